@@ -1,0 +1,118 @@
+from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+
+from lms.api.serializers import InputSerializer
+
+from accounts.models import InstructorProfile, Role, User
+
+
+# --- input ---------------------------------------------------------------------------------------
+class RegisterInputSerializer(InputSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+
+
+class InstructorRegisterInputSerializer(RegisterInputSerializer):
+    headline = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    bio = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    expertise = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    website = serializers.URLField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class LoginInputSerializer(InputSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class RefreshInputSerializer(InputSerializer):
+    refresh = serializers.CharField()
+
+
+class MeUpdateInputSerializer(InputSerializer):
+    first_name = serializers.CharField(max_length=150, required=False)
+    last_name = serializers.CharField(max_length=150, required=False)
+    headline = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    bio = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    expertise = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+
+
+class PasswordChangeInputSerializer(InputSerializer):
+    old_password = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(max_length=128)
+
+
+class PasswordResetInputSerializer(InputSerializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmInputSerializer(InputSerializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(max_length=128)
+
+
+# --- output --------------------------------------------------------------------------------------
+class UserSerializer(serializers.ModelSerializer):
+    """The signed-in user's own profile. Instructors also get their profile fields, flat."""
+
+    headline = serializers.CharField(required=False, help_text="Instructors only.")
+    bio = serializers.CharField(required=False, help_text="Instructors only.")
+    expertise = serializers.CharField(required=False, help_text="Instructors only.")
+    website = serializers.CharField(required=False, help_text="Instructors only.")
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "role", "date_joined",
+                  "headline", "bio", "expertise", "website"]
+        read_only_fields = fields
+
+    def to_representation(self, user):
+        data = {
+            "id": user.pk,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "role": user.role,
+            "date_joined": serializers.DateTimeField().to_representation(user.date_joined),
+        }
+        if user.role == Role.INSTRUCTOR:
+            try:
+                profile = user.instructor_profile
+            except InstructorProfile.DoesNotExist:
+                profile = InstructorProfile(user=user)
+            data.update({f: getattr(profile, f) for f in ("headline", "bio", "expertise", "website")})
+        return data
+
+
+class PublicUserSerializer(serializers.Serializer):
+    """How a user appears to others (course instructor, forum author): no e-mail."""
+
+    id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    full_name = serializers.CharField()
+
+
+class AuthResponseSerializer(serializers.Serializer):
+    user = UserSerializer()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class SafeTokenRefreshSerializer(TokenRefreshSerializer):
+    """simplejwt's refresh, but a token whose user was deleted is a 401, not a server error."""
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist as exc:
+            raise AuthenticationFailed("No active account found for the given token.") from exc

@@ -1,0 +1,198 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenRefreshView as SimpleJWTRefreshView
+
+from accounts import services
+from accounts.models import Role
+from lms.api.throttling import AuthThrottle
+
+from .serializers import (
+    AuthResponseSerializer,
+    InstructorRegisterInputSerializer,
+    LoginInputSerializer,
+    MeUpdateInputSerializer,
+    PasswordChangeInputSerializer,
+    PasswordResetConfirmInputSerializer,
+    PasswordResetInputSerializer,
+    RefreshInputSerializer,
+    RegisterInputSerializer,
+    SafeTokenRefreshSerializer,
+    TokenPairSerializer,
+    UserSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input; the body names each bad field."),
+    401: OpenApiResponse(description="Not signed in, or the token is invalid or expired."),
+    429: OpenApiResponse(description="Too many requests; see the Retry-After header."),
+}
+
+
+def _auth_response(user, http_status):
+    body = {"user": UserSerializer(user).data, **services.tokens_for_user(user)}
+    return Response(body, status=http_status)
+
+
+class PublicAuthView(APIView):
+    """Endpoints anyone may call, under the strict auth throttle. A stale or garbage token sent
+    along is ignored rather than answered 401, so a signed-out SPA can always sign in again."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AuthThrottle]
+
+
+class RegisterView(PublicAuthView):
+    @extend_schema(
+        request=RegisterInputSerializer,
+        responses={201: AuthResponseSerializer, 400: ERRORS[400], 429: ERRORS[429]},
+        summary="Student sign-up",
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = RegisterInputSerializer.validated(request)
+        user = services.user_create(**data, role=Role.STUDENT)
+        return _auth_response(user, status.HTTP_201_CREATED)
+
+
+class InstructorRegisterView(PublicAuthView):
+    @extend_schema(
+        request=InstructorRegisterInputSerializer,
+        responses={201: AuthResponseSerializer, 400: ERRORS[400], 429: ERRORS[429]},
+        summary="Instructor sign-up",
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = InstructorRegisterInputSerializer.validated(request)
+        user = services.instructor_register(**data)
+        return _auth_response(user, status.HTTP_201_CREATED)
+
+
+class LoginView(PublicAuthView):
+    required_role: str | None = None
+
+    @extend_schema(
+        request=LoginInputSerializer,
+        responses={200: AuthResponseSerializer, 400: ERRORS[400], 401: ERRORS[401], 429: ERRORS[429]},
+        summary="Sign in with e-mail and password",
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = LoginInputSerializer.validated(request)
+        user = authenticate(request, email=data["email"], password=data["password"])
+        if user is None:
+            raise exceptions.AuthenticationFailed(
+                "No active account found with the given credentials.", code="invalid_credentials"
+            )
+        if self.required_role and user.role != self.required_role:
+            raise exceptions.PermissionDenied("This account is not an instructor account.")
+        services.user_record_login(user=user)
+        return _auth_response(user, status.HTTP_200_OK)
+
+
+class InstructorLoginView(LoginView):
+    required_role = Role.INSTRUCTOR
+
+    @extend_schema(
+        request=LoginInputSerializer,
+        responses={
+            200: AuthResponseSerializer,
+            400: ERRORS[400],
+            401: ERRORS[401],
+            403: OpenApiResponse(description="The account is not an instructor."),
+            429: ERRORS[429],
+        },
+        summary="Sign in to the instructor app",
+        tags=["auth"],
+    )
+    def post(self, request):
+        return super().post(request)
+
+
+class TokenRefreshView(SimpleJWTRefreshView):
+    authentication_classes: list = []
+    serializer_class = SafeTokenRefreshSerializer
+
+    @extend_schema(
+        request=RefreshInputSerializer,
+        responses={200: TokenPairSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+        summary="Exchange a refresh token for a new pair (the old refresh token is then rejected)",
+        tags=["auth"],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutView(APIView):
+    @extend_schema(
+        request=RefreshInputSerializer,
+        responses={204: None, 400: ERRORS[400], 401: ERRORS[401]},
+        summary="Sign out: the refresh token stops working",
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = RefreshInputSerializer.validated(request)
+        services.logout(user=request.user, refresh=data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: UserSerializer, 401: ERRORS[401]}, summary="My profile", tags=["auth"])
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(
+        request=MeUpdateInputSerializer,
+        responses={200: UserSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+        summary="Update my profile (role and e-mail are read-only here)",
+        tags=["auth"],
+    )
+    def patch(self, request):
+        data = MeUpdateInputSerializer.validated(request, partial=True)
+        user = services.user_update_profile(user=request.user, data=data)
+        return Response(UserSerializer(user).data)
+
+
+class PasswordChangeView(APIView):
+    @extend_schema(
+        request=PasswordChangeInputSerializer,
+        responses={200: TokenPairSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+        summary="Change my password; every other session is signed out and a new token pair returned",
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = PasswordChangeInputSerializer.validated(request)
+        tokens = services.user_change_password(user=request.user, **data)
+        return Response(tokens)
+
+
+class PasswordResetView(PublicAuthView):
+    @extend_schema(
+        request=PasswordResetInputSerializer,
+        responses={204: None, 400: ERRORS[400], 429: ERRORS[429]},
+        summary="E-mail a password reset link (answers 204 whether or not the e-mail exists)",
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = PasswordResetInputSerializer.validated(request)
+        services.password_reset_request(email=data["email"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetConfirmView(PublicAuthView):
+    @extend_schema(
+        request=PasswordResetConfirmInputSerializer,
+        responses={204: None, 400: ERRORS[400], 429: ERRORS[429]},
+        summary="Set a new password with the uid and token from the e-mail",
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = PasswordResetConfirmInputSerializer.validated(request)
+        services.password_reset_confirm(**data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,99 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+
+def normalize_email(email: str) -> str:
+    """E-mails are unique case-insensitively, so they are stored folded to lower case."""
+    return (email or "").strip().lower()
+
+
+class Role(models.TextChoices):
+    STUDENT = "student", "Student"
+    INSTRUCTOR = "instructor", "Instructor"
+    ADMIN = "admin", "Admin"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(email=normalize_email(username))
+
+    def _create(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("role", Role.STUDENT)
+        extra["is_staff"] = extra["is_superuser"] = extra["role"] == Role.ADMIN
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        """`manage.py createsuperuser` makes an admin: the admin role, staff and superuser."""
+        extra.update(role=Role.ADMIN, is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person on the platform. E-mail is the login; exactly one role; admins are staff."""
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT, db_index=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=Q(role=Role.ADMIN, is_staff=True) | (~Q(role=Role.ADMIN) & Q(is_staff=False)),
+                name="accounts_user_admins_are_staff",
+            ),
+        ]
+        indexes = [models.Index(fields=["date_joined"])]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    @property
+    def is_student(self) -> bool:
+        return self.role == Role.STUDENT
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role == Role.INSTRUCTOR
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class InstructorProfile(models.Model):
+    """What students see about an instructor. Kept when the user stops being an instructor."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="instructor_profile")
+    headline = models.CharField(max_length=200, blank=True)
+    bio = models.TextField(blank=True, max_length=5000)
+    expertise = models.CharField(max_length=500, blank=True)
+    website = models.URLField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Instructor profile of {self.user}"

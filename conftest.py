@@ -1,0 +1,177 @@
+"""Shared fixtures: users and API clients signed in as each role, and the real services (Redis,
+a Celery worker, an SMTP server) for the tests that need them.
+
+A test that needs PostgreSQL, Redis or a worker skips on a machine without them, unless
+LMS_REQUIRE_SERVICES=1 (set by .ci/run): then a missing service fails the run."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.services import tokens_for_user
+from accounts.tests.factories import AdminFactory, InstructorFactory, StudentFactory
+
+ROLES = ("anonymous", "student", "other_student", "instructor", "other_instructor", "admin")
+
+
+def require_service(name: str, available: bool, why: str = "") -> None:
+    if available:
+        return
+    message = f"{name} is not available{': ' + why if why else ''}"
+    if os.environ.get("LMS_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{message} (LMS_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    """Throttle counters and cached values never leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def postgres(db):
+    from django.db import connection
+
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture
+def redis_url():
+    url = settings.REDIS_URL
+    if url:
+        import redis
+
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        except redis.RedisError as exc:
+            require_service("Redis", False, str(exc))
+    require_service("Redis", bool(url), "set REDIS_URL=redis://...")
+    return url
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for_user(user)['access']}")
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def student(db):
+    return StudentFactory()
+
+
+@pytest.fixture
+def other_student(db):
+    return StudentFactory()
+
+
+@pytest.fixture
+def instructor(db):
+    return InstructorFactory()
+
+
+@pytest.fixture
+def other_instructor(db):
+    return InstructorFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def anon_client():
+    return client_for(None)
+
+
+@pytest.fixture
+def student_client(student):
+    return client_for(student)
+
+
+@pytest.fixture
+def instructor_client(instructor):
+    return client_for(instructor)
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    return client_for(admin_user)
+
+
+@pytest.fixture
+def clients(db, student, other_student, instructor, other_instructor, admin_user):
+    """One signed-in client per role, keyed as in ROLES."""
+    users = {
+        "anonymous": None,
+        "student": student,
+        "other_student": other_student,
+        "instructor": instructor,
+        "other_instructor": other_instructor,
+        "admin": admin_user,
+    }
+    return {role: client_for(user) for role, user in users.items()}
+
+
+@pytest.fixture
+def celery_worker(transactional_db, redis_url):
+    """A real Celery worker consuming from Redis, in a thread of this process so it shares the test
+    database. Jobs queued while it runs go through the broker, not inline."""
+    from celery.contrib.testing.worker import start_worker
+
+    from lms.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = redis_url
+    app.conf.result_backend = redis_url
+    # A queue of this test's own, so parallel test runs never take each other's jobs.
+    queue = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+    app.conf.task_default_queue = queue
+    try:
+        with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue],
+                          loglevel="WARNING", shutdown_timeout=10):
+            yield app
+    finally:
+        app.conf.task_always_eager = True
+        app.conf.task_default_queue = "celery"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """An SMTP server on loopback (aiosmtpd); Django sends real SMTP to it. Yields the list of
+    received messages (email.message.Message)."""
+    import email
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(email.message_from_bytes(envelope.content))
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield received
+    finally:
+        controller.stop()

@@ -1,0 +1,48 @@
+"""Domain errors raised by services. They know nothing of HTTP; the API's exception handler
+(lms.api.exceptions) maps each to its status code, so services stay usable from tasks, the admin
+and the shell."""
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    """A rule of the domain was broken. `extra` carries fields the client may need."""
+
+    status_code = 400
+    default_code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.extra = extra or {}
+
+
+class InvalidInput(ApplicationError):
+    status_code = 400
+    default_code = "invalid"
+
+
+class NotPermitted(ApplicationError):
+    status_code = 403
+    default_code = "permission_denied"
+
+
+class NotFound(ApplicationError):
+    status_code = 404
+    default_code = "not_found"
+
+
+class PaymentRequired(ApplicationError):
+    status_code = 402
+    default_code = "payment_required"
+
+
+class Conflict(ApplicationError):
+    status_code = 409
+    default_code = "conflict"
+
+
+class ServiceUnavailable(ApplicationError):
+    status_code = 503
+    default_code = "service_unavailable"

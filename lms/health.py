@@ -1,0 +1,69 @@
+"""/health/ says the process is up (no I/O: the load balancer's liveness probe); /ready/ says it
+can serve (database, cache and broker reachable: the readiness probe)."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+
+def _check_database() -> None:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_cache() -> None:
+    cache.set("ready-probe", "1", 10)
+    if cache.get("ready-probe") != "1":
+        raise RuntimeError("the cache did not return what was stored")
+
+
+def _check_broker() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL:
+        return "ok (jobs run inline)"
+    from lms.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, timeout=2)
+    return "ok"
+
+
+HealthSerializer = inline_serializer("Health", {"status": serializers.CharField()})
+ReadySerializer = inline_serializer(
+    "Ready", {"status": serializers.CharField(), "checks": serializers.DictField(child=serializers.CharField())}
+)
+
+
+@extend_schema(responses={200: HealthSerializer}, tags=["ops"], summary="Liveness: the process is up")
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([])
+def health(request):
+    return Response({"status": "ok"})
+
+
+@extend_schema(
+    responses={200: ReadySerializer, 503: OpenApiResponse(ReadySerializer, description="A dependency is down")},
+    tags=["ops"],
+    summary="Readiness: database, cache and broker reachable",
+)
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([])
+def ready(request):
+    checks: dict[str, str] = {}
+    healthy = True
+    for name, check in (("database", _check_database), ("cache", _check_cache), ("broker", _check_broker)):
+        try:
+            checks[name] = check() or "ok"
+        except Exception as exc:  # any failure of a dependency means "not ready", named
+            healthy = False
+            checks[name] = f"down: {exc.__class__.__name__}: {exc}"[:300]
+    body = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    return Response(body, status=200 if healthy else 503)

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from lms import health
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("health/", health.health, name="health"),
+    path("ready/", health.ready, name="ready"),
+]
+
+handler400 = "lms.api.exceptions.json_bad_request"
+handler403 = "lms.api.exceptions.json_permission_denied"
+handler404 = "lms.api.exceptions.json_page_not_found"
+handler500 = "lms.api.exceptions.json_server_error"
