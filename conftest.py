@@ -137,8 +137,15 @@ def celery_worker(transactional_db, redis_url):
     queue = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
     app.conf.task_default_queue = queue
     try:
-        with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue],
-                          loglevel="WARNING", shutdown_timeout=10):
+        with start_worker(
+            app,
+            pool="solo",
+            concurrency=1,
+            perform_ping_check=False,
+            queues=[queue],
+            loglevel="WARNING",
+            shutdown_timeout=10,
+        ):
             yield app
     finally:
         app.conf.task_always_eager = True

@@ -35,8 +35,9 @@ class UserCreationForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("password"):
-            candidate = User(email=data.get("email", ""), first_name=data.get("first_name", ""),
-                             last_name=data.get("last_name", ""))
+            candidate = User(
+                email=data.get("email", ""), first_name=data.get("first_name", ""), last_name=data.get("last_name", "")
+            )
             try:
                 password_validation.validate_password(data["password"], candidate)
             except ValidationError as exc:
@@ -49,8 +50,11 @@ class UserCreationForm(forms.ModelForm):
     def save(self, commit=True):
         data = self.cleaned_data
         self.instance = services.user_create(
-            email=data["email"], password=data["password"], first_name=data.get("first_name", ""),
-            last_name=data.get("last_name", ""), role=data["role"],
+            email=data["email"],
+            password=data["password"],
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            role=data["role"],
         )
         return self.instance
 
@@ -68,12 +72,19 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name")}),
-        ("Role", {"fields": ("role", "is_active", "is_staff", "is_superuser"),
-                  "description": "Change roles and deactivate with the actions on the user list."}),
+        (
+            "Role",
+            {
+                "fields": ("role", "is_active", "is_staff", "is_superuser"),
+                "description": "Change roles and deactivate with the actions on the user list.",
+            },
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_form = UserCreationForm
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "role", "password")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "role", "password")}),
+    )
     inlines = [InstructorProfileInline]
     actions = ["promote_to_instructor", "promote_to_admin", "demote_to_student", "deactivate", "reactivate"]
 
@@ -96,7 +107,9 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Promote to instructor")
     def promote_to_instructor(self, request, queryset):
-        self._run(request, queryset, lambda u: services.user_set_role(user=u, role=Role.INSTRUCTOR), "promoted to instructor")
+        self._run(
+            request, queryset, lambda u: services.user_set_role(user=u, role=Role.INSTRUCTOR), "promoted to instructor"
+        )
 
     @admin.action(description="Promote to admin")
     def promote_to_admin(self, request, queryset):

@@ -68,12 +68,8 @@ def instructor_register(
     expertise: str = "",
     website: str = "",
 ) -> User:
-    user = user_create(
-        email=email, password=password, first_name=first_name, last_name=last_name, role=Role.INSTRUCTOR
-    )
-    InstructorProfile.objects.filter(user=user).update(
-        headline=headline, bio=bio, expertise=expertise, website=website
-    )
+    user = user_create(email=email, password=password, first_name=first_name, last_name=last_name, role=Role.INSTRUCTOR)
+    InstructorProfile.objects.filter(user=user).update(headline=headline, bio=bio, expertise=expertise, website=website)
     user.instructor_profile.refresh_from_db()
     return user
 
@@ -108,9 +104,9 @@ def user_set_role(*, user: User, role: str) -> User:
         raise InvalidInput(f"Unknown role {role!r}.", code="invalid_role")
     # Lock the admins so two concurrent demotions cannot both pass the "another admin" check.
     list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True).values_list("pk"))
-    if user.role == Role.ADMIN and role != Role.ADMIN and user.is_active:
-        if not _active_admins_other_than(user).exists():
-            raise Conflict("The last active admin cannot be demoted.", code="last_admin")
+    demoting_admin = user.role == Role.ADMIN and role != Role.ADMIN and user.is_active
+    if demoting_admin and not _active_admins_other_than(user).exists():
+        raise Conflict("The last active admin cannot be demoted.", code="last_admin")
     user.role = role
     user.is_staff = user.is_superuser = role == Role.ADMIN
     user.save(update_fields=["role", "is_staff", "is_superuser"])
@@ -121,9 +117,7 @@ def user_set_role(*, user: User, role: str) -> User:
 
 def _blacklist_all_tokens(user: User) -> None:
     outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
-    BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True
-    )
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True)
 
 
 @transaction.atomic

@@ -2,9 +2,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
-from lms.api.serializers import InputSerializer
-
 from accounts.models import InstructorProfile, Role, User
+from lms.api.serializers import InputSerializer
 
 
 # --- input ---------------------------------------------------------------------------------------
@@ -66,8 +65,18 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "first_name", "last_name", "role", "date_joined",
-                  "headline", "bio", "expertise", "website"]
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "date_joined",
+            "headline",
+            "bio",
+            "expertise",
+            "website",
+        ]
         read_only_fields = fields
 
     def to_representation(self, user):

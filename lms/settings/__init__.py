@@ -1,3 +1,3 @@
 """`DJANGO_SETTINGS_MODULE=lms.settings` (the default) is the local development configuration."""
 
-from .local import *  # noqa: F401,F403
+from .local import *  # noqa: F403

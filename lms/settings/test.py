@@ -3,8 +3,9 @@
 `DATABASE_URL` and `REDIS_URL` are honoured, so the suite runs against PostgreSQL and Redis in CI."""
 
 import os
+import tempfile
 
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403
 from .base import CACHES, REST_FRAMEWORK
 
 DEBUG = False
@@ -23,5 +24,5 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "user": "1000/min",
     "auth": "10/min",
 }
-MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/lms-test-media")
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or os.path.join(tempfile.gettempdir(), "lms-test-media")
 WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,123 @@
+"""The cross-cutting parts: health probes, API docs, JSON errors, settings."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.db import connections
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_health_is_up_without_io(anon_client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = anon_client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_health_ignores_a_bad_token(anon_client):
+    anon_client.credentials(HTTP_AUTHORIZATION="Bearer garbage")
+    assert anon_client.get("/health/").status_code == 200
+
+
+def test_ready_checks_database_cache_and_broker(anon_client):
+    response = anon_client.get("/ready/")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "cache", "broker"}
+
+
+def test_ready_names_the_database_when_it_is_down(anon_client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise RuntimeError("connection refused")
+
+    monkeypatch.setattr(connections["default"], "cursor", broken_cursor)
+    response = anon_client.get("/ready/")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"].startswith("down: RuntimeError")
+    assert response.json()["checks"]["cache"] == "ok"
+
+
+def test_ready_names_the_cache_when_it_is_down(anon_client, monkeypatch):
+    monkeypatch.setattr(cache, "get", lambda *a, **k: None)
+    response = anon_client.get("/ready/")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"].startswith("down:")
+
+
+def test_ready_names_the_broker_when_it_is_down(anon_client):
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL="redis://127.0.0.1:1/0"):
+        from lms.celery import app
+
+        old = app.conf.broker_url
+        app.conf.broker_url = "redis://127.0.0.1:1/0"
+        try:
+            response = anon_client.get("/ready/")
+        finally:
+            app.conf.broker_url = old
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"].startswith("down:")
+
+
+def test_ready_reaches_a_real_broker(anon_client, redis_url):
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=redis_url):
+        from lms.celery import app
+
+        old = app.conf.broker_url
+        app.conf.broker_url = redis_url
+        try:
+            response = anon_client.get("/ready/")
+        finally:
+            app.conf.broker_url = old
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"]["broker"] == "ok"
+
+
+def test_openapi_schema_is_served_and_documents_bearer_auth(anon_client):
+    response = anon_client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/auth/login/" in schema["paths"]
+    assert schema["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_docs_pages_render(anon_client, path):
+    response = anon_client.get(path)
+    assert response.status_code == 200
+    assert b"<html" in response.content.lower()
+
+
+def test_unknown_url_is_a_json_404(anon_client):
+    response = anon_client.get("/api/v1/does-not-exist/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_cors_allows_configured_origins_only(anon_client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    ok = anon_client.options(
+        "/api/v1/auth/login/", HTTP_ORIGIN="https://app.example.com", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
+    assert ok["Access-Control-Allow-Origin"] == "https://app.example.com"
+    other = anon_client.options(
+        "/api/v1/auth/login/", HTTP_ORIGIN="https://evil.example.com", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
+    assert "Access-Control-Allow-Origin" not in other
+
+
+def test_production_settings_refuse_to_start_without_secret_key():
+    import subprocess
+    import sys
+
+    env = {"DJANGO_SETTINGS_MODULE": "lms.settings.production", "PATH": "/usr/bin:/bin", "SECRET_KEY": ""}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
