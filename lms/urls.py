@@ -6,6 +6,7 @@ from lms import health
 
 api_v1 = [
     path("", include("accounts.api.urls")),
+    path("", include("courses.api.urls")),
 ]
 
 urlpatterns = [

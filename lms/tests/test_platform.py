@@ -116,8 +116,6 @@ def test_production_settings_refuse_to_start_without_secret_key():
     import sys
 
     env = {"DJANGO_SETTINGS_MODULE": "lms.settings.production", "PATH": "/usr/bin:/bin", "SECRET_KEY": ""}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, timeout=60
-    )
+    result = subprocess.run([sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

@@ -1,0 +1,48 @@
+import django_filters
+
+from courses.models import Course, Level
+from courses.selectors import course_search
+
+ORDERING_FIELDS = ("price", "created_at", "published_at", "average_rating", "enrollment_count", "title")
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Orders by the chosen field, then by id, so pages never repeat or skip a course."""
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value]
+        return qs.order_by(*ordering, "-id")
+
+
+class CourseFilter(django_filters.FilterSet):
+    category = django_filters.CharFilter(field_name="category__slug", help_text="Category slug.")
+    min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
+    max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
+    level = django_filters.ChoiceFilter(choices=Level.choices)
+    is_free = django_filters.BooleanFilter(method="filter_is_free")
+    instructor = django_filters.NumberFilter(field_name="instructor_id", help_text="Instructor user id.")
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=200, help_text="Title, subtitle, description."
+    )
+    ordering = StableOrderingFilter(fields=ORDERING_FIELDS)
+
+    class Meta:
+        model = Course
+        fields = ["category", "min_price", "max_price", "level", "is_free", "instructor", "search"]
+
+    def filter_is_free(self, queryset, name, value):
+        return queryset.filter(price=0) if value else queryset.filter(price__gt=0)
+
+    def filter_search(self, queryset, name, value):
+        return course_search(queryset, value)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if self.form.cleaned_data.get("ordering"):
+            return queryset
+        if self.form.cleaned_data.get("search") and "search_rank" in queryset.query.annotations:
+            return queryset.order_by("-search_rank", "-published_at", "-id")
+        return queryset.order_by("-published_at", "-id")

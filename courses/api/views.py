@@ -1,0 +1,467 @@
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from courses import selectors, services
+from courses.models import Category, Course, Enrollment
+from courses.progress import progress_for
+from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
+
+from .filters import CourseFilter
+from .permissions import IsCourseManager
+from .serializers import (
+    CategoryInputSerializer,
+    CategorySerializer,
+    CourseDetailSerializer,
+    CourseInputSerializer,
+    CourseSerializer,
+    EnrollmentSerializer,
+    InstructorCourseSerializer,
+    LessonInputSerializer,
+    LessonSerializer,
+    ProgressSerializer,
+    ReorderInputSerializer,
+    SectionInputSerializer,
+    SectionSerializer,
+    progress_data,
+)
+
+R400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
+R401 = OpenApiResponse(description="Not signed in.")
+R402 = OpenApiResponse(description="The course has a price: buy it through checkout.")
+R403 = OpenApiResponse(description="Signed in but not allowed.")
+R404 = OpenApiResponse(description="Unknown, or not visible to you.")
+R409 = OpenApiResponse(description="Conflicts with the current state.")
+WRITE_ERRORS = {400: R400, 401: R401, 403: R403, 404: R404}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Categories", tags=["catalog"]),
+    retrieve=extend_schema(summary="A category", responses={200: CategorySerializer, 404: R404}, tags=["catalog"]),
+    create=extend_schema(
+        request=CategoryInputSerializer,
+        responses={201: CategorySerializer, **WRITE_ERRORS},
+        summary="Create a category (admin)",
+        tags=["catalog"],
+    ),
+    partial_update=extend_schema(
+        request=CategoryInputSerializer,
+        responses={200: CategorySerializer, **WRITE_ERRORS},
+        summary="Rename a category (admin)",
+        tags=["catalog"],
+    ),
+    destroy=extend_schema(
+        responses={204: None, 401: R401, 403: R403, 404: R404, 409: R409},
+        summary="Delete an empty category (admin)",
+        tags=["catalog"],
+    ),
+)
+class CategoryViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Category.objects.order_by("name")
+    serializer_class = CategorySerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAuthenticated(), IsAdmin()]
+
+    def create(self, request, *args, **kwargs):
+        category = services.category_create(**CategoryInputSerializer.validated(request))
+        return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        data = CategoryInputSerializer.validated(request, partial=True)
+        category = services.category_update(category=self.get_object(), data=data)
+        return Response(CategorySerializer(category).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.category_delete(category=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The published catalog", tags=["catalog"]),
+    retrieve=extend_schema(
+        summary="A course with its curriculum",
+        responses={200: CourseDetailSerializer, 404: R404},
+        tags=["catalog"],
+    ),
+    create=extend_schema(
+        request=CourseInputSerializer,
+        responses={201: CourseDetailSerializer, **WRITE_ERRORS},
+        summary="Create a draft course (instructor)",
+        tags=["courses"],
+    ),
+    update=extend_schema(
+        request=CourseInputSerializer,
+        responses={200: CourseDetailSerializer, **WRITE_ERRORS},
+        summary="Replace a course's details (owner, admin)",
+        tags=["courses"],
+    ),
+    partial_update=extend_schema(
+        request=CourseInputSerializer,
+        responses={200: CourseDetailSerializer, **WRITE_ERRORS},
+        summary="Update a course (owner, admin)",
+        tags=["courses"],
+    ),
+    destroy=extend_schema(
+        responses={204: None, 401: R401, 403: R403, 404: R404},
+        summary="Delete a course; one with enrollments is archived instead (owner, admin)",
+        tags=["courses"],
+    ),
+)
+class CourseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CourseFilter
+    serializer_class = CourseSerializer
+    manage_actions = ("update", "partial_update", "destroy", "publish", "unpublish", "sections", "reorder_sections")
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        if self.action == "create":
+            return [IsAuthenticated(), IsInstructor()]
+        if self.action == "enroll":
+            return [IsAuthenticated(), IsStudent()]
+        if self.action == "sections" and self.request.method == "GET":
+            return [AllowAny()]
+        if self.action in self.manage_actions:
+            return [IsAuthenticated(), IsCourseManager()]
+        return [IsAuthenticated()]
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.course_list_public()
+        return selectors.courses_visible_to(self.request.user).select_related("category", "instructor")
+
+    def get_serializer_class(self):
+        return CourseDetailSerializer if self.action == "retrieve" else CourseSerializer
+
+    def _detail(self, course_id, http_status=status.HTTP_200_OK):
+        user = self.request.user
+        try:
+            course = selectors.course_detail_for_user(user, course_id)
+        except Course.DoesNotExist as exc:
+            raise Http404 from exc
+        is_manager = user.is_authenticated and selectors.can_manage_course(user, course)
+        enrolled = user.is_authenticated and selectors.enrollment_get_active(student=user, course=course) is not None
+        context = {"content_visible": is_manager or enrolled, "is_enrolled": enrolled}
+        return Response(CourseDetailSerializer(course, context=context).data, status=http_status)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        data = CourseInputSerializer.validated(request)
+        course = services.course_create(instructor=request.user, **data)
+        return self._detail(course.pk, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        data = CourseInputSerializer.validated(request, partial=partial)
+        course = services.course_update(course=self.get_object(), data=data)
+        return self._detail(course.pk)
+
+    def destroy(self, request, *args, **kwargs):
+        services.course_delete(course=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={200: CourseDetailSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
+        summary="Publish (needs at least one lesson)",
+        tags=["courses"],
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        services.course_publish(course=self.get_object())
+        return self._detail(pk)
+
+    @extend_schema(
+        request=None,
+        responses={200: CourseDetailSerializer, 401: R401, 403: R403, 404: R404},
+        summary="Unpublish (back to draft; enrolled students keep access)",
+        tags=["courses"],
+    )
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, pk=None):
+        services.course_unpublish(course=self.get_object())
+        return self._detail(pk)
+
+    @extend_schema(
+        request=None,
+        responses={201: EnrollmentSerializer, 401: R401, 402: R402, 403: R403, 404: R404, 409: R409},
+        summary="Enroll in a free course (student)",
+        tags=["enrollment"],
+    )
+    @action(detail=True, methods=["post"])
+    def enroll(self, request, pk=None):
+        course = self._published_course(pk)
+        enrollment = services.enrollment_create(student=request.user, course=course)
+        return Response(
+            EnrollmentSerializer(enrollment, context={"progress": progress_for([enrollment])}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def _published_course(self, pk) -> Course:
+        course = selectors.course_list_public().filter(pk=pk).first()
+        if course is None:
+            raise Http404
+        return course
+
+    @extend_schema(
+        responses={200: ProgressSerializer, 401: R401, 403: R403, 404: R404},
+        summary="My progress in this course (enrolled)",
+        tags=["enrollment"],
+    )
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        course = self.get_object()
+        enrollment = selectors.enrollment_get_active(student=request.user, course=course)
+        if enrollment is None:
+            return Response({"detail": "You are not enrolled in this course."}, status=status.HTTP_403_FORBIDDEN)
+        enrollment.course = course
+        return Response(ProgressSerializer(progress_data(enrollment, progress_for([enrollment])[enrollment.pk])).data)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: SectionSerializer(many=True), 404: R404},
+        summary="The course's sections, in order, with their lessons",
+        tags=["curriculum"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=SectionInputSerializer,
+        responses={201: SectionSerializer, **WRITE_ERRORS},
+        summary="Add a section (owner, admin)",
+        tags=["curriculum"],
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def sections(self, request, pk=None):
+        course = self.get_object()
+        if request.method == "GET":
+            return self._detail_sections(course)
+        section = services.section_create(course=course, **SectionInputSerializer.validated(request))
+        return Response(SectionSerializer(section, context={"content_visible": True}).data, status=201)
+
+    def _detail_sections(self, course):
+        response = self._detail(course.pk)
+        return Response(response.data["sections"])
+
+    @extend_schema(
+        request=ReorderInputSerializer,
+        responses={200: SectionSerializer(many=True), **WRITE_ERRORS},
+        summary="Reorder every section of the course (owner, admin)",
+        tags=["curriculum"],
+    )
+    @action(detail=True, methods=["post"], url_path="sections/reorder")
+    def reorder_sections(self, request, pk=None):
+        course = self.get_object()
+        services.sections_reorder(course=course, ids=ReorderInputSerializer.validated(request)["order"])
+        return self._detail_sections(course)
+
+
+class InstructorCourseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Course.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = InstructorCourseSerializer
+    permission_classes = [IsAuthenticated, IsInstructor]
+
+    def get_queryset(self):
+        return selectors.instructor_course_list(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(summary="My courses, every status (instructor)", tags=["courses"])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(responses={200: SectionSerializer, 404: R404}, summary="A section", tags=["curriculum"]),
+    update=extend_schema(
+        request=SectionInputSerializer,
+        responses={200: SectionSerializer, **WRITE_ERRORS},
+        summary="Rename or move a section (owner, admin)",
+        tags=["curriculum"],
+    ),
+    partial_update=extend_schema(
+        request=SectionInputSerializer,
+        responses={200: SectionSerializer, **WRITE_ERRORS},
+        summary="Rename or move a section (owner, admin)",
+        tags=["curriculum"],
+    ),
+    destroy=extend_schema(
+        responses={204: None, 401: R401, 403: R403, 404: R404},
+        summary="Delete a section and its lessons (owner, admin)",
+        tags=["curriculum"],
+    ),
+)
+class SectionViewSet(
+    mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = SectionSerializer
+
+    def get_permissions(self):
+        if self.action == "retrieve" or (self.action == "lessons" and self.request.method == "GET"):
+            return [AllowAny()]
+        return [IsAuthenticated(), IsCourseManager()]
+
+    def get_queryset(self):
+        return selectors.sections_visible_to(self.request.user).prefetch_related("lessons")
+
+    def _render(self, section, http_status=status.HTTP_200_OK):
+        visible = selectors.can_read_content(self.request.user, section.course)
+        return Response(SectionSerializer(section, context={"content_visible": visible}).data, status=http_status)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._render(self.get_object())
+
+    def update(self, request, *args, **kwargs):
+        data = SectionInputSerializer.validated(request, partial=kwargs.pop("partial", False))
+        section = services.section_update(section=self.get_object(), data=data)
+        return self._render(self.get_queryset().get(pk=section.pk))
+
+    def destroy(self, request, *args, **kwargs):
+        services.section_delete(section=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: LessonSerializer(many=True), 404: R404},
+        summary="The section's lessons, in order",
+        tags=["curriculum"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=LessonInputSerializer,
+        responses={201: LessonSerializer, **WRITE_ERRORS},
+        summary="Add a lesson (owner, admin)",
+        tags=["curriculum"],
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def lessons(self, request, pk=None):
+        section = self.get_object()
+        if request.method == "GET":
+            visible = selectors.can_read_content(request.user, section.course)
+            lessons = section.lessons.order_by("order", "id")
+            return Response(LessonSerializer(lessons, many=True, context={"content_visible": visible}).data)
+        lesson = services.lesson_create(section=section, **LessonInputSerializer.validated(request))
+        return Response(LessonSerializer(lesson, context={"content_visible": True}).data, status=201)
+
+    @extend_schema(
+        request=ReorderInputSerializer,
+        responses={200: LessonSerializer(many=True), **WRITE_ERRORS},
+        summary="Reorder every lesson of the section (owner, admin)",
+        tags=["curriculum"],
+    )
+    @action(detail=True, methods=["post"], url_path="lessons/reorder")
+    def reorder_lessons(self, request, pk=None):
+        section = self.get_object()
+        lessons = services.lessons_reorder(section=section, ids=ReorderInputSerializer.validated(request)["order"])
+        return Response(LessonSerializer(lessons, many=True, context={"content_visible": True}).data)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        responses={200: LessonSerializer, 404: R404},
+        summary="A lesson (content only for previews, enrolled students, the owner and admins)",
+        tags=["curriculum"],
+    ),
+    update=extend_schema(
+        request=LessonInputSerializer,
+        responses={200: LessonSerializer, **WRITE_ERRORS},
+        summary="Replace a lesson (owner, admin)",
+        tags=["curriculum"],
+    ),
+    partial_update=extend_schema(
+        request=LessonInputSerializer,
+        responses={200: LessonSerializer, **WRITE_ERRORS},
+        summary="Update a lesson (owner, admin)",
+        tags=["curriculum"],
+    ),
+    destroy=extend_schema(
+        responses={204: None, 401: R401, 403: R403, 404: R404},
+        summary="Delete a lesson (owner, admin)",
+        tags=["curriculum"],
+    ),
+)
+class LessonViewSet(
+    mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = LessonSerializer
+
+    def get_permissions(self):
+        if self.action == "retrieve":
+            return [AllowAny()]
+        if self.action == "complete":
+            return [IsAuthenticated()]
+        return [IsAuthenticated(), IsCourseManager()]
+
+    def get_queryset(self):
+        return selectors.lessons_visible_to(self.request.user)
+
+    def _render(self, lesson):
+        visible = selectors.can_read_content(self.request.user, lesson.course)
+        return Response(LessonSerializer(lesson, context={"content_visible": visible}).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._render(self.get_object())
+
+    def update(self, request, *args, **kwargs):
+        data = LessonInputSerializer.validated(request, partial=kwargs.pop("partial", False))
+        return self._render(services.lesson_update(lesson=self.get_object(), data=data))
+
+    def destroy(self, request, *args, **kwargs):
+        services.lesson_delete(lesson=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={200: ProgressSerializer, 401: R401, 403: R403, 404: R404},
+        summary="Mark the lesson done (enrolled; idempotent); returns my progress",
+        tags=["enrollment"],
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        enrollment, progress = services.lesson_complete(student=request.user, lesson=self.get_object())
+        return Response(ProgressSerializer(progress_data(enrollment, progress)).data)
+
+
+class MyEnrollmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Enrollment.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = EnrollmentSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.enrollment_list_for_student(self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "progress": getattr(self, "_progress", {})}
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._progress = progress_for(page if page is not None else queryset)
+        return page
+
+    @extend_schema(summary="My enrollments with progress", tags=["enrollment"])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

@@ -1,0 +1,104 @@
+"""Every non-trivial read of courses, scoped to who is asking. What a user may not see is absent."""
+
+from django.db import connection
+from django.db.models import BooleanField, Exists, FloatField, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from accounts.models import Role, User
+
+from .models import Course, CourseStatus, Enrollment, EnrollmentStatus, Lesson, Section
+
+
+def _is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.role == Role.ADMIN)
+
+
+def _has_active_enrollment(user) -> Exists:
+    return Exists(Enrollment.objects.filter(course=OuterRef("pk"), student=user.pk, status=EnrollmentStatus.ACTIVE))
+
+
+def course_list_public() -> QuerySet[Course]:
+    """The catalog: published courses only, with what a catalog row shows loaded in one query."""
+    return Course.objects.filter(status=CourseStatus.PUBLISHED).select_related("category", "instructor")
+
+
+def course_search(queryset: QuerySet[Course], query: str) -> QuerySet[Course]:
+    """Search over title, subtitle and description. On PostgreSQL: the weighted full-text vector
+    (GIN-indexed), websearch syntax (quotes, OR, -word) and a `search_rank` annotation; the query
+    is always a bound parameter, so no input can break it. Elsewhere: a case-insensitive match."""
+    query = query.replace("\x00", "").strip()[:200]
+    if not query:
+        return queryset
+    if connection.vendor == "postgresql":
+        tsquery = "websearch_to_tsquery('english'::regconfig, %s)"
+        return queryset.filter(
+            RawSQL(f"courses_course.search_vector @@ {tsquery}", [query], output_field=BooleanField())
+        ).annotate(
+            search_rank=RawSQL(f"ts_rank(courses_course.search_vector, {tsquery})", [query], output_field=FloatField())
+        )
+    return queryset.filter(Q(title__icontains=query) | Q(subtitle__icontains=query) | Q(description__icontains=query))
+
+
+def courses_visible_to(user) -> QuerySet[Course]:
+    """Courses this user may open: published ones; their own (instructors); every course (admins);
+    any course they hold an active enrollment in (so unpublished or archived courses stay open to
+    their students)."""
+    if _is_admin(user):
+        return Course.objects.all()
+    if not (user and user.is_authenticated):
+        return Course.objects.filter(status=CourseStatus.PUBLISHED)
+    return Course.objects.filter(Q(status=CourseStatus.PUBLISHED) | Q(instructor=user) | _has_active_enrollment(user))
+
+
+def courses_managed_by(user) -> QuerySet[Course]:
+    """Courses this user may change: their own; every course for admins."""
+    if _is_admin(user):
+        return Course.objects.all()
+    if user and user.is_authenticated and user.role == Role.INSTRUCTOR:
+        return Course.objects.filter(instructor=user)
+    return Course.objects.none()
+
+
+def can_manage_course(user, course: Course) -> bool:
+    return _is_admin(user) or (user.is_authenticated and course.instructor_id == user.pk)
+
+
+def can_read_content(user, course: Course) -> bool:
+    """Full lesson content: the owner, admins and students with an active enrollment."""
+    if not (user and user.is_authenticated):
+        return False
+    return can_manage_course(user, course) or enrollment_get_active(student=user, course=course) is not None
+
+
+def course_detail_for_user(user, course_id) -> Course:
+    """The course with its curriculum (sections and lessons in order): three queries whatever its
+    size. Raises Course.DoesNotExist when the user may not see it."""
+    lessons = Prefetch("lessons", queryset=Lesson.objects.order_by("order", "id"))
+    sections = Prefetch("sections", queryset=Section.objects.order_by("order", "id").prefetch_related(lessons))
+    return (
+        courses_visible_to(user).select_related("category", "instructor").prefetch_related(sections).get(pk=course_id)
+    )
+
+
+def instructor_course_list(instructor: User) -> QuerySet[Course]:
+    return Course.objects.filter(instructor=instructor).select_related("category", "instructor")
+
+
+def sections_visible_to(user) -> QuerySet[Section]:
+    return Section.objects.filter(course__in=courses_visible_to(user)).select_related("course")
+
+
+def lessons_visible_to(user) -> QuerySet[Lesson]:
+    return Lesson.objects.filter(course__in=courses_visible_to(user)).select_related("course", "section")
+
+
+def enrollment_get_active(*, student, course: Course) -> Enrollment | None:
+    return Enrollment.objects.filter(student=student, course=course, status=EnrollmentStatus.ACTIVE).first()
+
+
+def enrollment_list_for_student(student: User) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(student=student)
+        .select_related("course", "course__category", "course__instructor")
+        .order_by("-enrolled_at", "-id")
+    )

@@ -1,0 +1,388 @@
+"""Every write to courses, curricula, enrollments and progress."""
+
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, ProtectedError
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
+
+from accounts.models import Role, User
+from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted, PaymentRequired
+
+from .models import (
+    Category,
+    Course,
+    CourseStatus,
+    Enrollment,
+    EnrollmentSource,
+    EnrollmentStatus,
+    Lesson,
+    LessonCompletion,
+    Section,
+)
+from .progress import Progress, completion_handlers, progress_for
+
+COURSE_FIELDS = (
+    "title",
+    "subtitle",
+    "description",
+    "category",
+    "level",
+    "language",
+    "price",
+    "currency",
+    "thumbnail_url",
+)
+SECTION_FIELDS = ("title",)
+LESSON_FIELDS = ("title", "content", "video_url", "duration_seconds", "is_preview")
+
+
+# --- categories ----------------------------------------------------------------------------------
+def _unique_slug(model, text: str, *, max_length: int, fallback: str) -> str:
+    base = slugify(text)[: max_length - 7].strip("-") or fallback
+    slug = base
+    while model.objects.filter(slug=slug).exists():
+        slug = f"{base}-{get_random_string(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}"
+    return slug
+
+
+@transaction.atomic
+def category_create(*, name: str, slug: str = "") -> Category:
+    if Category.objects.filter(name__iexact=name).exists():
+        raise InvalidInput("A category with this name already exists.", code="duplicate", extra={"field": "name"})
+    if slug and Category.objects.filter(slug=slug).exists():
+        raise InvalidInput("A category with this slug already exists.", code="duplicate", extra={"field": "slug"})
+    return Category.objects.create(
+        name=name, slug=slug or _unique_slug(Category, name, max_length=100, fallback="category")
+    )
+
+
+@transaction.atomic
+def category_update(*, category: Category, data: dict) -> Category:
+    if "name" in data and Category.objects.filter(name__iexact=data["name"]).exclude(pk=category.pk).exists():
+        raise InvalidInput("A category with this name already exists.", code="duplicate", extra={"field": "name"})
+    if "slug" in data and Category.objects.filter(slug=data["slug"]).exclude(pk=category.pk).exists():
+        raise InvalidInput("A category with this slug already exists.", code="duplicate", extra={"field": "slug"})
+    for field in ("name", "slug"):
+        if field in data:
+            setattr(category, field, data[field])
+    category.save()
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    """Only an empty category can be deleted (409 otherwise): courses are never left without one."""
+    if category.courses.exists():
+        raise Conflict("This category still has courses; move them first.", code="category_in_use")
+    category.delete()
+
+
+# --- courses -------------------------------------------------------------------------------------
+@transaction.atomic
+def course_create(
+    *,
+    instructor: User,
+    title: str,
+    subtitle: str = "",
+    description: str = "",
+    category: Category | None = None,
+    level: str = "all",
+    language: str = "en",
+    price: Decimal = Decimal("0.00"),
+    currency: str = "USD",
+    thumbnail_url: str = "",
+) -> Course:
+    """Creates a draft owned by `instructor`. The slug is made once from the title and never
+    changes, so links keep working after a rename."""
+    if instructor.role != Role.INSTRUCTOR:
+        raise NotPermitted("Only instructors can create courses.")
+    course = Course(
+        instructor=instructor,
+        title=title,
+        subtitle=subtitle,
+        description=description,
+        category=category,
+        level=level,
+        language=language,
+        price=price,
+        currency=currency.upper(),
+        thumbnail_url=thumbnail_url,
+        status=CourseStatus.DRAFT,
+    )
+    for _ in range(5):
+        course.slug = _unique_slug(Course, title, max_length=80, fallback="course")
+        try:
+            with transaction.atomic():
+                course.save()
+            return course
+        except IntegrityError:  # the same slug was taken concurrently; draw another
+            continue
+    raise Conflict("Could not find a free slug for this title; try again.")
+
+
+@transaction.atomic
+def course_update(*, course: Course, data: dict) -> Course:
+    """Updates the editable fields. Status changes go through publish/unpublish/archive."""
+    fields = [f for f in COURSE_FIELDS if f in data]
+    for field in fields:
+        value = data[field]
+        setattr(course, field, value.upper() if field == "currency" else value)
+    if fields:
+        course.save(update_fields=[*fields, "updated_at"])
+    return course
+
+
+@transaction.atomic
+def course_publish(*, course: Course) -> Course:
+    """Publishes (from draft or archived). A course needs at least one lesson (400)."""
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    if not course.lessons.exists():
+        raise InvalidInput("A course needs at least one lesson before it can be published.", code="no_lessons")
+    if course.status != CourseStatus.PUBLISHED:
+        course.status = CourseStatus.PUBLISHED
+        course.published_at = course.published_at or timezone.now()
+        course.save(update_fields=["status", "published_at", "updated_at"])
+    return course
+
+
+@transaction.atomic
+def course_unpublish(*, course: Course) -> Course:
+    """Back to draft: hidden from the catalog; enrolled students keep their access."""
+    if course.status != CourseStatus.DRAFT:
+        course.status = CourseStatus.DRAFT
+        course.save(update_fields=["status", "updated_at"])
+    return course
+
+
+@transaction.atomic
+def course_archive(*, course: Course) -> Course:
+    """Hidden from the catalog and closed to new enrollments; enrolled students keep access."""
+    if course.status != CourseStatus.ARCHIVED:
+        course.status = CourseStatus.ARCHIVED
+        course.save(update_fields=["status", "updated_at"])
+    return course
+
+
+@transaction.atomic
+def course_delete(*, course: Course) -> str:
+    """Deletes a course nobody depends on. A course with enrollments (or orders, or anything else
+    that protects it) is archived instead, so no student's data is lost. Returns what happened:
+    "deleted" or "archived"."""
+    try:
+        with transaction.atomic():
+            course.delete()
+        return "deleted"
+    except ProtectedError:
+        course_archive(course=course)
+        return "archived"
+
+
+# --- curriculum ----------------------------------------------------------------------------------
+def _next_order(queryset) -> int:
+    return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+def _reorder(queryset, ids: Sequence[int], what: str) -> None:
+    items = {item.pk: item for item in queryset.select_for_update()}
+    if len(ids) != len(set(ids)) or set(ids) != set(items):
+        raise InvalidInput(
+            f"`order` must list the id of every {what} exactly once.", code="invalid_order", extra={"field": "order"}
+        )
+    for position, pk in enumerate(ids, start=1):
+        items[pk].order = position
+    queryset.model.objects.bulk_update(items.values(), ["order"])
+
+
+def _move(item, siblings, order: int) -> None:
+    """Puts `item` at 1-based position `order` among its siblings and renumbers them."""
+    ordered = [s.pk for s in siblings.exclude(pk=item.pk).order_by("order", "id")]
+    position = max(1, min(order, len(ordered) + 1))
+    ordered.insert(position - 1, item.pk)
+    _reorder(siblings, ordered, siblings.model._meta.verbose_name)
+
+
+@transaction.atomic
+def section_create(*, course: Course, title: str, order: int | None = None) -> Section:
+    siblings = Section.objects.filter(course=course)
+    section = Section.objects.create(course=course, title=title, order=_next_order(siblings))
+    if order is not None:
+        _move(section, siblings, order)
+        section.refresh_from_db(fields=["order"])
+    return section
+
+
+@transaction.atomic
+def section_update(*, section: Section, data: dict) -> Section:
+    if "title" in data:
+        section.title = data["title"]
+        section.save(update_fields=["title"])
+    if data.get("order") is not None:
+        _move(section, Section.objects.filter(course_id=section.course_id), data["order"])
+        section.refresh_from_db(fields=["order"])
+    return section
+
+
+@transaction.atomic
+def section_delete(*, section: Section) -> None:
+    """Deletes the section and its lessons (and students' completions of them)."""
+    removed = section.lessons.count()
+    course_id = section.course_id
+    section.delete()
+    if removed:
+        Course.objects.filter(pk=course_id).update(lesson_count=F("lesson_count") - removed)
+
+
+@transaction.atomic
+def sections_reorder(*, course: Course, ids: Sequence[int]) -> list[Section]:
+    _reorder(Section.objects.filter(course=course), ids, "section")
+    return list(course.sections.all())
+
+
+@transaction.atomic
+def lesson_create(
+    *,
+    section: Section,
+    title: str,
+    content: str = "",
+    video_url: str = "",
+    duration_seconds: int = 0,
+    is_preview: bool = False,
+    order: int | None = None,
+) -> Lesson:
+    siblings = Lesson.objects.filter(section=section)
+    lesson = Lesson.objects.create(
+        section=section,
+        course_id=section.course_id,
+        title=title,
+        content=content,
+        video_url=video_url,
+        duration_seconds=duration_seconds,
+        is_preview=is_preview,
+        order=_next_order(siblings),
+    )
+    Course.objects.filter(pk=section.course_id).update(lesson_count=F("lesson_count") + 1)
+    if order is not None:
+        _move(lesson, siblings, order)
+        lesson.refresh_from_db(fields=["order"])
+    return lesson
+
+
+@transaction.atomic
+def lesson_update(*, lesson: Lesson, data: dict) -> Lesson:
+    fields = [f for f in LESSON_FIELDS if f in data]
+    for field in fields:
+        setattr(lesson, field, data[field])
+    if fields:
+        lesson.save(update_fields=[*fields, "updated_at"])
+    if data.get("order") is not None:
+        _move(lesson, Lesson.objects.filter(section_id=lesson.section_id), data["order"])
+        lesson.refresh_from_db(fields=["order"])
+    return lesson
+
+
+@transaction.atomic
+def lesson_delete(*, lesson: Lesson) -> None:
+    course_id = lesson.course_id
+    lesson.delete()
+    Course.objects.filter(pk=course_id).update(lesson_count=F("lesson_count") - 1)
+
+
+@transaction.atomic
+def lessons_reorder(*, section: Section, ids: Sequence[int]) -> list[Lesson]:
+    _reorder(Lesson.objects.filter(section=section), ids, "lesson")
+    return list(section.lessons.all())
+
+
+# --- enrollment ----------------------------------------------------------------------------------
+@transaction.atomic
+def enrollment_create(*, student: User, course: Course, source: str = EnrollmentSource.FREE) -> Enrollment:
+    """Enrolls a student. `free`: the course must be published and free (402 when it has a price).
+    `paid`: called by payments once Stripe confirms the order. `admin`: granted by staff, into any
+    course that is not archived. A second active enrollment is a 409 (also under concurrent
+    requests: the database's partial unique index decides). A revoked enrollment is reactivated,
+    keeping the student's progress."""
+    if student.role != Role.STUDENT:
+        raise NotPermitted("Only students can enroll in courses.")
+    if source != EnrollmentSource.ADMIN and course.status != CourseStatus.PUBLISHED:
+        raise NotFound("No published course with this id.")
+    if source == EnrollmentSource.ADMIN and course.status == CourseStatus.ARCHIVED:
+        raise Conflict("This course is archived and closed to new enrollments.", code="course_archived")
+    if source == EnrollmentSource.FREE and not course.is_free:
+        raise PaymentRequired(
+            "This course has a price; buy it through checkout.",
+            extra={"price": str(course.price), "currency": course.currency},
+        )
+    existing = Enrollment.objects.filter(student=student, course=course).order_by("-enrolled_at").first()
+    if existing is not None and existing.is_active:
+        raise Conflict("You are already enrolled in this course.", code="already_enrolled")
+    try:
+        with transaction.atomic():
+            if existing is not None:
+                existing.status = EnrollmentStatus.ACTIVE
+                existing.source = source
+                existing.revoked_at = None
+                existing.save(update_fields=["status", "source", "revoked_at"])
+                enrollment = existing
+            else:
+                enrollment = Enrollment.objects.create(student=student, course=course, source=source)
+    except IntegrityError as exc:  # a concurrent request enrolled the same student first
+        raise Conflict("You are already enrolled in this course.", code="already_enrolled") from exc
+    Course.objects.filter(pk=course.pk).update(enrollment_count=F("enrollment_count") + 1)
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
+    """Removes access (a refund, an admin decision). Progress is kept in case of re-enrollment."""
+    updated = Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.ACTIVE).update(
+        status=EnrollmentStatus.REVOKED, revoked_at=timezone.now()
+    )
+    if updated:
+        Course.objects.filter(pk=enrollment.course_id).update(enrollment_count=F("enrollment_count") - 1)
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+def enrollment_evaluate_completion(*, enrollment: Enrollment) -> bool:
+    """Marks the enrollment completed, once, when every requirement is met (every lesson done,
+    and whatever other apps require, e.g. every required quiz passed). The completion handlers
+    (certificate, notifications) run after commit. Returns whether this call completed it."""
+    if enrollment.completed_at is not None or not enrollment.is_active:
+        return False
+    if not progress_for([enrollment])[enrollment.pk].complete:
+        return False
+    now = timezone.now()
+    updated = Enrollment.objects.filter(
+        pk=enrollment.pk, completed_at__isnull=True, status=EnrollmentStatus.ACTIVE
+    ).update(completed_at=now)
+    if not updated:  # completed concurrently by another request
+        return False
+    enrollment.completed_at = now
+    for handler in completion_handlers():
+        transaction.on_commit(partial(handler, enrollment.pk))
+    return True
+
+
+@transaction.atomic
+def lesson_complete(*, student: User, lesson: Lesson) -> tuple[Enrollment, Progress]:
+    """Marks a lesson done for the student's active enrollment (idempotent) and completes the
+    course if that was the last requirement. Not enrolled: 403."""
+    enrollment = (
+        Enrollment.objects.select_related("course")
+        .filter(student=student, course_id=lesson.course_id, status=EnrollmentStatus.ACTIVE)
+        .first()
+    )
+    if enrollment is None:
+        raise NotPermitted("Enroll in this course to track your progress.", code="not_enrolled")
+    LessonCompletion.objects.bulk_create(
+        [LessonCompletion(enrollment=enrollment, lesson=lesson)], ignore_conflicts=True
+    )
+    enrollment.last_activity_at = timezone.now()
+    enrollment.save(update_fields=["last_activity_at"])
+    enrollment_evaluate_completion(enrollment=enrollment)
+    return enrollment, progress_for([enrollment])[enrollment.pk]
