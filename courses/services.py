@@ -293,6 +293,14 @@ def lesson_delete(*, lesson: Lesson) -> None:
 
 
 @transaction.atomic
+def course_recount_lessons(*, course: Course) -> int:
+    """Resets the stored lesson count from the database (after edits outside the services)."""
+    count = Lesson.objects.filter(course=course).count()
+    Course.objects.filter(pk=course.pk).update(lesson_count=count)
+    return count
+
+
+@transaction.atomic
 def lessons_reorder(*, section: Section, ids: Sequence[int]) -> list[Lesson]:
     _reorder(Lesson.objects.filter(section=section), ids, "lesson")
     return list(section.lessons.all())

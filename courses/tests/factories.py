@@ -67,6 +67,9 @@ class LessonFactory(factory.django.DjangoModelFactory):
 
 
 class PublishedCourseFactory(CourseFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
     status = CourseStatus.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
 
