@@ -14,6 +14,8 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from activity.models import Verb
+from activity.services import activity_record
 from lms.errors import Conflict, InvalidInput
 
 from .models import InstructorProfile, Role, User, normalize_email
@@ -53,6 +55,7 @@ def user_create(
         raise ValidationError({"email": ["A user with this e-mail address already exists."]}) from exc
     if role == Role.INSTRUCTOR:
         InstructorProfile.objects.create(user=user)
+    activity_record(actor=user, verb=Verb.USER_SIGNED_UP, target=user, metadata={"role": role})
     return user
 
 
@@ -142,6 +145,7 @@ def user_reactivate(*, user: User) -> User:
 
 def user_record_login(*, user: User) -> None:
     update_last_login(None, user)
+    activity_record(actor=user, verb=Verb.USER_LOGGED_IN, target=user)
 
 
 def tokens_for_user(user: User) -> dict[str, str]:

@@ -11,7 +11,10 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
 from accounts.models import Role, User
+from activity.models import Verb
+from activity.services import activity_record
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted, PaymentRequired
+from notifications.services import course_students_notify_later, notify
 
 from .models import (
     Category,
@@ -269,6 +272,15 @@ def lesson_create(
     if order is not None:
         _move(lesson, siblings, order)
         lesson.refresh_from_db(fields=["order"])
+    course = section.course
+    if course.status == CourseStatus.PUBLISHED:
+        course_students_notify_later(
+            course_id=course.pk,
+            type="course_updated",
+            title=f"New lesson in {course.title}: {lesson.title}",
+            body="A new lesson was added to a course you take.",
+            payload={"course_id": course.pk, "lesson_id": lesson.pk},
+        )
     return lesson
 
 
@@ -341,6 +353,23 @@ def enrollment_create(*, student: User, course: Course, source: str = Enrollment
     except IntegrityError as exc:  # a concurrent request enrolled the same student first
         raise Conflict("You are already enrolled in this course.", code="already_enrolled") from exc
     Course.objects.filter(pk=course.pk).update(enrollment_count=F("enrollment_count") + 1)
+    payload = {"course_id": course.pk, "enrollment_id": enrollment.pk}
+    notify(
+        recipients=[student],
+        type="enrollment_confirmed",
+        title=f"You are enrolled in {course.title}",
+        body="Your course is ready. Start with the first lesson whenever you like.",
+        payload=payload,
+    )
+    notify(
+        recipients=[course.instructor_id],
+        type="new_enrollment",
+        title=f"{student.full_name} enrolled in {course.title}",
+        payload={**payload, "student_id": student.pk},
+    )
+    activity_record(
+        actor=student, verb=Verb.ENROLLMENT_CREATED, target=enrollment, course=course, metadata={"source": source}
+    )
     return enrollment
 
 
@@ -352,6 +381,9 @@ def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
     )
     if updated:
         Course.objects.filter(pk=enrollment.course_id).update(enrollment_count=F("enrollment_count") - 1)
+        activity_record(
+            actor=enrollment.student_id, verb=Verb.ENROLLMENT_REVOKED, target=enrollment, course=enrollment.course_id
+        )
     enrollment.refresh_from_db()
     return enrollment
 
@@ -371,6 +403,9 @@ def enrollment_evaluate_completion(*, enrollment: Enrollment) -> bool:
     if not updated:  # completed concurrently by another request
         return False
     enrollment.completed_at = now
+    activity_record(
+        actor=enrollment.student_id, verb=Verb.COURSE_COMPLETED, target=enrollment, course=enrollment.course_id
+    )
     for handler in completion_handlers():
         transaction.on_commit(partial(handler, enrollment.pk))
     return True
@@ -387,9 +422,13 @@ def lesson_complete(*, student: User, lesson: Lesson) -> tuple[Enrollment, Progr
     )
     if enrollment is None:
         raise NotPermitted("Enroll in this course to track your progress.", code="not_enrolled")
-    LessonCompletion.objects.bulk_create(
-        [LessonCompletion(enrollment=enrollment, lesson=lesson)], ignore_conflicts=True
-    )
+    try:
+        with transaction.atomic():
+            _, created = LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson)
+    except IntegrityError:  # the same lesson completed by a concurrent request
+        created = False
+    if created:
+        activity_record(actor=student, verb=Verb.LESSON_COMPLETED, target=lesson, course=lesson.course_id)
     enrollment.last_activity_at = timezone.now()
     enrollment.save(update_fields=["last_activity_at"])
     enrollment_evaluate_completion(enrollment=enrollment)

@@ -7,6 +7,8 @@ from lms import health
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("courses.api.urls")),
+    path("", include("notifications.api.urls")),
+    path("", include("activity.api.urls")),
 ]
 
 urlpatterns = [

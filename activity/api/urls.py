@@ -1,0 +1,7 @@
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("admin/activity", views.AdminActivityViewSet, basename="admin-activity")
+urlpatterns = router.urls

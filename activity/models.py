@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.db import models
+
+
+class Verb(models.TextChoices):
+    USER_SIGNED_UP = "user_signed_up", "Signed up"
+    USER_LOGGED_IN = "user_logged_in", "Logged in"
+    ENROLLMENT_CREATED = "enrollment_created", "Enrolled"
+    ENROLLMENT_REVOKED = "enrollment_revoked", "Enrollment revoked"
+    LESSON_COMPLETED = "lesson_completed", "Completed a lesson"
+    COURSE_COMPLETED = "course_completed", "Completed a course"
+    ANNOUNCEMENT_SENT = "announcement_sent", "Sent an announcement"
+
+
+class ActivityEvent(models.Model):
+    """Something a user did, for reporting and audit. Rows outlive what they point at: the target
+    is a type and an id, not a foreign key, and a deleted actor or course leaves the row."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=40, choices=Verb.choices)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    course = models.ForeignKey("courses.Course", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    metadata = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at"], name="activity_time"),
+            models.Index(fields=["course", "-created_at"], name="activity_course_time"),
+            models.Index(fields=["actor", "-created_at"], name="activity_actor_time"),
+            models.Index(fields=["verb", "-created_at"], name="activity_verb_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.actor_id} {self.verb} {self.target_type}:{self.target_id}"

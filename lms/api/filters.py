@@ -1,0 +1,57 @@
+"""Filters shared by several apps."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.utils import timezone
+
+
+class DateOrDateTimeField(forms.Field):
+    """Accepts `2026-11-30` or a full ISO 8601 date-time; a date is kept as a date so that an
+    end-of-range filter can include the whole day."""
+
+    default_error_messages = {"invalid": "Enter a date (YYYY-MM-DD) or an ISO 8601 date-time."}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+        try:
+            parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, datetime.UTC)
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+
+
+class FromFilter(django_filters.Filter):
+    """`field >= value`; a date means the start of that day (UTC)."""
+
+    field_class = DateOrDateTimeField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if not isinstance(value, datetime.datetime):
+            value = _start_of(value)
+        return qs.filter(**{f"{self.field_name}__gte": value})
+
+
+class ToFilter(django_filters.Filter):
+    """`field <= value`; a date includes the whole of that day (UTC)."""
+
+    field_class = DateOrDateTimeField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if isinstance(value, datetime.datetime):
+            return qs.filter(**{f"{self.field_name}__lte": value})
+        return qs.filter(**{f"{self.field_name}__lt": _start_of(value + datetime.timedelta(days=1))})

@@ -1,0 +1,202 @@
+"""Telling users about things. Every app calls `notify`; nothing else creates notifications."""
+
+from collections.abc import Iterable, Sequence
+
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from lms.errors import InvalidInput
+
+from .models import DEFAULT_CHANNELS, Announcement, Notification, NotificationPreference, NotificationType
+
+INSERT_BATCH = 1000  # rows per INSERT and recipients per preference query
+EMAIL_CHUNK = 100  # recipients per e-mail job (one SMTP connection each)
+
+
+def _ids(recipients: Iterable) -> list[int]:
+    seen: dict[int, None] = {}
+    for recipient in recipients:
+        seen[int(getattr(recipient, "pk", recipient))] = None
+    return list(seen)
+
+
+def _chunks(items: Sequence, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def channels_for(*, user_ids: Sequence[int], type: str) -> dict[int, dict[str, bool]]:
+    """Each user's channels for this type: their stored choice or the default. One query."""
+    default = DEFAULT_CHANNELS[type]
+    channels = {pk: dict(default) for pk in user_ids}
+    rows = NotificationPreference.objects.filter(type=type, user_id__in=user_ids).values_list(
+        "user_id", "in_app", "email"
+    )
+    for user_id, in_app, email in rows:
+        channels[user_id] = {"in_app": in_app, "email": email}
+    return channels
+
+
+def notify(
+    *,
+    recipients: Iterable,
+    type: str,
+    title: str,
+    body: str = "",
+    payload: dict | None = None,
+    link: str = "",
+) -> int:
+    """Notifies users (instances or ids) of one event, honouring each one's preferences: in-app
+    notifications are bulk-inserted in this transaction; e-mails are queued after commit as jobs
+    of EMAIL_CHUNK recipients. Queries grow with recipients / INSERT_BATCH, never per recipient.
+    Returns the number of in-app notifications stored."""
+    if type not in DEFAULT_CHANNELS:
+        raise ValueError(f"Unknown notification type {type!r}")
+    stored = 0
+    for chunk in _chunks(_ids(recipients), INSERT_BATCH):
+        channels = channels_for(user_ids=chunk, type=type)
+        in_app = [pk for pk in chunk if channels[pk]["in_app"]]
+        Notification.objects.bulk_create(
+            [
+                Notification(recipient_id=pk, type=type, title=title[:200], body=body, payload=payload or {})
+                for pk in in_app
+            ],
+            batch_size=INSERT_BATCH,
+        )
+        stored += len(in_app)
+        email = [pk for pk in chunk if channels[pk]["email"]]
+        for email_chunk in _chunks(email, EMAIL_CHUNK):
+            _queue_emails(type=type, user_ids=list(email_chunk), title=title, body=body, link=link)
+    return stored
+
+
+def _queue_emails(*, type: str, user_ids: list[int], title: str, body: str, link: str) -> None:
+    from .tasks import notification_emails_send_task
+
+    transaction.on_commit(
+        lambda: notification_emails_send_task.delay(type=type, user_ids=user_ids, title=title, body=body, link=link)
+    )
+
+
+def notification_emails_send(*, type: str, user_ids: Sequence[int], title: str, body: str, link: str = "") -> int:
+    """Sends one e-mail per active user over a single SMTP connection. Returns how many were sent."""
+    users = list(User.objects.filter(pk__in=user_ids, is_active=True).only("pk", "email", "first_name"))
+    type_label = NotificationType(type).label
+    messages = []
+    for user in users:
+        context = {"user": user, "title": title, "body": body, "link": link, "type_label": type_label}
+        message = EmailMultiAlternatives(
+            subject=title[:200],
+            body=render_to_string("notifications/email.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(render_to_string("notifications/email.html", context), "text/html")
+        messages.append(message)
+    if not messages:
+        return 0
+    with get_connection() as connection:
+        return connection.send_messages(messages) or 0
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def preferences_for(user: User) -> list[dict]:
+    """Every type with the user's channels (stored or default), in a stable order."""
+    channels = {
+        row.type: {"in_app": row.in_app, "email": row.email} for row in NotificationPreference.objects.filter(user=user)
+    }
+    return [
+        {"type": t.value, "label": t.label, **channels.get(t.value, DEFAULT_CHANNELS[t.value])}
+        for t in NotificationType
+    ]
+
+
+@transaction.atomic
+def preferences_update(*, user: User, changes: Sequence[dict]) -> list[dict]:
+    """Sets channels per type: `[{type, in_app?, email?}]`. Unknown types are a 400."""
+    current = {p["type"]: p for p in preferences_for(user)}
+    for change in changes:
+        if change["type"] not in current:
+            raise InvalidInput(f"Unknown notification type {change['type']!r}.", extra={"field": "preferences"})
+        merged = {**current[change["type"]], **{k: v for k, v in change.items() if k in ("in_app", "email")}}
+        NotificationPreference.objects.update_or_create(
+            user=user, type=change["type"], defaults={"in_app": merged["in_app"], "email": merged["email"]}
+        )
+        current[change["type"]] = merged
+    return preferences_for(user)
+
+
+# --- course-wide fan-outs ------------------------------------------------------------------------
+def _enrolled_student_ids(course_id: int) -> list[int]:
+    from courses.models import Enrollment, EnrollmentStatus
+
+    return list(
+        Enrollment.objects.filter(course_id=course_id, status=EnrollmentStatus.ACTIVE).values_list(
+            "student_id", flat=True
+        )
+    )
+
+
+def course_students_notify_later(*, course_id: int, type: str, title: str, body: str, payload: dict) -> None:
+    """Queues (after commit) a background job that notifies every student enrolled in the course."""
+    from .tasks import course_students_notify_task
+
+    transaction.on_commit(
+        lambda: course_students_notify_task.delay(
+            course_id=course_id, type=type, title=title, body=body, payload=payload
+        )
+    )
+
+
+@transaction.atomic
+def course_students_notify(*, course_id: int, type: str, title: str, body: str, payload: dict) -> int:
+    return notify(recipients=_enrolled_student_ids(course_id), type=type, title=title, body=body, payload=payload)
+
+
+@transaction.atomic
+def announcement_create(*, course, author: User, title: str, body: str) -> Announcement:
+    """Stores the announcement and queues its delivery to every enrolled student (after commit)."""
+    from activity.models import Verb
+    from activity.services import activity_record
+
+    from .tasks import announcement_send_task
+
+    announcement = Announcement.objects.create(course=course, author=author, title=title, body=body)
+    activity_record(actor=author, verb=Verb.ANNOUNCEMENT_SENT, target=announcement, course=course)
+    transaction.on_commit(lambda: announcement_send_task.delay(announcement.pk))
+    return announcement
+
+
+@transaction.atomic
+def announcement_send(*, announcement_id: int) -> int:
+    """Delivers an announcement once: the row is locked and marked sent in the same transaction,
+    so a retried or duplicated job sends nothing twice. Returns the number of recipients."""
+    announcement = Announcement.objects.select_for_update().select_related("course").filter(pk=announcement_id).first()
+    if announcement is None or announcement.sent_at is not None:
+        return 0
+    recipients = _enrolled_student_ids(announcement.course_id)
+    notify(
+        recipients=recipients,
+        type=NotificationType.ANNOUNCEMENT,
+        title=f"{announcement.course.title}: {announcement.title}",
+        body=announcement.body,
+        payload={"course_id": announcement.course_id, "announcement_id": announcement.pk},
+    )
+    announcement.sent_at = timezone.now()
+    announcement.recipient_count = len(recipients)
+    announcement.save(update_fields=["sent_at", "recipient_count"])
+    return len(recipients)

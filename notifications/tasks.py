@@ -1,0 +1,20 @@
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def notification_emails_send_task(*, type: str, user_ids: list[int], title: str, body: str, link: str = "") -> int:
+    return services.notification_emails_send(type=type, user_ids=user_ids, title=title, body=body, link=link)
+
+
+@shared_task
+def announcement_send_task(announcement_id: int) -> int:
+    return services.announcement_send(announcement_id=announcement_id)
+
+
+@shared_task
+def course_students_notify_task(*, course_id: int, type: str, title: str, body: str, payload: dict) -> int:
+    return services.course_students_notify(course_id=course_id, type=type, title=title, body=body, payload=payload)
