@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import ValidationError
 
 from lms.errors import ApplicationError
@@ -62,13 +63,22 @@ class UserCreationForm(forms.ModelForm):
         pass
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "change password" page: the new password signs the user out everywhere."""
+
+    def save(self, commit=True):
+        return services.user_set_password(user=self.user, password=self.cleaned_data["password1"])
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    change_password_form = PasswordChangeForm
     ordering = ("-date_joined",)
     list_display = ("email", "first_name", "last_name", "role", "is_active", "date_joined", "last_login")
     list_filter = ("role", "is_active", "date_joined")
     search_fields = ("email", "first_name", "last_name")
-    readonly_fields = ("role", "is_staff", "is_superuser", "last_login", "date_joined")
+    # Role and active state change only through the actions (the services keep the rules).
+    readonly_fields = ("role", "is_active", "is_staff", "is_superuser", "last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name")}),

@@ -173,10 +173,18 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
     if not user.check_password(old_password):
         raise ValidationError({"old_password": ["The current password is not correct."]})
     _validate_password(new_password, user, field="new_password")
-    user.set_password(new_password)
+    user_set_password(user=user, password=new_password)
+    return tokens_for_user(user)
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str) -> User:
+    """Sets a (validated) password and signs the user out everywhere: outstanding refresh tokens
+    are blacklisted and access tokens carrying the old password hash are refused."""
+    user.set_password(password)
     user.save(update_fields=["password"])
     _blacklist_all_tokens(user)
-    return tokens_for_user(user)
+    return user
 
 
 def password_reset_request(*, email: str) -> None:
@@ -219,7 +227,4 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     if user is None or not default_token_generator.check_token(user, token):
         raise ValidationError({"token": ["This password reset link is invalid or has expired."]})
     _validate_password(new_password, user, field="new_password")
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
-    _blacklist_all_tokens(user)
-    return user
+    return user_set_password(user=user, password=new_password)

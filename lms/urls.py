@@ -7,6 +7,7 @@ from lms import health
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("courses.api.urls")),
+    path("", include("quizzes.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("activity.api.urls")),
 ]

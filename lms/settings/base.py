@@ -110,6 +110,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "close-expired-quiz-attempts": {"task": "quizzes.tasks.attempts_close_expired_task", "schedule": 60.0},
+}
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -159,7 +162,8 @@ REST_FRAMEWORK = {
         # Login, registration and password reset: strict, per client address.
         "auth": env("THROTTLE_AUTH", default="10/min"),
     },
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
+    # Trusted proxies in front of the app; 0 means X-Forwarded-For is never believed.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 if DEBUG:
@@ -182,6 +186,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CourseStatusEnum": "courses.models.CourseStatus",
         "EnrollmentStatusEnum": "courses.models.EnrollmentStatus",
+        "QuestionTypeEnum": "quizzes.models.QuestionType",
+        "NotificationTypeEnum": "notifications.models.NotificationType",
     },
 }
 
@@ -226,5 +232,7 @@ LOGGING = {
 }
 
 # --- Project -----------------------------------------------------------------------------------
+# A quiz answer sent this long after the deadline still counts (latency, a slow click).
+QUIZ_DEADLINE_GRACE_SECONDS = env.int("QUIZ_DEADLINE_GRACE_SECONDS", default=30)
 # Public base URL of this API, used in links we send out (verify URLs, e-mails).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -1,0 +1,240 @@
+"""The staff dashboard for accounts at /admin/: lists, filters, the add form and the role actions."""
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts import services
+from accounts.models import InstructorProfile, Role, User
+from accounts.tests.factories import AdminFactory, InstructorFactory, StudentFactory
+
+CHANGELIST = "/admin/accounts/user/"
+ADD = "/admin/accounts/user/add/"
+PROFILES = "/admin/accounts/instructorprofile/"
+
+
+@pytest.fixture
+def staff_client(admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+def listed(response) -> set[int]:
+    return {u.pk for u in response.context["cl"].result_list}
+
+
+def run_action(client, action, *users):
+    return client.post(CHANGELIST, {"action": action, "_selected_action": [u.pk for u in users]}, follow=True)
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+# --- access --------------------------------------------------------------------------------------
+def test_admin_needs_a_staff_login(student, instructor):
+    assert Client().get(CHANGELIST).status_code == 302
+    for user in (student, instructor):
+        client = Client()
+        client.force_login(user)
+        r = client.get(CHANGELIST)
+        assert r.status_code == 302
+        assert "/admin/login/" in r["Location"]
+
+
+# --- changelist ----------------------------------------------------------------------------------
+def test_changelist_loads(staff_client, student, instructor, admin_user):
+    r = staff_client.get(CHANGELIST)
+
+    assert r.status_code == 200
+    assert {student.pk, instructor.pk, admin_user.pk} <= listed(r)
+    assert student.email in r.content.decode()
+
+
+def test_changelist_search(staff_client, student, other_student):
+    student.first_name = "Zebulon"
+    student.save(update_fields=["first_name"])
+
+    assert listed(staff_client.get(CHANGELIST, {"q": other_student.email})) == {other_student.pk}
+    assert listed(staff_client.get(CHANGELIST, {"q": "zebulon"})) == {student.pk}
+    assert listed(staff_client.get(CHANGELIST, {"q": "no-such-person"})) == set()
+
+
+def test_changelist_filter_by_role(staff_client, student, instructor, other_instructor, admin_user):
+    r = staff_client.get(CHANGELIST, {"role": "instructor"})
+
+    assert r.status_code == 200
+    assert listed(r) == {instructor.pk, other_instructor.pk}
+    assert listed(staff_client.get(CHANGELIST, {"role__exact": "student"})) == {student.pk}
+
+
+def test_changelist_filter_by_active(staff_client, student, other_student):
+    services.user_deactivate(user=other_student)
+
+    assert listed(staff_client.get(CHANGELIST, {"is_active__exact": "0"})) == {other_student.pk}
+    assert other_student.pk not in listed(staff_client.get(CHANGELIST, {"is_active__exact": "1"}))
+
+
+@pytest.mark.parametrize("factory", [StudentFactory, InstructorFactory, AdminFactory])
+def test_change_page_loads(staff_client, factory):
+    user = factory()
+
+    r = staff_client.get(f"{CHANGELIST}{user.pk}/change/")
+
+    assert r.status_code == 200
+    assert user.email in r.content.decode()
+
+
+# --- add form ------------------------------------------------------------------------------------
+def test_add_form_loads(staff_client):
+    assert staff_client.get(ADD).status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.STUDENT, Role.INSTRUCTOR, Role.ADMIN])
+def test_add_user_goes_through_the_service(staff_client, role):
+    r = staff_client.post(ADD, {"email": "New.Person@Example.com", "first_name": "New", "last_name": "Person",
+                                "role": role, "password": "Sup3r-secret-pw"})
+
+    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+    user = User.objects.get(email="new.person@example.com")
+    assert user.role == role
+    assert user.check_password("Sup3r-secret-pw")
+    assert (user.is_staff, user.is_superuser) == (role == Role.ADMIN, role == Role.ADMIN)
+    assert InstructorProfile.objects.filter(user=user).exists() == (role == Role.INSTRUCTOR)
+
+
+@pytest.mark.parametrize("password", ["short", "password123", "12345678901"])
+def test_add_user_weak_password_is_a_form_error(staff_client, password):
+    r = staff_client.post(ADD, {"email": "new@example.com", "first_name": "New", "last_name": "Person",
+                                "role": Role.STUDENT, "password": password})
+
+    assert r.status_code == 200
+    assert "password" in r.context["adminform"].form.errors
+    assert not User.objects.filter(email="new@example.com").exists()
+
+
+def test_add_user_duplicate_email_is_a_form_error(staff_client, student):
+    r = staff_client.post(ADD, {"email": student.email.upper(), "first_name": "New", "last_name": "Person",
+                                "role": Role.STUDENT, "password": "Sup3r-secret-pw"})
+
+    assert r.status_code == 200
+    assert "email" in r.context["adminform"].form.errors
+    assert User.objects.filter(email__iexact=student.email).count() == 1
+
+
+# --- actions -------------------------------------------------------------------------------------
+def test_promote_to_instructor(staff_client, student, other_student):
+    r = run_action(staff_client, "promote_to_instructor", student, other_student)
+
+    assert r.status_code == 200
+    for user in (student, other_student):
+        user.refresh_from_db()
+        assert (user.role, user.is_staff) == (Role.INSTRUCTOR, False)
+        assert InstructorProfile.objects.filter(user=user).exists()
+    assert any("2 user(s)" in m for m in messages_of(r))
+
+
+def test_promote_to_admin(staff_client, instructor):
+    run_action(staff_client, "promote_to_admin", instructor)
+
+    instructor.refresh_from_db()
+    assert (instructor.role, instructor.is_staff, instructor.is_superuser) == (Role.ADMIN, True, True)
+
+
+def test_demote_to_student(staff_client, instructor, admin_user):
+    other_admin = AdminFactory()
+
+    run_action(staff_client, "demote_to_student", instructor, other_admin)
+
+    for user in (instructor, other_admin):
+        user.refresh_from_db()
+        assert (user.role, user.is_staff, user.is_superuser) == (Role.STUDENT, False, False)
+
+
+def test_demote_last_admin_is_refused_with_a_message(staff_client, admin_user, instructor):
+    r = run_action(staff_client, "demote_to_student", admin_user, instructor)
+
+    assert r.status_code == 200
+    admin_user.refresh_from_db()
+    instructor.refresh_from_db()
+    assert admin_user.role == Role.ADMIN
+    assert instructor.role == Role.STUDENT  # the rest of the batch still goes through
+    assert any("last active admin" in m for m in messages_of(r))
+
+
+def test_deactivate(staff_client, student, instructor):
+    refresh = services.tokens_for_user(student)["refresh"]
+
+    run_action(staff_client, "deactivate", student, instructor)
+
+    assert not User.objects.filter(pk__in=[student.pk, instructor.pk], is_active=True).exists()
+    with pytest.raises(TokenError):
+        RefreshToken(refresh)
+
+
+def test_deactivate_last_admin_is_refused(staff_client, admin_user):
+    r = run_action(staff_client, "deactivate", admin_user)
+
+    assert User.objects.get(pk=admin_user.pk).is_active
+    assert any("last active admin" in m for m in messages_of(r))
+
+
+def test_reactivate(staff_client, student):
+    services.user_deactivate(user=student)
+
+    run_action(staff_client, "reactivate", student)
+
+    assert User.objects.get(pk=student.pk).is_active
+
+
+# --- no deleting ---------------------------------------------------------------------------------
+def test_deleting_is_not_offered(staff_client, student):
+    r = staff_client.get(CHANGELIST)
+    actions = {name for name, _ in r.context["action_form"].fields["action"].choices}
+
+    assert "delete_selected" not in actions
+    assert {"promote_to_instructor", "promote_to_admin", "demote_to_student", "deactivate"} <= actions
+    assert staff_client.get(f"{CHANGELIST}{student.pk}/delete/").status_code == 403
+    staff_client.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [student.pk], "post": "yes"})
+    assert User.objects.filter(pk=student.pk).exists()
+
+
+# --- change form bypassing the services ----------------------------------------------------------
+def test_change_form_cannot_deactivate_the_last_admin(staff_client, admin_user):
+    r = staff_client.post(f"{CHANGELIST}{admin_user.pk}/change/", {
+        "email": admin_user.email, "first_name": admin_user.first_name, "last_name": admin_user.last_name,
+        "_save": "Save",
+    })
+
+    assert r.status_code in (200, 302)
+    assert User.objects.get(pk=admin_user.pk).is_active
+
+
+def test_admin_password_change_signs_the_user_out(staff_client, student):
+    refresh = services.tokens_for_user(student)["refresh"]
+
+    r = staff_client.post(f"{CHANGELIST}{student.pk}/password/",
+                          {"password1": "Brand-New-Pass-77", "password2": "Brand-New-Pass-77"})
+
+    assert r.status_code == 302
+    assert User.objects.get(pk=student.pk).check_password("Brand-New-Pass-77")
+    assert APIClient().post("/api/v1/auth/token/refresh/", {"refresh": refresh}).status_code == 401
+
+
+# --- instructor profiles -------------------------------------------------------------------------
+def test_instructor_profile_changelist(staff_client, instructor, other_instructor):
+    r = staff_client.get(PROFILES)
+
+    assert r.status_code == 200
+    assert len(r.context["cl"].result_list) == 2
+    search = staff_client.get(PROFILES, {"q": instructor.email})
+    assert [p.user_id for p in search.context["cl"].result_list] == [instructor.pk]
+
+
+def test_instructor_profile_change_page(staff_client, instructor):
+    r = staff_client.get(f"{PROFILES}{instructor.instructor_profile.pk}/change/")
+
+    assert r.status_code == 200
