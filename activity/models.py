@@ -9,6 +9,9 @@ class Verb(models.TextChoices):
     ENROLLMENT_REVOKED = "enrollment_revoked", "Enrollment revoked"
     LESSON_COMPLETED = "lesson_completed", "Completed a lesson"
     COURSE_COMPLETED = "course_completed", "Completed a course"
+    QUIZ_ATTEMPT_STARTED = "quiz_attempt_started", "Started a quiz attempt"
+    QUIZ_ATTEMPT_SUBMITTED = "quiz_attempt_submitted", "Submitted a quiz attempt"
+    QUIZ_PASSED = "quiz_passed", "Passed a quiz"
     ANNOUNCEMENT_SENT = "announcement_sent", "Sent an announcement"
 
 

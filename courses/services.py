@@ -5,7 +5,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, ProtectedError
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
@@ -14,6 +14,7 @@ from accounts.models import Role, User
 from activity.models import Verb
 from activity.services import activity_record
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted, PaymentRequired
+from lms.ordering import move, next_order, reorder
 from notifications.services import course_students_notify_later, notify
 
 from .models import (
@@ -186,35 +187,12 @@ def course_delete(*, course: Course) -> str:
 
 
 # --- curriculum ----------------------------------------------------------------------------------
-def _next_order(queryset) -> int:
-    return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
-
-
-def _reorder(queryset, ids: Sequence[int], what: str) -> None:
-    items = {item.pk: item for item in queryset.select_for_update()}
-    if len(ids) != len(set(ids)) or set(ids) != set(items):
-        raise InvalidInput(
-            f"`order` must list the id of every {what} exactly once.", code="invalid_order", extra={"field": "order"}
-        )
-    for position, pk in enumerate(ids, start=1):
-        items[pk].order = position
-    queryset.model.objects.bulk_update(items.values(), ["order"])
-
-
-def _move(item, siblings, order: int) -> None:
-    """Puts `item` at 1-based position `order` among its siblings and renumbers them."""
-    ordered = [s.pk for s in siblings.exclude(pk=item.pk).order_by("order", "id")]
-    position = max(1, min(order, len(ordered) + 1))
-    ordered.insert(position - 1, item.pk)
-    _reorder(siblings, ordered, siblings.model._meta.verbose_name)
-
-
 @transaction.atomic
 def section_create(*, course: Course, title: str, order: int | None = None) -> Section:
     siblings = Section.objects.filter(course=course)
-    section = Section.objects.create(course=course, title=title, order=_next_order(siblings))
+    section = Section.objects.create(course=course, title=title, order=next_order(siblings))
     if order is not None:
-        _move(section, siblings, order)
+        move(section, siblings, order)
         section.refresh_from_db(fields=["order"])
     return section
 
@@ -225,7 +203,7 @@ def section_update(*, section: Section, data: dict) -> Section:
         section.title = data["title"]
         section.save(update_fields=["title"])
     if data.get("order") is not None:
-        _move(section, Section.objects.filter(course_id=section.course_id), data["order"])
+        move(section, Section.objects.filter(course_id=section.course_id), data["order"])
         section.refresh_from_db(fields=["order"])
     return section
 
@@ -242,8 +220,8 @@ def section_delete(*, section: Section) -> None:
 
 @transaction.atomic
 def sections_reorder(*, course: Course, ids: Sequence[int]) -> list[Section]:
-    _reorder(Section.objects.filter(course=course), ids, "section")
-    return list(course.sections.all())
+    reorder(Section.objects.filter(course=course), ids, "section")
+    return list(Section.objects.filter(course=course).order_by("order", "id"))
 
 
 @transaction.atomic
@@ -266,11 +244,11 @@ def lesson_create(
         video_url=video_url,
         duration_seconds=duration_seconds,
         is_preview=is_preview,
-        order=_next_order(siblings),
+        order=next_order(siblings),
     )
     Course.objects.filter(pk=section.course_id).update(lesson_count=F("lesson_count") + 1)
     if order is not None:
-        _move(lesson, siblings, order)
+        move(lesson, siblings, order)
         lesson.refresh_from_db(fields=["order"])
     course = section.course
     if course.status == CourseStatus.PUBLISHED:
@@ -292,7 +270,7 @@ def lesson_update(*, lesson: Lesson, data: dict) -> Lesson:
     if fields:
         lesson.save(update_fields=[*fields, "updated_at"])
     if data.get("order") is not None:
-        _move(lesson, Lesson.objects.filter(section_id=lesson.section_id), data["order"])
+        move(lesson, Lesson.objects.filter(section_id=lesson.section_id), data["order"])
         lesson.refresh_from_db(fields=["order"])
     return lesson
 
@@ -314,8 +292,8 @@ def course_recount_lessons(*, course: Course) -> int:
 
 @transaction.atomic
 def lessons_reorder(*, section: Section, ids: Sequence[int]) -> list[Lesson]:
-    _reorder(Lesson.objects.filter(section=section), ids, "lesson")
-    return list(section.lessons.all())
+    reorder(Lesson.objects.filter(section=section), ids, "lesson")
+    return list(Lesson.objects.filter(section=section).order_by("order", "id"))
 
 
 # --- enrollment ----------------------------------------------------------------------------------

@@ -1,1 +1,153 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class ReviewPolicy(models.TextChoices):
+    NEVER = "never", "Never"
+    AFTER_SUBMIT = "after_submit", "After each submitted attempt"
+    AFTER_PASS = "after_pass", "Once the student has passed"
+
+
+class Quiz(models.Model):
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="quizzes")
+    section = models.ForeignKey(
+        "courses.Section", null=True, blank=True, on_delete=models.SET_NULL, related_name="quizzes"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=10000)
+    passing_score = models.PositiveSmallIntegerField(
+        default=70, validators=[MaxValueValidator(100)], help_text="Percent needed to pass."
+    )
+    time_limit_seconds = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(10)])
+    max_attempts = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
+    shuffle_questions = models.BooleanField(default=False)
+    show_correct_answers = models.CharField(
+        max_length=16, choices=ReviewPolicy.choices, default=ReviewPolicy.AFTER_SUBMIT
+    )
+    is_required = models.BooleanField(default=True, help_text="Must be passed to complete the course.")
+    order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name_plural = "quizzes"
+        constraints = [
+            models.CheckConstraint(condition=Q(passing_score__lte=100), name="quizzes_quiz_passing_score_percent"),
+        ]
+        indexes = [models.Index(fields=["course", "order"])]
+
+    def __str__(self):
+        return self.title
+
+
+class QuestionType(models.TextChoices):
+    SINGLE_CHOICE = "single_choice", "Single choice"
+    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+    TRUE_FALSE = "true_false", "True or false"
+    SHORT_ANSWER = "short_answer", "Short answer"
+    NUMERIC = "numeric", "Numeric"
+
+
+CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.TRUE_FALSE)
+
+
+class Question(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    type = models.CharField(max_length=16, choices=QuestionType.choices)
+    text = models.TextField(max_length=10000)
+    points = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(1000)])
+    order = models.PositiveIntegerField(default=0)
+    explanation = models.TextField(blank=True, max_length=10000)
+    accepted_answers = models.JSONField(default=list, blank=True, help_text="short_answer: accepted texts.")
+    numeric_answer = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    tolerance = models.DecimalField(max_digits=20, decimal_places=6, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["quiz", "order"])]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(max_length=1000)
+    is_correct = models.BooleanField(default=False)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Attempt(models.Model):
+    """One try at a quiz. The questions are copied into `snapshot` when it starts, and grading
+    reads only the snapshot, so editing a question later never changes a grade."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quiz_attempts")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    snapshot = models.JSONField(default=list, editable=False)
+    answers = models.JSONField(default=dict, blank=True, help_text="Saved answers by question id.")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    auto_submitted = models.BooleanField(default=False, help_text="Closed by the deadline, not by the student.")
+    score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "student", "number"], name="quizzes_attempt_number_once"),
+            models.UniqueConstraint(
+                fields=["quiz", "student"],
+                condition=Q(submitted_at__isnull=True),
+                name="quizzes_attempt_one_open",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["quiz", "student"]),
+            models.Index(fields=["deadline"], condition=Q(submitted_at__isnull=True), name="attempt_open_deadline"),
+            models.Index(fields=["submitted_at"]),
+        ]
+
+    def __str__(self):
+        return f"Attempt {self.number} of {self.student_id} at {self.quiz_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.submitted_at is None
+
+
+class AttemptAnswer(models.Model):
+    """The graded result of one question in one attempt; per-question statistics aggregate these
+    in the database. `question_id` is a plain id: results outlive a deleted question."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="graded_answers")
+    question_id = models.BigIntegerField()
+    position = models.PositiveIntegerField()
+    response = models.JSONField(default=dict, blank=True)
+    correct = models.BooleanField()
+    points_awarded = models.DecimalField(max_digits=8, decimal_places=2)
+    max_points = models.DecimalField(max_digits=8, decimal_places=2)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question_id"], name="quizzes_attemptanswer_once"),
+        ]
+        indexes = [models.Index(fields=["question_id"])]
+
+    def __str__(self):
+        return f"{self.attempt_id}/{self.question_id}: {self.points_awarded}"

@@ -19,7 +19,7 @@ DEMO_USERS = [
 ]
 
 # Dotted paths of functions `seed(users: dict[str, User], stdout) -> None`, run in order.
-DEMO_SEEDERS: list[str] = ["courses.demo.seed"]
+DEMO_SEEDERS: list[str] = ["courses.demo.seed", "quizzes.demo.seed"]
 
 
 def demo_user(email: str, first_name: str, last_name: str, role: str) -> User:

@@ -1,0 +1,301 @@
+from decimal import Decimal
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from courses.models import Section
+from lms.api.serializers import InputSerializer
+from quizzes.grading import correct_answer, grade_question
+from quizzes.models import Attempt, Question, QuestionType, Quiz, ReviewPolicy
+
+
+# --- input ---------------------------------------------------------------------------------------
+class QuizInputSerializer(InputSerializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    section = serializers.PrimaryKeyRelatedField(queryset=Section.objects.all(), required=False, allow_null=True)
+    passing_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    time_limit_seconds = serializers.IntegerField(
+        min_value=10, max_value=7 * 24 * 3600, required=False, allow_null=True
+    )
+    max_attempts = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
+    shuffle_questions = serializers.BooleanField(required=False)
+    show_correct_answers = serializers.ChoiceField(choices=ReviewPolicy.choices, required=False)
+    is_required = serializers.BooleanField(required=False)
+    order = serializers.IntegerField(min_value=1, max_value=100000, required=False)
+
+
+class ChoiceInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=1000)
+    is_correct = serializers.BooleanField(default=False)
+
+
+class QuestionInputSerializer(InputSerializer):
+    type = serializers.ChoiceField(choices=QuestionType.choices)
+    text = serializers.CharField(max_length=10000)
+    points = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    explanation = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    order = serializers.IntegerField(min_value=1, max_value=100000, required=False)
+    choices = ChoiceInputSerializer(many=True, required=False, max_length=20)
+    accepted_answers = serializers.ListField(
+        child=serializers.CharField(max_length=1000), required=False, max_length=50
+    )
+    numeric_answer = serializers.DecimalField(max_digits=20, decimal_places=6, required=False, allow_null=True)
+    tolerance = serializers.DecimalField(max_digits=20, decimal_places=6, min_value=Decimal(0), required=False)
+
+
+class AnswerSerializer(serializers.Serializer):
+    question = serializers.IntegerField()
+    choice_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    text = serializers.CharField(required=False, allow_blank=True)
+    number = serializers.DecimalField(max_digits=30, decimal_places=10, required=False, allow_null=True)
+
+
+class AnswersInputSerializer(InputSerializer):
+    """Shape only; each answer is checked against the attempt's own questions by the service."""
+
+    answers = serializers.ListField(child=serializers.JSONField(), max_length=500, required=False, default=list)
+
+    class Meta:
+        ref_name = "AnswersInput"
+
+
+# --- output --------------------------------------------------------------------------------------
+class MyAttemptsSummarySerializer(serializers.Serializer):
+    used = serializers.IntegerField()
+    left = serializers.IntegerField(allow_null=True, help_text="null: unlimited.")
+    best_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    passed = serializers.BooleanField()
+
+
+class QuizSerializer(serializers.ModelSerializer):
+    question_count = serializers.IntegerField()
+    total_points = serializers.IntegerField()
+    my_attempts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Quiz
+        fields = [
+            "id",
+            "course",
+            "section",
+            "title",
+            "description",
+            "passing_score",
+            "time_limit_seconds",
+            "max_attempts",
+            "shuffle_questions",
+            "show_correct_answers",
+            "is_required",
+            "order",
+            "question_count",
+            "total_points",
+            "my_attempts",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(MyAttemptsSummarySerializer(allow_null=True))
+    def get_my_attempts(self, quiz):
+        summaries = self.context.get("attempt_summaries")
+        if summaries is None:
+            return None
+        mine = summaries.get(quiz.pk, {"used": 0, "best_percent": None, "passed": False})
+        left = None if quiz.max_attempts is None else max(quiz.max_attempts - mine["used"], 0)
+        return {**mine, "left": left}
+
+
+class ChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    is_correct = serializers.BooleanField()
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    """The full question, with its answers: for the course's instructor and admins only."""
+
+    choices = ChoiceSerializer(many=True)
+    numeric_answer = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True, coerce_to_string=True)
+    tolerance = serializers.DecimalField(max_digits=20, decimal_places=6, coerce_to_string=True)
+    accepted_answers = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Question
+        fields = [
+            "id",
+            "quiz",
+            "type",
+            "text",
+            "points",
+            "order",
+            "explanation",
+            "choices",
+            "accepted_answers",
+            "numeric_answer",
+            "tolerance",
+        ]
+        read_only_fields = fields
+
+
+class QuizDetailSerializer(QuizSerializer):
+    questions = serializers.SerializerMethodField()
+
+    class Meta(QuizSerializer.Meta):
+        fields = [*QuizSerializer.Meta.fields, "questions"]
+        read_only_fields = fields
+
+    @extend_schema_field(QuestionSerializer(many=True, allow_null=True))
+    def get_questions(self, quiz):
+        """Only for the course's instructor and admins; students meet questions in attempts."""
+        if not self.context.get("is_manager"):
+            return None
+        return QuestionSerializer(quiz.questions.prefetch_related("choices").order_by("order", "id"), many=True).data
+
+
+class AttemptChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+
+
+class AttemptQuestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=QuestionType.choices)
+    text = serializers.CharField()
+    points = serializers.IntegerField()
+    choices = AttemptChoiceSerializer(many=True)
+
+
+class FeedbackSerializer(serializers.Serializer):
+    question = serializers.IntegerField()
+    correct = serializers.BooleanField()
+    points_awarded = serializers.DecimalField(max_digits=8, decimal_places=2)
+    max_points = serializers.DecimalField(max_digits=8, decimal_places=2)
+    correct_choice_ids = serializers.ListField(child=serializers.IntegerField())
+    accepted_answers = serializers.ListField(child=serializers.CharField())
+    numeric_answer = serializers.CharField(allow_null=True)
+    tolerance = serializers.CharField(allow_null=True)
+    explanation = serializers.CharField()
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    """An attempt. Questions never carry their answers; `feedback` lists per-question results and
+    correct answers only when the quiz's review policy allows (context `reveal`), else it is []."""
+
+    status = serializers.SerializerMethodField()
+    questions = serializers.SerializerMethodField()
+    answers = serializers.SerializerMethodField()
+    feedback = serializers.SerializerMethodField()
+    time_remaining_seconds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attempt
+        fields = [
+            "id",
+            "quiz",
+            "student",
+            "number",
+            "status",
+            "started_at",
+            "deadline",
+            "time_remaining_seconds",
+            "submitted_at",
+            "auto_submitted",
+            "questions",
+            "answers",
+            "score",
+            "max_score",
+            "percent",
+            "passed",
+            "feedback",
+        ]
+        read_only_fields = fields
+
+    def get_status(self, attempt) -> str:
+        return "open" if attempt.is_open else "graded"
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_time_remaining_seconds(self, attempt):
+        if not attempt.is_open or attempt.deadline is None:
+            return None
+        return max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+
+    @extend_schema_field(AttemptQuestionSerializer(many=True))
+    def get_questions(self, attempt):
+        return [
+            {
+                "id": q["id"],
+                "type": q["type"],
+                "text": q["text"],
+                "points": q["points"],
+                "choices": [{"id": c["id"], "text": c["text"]} for c in q["choices"]],
+            }
+            for q in attempt.snapshot
+        ]
+
+    @extend_schema_field(AnswerSerializer(many=True))
+    def get_answers(self, attempt):
+        return [{"question": int(qid), **answer} for qid, answer in attempt.answers.items()]
+
+    @extend_schema_field(FeedbackSerializer(many=True))
+    def get_feedback(self, attempt):
+        if attempt.is_open or not self.context.get("reveal", {}).get(attempt.pk, False):
+            return []
+        feedback = []
+        for question in attempt.snapshot:
+            correct, points = grade_question(question, attempt.answers.get(str(question["id"])))
+            feedback.append(
+                {
+                    "question": question["id"],
+                    "correct": correct,
+                    "points_awarded": f"{points:.2f}",
+                    "max_points": f"{Decimal(question['points']):.2f}",
+                    **correct_answer(question),
+                }
+            )
+        return feedback
+
+
+class QuestionStatisticsSerializer(serializers.Serializer):
+    question = serializers.IntegerField()
+    text = serializers.CharField(allow_null=True, help_text="null when the question was deleted since.")
+    answers = serializers.IntegerField()
+    share_correct = serializers.FloatField()
+    average_points = serializers.DecimalField(max_digits=8, decimal_places=2)
+    max_points = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+class ResultAttemptSerializer(serializers.ModelSerializer):
+    student_name = serializers.CharField(source="student.full_name")
+    student_email = serializers.EmailField(source="student.email")
+
+    class Meta:
+        model = Attempt
+        fields = [
+            "id",
+            "student",
+            "student_name",
+            "student_email",
+            "number",
+            "started_at",
+            "submitted_at",
+            "auto_submitted",
+            "score",
+            "max_score",
+            "percent",
+            "passed",
+        ]
+        read_only_fields = fields
+
+
+class QuizResultsSerializer(serializers.Serializer):
+    attempt_count = serializers.IntegerField()
+    student_count = serializers.IntegerField()
+    pass_rate = serializers.FloatField(allow_null=True)
+    average_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    questions = QuestionStatisticsSerializer(many=True)
+    count = serializers.IntegerField(help_text="Attempts, paginated below.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ResultAttemptSerializer(many=True)

@@ -1,0 +1,163 @@
+"""Pure functions: question snapshots, answer validation and grading. No database access, so every
+rule here is unit-testable and grading a 50-question attempt costs no queries."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+from .models import CHOICE_TYPES, QuestionType
+
+MAX_TEXT_ANSWER = 1000
+
+
+def normalize_text(text: str) -> str:
+    """Short answers match trimmed, case-insensitively and with runs of white space folded."""
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def snapshot_question(question) -> dict:
+    """What grading needs, frozen at the moment an attempt starts (choices must be prefetched)."""
+    return {
+        "id": question.pk,
+        "type": question.type,
+        "text": question.text,
+        "points": question.points,
+        "explanation": question.explanation,
+        "choices": [{"id": c.pk, "text": c.text, "is_correct": c.is_correct} for c in question.choices.all()],
+        "accepted_answers": list(question.accepted_answers or []),
+        "numeric_answer": None if question.numeric_answer is None else str(question.numeric_answer),
+        "tolerance": str(question.tolerance or 0),
+    }
+
+
+def _to_decimal(value) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def validate_answers(snapshot: list[dict], answers) -> dict[str, dict]:
+    """Checks answers against the attempt's questions and returns them normalised, keyed by
+    question id (as a string, as stored in JSON). Raises ValidationError on `answers` naming the
+    position and question of every problem: an unknown question, a question answered twice, a
+    choice of another question, a value of the wrong type."""
+    if not isinstance(answers, list):
+        raise ValidationError({"answers": ["Send a list of {question, choice_ids | text | number}."]})
+    questions = {q["id"]: q for q in snapshot}
+    errors: list[str] = []
+    clean: dict[str, dict] = {}
+    for position, answer in enumerate(answers):
+        where = f"answers[{position}]"
+        if not isinstance(answer, dict):
+            errors.append(f"{where}: must be an object.")
+            continue
+        qid = answer.get("question")
+        if isinstance(qid, bool) or not isinstance(qid, int) or qid not in questions:
+            errors.append(f"{where}.question: {qid!r} is not a question of this attempt.")
+            continue
+        if str(qid) in clean:
+            errors.append(f"{where}.question: question {qid} is answered more than once.")
+            continue
+        question = questions[qid]
+        try:
+            clean[str(qid)] = _validate_one(question, answer)
+        except ValueError as exc:
+            errors.append(f"{where} (question {qid}): {exc}")
+    if errors:
+        raise ValidationError({"answers": errors})
+    return clean
+
+
+def _validate_one(question: dict, answer: dict) -> dict:
+    qtype = question["type"]
+    if qtype in CHOICE_TYPES:
+        ids = answer.get("choice_ids", [])
+        if ids is None:
+            ids = []
+        if not isinstance(ids, list) or any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
+            raise ValueError("choice_ids must be a list of choice ids.")
+        if len(ids) != len(set(ids)):
+            raise ValueError("choice_ids lists a choice more than once.")
+        valid = {c["id"] for c in question["choices"]}
+        foreign = [i for i in ids if i not in valid]
+        if foreign:
+            raise ValueError(f"choice {foreign[0]} is not a choice of this question.")
+        if qtype != QuestionType.MULTIPLE_CHOICE and len(ids) > 1:
+            raise ValueError("choose one answer.")
+        return {"choice_ids": sorted(ids)}
+    if qtype == QuestionType.SHORT_ANSWER:
+        text = answer.get("text", "")
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            raise ValueError("text must be a string.")
+        if len(text) > MAX_TEXT_ANSWER:
+            raise ValueError(f"text is longer than {MAX_TEXT_ANSWER} characters.")
+        return {"text": text}
+    number = answer.get("number")
+    if number is None or number == "":
+        return {"number": None}
+    parsed = _to_decimal(number)
+    if parsed is None:
+        raise ValueError("number must be a number.")
+    return {"number": str(parsed)}
+
+
+def grade_question(question: dict, answer: dict | None) -> tuple[bool, Decimal]:
+    """(correct, points awarded). A blank answer is wrong; multiple choice scores only the exact
+    set of correct choices."""
+    points = Decimal(question["points"])
+    if not answer:
+        return False, Decimal(0)
+    qtype = question["type"]
+    if qtype in CHOICE_TYPES:
+        chosen = set(answer.get("choice_ids") or [])
+        correct = {c["id"] for c in question["choices"] if c["is_correct"]}
+        ok = bool(chosen) and chosen == correct
+    elif qtype == QuestionType.SHORT_ANSWER:
+        given = normalize_text(answer.get("text") or "")
+        ok = bool(given) and given in {normalize_text(a) for a in question["accepted_answers"]}
+    else:
+        given = answer.get("number")
+        target = question["numeric_answer"]
+        ok = (
+            given is not None
+            and target is not None
+            and abs(Decimal(given) - Decimal(target)) <= Decimal(question["tolerance"])
+        )
+    return ok, (points if ok else Decimal(0))
+
+
+def correct_answer(question: dict) -> dict:
+    """What the review shows as the right answer."""
+    return {
+        "correct_choice_ids": [c["id"] for c in question["choices"] if c["is_correct"]],
+        "accepted_answers": question["accepted_answers"],
+        "numeric_answer": question["numeric_answer"],
+        "tolerance": question["tolerance"] if question["type"] == QuestionType.NUMERIC else None,
+        "explanation": question["explanation"],
+    }
+
+
+def validate_question_shape(*, type: str, choices: list[dict], accepted_answers: list, numeric_answer) -> None:
+    """The rules per type; ValidationError names the field at fault."""
+    if type in CHOICE_TYPES:
+        correct = sum(1 for c in choices if c.get("is_correct"))
+        if len(choices) < 2:
+            raise ValidationError({"choices": ["Give at least two choices."]})
+        if type == QuestionType.TRUE_FALSE and len(choices) != 2:
+            raise ValidationError({"choices": ["A true/false question has exactly two choices."]})
+        if type in (QuestionType.SINGLE_CHOICE, QuestionType.TRUE_FALSE) and correct != 1:
+            raise ValidationError({"choices": ["Mark exactly one choice as correct."]})
+        if type == QuestionType.MULTIPLE_CHOICE and correct < 1:
+            raise ValidationError({"choices": ["Mark at least one choice as correct."]})
+    elif type == QuestionType.SHORT_ANSWER:
+        if not [a for a in accepted_answers if normalize_text(a)]:
+            raise ValidationError({"accepted_answers": ["Give at least one accepted answer."]})
+    elif type == QuestionType.NUMERIC and numeric_answer is None:
+        raise ValidationError({"numeric_answer": ["A numeric question needs an answer."]})

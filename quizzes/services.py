@@ -1,0 +1,330 @@
+"""Every write to quizzes, questions and attempts."""
+
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from activity.models import Verb
+from activity.services import activity_record
+from courses.models import Enrollment, EnrollmentStatus, Section
+from courses.services import enrollment_evaluate_completion
+from lms.errors import Conflict, NotPermitted
+from lms.ordering import move, next_order, reorder
+
+from .grading import grade_question, snapshot_question, validate_answers, validate_question_shape
+from .models import CHOICE_TYPES, Attempt, AttemptAnswer, Choice, Question, Quiz
+
+QUIZ_FIELDS = (
+    "title",
+    "description",
+    "section",
+    "passing_score",
+    "time_limit_seconds",
+    "max_attempts",
+    "shuffle_questions",
+    "show_correct_answers",
+    "is_required",
+)
+QUESTION_FIELDS = ("type", "text", "points", "explanation", "accepted_answers", "numeric_answer", "tolerance")
+
+
+def grace() -> timedelta:
+    """How long after the deadline a submission still counts (network latency, a slow click)."""
+    return timedelta(seconds=settings.QUIZ_DEADLINE_GRACE_SECONDS)
+
+
+# --- quizzes -------------------------------------------------------------------------------------
+def _check_section(course, section: Section | None) -> None:
+    if section is not None and section.course_id != course.pk:
+        raise ValidationError({"section": ["This section belongs to another course."]})
+
+
+@transaction.atomic
+def quiz_create(*, course, **data) -> Quiz:
+    _check_section(course, data.get("section"))
+    order = next_order(Quiz.objects.filter(course=course))
+    return Quiz.objects.create(course=course, order=order, **{k: v for k, v in data.items() if k in QUIZ_FIELDS})
+
+
+@transaction.atomic
+def quiz_update(*, quiz: Quiz, data: dict) -> Quiz:
+    if "section" in data:
+        _check_section(quiz.course, data["section"])
+    fields = [f for f in QUIZ_FIELDS if f in data]
+    for field in fields:
+        setattr(quiz, field, data[field])
+    if fields:
+        quiz.save(update_fields=[*fields, "updated_at"])
+    if data.get("order") is not None:
+        move(quiz, Quiz.objects.filter(course_id=quiz.course_id), data["order"])
+        quiz.refresh_from_db(fields=["order"])
+    return quiz
+
+
+@transaction.atomic
+def quiz_delete(*, quiz: Quiz) -> None:
+    """A quiz that students have attempted keeps their grades: it cannot be deleted (409); make
+    it optional instead."""
+    if quiz.attempts.exists():
+        raise Conflict(
+            "Students have attempted this quiz, so it cannot be deleted. Set is_required to false instead.",
+            code="quiz_has_attempts",
+        )
+    quiz.delete()
+
+
+# --- questions -----------------------------------------------------------------------------------
+def _clean_choices(qtype: str, choices: list[dict] | None) -> list[dict]:
+    return list(choices or []) if qtype in CHOICE_TYPES else []
+
+
+@transaction.atomic
+def question_create(
+    *,
+    quiz: Quiz,
+    type: str,
+    text: str,
+    points: int = 1,
+    explanation: str = "",
+    choices: list[dict] | None = None,
+    accepted_answers: list[str] | None = None,
+    numeric_answer: Decimal | None = None,
+    tolerance: Decimal = Decimal(0),
+    order: int | None = None,
+) -> Question:
+    """Adds a question; the shape is checked per type (400 naming the field)."""
+    choices = _clean_choices(type, choices)
+    accepted_answers = list(accepted_answers or [])
+    validate_question_shape(
+        type=type, choices=choices, accepted_answers=accepted_answers, numeric_answer=numeric_answer
+    )
+    siblings = Question.objects.filter(quiz=quiz)
+    question = Question.objects.create(
+        quiz=quiz,
+        type=type,
+        text=text,
+        points=points,
+        explanation=explanation,
+        accepted_answers=accepted_answers if type == "short_answer" else [],
+        numeric_answer=numeric_answer if type == "numeric" else None,
+        tolerance=tolerance if type == "numeric" else Decimal(0),
+        order=next_order(siblings),
+    )
+    Choice.objects.bulk_create(
+        [
+            Choice(question=question, text=c["text"], is_correct=c.get("is_correct", False), order=i)
+            for i, c in enumerate(choices, start=1)
+        ]
+    )
+    if order is not None:
+        move(question, siblings, order)
+        question.refresh_from_db(fields=["order"])
+    return question
+
+
+@transaction.atomic
+def question_update(*, question: Question, data: dict) -> Question:
+    """Edits a question. Grades already given never change: attempts grade from their snapshot.
+    `choices`, when sent, replace the old ones. The merged result is validated per type."""
+    merged = {f: data.get(f, getattr(question, f)) for f in QUESTION_FIELDS}
+    if "choices" in data:
+        choices = _clean_choices(merged["type"], data["choices"])
+    else:
+        choices = [{"text": c.text, "is_correct": c.is_correct} for c in question.choices.all()]
+    validate_question_shape(
+        type=merged["type"],
+        choices=_clean_choices(merged["type"], choices),
+        accepted_answers=merged["accepted_answers"] or [],
+        numeric_answer=merged["numeric_answer"],
+    )
+    for field, value in merged.items():
+        setattr(question, field, value)
+    question.save()
+    if "choices" in data or merged["type"] not in CHOICE_TYPES:
+        question.choices.all().delete()
+        Choice.objects.bulk_create(
+            [
+                Choice(question=question, text=c["text"], is_correct=c.get("is_correct", False), order=i)
+                for i, c in enumerate(_clean_choices(merged["type"], choices), start=1)
+            ]
+        )
+    if data.get("order") is not None:
+        move(question, Question.objects.filter(quiz_id=question.quiz_id), data["order"])
+        question.refresh_from_db(fields=["order"])
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question) -> None:
+    """Past attempts keep their snapshot and graded answers."""
+    question.delete()
+
+
+@transaction.atomic
+def questions_reorder(*, quiz: Quiz, ids: Sequence[int]) -> None:
+    reorder(Question.objects.filter(quiz=quiz), ids, "question")
+
+
+@transaction.atomic
+def quizzes_reorder(*, course, ids: Sequence[int]) -> None:
+    reorder(Quiz.objects.filter(course=course), ids, "quiz")
+
+
+# --- attempts ------------------------------------------------------------------------------------
+def _deadline_passed(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline + grace()
+
+
+@transaction.atomic
+def attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
+    """Starts an attempt, or returns the student's open one (created = False). Needs an active
+    enrollment (403) and an attempt left (403). The questions, in this attempt's own order, are
+    snapshotted now. An open attempt past its deadline is graded first."""
+    enrollment = (
+        Enrollment.objects.select_for_update()  # serialises concurrent starts by the same student
+        .filter(student=student, course_id=quiz.course_id, status=EnrollmentStatus.ACTIVE)
+        .first()
+    )
+    if enrollment is None:
+        raise NotPermitted("Enroll in this course to take its quizzes.", code="not_enrolled")
+    now = timezone.now()
+    open_attempt = Attempt.objects.filter(quiz=quiz, student=student, submitted_at__isnull=True).first()
+    if open_attempt is not None:
+        if not _deadline_passed(open_attempt, now):
+            return open_attempt, False
+        _grade(open_attempt, answers=open_attempt.answers, submitted_at=open_attempt.deadline, auto=True)
+    used = Attempt.objects.filter(quiz=quiz, student=student).count()
+    if quiz.max_attempts is not None and used >= quiz.max_attempts:
+        raise NotPermitted(f"You have used all {quiz.max_attempts} attempt(s) at this quiz.", code="no_attempts_left")
+    questions = list(quiz.questions.prefetch_related("choices").order_by("order", "id"))
+    if not questions:
+        raise Conflict("This quiz has no questions yet.", code="quiz_empty")
+    if quiz.shuffle_questions:
+        random.SystemRandom().shuffle(questions)
+    attempt = Attempt(
+        quiz=quiz,
+        student=student,
+        number=used + 1,
+        started_at=now,
+        deadline=now + timedelta(seconds=quiz.time_limit_seconds) if quiz.time_limit_seconds else None,
+        snapshot=[snapshot_question(q) for q in questions],
+    )
+    try:
+        with transaction.atomic():
+            attempt.save()
+    except IntegrityError as exc:  # only without row locks (SQLite): another start won
+        raise Conflict("An attempt was started at the same moment; reload it.", code="attempt_conflict") from exc
+    activity_record(
+        actor=student,
+        verb=Verb.QUIZ_ATTEMPT_STARTED,
+        target=attempt,
+        course=quiz.course_id,
+        metadata={"quiz_id": quiz.pk, "number": attempt.number},
+    )
+    return attempt, True
+
+
+def _locked_open(attempt: Attempt) -> Attempt:
+    attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+    if not attempt.is_open:
+        raise Conflict("This attempt has already been submitted.", code="already_submitted")
+    return attempt
+
+
+@transaction.atomic
+def attempt_save_answers(*, attempt: Attempt, answers: list) -> tuple[Attempt, bool]:
+    """Saves answers of an open attempt (merged over what was saved) so nothing is lost if the
+    browser dies. Returns (attempt, saved). After the deadline and its grace nothing is saved:
+    the attempt is closed and graded with what was saved in time (saved = False)."""
+    attempt = _locked_open(attempt)
+    if _deadline_passed(attempt, timezone.now()):
+        return _grade(attempt, answers=attempt.answers, submitted_at=attempt.deadline, auto=True), False
+    attempt.answers = {**attempt.answers, **validate_answers(attempt.snapshot, answers)}
+    attempt.save(update_fields=["answers"])
+    return attempt, True
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, answers: list) -> Attempt:
+    """Grades the attempt once (a second submit, even a concurrent one, is a 409): the saved
+    answers plus the ones sent. Past the deadline (plus grace), the answers sent now are ignored
+    and the attempt counts as submitted at the deadline."""
+    attempt = _locked_open(attempt)
+    now = timezone.now()
+    if _deadline_passed(attempt, now):
+        return _grade(attempt, answers=attempt.answers, submitted_at=attempt.deadline, auto=True)
+    merged = {**attempt.answers, **validate_answers(attempt.snapshot, answers)}
+    return _grade(attempt, answers=merged, submitted_at=now, auto=False)
+
+
+def _grade(attempt: Attempt, *, answers: dict, submitted_at: datetime, auto: bool) -> Attempt:
+    """Grades from the snapshot, stores per-question results, records activity and, on a pass,
+    lets the course completion service look again. The caller holds the row lock."""
+    quiz = attempt.quiz
+    rows, score, max_score = [], Decimal(0), Decimal(0)
+    for position, question in enumerate(attempt.snapshot, start=1):
+        answer = answers.get(str(question["id"]))
+        correct, points = grade_question(question, answer)
+        score += points
+        max_score += Decimal(question["points"])
+        rows.append(
+            AttemptAnswer(
+                attempt=attempt,
+                question_id=question["id"],
+                position=position,
+                response=answer or {},
+                correct=correct,
+                points_awarded=points,
+                max_points=Decimal(question["points"]),
+            )
+        )
+    percent = (score * 100 / max_score).quantize(Decimal("0.01"), ROUND_HALF_UP) if max_score else Decimal(0)
+    attempt.answers = answers
+    attempt.submitted_at = submitted_at
+    attempt.auto_submitted = auto
+    attempt.score, attempt.max_score, attempt.percent = score, max_score, percent
+    attempt.passed = percent >= quiz.passing_score
+    attempt.save(update_fields=["answers", "submitted_at", "auto_submitted", "score", "max_score", "percent", "passed"])
+    AttemptAnswer.objects.bulk_create(rows)
+    meta = {"quiz_id": quiz.pk, "percent": str(percent), "passed": attempt.passed, "auto": auto}
+    activity_record(
+        actor=attempt.student_id, verb=Verb.QUIZ_ATTEMPT_SUBMITTED, target=attempt, course=quiz.course_id, metadata=meta
+    )
+    if attempt.passed:
+        activity_record(
+            actor=attempt.student_id, verb=Verb.QUIZ_PASSED, target=attempt, course=quiz.course_id, metadata=meta
+        )
+        enrollment = (
+            Enrollment.objects.select_related("course")
+            .filter(student_id=attempt.student_id, course_id=quiz.course_id, status=EnrollmentStatus.ACTIVE)
+            .first()
+        )
+        if enrollment is not None:
+            enrollment_evaluate_completion(enrollment=enrollment)
+    return attempt
+
+
+def attempts_close_expired(*, limit: int = 500) -> int:
+    """Grades open attempts whose deadline (plus grace) has passed, as of their deadline, with
+    the answers saved in time. Run periodically. Each attempt in its own transaction, so one
+    failure does not hold back the rest. Returns how many were closed."""
+    cutoff = timezone.now() - grace()
+    ids = list(
+        Attempt.objects.filter(submitted_at__isnull=True, deadline__lt=cutoff)
+        .order_by("deadline")
+        .values_list("pk", flat=True)[:limit]
+    )
+    closed = 0
+    for pk in ids:
+        with transaction.atomic():
+            attempt = Attempt.objects.select_for_update().select_related("quiz").filter(pk=pk).first()
+            if attempt is not None and attempt.is_open:
+                _grade(attempt, answers=attempt.answers, submitted_at=attempt.deadline, auto=True)
+                closed += 1
+    return closed
