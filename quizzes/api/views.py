@@ -24,7 +24,6 @@ from .serializers import (
     QuizInputSerializer,
     QuizResultsSerializer,
     QuizSerializer,
-    ResultAttemptSerializer,
 )
 
 R400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
@@ -231,9 +230,14 @@ class QuizViewSet(
         quiz = self.get_object()
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(selectors.quiz_attempts_for_results(quiz), request, view=self)
-        response = paginator.get_paginated_response(ResultAttemptSerializer(page, many=True).data)
-        response.data = QuizResultsSerializer({**selectors.quiz_results(quiz), **response.data}).data
-        return response
+        data = {
+            **selectors.quiz_results(quiz),
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "results": page,
+        }
+        return Response(QuizResultsSerializer(data).data)
 
 
 class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
