@@ -12,6 +12,9 @@ class Verb(models.TextChoices):
     QUIZ_ATTEMPT_STARTED = "quiz_attempt_started", "Started a quiz attempt"
     QUIZ_ATTEMPT_SUBMITTED = "quiz_attempt_submitted", "Submitted a quiz attempt"
     QUIZ_PASSED = "quiz_passed", "Passed a quiz"
+    ORDER_CREATED = "order_created", "Started a checkout"
+    PAYMENT_SUCCEEDED = "payment_succeeded", "Paid for a course"
+    PAYMENT_REFUNDED = "payment_refunded", "Was refunded"
     ANNOUNCEMENT_SENT = "announcement_sent", "Sent an announcement"
 
 

@@ -83,7 +83,14 @@ def course_detail_for_user(user, course_id) -> Course:
 
 
 def instructor_course_list(instructor: User) -> QuerySet[Course]:
-    return Course.objects.filter(instructor=instructor).select_related("category", "instructor")
+    """The instructor's own courses, every status, with `revenue` (paid orders) annotated."""
+    from payments.selectors import revenue_subquery
+
+    return (
+        Course.objects.filter(instructor=instructor)
+        .select_related("category", "instructor")
+        .annotate(revenue=revenue_subquery())
+    )
 
 
 def sections_visible_to(user) -> QuerySet[Section]:

@@ -300,13 +300,14 @@ def lessons_reorder(*, section: Section, ids: Sequence[int]) -> list[Lesson]:
 @transaction.atomic
 def enrollment_create(*, student: User, course: Course, source: str = EnrollmentSource.FREE) -> Enrollment:
     """Enrolls a student. `free`: the course must be published and free (402 when it has a price).
-    `paid`: called by payments once Stripe confirms the order. `admin`: granted by staff, into any
+    `paid`: called by payments once Stripe confirms the order (whatever the course's status
+    by then: the student paid). `admin`: granted by staff, into any
     course that is not archived. A second active enrollment is a 409 (also under concurrent
     requests: the database's partial unique index decides). A revoked enrollment is reactivated,
     keeping the student's progress."""
     if student.role != Role.STUDENT:
         raise NotPermitted("Only students can enroll in courses.")
-    if source != EnrollmentSource.ADMIN and course.status != CourseStatus.PUBLISHED:
+    if source == EnrollmentSource.FREE and course.status != CourseStatus.PUBLISHED:
         raise NotFound("No published course with this id.")
     if source == EnrollmentSource.ADMIN and course.status == CourseStatus.ARCHIVED:
         raise Conflict("This course is archived and closed to new enrollments.", code="course_archived")

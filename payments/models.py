@@ -1,1 +1,111 @@
-from django.db import models  # noqa: F401
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+
+class Coupon(models.Model):
+    """A discount on one course: a percentage or a fixed amount. Redemptions count paid orders."""
+
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="coupons")
+    code = models.CharField(max_length=40)
+    percent_off = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    amount_off = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    max_redemptions = models.PositiveIntegerField(null=True, blank=True)
+    redemptions = models.PositiveIntegerField(default=0, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint("course", Lower("code"), name="payments_coupon_code_ci_unique"),
+            models.CheckConstraint(
+                condition=(Q(percent_off__isnull=False) & Q(amount_off__isnull=True))
+                | (Q(percent_off__isnull=True) & Q(amount_off__isnull=False)),
+                name="payments_coupon_one_discount",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PAID = "paid", "Paid"
+    FAILED = "failed", "Failed"
+    REFUNDED = "refunded", "Refunded"
+
+
+# The order's state machine. A late failure never downgrades a paid order; a refund can arrive
+# before the success it undoes (events come in any order), and then wins.
+TRANSITIONS: dict[str, set[str]] = {
+    OrderStatus.PENDING: {OrderStatus.PAID, OrderStatus.FAILED, OrderStatus.REFUNDED},
+    OrderStatus.FAILED: {OrderStatus.PAID, OrderStatus.PENDING, OrderStatus.REFUNDED},
+    OrderStatus.PAID: {OrderStatus.REFUNDED},
+    OrderStatus.REFUNDED: set(),
+}
+
+
+class Order(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    course = models.ForeignKey("courses.Course", on_delete=models.PROTECT, related_name="orders")
+    coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    list_price = models.DecimalField(max_digits=8, decimal_places=2)
+    discount = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0.00"))
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    client_secret = models.CharField(max_length=255, blank=True, editable=False)
+    failure_reason = models.CharField(max_length=500, blank=True)
+    refund_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "course"], condition=Q(status="pending"), name="payments_order_one_pending"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payments_order_amount_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["student", "-created_at"]),
+            models.Index(fields=["course", "status"]),
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["paid_at"]),
+        ]
+
+    def __str__(self):
+        return f"Order {self.id} ({self.status})"
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event we have handled, keyed by Stripe's id: each is handled once."""
+
+    id = models.CharField(primary_key=True, max_length=255)
+    type = models.CharField(max_length=100)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    outcome = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.type} {self.id}"

@@ -155,7 +155,14 @@ class CourseDetailSerializer(CourseSerializer):
 
 
 class InstructorCourseSerializer(CourseSerializer):
-    """A course in the instructor's own list: every status."""
+    """A course in the instructor's own list: every status, with revenue (paid orders, in the
+    course's currency; refunds excluded)."""
+
+    revenue = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta(CourseSerializer.Meta):
+        fields = [*CourseSerializer.Meta.fields, "revenue"]
+        read_only_fields = fields
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):

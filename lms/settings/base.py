@@ -112,6 +112,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "close-expired-quiz-attempts": {"task": "quizzes.tasks.attempts_close_expired_task", "schedule": 60.0},
+    "reconcile-pending-payments": {"task": "payments.tasks.payments_reconcile_task", "schedule": 600.0},
 }
 
 # --- Auth --------------------------------------------------------------------------------------
@@ -230,6 +231,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Payments (Stripe) -------------------------------------------------------------------------
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")  # a local Stripe emulator, in tests
+REFUND_WINDOW_DAYS = env.int("REFUND_WINDOW_DAYS", default=14)
+# Pending orders older than this are checked against Stripe by the reconciliation job.
+PAYMENTS_RECONCILE_AFTER_MINUTES = env.int("PAYMENTS_RECONCILE_AFTER_MINUTES", default=15)
 
 # --- Project -----------------------------------------------------------------------------------
 # A quiz answer sent this long after the deadline still counts (latency, a slow click).

@@ -1,0 +1,27 @@
+from django.db.models import QuerySet
+
+from .models import Certificate, CertificateStatus
+
+
+def certificate_exists(*, student_id: int, course_id: int) -> bool:
+    """Whether a valid (issued, not revoked) certificate exists for this student and course."""
+    return Certificate.objects.filter(
+        student_id=student_id, course_id=course_id, status=CertificateStatus.ISSUED
+    ).exists()
+
+
+def certificates_of(student) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(student=student).select_related("course").order_by("-issued_at", "-id")
+
+
+def certificates_visible_to(user) -> QuerySet[Certificate]:
+    """The owner's own certificates; every certificate for admins."""
+    if not user.is_authenticated:
+        return Certificate.objects.none()
+    if user.role == "admin":
+        return Certificate.objects.all()
+    return Certificate.objects.filter(student=user)
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    return Certificate.objects.filter(verification_code=code.strip().upper()).first()

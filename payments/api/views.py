@@ -1,0 +1,199 @@
+import logging
+
+import stripe
+from django.conf import settings
+from django.db import DatabaseError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses.api.permissions import IsCourseManager
+from courses.selectors import can_manage_course, courses_visible_to
+from lms.api.permissions import IsStudent
+from payments import gateway, selectors, services
+from payments.models import Coupon, Order
+
+from .serializers import (
+    CheckoutInputSerializer,
+    CheckoutSerializer,
+    CouponInputSerializer,
+    CouponSerializer,
+    OrderSerializer,
+)
+
+logger = logging.getLogger(__name__)
+
+R400 = OpenApiResponse(description="Invalid input; the body names each bad field (e.g. `coupon`).")
+R401 = OpenApiResponse(description="Not signed in.")
+R403 = OpenApiResponse(description="Signed in but not allowed.")
+R404 = OpenApiResponse(description="Unknown, or not visible to you.")
+R409 = OpenApiResponse(description="Conflicts with the current state.")
+R503 = OpenApiResponse(description="Payments are not configured, or Stripe could not be reached.")
+WebhookReply = inline_serializer(
+    "WebhookReply", {"received": serializers.BooleanField(), "outcome": serializers.CharField()}
+)
+
+
+class CheckoutView(APIView):
+    permission_classes = [IsAuthenticated, IsStudent]
+
+    @extend_schema(
+        request=CheckoutInputSerializer,
+        responses={201: CheckoutSerializer, 400: R400, 401: R401, 403: R403, 404: R404, 409: R409, 503: R503},
+        summary="Buy a paid course: a pending order and a PaymentIntent to confirm with Stripe.js",
+        tags=["payments"],
+    )
+    def post(self, request, course_id):
+        course = get_object_or_404(courses_visible_to(request.user), pk=course_id)
+        data = CheckoutInputSerializer.validated(request)
+        order = services.checkout_start(student=request.user, course=course, coupon_code=data.get("coupon", ""))
+        context = {"publishable_key": settings.STRIPE_PUBLISHABLE_KEY}
+        return Response(CheckoutSerializer(order, context=context).data, status=status.HTTP_201_CREATED)
+
+
+class StripeWebhookView(APIView):
+    """Stripe's calls. Signature-checked; 2xx only once the event's effects are committed (or the
+    event is one we ignore, or a duplicate); 5xx when they could not be, so Stripe retries."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(
+        request={"application/json": {"type": "object", "description": "A Stripe event."}},
+        responses={
+            200: WebhookReply,
+            400: OpenApiResponse(description="Missing or bad Stripe-Signature, or not an event."),
+            503: OpenApiResponse(description="Could not be recorded now; Stripe will retry."),
+        },
+        summary="Stripe webhook",
+        tags=["payments"],
+        auth=[],
+    )
+    def post(self, request):
+        if not settings.STRIPE_WEBHOOK_SECRET:
+            return Response({"detail": "Webhooks are not configured."}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        try:
+            event = gateway.construct_event(request.body, request.headers.get("Stripe-Signature", ""))
+        except (ValueError, stripe.SignatureVerificationError):
+            return Response({"detail": "Invalid payload or signature."}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            obj = (
+                event["data"]["object"].to_dict()
+                if hasattr(event["data"]["object"], "to_dict")
+                else dict(event["data"]["object"])
+            )
+            outcome = services.webhook_event_process(event_id=event["id"], event_type=event["type"], obj=obj)
+        except (KeyError, TypeError) as exc:
+            return Response({"detail": f"Malformed event: {exc}"}, status=status.HTTP_400_BAD_REQUEST)
+        except DatabaseError:
+            logger.exception("Stripe event %s could not be committed", event.get("id"))
+            return Response({"detail": "Try again later."}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response({"received": True, "outcome": outcome})
+
+
+class MyOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Order.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = OrderSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.orders_of(self.request.user)
+
+    @extend_schema(summary="My orders, newest first", tags=["payments"])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+class OrderViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One order: the buyer's own, or any for admins; anyone else gets 404."""
+
+    queryset = Order.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = OrderSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.orders_visible_to(self.request.user)
+
+    @extend_schema(responses={200: OrderSerializer, 401: R401, 404: R404}, summary="An order", tags=["payments"])
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        request=None,
+        responses={200: OrderSerializer, 401: R401, 403: R403, 404: R404, 409: R409, 503: R503},
+        summary="Refund (admin; the buyer within the refund window and before a certificate)",
+        tags=["payments"],
+    )
+    @action(detail=True, methods=["post"])
+    def refund(self, request, pk=None):
+        order = services.order_refund(order=self.get_object(), actor=request.user)
+        return Response(OrderSerializer(order).data)
+
+
+class CourseCouponsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def _course(self, request, course_id):
+        course = get_object_or_404(courses_visible_to(request.user), pk=course_id)
+        if not can_manage_course(request.user, course):
+            raise PermissionDenied("Only the course's instructor or an admin manages its coupons.")
+        return course
+
+    @extend_schema(
+        responses={200: CouponSerializer(many=True), 401: R401, 403: R403, 404: R404},
+        summary="The course's coupons (owner, admin)",
+        tags=["payments"],
+    )
+    def get(self, request, course_id):
+        course = self._course(request, course_id)
+        return Response(CouponSerializer(selectors.coupons_of(course), many=True).data)
+
+    @extend_schema(
+        request=CouponInputSerializer,
+        responses={201: CouponSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
+        summary="Create a coupon (owner, admin)",
+        tags=["payments"],
+    )
+    def post(self, request, course_id):
+        course = self._course(request, course_id)
+        coupon = services.coupon_create(course=course, **CouponInputSerializer.validated(request))
+        return Response(CouponSerializer(coupon).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(responses={200: CouponSerializer, 401: R401, 403: R403, 404: R404}, tags=["payments"]),
+    partial_update=extend_schema(
+        request=CouponInputSerializer,
+        responses={200: CouponSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
+        tags=["payments"],
+    ),
+    destroy=extend_schema(
+        responses={204: None, 401: R401, 403: R403, 404: R404},
+        summary="Delete a coupon (one already used is deactivated instead)",
+        tags=["payments"],
+    ),
+)
+class CouponViewSet(
+    mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    queryset = Coupon.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = CouponSerializer
+    permission_classes = [IsAuthenticated, IsCourseManager]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return Coupon.objects.filter(course__in=courses_visible_to(self.request.user)).select_related("course")
+
+    def partial_update(self, request, *args, **kwargs):
+        data = CouponInputSerializer.validated(request, partial=True)
+        return Response(CouponSerializer(services.coupon_update(coupon=self.get_object(), data=data)).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.coupon_delete(coupon=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

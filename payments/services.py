@@ -1,0 +1,406 @@
+"""Every write to orders, coupons and Stripe events. Stripe's signed webhook (or, when one never
+arrives, reconciliation reading Stripe directly) is the only thing that marks an order paid."""
+
+import logging
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import stripe
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Role, User
+from activity.models import Verb
+from activity.services import activity_record
+from courses.models import Course, CourseStatus, Enrollment, EnrollmentSource, EnrollmentStatus
+from courses.services import enrollment_create, enrollment_revoke
+from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from notifications.services import notify
+
+from . import gateway
+from .models import TRANSITIONS, Coupon, Order, OrderStatus, StripeEvent
+
+logger = logging.getLogger(__name__)
+
+MIN_CHARGE = Decimal("0.50")  # Stripe's smallest charge in most currencies
+
+
+# --- coupons -------------------------------------------------------------------------------------
+COUPON_FIELDS = ("code", "percent_off", "amount_off", "max_redemptions", "expires_at", "active")
+
+
+def _check_coupon_shape(data: dict) -> None:
+    if (data.get("percent_off") is None) == (data.get("amount_off") is None):
+        raise ValidationError({"percent_off": ["Give either percent_off or amount_off, not both or neither."]})
+
+
+def _check_code_free(course: Course, code: str, exclude_pk=None) -> None:
+    taken = Coupon.objects.filter(course=course, code__iexact=code).exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError({"code": ["This course already has a coupon with this code."]})
+
+
+@transaction.atomic
+def coupon_create(*, course: Course, **data) -> Coupon:
+    _check_coupon_shape(data)
+    _check_code_free(course, data["code"])
+    return Coupon.objects.create(course=course, **{k: v for k, v in data.items() if k in COUPON_FIELDS})
+
+
+@transaction.atomic
+def coupon_update(*, coupon: Coupon, data: dict) -> Coupon:
+    merged = {f: data.get(f, getattr(coupon, f)) for f in COUPON_FIELDS}
+    _check_coupon_shape(merged)
+    _check_code_free(coupon.course, merged["code"], exclude_pk=coupon.pk)
+    for field, value in merged.items():
+        setattr(coupon, field, value)
+    coupon.save()
+    return coupon
+
+
+@transaction.atomic
+def coupon_delete(*, coupon: Coupon) -> str:
+    """Deletes an unused coupon; one that orders refer to is deactivated instead."""
+    if coupon.orders.exists():
+        coupon.active = False
+        coupon.save(update_fields=["active"])
+        return "deactivated"
+    coupon.delete()
+    return "deleted"
+
+
+def coupon_for_checkout(*, course: Course, code: str) -> Coupon:
+    """The course's coupon with this code, or a 400 on `coupon` naming the problem."""
+    code = code.strip()
+    coupon = Coupon.objects.filter(course=course, code__iexact=code).first()
+    if coupon is None:
+        elsewhere = Coupon.objects.filter(code__iexact=code).exists()
+        message = "This coupon is for another course." if elsewhere else "Unknown coupon code."
+        raise ValidationError({"coupon": [message]})
+    if not coupon.active:
+        raise ValidationError({"coupon": ["This coupon is no longer active."]})
+    if coupon.expires_at is not None and coupon.expires_at <= timezone.now():
+        raise ValidationError({"coupon": ["This coupon has expired."]})
+    if coupon.max_redemptions is not None and coupon.redemptions >= coupon.max_redemptions:
+        raise ValidationError({"coupon": ["This coupon has been used up."]})
+    return coupon
+
+
+def discount_for(price: Decimal, coupon: Coupon | None) -> Decimal:
+    if coupon is None:
+        return Decimal("0.00")
+    if coupon.percent_off is not None:
+        off = (price * coupon.percent_off / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    else:
+        off = coupon.amount_off
+    return min(off, price)
+
+
+# --- checkout ------------------------------------------------------------------------------------
+def _transition(order: Order, status: str) -> None:
+    if status not in TRANSITIONS[order.status]:
+        raise Conflict(f"An order cannot go from {order.status} to {status}.", code="invalid_transition")
+    order.status = status
+
+
+@transaction.atomic
+def checkout_start(*, student: User, course: Course, coupon_code: str = "") -> Order:
+    """Starts (or resumes) buying a paid course: a pending order and its Stripe PaymentIntent
+    (amount in the currency's smallest unit, metadata order_id, an idempotency key). A second
+    checkout reuses the pending order, updating its amount if the coupon changed. Nothing is
+    granted here: the webhook does that when Stripe says the payment succeeded."""
+    if student.role != Role.STUDENT:
+        raise NotPermitted("Only students can buy courses.")
+    if course.status != CourseStatus.PUBLISHED:
+        raise NotFound("No published course with this id.")
+    if course.is_free:
+        raise InvalidInput("This course is free: enroll instead of checking out.", code="course_is_free")
+    if Enrollment.objects.filter(student=student, course=course, status=EnrollmentStatus.ACTIVE).exists():
+        raise Conflict("You are already enrolled in this course.", code="already_enrolled")
+    coupon = coupon_for_checkout(course=course, code=coupon_code) if coupon_code else None
+    discount = discount_for(course.price, coupon)
+    amount = course.price - discount
+    if 0 < amount < MIN_CHARGE:
+        raise ValidationError({"coupon": [f"This coupon leaves less than the minimum charge of {MIN_CHARGE}."]})
+    client = gateway.client() if amount > 0 else None
+
+    order = Order.objects.select_for_update().filter(student=student, course=course, status=OrderStatus.PENDING).first()
+    if order is None:
+        order = Order(student=student, course=course, currency=course.currency)
+        try:
+            with transaction.atomic():
+                order.list_price, order.discount, order.amount, order.coupon = course.price, discount, amount, coupon
+                order.save()
+        except IntegrityError as exc:  # a concurrent checkout created the pending order first
+            raise Conflict("A checkout for this course is already in progress; retry.", code="checkout_busy") from exc
+        activity_record(
+            actor=student,
+            verb=Verb.ORDER_CREATED,
+            target=order,
+            course=course,
+            metadata={"amount": str(amount), "currency": order.currency},
+        )
+    changed = order.amount != amount or order.coupon_id != (coupon.pk if coupon else None)
+    order.list_price, order.discount, order.amount, order.coupon = course.price, discount, amount, coupon
+
+    if amount == 0:  # fully discounted: nothing to charge, so nothing for Stripe to confirm
+        order.save()
+        _order_mark_paid(order, reason="fully discounted")
+        return order
+
+    params = {
+        "amount": gateway.to_minor_units(amount, order.currency),
+        "currency": order.currency.lower(),
+        "metadata": {"order_id": str(order.pk), "course_id": str(course.pk), "student_id": str(student.pk)},
+    }
+    try:
+        if not order.payment_intent_id:
+            intent = client.v1.payment_intents.create(
+                params={**params, "payment_method_types": ["card"]},
+                options={"idempotency_key": f"order-{order.pk}-create"},
+            )
+            order.payment_intent_id, order.client_secret = intent.id, intent.client_secret
+        elif changed:
+            client.v1.payment_intents.update(order.payment_intent_id, params=params)
+    except stripe.StripeError as exc:
+        raise gateway.provider_error(exc) from exc
+    order.save()
+    return order
+
+
+def _order_mark_paid(order: Order, *, reason: str = "") -> bool:
+    """pending/failed -> paid: redeem the coupon, enroll the student (source paid), send the
+    receipt. The caller holds the order's row lock. Returns False when already settled."""
+    if order.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
+        return False
+    _transition(order, OrderStatus.PAID)
+    order.paid_at = timezone.now()
+    order.failure_reason = ""
+    order.save(update_fields=["status", "paid_at", "failure_reason", "updated_at"])
+    if order.coupon_id:
+        Coupon.objects.filter(pk=order.coupon_id).update(redemptions=F("redemptions") + 1)
+    try:
+        with transaction.atomic():
+            enrollment_create(student=order.student, course=order.course, source=EnrollmentSource.PAID)
+    except Conflict:
+        logger.warning("Order %s paid but the student was already enrolled", order.pk)
+    notify(
+        recipients=[order.student_id],
+        type="payment_succeeded",
+        title=f"Receipt: {order.course.title}",
+        body=f"We received your payment of {order.amount} {order.currency}. Order {order.pk}.",
+        payload={"order_id": str(order.pk), "course_id": order.course_id},
+    )
+    activity_record(
+        actor=order.student_id,
+        verb=Verb.PAYMENT_SUCCEEDED,
+        target=order,
+        course=order.course_id,
+        metadata={"amount": str(order.amount), "currency": order.currency, "reason": reason},
+    )
+    return True
+
+
+def _order_mark_failed(order: Order, reason: str) -> bool:
+    if order.status != OrderStatus.PENDING:  # a late failure never downgrades a settled order
+        return False
+    _transition(order, OrderStatus.FAILED)
+    order.failure_reason = reason[:500]
+    order.save(update_fields=["status", "failure_reason", "updated_at"])
+    return True
+
+
+def _order_mark_refunded(order: Order, *, refund_id: str = "") -> bool:
+    """-> refunded: access ends (the enrollment is revoked; progress is kept)."""
+    if order.status == OrderStatus.REFUNDED:
+        return False
+    was_paid = order.status == OrderStatus.PAID
+    _transition(order, OrderStatus.REFUNDED)
+    order.refunded_at = timezone.now()
+    order.refund_id = refund_id or order.refund_id
+    order.save(update_fields=["status", "refunded_at", "refund_id", "updated_at"])
+    if was_paid:
+        enrollment = Enrollment.objects.filter(
+            student_id=order.student_id, course_id=order.course_id, status=EnrollmentStatus.ACTIVE
+        ).first()
+        if enrollment is not None:
+            enrollment_revoke(enrollment=enrollment)
+    notify(
+        recipients=[order.student_id],
+        type="payment_refunded",
+        title=f"Refund: {order.course.title}",
+        body=f"We refunded {order.amount} {order.currency} for order {order.pk}. Your access to the course has ended.",
+        payload={"order_id": str(order.pk), "course_id": order.course_id},
+    )
+    activity_record(
+        actor=order.student_id,
+        verb=Verb.PAYMENT_REFUNDED,
+        target=order,
+        course=order.course_id,
+        metadata={"amount": str(order.amount), "currency": order.currency},
+    )
+    return True
+
+
+def _locked_order(**lookup) -> Order | None:
+    return Order.objects.select_for_update().select_related("course", "student").filter(**lookup).first()
+
+
+# --- webhook -------------------------------------------------------------------------------------
+HANDLED = {
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+    "charge.refunded",
+}
+
+
+@transaction.atomic
+def webhook_event_process(*, event_id: str, event_type: str, obj: dict) -> str:
+    """Handles one verified Stripe event exactly once, whatever the delivery order or count. The
+    event row and the order's change commit together: if anything fails, both roll back and the
+    caller answers 5xx so that Stripe retries. Returns what happened, for the log and the reply."""
+    try:
+        with transaction.atomic():
+            record = StripeEvent.objects.create(id=event_id, type=event_type)
+    except IntegrityError:
+        return "duplicate"
+    if event_type not in HANDLED:
+        record.outcome = "ignored"
+        record.save(update_fields=["outcome"])
+        return "ignored"
+    intent_id = obj.get("payment_intent") if event_type == "charge.refunded" else obj.get("id")
+    order = _locked_order(payment_intent_id=intent_id) if intent_id else None
+    if order is None:
+        order_id = (obj.get("metadata") or {}).get("order_id")
+        order = _locked_order(pk=order_id) if order_id and _is_uuid(order_id) else None
+    if order is None:
+        outcome = "unknown order"
+    elif event_type == "payment_intent.succeeded":
+        outcome = _settle_success(
+            order, amount=obj.get("amount_received") or obj.get("amount"), currency=obj.get("currency")
+        )
+    elif event_type in ("payment_intent.payment_failed", "payment_intent.canceled"):
+        error = obj.get("last_payment_error") or {}
+        reason = error.get("message") or ("canceled" if event_type.endswith("canceled") else "payment failed")
+        outcome = "failed" if _order_mark_failed(order, reason) else f"kept {order.status}"
+    else:
+        fully = obj.get("refunded") or (obj.get("amount_refunded") or 0) >= (obj.get("amount") or 0)
+        if fully:
+            outcome = "refunded" if _order_mark_refunded(order) else "already refunded"
+        else:
+            outcome = "partial refund noted"
+    record.order = order
+    record.outcome = outcome
+    record.save(update_fields=["order", "outcome"])
+    return outcome
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _settle_success(order: Order, *, amount, currency) -> str:
+    expected = gateway.to_minor_units(order.amount, order.currency)
+    if amount != expected or (currency or "").upper() != order.currency:
+        logger.error(
+            "Order %s: Stripe reported %s %s, expected %s %s", order.pk, amount, currency, expected, order.currency
+        )
+        if order.status == OrderStatus.PENDING:
+            order.failure_reason = f"amount mismatch: Stripe reported {amount} {currency}"
+            order.save(update_fields=["failure_reason", "updated_at"])
+        return "amount mismatch: refused"
+    return "paid" if _order_mark_paid(order) else f"kept {order.status}"
+
+
+# --- refunds -------------------------------------------------------------------------------------
+def refund_blocker(*, order: Order, actor: User) -> str | None:
+    """Why this actor may not refund this order now, or None. Admins may always refund a paid
+    order; the buyer within REFUND_WINDOW_DAYS of paying and before a certificate exists."""
+    if order.status != OrderStatus.PAID:
+        return f"Only paid orders can be refunded; this one is {order.status}."
+    if actor.role == Role.ADMIN:
+        return None
+    if order.student_id != actor.pk:
+        return "You can only refund your own orders."
+    if order.paid_at and timezone.now() > order.paid_at + timedelta(days=settings.REFUND_WINDOW_DAYS):
+        return f"The refund window of {settings.REFUND_WINDOW_DAYS} days has passed."
+    if _has_certificate(order):
+        return "A certificate has been issued for this course, so it can no longer be refunded."
+    return None
+
+
+def _has_certificate(order: Order) -> bool:
+    from certificates.selectors import certificate_exists
+
+    return certificate_exists(student_id=order.student_id, course_id=order.course_id)
+
+
+@transaction.atomic
+def order_refund(*, order: Order, actor: User) -> Order:
+    """Refunds through Stripe (idempotently), then marks the order refunded and ends access."""
+    order = _locked_order(pk=order.pk)
+    blocker = refund_blocker(order=order, actor=actor)
+    if blocker:
+        status_conflict = order.status != OrderStatus.PAID
+        raise (Conflict(blocker, code="not_refundable") if status_conflict else NotPermitted(blocker))
+    refund_id = ""
+    if order.payment_intent_id:
+        try:
+            refund = gateway.client().v1.refunds.create(
+                params={"payment_intent": order.payment_intent_id, "metadata": {"order_id": str(order.pk)}},
+                options={"idempotency_key": f"order-{order.pk}-refund"},
+            )
+        except stripe.StripeError as exc:
+            raise gateway.provider_error(exc) from exc
+        refund_id = refund.id
+    _order_mark_refunded(order, refund_id=refund_id)
+    return order
+
+
+# --- reconciliation ------------------------------------------------------------------------------
+def payments_reconcile(*, older_than_minutes: int | None = None, limit: int = 200) -> dict[str, int]:
+    """Settles pending orders whose webhook never arrived by asking Stripe for their intent, each
+    in its own transaction. Returns counts per outcome."""
+    minutes = settings.PAYMENTS_RECONCILE_AFTER_MINUTES if older_than_minutes is None else older_than_minutes
+    cutoff = timezone.now() - timedelta(minutes=minutes)
+    ids = list(
+        Order.objects.filter(status=OrderStatus.PENDING, payment_intent_id__isnull=False, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    counts: dict[str, int] = {}
+    if not ids:
+        return counts
+    client = gateway.client()
+    for pk in ids:
+        try:
+            outcome = _reconcile_one(client, pk)
+        except stripe.StripeError as exc:
+            logger.warning("Reconciling order %s failed: %s", pk, exc)
+            outcome = "stripe error"
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+@transaction.atomic
+def _reconcile_one(client, order_pk) -> str:
+    order = _locked_order(pk=order_pk, status=OrderStatus.PENDING)
+    if order is None:
+        return "already settled"
+    intent = client.v1.payment_intents.retrieve(order.payment_intent_id)
+    if intent.status == "succeeded":
+        return _settle_success(order, amount=intent.get("amount_received") or intent.amount, currency=intent.currency)
+    if intent.status == "canceled":
+        _order_mark_failed(order, "canceled")
+        return "failed"
+    return "still pending"
