@@ -22,13 +22,18 @@ class ActivityEvent(models.Model):
     """Something a user did, for reporting and audit. Rows outlive what they point at: the target
     is a type and an id, not a foreign key, and a deleted actor or course leaves the row."""
 
+    # No database constraints on the references: recording must never make the caller's commit
+    # fail, even if the actor or course vanished meanwhile (Django still nulls them on delete).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
     )
     verb = models.CharField(max_length=40, choices=Verb.choices)
     target_type = models.CharField(max_length=40, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
-    course = models.ForeignKey("courses.Course", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    course = models.ForeignKey(
+        "courses.Course", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     metadata = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)

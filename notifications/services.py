@@ -89,7 +89,7 @@ def notification_emails_send(*, type: str, user_ids: Sequence[int], title: str, 
     for user in users:
         context = {"user": user, "title": title, "body": body, "link": link, "type_label": type_label}
         message = EmailMultiAlternatives(
-            subject=title[:200],
+            subject=" ".join(title.split())[:200],  # a header: no line breaks
             body=render_to_string("notifications/email.txt", context),
             to=[user.email],
         )

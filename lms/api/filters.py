@@ -54,4 +54,6 @@ class ToFilter(django_filters.Filter):
             return qs
         if isinstance(value, datetime.datetime):
             return qs.filter(**{f"{self.field_name}__lte": value})
+        if value >= datetime.date.max:  # the end of time: no upper bound
+            return qs
         return qs.filter(**{f"{self.field_name}__lt": _start_of(value + datetime.timedelta(days=1))})
