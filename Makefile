@@ -12,6 +12,7 @@ PYTEST_ARGS ?=
 .PHONY: run test install lint check worker beat clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
+	@bash scripts/system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt

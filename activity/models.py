@@ -15,6 +15,7 @@ class Verb(models.TextChoices):
     ORDER_CREATED = "order_created", "Started a checkout"
     PAYMENT_SUCCEEDED = "payment_succeeded", "Paid for a course"
     PAYMENT_REFUNDED = "payment_refunded", "Was refunded"
+    CERTIFICATE_ISSUED = "certificate_issued", "Received a certificate"
     ANNOUNCEMENT_SENT = "announcement_sent", "Sent an announcement"
 
 

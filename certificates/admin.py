@@ -1,1 +1,73 @@
-from django.contrib import admin  # noqa: F401
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+
+from lms.errors import ApplicationError
+
+from . import services
+from .models import Certificate, CertificateRevision
+
+
+class CertificateActionForm(ActionForm):
+    reason = forms.CharField(required=False, max_length=500, help_text="Required to revoke.")
+
+
+class RevisionInline(admin.TabularInline):
+    model = CertificateRevision
+    extra = 0
+    can_delete = False
+    fields = (
+        "version",
+        "issued_at",
+        "student_name",
+        "course_title",
+        "instructor_name",
+        "pdf",
+        "pdf_sha256",
+        "superseded_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Certificates change only through the actions: revoke (with the reason typed next to the
+    action) and re-issue (a new PDF and hash; the old version stays in the history below)."""
+
+    list_display = ("verification_code", "student_name", "course_title", "status", "version", "issued_at")
+    list_filter = ("status", "issued_at", "course")
+    search_fields = ("verification_code", "student_name", "student__email", "course_title")
+    list_select_related = ("student", "course")
+    readonly_fields = [f.name for f in Certificate._meta.fields]
+    inlines = [RevisionInline]
+    action_form = CertificateActionForm
+    actions = ["revoke", "reissue"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _each(self, request, queryset, action, done):
+        ok = 0
+        for certificate in queryset:
+            try:
+                action(certificate)
+                ok += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{certificate.verification_code}: {exc.message}", messages.ERROR)
+        if ok:
+            self.message_user(request, f"{ok} certificate(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Revoke (type the reason next to the action)")
+    def revoke(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        self._each(request, queryset, lambda c: services.certificate_revoke(certificate=c, reason=reason), "revoked")
+
+    @admin.action(description="Re-issue with current names (keeps the old version)")
+    def reissue(self, request, queryset):
+        self._each(request, queryset, lambda c: services.certificate_reissue(certificate=c), "re-issued")

@@ -50,3 +50,30 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.status == CertificateStatus.ISSUED
+
+
+def revision_path(revision, filename: str) -> str:
+    return f"certificates/history/{revision.certificate.verification_code}-v{revision.version}.pdf"
+
+
+class CertificateRevision(models.Model):
+    """A superseded version of a certificate, kept when it is re-issued."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    issued_at = models.DateTimeField()
+    student_name = models.CharField(max_length=300)
+    course_title = models.CharField(max_length=200)
+    instructor_name = models.CharField(max_length=300)
+    pdf = models.FileField(upload_to=revision_path, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    superseded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "version"], name="certificates_revision_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.certificate.verification_code} v{self.version}"

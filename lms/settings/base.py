@@ -188,6 +188,8 @@ SPECTACULAR_SETTINGS = {
         "CourseStatusEnum": "courses.models.CourseStatus",
         "EnrollmentStatusEnum": "courses.models.EnrollmentStatus",
         "QuestionTypeEnum": "quizzes.models.QuestionType",
+        "OrderStatusEnum": "payments.models.OrderStatus",
+        "CertificateStatusEnum": "certificates.models.CertificateStatus",
         "NotificationTypeEnum": "notifications.models.NotificationType",
     },
 }
@@ -229,7 +231,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Payments (Stripe) -------------------------------------------------------------------------
@@ -242,7 +249,12 @@ REFUND_WINDOW_DAYS = env.int("REFUND_WINDOW_DAYS", default=14)
 PAYMENTS_RECONCILE_AFTER_MINUTES = env.int("PAYMENTS_RECONCILE_AFTER_MINUTES", default=15)
 
 # --- Project -----------------------------------------------------------------------------------
+PLATFORM_NAME = env("PLATFORM_NAME", default="LMS")
 # A quiz answer sent this long after the deadline still counts (latency, a slow click).
 QUIZ_DEADLINE_GRACE_SECONDS = env.int("QUIZ_DEADLINE_GRACE_SECONDS", default=30)
 # Public base URL of this API, used in links we send out (verify URLs, e-mails).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Printed on certificates (as a QR code) and returned by the API: where anyone can check one.
+CERTIFICATE_VERIFY_URL = env(
+    "CERTIFICATE_VERIFY_URL", default=SITE_URL.rstrip("/") + "/api/v1/certificates/verify/{code}/"
+)

@@ -1,0 +1,81 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from certificates.models import Certificate
+from certificates.rendering import verify_url
+from courses.models import Course
+from lms.api.serializers import InputSerializer
+
+
+class CertificateRequestInputSerializer(InputSerializer):
+    course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all())
+
+
+class CertificateCourseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    course = CertificateCourseSerializer()
+    download_url = serializers.SerializerMethodField()
+    verify_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "course",
+            "status",
+            "issued_at",
+            "completed_at",
+            "verification_code",
+            "student_name",
+            "course_title",
+            "instructor_name",
+            "version",
+            "pdf_sha256",
+            "revoked_at",
+            "revoked_reason",
+            "download_url",
+            "verify_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField())
+    def get_download_url(self, certificate):
+        path = reverse("certificate-download", args=[certificate.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field(serializers.URLField())
+    def get_verify_url(self, certificate):
+        return verify_url(certificate.verification_code)
+
+
+class VerificationSerializer(serializers.ModelSerializer):
+    """What anyone may learn from a code: every printed field, the status and the PDF's hash (so
+    an edited PDF can be told apart), never an e-mail address."""
+
+    valid = serializers.BooleanField(source="is_valid")
+    sha256 = serializers.CharField(source="pdf_sha256")
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "valid",
+            "status",
+            "verification_code",
+            "student_name",
+            "course_title",
+            "instructor_name",
+            "issued_at",
+            "completed_at",
+            "version",
+            "sha256",
+            "revoked_at",
+            "revoked_reason",
+        ]
+        read_only_fields = fields

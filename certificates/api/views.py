@@ -1,0 +1,98 @@
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from certificates import selectors, services
+from certificates.models import Certificate
+from courses.selectors import courses_visible_to
+
+from .serializers import CertificateRequestInputSerializer, CertificateSerializer, VerificationSerializer
+
+R400 = OpenApiResponse(description="Not eligible; the message says what is missing.")
+R401 = OpenApiResponse(description="Not signed in.")
+R404 = OpenApiResponse(description="Unknown, or not yours.")
+Queued = inline_serializer("CertificateQueued", {"detail": serializers.CharField(), "status": serializers.CharField()})
+
+
+class MyCertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Certificate.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = CertificateSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.certificates_of(self.request.user)
+
+    @extend_schema(summary="My certificates", tags=["certificates"])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=CertificateRequestInputSerializer,
+        responses={
+            200: OpenApiResponse(CertificateSerializer, description="It exists already."),
+            202: OpenApiResponse(Queued, description="Being issued; it appears in this list shortly."),
+            400: R400,
+            401: R401,
+            404: R404,
+        },
+        summary="Ask for the certificate of a completed course that did not arrive",
+        tags=["certificates"],
+    )
+    def create(self, request, *args, **kwargs):
+        data = CertificateRequestInputSerializer.validated(request)
+        course = get_object_or_404(courses_visible_to(request.user), pk=data["course"].pk)
+        certificate = services.certificate_request(student=request.user, course=course)
+        if certificate is not None:
+            return Response(CertificateSerializer(certificate, context={"request": request}).data)
+        return Response(
+            {"detail": "Your certificate is being issued.", "status": "queued"}, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class CertificateViewSet(viewsets.GenericViewSet):
+    queryset = Certificate.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = CertificateSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.certificates_visible_to(self.request.user).select_related("course")
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiResponse(description="The PDF."), 401: R401, 404: R404},
+        summary="Download the PDF (owner, admin)",
+        tags=["certificates"],
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        certificate = self.get_object()
+        if not certificate.pdf:
+            return Response({"detail": "The PDF is not available."}, status=status.HTTP_404_NOT_FOUND)
+        filename = f"certificate-{slugify(certificate.course_title)[:60]}-{certificate.verification_code}.pdf"
+        response = FileResponse(
+            certificate.pdf.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class VerifyView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: VerificationSerializer, 404: OpenApiResponse(description="No certificate has this code.")},
+        summary="Check a certificate by its code (public)",
+        tags=["certificates"],
+        auth=[],
+    )
+    def get(self, request, code):
+        certificate = selectors.certificate_by_code(code)
+        if certificate is None:
+            return Response({"detail": "No certificate has this code."}, status=status.HTTP_404_NOT_FOUND)
+        return Response(VerificationSerializer(certificate).data)

@@ -1,0 +1,169 @@
+"""Issuing, revoking and re-issuing certificates."""
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from activity.models import Verb
+from activity.services import activity_record
+from courses.models import Course, Enrollment, EnrollmentStatus
+from courses.progress import progress_for
+from lms.errors import Conflict, InvalidInput, NotFound
+from notifications.services import notify
+
+from . import rendering
+from .models import Certificate, CertificateRevision, CertificateStatus
+
+
+def _render_into(certificate: Certificate) -> None:
+    """Renders the PDF from the certificate's printed fields and stores it with its hash."""
+    pdf = rendering.render_pdf(
+        code=certificate.verification_code,
+        student_name=certificate.student_name,
+        course_title=certificate.course_title,
+        instructor_name=certificate.instructor_name,
+        completed_at=certificate.completed_at,
+    )
+    certificate.pdf_sha256 = rendering.sha256(pdf)
+    certificate.pdf.save(f"{certificate.verification_code}.pdf", ContentFile(pdf), save=False)
+
+
+def _printed_names(enrollment: Enrollment) -> dict[str, str]:
+    return {
+        "student_name": enrollment.student.full_name,
+        "course_title": enrollment.course.title,
+        "instructor_name": enrollment.course.instructor.full_name,
+    }
+
+
+@transaction.atomic
+def certificate_issue(*, enrollment_id: int) -> Certificate | None:
+    """Issues the certificate of a completed, active enrollment: once, however often or however
+    concurrently it is called (the enrollment row is locked and the certificate is one-to-one with
+    it). Renders and stores the PDF, notifies `certificate_issued`. Returns None when the
+    enrollment is not (or no longer) eligible."""
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("student", "course__instructor")
+        .filter(pk=enrollment_id)
+        .first()
+    )
+    if enrollment is None or enrollment.completed_at is None or enrollment.status != EnrollmentStatus.ACTIVE:
+        return None
+    existing = Certificate.objects.filter(enrollment=enrollment).first()
+    if existing is not None:
+        return existing
+    certificate = Certificate(
+        enrollment=enrollment,
+        student=enrollment.student,
+        course=enrollment.course,
+        issued_at=timezone.now(),
+        completed_at=enrollment.completed_at,
+        **_printed_names(enrollment),
+    )
+    _render_into(certificate)
+    certificate.save()
+    notify(
+        recipients=[enrollment.student_id],
+        type="certificate_issued",
+        title=f"Your certificate for {certificate.course_title} is ready",
+        body=f"Congratulations! Anyone can check it with the code {certificate.verification_code}.",
+        payload={"certificate_id": certificate.pk, "course_id": enrollment.course_id},
+        link=rendering.verify_url(certificate.verification_code),
+    )
+    activity_record(
+        actor=enrollment.student_id,
+        verb=Verb.CERTIFICATE_ISSUED,
+        target=certificate,
+        course=enrollment.course_id,
+        metadata={"verification_code": certificate.verification_code},
+    )
+    return certificate
+
+
+def certificate_issue_later(enrollment_id: int) -> None:
+    """The completion handler: queue the issue job once the completion has committed."""
+    from .tasks import certificate_issue_task
+
+    transaction.on_commit(lambda: certificate_issue_task.delay(enrollment_id))
+
+
+@transaction.atomic
+def certificate_request(*, student: User, course: Course) -> Certificate | None:
+    """A student asks for a certificate that did not arrive. Returns the existing one, or None
+    when an issue job was queued. Not eligible: 400 saying what is missing."""
+    enrollment = (
+        Enrollment.objects.select_related("course")
+        .filter(student=student, course=course, status=EnrollmentStatus.ACTIVE)
+        .first()
+    )
+    if enrollment is None:
+        raise NotFound("You are not enrolled in this course.")
+    existing = Certificate.objects.filter(enrollment=enrollment).first()
+    if existing is not None:
+        return existing
+    if enrollment.completed_at is None:
+        progress = progress_for([enrollment])[enrollment.pk]
+        missing = [
+            f"{part.total - part.done} of {part.total} {name}"
+            for name, part in progress.parts.items()
+            if part.done < part.total
+        ]
+        raise InvalidInput(
+            f"The course is not completed yet; still to do: {', '.join(missing) or 'nothing to complete yet'}.",
+            code="not_completed",
+            extra={"progress_percent": progress.percent},
+        )
+    certificate_issue_later(enrollment.pk)
+    return None
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, reason: str) -> Certificate:
+    """Revokes with a reason, shown on the public verify endpoint."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Give a reason for revoking.", extra={"field": "reason"})
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status == CertificateStatus.REVOKED:
+        raise Conflict("This certificate is already revoked.", code="already_revoked")
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_reason = reason[:500]
+    certificate.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    return certificate
+
+
+@transaction.atomic
+def certificate_reissue(*, certificate: Certificate) -> Certificate:
+    """Prints the certificate anew with today's names (after a rename, a fix), under the same
+    code, as a new version with a new PDF and hash. The previous version is kept in the history."""
+    certificate = (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("enrollment__student", "enrollment__course__instructor")
+        .get(pk=certificate.pk)
+    )
+    revision = CertificateRevision(
+        certificate=certificate,
+        version=certificate.version,
+        issued_at=certificate.issued_at,
+        student_name=certificate.student_name,
+        course_title=certificate.course_title,
+        instructor_name=certificate.instructor_name,
+        pdf_sha256=certificate.pdf_sha256,
+    )
+    if certificate.pdf:
+        with certificate.pdf.open("rb") as old:
+            revision.pdf.save(f"{certificate.verification_code}.pdf", ContentFile(old.read()), save=False)
+    revision.save()
+    for field, value in _printed_names(certificate.enrollment).items():
+        setattr(certificate, field, value)
+    certificate.version += 1
+    certificate.issued_at = timezone.now()
+    old_name = certificate.pdf.name
+    _render_into(certificate)
+    certificate.save()
+    if old_name and old_name != certificate.pdf.name:
+        transaction.on_commit(lambda: certificate.pdf.storage.delete(old_name))
+    return certificate
