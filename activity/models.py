@@ -16,6 +16,8 @@ class Verb(models.TextChoices):
     PAYMENT_SUCCEEDED = "payment_succeeded", "Paid for a course"
     PAYMENT_REFUNDED = "payment_refunded", "Was refunded"
     CERTIFICATE_ISSUED = "certificate_issued", "Received a certificate"
+    FORUM_POST_CREATED = "forum_post_created", "Started a forum thread"
+    FORUM_COMMENT_CREATED = "forum_comment_created", "Commented in a forum"
     ANNOUNCEMENT_SENT = "announcement_sent", "Sent an announcement"
 
 

@@ -1,1 +1,81 @@
-from django.contrib import admin  # noqa: F401
+from django.contrib import admin, messages
+
+from lms.errors import ApplicationError
+
+from . import services
+from .models import Comment, ModerationLog, Post, Report, ReportStatus
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ("title", "course", "author", "is_pinned", "is_locked", "is_hidden", "is_removed",
+                    "comment_count", "vote_count", "last_activity_at")
+    list_filter = ("is_pinned", "is_locked", "is_hidden", "is_removed", "course")
+    search_fields = ("title", "body", "author__email", "course__title")
+    list_select_related = ("course", "author")
+    raw_id_fields = ("course", "author")
+    readonly_fields = ("comment_count", "vote_count", "created_at", "updated_at", "last_activity_at", "sort_key")
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "post", "author", "parent", "is_hidden", "is_removed", "created_at")
+    list_filter = ("is_hidden", "is_removed")
+    search_fields = ("body", "author__email", "post__title")
+    list_select_related = ("post", "author")
+    raw_id_fields = ("post", "author", "parent")
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Reports are resolved with the actions, so the moderation log records who decided."""
+
+    list_display = ("id", "course", "post", "comment", "reporter", "reason", "status", "resolution", "created_at")
+    list_filter = ("status", "resolution", "created_at")
+    search_fields = ("reason", "reporter__email", "post__title", "comment__body")
+    list_select_related = ("course", "post", "comment", "reporter")
+    readonly_fields = [f.name for f in Report._meta.fields]
+    actions = ["hide", "restore", "dismiss"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def _resolve(self, request, queryset, resolution):
+        done = 0
+        for report in queryset.filter(status=ReportStatus.OPEN):
+            try:
+                services.report_resolve(report=report, actor=request.user, resolution=resolution)
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"Report {report.pk}: {exc.message}", messages.ERROR)
+        self.message_user(request, f"{done} report(s) resolved: {resolution}.", messages.SUCCESS)
+
+    @admin.action(description="Hide the reported item")
+    def hide(self, request, queryset):
+        self._resolve(request, queryset, "hide")
+
+    @admin.action(description="Restore the reported item")
+    def restore(self, request, queryset):
+        self._resolve(request, queryset, "restore")
+
+    @admin.action(description="Dismiss the report")
+    def dismiss(self, request, queryset):
+        self._resolve(request, queryset, "dismiss")
+
+
+@admin.register(ModerationLog)
+class ModerationLogAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "course", "actor", "action", "post", "comment", "note")
+    list_filter = ("action", "created_at")
+    search_fields = ("actor__email", "note")
+    list_select_related = ("course", "actor", "post", "comment")
+    readonly_fields = [f.name for f in ModerationLog._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

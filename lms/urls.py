@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("courses.api.urls")),
     path("", include("quizzes.api.urls")),
+    path("", include("forum.api.urls")),
     path("", include("payments.api.urls")),
     path("", include("certificates.api.urls")),
     path("", include("notifications.api.urls")),

@@ -190,6 +190,9 @@ SPECTACULAR_SETTINGS = {
         "QuestionTypeEnum": "quizzes.models.QuestionType",
         "OrderStatusEnum": "payments.models.OrderStatus",
         "CertificateStatusEnum": "certificates.models.CertificateStatus",
+        "ModerationActionEnum": "forum.models.ModerationAction",
+        "ResolutionEnum": "forum.models.Resolution",
+        "ReportStatusEnum": "forum.models.ReportStatus",
         "NotificationTypeEnum": "notifications.models.NotificationType",
     },
 }
@@ -250,6 +253,8 @@ PAYMENTS_RECONCILE_AFTER_MINUTES = env.int("PAYMENTS_RECONCILE_AFTER_MINUTES", d
 
 # --- Project -----------------------------------------------------------------------------------
 PLATFORM_NAME = env("PLATFORM_NAME", default="LMS")
+# A forum post or comment reported by this many different readers is hidden until a moderator looks.
+FORUM_AUTO_HIDE_REPORTS = env.int("FORUM_AUTO_HIDE_REPORTS", default=3)
 # A quiz answer sent this long after the deadline still counts (latency, a slow click).
 QUIZ_DEADLINE_GRACE_SECONDS = env.int("QUIZ_DEADLINE_GRACE_SECONDS", default=30)
 # Public base URL of this API, used in links we send out (verify URLs, e-mails).

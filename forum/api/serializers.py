@@ -1,0 +1,131 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.api.serializers import PublicUserSerializer
+from forum.models import Comment, ModerationLog, Post, Report, Resolution
+from lms.api.serializers import InputSerializer
+
+HIDDEN = "[hidden by a moderator]"
+
+
+class PostInputSerializer(InputSerializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=20000)
+
+
+class CommentInputSerializer(InputSerializer):
+    body = serializers.CharField(max_length=10000)
+    parent = serializers.IntegerField(required=False, allow_null=True, help_text="A top-level comment to reply to.")
+
+
+class CommentUpdateInputSerializer(InputSerializer):
+    body = serializers.CharField(max_length=10000)
+
+
+class ReportInputSerializer(InputSerializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class ResolveInputSerializer(InputSerializer):
+    action = serializers.ChoiceField(choices=Resolution.choices)
+
+
+class PostSerializer(serializers.ModelSerializer):
+    author = PublicUserSerializer()
+    has_voted = serializers.BooleanField(default=False)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "course",
+            "author",
+            "title",
+            "body",
+            "is_pinned",
+            "is_locked",
+            "is_hidden",
+            "is_removed",
+            "comment_count",
+            "vote_count",
+            "has_voted",
+            "created_at",
+            "updated_at",
+            "last_activity_at",
+        ]
+        read_only_fields = fields
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    """A comment; a hidden one shows its text only to moderators and its author."""
+
+    author = PublicUserSerializer()
+    body = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "post", "parent", "author", "body", "is_hidden", "is_removed", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_body(self, comment) -> str:
+        viewer = self.context.get("viewer")
+        own = comment.author_id == getattr(viewer, "pk", None)
+        if comment.is_hidden and not (self.context.get("is_moderator") or own):
+            return HIDDEN
+        return comment.body
+
+
+class CommentSerializer(ReplySerializer):
+    replies = serializers.SerializerMethodField()
+
+    class Meta(ReplySerializer.Meta):
+        fields = [*ReplySerializer.Meta.fields, "replies"]
+        read_only_fields = fields
+
+    @extend_schema_field(ReplySerializer(many=True))
+    def get_replies(self, comment):
+        if comment.parent_id is not None:
+            return []
+        return ReplySerializer(comment.replies.all(), many=True, context=self.context).data
+
+
+class VoteResultSerializer(serializers.Serializer):
+    voted = serializers.BooleanField()
+    vote_count = serializers.IntegerField()
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    reporter = PublicUserSerializer()
+    resolved_by = PublicUserSerializer(allow_null=True)
+    excerpt = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "course",
+            "post",
+            "comment",
+            "reporter",
+            "reason",
+            "excerpt",
+            "status",
+            "resolution",
+            "resolved_by",
+            "resolved_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_excerpt(self, report) -> str:
+        item = report.post or report.comment
+        return (getattr(item, "title", "") or item.body)[:200] if item else ""
+
+
+class ModerationLogSerializer(serializers.ModelSerializer):
+    actor = PublicUserSerializer(allow_null=True, help_text="null: done automatically.")
+
+    class Meta:
+        model = ModerationLog
+        fields = ["id", "course", "actor", "action", "post", "comment", "report", "note", "created_at"]
+        read_only_fields = fields

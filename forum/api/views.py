@@ -1,0 +1,355 @@
+import django_filters
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses.selectors import can_manage_course, can_read_content, courses_visible_to
+from forum import selectors, services
+from forum.models import Comment, ModerationLog, Post, Report, ReportStatus
+from lms.api.pagination import CursorPagination, PageNumberPagination
+
+from .serializers import (
+    CommentInputSerializer,
+    CommentSerializer,
+    CommentUpdateInputSerializer,
+    ModerationLogSerializer,
+    PostInputSerializer,
+    PostSerializer,
+    ReplySerializer,
+    ReportInputSerializer,
+    ReportSerializer,
+    ResolveInputSerializer,
+    VoteResultSerializer,
+)
+
+R400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
+R401 = OpenApiResponse(description="Not signed in.")
+R403 = OpenApiResponse(description="Not a reader of this forum, not allowed, or the post is locked.")
+R404 = OpenApiResponse(description="Unknown, or not visible to you.")
+R409 = OpenApiResponse(description="Already done (reported), or the item was deleted.")
+WRITE = {400: R400, 401: R401, 403: R403, 404: R404}
+
+
+class PostFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", max_length=200, help_text="Words in titles and bodies.")
+
+    class Meta:
+        model = Post
+        fields = ["search"]
+
+    def filter_search(self, queryset, name, value):
+        return selectors.post_search(queryset, value)
+
+
+class ThreadPagination(CursorPagination):
+    ordering = ("-sort_key", "-id")  # pinned first, then by last activity
+
+
+def _require_reader(user, course) -> None:
+    if not can_read_content(user, course):
+        raise PermissionDenied("Only enrolled students, the course's instructor and admins read its forum.")
+
+
+def _context(user, course) -> dict:
+    return {"viewer": user, "is_moderator": can_manage_course(user, course)}
+
+
+class CourseForumPostsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def _course(self, request, course_id):
+        course = get_object_or_404(courses_visible_to(request.user), pk=course_id)
+        _require_reader(request.user, course)
+        return course
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="Words in titles and bodies."),
+            OpenApiParameter("cursor", str),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={200: PostSerializer(many=True), 401: R401, 403: R403, 404: R404},
+        summary="The course's threads: pinned first, then by last activity",
+        tags=["forum"],
+    )
+    def get(self, request, course_id):
+        course = self._course(request, course_id)
+        filterset = PostFilter(request.query_params, queryset=selectors.posts_visible_to(request.user, course=course))
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        queryset = filterset.qs
+        paginator = ThreadPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(PostSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=PostInputSerializer,
+        responses={201: PostSerializer, **WRITE},
+        summary="Start a thread",
+        tags=["forum"],
+    )
+    def post(self, request, course_id):
+        course = self._course(request, course_id)
+        post = services.post_create(course=course, author=request.user, **PostInputSerializer.validated(request))
+        return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
+
+
+class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Post.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = PostSerializer
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.posts_visible_to(self.request.user)
+
+    def get_object(self) -> Post:
+        post = super().get_object()
+        _require_reader(self.request.user, post.course)
+        return post
+
+    @extend_schema(responses={200: PostSerializer, 401: R401, 403: R403, 404: R404}, tags=["forum"])
+    def retrieve(self, request, *args, **kwargs):
+        return Response(PostSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=PostInputSerializer,
+        responses={200: PostSerializer, **WRITE, 409: R409},
+        summary="Edit my post",
+        tags=["forum"],
+    )
+    def partial_update(self, request, *args, **kwargs):
+        post = self.get_object()
+        if post.author_id != request.user.pk:
+            raise PermissionDenied("Only the author can edit a post.")
+        data = PostInputSerializer.validated(request, partial=True)
+        return Response(PostSerializer(services.post_update(post=post, data=data)).data)
+
+    @extend_schema(
+        responses={204: None, 401: R401, 403: R403, 404: R404},
+        summary="Delete (author, course instructor, admin): the text is removed, the thread stays",
+        tags=["forum"],
+    )
+    def destroy(self, request, *args, **kwargs):
+        post = self.get_object()
+        if post.author_id != request.user.pk and not services.is_moderator(request.user, post.course):
+            raise PermissionDenied("Only the author or a moderator can delete a post.")
+        services.post_delete(post=post, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses={200: CommentSerializer(many=True), 401: R401, 403: R403, 404: R404},
+        summary="Comments in order, each with its replies",
+        tags=["forum"],
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=CommentInputSerializer,
+        responses={201: ReplySerializer, **WRITE},
+        summary="Comment, or reply to a comment with `parent`",
+        tags=["forum"],
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        post = self.get_object()
+        context = _context(request.user, post.course)
+        if request.method == "GET":
+            paginator = PageNumberPagination()
+            page = paginator.paginate_queryset(selectors.comment_tree(post), request, view=self)
+            return paginator.get_paginated_response(CommentSerializer(page, many=True, context=context).data)
+        data = CommentInputSerializer.validated(request)
+        parent = None
+        if data.get("parent") is not None:
+            parent = Comment.objects.filter(pk=data["parent"]).first()
+            if parent is None:
+                return Response({"parent": ["No such comment."]}, status=status.HTTP_400_BAD_REQUEST)
+        comment = services.comment_create(post=post, author=request.user, body=data["body"], parent=parent)
+        return Response(ReplySerializer(comment, context=context).data, status=status.HTTP_201_CREATED)
+
+    def _flag(self, flag: str, value: bool):
+        post = services.post_set_flag(post=self.get_object(), actor=self.request.user, flag=flag, value=value)
+        return Response(PostSerializer(post).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: PostSerializer, 401: R401, 403: R403, 404: R404},
+        summary="Pin (course instructor, admin)",
+        tags=["forum"],
+    )
+    @action(detail=True, methods=["post"])
+    def pin(self, request, pk=None):
+        return self._flag("is_pinned", True)
+
+    @extend_schema(
+        request=None,
+        responses={200: PostSerializer, 401: R401, 403: R403, 404: R404},
+        summary="Unpin (course instructor, admin)",
+        tags=["forum"],
+    )
+    @action(detail=True, methods=["post"])
+    def unpin(self, request, pk=None):
+        return self._flag("is_pinned", False)
+
+    @extend_schema(
+        request=None,
+        responses={200: PostSerializer, 401: R401, 403: R403, 404: R404},
+        summary="Lock: no more comments (course instructor, admin)",
+        tags=["forum"],
+    )
+    @action(detail=True, methods=["post"])
+    def lock(self, request, pk=None):
+        return self._flag("is_locked", True)
+
+    @extend_schema(
+        request=None,
+        responses={200: PostSerializer, 401: R401, 403: R403, 404: R404},
+        summary="Unlock (course instructor, admin)",
+        tags=["forum"],
+    )
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, pk=None):
+        return self._flag("is_locked", False)
+
+    @extend_schema(
+        request=None,
+        responses={200: VoteResultSerializer, 401: R401, 403: R403, 404: R404},
+        summary="Toggle my upvote",
+        tags=["forum"],
+    )
+    @action(detail=True, methods=["post"])
+    def upvote(self, request, pk=None):
+        post = self.get_object()
+        voted = services.vote_toggle(post=post, user=request.user)
+        post.refresh_from_db(fields=["vote_count"])
+        return Response({"voted": voted, "vote_count": post.vote_count})
+
+    @extend_schema(
+        request=ReportInputSerializer,
+        responses={201: ReportSerializer, **WRITE, 409: R409},
+        summary="Report this post to the moderators (once)",
+        tags=["forum"],
+    )
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        report = services.report_create(
+            reporter=request.user, post=self.get_object(), **ReportInputSerializer.validated(request)
+        )
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class CommentViewSet(viewsets.GenericViewSet):
+    queryset = Comment.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = ReplySerializer
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.comments_visible_to(self.request.user)
+
+    def get_object(self) -> Comment:
+        comment = super().get_object()
+        _require_reader(self.request.user, comment.post.course)
+        return comment
+
+    @extend_schema(
+        request=CommentUpdateInputSerializer,
+        responses={200: ReplySerializer, **WRITE, 409: R409},
+        summary="Edit my comment",
+        tags=["forum"],
+    )
+    def partial_update(self, request, *args, **kwargs):
+        comment = self.get_object()
+        if comment.author_id != request.user.pk:
+            raise PermissionDenied("Only the author can edit a comment.")
+        comment = services.comment_update(comment=comment, **CommentUpdateInputSerializer.validated(request))
+        return Response(ReplySerializer(comment, context=_context(request.user, comment.post.course)).data)
+
+    @extend_schema(
+        responses={204: None, 401: R401, 403: R403, 404: R404},
+        summary="Delete (author, course instructor, admin): the text is removed, replies stay",
+        tags=["forum"],
+    )
+    def destroy(self, request, *args, **kwargs):
+        comment = self.get_object()
+        if comment.author_id != request.user.pk and not services.is_moderator(request.user, comment.post.course):
+            raise PermissionDenied("Only the author or a moderator can delete a comment.")
+        services.comment_delete(comment=comment, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=ReportInputSerializer,
+        responses={201: ReportSerializer, **WRITE, 409: R409},
+        summary="Report this comment to the moderators (once)",
+        tags=["forum"],
+    )
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        report = services.report_create(
+            reporter=request.user, comment=self.get_object(), **ReportInputSerializer.validated(request)
+        )
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class ReportFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices)
+    course = django_filters.NumberFilter(field_name="course_id")
+
+    class Meta:
+        model = Report
+        fields = ["status", "course"]
+
+
+class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Reports on the forums the caller moderates (their courses; every course for admins)."""
+
+    queryset = Report.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = ReportSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReportFilter
+
+    def get_queryset(self):
+        if self.request.user.role not in ("instructor", "admin"):
+            raise PermissionDenied("Only instructors and admins moderate forums.")
+        return selectors.reports_for_moderator(self.request.user)
+
+    @extend_schema(summary="Reports to moderate (?status=open)", tags=["forum moderation"])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ResolveInputSerializer,
+        responses={200: ReportSerializer, **WRITE},
+        summary="Resolve: hide the item, restore it, or dismiss the report(s)",
+        tags=["forum moderation"],
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def resolve(self, request, pk=None):
+        data = ResolveInputSerializer.validated(request)
+        report = services.report_resolve(report=self.get_object(), actor=request.user, resolution=data["action"])
+        return Response(ReportSerializer(report).data)
+
+
+class ModerationLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = ModerationLog.objects.none()  # for the schema; requests use get_queryset
+    serializer_class = ModerationLogSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["course", "action"]
+
+    def get_queryset(self):
+        if self.request.user.role not in ("instructor", "admin"):
+            raise PermissionDenied("Only instructors and admins moderate forums.")
+        return selectors.moderation_log_for(self.request.user)
+
+    @extend_schema(summary="The moderation audit log of the forums I moderate", tags=["forum moderation"])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

@@ -1,0 +1,59 @@
+"""Reads of the forum, scoped to the reader."""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from courses.selectors import can_manage_course, courses_visible_to
+
+from .models import Comment, ModerationLog, Post, Report, Vote
+
+
+def posts_visible_to(user, *, course=None) -> QuerySet[Post]:
+    """Posts of courses the user can open, with author and the user's vote loaded. Hidden posts are
+    shown to moderators and their authors only. (Whether the user may read the forum at all is
+    checked per course: can_read_content.)"""
+    queryset = Post.objects.filter(course__in=courses_visible_to(user))
+    if course is not None:
+        queryset = queryset.filter(course=course)
+        if not can_manage_course(user, course):
+            queryset = queryset.filter(Q(is_hidden=False) | Q(author=user))
+    elif user.role != "admin":
+        queryset = queryset.filter(Q(is_hidden=False) | Q(author=user) | Q(course__instructor=user))
+    return queryset.select_related("author", "course").annotate(
+        has_voted=Exists(Vote.objects.filter(post=OuterRef("pk"), user=user.pk))
+    )
+
+
+def post_search(queryset: QuerySet[Post], query: str) -> QuerySet[Post]:
+    query = query.replace("\x00", "").strip()[:200]
+    if not query:
+        return queryset
+    return queryset.filter(Q(title__icontains=query) | Q(body__icontains=query))
+
+
+def comment_tree(post: Post) -> QuerySet[Comment]:
+    """Top-level comments in order with their replies: two queries for any number of comments."""
+    replies = Prefetch("replies", queryset=Comment.objects.select_related("author").order_by("created_at", "id"))
+    return (
+        Comment.objects.filter(post=post, parent__isnull=True)
+        .select_related("author")
+        .prefetch_related(replies)
+        .order_by("created_at", "id")
+    )
+
+
+def comments_visible_to(user) -> QuerySet[Comment]:
+    return Comment.objects.filter(post__course__in=courses_visible_to(user)).select_related("author", "post__course")
+
+
+def reports_for_moderator(user) -> QuerySet[Report]:
+    queryset = Report.objects.select_related("reporter", "post", "comment", "course", "resolved_by")
+    if user.role == "admin":
+        return queryset
+    return queryset.filter(course__instructor=user)
+
+
+def moderation_log_for(user) -> QuerySet[ModerationLog]:
+    queryset = ModerationLog.objects.select_related("actor")
+    if user.role == "admin":
+        return queryset
+    return queryset.filter(course__instructor=user)

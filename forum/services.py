@@ -1,0 +1,244 @@
+"""Every write to the forum, with its rules: who may take part, locks, one vote and one report per
+reader, soft deletes that keep threads whole, and an audit log of every moderation action."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from activity.models import Verb
+from activity.services import activity_record
+from courses.selectors import can_manage_course, can_read_content
+from lms.errors import Conflict, InvalidInput, NotPermitted
+from notifications.services import notify
+
+from .models import (
+    REMOVED,
+    Comment,
+    ModerationAction,
+    ModerationLog,
+    Post,
+    Report,
+    ReportStatus,
+    Resolution,
+    Vote,
+)
+
+# Pinned threads sort above every unpinned one: their sort key is their last activity, far ahead.
+PIN_OFFSET = timedelta(days=365 * 1000)
+
+
+def is_moderator(user, course) -> bool:
+    return can_manage_course(user, course)
+
+
+def _require_participant(user, course) -> None:
+    if not can_read_content(user, course):
+        raise NotPermitted("Only enrolled students, the course's instructor and admins take part in its forum.")
+
+
+def _sort_key(post: Post):
+    return post.last_activity_at + PIN_OFFSET if post.is_pinned else post.last_activity_at
+
+
+def _log(*, actor, course_id, action, post=None, comment=None, report=None, note="") -> None:
+    ModerationLog.objects.create(
+        actor=actor, course_id=course_id, action=action, post=post, comment=comment, report=report, note=note
+    )
+
+
+# --- posts ---------------------------------------------------------------------------------------
+@transaction.atomic
+def post_create(*, course, author, title: str, body: str) -> Post:
+    _require_participant(author, course)
+    now = timezone.now()
+    post = Post.objects.create(course=course, author=author, title=title, body=body, last_activity_at=now, sort_key=now)
+    activity_record(actor=author, verb=Verb.FORUM_POST_CREATED, target=post, course=course)
+    return post
+
+
+@transaction.atomic
+def post_update(*, post: Post, data: dict) -> Post:
+    if post.is_removed:
+        raise Conflict("This post was deleted.", code="removed")
+    fields = [f for f in ("title", "body") if f in data]
+    for field in fields:
+        setattr(post, field, data[field])
+    if fields:
+        post.save(update_fields=[*fields, "updated_at"])
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post, actor) -> Post:
+    """A soft delete: the text is replaced by a marker, comments and counts stay."""
+    if post.is_removed:
+        return post
+    post.is_removed = True
+    post.title = post.body = REMOVED
+    post.save(update_fields=["is_removed", "title", "body", "updated_at"])
+    if actor.pk != post.author_id:
+        _log(actor=actor, course_id=post.course_id, action=ModerationAction.DELETE, post=post)
+    return post
+
+
+@transaction.atomic
+def post_set_flag(*, post: Post, actor, flag: str, value: bool) -> Post:
+    """Pins/unpins or locks/unlocks (course instructor and admins), and logs it."""
+    if not is_moderator(actor, post.course):
+        raise NotPermitted("Only the course's instructor and admins moderate its forum.")
+    post = Post.objects.select_for_update().select_related("course").get(pk=post.pk)
+    if getattr(post, flag) != value:
+        setattr(post, flag, value)
+        post.sort_key = _sort_key(post)
+        post.save(update_fields=[flag, "sort_key", "updated_at"])
+        action = {
+            ("is_pinned", True): ModerationAction.PIN,
+            ("is_pinned", False): ModerationAction.UNPIN,
+            ("is_locked", True): ModerationAction.LOCK,
+            ("is_locked", False): ModerationAction.UNLOCK,
+        }[(flag, value)]
+        _log(actor=actor, course_id=post.course_id, action=action, post=post)
+    return post
+
+
+@transaction.atomic
+def vote_toggle(*, post: Post, user) -> bool:
+    """Adds the user's vote, or takes it back. Returns whether the user now votes for the post."""
+    _require_participant(user, post.course)
+    deleted, _ = Vote.objects.filter(post=post, user=user).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(vote_count=F("vote_count") - 1)
+        return False
+    try:
+        with transaction.atomic():
+            Vote.objects.create(post=post, user=user)
+    except IntegrityError:  # a concurrent toggle voted first: the vote stands
+        return True
+    Post.objects.filter(pk=post.pk).update(vote_count=F("vote_count") + 1)
+    return True
+
+
+# --- comments ------------------------------------------------------------------------------------
+@transaction.atomic
+def comment_create(*, post: Post, author, body: str, parent: Comment | None = None) -> Comment:
+    """Comments on a post, or replies to one of its top-level comments (one level of replies).
+    Locked or deleted posts take no comments (403), except from moderators on a locked one. Tells
+    the post's author (and the parent comment's author) with `forum_reply`."""
+    course = post.course
+    _require_participant(author, course)
+    if post.is_removed:
+        raise NotPermitted("This post was deleted.", code="post_removed")
+    if post.is_locked and not is_moderator(author, course):
+        raise NotPermitted("This post is locked.", code="post_locked")
+    if parent is not None:
+        if parent.post_id != post.pk:
+            raise ValidationError({"parent": ["This comment belongs to another post."]})
+        if parent.parent_id is not None:
+            raise ValidationError({"parent": ["Reply to a top-level comment; replies go one level deep."]})
+    comment = Comment.objects.create(post=post, author=author, body=body, parent=parent)
+    now = timezone.now()
+    post.last_activity_at = now
+    post.sort_key = _sort_key(post)
+    Post.objects.filter(pk=post.pk).update(
+        comment_count=F("comment_count") + 1, last_activity_at=now, sort_key=post.sort_key
+    )
+    recipients = {post.author_id}
+    if parent is not None:
+        recipients.add(parent.author_id)
+    recipients.discard(author.pk)
+    if recipients:
+        notify(
+            recipients=recipients,
+            type="forum_reply",
+            title=f"{author.full_name} replied in “{post.title}”",
+            body=body[:300],
+            payload={"course_id": course.pk, "post_id": post.pk, "comment_id": comment.pk},
+        )
+    activity_record(actor=author, verb=Verb.FORUM_COMMENT_CREATED, target=comment, course=course)
+    return comment
+
+
+@transaction.atomic
+def comment_update(*, comment: Comment, body: str) -> Comment:
+    if comment.is_removed:
+        raise Conflict("This comment was deleted.", code="removed")
+    comment.body = body
+    comment.save(update_fields=["body", "updated_at"])
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, actor) -> Comment:
+    """A soft delete: the text becomes a marker; replies stay under it."""
+    if comment.is_removed:
+        return comment
+    comment.is_removed = True
+    comment.body = REMOVED
+    comment.save(update_fields=["is_removed", "body", "updated_at"])
+    Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
+    if actor.pk != comment.author_id:
+        _log(actor=actor, course_id=comment.post.course_id, action=ModerationAction.DELETE, comment=comment)
+    return comment
+
+
+# --- reports and moderation ----------------------------------------------------------------------
+@transaction.atomic
+def report_create(*, reporter, reason: str, post: Post | None = None, comment: Comment | None = None) -> Report:
+    """Flags a post or comment, once per reader (409 the second time). When
+    FORUM_AUTO_HIDE_REPORTS distinct readers have an open report on an item, it is hidden until a
+    moderator resolves them."""
+    item = post or comment
+    course = post.course if post else comment.post.course
+    _require_participant(reporter, course)
+    if item.author_id == reporter.pk:
+        raise InvalidInput("You cannot report your own writing.", code="own_item")
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(reporter=reporter, course=course, post=post, comment=comment, reason=reason)
+    except IntegrityError as exc:
+        raise Conflict("You have already reported this.", code="already_reported") from exc
+    target = {"post": post} if post else {"comment": comment}
+    open_reports = Report.objects.filter(status=ReportStatus.OPEN, **target).values("reporter").distinct().count()
+    if open_reports >= settings.FORUM_AUTO_HIDE_REPORTS and not item.is_hidden:
+        type(item).objects.filter(pk=item.pk).update(is_hidden=True)
+        item.is_hidden = True
+        _log(
+            actor=None,
+            course_id=course.pk,
+            action=ModerationAction.AUTO_HIDE,
+            report=report,
+            note=f"{open_reports} readers reported it",
+            **target,
+        )
+    return report
+
+
+@transaction.atomic
+def report_resolve(*, report: Report, actor, resolution: str) -> Report:
+    """A moderator's decision on a reported item: hide it, restore it (make it visible), or dismiss
+    the report(s) and leave the item as it is. Closes every open report on the same item."""
+    if not is_moderator(actor, report.course):
+        raise NotPermitted("Only the course's instructor and admins moderate its forum.")
+    if resolution not in Resolution.values:
+        raise ValidationError({"action": [f"Choose one of {', '.join(Resolution.values)}."]})
+    target = {"post_id": report.post_id} if report.post_id else {"comment_id": report.comment_id}
+    model = Post if report.post_id else Comment
+    if resolution in (Resolution.HIDE, Resolution.RESTORE):
+        model.objects.filter(pk=report.post_id or report.comment_id).update(is_hidden=resolution == Resolution.HIDE)
+    Report.objects.filter(status=ReportStatus.OPEN, **target).update(
+        status=ReportStatus.RESOLVED, resolution=resolution, resolved_by=actor, resolved_at=timezone.now()
+    )
+    report.refresh_from_db()
+    _log(
+        actor=actor,
+        course_id=report.course_id,
+        action=resolution,
+        report=report,
+        post=report.post if report.post_id else None,
+        comment=report.comment if report.comment_id else None,
+    )
+    return report
