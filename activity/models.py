@@ -18,6 +18,7 @@ class Verb(models.TextChoices):
     CERTIFICATE_ISSUED = "certificate_issued", "Received a certificate"
     FORUM_POST_CREATED = "forum_post_created", "Started a forum thread"
     FORUM_COMMENT_CREATED = "forum_comment_created", "Commented in a forum"
+    REVIEW_CREATED = "review_created", "Reviewed a course"
     ANNOUNCEMENT_SENT = "announcement_sent", "Sent an announcement"
 
 

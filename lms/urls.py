@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("courses.api.urls")),
     path("", include("quizzes.api.urls")),
     path("", include("forum.api.urls")),
+    path("", include("reviews.api.urls")),
     path("", include("payments.api.urls")),
     path("", include("certificates.api.urls")),
     path("", include("notifications.api.urls")),

@@ -1,1 +1,41 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Review(models.Model):
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="reviews")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "course"], name="reviews_review_once_per_course"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="reviews_review_rating_1_to_5"),
+        ]
+        indexes = [
+            models.Index(fields=["course", "-created_at"]),
+            models.Index(fields=["course", "rating"]),
+        ]
+
+    def __str__(self):
+        return f"{self.rating}★ by {self.student_id} on {self.course_id}"
+
+
+class InstructorReply(models.Model):
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "instructor replies"
+
+    def __str__(self):
+        return f"Reply to review {self.review_id}"
