@@ -148,6 +148,18 @@ def user_record_login(*, user: User) -> None:
     activity_record(actor=user, verb=Verb.USER_LOGGED_IN, target=user)
 
 
+@transaction.atomic
+def user_admin_update(*, user: User, role: str | None = None, is_active: bool | None = None) -> User:
+    """An admin's change of role and/or active state, all or nothing."""
+    if role is not None and role != user.role:
+        user_set_role(user=user, role=role)
+    if is_active is False and user.is_active:
+        user_deactivate(user=user)
+    elif is_active is True and not user.is_active:
+        user_reactivate(user=user)
+    return user
+
+
 def tokens_for_user(user: User) -> dict[str, str]:
     refresh = RefreshToken.for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}

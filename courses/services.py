@@ -173,6 +173,34 @@ def course_archive(*, course: Course) -> Course:
 
 
 @transaction.atomic
+def course_set_status(*, course: Course, status: str) -> Course:
+    """An admin's status change: publish (needs a lesson), back to draft, or archive."""
+    actions = {
+        CourseStatus.PUBLISHED: course_publish,
+        CourseStatus.DRAFT: course_unpublish,
+        CourseStatus.ARCHIVED: course_archive,
+    }
+    if status not in actions:
+        raise InvalidInput(f"Unknown status {status!r}.", extra={"field": "status"})
+    return actions[status](course=course)
+
+
+@transaction.atomic
+def course_remove(*, course: Course, reason: str = "") -> Course:
+    """Takes down an inappropriate course: archived (out of the catalog, closed to new students),
+    enrollments kept, and the instructor told why."""
+    course_archive(course=course)
+    notify(
+        recipients=[course.instructor_id],
+        type="course_removed",
+        title=f"Your course “{course.title}” was removed from the catalog",
+        body=reason or "An administrator removed it. Contact support for details.",
+        payload={"course_id": course.pk},
+    )
+    return course
+
+
+@transaction.atomic
 def course_delete(*, course: Course) -> str:
     """Deletes a course nobody depends on. A course with enrollments (or orders, or anything else
     that protects it) is archived instead, so no student's data is lost. Returns what happened:

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("certificates.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("activity.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [

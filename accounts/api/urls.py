@@ -1,6 +1,10 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import admin_views, views
+
+router = SimpleRouter()
+router.register("admin/users", admin_views.AdminUserViewSet, basename="admin-user")
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="auth-register"),
@@ -17,4 +21,5 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="auth-password-reset-confirm",
     ),
+    *router.urls,
 ]

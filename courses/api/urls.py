@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import admin_views, views
 
 router = SimpleRouter()
 router.register("categories", views.CategoryViewSet, basename="category")
@@ -9,5 +9,6 @@ router.register("instructor/courses", views.InstructorCourseViewSet, basename="i
 router.register("sections", views.SectionViewSet, basename="section")
 router.register("lessons", views.LessonViewSet, basename="lesson")
 router.register("me/enrollments", views.MyEnrollmentViewSet, basename="my-enrollment")
+router.register("admin/courses", admin_views.AdminCourseViewSet, basename="admin-course")
 
 urlpatterns = router.urls

@@ -17,7 +17,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "reports.admin_config.LMSAdminConfig",  # django.contrib.admin with the staff dashboard as its index
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "activity",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,7 @@ PAYMENTS_RECONCILE_AFTER_MINUTES = env.int("PAYMENTS_RECONCILE_AFTER_MINUTES", d
 
 # --- Project -----------------------------------------------------------------------------------
 PLATFORM_NAME = env("PLATFORM_NAME", default="LMS")
+DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")  # the admin dashboard's revenue chart
 # A forum post or comment reported by this many different readers is hidden until a moderator looks.
 FORUM_AUTO_HIDE_REPORTS = env.int("FORUM_AUTO_HIDE_REPORTS", default=3)
 # A quiz answer sent this long after the deadline still counts (latency, a slow click).

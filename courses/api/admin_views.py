@@ -1,0 +1,84 @@
+"""/api/v1/admin/courses/: every course in any status, for admins."""
+
+import django_filters
+from django.db.models import Q
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from courses import services
+from courses.models import Course, CourseStatus
+from lms.api.permissions import IsAdmin
+from lms.api.serializers import InputSerializer
+
+from .serializers import CourseSerializer
+
+
+class AdminCourseStatusInputSerializer(InputSerializer):
+    status = serializers.ChoiceField(choices=CourseStatus.choices)
+
+
+class AdminCourseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=CourseStatus.choices)
+    instructor = django_filters.NumberFilter(field_name="instructor_id")
+    search = django_filters.CharFilter(method="filter_search", max_length=200, help_text="Title or slug.")
+
+    class Meta:
+        model = Course
+        fields = ["status", "instructor"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.replace("\x00", "").strip()
+        return queryset.filter(Q(title__icontains=value) | Q(slug__icontains=value)) if value else queryset
+
+
+R = {
+    400: OpenApiResponse(description="Invalid input (e.g. publishing a course without lessons)."),
+    401: OpenApiResponse(description="Not signed in."),
+    403: OpenApiResponse(description="Not an admin."),
+    404: OpenApiResponse(description="No such course."),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Every course, any status (?status=, ?instructor=, ?search=)", tags=["admin"]),
+    retrieve=extend_schema(responses={200: CourseSerializer, **R}, tags=["admin"]),
+    partial_update=extend_schema(
+        request=AdminCourseStatusInputSerializer,
+        responses={200: CourseSerializer, **R},
+        summary="Change a course's status",
+        tags=["admin"],
+    ),
+    destroy=extend_schema(
+        parameters=[OpenApiParameter("reason", str, description="Told to the instructor.")],
+        responses={204: None, **R},
+        summary="Remove an inappropriate course: archived, enrollments kept, instructor notified",
+        tags=["admin"],
+    ),
+)
+class AdminCourseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Course.objects.select_related("category", "instructor").order_by("-created_at", "-id")
+    serializer_class = CourseSerializer
+    permission_classes = [IsAuthenticated, IsAdmin]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AdminCourseFilter
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def partial_update(self, request, *args, **kwargs):
+        course = self.get_object()
+        data = AdminCourseStatusInputSerializer.validated(request)
+        services.course_set_status(course=course, status=data["status"])
+        return Response(CourseSerializer(self.get_queryset().get(pk=course.pk)).data)
+
+    def destroy(self, request, *args, **kwargs):
+        reason = request.query_params.get("reason", "")[:500]
+        services.course_remove(course=self.get_object(), reason=reason)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,182 @@
+from rest_framework import serializers
+
+from accounts.api.serializers import PublicUserSerializer
+from certificates.api.serializers import CertificateSerializer
+from courses.api.serializers import CourseSerializer, EnrollmentSerializer
+from lms.api.serializers import InputSerializer
+from reports.periods import INTERVALS
+from reviews.api.serializers import ReviewSerializer
+
+
+class ReportQuerySerializer(InputSerializer):
+    """Query parameters of a report; `from`/`to` are inclusive dates (UTC)."""
+
+    interval = serializers.ChoiceField(choices=list(INTERVALS), default="day")
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, help_text="Revenue only.")
+
+    @classmethod
+    def from_query(cls, request) -> dict:
+        serializer = cls(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+ReportQuerySerializer._declared_fields["from"] = serializers.DateField(
+    required=False, help_text="Default: 30 days ago."
+)
+ReportQuerySerializer._declared_fields["to"] = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class ReportPointSerializer(serializers.Serializer):
+    period = serializers.DateField(help_text="The first day of the bucket.")
+    value = serializers.CharField(help_text="A count, or a decimal string for revenue.")
+
+    def to_representation(self, point):
+        value = point["value"]
+        return {"period": point["period"].isoformat(), "value": value if isinstance(value, int) else f"{value:.2f}"}
+
+
+class TimeSeriesReportSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    interval = serializers.CharField()
+    results = ReportPointSerializer(many=True)
+    total = serializers.CharField(help_text="Sum over the range (a count, or a decimal string).")
+
+    def to_representation(self, report):
+        data = super().to_representation(report)
+        data["from"] = report["from"].isoformat()
+        data["to"] = report["to"].isoformat()
+        total = report["total"]
+        data["total"] = total if isinstance(total, int) else f"{total:.2f}"
+        return data
+
+
+TimeSeriesReportSerializer._declared_fields["from"] = serializers.DateField()
+TimeSeriesReportSerializer._declared_fields["to"] = serializers.DateField()
+
+
+# --- student dashboard ---------------------------------------------------------------------------
+class NextLessonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class DashboardEnrollmentSerializer(EnrollmentSerializer):
+    """An enrollment with its progress and the next lesson not yet done."""
+
+    next_lesson = NextLessonSerializer(allow_null=True)
+
+    class Meta(EnrollmentSerializer.Meta):
+        fields = [*EnrollmentSerializer.Meta.fields, "next_lesson"]
+        read_only_fields = fields
+
+
+class QuizResultSerializer(serializers.Serializer):
+    attempt = serializers.IntegerField(source="pk")
+    quiz = serializers.IntegerField(source="quiz_id")
+    quiz_title = serializers.CharField(source="quiz.title")
+    course = serializers.IntegerField(source="quiz.course_id")
+    percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    passed = serializers.BooleanField()
+    submitted_at = serializers.DateTimeField()
+
+
+class StudentDashboardSerializer(serializers.Serializer):
+    enrollments = DashboardEnrollmentSerializer(many=True, help_text="Active enrollments, newest first.")
+    active_count = serializers.IntegerField()
+    completed_count = serializers.IntegerField()
+    certificates = CertificateSerializer(many=True)
+    recent_quiz_results = QuizResultSerializer(many=True)
+    unread_notifications = serializers.IntegerField()
+
+
+# --- instructor dashboard ------------------------------------------------------------------------
+class InstructorDashboardCourseSerializer(CourseSerializer):
+    active_students_30d = serializers.IntegerField()
+    completions = serializers.IntegerField()
+    completion_rate = serializers.FloatField(allow_null=True)
+    revenue = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unanswered_reviews = serializers.IntegerField()
+    quiz_attempts = serializers.IntegerField()
+    quiz_pass_rate = serializers.FloatField(allow_null=True)
+
+    class Meta(CourseSerializer.Meta):
+        fields = [
+            *CourseSerializer.Meta.fields,
+            "active_students_30d",
+            "completions",
+            "completion_rate",
+            "revenue",
+            "unanswered_reviews",
+            "quiz_attempts",
+            "quiz_pass_rate",
+        ]
+        read_only_fields = fields
+
+
+class InstructorTotalsSerializer(serializers.Serializer):
+    courses = serializers.IntegerField()
+    enrollments = serializers.IntegerField()
+    active_students_30d = serializers.IntegerField()
+    completions = serializers.IntegerField()
+    revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
+    rating_count = serializers.IntegerField()
+    average_rating = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
+    unanswered_reviews = serializers.IntegerField()
+
+
+class RecentEnrollmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    student = PublicUserSerializer()
+    course = serializers.IntegerField(source="course_id")
+    course_title = serializers.CharField(source="course.title")
+    enrolled_at = serializers.DateTimeField()
+
+
+class InstructorDashboardSerializer(serializers.Serializer):
+    courses = InstructorDashboardCourseSerializer(many=True)
+    totals = InstructorTotalsSerializer()
+    recent_reviews = ReviewSerializer(many=True)
+    recent_enrollments = RecentEnrollmentSerializer(many=True)
+
+
+# --- admin dashboard -----------------------------------------------------------------------------
+class ActiveSplitSerializer(serializers.Serializer):
+    active = serializers.IntegerField()
+    inactive = serializers.IntegerField()
+
+
+class UsersByRoleSerializer(serializers.Serializer):
+    student = ActiveSplitSerializer()
+    instructor = ActiveSplitSerializer()
+    admin = ActiveSplitSerializer()
+
+
+class CoursesByStatusSerializer(serializers.Serializer):
+    draft = serializers.IntegerField()
+    published = serializers.IntegerField()
+    archived = serializers.IntegerField()
+
+
+class EnrollmentTotalsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    active = serializers.IntegerField()
+    revoked = serializers.IntegerField()
+    completions = serializers.IntegerField()
+
+
+class RevenueSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    gross = serializers.DecimalField(max_digits=14, decimal_places=2)
+    refunded = serializers.DecimalField(max_digits=14, decimal_places=2)
+    net = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Paid minus refunded.")
+
+
+class AdminDashboardSerializer(serializers.Serializer):
+    users = UsersByRoleSerializer()
+    courses = CoursesByStatusSerializer()
+    enrollments = EnrollmentTotalsSerializer()
+    revenue = RevenueSerializer(many=True)
+    signups_by_day = ReportPointSerializer(many=True)
+    enrollments_by_day = ReportPointSerializer(many=True)
+    open_forum_reports = serializers.IntegerField()

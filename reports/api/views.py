@@ -1,0 +1,151 @@
+import datetime
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
+from reports import selectors
+from reports.periods import MAX_BUCKETS
+
+from .renderers import ReportCSVRenderer
+from .serializers import (
+    AdminDashboardSerializer,
+    InstructorDashboardSerializer,
+    ReportQuerySerializer,
+    StudentDashboardSerializer,
+    TimeSeriesReportSerializer,
+)
+
+R401 = OpenApiResponse(description="Not signed in.")
+R403 = OpenApiResponse(description="Not allowed for this role.")
+
+
+class StudentDashboardView(APIView):
+    permission_classes = [IsAuthenticated, IsStudent]
+
+    @extend_schema(
+        responses={200: StudentDashboardSerializer, 401: R401, 403: R403},
+        summary="My learning at a glance (student)",
+        tags=["dashboards"],
+    )
+    def get(self, request):
+        data = selectors.dashboard_for_student(request.user)
+        context = {"progress": data["progress"], "request": request}
+        return Response(StudentDashboardSerializer(data, context=context).data)
+
+
+class InstructorDashboardView(APIView):
+    permission_classes = [IsAuthenticated, IsInstructor]
+
+    @extend_schema(
+        responses={200: InstructorDashboardSerializer, 401: R401, 403: R403},
+        summary="My courses at a glance (instructor)",
+        tags=["dashboards"],
+    )
+    def get(self, request):
+        return Response(InstructorDashboardSerializer(selectors.dashboard_for_instructor(request.user)).data)
+
+
+class AdminDashboardView(APIView):
+    permission_classes = [IsAuthenticated, IsAdmin]
+
+    @extend_schema(
+        responses={200: AdminDashboardSerializer, 401: R401, 403: R403},
+        summary="The platform at a glance (admin)",
+        tags=["dashboards"],
+    )
+    def get(self, request):
+        return Response(AdminDashboardSerializer(selectors.dashboard_for_admin()).data)
+
+
+REPORT_PARAMETERS = [
+    OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(selectors.REPORTS)),
+    OpenApiParameter("from", datetime.date, description="First day (inclusive). Default: 29 days before `to`."),
+    OpenApiParameter("to", datetime.date, description="Last day (inclusive). Default: today (UTC)."),
+    OpenApiParameter("interval", str, enum=["day", "week", "month"], description="Default: day."),
+    OpenApiParameter("currency", str, description="Revenue: only orders in this currency."),
+    OpenApiParameter("format", str, enum=["json", "csv"], description="csv: a file download."),
+]
+
+
+class BaseReportView(APIView):
+    renderer_classes = [JSONRenderer, ReportCSVRenderer]
+    scoped = False  # instructors: their own courses only
+
+    def get(self, request, name):
+        spec = selectors.REPORTS.get(name)
+        if spec is None or (self.scoped and spec.instructor_scope is None):
+            raise Http404
+        query = ReportQuerySerializer.from_query(request)
+        end = query.get("to") or timezone.now().date()
+        start = query.get("from") or end - datetime.timedelta(days=29)
+        if start > end:
+            raise ValidationError({"from": ["`from` must not be after `to`."]})
+        days_per_bucket = {"day": 1, "week": 7, "month": 28}[query["interval"]]
+        if (end - start).days // days_per_bucket >= MAX_BUCKETS:
+            raise ValidationError(
+                {"interval": [f"Too many {query['interval']}s in that range (at most {MAX_BUCKETS})."]}
+            )
+        results = selectors.report_series(
+            name=name,
+            start=start,
+            end=end,
+            interval=query["interval"],
+            instructor=request.user if self.scoped else None,
+            currency=(query.get("currency") or "").upper() or None,
+        )
+        total = sum(point["value"] for point in results)
+        report = {
+            "name": name,
+            "interval": query["interval"],
+            "from": start,
+            "to": end,
+            "results": results,
+            "total": total,
+        }
+        return Response(TimeSeriesReportSerializer(report).data)
+
+
+class AdminReportView(BaseReportView):
+    permission_classes = [IsAuthenticated, IsAdmin]
+
+    @extend_schema(
+        parameters=REPORT_PARAMETERS,
+        responses={
+            200: TimeSeriesReportSerializer,
+            400: OpenApiResponse(description="Bad range or interval."),
+            401: R401,
+            403: R403,
+            404: OpenApiResponse(description="No such report."),
+        },
+        summary="A report over time (admin): signups, enrollments, revenue, completions, quiz-attempts, active-users",
+        tags=["reports"],
+    )
+    def get(self, request, name):
+        return super().get(request, name)
+
+
+class InstructorReportView(BaseReportView):
+    permission_classes = [IsAuthenticated, IsInstructor]
+    scoped = True
+
+    @extend_schema(
+        parameters=REPORT_PARAMETERS,
+        responses={
+            200: TimeSeriesReportSerializer,
+            400: OpenApiResponse(description="Bad range or interval."),
+            401: R401,
+            403: R403,
+            404: OpenApiResponse(description="No such report for instructors."),
+        },
+        summary="A report over my courses (instructor): enrollments, revenue, completions, quiz-attempts",
+        tags=["reports"],
+    )
+    def get(self, request, name):
+        return super().get(request, name)

@@ -1,0 +1,250 @@
+"""Dashboards and reports. Every figure is computed by the database (filtered counts, sums,
+truncated dates) in a fixed number of queries, whatever the number of courses or events."""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DateField, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import User
+from activity.models import ActivityEvent
+from certificates.models import Certificate
+from courses.models import Course, Enrollment, EnrollmentStatus, Lesson
+from courses.progress import progress_for
+from forum.models import Report, ReportStatus
+from notifications.selectors import unread_count
+from payments.models import Order, OrderStatus
+from payments.selectors import revenue_subquery
+from quizzes.models import Attempt
+from reviews.models import Review
+
+from .periods import INTERVALS, as_date, buckets
+
+ZERO = Decimal("0.00")
+
+
+def _count_per_course(queryset: QuerySet, course_field: str = "course") -> Coalesce:
+    """A correlated COUNT for each course row of the outer query (OuterRef "pk")."""
+    counted = (
+        queryset.filter(**{course_field: OuterRef("pk")})
+        .order_by()
+        .values(course_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+# --- reports -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportSpec:
+    queryset: Callable[[], QuerySet]
+    date_field: str
+    value: Callable[[], object]
+    instructor_scope: str | None  # the lookup to the course's instructor; None: admins only
+    money: bool = False
+
+
+REPORTS: dict[str, ReportSpec] = {
+    "signups": ReportSpec(User.objects.all, "date_joined", lambda: Count("pk"), None),
+    "enrollments": ReportSpec(Enrollment.objects.all, "enrolled_at", lambda: Count("pk"), "course__instructor"),
+    "completions": ReportSpec(
+        lambda: Enrollment.objects.filter(completed_at__isnull=False),
+        "completed_at",
+        lambda: Count("pk"),
+        "course__instructor",
+    ),
+    "revenue": ReportSpec(
+        lambda: Order.objects.filter(status=OrderStatus.PAID),
+        "paid_at",
+        lambda: Sum("amount"),
+        "course__instructor",
+        money=True,
+    ),
+    "quiz-attempts": ReportSpec(
+        lambda: Attempt.objects.filter(submitted_at__isnull=False),
+        "submitted_at",
+        lambda: Count("pk"),
+        "quiz__course__instructor",
+    ),
+    "active-users": ReportSpec(
+        lambda: ActivityEvent.objects.filter(actor__isnull=False),
+        "created_at",
+        lambda: Count("actor", distinct=True),
+        None,
+    ),
+}
+
+
+def report_series(
+    *,
+    name: str,
+    start: datetime.date,
+    end: datetime.date,
+    interval: str,
+    instructor: User | None = None,
+    currency: str | None = None,
+) -> list[dict]:
+    """`[{period, value}]` for every bucket from start to end (inclusive), zeros where nothing
+    happened. One query. Revenue counts orders paid in the period and not refunded."""
+    spec = REPORTS[name]
+    field = spec.date_field
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=datetime.UTC)
+    until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC)
+    queryset = spec.queryset().filter(**{f"{field}__gte": since, f"{field}__lt": until})
+    if instructor is not None:
+        queryset = queryset.filter(**{spec.instructor_scope: instructor})
+    if spec.money and currency:
+        queryset = queryset.filter(currency=currency)
+    rows = (
+        queryset.annotate(period=INTERVALS[interval](field, output_field=DateField(), tzinfo=datetime.UTC))
+        .values("period")
+        .annotate(value=spec.value())
+        .order_by("period")
+    )
+    found = {as_date(row["period"]): row["value"] for row in rows}
+    zero = ZERO if spec.money else 0
+    return [{"period": period, "value": found.get(period) or zero} for period in buckets(start, end, interval)]
+
+
+# --- student -------------------------------------------------------------------------------------
+def dashboard_for_student(student: User, *, limit: int = 20) -> dict:
+    enrollments = list(
+        Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE)
+        .select_related("course__instructor", "course__category")
+        .order_by("-enrolled_at", "-id")[:limit]
+    )
+    progress = progress_for(enrollments)
+    course_ids = [e.course_id for e in enrollments]
+    curricula: dict[int, list[tuple[int, str]]] = {cid: [] for cid in course_ids}
+    for course_id, lesson_id, title in (
+        Lesson.objects.filter(course_id__in=course_ids)
+        .order_by("course_id", "section__order", "section_id", "order", "id")
+        .values_list("course_id", "id", "title")
+    ):
+        curricula[course_id].append((lesson_id, title))
+    for enrollment in enrollments:
+        done = set(progress[enrollment.pk].ids("lessons"))
+        upcoming = next(((pk, title) for pk, title in curricula[enrollment.course_id] if pk not in done), None)
+        enrollment.next_lesson = {"id": upcoming[0], "title": upcoming[1]} if upcoming else None
+    counts = Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE).aggregate(
+        active=Count("pk"), completed=Count("pk", filter=Q(completed_at__isnull=False))
+    )
+    return {
+        "enrollments": enrollments,
+        "progress": progress,
+        "active_count": counts["active"],
+        "completed_count": counts["completed"],
+        "certificates": list(
+            Certificate.objects.filter(student=student).select_related("course").order_by("-issued_at")[:limit]
+        ),
+        "recent_quiz_results": list(
+            Attempt.objects.filter(student=student, submitted_at__isnull=False)
+            .select_related("quiz")
+            .order_by("-submitted_at", "-id")[:5]
+        ),
+        "unread_notifications": unread_count(user=student),
+    }
+
+
+# --- instructor ----------------------------------------------------------------------------------
+def dashboard_for_instructor(instructor: User) -> dict:
+    since = timezone.now() - datetime.timedelta(days=30)
+    graded = Attempt.objects.filter(submitted_at__isnull=False)
+    courses = list(
+        Course.objects.filter(instructor=instructor)
+        .annotate(
+            active_students_30d=_count_per_course(
+                Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, last_activity_at__gte=since)
+            ),
+            completions=_count_per_course(Enrollment.objects.filter(completed_at__isnull=False)),
+            revenue=revenue_subquery(),
+            unanswered_reviews=_count_per_course(Review.objects.filter(reply__isnull=True)),
+            quiz_attempts=_count_per_course(graded, "quiz__course"),
+            quiz_passes=_count_per_course(graded.filter(passed=True), "quiz__course"),
+        )
+        .order_by("-created_at", "-id")
+    )
+    for course in courses:
+        enrolled = course.enrollment_count
+        course.completion_rate = round(course.completions / enrolled, 4) if enrolled else None
+        course.quiz_pass_rate = round(course.quiz_passes / course.quiz_attempts, 4) if course.quiz_attempts else None
+    rated = [c for c in courses if c.rating_count]
+    rating_total = sum(c.rating_count for c in rated)
+    totals = {
+        "courses": len(courses),
+        "enrollments": sum(c.enrollment_count for c in courses),
+        "active_students_30d": sum(c.active_students_30d for c in courses),
+        "completions": sum(c.completions for c in courses),
+        "revenue": sum((c.revenue for c in courses), ZERO),
+        "rating_count": rating_total,
+        "average_rating": (
+            (sum(c.average_rating * c.rating_count for c in rated) / rating_total).quantize(Decimal("0.01"))
+            if rating_total
+            else None
+        ),
+        "unanswered_reviews": sum(c.unanswered_reviews for c in courses),
+    }
+    return {
+        "courses": courses,
+        "totals": totals,
+        "recent_reviews": list(
+            Review.objects.filter(course__instructor=instructor)
+            .select_related("student", "course", "reply")
+            .order_by("-created_at", "-id")[:5]
+        ),
+        "recent_enrollments": list(
+            Enrollment.objects.filter(course__instructor=instructor)
+            .select_related("student", "course")
+            .order_by("-enrolled_at", "-id")[:5]
+        ),
+    }
+
+
+# --- admin ---------------------------------------------------------------------------------------
+def dashboard_for_admin(*, days: int = 30) -> dict:
+    today = timezone.now().date()
+    start = today - datetime.timedelta(days=days - 1)
+    users: dict[str, dict[str, int]] = {
+        role: {"active": 0, "inactive": 0} for role in ("student", "instructor", "admin")
+    }
+    for row in User.objects.values("role", "is_active").annotate(n=Count("pk")).order_by():
+        users[row["role"]]["active" if row["is_active"] else "inactive"] = row["n"]
+    courses = dict.fromkeys(("draft", "published", "archived"), 0)
+    for row in Course.objects.values("status").annotate(n=Count("pk")).order_by():
+        courses[row["status"]] = row["n"]
+    enrollments = Enrollment.objects.aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=Q(status=EnrollmentStatus.ACTIVE)),
+        revoked=Count("pk", filter=Q(status=EnrollmentStatus.REVOKED)),
+        completions=Count("pk", filter=Q(completed_at__isnull=False)),
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    revenue = [
+        {
+            "currency": row["currency"],
+            "gross": row["gross"] or ZERO,
+            "refunded": row["refunded"] or ZERO,
+            "net": (row["gross"] or ZERO) - (row["refunded"] or ZERO),
+        }
+        for row in Order.objects.filter(status__in=[OrderStatus.PAID, OrderStatus.REFUNDED], paid_at__isnull=False)
+        .values("currency")
+        .annotate(
+            gross=Sum("amount", output_field=money),
+            refunded=Sum("amount", filter=Q(status=OrderStatus.REFUNDED), output_field=money),
+        )
+        .order_by("currency")
+    ]
+    return {
+        "users": users,
+        "courses": courses,
+        "enrollments": enrollments,
+        "revenue": revenue,
+        "signups_by_day": report_series(name="signups", start=start, end=today, interval="day"),
+        "enrollments_by_day": report_series(name="enrollments", start=start, end=today, interval="day"),
+        "open_forum_reports": Report.objects.filter(status=ReportStatus.OPEN).count(),
+    }
