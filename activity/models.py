@@ -47,6 +47,8 @@ class ActivityEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["-created_at"], name="activity_time"),
+            # Covers the active-users report (distinct actors per day): an index-only scan.
+            models.Index(fields=["created_at", "actor"], name="activity_time_actor"),
             models.Index(fields=["course", "-created_at"], name="activity_course_time"),
             models.Index(fields=["actor", "-created_at"], name="activity_actor_time"),
             models.Index(fields=["verb", "-created_at"], name="activity_verb_time"),

@@ -9,6 +9,7 @@ from activity.models import Verb
 from activity.services import activity_record
 from courses.models import Course, Enrollment, EnrollmentStatus
 from courses.progress import progress_for
+from courses.services import enrollment_evaluate_completion
 from lms.errors import Conflict, InvalidInput, NotFound
 from notifications.services import notify
 
@@ -30,10 +31,16 @@ def _render_into(certificate: Certificate) -> None:
 
 
 def _printed_names(enrollment: Enrollment) -> dict[str, str]:
+    """Names as printed. Never an e-mail address: a user without a name is printed generically."""
+    from django.conf import settings
+
+    def name(user, fallback: str) -> str:
+        return f"{user.first_name} {user.last_name}".strip() or fallback
+
     return {
-        "student_name": enrollment.student.full_name,
+        "student_name": name(enrollment.student, f"{settings.PLATFORM_NAME} learner"),
         "course_title": enrollment.course.title,
-        "instructor_name": enrollment.course.instructor.full_name,
+        "instructor_name": name(enrollment.course.instructor, f"{settings.PLATFORM_NAME} instructor"),
     }
 
 
@@ -103,6 +110,8 @@ def certificate_request(*, student: User, course: Course) -> Certificate | None:
     existing = Certificate.objects.filter(enrollment=enrollment).first()
     if existing is not None:
         return existing
+    if enrollment.completed_at is None and enrollment_evaluate_completion(enrollment=enrollment):
+        return None  # complete after all (e.g. a lesson was removed): completing queues the certificate
     if enrollment.completed_at is None:
         progress = progress_for([enrollment])[enrollment.pk]
         missing = [

@@ -350,10 +350,13 @@ def enrollment_create(*, student: User, course: Course, source: str = Enrollment
     try:
         with transaction.atomic():
             if existing is not None:
-                existing.status = EnrollmentStatus.ACTIVE
-                existing.source = source
-                existing.revoked_at = None
-                existing.save(update_fields=["status", "source", "revoked_at"])
+                # Conditional, so that of concurrent re-enrollments only one reactivates.
+                reactivated = Enrollment.objects.filter(pk=existing.pk, status=EnrollmentStatus.REVOKED).update(
+                    status=EnrollmentStatus.ACTIVE, source=source, revoked_at=None
+                )
+                if not reactivated:
+                    raise IntegrityError("reactivated concurrently")
+                existing.refresh_from_db()
                 enrollment = existing
             else:
                 enrollment = Enrollment.objects.create(student=student, course=course, source=source)

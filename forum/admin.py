@@ -6,15 +6,99 @@ from . import services
 from .models import Comment, ModerationLog, Post, Report, ReportStatus
 
 
+def _moderate(modeladmin, request, queryset, action, done):
+    count = 0
+    for item in queryset:
+        try:
+            action(item)
+            count += 1
+        except ApplicationError as exc:
+            modeladmin.message_user(request, f"{item}: {exc.message}", messages.ERROR)
+    if count:
+        modeladmin.message_user(request, f"{count} item(s) {done}.", messages.SUCCESS)
+
+
+MODERATED_FLAGS = ("is_pinned", "is_locked", "is_hidden", "is_removed")
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ("title", "course", "author", "is_pinned", "is_locked", "is_hidden", "is_removed",
-                    "comment_count", "vote_count", "last_activity_at")
+    """Threads are moderated with the actions, so every change lands in the moderation log."""
+
+    list_display = (
+        "title",
+        "course",
+        "author",
+        "is_pinned",
+        "is_locked",
+        "is_hidden",
+        "is_removed",
+        "comment_count",
+        "vote_count",
+        "last_activity_at",
+    )
     list_filter = ("is_pinned", "is_locked", "is_hidden", "is_removed", "course")
     search_fields = ("title", "body", "author__email", "course__title")
     list_select_related = ("course", "author")
     raw_id_fields = ("course", "author")
-    readonly_fields = ("comment_count", "vote_count", "created_at", "updated_at", "last_activity_at", "sort_key")
+    readonly_fields = (
+        *MODERATED_FLAGS,
+        "comment_count",
+        "vote_count",
+        "created_at",
+        "updated_at",
+        "last_activity_at",
+        "sort_key",
+    )
+    actions = ["pin", "unpin", "lock", "unlock", "hide", "restore"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def _flag(self, request, queryset, flag, value, done):
+        _moderate(
+            self,
+            request,
+            queryset,
+            lambda post: services.post_set_flag(post=post, actor=request.user, flag=flag, value=value),
+            done,
+        )
+
+    @admin.action(description="Pin")
+    def pin(self, request, queryset):
+        self._flag(request, queryset, "is_pinned", True, "pinned")
+
+    @admin.action(description="Unpin")
+    def unpin(self, request, queryset):
+        self._flag(request, queryset, "is_pinned", False, "unpinned")
+
+    @admin.action(description="Lock")
+    def lock(self, request, queryset):
+        self._flag(request, queryset, "is_locked", True, "locked")
+
+    @admin.action(description="Unlock")
+    def unlock(self, request, queryset):
+        self._flag(request, queryset, "is_locked", False, "unlocked")
+
+    @admin.action(description="Hide")
+    def hide(self, request, queryset):
+        _moderate(
+            self,
+            request,
+            queryset,
+            lambda post: services.item_set_hidden(item=post, actor=request.user, hidden=True),
+            "hidden",
+        )
+
+    @admin.action(description="Restore (unhide)")
+    def restore(self, request, queryset):
+        _moderate(
+            self,
+            request,
+            queryset,
+            lambda post: services.item_set_hidden(item=post, actor=request.user, hidden=False),
+            "restored",
+        )
 
 
 @admin.register(Comment)
@@ -24,6 +108,31 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ("body", "author__email", "post__title")
     list_select_related = ("post", "author")
     raw_id_fields = ("post", "author", "parent")
+    readonly_fields = ("is_hidden", "is_removed", "created_at", "updated_at")
+    actions = ["hide", "restore"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Hide")
+    def hide(self, request, queryset):
+        _moderate(
+            self,
+            request,
+            queryset,
+            lambda c: services.item_set_hidden(item=c, actor=request.user, hidden=True),
+            "hidden",
+        )
+
+    @admin.action(description="Restore (unhide)")
+    def restore(self, request, queryset):
+        _moderate(
+            self,
+            request,
+            queryset,
+            lambda c: services.item_set_hidden(item=c, actor=request.user, hidden=False),
+            "restored",
+        )
 
 
 @admin.register(Report)

@@ -191,21 +191,21 @@ def report_create(*, reporter, reason: str, post: Post | None = None, comment: C
     """Flags a post or comment, once per reader (409 the second time). When
     FORUM_AUTO_HIDE_REPORTS distinct readers have an open report on an item, it is hidden until a
     moderator resolves them."""
-    item = post or comment
     course = post.course if post else comment.post.course
     _require_participant(reporter, course)
+    # Lock the item: reports on it are counted one at a time, so the threshold is never missed.
+    item = type(post or comment).objects.select_for_update().get(pk=(post or comment).pk)
     if item.author_id == reporter.pk:
         raise InvalidInput("You cannot report your own writing.", code="own_item")
+    target = {"post": item} if post else {"comment": item}
     try:
         with transaction.atomic():
-            report = Report.objects.create(reporter=reporter, course=course, post=post, comment=comment, reason=reason)
+            report = Report.objects.create(reporter=reporter, course=course, reason=reason, **target)
     except IntegrityError as exc:
         raise Conflict("You have already reported this.", code="already_reported") from exc
-    target = {"post": post} if post else {"comment": comment}
     open_reports = Report.objects.filter(status=ReportStatus.OPEN, **target).values("reporter").distinct().count()
     if open_reports >= settings.FORUM_AUTO_HIDE_REPORTS and not item.is_hidden:
         type(item).objects.filter(pk=item.pk).update(is_hidden=True)
-        item.is_hidden = True
         _log(
             actor=None,
             course_id=course.pk,
@@ -242,3 +242,20 @@ def report_resolve(*, report: Report, actor, resolution: str) -> Report:
         comment=report.comment if report.comment_id else None,
     )
     return report
+
+
+@transaction.atomic
+def item_set_hidden(*, item: Post | Comment, actor, hidden: bool) -> None:
+    """A moderator hides or restores a post or comment directly (the admin's actions), logged."""
+    course = item.course if isinstance(item, Post) else item.post.course
+    if not is_moderator(actor, course):
+        raise NotPermitted("Only the course's instructor and admins moderate its forum.")
+    if item.is_hidden != hidden:
+        type(item).objects.filter(pk=item.pk).update(is_hidden=hidden)
+        target = {"post": item} if isinstance(item, Post) else {"comment": item}
+        _log(
+            actor=actor,
+            course_id=course.pk,
+            action=ModerationAction.HIDE if hidden else ModerationAction.RESTORE,
+            **target,
+        )

@@ -311,6 +311,10 @@ def _is_uuid(value: str) -> bool:
 
 def _settle_success(order: Order, *, amount, currency) -> str:
     expected = gateway.to_minor_units(order.amount, order.currency)
+    try:
+        amount = int(amount)
+    except (TypeError, ValueError):
+        amount = None
     if amount != expected or (currency or "").upper() != order.currency:
         logger.error(
             "Order %s: Stripe reported %s %s, expected %s %s", order.pk, amount, currency, expected, order.currency
@@ -399,7 +403,8 @@ def _reconcile_one(client, order_pk) -> str:
         return "already settled"
     intent = client.v1.payment_intents.retrieve(order.payment_intent_id)
     if intent.status == "succeeded":
-        return _settle_success(order, amount=intent.get("amount_received") or intent.amount, currency=intent.currency)
+        amount = getattr(intent, "amount_received", None) or intent.amount
+        return _settle_success(order, amount=int(amount), currency=intent.currency)
     if intent.status == "canceled":
         _order_mark_failed(order, "canceled")
         return "failed"

@@ -38,7 +38,8 @@ def _to_decimal(value) -> Decimal | None:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         return None
-    return number if number.is_finite() else None
+    # Finite and within what an answer can sensibly be (grading stays exact, storage stays small).
+    return number if number.is_finite() and -20 <= number.adjusted() <= 14 else None
 
 
 def validate_answers(snapshot: list[dict], answers) -> dict[str, dict]:
@@ -96,6 +97,8 @@ def _validate_one(question: dict, answer: dict) -> dict:
             text = ""
         if not isinstance(text, str):
             raise ValueError("text must be a string.")
+        if "\x00" in text:
+            raise ValueError("text must not contain NUL characters.")
         if len(text) > MAX_TEXT_ANSWER:
             raise ValueError(f"text is longer than {MAX_TEXT_ANSWER} characters.")
         return {"text": text}

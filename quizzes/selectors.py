@@ -1,6 +1,6 @@
 """Reads of quizzes and attempts, scoped to the caller."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Case, Count, FloatField, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -98,7 +98,9 @@ def quiz_results(quiz: Quiz) -> dict:
         "student_count": summary["student_count"],
         "pass_rate": round(summary["passed_count"] / count, 4) if count else None,
         "average_percent": (
-            Decimal(summary["average_percent"]).quantize(Decimal("0.01")) if summary["average_percent"] else None
+            Decimal(summary["average_percent"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            if summary["average_percent"] is not None
+            else None
         ),
         "questions": [
             {

@@ -143,6 +143,10 @@ def question_update(*, question: Question, data: dict) -> Question:
         accepted_answers=merged["accepted_answers"] or [],
         numeric_answer=merged["numeric_answer"],
     )
+    if merged["type"] != "short_answer":
+        merged["accepted_answers"] = []
+    if merged["type"] != "numeric":
+        merged["numeric_answer"], merged["tolerance"] = None, Decimal(0)
     for field, value in merged.items():
         setattr(question, field, value)
     question.save()
@@ -181,11 +185,29 @@ def _deadline_passed(attempt: Attempt, now: datetime) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + grace()
 
 
-@transaction.atomic
 def attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
     """Starts an attempt, or returns the student's open one (created = False). Needs an active
     enrollment (403) and an attempt left (403). The questions, in this attempt's own order, are
-    snapshotted now. An open attempt past its deadline is graded first."""
+    snapshotted now. An open attempt past its deadline is first graded, in its own transaction,
+    so that grade stands even if no new attempt may start."""
+    _close_expired_open_attempt(student=student, quiz=quiz)
+    return _attempt_start(student=student, quiz=quiz)
+
+
+@transaction.atomic
+def _close_expired_open_attempt(*, student, quiz: Quiz) -> None:
+    attempt = (
+        Attempt.objects.select_for_update()
+        .select_related("quiz")
+        .filter(quiz=quiz, student=student, submitted_at__isnull=True)
+        .first()
+    )
+    if attempt is not None and _deadline_passed(attempt, timezone.now()):
+        _grade(attempt, answers=attempt.answers, submitted_at=attempt.deadline, auto=True)
+
+
+@transaction.atomic
+def _attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
     enrollment = (
         Enrollment.objects.select_for_update()  # serialises concurrent starts by the same student
         .filter(student=student, course_id=quiz.course_id, status=EnrollmentStatus.ACTIVE)

@@ -5,9 +5,15 @@ from .models import InstructorReply, Review
 
 
 class ReplyInline(admin.StackedInline):
+    """Read-only: the instructor replies through the API (which notifies the reviewer)."""
+
     model = InstructorReply
     extra = 0
-    raw_id_fields = ("author",)
+    can_delete = False
+    readonly_fields = ("author", "body", "created_at", "updated_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Review)
@@ -23,13 +29,14 @@ class ReviewAdmin(admin.ModelAdmin):
     def has_reply(self, review):
         return hasattr(review, "reply")
 
+    def has_add_permission(self, request):
+        return False  # students write reviews; staff edit or delete them
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("course", "student", "created_at", "updated_at")
+
     def save_model(self, request, obj, form, change):
-        if change:
-            services.review_update(review=obj, data={"rating": obj.rating, "comment": obj.comment})
-        else:
-            obj.pk = services.review_create(
-                course=obj.course, student=obj.student, rating=obj.rating, comment=obj.comment
-            ).pk
+        services.review_update(review=obj, data={"rating": obj.rating, "comment": obj.comment})
 
     def delete_model(self, request, obj):
         services.review_delete(review=obj)

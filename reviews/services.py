@@ -9,7 +9,7 @@ from django.db.models import Count
 from activity.models import Verb
 from activity.services import activity_record
 from courses.models import Course, Enrollment, EnrollmentStatus, empty_distribution
-from lms.errors import Conflict, NotPermitted
+from lms.errors import Conflict, NotFound, NotPermitted
 from notifications.services import notify
 
 from .models import InstructorReply, Review
@@ -61,6 +61,9 @@ def review_create(*, course: Course, student, rating: int, comment: str = "") ->
 @transaction.atomic
 def review_update(*, review: Review, data: dict) -> Review:
     Course.objects.select_for_update().filter(pk=review.course_id).first()
+    review = Review.objects.filter(pk=review.pk).first()  # fresh, under the lock: it may be gone
+    if review is None:
+        raise NotFound("This review was deleted.")
     fields = [f for f in ("rating", "comment") if f in data]
     for field in fields:
         setattr(review, field, data[field])
@@ -100,6 +103,9 @@ def reply_create(*, review: Review, author, body: str) -> InstructorReply:
 
 @transaction.atomic
 def reply_update(*, reply: InstructorReply, body: str) -> InstructorReply:
+    reply = InstructorReply.objects.select_for_update().filter(pk=reply.pk).first()
+    if reply is None:
+        raise NotFound("This reply was deleted.")
     reply.body = body
     reply.save(update_fields=["body", "updated_at"])
     return reply

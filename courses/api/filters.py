@@ -22,7 +22,9 @@ class CourseFilter(django_filters.FilterSet):
     max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
     level = django_filters.ChoiceFilter(choices=Level.choices)
     is_free = django_filters.BooleanFilter(method="filter_is_free")
-    instructor = django_filters.NumberFilter(field_name="instructor_id", help_text="Instructor user id.")
+    instructor = django_filters.NumberFilter(
+        field_name="instructor_id", min_value=1, max_value=2**63 - 1, help_text="Instructor user id."
+    )
     search = django_filters.CharFilter(
         method="filter_search", max_length=200, help_text="Title, subtitle, description."
     )

@@ -133,6 +133,7 @@ class CourseViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = CourseFilter
     serializer_class = CourseSerializer
+    lookup_value_regex = r"[0-9]+"
     manage_actions = ("update", "partial_update", "destroy", "publish", "unpublish", "sections", "reorder_sections")
 
     def get_permissions(self):

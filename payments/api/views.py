@@ -83,16 +83,16 @@ class StripeWebhookView(APIView):
         except (ValueError, stripe.SignatureVerificationError):
             return Response({"detail": "Invalid payload or signature."}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            obj = (
-                event["data"]["object"].to_dict()
-                if hasattr(event["data"]["object"], "to_dict")
-                else dict(event["data"]["object"])
-            )
-            outcome = services.webhook_event_process(event_id=event["id"], event_type=event["type"], obj=obj)
+            event_id, event_type, obj = event["id"], event["type"], event["data"]["object"]
+            obj = obj.to_dict() if hasattr(obj, "to_dict") else obj
+            if not isinstance(obj, dict):
+                raise TypeError("data.object is not an object")
         except (KeyError, TypeError) as exc:
             return Response({"detail": f"Malformed event: {exc}"}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            outcome = services.webhook_event_process(event_id=event_id, event_type=event_type, obj=obj)
         except DatabaseError:
-            logger.exception("Stripe event %s could not be committed", event.get("id"))
+            logger.exception("Stripe event %s could not be committed", event_id)
             return Response({"detail": "Try again later."}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response({"received": True, "outcome": outcome})
 

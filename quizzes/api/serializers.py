@@ -104,7 +104,7 @@ class QuizSerializer(serializers.ModelSerializer):
             return None
         mine = summaries.get(quiz.pk, {"used": 0, "best_percent": None, "passed": False})
         left = None if quiz.max_attempts is None else max(quiz.max_attempts - mine["used"], 0)
-        return {**mine, "left": left}
+        return MyAttemptsSummarySerializer({**mine, "left": left}).data
 
 
 class ChoiceSerializer(serializers.Serializer):

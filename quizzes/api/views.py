@@ -328,11 +328,6 @@ class QuestionViewSet(
             .prefetch_related("choices")
         )
 
-    def get_object(self):
-        question = super().get_object()
-        question.course = question.quiz.course  # what IsCourseManager checks
-        return question
-
     def retrieve(self, request, *args, **kwargs):
         return Response(QuestionSerializer(self.get_object()).data)
 

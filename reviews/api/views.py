@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses.api.filters import StableOrderingFilter
 from courses.selectors import courses_visible_to
 from lms.api.pagination import PageNumberPagination
 from lms.api.permissions import IsInstructor, IsStudent
@@ -31,8 +32,8 @@ R409 = OpenApiResponse(description="Already done once.")
 
 
 class ReviewFilter(django_filters.FilterSet):
-    rating = django_filters.NumberFilter(field_name="rating")
-    ordering = django_filters.OrderingFilter(fields=(("created_at", "created_at"), ("rating", "rating")))
+    rating = django_filters.ChoiceFilter(choices=[(n, str(n)) for n in range(1, 6)])
+    ordering = StableOrderingFilter(fields=(("created_at", "created_at"), ("rating", "rating")))
 
     class Meta:
         model = Review

@@ -1,0 +1,98 @@
+"""Concurrent requests on PostgreSQL: threads released together by a barrier, each with its own
+API client and its own database connection, so the database (not Python) decides the race."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from accounts.tests.factories import StudentFactory
+from conftest import client_for
+from courses.models import Enrollment, EnrollmentStatus, LessonCompletion
+from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+THREADS = 4
+
+
+def race(requests) -> list:
+    """Runs each zero-argument callable in its own thread, all released at once; returns the
+    response status codes (or the exception a thread raised)."""
+    barrier = threading.Barrier(len(requests))
+    results: list = [None] * len(requests)
+
+    def run(index, request):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = request().status_code
+        except Exception as exc:  # reported by the assertions below, never swallowed
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a request hung"
+    return results
+
+
+def test_concurrent_enrolls_for_one_student_create_one_enrollment(postgres, student):
+    course = PublishedCourseFactory()
+    clients = [client_for(student) for _ in range(THREADS)]  # tokens made before the race
+    url = f"/api/v1/courses/{course.pk}/enroll/"
+
+    statuses = race([lambda c=c: c.post(url) for c in clients])
+
+    assert sorted(statuses, key=str) == [201] + [409] * (THREADS - 1), statuses
+    assert Enrollment.objects.filter(student=student, course=course, status=EnrollmentStatus.ACTIVE).count() == 1
+    assert Enrollment.objects.filter(student=student, course=course).count() == 1
+    course.refresh_from_db()
+    assert course.enrollment_count == 1
+
+
+def test_concurrent_reenrolls_after_revoke_reactivate_once(postgres, student):
+    from courses import services
+
+    course = PublishedCourseFactory()
+    services.enrollment_revoke(enrollment=EnrollmentFactory(student=student, course=course))
+    clients = [client_for(student) for _ in range(THREADS * 2)]
+    url = f"/api/v1/courses/{course.pk}/enroll/"
+
+    statuses = race([lambda c=c: c.post(url) for c in clients])
+
+    course.refresh_from_db()
+    assert Enrollment.objects.filter(student=student, course=course, status=EnrollmentStatus.ACTIVE).count() == 1
+    assert course.enrollment_count == 1
+    assert sorted(statuses, key=str) == [201] + [409] * (len(clients) - 1), statuses
+
+
+def test_concurrent_enrolls_of_different_students_all_count(postgres):
+    course = PublishedCourseFactory()
+    students = StudentFactory.create_batch(THREADS)
+    clients = [client_for(s) for s in students]
+    url = f"/api/v1/courses/{course.pk}/enroll/"
+
+    statuses = race([lambda c=c: c.post(url) for c in clients])
+
+    assert statuses == [201] * THREADS
+    course.refresh_from_db()
+    assert course.enrollment_count == THREADS == course.enrollments.count()
+
+
+def test_concurrent_completion_of_one_lesson_records_it_once(postgres, student):
+    course = PublishedCourseFactory(lessons=1)
+    enrollment = EnrollmentFactory(student=student, course=course)
+    lesson = course.lessons.get()
+    clients = [client_for(student) for _ in range(THREADS)]
+    url = f"/api/v1/lessons/{lesson.pk}/complete/"
+
+    statuses = race([lambda c=c: c.post(url) for c in clients])
+
+    assert statuses == [200] * THREADS
+    assert LessonCompletion.objects.filter(enrollment=enrollment).count() == 1
+    enrollment.refresh_from_db()
+    assert enrollment.completed_at is not None

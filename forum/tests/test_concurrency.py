@@ -1,0 +1,118 @@
+"""Concurrent writes on PostgreSQL: upvotes and comments keep their counters exact, and reports
+that arrive together still hide an item at the threshold."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from accounts.tests.factories import InstructorFactory, StudentFactory
+from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
+from forum import services
+from forum.models import Post, Vote
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+THREADS = 6
+
+
+def run_together(fns):
+    barrier = threading.Barrier(len(fns))
+    errors: list[BaseException] = []
+
+    def wrap(fn):
+        try:
+            barrier.wait(timeout=10)
+            fn()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=wrap, args=(fn,)) for fn in fns]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+
+
+@pytest.fixture
+def forum(postgres):
+    course = PublishedCourseFactory(instructor=InstructorFactory())
+    students = [StudentFactory() for _ in range(THREADS)]
+    for student in students:
+        EnrollmentFactory(student=student, course=course)
+    post = services.post_create(course=course, author=students[0], title="t", body="b")
+    return post, students
+
+
+def test_concurrent_upvotes_keep_vote_count_exact(forum):
+    post, students = forum
+    toggles = [lambda s=s: services.vote_toggle(post=Post.objects.get(pk=post.pk), user=s) for s in students]
+    run_together(toggles)
+    post.refresh_from_db()
+    assert post.vote_count == THREADS == Vote.objects.filter(post=post).count()
+    run_together(toggles)  # every vote taken back at once
+    post.refresh_from_db()
+    assert post.vote_count == 0 == Vote.objects.filter(post=post).count()
+
+
+def test_one_reader_toggling_concurrently_never_drifts(forum):
+    post, students = forum
+    reader = students[1]
+    run_together([lambda: services.vote_toggle(post=Post.objects.get(pk=post.pk), user=reader)] * THREADS)
+    post.refresh_from_db()
+    assert post.vote_count == Vote.objects.filter(post=post).count() <= 1
+
+
+def test_concurrent_comments_keep_comment_count_exact(forum):
+    post, students = forum
+    run_together(
+        [lambda s=s: services.comment_create(post=Post.objects.get(pk=post.pk), author=s, body="hi") for s in students]
+    )
+    post.refresh_from_db()
+    assert post.comment_count == THREADS == post.comments.count()
+
+
+def test_reports_arriving_together_still_hide_at_the_threshold(forum, settings):
+    """Deterministic interleaving: A reports and holds its transaction open; B reports meanwhile;
+    then A commits. Two distinct readers reported, so the post must end up hidden."""
+    settings.FORUM_AUTO_HIDE_REPORTS = 2
+    post, students = forum
+    first, second = students[1], students[2]
+    inserted, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def report_and_hold():
+        try:
+            with transaction.atomic():
+                services.report_create(reporter=first, post=Post.objects.get(pk=post.pk), reason="spam")
+                inserted.set()
+                release.wait(timeout=10)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def report():
+        try:
+            services.report_create(reporter=second, post=Post.objects.get(pk=post.pk), reason="spam")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=report_and_hold)
+    a.start()
+    assert inserted.wait(timeout=10)
+    b = threading.Thread(target=report)
+    b.start()
+    b.join(timeout=1)  # with the item locked, B waits here for A
+    release.set()
+    a.join(timeout=30)
+    b.join(timeout=30)
+    assert not errors, errors
+    post.refresh_from_db()
+    assert post.reports.count() == 2
+    assert post.is_hidden is True

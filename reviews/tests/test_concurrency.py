@@ -1,0 +1,182 @@
+"""Concurrent review writes on PostgreSQL: threads released together by a barrier, each with its
+own API client and its own database connection, so the database (not Python) decides the race."""
+
+import threading
+import time
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.db import connection, transaction
+
+from accounts.tests.factories import StudentFactory
+from conftest import client_for
+from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
+from reviews import services
+from reviews.models import InstructorReply, Review
+
+from .factories import ReviewFactory, assert_figures_exact, stored_figures
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+RATINGS = [5, 5, 5, 4, 4, 4, 4, 3, 3, 2, 1, 5, 5, 4, 3, 2, 5, 4, 5, 1]  # 20 reviews
+
+
+def race(requests) -> list:
+    """Runs each zero-argument callable in its own thread, all released at once; returns the
+    response status codes (or the exception a thread raised)."""
+    barrier = threading.Barrier(len(requests))
+    results: list = [None] * len(requests)
+
+    def run(index, request):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = request().status_code
+        except Exception as exc:  # reported by the assertions below, never swallowed
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a request hung"
+    return results
+
+
+def _enrolled_clients(course, n):
+    clients = []
+    for _ in range(n):
+        student = StudentFactory()
+        EnrollmentFactory(student=student, course=course)
+        clients.append(client_for(student))  # tokens made before the race
+    return clients
+
+
+def test_twenty_concurrent_reviews_give_exact_figures(postgres):
+    course = PublishedCourseFactory()
+    clients = _enrolled_clients(course, len(RATINGS))
+    url = f"/api/v1/courses/{course.pk}/reviews/"
+
+    statuses = race(
+        [
+            lambda c=c, r=r: c.post(url, {"rating": r, "comment": f"{r} stars"})
+            for c, r in zip(clients, RATINGS, strict=True)
+        ]
+    )
+
+    assert statuses == [201] * len(RATINGS), statuses
+    expected_average = (Decimal(sum(RATINGS)) / len(RATINGS)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    expected_distribution = {str(s): RATINGS.count(s) for s in range(1, 6)}
+    assert stored_figures(course.pk) == (20, expected_average, expected_distribution)
+    assert expected_average == Decimal("3.70")
+    assert_figures_exact(course.pk)
+    assert Review.objects.filter(course=course).count() == 20
+
+
+def test_concurrent_duplicate_reviews_by_one_student_make_one(postgres, student):
+    course = PublishedCourseFactory()
+    EnrollmentFactory(student=student, course=course)
+    clients = [client_for(student) for _ in range(8)]
+    url = f"/api/v1/courses/{course.pk}/reviews/"
+
+    statuses = race([lambda c=c, i=i: c.post(url, {"rating": i % 5 + 1}) for i, c in enumerate(clients)])
+
+    assert sorted(statuses, key=str) == [201] + [409] * 7, statuses
+    assert Review.objects.filter(course=course, student=student).count() == 1
+    assert stored_figures(course.pk)[0] == 1
+    assert_figures_exact(course.pk)
+
+
+def test_concurrent_creates_edits_and_deletes_give_exact_figures(postgres):
+    course = PublishedCourseFactory()
+    existing = [ReviewFactory(course=course, rating=r) for r in (1, 2, 3, 4, 5, 1, 2, 3, 4, 5)]
+    newcomers = _enrolled_clients(course, 5)
+    url = f"/api/v1/courses/{course.pk}/reviews/"
+    requests = []
+    for review in existing[:5]:
+        author = client_for(review.student)
+        requests.append(lambda a=author, r=review: a.patch(f"/api/v1/reviews/{r.pk}/", {"rating": 6 - r.rating}))
+    for review in existing[5:]:
+        author = client_for(review.student)
+        requests.append(lambda a=author, r=review: a.delete(f"/api/v1/reviews/{r.pk}/"))
+    for i, client in enumerate(newcomers):
+        requests.append(lambda c=client, i=i: c.post(url, {"rating": i + 1}))
+
+    statuses = race(requests)
+
+    assert statuses == [200] * 5 + [204] * 5 + [201] * 5, statuses
+    # Edited 1..5 -> 5..1, deleted the second 1..5, created 1..5.
+    assert stored_figures(course.pk) == (10, Decimal("3.00"), {str(s): 2 for s in range(1, 6)})
+    assert_figures_exact(course.pk)
+
+
+def test_concurrent_replies_to_one_review_make_one(postgres, instructor):
+    course = PublishedCourseFactory(instructor=instructor)
+    review = ReviewFactory(course=course)
+    clients = [client_for(instructor) for _ in range(6)]
+    url = f"/api/v1/reviews/{review.pk}/reply/"
+
+    statuses = race([lambda c=c, i=i: c.post(url, {"body": f"reply {i}"}) for i, c in enumerate(clients)])
+
+    assert sorted(statuses, key=str) == [201] + [409] * 5, statuses
+    assert InstructorReply.objects.filter(review=review).count() == 1
+
+
+def _wait_for_a_lock_waiter(timeout=10.0) -> None:
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "select count(*) from pg_stat_activity where datname = current_database() "
+                "and wait_event_type = 'Lock' and pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the request never waited for the course lock")
+
+
+def test_an_edit_racing_a_delete_of_the_same_review_is_not_a_500(postgres):
+    """The author edits while an admin deletes: the edit must end as 404 (gone), never a 500, and
+    the figures must stay exact. The delete holds the course lock until the edit is waiting for it,
+    so the interleaving is the same on every run."""
+    course = PublishedCourseFactory()
+    review = ReviewFactory(course=course, rating=2)
+    ReviewFactory(course=course, rating=4)
+    author = client_for(review.student)
+    deleted, release = threading.Event(), threading.Event()
+    outcome: dict = {}
+
+    def delete_and_hold():
+        try:
+            with transaction.atomic():
+                services.review_delete(review=Review.objects.get(pk=review.pk))
+                deleted.set()
+                release.wait(timeout=15)
+        finally:
+            connection.close()
+
+    def edit():
+        try:
+            outcome["status"] = author.patch(f"/api/v1/reviews/{review.pk}/", {"rating": 5}).status_code
+        except Exception as exc:
+            outcome["status"] = exc
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=delete_and_hold)
+    holder.start()
+    assert deleted.wait(timeout=10)
+    editor = threading.Thread(target=edit)
+    editor.start()
+    try:
+        _wait_for_a_lock_waiter()
+    finally:
+        release.set()
+        holder.join(timeout=20)
+        editor.join(timeout=20)
+
+    assert_figures_exact(course.pk)
+    assert outcome["status"] == 404, outcome
