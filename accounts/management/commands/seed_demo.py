@@ -4,6 +4,7 @@ data through `DEMO_SEEDERS` below, each an idempotent function taking the demo u
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from accounts import services
 from accounts.models import Role, User
@@ -51,8 +52,13 @@ def demo_user(email: str, first_name: str, last_name: str, role: str) -> User:
 class Command(BaseCommand):
     help = "Create (or refresh) demo users and demo content with known passwords."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # Demo users are not real people: the notifications of seeding are stored, never e-mailed.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self._seed()
+
+    @transaction.atomic
+    def _seed(self):
         from django.utils.module_loading import import_string
 
         users = {email: demo_user(email, first, last, role) for email, first, last, role in DEMO_USERS}
