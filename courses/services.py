@@ -17,6 +17,7 @@ from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted, PaymentRe
 from lms.ordering import move, next_order, reorder
 from notifications.services import course_students_notify_later, notify
 
+from . import cache
 from .models import (
     Category,
     Course,
@@ -75,6 +76,7 @@ def category_update(*, category: Category, data: dict) -> Category:
         if field in data:
             setattr(category, field, data[field])
     category.save()
+    cache.course_changed()
     return category
 
 
@@ -84,6 +86,7 @@ def category_delete(*, category: Category) -> None:
     if category.courses.exists():
         raise Conflict("This category still has courses; move them first.", code="category_in_use")
     category.delete()
+    cache.course_changed()
 
 
 # --- courses -------------------------------------------------------------------------------------
@@ -123,6 +126,7 @@ def course_create(
         try:
             with transaction.atomic():
                 course.save()
+            cache.course_changed(course.pk)
             return course
         except IntegrityError:  # the same slug was taken concurrently; draw another
             continue
@@ -138,6 +142,7 @@ def course_update(*, course: Course, data: dict) -> Course:
         setattr(course, field, value.upper() if field == "currency" else value)
     if fields:
         course.save(update_fields=[*fields, "updated_at"])
+    cache.course_changed(course.pk)
     return course
 
 
@@ -151,6 +156,7 @@ def course_publish(*, course: Course) -> Course:
         course.status = CourseStatus.PUBLISHED
         course.published_at = course.published_at or timezone.now()
         course.save(update_fields=["status", "published_at", "updated_at"])
+    cache.course_changed(course.pk)
     return course
 
 
@@ -160,6 +166,7 @@ def course_unpublish(*, course: Course) -> Course:
     if course.status != CourseStatus.DRAFT:
         course.status = CourseStatus.DRAFT
         course.save(update_fields=["status", "updated_at"])
+    cache.course_changed(course.pk)
     return course
 
 
@@ -169,6 +176,7 @@ def course_archive(*, course: Course) -> Course:
     if course.status != CourseStatus.ARCHIVED:
         course.status = CourseStatus.ARCHIVED
         course.save(update_fields=["status", "updated_at"])
+    cache.course_changed(course.pk)
     return course
 
 
@@ -205,9 +213,11 @@ def course_delete(*, course: Course) -> str:
     """Deletes a course nobody depends on. A course with enrollments (or orders, or anything else
     that protects it) is archived instead, so no student's data is lost. Returns what happened:
     "deleted" or "archived"."""
+    course_id = course.pk
     try:
         with transaction.atomic():
             course.delete()
+        cache.course_changed(course_id)
         return "deleted"
     except ProtectedError:
         course_archive(course=course)
@@ -222,6 +232,7 @@ def section_create(*, course: Course, title: str, order: int | None = None) -> S
     if order is not None:
         move(section, siblings, order)
         section.refresh_from_db(fields=["order"])
+    cache.course_changed(course.pk)
     return section
 
 
@@ -233,6 +244,7 @@ def section_update(*, section: Section, data: dict) -> Section:
     if data.get("order") is not None:
         move(section, Section.objects.filter(course_id=section.course_id), data["order"])
         section.refresh_from_db(fields=["order"])
+    cache.course_changed(section.course_id)
     return section
 
 
@@ -244,11 +256,13 @@ def section_delete(*, section: Section) -> None:
     section.delete()
     if removed:
         Course.objects.filter(pk=course_id).update(lesson_count=F("lesson_count") - removed)
+    cache.course_changed(course_id)
 
 
 @transaction.atomic
 def sections_reorder(*, course: Course, ids: Sequence[int]) -> list[Section]:
     reorder(Section.objects.filter(course=course), ids, "section")
+    cache.course_changed(course.pk)
     return list(Section.objects.filter(course=course).order_by("order", "id"))
 
 
@@ -287,6 +301,7 @@ def lesson_create(
             body="A new lesson was added to a course you take.",
             payload={"course_id": course.pk, "lesson_id": lesson.pk},
         )
+    cache.course_changed(section.course_id)
     return lesson
 
 
@@ -300,6 +315,7 @@ def lesson_update(*, lesson: Lesson, data: dict) -> Lesson:
     if data.get("order") is not None:
         move(lesson, Lesson.objects.filter(section_id=lesson.section_id), data["order"])
         lesson.refresh_from_db(fields=["order"])
+    cache.course_changed(lesson.course_id)
     return lesson
 
 
@@ -308,6 +324,7 @@ def lesson_delete(*, lesson: Lesson) -> None:
     course_id = lesson.course_id
     lesson.delete()
     Course.objects.filter(pk=course_id).update(lesson_count=F("lesson_count") - 1)
+    cache.course_changed(course_id)
 
 
 @transaction.atomic
@@ -315,12 +332,14 @@ def course_recount_lessons(*, course: Course) -> int:
     """Resets the stored lesson count from the database (after edits outside the services)."""
     count = Lesson.objects.filter(course=course).count()
     Course.objects.filter(pk=course.pk).update(lesson_count=count)
+    cache.course_changed(course.pk)
     return count
 
 
 @transaction.atomic
 def lessons_reorder(*, section: Section, ids: Sequence[int]) -> list[Lesson]:
     reorder(Lesson.objects.filter(section=section), ids, "lesson")
+    cache.course_changed(section.course_id)
     return list(Lesson.objects.filter(section=section).order_by("order", "id"))
 
 
@@ -380,6 +399,7 @@ def enrollment_create(*, student: User, course: Course, source: str = Enrollment
     activity_record(
         actor=student, verb=Verb.ENROLLMENT_CREATED, target=enrollment, course=course, metadata={"source": source}
     )
+    cache.course_changed(course.pk)
     return enrollment
 
 
@@ -395,6 +415,7 @@ def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
             actor=enrollment.student_id, verb=Verb.ENROLLMENT_REVOKED, target=enrollment, course=enrollment.course_id
         )
     enrollment.refresh_from_db()
+    cache.course_changed(enrollment.course_id)
     return enrollment
 
 

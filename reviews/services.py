@@ -8,6 +8,7 @@ from django.db.models import Count
 
 from activity.models import Verb
 from activity.services import activity_record
+from courses import cache as course_cache
 from courses.models import Course, Enrollment, EnrollmentStatus, empty_distribution
 from lms.errors import Conflict, NotFound, NotPermitted
 from notifications.services import notify
@@ -30,6 +31,7 @@ def course_rating_refresh(*, course_id: int) -> Course:
         (Decimal(total) / count).quantize(Decimal("0.01"), ROUND_HALF_UP) if count else Decimal("0.00")
     )
     course.save(update_fields=["rating_distribution", "rating_count", "average_rating"])
+    course_cache.course_changed(course.pk)
     return course
 
 

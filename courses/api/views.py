@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from courses import cache as course_cache
 from courses import selectors, services
 from courses.models import Category, Course, Enrollment
 from courses.progress import progress_for
@@ -166,10 +167,36 @@ class CourseViewSet(
         is_manager = user.is_authenticated and selectors.can_manage_course(user, course)
         enrolled = user.is_authenticated and selectors.enrollment_get_active(student=user, course=course) is not None
         context = {"content_visible": is_manager or enrolled, "is_enrolled": enrolled}
-        return Response(CourseDetailSerializer(course, context=context).data, status=http_status)
+        data = CourseDetailSerializer(course, context=context).data
+        if course.is_published and not (is_manager or enrolled):  # what every outsider sees: cacheable
+            course_cache.put(course_cache.course_key(course.pk), {"instructor": course.instructor_id, "data": data})
+        return Response(data, status=http_status)
 
     def retrieve(self, request, *args, **kwargs):
+        cached = course_cache.get(course_cache.course_key(kwargs["pk"])) if course_cache.enabled() else None
+        if cached is not None and self._sees_public_view(request.user, kwargs["pk"], cached["instructor"]):
+            return Response(cached["data"])
         return self._detail(kwargs["pk"])
+
+    @staticmethod
+    def _sees_public_view(user, course_id, instructor_id) -> bool:
+        """Outsiders (not the owner, not an admin, not enrolled) all see the same page."""
+        if not user.is_authenticated:
+            return True
+        if user.role == "admin" or user.pk == instructor_id:
+            return False
+        return not Enrollment.objects.filter(student=user, course_id=course_id, status="active").exists()
+
+    def list(self, request, *args, **kwargs):
+        if not course_cache.enabled():
+            return super().list(request, *args, **kwargs)
+        key = course_cache.catalog_key(request.query_params)
+        data = course_cache.get(key)
+        if data is None:
+            response = super().list(request, *args, **kwargs)
+            course_cache.put(key, dict(response.data))
+            return response
+        return Response(data)
 
     def create(self, request, *args, **kwargs):
         data = CourseInputSerializer.validated(request)

@@ -255,6 +255,8 @@ PAYMENTS_RECONCILE_AFTER_MINUTES = env.int("PAYMENTS_RECONCILE_AFTER_MINUTES", d
 
 # --- Project -----------------------------------------------------------------------------------
 PLATFORM_NAME = env("PLATFORM_NAME", default="LMS")
+# The public catalog and course detail are cached this long (invalidated on every change); 0: off.
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")  # the admin dashboard's revenue chart
 # A forum post or comment reported by this many different readers is hidden until a moderator looks.
 FORUM_AUTO_HIDE_REPORTS = env.int("FORUM_AUTO_HIDE_REPORTS", default=3)

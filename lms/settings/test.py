@@ -26,3 +26,5 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 }
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or os.path.join(tempfile.gettempdir(), "lms-test-media")
 WHITENOISE_USE_FINDERS = True
+# Tests change data behind the services' back (factories): the catalog cache is tested on its own.
+CATALOG_CACHE_SECONDS = 0

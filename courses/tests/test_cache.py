@@ -1,0 +1,81 @@
+"""The public catalog and course detail are cached, and never stale once a change commits."""
+
+import pytest
+
+from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)  # changes really commit, as in production
+
+COURSES = "/api/v1/courses/"
+
+
+@pytest.fixture(autouse=True)
+def cache_on(settings):
+    settings.CATALOG_CACHE_SECONDS = 300
+
+
+def titles(response):
+    return {c["title"] for c in response.json()["results"]}
+
+
+def test_a_cached_catalog_page_costs_no_query(anon_client, django_assert_num_queries):
+    PublishedCourseFactory(title="Cached")
+    assert "Cached" in titles(anon_client.get(COURSES))
+    with django_assert_num_queries(0):
+        assert "Cached" in titles(anon_client.get(COURSES))
+
+
+def test_an_edit_is_visible_in_the_next_catalog_and_detail_response(clients, instructor):
+    course = PublishedCourseFactory(instructor=instructor, title="Old title")
+    anon = clients["anonymous"]
+    assert "Old title" in titles(anon.get(COURSES))
+    assert anon.get(f"{COURSES}{course.pk}/").json()["title"] == "Old title"
+    assert clients["instructor"].patch(f"{COURSES}{course.pk}/", {"title": "New title"}).status_code == 200
+    assert "New title" in titles(anon.get(COURSES))
+    assert anon.get(f"{COURSES}{course.pk}/").json()["title"] == "New title"
+
+
+def test_curriculum_changes_reach_the_cached_detail(clients, instructor):
+    course = PublishedCourseFactory(instructor=instructor, lessons=1)
+    anon = clients["anonymous"]
+    section_id = anon.get(f"{COURSES}{course.pk}/").json()["sections"][0]["id"]
+    r = clients["instructor"].post(f"/api/v1/sections/{section_id}/lessons/", {"title": "Brand new lesson"})
+    assert r.status_code == 201
+    lessons = anon.get(f"{COURSES}{course.pk}/").json()["sections"][0]["lessons"]
+    assert "Brand new lesson" in [lesson["title"] for lesson in lessons]
+
+
+def test_enrollment_and_rating_changes_reach_the_cached_catalog(clients, student):
+    course = PublishedCourseFactory()
+    anon = clients["anonymous"]
+    assert anon.get(COURSES).json()["results"][0]["enrollment_count"] == 0
+    assert clients["student"].post(f"{COURSES}{course.pk}/enroll/").status_code == 201
+    assert anon.get(COURSES).json()["results"][0]["enrollment_count"] == 1
+    assert clients["student"].post(f"{COURSES}{course.pk}/reviews/", {"rating": 4}).status_code == 201
+    row = anon.get(COURSES).json()["results"][0]
+    assert (row["rating_count"], row["average_rating"]) == (1, 4.0)
+    assert anon.get(f"{COURSES}{course.pk}/").json()["rating_count"] == 1
+
+
+def test_unpublishing_removes_the_course_from_the_cached_catalog_and_detail(clients, instructor):
+    course = PublishedCourseFactory(instructor=instructor)
+    anon = clients["anonymous"]
+    assert anon.get(COURSES).json()["count"] == 1
+    assert anon.get(f"{COURSES}{course.pk}/").status_code == 200
+    assert clients["instructor"].post(f"{COURSES}{course.pk}/unpublish/").status_code == 200
+    assert anon.get(COURSES).json()["count"] == 0
+    assert anon.get(f"{COURSES}{course.pk}/").status_code == 404
+
+
+def test_enrolled_students_and_owners_never_get_the_outsiders_cached_page(clients, student, instructor):
+    course = PublishedCourseFactory(instructor=instructor, lessons=1)
+    public = clients["anonymous"].get(f"{COURSES}{course.pk}/").json()
+    assert public["sections"][0]["lessons"][0]["content"] is None
+    EnrollmentFactory(student=student, course=course)
+    mine = clients["student"].get(f"{COURSES}{course.pk}/").json()
+    assert mine["is_enrolled"] is True
+    assert mine["sections"][0]["lessons"][0]["content"] is not None
+    owner = clients["instructor"].get(f"{COURSES}{course.pk}/").json()
+    assert owner["sections"][0]["lessons"][0]["content"] is not None
+    outsider = clients["other_student"].get(f"{COURSES}{course.pk}/").json()
+    assert outsider["sections"][0]["lessons"][0]["content"] is None
