@@ -157,11 +157,14 @@ def dashboard_for_instructor(instructor: User) -> dict:
     graded = Attempt.objects.filter(submitted_at__isnull=False)
     courses = list(
         Course.objects.filter(instructor=instructor)
+        .select_related("instructor", "category")
         .annotate(
             active_students_30d=_count_per_course(
                 Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, last_activity_at__gte=since)
             ),
-            completions=_count_per_course(Enrollment.objects.filter(completed_at__isnull=False)),
+            completions=_count_per_course(
+                Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, completed_at__isnull=False)
+            ),
             revenue=revenue_subquery(),
             unanswered_reviews=_count_per_course(Review.objects.filter(reply__isnull=True)),
             quiz_attempts=_count_per_course(graded, "quiz__course"),

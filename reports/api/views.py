@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -69,7 +70,7 @@ REPORT_PARAMETERS = [
     OpenApiParameter("from", datetime.date, description="First day (inclusive). Default: 29 days before `to`."),
     OpenApiParameter("to", datetime.date, description="Last day (inclusive). Default: today (UTC)."),
     OpenApiParameter("interval", str, enum=["day", "week", "month"], description="Default: day."),
-    OpenApiParameter("currency", str, description="Revenue: only orders in this currency."),
+    OpenApiParameter("currency", str, description="Revenue: orders in this currency (default DEFAULT_CURRENCY)."),
     OpenApiParameter("format", str, enum=["json", "csv"], description="csv: a file download."),
 ]
 
@@ -98,7 +99,7 @@ class BaseReportView(APIView):
             end=end,
             interval=query["interval"],
             instructor=request.user if self.scoped else None,
-            currency=(query.get("currency") or "").upper() or None,
+            currency=(query.get("currency") or settings.DEFAULT_CURRENCY).upper(),
         )
         total = sum(point["value"] for point in results)
         report = {
