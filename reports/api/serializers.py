@@ -1,3 +1,5 @@
+import datetime
+
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
@@ -14,6 +16,12 @@ class ReportQuerySerializer(InputSerializer):
     interval = serializers.ChoiceField(choices=list(INTERVALS), default="day")
     currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, help_text="Revenue only.")
 
+    def validate(self, attrs):
+        for name in ("from", "to"):
+            if attrs.get(name) and attrs[name] > LAST_DAY:
+                raise serializers.ValidationError({name: [f"Use a date up to {LAST_DAY.isoformat()}."]})
+        return attrs
+
     @classmethod
     def from_query(cls, request) -> dict:
         serializer = cls(data=request.query_params)
@@ -25,6 +33,8 @@ ReportQuerySerializer._declared_fields["from"] = serializers.DateField(
     required=False, help_text="Default: 30 days ago."
 )
 ReportQuerySerializer._declared_fields["to"] = serializers.DateField(required=False, help_text="Default: today.")
+# A range must be able to end a day (and a month) after its last date.
+LAST_DAY = datetime.date(9998, 12, 31)
 
 
 class ReportPointSerializer(serializers.Serializer):
