@@ -24,16 +24,18 @@ class CounterThrottleMixin:
         window, elapsed = divmod(now, self.duration)
         self.wait_seconds = self.duration - elapsed
         current_key, previous_key = f"{key}:{int(window)}", f"{key}:{int(window) - 1}"
-        if cache.add(current_key, 1, timeout=2 * self.duration + 1):
-            current = 1
-        else:
+        counts = cache.get_many([current_key, previous_key])
+        if current_key in counts:
             try:
                 current = cache.incr(current_key)
-            except ValueError:  # expired between add and incr
-                cache.set(current_key, 1, timeout=2 * self.duration + 1)
-                current = 1
+            except ValueError:  # expired just now
+                current = 0
+        else:
+            current = 0
+        if not current:
+            current = 1 if cache.add(current_key, 1, timeout=2 * self.duration + 1) else cache.incr(current_key)
         # Sliding window: the previous window counts in proportion to how much of it still overlaps.
-        previous = cache.get(previous_key, 0)
+        previous = counts.get(previous_key, 0)
         return current + previous * (1 - elapsed / self.duration) <= self.num_requests
 
     def wait(self):
@@ -41,11 +43,16 @@ class CounterThrottleMixin:
 
 
 class AnonThrottle(CounterThrottleMixin, throttling.AnonRateThrottle):
-    pass
+    """Anonymous callers, per address."""
 
 
 class UserThrottle(CounterThrottleMixin, throttling.UserRateThrottle):
-    pass
+    """Signed-in callers, per user (anonymous ones are AnonThrottle's)."""
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
 class AuthThrottle(CounterThrottleMixin, throttling.SimpleRateThrottle):
