@@ -16,8 +16,15 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Jobs run inline in tests; the background-job tests start a real worker and switch this off.
 CELERY_TASK_ALWAYS_EAGER = True
 
-# Parallel test workers share one Redis: keep their cache keys (and throttle counters) apart.
-CACHES["default"]["KEY_PREFIX"] = "lms-test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Parallel test workers share one Redis server: each gets a database of its own, because a test's
+# cache.clear() empties the whole database (FLUSHDB).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
+CACHES["default"]["KEY_PREFIX"] = "lms-test-" + _WORKER
+if CACHES["default"]["BACKEND"] == "lms.cache.RedisCache":
+    _index = int(_WORKER[2:]) if _WORKER[2:].lstrip("-").isdigit() else -1
+    _base, _, _db = CACHES["default"]["LOCATION"].rpartition("/")
+    _db = int(_db) if _db.isdigit() else 0
+    CACHES["default"]["LOCATION"] = f"{_base}/{(_db + 1 + _index) % 16}"
 
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "anon": "1000/min",
