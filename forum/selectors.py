@@ -11,12 +11,13 @@ def posts_visible_to(user, *, course=None) -> QuerySet[Post]:
     """Posts of courses the user can open, with author and the user's vote loaded. Hidden posts are
     shown to moderators and their authors only. (Whether the user may read the forum at all is
     checked per course: can_read_content.)"""
-    queryset = Post.objects.filter(course__in=courses_visible_to(user))
-    if course is not None:
-        queryset = queryset.filter(course=course)
+    if course is not None:  # the caller has checked this course is open to the user
+        queryset = Post.objects.filter(course=course)
         if not can_manage_course(user, course):
             queryset = queryset.filter(Q(is_hidden=False) | Q(author=user))
-    elif user.role != "admin":
+    else:
+        queryset = Post.objects.filter(course__in=courses_visible_to(user))
+    if course is None and user.role != "admin":
         queryset = queryset.filter(Q(is_hidden=False) | Q(author=user) | Q(course__instructor=user))
     return queryset.select_related("author", "course").annotate(
         has_voted=Exists(Vote.objects.filter(post=OuterRef("pk"), user=user.pk))
