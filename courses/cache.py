@@ -31,6 +31,8 @@ def _bump(key: str) -> None:
 
 def course_changed(course_id: int | None = None) -> None:
     """Invalidates the catalog and, if given, the course's detail, once the transaction commits."""
+    if not enabled():
+        return
 
     def bump():
         _bump(CATALOG_VERSION)
