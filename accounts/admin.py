@@ -1,11 +1,11 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import password_validation
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import ValidationError
 
-from lms.errors import ApplicationError
+from lms.admin_actions import apply_each
 
 from . import services
 from .models import InstructorProfile, Role, User, normalize_email
@@ -104,38 +104,43 @@ class UserAdmin(DjangoUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
 
-    def _run(self, request, queryset, action, done):
-        ok = 0
-        for user in queryset:
-            try:
-                action(user)
-                ok += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
-        if ok:
-            self.message_user(request, f"{ok} user(s) {done}.", messages.SUCCESS)
-
     @admin.action(description="Promote to instructor")
     def promote_to_instructor(self, request, queryset):
-        self._run(
-            request, queryset, lambda u: services.user_set_role(user=u, role=Role.INSTRUCTOR), "promoted to instructor"
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda u: services.user_set_role(user=u, role=Role.INSTRUCTOR),
+            "user(s) promoted to instructor",
         )
 
     @admin.action(description="Promote to admin")
     def promote_to_admin(self, request, queryset):
-        self._run(request, queryset, lambda u: services.user_set_role(user=u, role=Role.ADMIN), "promoted to admin")
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda u: services.user_set_role(user=u, role=Role.ADMIN),
+            "user(s) promoted to admin",
+        )
 
     @admin.action(description="Demote to student")
     def demote_to_student(self, request, queryset):
-        self._run(request, queryset, lambda u: services.user_set_role(user=u, role=Role.STUDENT), "demoted to student")
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda u: services.user_set_role(user=u, role=Role.STUDENT),
+            "user(s) demoted to student",
+        )
 
     @admin.action(description="Deactivate (keeps their records; signs them out)")
     def deactivate(self, request, queryset):
-        self._run(request, queryset, lambda u: services.user_deactivate(user=u), "deactivated")
+        apply_each(self, request, queryset, lambda u: services.user_deactivate(user=u), "user(s) deactivated")
 
     @admin.action(description="Reactivate")
     def reactivate(self, request, queryset):
-        self._run(request, queryset, lambda u: services.user_reactivate(user=u), "reactivated")
+        apply_each(self, request, queryset, lambda u: services.user_reactivate(user=u), "user(s) reactivated")
 
     def has_delete_permission(self, request, obj=None):
         # Users are deactivated, never deleted: their orders, grades and certificates must stay.

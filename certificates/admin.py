@@ -1,8 +1,8 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
 
-from lms.errors import ApplicationError
+from lms.admin_actions import apply_each
 
 from . import services
 from .models import Certificate, CertificateRevision
@@ -52,22 +52,19 @@ class CertificateAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def _each(self, request, queryset, action, done):
-        ok = 0
-        for certificate in queryset:
-            try:
-                action(certificate)
-                ok += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{certificate.verification_code}: {exc.message}", messages.ERROR)
-        if ok:
-            self.message_user(request, f"{ok} certificate(s) {done}.", messages.SUCCESS)
-
     @admin.action(description="Revoke (type the reason next to the action)")
     def revoke(self, request, queryset):
         reason = request.POST.get("reason", "")
-        self._each(request, queryset, lambda c: services.certificate_revoke(certificate=c, reason=reason), "revoked")
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda c: services.certificate_revoke(certificate=c, reason=reason),
+            "certificate(s) revoked",
+        )
 
     @admin.action(description="Re-issue with current names (keeps the old version)")
     def reissue(self, request, queryset):
-        self._each(request, queryset, lambda c: services.certificate_reissue(certificate=c), "re-issued")
+        apply_each(
+            self, request, queryset, lambda c: services.certificate_reissue(certificate=c), "certificate(s) re-issued"
+        )

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from lms.errors import ApplicationError
+from lms.admin_actions import apply_each
 
 from . import services
 from .models import Category, Course, Enrollment, Lesson, LessonCompletion, Section
@@ -31,18 +31,6 @@ class LessonInline(admin.TabularInline):
             course_id = request.resolver_match.kwargs.get("object_id")
             kwargs["queryset"] = Section.objects.filter(course_id=course_id) if course_id else Section.objects.none()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-def _run(modeladmin, request, queryset, action, done):
-    ok = 0
-    for obj in queryset:
-        try:
-            action(obj)
-            ok += 1
-        except ApplicationError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
-    if ok:
-        modeladmin.message_user(request, f"{ok} {done}.", messages.SUCCESS)
 
 
 @admin.register(Course)
@@ -97,15 +85,15 @@ class CourseAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish (needs at least one lesson)")
     def publish(self, request, queryset):
-        _run(self, request, queryset, lambda c: services.course_publish(course=c), "course(s) published")
+        apply_each(self, request, queryset, lambda c: services.course_publish(course=c), "course(s) published")
 
     @admin.action(description="Unpublish (back to draft)")
     def unpublish(self, request, queryset):
-        _run(self, request, queryset, lambda c: services.course_unpublish(course=c), "course(s) unpublished")
+        apply_each(self, request, queryset, lambda c: services.course_unpublish(course=c), "course(s) unpublished")
 
     @admin.action(description="Archive (hide; enrolled students keep access)")
     def archive(self, request, queryset):
-        _run(self, request, queryset, lambda c: services.course_archive(course=c), "course(s) archived")
+        apply_each(self, request, queryset, lambda c: services.course_archive(course=c), "course(s) archived")
 
     def delete_model(self, request, obj):
         outcome = services.course_delete(course=obj)
@@ -192,7 +180,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke access")
     def revoke(self, request, queryset):
-        _run(self, request, queryset, lambda e: services.enrollment_revoke(enrollment=e), "enrollment(s) revoked")
+        apply_each(self, request, queryset, lambda e: services.enrollment_revoke(enrollment=e), "enrollment(s) revoked")
 
 
 @admin.register(LessonCompletion)

@@ -1,22 +1,9 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from lms.errors import ApplicationError
+from lms.admin_actions import apply_each
 
 from . import services
 from .models import Comment, ModerationLog, Post, Report, ReportStatus
-
-
-def _moderate(modeladmin, request, queryset, action, done):
-    count = 0
-    for item in queryset:
-        try:
-            action(item)
-            count += 1
-        except ApplicationError as exc:
-            modeladmin.message_user(request, f"{item}: {exc.message}", messages.ERROR)
-    if count:
-        modeladmin.message_user(request, f"{count} item(s) {done}.", messages.SUCCESS)
-
 
 MODERATED_FLAGS = ("is_pinned", "is_locked", "is_hidden", "is_removed")
 
@@ -56,7 +43,7 @@ class PostAdmin(admin.ModelAdmin):
         return False
 
     def _flag(self, request, queryset, flag, value, done):
-        _moderate(
+        apply_each(
             self,
             request,
             queryset,
@@ -82,22 +69,22 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide")
     def hide(self, request, queryset):
-        _moderate(
+        apply_each(
             self,
             request,
             queryset,
             lambda post: services.item_set_hidden(item=post, actor=request.user, hidden=True),
-            "hidden",
+            "item(s) hidden",
         )
 
     @admin.action(description="Restore (unhide)")
     def restore(self, request, queryset):
-        _moderate(
+        apply_each(
             self,
             request,
             queryset,
             lambda post: services.item_set_hidden(item=post, actor=request.user, hidden=False),
-            "restored",
+            "item(s) restored",
         )
 
 
@@ -116,22 +103,22 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide")
     def hide(self, request, queryset):
-        _moderate(
+        apply_each(
             self,
             request,
             queryset,
             lambda c: services.item_set_hidden(item=c, actor=request.user, hidden=True),
-            "hidden",
+            "item(s) hidden",
         )
 
     @admin.action(description="Restore (unhide)")
     def restore(self, request, queryset):
-        _moderate(
+        apply_each(
             self,
             request,
             queryset,
             lambda c: services.item_set_hidden(item=c, actor=request.user, hidden=False),
-            "restored",
+            "item(s) restored",
         )
 
 
@@ -150,14 +137,13 @@ class ReportAdmin(admin.ModelAdmin):
         return False
 
     def _resolve(self, request, queryset, resolution):
-        done = 0
-        for report in queryset.filter(status=ReportStatus.OPEN):
-            try:
-                services.report_resolve(report=report, actor=request.user, resolution=resolution)
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"Report {report.pk}: {exc.message}", messages.ERROR)
-        self.message_user(request, f"{done} report(s) resolved: {resolution}.", messages.SUCCESS)
+        apply_each(
+            self,
+            request,
+            queryset.filter(status=ReportStatus.OPEN),
+            lambda report: services.report_resolve(report=report, actor=request.user, resolution=resolution),
+            f"report(s) resolved: {resolution}",
+        )
 
     @admin.action(description="Hide the reported item")
     def hide(self, request, queryset):

@@ -1,6 +1,6 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from lms.errors import ApplicationError
+from lms.admin_actions import apply_each
 
 from . import services
 from .models import Coupon, Order, StripeEvent
@@ -30,15 +30,13 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Refund through Stripe (ends the student's access)")
     def refund(self, request, queryset):
-        done = 0
-        for order in queryset:
-            try:
-                services.order_refund(order=order, actor=request.user)
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{order.pk}: {exc.message}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} order(s) refunded.", messages.SUCCESS)
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda order: services.order_refund(order=order, actor=request.user),
+            "order(s) refunded",
+        )
 
 
 @admin.register(Coupon)
