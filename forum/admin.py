@@ -8,8 +8,32 @@ from .models import Comment, ModerationLog, Post, Report, ReportStatus
 MODERATED_FLAGS = ("is_pinned", "is_locked", "is_hidden", "is_removed")
 
 
+class HideRestoreActions:
+    """Hide and restore for posts and comments, through the service that logs them."""
+
+    @admin.action(description="Hide")
+    def hide(self, request, queryset):
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda item: services.item_set_hidden(item=item, actor=request.user, hidden=True),
+            "item(s) hidden",
+        )
+
+    @admin.action(description="Restore (unhide)")
+    def restore(self, request, queryset):
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda item: services.item_set_hidden(item=item, actor=request.user, hidden=False),
+            "item(s) restored",
+        )
+
+
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(HideRestoreActions, admin.ModelAdmin):
     """Threads are moderated with the actions, so every change lands in the moderation log."""
 
     list_display = (
@@ -67,29 +91,9 @@ class PostAdmin(admin.ModelAdmin):
     def unlock(self, request, queryset):
         self._flag(request, queryset, "is_locked", False, "unlocked")
 
-    @admin.action(description="Hide")
-    def hide(self, request, queryset):
-        apply_each(
-            self,
-            request,
-            queryset,
-            lambda post: services.item_set_hidden(item=post, actor=request.user, hidden=True),
-            "item(s) hidden",
-        )
-
-    @admin.action(description="Restore (unhide)")
-    def restore(self, request, queryset):
-        apply_each(
-            self,
-            request,
-            queryset,
-            lambda post: services.item_set_hidden(item=post, actor=request.user, hidden=False),
-            "item(s) restored",
-        )
-
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(HideRestoreActions, admin.ModelAdmin):
     list_display = ("__str__", "post", "author", "parent", "is_hidden", "is_removed", "created_at")
     list_filter = ("is_hidden", "is_removed")
     search_fields = ("body", "author__email", "post__title")
@@ -100,26 +104,6 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-    @admin.action(description="Hide")
-    def hide(self, request, queryset):
-        apply_each(
-            self,
-            request,
-            queryset,
-            lambda c: services.item_set_hidden(item=c, actor=request.user, hidden=True),
-            "item(s) hidden",
-        )
-
-    @admin.action(description="Restore (unhide)")
-    def restore(self, request, queryset):
-        apply_each(
-            self,
-            request,
-            queryset,
-            lambda c: services.item_set_hidden(item=c, actor=request.user, hidden=False),
-            "item(s) restored",
-        )
 
 
 @admin.register(Report)
