@@ -133,23 +133,29 @@ def celery_worker(transactional_db, redis_url):
     app.conf.task_always_eager = False
     app.conf.broker_url = redis_url
     app.conf.result_backend = redis_url
-    # A queue of this test's own, so parallel test runs never take each other's jobs.
-    queue = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
-    app.conf.task_default_queue = queue
+    # Queues of this test's own (the same routing, prefixed), so parallel test runs never take each
+    # other's jobs.
+    prefix = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}-"
+    routes = {name: {"queue": prefix + route["queue"]} for name, route in settings.CELERY_TASK_ROUTES.items()}
+    app.conf.task_default_queue = prefix + settings.CELERY_TASK_DEFAULT_QUEUE
+    app.conf.task_routes = routes
+    app.amqp.flush_routes()
     try:
         with start_worker(
             app,
             pool="solo",
             concurrency=1,
             perform_ping_check=False,
-            queues=[queue],
+            queues=[prefix + queue for queue in settings.CELERY_TASK_QUEUES_ALL],
             loglevel="WARNING",
             shutdown_timeout=10,
         ):
             yield app
     finally:
         app.conf.task_always_eager = True
-        app.conf.task_default_queue = "celery"
+        app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
+        app.conf.task_routes = settings.CELERY_TASK_ROUTES
+        app.amqp.flush_routes()
 
 
 @pytest.fixture

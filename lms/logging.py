@@ -1,0 +1,81 @@
+"""Logging: every record carries the request id, secrets are masked, and production writes one JSON
+object per line.
+
+The request id comes from the caller's X-Request-ID header when it is a sane token (so a load
+balancer's or a front end's id follows the request through our logs), or is made up; it is echoed in
+the response's X-Request-ID header, so a user's bug report can be matched to the server's lines."""
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+
+from lms import request_context
+
+# Values that must never reach a log: bearer tokens and JWTs, Stripe keys and webhook secrets, and
+# password/token/secret fields in anything that looks like a form or JSON dump.
+_SECRET_PATTERNS = [
+    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"), r"\1 [redacted]"),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), "[redacted-jwt]"),
+    (re.compile(r"\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]+"), r"\1_\2_[redacted]"),
+    (re.compile(r"\bwhsec_[A-Za-z0-9]+"), "whsec_[redacted]"),
+    (
+        re.compile(
+            r"""(?i)(["']?\b(?:password|new_password|old_password|current_password|token|refresh|access|"""
+            r"""secret|api_key|authorization)\b["']?\s*[:=]\s*)(["'])(.*?)\2"""
+        ),
+        r"\1\2[redacted]\2",
+    ),
+]
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Masks secrets in the formatted message (and in its arguments) before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not lose the record
+            message = str(record.msg)
+        cleaned = redact(message)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class RequestContextFilter(logging.Filter):
+    """Adds request_id (or "-" outside a request) to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = request_context.current().request_id or "-"
+        return True
+
+
+# Attributes every LogRecord has; anything else was passed with extra= and goes into the JSON.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
+
+
+class JSONFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", "-"),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        if record.stack_info:
+            entry["stack"] = redact(self.formatStack(record.stack_info))
+        return json.dumps(entry, default=str)

@@ -1,0 +1,277 @@
+"""Operations settings: request ids and structured, redacted logs; the read-replica router; media
+storage, Sentry and Celery routing switched by environment variables; the Content-Security-Policy."""
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import StudentFactory
+from lms import request_context
+from lms.db_router import ReplicaRouter
+from lms.logging import JSONFormatter, RedactSecretsFilter, RequestContextFilter, redact
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def json_log():
+    """Reads back what was logged during the test through the production handler set-up (JSON
+    formatter, request context, redaction): call it to get the parsed lines so far."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JSONFormatter())
+    handler.addFilter(RequestContextFilter())
+    handler.addFilter(RedactSecretsFilter())
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+
+
+# --- Request ids and logs ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_response_carries_a_request_id(anon_client):
+    first = anon_client.get("/health/")["X-Request-ID"]
+    second = anon_client.get("/health/")["X-Request-ID"]
+    assert len(first) == 32 and first != second
+
+
+@pytest.mark.django_db
+def test_a_sane_caller_request_id_is_kept_and_a_bad_one_replaced(anon_client):
+    assert anon_client.get("/health/", HTTP_X_REQUEST_ID="lb-1234.abc")["X-Request-ID"] == "lb-1234.abc"
+    for bad in ("has space", "x" * 65, "inject\nline", "<script>"):
+        got = anon_client.get("/health/", HTTP_X_REQUEST_ID=bad)["X-Request-ID"]
+        assert got != bad and len(got) == 32
+
+
+@pytest.mark.django_db
+def test_json_log_lines_carry_the_request_id_and_never_a_secret(json_log):
+    password = "a-Long-secret-pass-42"
+    user = StudentFactory(password=password)
+    client = APIClient()
+    login = client.post("/api/v1/auth/login/", {"email": user.email, "password": password}, format="json")
+    assert login.status_code == 200
+    access, refresh = login.json()["access"], login.json()["refresh"]
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    me = client.get("/api/v1/auth/me/?token=" + refresh, HTTP_X_REQUEST_ID="req-42")
+    assert me.status_code == 200
+    # Careless code logging a header and a form: the filter still masks them.
+    logging.getLogger("lms.test").warning("header Authorization: Bearer %s, form password='%s'", access, password)
+
+    lines = json_log()
+    requests = [line for line in lines if line["logger"] == "lms.request"]
+    request_line = next(line for line in requests if line["path"] == "/api/v1/auth/me/")
+    assert request_line["request_id"] == "req-42" == me["X-Request-ID"]
+    assert request_line["status"] == 200 and request_line["user_id"] == user.pk
+    assert request_line["method"] == "GET" and request_line["duration_ms"] >= 0
+    text = json.dumps(lines)
+    for secret in (access, refresh, password, access.split(".")[1]):
+        assert secret not in text
+    assert "Bearer [redacted]" in text and "password='[redacted]'" in text
+
+
+def test_redaction_covers_keys_tokens_and_password_fields():
+    text = redact(
+        'sk_live_abc123 rk_test_9 whsec_zz {"password": "hunter2", "refresh": "r1"} '
+        "token=abc eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyIjoxfQ.sig"
+    )
+    for secret in ("abc123", "rk_test_9", "whsec_zz", "hunter2", '"r1"', "eyJhbGciOiJIUzI1NiJ9"):
+        assert secret not in text
+
+
+def test_log_records_outside_a_request_have_a_placeholder_id(json_log):
+    logging.getLogger("lms.test").info("from a job")
+    assert json_log()[-1]["request_id"] == "-"
+
+
+# --- Read replica ------------------------------------------------------------------------------
+
+
+def _with_request(read_only: bool):
+    return request_context._current.set(request_context.RequestInfo(read_only=read_only))
+
+
+def test_replica_serves_reads_of_safe_requests_only():
+    router = ReplicaRouter()
+    assert router.db_for_read(None) == "default"  # a job or a command
+    token = _with_request(read_only=True)
+    try:
+        assert not connections["default"].in_atomic_block
+        assert router.db_for_read(None) == "replica"
+        assert router.db_for_write(None) == "default"
+    finally:
+        request_context._current.reset(token)
+    token = _with_request(read_only=False)
+    try:
+        assert router.db_for_read(None) == "default"
+    finally:
+        request_context._current.reset(token)
+
+
+@pytest.mark.django_db
+def test_replica_is_not_used_inside_a_transaction():
+    token = _with_request(read_only=True)
+    try:
+        assert connections["default"].in_atomic_block  # the test's own transaction
+        assert ReplicaRouter().db_for_read(None) == "default"
+    finally:
+        request_context._current.reset(token)
+
+
+def test_migrations_run_on_the_primary_only():
+    router = ReplicaRouter()
+    assert router.allow_migrate("default", "courses") is True
+    assert router.allow_migrate("replica", "courses") is False
+
+
+# --- Settings switched by the environment -------------------------------------------------------
+
+
+def _settings_in_subprocess(env: dict, expression: str, module: str = "lms.settings.production"):
+    """Evaluates `expression` with django.conf.settings loaded from a fresh process and `env`."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({expression}, default=str))"
+    )
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "SENTRY_", "MEDIA_", "AWS_"))}
+    full_env.update({"DJANGO_SETTINGS_MODULE": module, "SECRET_KEY": "s" * 50, **env})
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=full_env, cwd=BASE_DIR, capture_output=True, text=True, timeout=60
+    )
+    return result
+
+
+def test_replica_router_is_switched_on_by_a_variable():
+    off = _settings_in_subprocess({}, "[list(settings.DATABASES), list(settings.DATABASE_ROUTERS)]")
+    assert json.loads(off.stdout) == [["default"], []], off.stderr
+    on = _settings_in_subprocess(
+        {
+            "DATABASE_URL": "postgres://app@primary.internal:5432/lms",
+            "DATABASE_REPLICA_URL": "postgres://app@replica.internal:5432/lms",
+        },
+        "[settings.DATABASES['replica']['HOST'], settings.DATABASE_ROUTERS, "
+        "settings.DATABASES['replica']['TEST']['MIRROR']]",
+    )
+    assert json.loads(on.stdout) == ["replica.internal", ["lms.db_router.ReplicaRouter"], "default"]
+
+
+def test_media_goes_to_s3_compatible_storage_when_asked():
+    result = _settings_in_subprocess(
+        {"MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "lms-media", "AWS_S3_ENDPOINT_URL": "http://minio:9000"},
+        "[settings.STORAGES['default']['BACKEND'], settings.STORAGES['default']['OPTIONS']['bucket_name'], "
+        "settings.STORAGES['default']['OPTIONS']['default_acl'], settings.STORAGES['staticfiles']['BACKEND'], "
+        "type(__import__('django.core.files.storage', fromlist=['default_storage']).default_storage._wrapped "
+        "if False else __import__('django.core.files.storage', fromlist=['storages']).storages['default']).__name__]",
+    )
+    assert json.loads(result.stdout) == [
+        "storages.backends.s3.S3Storage",
+        "lms-media",
+        "private",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "S3Storage",
+    ], result.stderr
+
+
+def test_an_unknown_media_storage_is_refused_at_start():
+    result = _settings_in_subprocess({"MEDIA_STORAGE": "ftp"}, "1")
+    assert result.returncode != 0
+    assert "MEDIA_STORAGE must be 'local' or 's3'" in result.stderr
+
+
+def test_sentry_is_enabled_by_a_variable_without_personal_data():
+    expression = (
+        "[__import__('sentry_sdk').get_client().is_active(), "
+        "bool(__import__('sentry_sdk').get_client().options['send_default_pii'])]"
+    )
+    assert json.loads(_settings_in_subprocess({}, expression).stdout) == [False, False]
+    on = _settings_in_subprocess({"SENTRY_DSN": "https://key@sentry.invalid/1"}, expression)
+    assert json.loads(on.stdout) == [True, False], on.stderr
+
+
+def test_production_logs_json_by_default():
+    result = _settings_in_subprocess({}, "settings.LOGGING['handlers']['console']['formatter']")
+    assert json.loads(result.stdout) == "json"
+    plain = _settings_in_subprocess({"LOG_FORMAT": "plain"}, "settings.LOGGING['handlers']['console']['formatter']")
+    assert json.loads(plain.stdout) == "plain"
+
+
+# --- Celery ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("task", "queue"),
+    [
+        ("certificates.tasks.certificate_issue_task", "certificates"),
+        ("notifications.tasks.notification_emails_send_task", "emails"),
+        ("accounts.tasks.password_reset_email_send_task", "emails"),
+        ("payments.tasks.payments_reconcile_task", "default"),
+        ("quizzes.tasks.attempts_close_expired_task", "default"),
+    ],
+)
+def test_tasks_are_routed_to_their_queue(task, queue):
+    from lms.celery import app
+
+    assert app.amqp.router.route({}, task)["queue"].name == queue
+
+
+def test_every_periodic_job_names_a_registered_task():
+    from django.conf import settings
+
+    from lms.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled <= set(app.tasks), scheduled - set(app.tasks)
+    assert {
+        "quizzes.tasks.attempts_close_expired_task",
+        "payments.tasks.payments_reconcile_task",
+        "activity.tasks.activity_prune_task",
+    } <= scheduled
+
+
+def test_jobs_have_time_limits():
+    from lms.celery import app
+
+    assert 0 < app.conf.task_soft_time_limit < app.conf.task_time_limit
+    assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+
+
+# --- Content-Security-Policy --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/login/", "/api/docs/", "/api/redoc/", "/api/v1/courses/"])
+def test_pages_carry_a_content_security_policy_without_inline_script(anon_client, path):
+    response = anon_client.get(path)
+    assert response.status_code == 200
+    policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    assert policy["script-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    if response["Content-Type"].startswith("text/html"):
+        html = response.content.decode()
+        # Every <script> loads from a URL: an inline one would be blocked by script-src 'self'.
+        assert "<script>" not in html.replace(" ", "")
+        assert "googleapis" not in html
+
+
+@pytest.mark.django_db
+def test_swagger_ui_init_script_is_served_from_our_origin(anon_client):
+    response = anon_client.get("/api/docs/?script=")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in response.content.decode()
