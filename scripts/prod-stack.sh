@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# The production stack, natively (no containers): gunicorn + a Celery worker + celery beat with
+# lms.settings.production against PostgreSQL and Redis. The same processes as compose.yaml.
+#
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms REDIS_URL=redis://127.0.0.1:6379/1 \
+#       scripts/prod-stack.sh start      # migrate, collectstatic, start all three, wait for /ready/
+#   scripts/prod-stack.sh status         # which processes run, and what /ready/ says
+#   scripts/prod-stack.sh logs           # follow the logs
+#   scripts/prod-stack.sh stop           # stop all three (TERM, then KILL after STOP_TIMEOUT)
+#   scripts/prod-stack.sh run            # start, then stay in the foreground; Ctrl-C stops everything
+#
+# Environment (required: DATABASE_URL on PostgreSQL, REDIS_URL; SQLite is refused):
+#   HOST, PORT            bind address of gunicorn (127.0.0.1, 8000)
+#   SECRET_KEY            taken from the environment, else from RUN_DIR/secret_key (created once, 0600)
+#   SECURE_SSL_REDIRECT   false unless set: the stack speaks plain HTTP on loopback with no TLS proxy
+#                         in front, and the production default (true) would answer every request with a
+#                         redirect to https:// that nothing serves. Set it to true behind a TLS proxy.
+#   ALLOWED_HOSTS         HOST,localhost,127.0.0.1 unless set
+#   SITE_URL              http://HOST:PORT unless set (links in e-mails, certificate verify URLs)
+#   RUN_DIR               pid files, logs, beat schedule, secret key (.run)
+#   CELERY_QUEUES         queues the worker consumes (default,emails,certificates)
+#   CELERY_CONCURRENCY    worker processes (2)
+#   DJANGO_SUPERUSER_EMAIL, DJANGO_SUPERUSER_PASSWORD   create this admin if it does not exist
+#   SEED_DEMO=1           load the demo data (manage.py seed_demo) after migrating
+#   READY_TIMEOUT         seconds to wait for /ready/ (60); STOP_TIMEOUT seconds for a clean stop (30)
+# Any other setting (GUNICORN_WORKERS, THROTTLE_*, EMAIL_URL, SENTRY_DSN, LOG_FORMAT, ...) is passed
+# through to every process unchanged.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+RUN_DIR="${RUN_DIR:-$ROOT/.run}"
+case "$RUN_DIR" in /*) ;; *) RUN_DIR="$ROOT/$RUN_DIR" ;; esac
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+CELERY_QUEUES="${CELERY_QUEUES:-default,emails,certificates}"
+CELERY_CONCURRENCY="${CELERY_CONCURRENCY:-2}"
+READY_TIMEOUT="${READY_TIMEOUT:-60}"
+STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
+SERVICES=(web worker beat)
+
+if [[ -x "${VENV:-$ROOT/.venv}/bin/python" ]]; then
+    BIN="${VENV:-$ROOT/.venv}/bin/"
+else
+    BIN=""  # installed system-wide (e.g. in a container image)
+fi
+PY="${BIN}python"
+# The address clients use: a wildcard bind is reached through loopback.
+case "$HOST" in 0.0.0.0 | "::" | "[::]") CLIENT_HOST=127.0.0.1 ;; *) CLIENT_HOST="$HOST" ;; esac
+BASE_URL="http://${CLIENT_HOST}:${PORT}"
+
+say() { printf '[prod-stack] %s\n' "$*"; }
+die() { printf '[prod-stack] error: %s\n' "$*" >&2; exit 1; }
+
+pid_of() {  # prints the pid of a running service, or fails
+    local file="$RUN_DIR/$1.pid" pid
+    [[ -f "$file" ]] || return 1
+    pid="$(cat "$file")"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && { echo "$pid"; return 0; }
+    return 1
+}
+
+http_status() {  # status code of GET $1, or 000
+    curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1" 2>/dev/null || true
+}
+
+configure() {
+    [[ -n "${DATABASE_URL:-}" ]] || die "DATABASE_URL is required (postgres://user:pass@host:5432/name)."
+    [[ -n "${REDIS_URL:-}" ]] || die "REDIS_URL is required (redis://host:6379/N): cache and Celery broker."
+    case "$DATABASE_URL" in
+        postgres://* | postgresql://* | pgsql://* | psql://*) ;;
+        *) die "DATABASE_URL must point at PostgreSQL; SQLite is for development only." ;;
+    esac
+    mkdir -p "$RUN_DIR"
+    if [[ -z "${SECRET_KEY:-}" ]]; then
+        if [[ ! -s "$RUN_DIR/secret_key" ]]; then
+            (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(50))' >"$RUN_DIR/secret_key")
+            say "created a SECRET_KEY in $RUN_DIR/secret_key"
+        fi
+        SECRET_KEY="$(cat "$RUN_DIR/secret_key")"
+    fi
+    export SECRET_KEY
+    export DJANGO_SETTINGS_MODULE=lms.settings.production
+    export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-false}"
+    export ALLOWED_HOSTS="${ALLOWED_HOSTS:-$CLIENT_HOST,localhost,127.0.0.1}"
+    export SITE_URL="${SITE_URL:-$BASE_URL}"
+    export PYTHONUNBUFFERED=1
+}
+
+launch() {  # launch NAME CMD...: in its own session (Ctrl-C in this terminal does not reach it)
+    local name="$1"
+    shift
+    setsid "$@" >>"$RUN_DIR/$name.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/$name.pid"
+}
+
+stop_all() {
+    local name pid waited
+    for name in "${SERVICES[@]}"; do
+        if pid="$(pid_of "$name")"; then
+            kill -TERM "$pid" 2>/dev/null || true
+        fi
+    done
+    for name in "${SERVICES[@]}"; do
+        [[ -f "$RUN_DIR/$name.pid" ]] || continue
+        if pid="$(pid_of "$name")"; then
+            waited=0
+            while kill -0 "$pid" 2>/dev/null && ((waited < STOP_TIMEOUT * 10)); do
+                sleep 0.1
+                waited=$((waited + 1))
+            done
+            if kill -0 "$pid" 2>/dev/null; then
+                say "$name (pid $pid) did not stop in ${STOP_TIMEOUT}s: killing its process group"
+                kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+            fi
+            say "stopped $name (pid $pid)"
+        fi
+        rm -f "$RUN_DIR/$name.pid"
+    done
+}
+
+show_logs_tail() {
+    local name
+    for name in "${SERVICES[@]}"; do
+        [[ -f "$RUN_DIR/$name.log" ]] || continue
+        printf '\n----- %s (last 40 lines of %s) -----\n' "$name" "$RUN_DIR/$name.log" >&2
+        tail -n 40 "$RUN_DIR/$name.log" >&2
+    done
+}
+
+cmd_start() {
+    configure
+    local name pid
+    for name in "${SERVICES[@]}"; do
+        if pid="$(pid_of "$name")"; then
+            die "$name is already running (pid $pid); run '$0 stop' first (RUN_DIR=$RUN_DIR)."
+        fi
+    done
+    if [[ "$(http_status "$BASE_URL/health/")" != "000" ]]; then
+        die "something already answers on $BASE_URL; choose another PORT."
+    fi
+    say "settings lms.settings.production, database ${DATABASE_URL%%\?*}, redis $REDIS_URL"
+    say "migrate"
+    "$PY" manage.py migrate --noinput
+    say "collectstatic"
+    "$PY" manage.py collectstatic --noinput --verbosity 0
+    if [[ "${SEED_DEMO:-0}" == "1" ]]; then
+        say "seed_demo"
+        "$PY" manage.py seed_demo
+    fi
+    if [[ -n "${DJANGO_SUPERUSER_EMAIL:-}" && -n "${DJANGO_SUPERUSER_PASSWORD:-}" ]]; then
+        local out
+        if out="$("$PY" manage.py createsuperuser --noinput 2>&1)"; then
+            say "created the admin $DJANGO_SUPERUSER_EMAIL"
+        elif grep -qi "already taken" <<<"$out"; then
+            say "the admin $DJANGO_SUPERUSER_EMAIL exists already: left as it is"
+        else
+            die "createsuperuser failed: $out"
+        fi
+    fi
+    for name in "${SERVICES[@]}"; do
+        printf '\n===== %s started %s =====\n' "$name" "$(date -u +%FT%TZ)" >>"$RUN_DIR/$name.log"
+    done
+    launch web "${BIN}gunicorn" lms.wsgi:application -c gunicorn.conf.py --bind "$HOST:$PORT" \
+        --control-socket "$RUN_DIR/gunicorn.ctl"
+    launch worker "${BIN}celery" -A lms worker -Q "$CELERY_QUEUES" --concurrency "$CELERY_CONCURRENCY" \
+        --loglevel INFO --hostname "worker-$PORT@%h"
+    launch beat "${BIN}celery" -A lms beat --loglevel INFO --schedule "$RUN_DIR/celerybeat-schedule"
+    say "waiting for $BASE_URL/ready/ (up to ${READY_TIMEOUT}s)"
+    local deadline=$((SECONDS + READY_TIMEOUT)) code=000
+    while ((SECONDS < deadline)); do
+        for name in "${SERVICES[@]}"; do
+            if ! pid_of "$name" >/dev/null; then
+                show_logs_tail
+                stop_all
+                die "$name exited during start-up (logs above)."
+            fi
+        done
+        code="$(http_status "$BASE_URL/ready/")"
+        [[ "$code" == "200" ]] && break
+        sleep 0.5
+    done
+    if [[ "$code" != "200" ]]; then
+        curl -s --max-time 5 "$BASE_URL/ready/" >&2 || true
+        show_logs_tail
+        stop_all
+        die "/ready/ did not answer 200 within ${READY_TIMEOUT}s (last status $code)."
+    fi
+    cat <<EOF
+
+  Production stack is up: web pid $(pid_of web), worker pid $(pid_of worker), beat pid $(pid_of beat)
+    API         $BASE_URL/api/v1/
+    Swagger UI  $BASE_URL/api/docs/      ReDoc: $BASE_URL/api/redoc/
+    Admin       $BASE_URL/admin/
+    Health      $BASE_URL/health/        Ready: $BASE_URL/ready/
+    Logs        $RUN_DIR/{web,worker,beat}.log
+    Stop        RUN_DIR=$RUN_DIR $0 stop
+
+EOF
+}
+
+cmd_stop() {
+    stop_all
+}
+
+cmd_status() {
+    local name pid rc=0 body
+    for name in "${SERVICES[@]}"; do
+        if pid="$(pid_of "$name")"; then
+            printf '  %-7s running  pid %s\n' "$name" "$pid"
+        else
+            printf '  %-7s stopped\n' "$name"
+            rc=1
+        fi
+    done
+    body="$(curl -s --max-time 5 -w ' (HTTP %{http_code})' "$BASE_URL/ready/" 2>/dev/null || true)"
+    printf '  ready   %s\n' "${body:-no answer on $BASE_URL}"
+    [[ "$body" == *"(HTTP 200)" ]] || rc=1
+    return "$rc"
+}
+
+cmd_run() {
+    trap 'trap - INT TERM EXIT; echo; stop_all; exit 0' INT TERM
+    trap 'stop_all' EXIT
+    cmd_start
+    say "running in the foreground; Ctrl-C stops the stack"
+    local name
+    while true; do
+        for name in "${SERVICES[@]}"; do
+            if ! pid_of "$name" >/dev/null; then
+                show_logs_tail
+                die "$name exited; stopping the rest."
+            fi
+        done
+        sleep 2
+    done
+}
+
+case "${1:-}" in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    restart) cmd_stop && cmd_start ;;
+    status) cmd_status ;;
+    run) cmd_run ;;
+    logs) tail -n 50 -F "$RUN_DIR"/web.log "$RUN_DIR"/worker.log "$RUN_DIR"/beat.log ;;
+    *)
+        sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+        exit 2
+        ;;
+esac
