@@ -1,5 +1,6 @@
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -42,14 +43,25 @@ def activity_record(
     return event
 
 
-def activity_prune(*, older_than_days: int, batch_size: int = 5000) -> int:
-    """Deletes events older than the given number of days, in batches (no long table lock)."""
+def activity_prune_cutoff(*, older_than_days: int) -> datetime:
+    """Events created before this are pruned by `activity_prune(older_than_days=...)`."""
     if older_than_days < 1:
         raise ValueError("older_than_days must be at least 1")
-    cutoff = timezone.now() - timedelta(days=older_than_days)
+    return timezone.now() - timedelta(days=older_than_days)
+
+
+def activity_prune(
+    *, older_than_days: int, batch_size: int = 5000, on_batch: Callable[[int], None] | None = None
+) -> int:
+    """Deletes events older than the given number of days, in batches (no long table lock).
+    `on_batch(deleted)` is called after each batch (a progress bar)."""
+    cutoff = activity_prune_cutoff(older_than_days=older_than_days)
     deleted = 0
     while True:
         ids = list(ActivityEvent.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:batch_size])
         if not ids:
             return deleted
-        deleted += ActivityEvent.objects.filter(pk__in=ids).delete()[0]
+        batch = ActivityEvent.objects.filter(pk__in=ids).delete()[0]
+        deleted += batch
+        if on_batch is not None:
+            on_batch(batch)

@@ -1,16 +1,64 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.db.models import Count, Max, Min
 
-from activity.services import activity_prune
+from activity.models import ActivityEvent
+from activity.services import activity_prune, activity_prune_cutoff
+from lms.commands import OperatorCommand, add_dry_run_argument, add_progress_argument, progress_for
 
 
-class Command(BaseCommand):
-    help = "Delete activity events older than --older-than DAYS."
+class Command(OperatorCommand):
+    help = (
+        "Delete activity events older than --older-than DAYS, in batches (no long table lock).\n"
+        "Beat runs the same pruning daily with ACTIVITY_RETENTION_DAYS."
+    )
+    epilog = """
+examples:
+  manage.py prune_activity --older-than 365 --dry-run   count what would go, per verb
+  manage.py prune_activity --older-than 365             delete it
+  manage.py prune_activity --older-than 90 --batch-size 1000 --progress
+"""
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+        parser.add_argument(
+            "--older-than",
+            type=int,
+            required=True,
+            metavar="DAYS",
+            help="Delete events created more than DAYS days ago (at least 1).",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=5000,
+            metavar="N",
+            help="Rows deleted per statement (default: 5000).",
+        )
+        add_dry_run_argument(parser, "how many events would be deleted, per verb,")
+        add_progress_argument(parser)
 
-    def handle(self, *args, older_than, **options):
+    def handle(self, *args, older_than, batch_size, dry_run, progress, **options):
         if older_than < 1:
             raise CommandError("--older-than must be at least 1 day.")
-        deleted = activity_prune(older_than_days=older_than)
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        cutoff = activity_prune_cutoff(older_than_days=older_than)
+        doomed = ActivityEvent.objects.filter(created_at__lt=cutoff)
+        if dry_run:
+            self._report(doomed, older_than, cutoff)
+            return
+        total = doomed.count()
+        with progress_for(self, total, label="Pruning", force=progress) as bar:
+            deleted = activity_prune(older_than_days=older_than, batch_size=batch_size, on_batch=bar.advance)
         self.stdout.write(f"Deleted {deleted} activity event(s) older than {older_than} day(s).")
+
+    def _report(self, doomed, older_than, cutoff) -> None:
+        span = doomed.aggregate(n=Count("pk"), oldest=Min("created_at"), newest=Max("created_at"))
+        self.stdout.write(
+            f"Dry run: would delete {span['n']} activity event(s) older than {older_than} day(s) "
+            f"(created before {cutoff:%Y-%m-%d %H:%M:%S} UTC). Nothing was deleted."
+        )
+        if not span["n"]:
+            return
+        self.stdout.write(f"  oldest {span['oldest']:%Y-%m-%d %H:%M:%S}, newest {span['newest']:%Y-%m-%d %H:%M:%S}")
+        for row in doomed.values("verb").annotate(n=Count("pk")).order_by("-n", "verb"):
+            self.stdout.write(f"  {row['n']:>10}  {row['verb']}")

@@ -1,22 +1,37 @@
-import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from certificates.models import Certificate, CertificateStatus
-from certificates.services import certificate_reissue
+from certificates.services import _printed_names, certificate_reissue  # the names a re-issue prints
+from lms.commands import OperatorCommand, add_dry_run_argument, add_progress_argument, progress_for
 
 
-class Command(BaseCommand):
-    help = "Re-issue certificates (new PDF with current names, old version kept) for a course or every course."
+class Command(OperatorCommand):
+    help = (
+        "Re-issue certificates for one course or every course: a new PDF with today's names under the\n"
+        "same verification code, as a new version (the old version and its PDF are kept)."
+    )
+    epilog = """
+examples:
+  manage.py reissue_certificates --course 42 --dry-run    list them and the names that would change
+  manage.py reissue_certificates --course 42
+  manage.py reissue_certificates --all --include-revoked --progress
+"""
 
     def add_arguments(self, parser):
         scope = parser.add_mutually_exclusive_group(required=True)
         scope.add_argument("--course", type=int, metavar="ID", help="Only this course's certificates.")
         scope.add_argument("--all", action="store_true", help="Every course's certificates.")
-        parser.add_argument("--include-revoked", action="store_true")
+        parser.add_argument(
+            "--include-revoked",
+            action="store_true",
+            help="Re-print revoked certificates too (they stay revoked).",
+        )
+        add_dry_run_argument(parser, "which certificates would be re-issued, with the names that would change,")
+        add_progress_argument(parser)
 
-    def handle(self, *args, course, all, include_revoked, **options):
+    def handle(self, *args, course, all, include_revoked, dry_run, progress, **options):
         queryset = Certificate.objects.order_by("pk")
         if course is not None:
             queryset = queryset.filter(course_id=course)
@@ -25,17 +40,30 @@ class Command(BaseCommand):
         ids = list(queryset.values_list("pk", flat=True))
         if course is not None and not ids:
             raise CommandError(f"No certificates to re-issue for course {course}.")
+        if dry_run:
+            self._report(queryset)
+            return
         started = time.monotonic()
-        for done, pk in enumerate(ids, start=1):
-            certificate_reissue(certificate=Certificate.objects.get(pk=pk))
-            self._progress(done, len(ids))
+        with progress_for(self, len(ids), label="Re-issuing", force=progress) as bar:
+            for pk in ids:
+                certificate_reissue(certificate=Certificate.objects.get(pk=pk))
+                bar.advance()
         elapsed = time.monotonic() - started
-        self.stdout.write(f"\nRe-issued {len(ids)} certificate(s) in {elapsed:.1f} s.")
+        self.stdout.write(f"Re-issued {len(ids)} certificate(s) in {elapsed:.1f} s.")
 
-    def _progress(self, done: int, total: int) -> None:
-        width = 30
-        filled = width * done // total
-        line = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
-        self.stdout.write(line, ending="")
-        if sys.stdout.isatty():
-            self.stdout.flush()
+    def _report(self, queryset) -> None:
+        certificates = queryset.select_related("enrollment__student", "enrollment__course__instructor")
+        count = 0
+        for certificate in certificates.iterator(chunk_size=500):
+            count += 1
+            changes = [
+                f"{field}: {getattr(certificate, field)!r} -> {value!r}"
+                for field, value in _printed_names(certificate.enrollment).items()
+                if getattr(certificate, field) != value
+            ]
+            self.stdout.write(
+                f"  {certificate.verification_code}  course {certificate.course_id}  "
+                f"v{certificate.version} -> v{certificate.version + 1}  {certificate.status}  "
+                + ("; ".join(changes) if changes else "names unchanged")
+            )
+        self.stdout.write(f"Dry run: would re-issue {count} certificate(s). Nothing was changed.")

@@ -1,24 +1,99 @@
+from datetime import timedelta
+
+import stripe
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils import timezone
 
+from lms.commands import OperatorCommand, add_dry_run_argument, add_progress_argument, progress_for
 from payments import gateway
-from payments.services import payments_reconcile
+from payments.models import Order, OrderStatus
+
+# payments_reconcile's own steps, one order at a time, so the bar can follow each order.
+from payments.services import _reconcile_one
+
+# What settling would do for each status Stripe reports (the dry run only reads the intent).
+WOULD = {"succeeded": "would be marked paid (if the amount matches)", "canceled": "would be marked failed"}
 
 
-class Command(BaseCommand):
-    help = "Ask Stripe about pending orders older than --older-than MINUTES and settle them."
+def pending_orders(*, older_than_minutes: int, limit: int):
+    """The orders payments_reconcile looks at: pending, with an intent, created before the cutoff."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    return Order.objects.filter(
+        status=OrderStatus.PENDING, payment_intent_id__isnull=False, created_at__lte=cutoff
+    ).order_by("created_at")[:limit]
+
+
+class Command(OperatorCommand):
+    help = (
+        "Settle pending orders whose Stripe webhook never came: ask Stripe for each order's\n"
+        "PaymentIntent and mark the order paid (and enroll) or failed. Beat runs this every 10 minutes."
+    )
+    epilog = """
+examples:
+  manage.py reconcile_payments --dry-run            list the orders and what Stripe says about each
+  manage.py reconcile_payments --older-than 60
+  manage.py reconcile_payments --older-than 0 --limit 5000 --progress
+"""
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--older-than", type=int, default=settings.PAYMENTS_RECONCILE_AFTER_MINUTES, metavar="MINUTES"
+            "--older-than",
+            type=int,
+            default=settings.PAYMENTS_RECONCILE_AFTER_MINUTES,
+            metavar="MINUTES",
+            help="Only orders created at least MINUTES ago, leaving newer ones to their webhook "
+            "(default: PAYMENTS_RECONCILE_AFTER_MINUTES, %(default)s).",
         )
-        parser.add_argument("--limit", type=int, default=1000)
+        parser.add_argument(
+            "--limit",
+            type=int,
+            default=1000,
+            metavar="N",
+            help="At most N orders, oldest first (default: %(default)s).",
+        )
+        add_dry_run_argument(parser, "the pending orders and what Stripe reports for each (read only)")
+        add_progress_argument(parser)
 
-    def handle(self, *args, older_than, limit, **options):
+    def handle(self, *args, older_than, limit, dry_run, progress, **options):
         if older_than < 0:
             raise CommandError("--older-than cannot be negative.")
+        if limit < 1:
+            raise CommandError("--limit must be at least 1.")
         if not gateway.configured():
-            raise CommandError("Stripe is not configured (STRIPE_SECRET_KEY, ...).")
-        counts = payments_reconcile(older_than_minutes=older_than, limit=limit)
+            raise CommandError(
+                "Stripe is not configured: set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET."
+            )
+        orders = list(pending_orders(older_than_minutes=older_than, limit=limit).select_related("student", "course"))
+        if dry_run:
+            self._report(orders)
+            return
+        counts: dict[str, int] = {}
+        if orders:
+            client = gateway.client()
+            with progress_for(self, len(orders), label="Reconciling", force=progress) as bar:
+                for order in orders:
+                    try:
+                        outcome = _reconcile_one(client, order.pk)
+                    except stripe.StripeError as exc:
+                        self.stderr.write(f"Order {order.pk}: Stripe error: {exc}")
+                        outcome = "stripe error"
+                    counts[outcome] = counts.get(outcome, 0) + 1
+                    bar.advance()
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "nothing pending"
         self.stdout.write(f"Reconciled: {summary}.")
+
+    def _report(self, orders: list[Order]) -> None:
+        client = gateway.client()
+        for order in orders:
+            try:
+                status = client.v1.payment_intents.retrieve(order.payment_intent_id).status
+                outcome = WOULD.get(status, "would stay pending")
+            except stripe.StripeError as exc:
+                status, outcome = "?", f"Stripe error: {exc.user_message or exc}"
+            self.stdout.write(
+                f"  order {order.pk}  {order.student.email}  course {order.course_id}  "
+                f"{order.amount} {order.currency}  created {order.created_at:%Y-%m-%d %H:%M}  "
+                f"{order.payment_intent_id}: {status}, {outcome}"
+            )
+        self.stdout.write(f"Dry run: {len(orders)} pending order(s) to reconcile. Nothing was changed.")
