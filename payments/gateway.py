@@ -1,5 +1,10 @@
 """The one place that talks to Stripe, through the official library. STRIPE_API_BASE points it at
-a local emulator in tests; without keys every call is a 503 with a clear message."""
+a local emulator in tests; without keys every call is a 503 with a clear message.
+
+Every call is bounded: a short connect and read timeout and few retries (the library retries
+connection errors, timeouts, 409s and 5xx with backoff, safely thanks to idempotency keys), so a
+Stripe outage makes checkout answer 503 within seconds instead of holding a worker and its row
+locks for minutes (the library's own default is an 80 s timeout)."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -29,6 +34,16 @@ ZERO_DECIMAL = {
 }
 
 
+# Defaults; settings STRIPE_CONNECT_TIMEOUT, STRIPE_READ_TIMEOUT (seconds) and STRIPE_MAX_RETRIES
+# override them. Worst case for one call: (retries + 1) * (connect or read timeout) + backoff
+# (0.5 s, then 1 s at most), i.e. about 16.5 s with these values.
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 8.0
+MAX_RETRIES = 1
+
+PROVIDER = "Stripe"
+
+
 def configured() -> bool:
     return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY and settings.STRIPE_WEBHOOK_SECRET)
 
@@ -40,7 +55,16 @@ def client() -> stripe.StripeClient:
             code="payments_not_configured",
         )
     base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base, max_network_retries=2)
+    timeout = (
+        float(getattr(settings, "STRIPE_CONNECT_TIMEOUT", CONNECT_TIMEOUT)),
+        float(getattr(settings, "STRIPE_READ_TIMEOUT", READ_TIMEOUT)),
+    )
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses=base,
+        max_network_retries=int(getattr(settings, "STRIPE_MAX_RETRIES", MAX_RETRIES)),
+        http_client=stripe.RequestsClient(timeout=timeout),
+    )
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:
@@ -56,8 +80,16 @@ def from_minor_units(amount: int, currency: str) -> Decimal:
 
 
 def provider_error(exc: Exception) -> ServiceUnavailable:
-    message = getattr(exc, "user_message", None) or str(exc) or exc.__class__.__name__
-    return ServiceUnavailable(f"The payment provider could not be reached or refused: {message}", code="stripe_error")
+    """A 503 naming the provider. Unreachable (connection refused, timeout) is told apart from an
+    answer Stripe gave, so the client knows a retry later is the remedy."""
+    if isinstance(exc, stripe.APIConnectionError):
+        message = f"The payment provider ({PROVIDER}) could not be reached; please try again in a moment."
+        code = "payment_provider_unreachable"
+    else:
+        detail = getattr(exc, "user_message", None) or str(exc) or exc.__class__.__name__
+        message = f"The payment provider ({PROVIDER}) refused the request: {detail}"
+        code = "stripe_error"
+    return ServiceUnavailable(message, code=code, extra={"provider": PROVIDER.lower()})
 
 
 def construct_event(payload: bytes, signature: str):

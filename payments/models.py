@@ -9,7 +9,10 @@ from django.db.models.functions import Lower
 
 
 class Coupon(models.Model):
-    """A discount on one course: a percentage or a fixed amount. Redemptions count paid orders."""
+    """A discount on one course: a percentage or a fixed amount. `redemptions` counts paid orders;
+    `reserved` counts unsettled orders holding a use (see Order.coupon_held). Checkout takes a use
+    only while redemptions + reserved < max_redemptions, with one conditional UPDATE, so the two
+    together never pass the limit however many checkouts race for the last use."""
 
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="coupons")
     code = models.CharField(max_length=40)
@@ -21,6 +24,7 @@ class Coupon(models.Model):
     )
     max_redemptions = models.PositiveIntegerField(null=True, blank=True)
     redemptions = models.PositiveIntegerField(default=0, editable=False)
+    reserved = models.PositiveIntegerField(default=0, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -62,6 +66,11 @@ class Order(models.Model):
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     course = models.ForeignKey("courses.Course", on_delete=models.PROTECT, related_name="orders")
     coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    # True while this order holds one of its coupon's uses (Coupon.reserved): from checkout until
+    # the order is paid (the use becomes a redemption) or can never be paid (intent canceled or
+    # expired, refunded first, coupon swapped). A declined card keeps it: Stripe lets the customer
+    # retry the same intent.
+    coupon_held = models.BooleanField(default=False, editable=False)
     list_price = models.DecimalField(max_digits=8, decimal_places=2)
     discount = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0.00"))
     amount = models.DecimalField(max_digits=8, decimal_places=2)

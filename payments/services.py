@@ -9,7 +9,7 @@ import stripe
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -85,8 +85,60 @@ def coupon_for_checkout(*, course: Course, code: str) -> Coupon:
     if coupon.expires_at is not None and coupon.expires_at <= timezone.now():
         raise ValidationError({"coupon": ["This coupon has expired."]})
     if coupon.max_redemptions is not None and coupon.redemptions >= coupon.max_redemptions:
-        raise ValidationError({"coupon": ["This coupon has been used up."]})
+        raise ValidationError({"coupon": [USED_UP]})
     return coupon
+
+
+USED_UP = "This coupon has been used up."
+ALL_HELD = "The last uses of this coupon are held by checkouts in progress; try again later."
+
+
+def _no_room_error(coupon: Coupon) -> ValidationError:
+    coupon.refresh_from_db(fields=["redemptions", "reserved", "max_redemptions", "active"])
+    if not coupon.active:
+        return ValidationError({"coupon": ["This coupon is no longer active."]})
+    used_up = coupon.max_redemptions is not None and coupon.redemptions >= coupon.max_redemptions
+    return ValidationError({"coupon": [USED_UP if used_up else ALL_HELD]})
+
+
+def _coupon_has_room(coupon: Coupon) -> bool:
+    """A plain read, for a fast 400 before anything is created; _coupon_hold decides."""
+    return coupon.max_redemptions is None or coupon.redemptions + coupon.reserved < coupon.max_redemptions
+
+
+def _coupon_hold(order: Order, coupon: Coupon) -> None:
+    """Takes one use of the coupon for this unsettled order. One conditional UPDATE: PostgreSQL
+    re-checks its WHERE against the committed row after any concurrent UPDATE of it, so of
+    checkouts racing for the last use exactly one gets it; the others get a 400 on `coupon`."""
+    room = Q(max_redemptions__isnull=True) | Q(max_redemptions__gt=F("redemptions") + F("reserved"))
+    if not Coupon.objects.filter(room, pk=coupon.pk, active=True).update(reserved=F("reserved") + 1):
+        raise _no_room_error(coupon)
+    order.coupon_held = True
+
+
+def _coupon_release(order: Order) -> None:
+    """Gives the order's held use back (it will never be paid, or it now uses another coupon)."""
+    if not order.coupon_held:
+        return
+    Coupon.objects.filter(pk=order.coupon_id).update(reserved=F("reserved") - 1)
+    Order.objects.filter(pk=order.pk).update(coupon_held=False)
+    order.coupon_held = False
+
+
+def _coupon_redeem(order: Order) -> None:
+    """The order is paid: its held use becomes a redemption, in one UPDATE."""
+    if order.coupon_held:
+        Coupon.objects.filter(pk=order.coupon_id).update(reserved=F("reserved") - 1, redemptions=F("redemptions") + 1)
+        Order.objects.filter(pk=order.pk).update(coupon_held=False)
+        order.coupon_held = False
+        return
+    # Only an order that held no use (declined before reservations existed, then paid): the
+    # customer paid the discounted price, so the payment is honoured and counted; say so if that
+    # passes the limit.
+    Coupon.objects.filter(pk=order.coupon_id).update(redemptions=F("redemptions") + 1)
+    coupon = Coupon.objects.get(pk=order.coupon_id)
+    if coupon.max_redemptions is not None and coupon.redemptions + coupon.reserved > coupon.max_redemptions:
+        logger.error("Order %s was paid with coupon %s, which held no use for it: over its limit", order.pk, coupon.pk)
 
 
 def discount_for(price: Decimal, coupon: Coupon | None) -> Decimal:
@@ -110,8 +162,15 @@ def _transition(order: Order, status: str) -> None:
 def checkout_start(*, student: User, course: Course, coupon_code: str = "") -> Order:
     """Starts (or resumes) buying a paid course: a pending order and its Stripe PaymentIntent
     (amount in the currency's smallest unit, metadata order_id, an idempotency key). A second
-    checkout reuses the pending order, updating its amount if the coupon changed. Nothing is
-    granted here: the webhook does that when Stripe says the payment succeeded."""
+    checkout reuses the pending order (or revives the student's declined one that still holds its
+    coupon), updating its amount if the coupon changed. A coupon use is held for the order until
+    it is paid, canceled or expires, so a limited coupon is never promised to more buyers than it
+    has uses. Nothing is granted here: the webhook does that when Stripe says the payment
+    succeeded.
+
+    All or nothing: if Stripe cannot be reached (or refuses), this raises a 503 and the whole
+    transaction rolls back, so no order, coupon hold or activity is left behind; an intent Stripe
+    may have created meanwhile is never handed out, so it can never be paid."""
     if student.role != Role.STUDENT:
         raise NotPermitted("Only students can buy courses.")
     if course.status != CourseStatus.PUBLISHED:
@@ -127,15 +186,15 @@ def checkout_start(*, student: User, course: Course, coupon_code: str = "") -> O
         raise ValidationError({"coupon": [f"This coupon leaves less than the minimum charge of {MIN_CHARGE}."]})
     client = gateway.client() if amount > 0 else None
 
-    order = Order.objects.select_for_update().filter(student=student, course=course, status=OrderStatus.PENDING).first()
+    order = _resumable_order(student=student, course=course)
+    coupon_pk = coupon.pk if coupon else None
+    needs_hold = coupon is not None and not (order and order.coupon_held and order.coupon_id == coupon_pk)
+    if needs_hold and not _coupon_has_room(coupon):
+        raise _no_room_error(coupon)
     if order is None:
         order = Order(student=student, course=course, currency=course.currency)
-        try:
-            with transaction.atomic():
-                order.list_price, order.discount, order.amount, order.coupon = course.price, discount, amount, coupon
-                order.save()
-        except IntegrityError as exc:  # a concurrent checkout created the pending order first
-            raise Conflict("A checkout for this course is already in progress; retry.", code="checkout_busy") from exc
+        order.list_price, order.discount, order.amount, order.coupon = course.price, discount, amount, coupon
+        _save_pending(order)
         activity_record(
             actor=student,
             verb=Verb.ORDER_CREATED,
@@ -143,10 +202,18 @@ def checkout_start(*, student: User, course: Course, coupon_code: str = "") -> O
             course=course,
             metadata={"amount": str(amount), "currency": order.currency},
         )
-    changed = order.amount != amount or order.coupon_id != (coupon.pk if coupon else None)
+    elif order.status == OrderStatus.FAILED:  # a declined card: the customer tries again
+        _transition(order, OrderStatus.PENDING)
+        order.failure_reason = ""
+        _save_pending(order)
+    changed = order.amount != amount or order.coupon_id != coupon_pk
+    if order.coupon_id != coupon_pk:
+        _coupon_release(order)
     order.list_price, order.discount, order.amount, order.coupon = course.price, discount, amount, coupon
 
     if amount == 0:  # fully discounted: nothing to charge, so nothing for Stripe to confirm
+        if needs_hold:
+            _coupon_hold(order, coupon)
         order.save()
         _order_mark_paid(order, reason="fully discounted")
         return order
@@ -156,19 +223,62 @@ def checkout_start(*, student: User, course: Course, coupon_code: str = "") -> O
         "currency": order.currency.lower(),
         "metadata": {"order_id": str(order.pk), "course_id": str(course.pk), "student_id": str(student.pk)},
     }
+    created_intent = None
     try:
         if not order.payment_intent_id:
-            intent = client.v1.payment_intents.create(
+            created_intent = client.v1.payment_intents.create(
                 params={**params, "payment_method_types": ["card"]},
                 options={"idempotency_key": f"order-{order.pk}-create"},
             )
-            order.payment_intent_id, order.client_secret = intent.id, intent.client_secret
+            order.payment_intent_id, order.client_secret = created_intent.id, created_intent.client_secret
         elif changed:
+            # The customer may hold this intent's client secret: take the new coupon's use first,
+            # so Stripe never charges a discount the order could not get.
+            if needs_hold:
+                _coupon_hold(order, coupon)
             client.v1.payment_intents.update(order.payment_intent_id, params=params)
     except stripe.StripeError as exc:
         raise gateway.provider_error(exc) from exc
+    if needs_hold and not order.coupon_held:
+        # A new intent: its client secret leaves only with this reply, so the coupon's row is
+        # locked only now (not across the call to Stripe). Losing the race for the last use
+        # cancels the intent nobody will ever see.
+        try:
+            _coupon_hold(order, coupon)
+        except ValidationError:
+            if created_intent is not None:
+                _cancel_quietly(client, created_intent.id)
+            raise
     order.save()
     return order
+
+
+def _resumable_order(*, student: User, course: Course) -> Order | None:
+    """The student's pending order for the course (locked), else their latest declined one that
+    still holds its coupon's use (its intent is still payable)."""
+    pending = Order.objects.select_for_update().filter(student=student, course=course, status=OrderStatus.PENDING)
+    order = pending.first()
+    if order is None:
+        declined = Order.objects.select_for_update().filter(
+            student=student, course=course, status=OrderStatus.FAILED, coupon_held=True
+        )
+        order = declined.order_by("-created_at").first()
+    return order
+
+
+def _save_pending(order: Order) -> None:
+    try:
+        with transaction.atomic():
+            order.save()
+    except IntegrityError as exc:  # a concurrent checkout made the pending order first
+        raise Conflict("A checkout for this course is already in progress; retry.", code="checkout_busy") from exc
+
+
+def _cancel_quietly(client, intent_id: str) -> None:
+    try:
+        client.v1.payment_intents.cancel(intent_id, params={"cancellation_reason": "abandoned"})
+    except stripe.StripeError as exc:  # never handed out, so it cannot be paid anyway
+        logger.warning("Could not cancel unused PaymentIntent %s: %s", intent_id, exc)
 
 
 def _order_mark_paid(order: Order, *, reason: str = "") -> bool:
@@ -181,7 +291,7 @@ def _order_mark_paid(order: Order, *, reason: str = "") -> bool:
     order.failure_reason = ""
     order.save(update_fields=["status", "paid_at", "failure_reason", "updated_at"])
     if order.coupon_id:
-        Coupon.objects.filter(pk=order.coupon_id).update(redemptions=F("redemptions") + 1)
+        _coupon_redeem(order)
     try:
         with transaction.atomic():
             enrollment_create(student=order.student, course=order.course, source=EnrollmentSource.PAID)
@@ -204,7 +314,11 @@ def _order_mark_paid(order: Order, *, reason: str = "") -> bool:
     return True
 
 
-def _order_mark_failed(order: Order, reason: str) -> bool:
+def _order_mark_failed(order: Order, reason: str, *, final: bool = False) -> bool:
+    """pending -> failed. `final`: the intent can never succeed (canceled), so the order's coupon
+    use is given back too; after a declined card it is kept, as the customer may retry."""
+    if final:
+        _coupon_release(order)
     if order.status != OrderStatus.PENDING:  # a late failure never downgrades a settled order
         return False
     _transition(order, OrderStatus.FAILED)
@@ -219,6 +333,7 @@ def _order_mark_refunded(order: Order, *, refund_id: str = "") -> bool:
         return False
     was_paid = order.status == OrderStatus.PAID
     _transition(order, OrderStatus.REFUNDED)
+    _coupon_release(order)  # refunded before it was paid: it never will be
     order.refunded_at = timezone.now()
     order.refund_id = refund_id or order.refund_id
     order.save(update_fields=["status", "refunded_at", "refund_id", "updated_at"])
@@ -285,8 +400,9 @@ def webhook_event_process(*, event_id: str, event_type: str, obj: dict) -> str:
         )
     elif event_type in ("payment_intent.payment_failed", "payment_intent.canceled"):
         error = obj.get("last_payment_error") or {}
-        reason = error.get("message") or ("canceled" if event_type.endswith("canceled") else "payment failed")
-        outcome = "failed" if _order_mark_failed(order, reason) else f"kept {order.status}"
+        canceled = event_type.endswith("canceled")
+        reason = error.get("message") or ("canceled" if canceled else "payment failed")
+        outcome = "failed" if _order_mark_failed(order, reason, final=canceled) else f"kept {order.status}"
     else:
         fully = obj.get("refunded") or (obj.get("amount_refunded") or 0) >= (obj.get("amount") or 0)
         if fully:
@@ -372,16 +488,30 @@ def order_refund(*, order: Order, actor: User) -> Order:
 
 
 # --- reconciliation ------------------------------------------------------------------------------
+DEFAULT_EXPIRE_MINUTES = 60
+CANCELABLE = {"requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"}
+
+
+def _expire_after() -> timedelta:
+    """How long an unsettled order may sit untouched (settings.PAYMENTS_ORDER_EXPIRE_MINUTES)
+    before reconciliation cancels its intent and gives its coupon use back."""
+    return timedelta(minutes=getattr(settings, "PAYMENTS_ORDER_EXPIRE_MINUTES", DEFAULT_EXPIRE_MINUTES))
+
+
 def payments_reconcile(*, older_than_minutes: int | None = None, limit: int = 200) -> dict[str, int]:
     """Settles pending orders whose webhook never arrived by asking Stripe for their intent, each
-    in its own transaction. Returns counts per outcome."""
+    in its own transaction, and expires orders left unpaid for PAYMENTS_ORDER_EXPIRE_MINUTES
+    (pending, or declined but still holding a coupon use): their intent is canceled at Stripe and
+    the order marked failed, so nothing stays pending forever. Returns counts per outcome."""
     minutes = settings.PAYMENTS_RECONCILE_AFTER_MINUTES if older_than_minutes is None else older_than_minutes
-    cutoff = timezone.now() - timedelta(minutes=minutes)
-    ids = list(
-        Order.objects.filter(status=OrderStatus.PENDING, payment_intent_id__isnull=False, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+    now = timezone.now()
+    stale = now - _expire_after()
+    due = (
+        Q(status=OrderStatus.PENDING, payment_intent_id__isnull=False, created_at__lte=now - timedelta(minutes=minutes))
+        | Q(status=OrderStatus.PENDING, updated_at__lte=stale)
+        | Q(status=OrderStatus.FAILED, coupon_held=True, updated_at__lte=stale)
     )
+    ids = list(Order.objects.filter(due).order_by("created_at").values_list("pk", flat=True)[:limit])
     counts: dict[str, int] = {}
     if not ids:
         return counts
@@ -398,14 +528,30 @@ def payments_reconcile(*, older_than_minutes: int | None = None, limit: int = 20
 
 @transaction.atomic
 def _reconcile_one(client, order_pk) -> str:
-    order = _locked_order(pk=order_pk, status=OrderStatus.PENDING)
-    if order is None:
+    order = _locked_order(pk=order_pk, status__in=[OrderStatus.PENDING, OrderStatus.FAILED])
+    if order is None or (order.status == OrderStatus.FAILED and not order.coupon_held):
         return "already settled"
+    expired = order.updated_at <= timezone.now() - _expire_after()
+    if not order.payment_intent_id:  # nothing at Stripe can pay it
+        if not expired:
+            return "still pending"
+        _order_mark_failed(order, "expired", final=True)
+        return "expired"
     intent = client.v1.payment_intents.retrieve(order.payment_intent_id)
+    if expired and intent.status in CANCELABLE:
+        try:
+            intent = client.v1.payment_intents.cancel(
+                order.payment_intent_id, params={"cancellation_reason": "abandoned"}
+            )
+        except stripe.InvalidRequestError:  # it moved on meanwhile (e.g. the customer just paid)
+            intent = client.v1.payment_intents.retrieve(order.payment_intent_id)
+        if intent.status == "canceled":
+            _order_mark_failed(order, "expired: not paid in time", final=True)
+            return "expired"
     if intent.status == "succeeded":
         amount = getattr(intent, "amount_received", None) or intent.amount
         return _settle_success(order, amount=int(amount), currency=intent.currency)
     if intent.status == "canceled":
-        _order_mark_failed(order, "canceled")
+        _order_mark_failed(order, "canceled", final=True)
         return "failed"
     return "still pending"
