@@ -122,6 +122,15 @@ def clients(db, student, other_student, instructor, other_instructor, admin_user
     return {role: client_for(user) for role, user in users.items()}
 
 
+def _route_jobs(app, default_queue: str, routes: dict) -> None:
+    """Points the Celery app's routing at other queues (Celery caches its router and queues)."""
+    app.conf.task_default_queue = default_queue
+    app.conf.task_routes = routes
+    app.amqp.flush_routes()
+    for cached in ("router", "queues", "default_queue"):
+        app.amqp.__dict__.pop(cached, None)
+
+
 @pytest.fixture
 def celery_worker(transactional_db, redis_url):
     """A real Celery worker consuming from Redis, in a thread of this process so it shares the test
@@ -137,9 +146,7 @@ def celery_worker(transactional_db, redis_url):
     # other's jobs.
     prefix = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}-"
     routes = {name: {"queue": prefix + route["queue"]} for name, route in settings.CELERY_TASK_ROUTES.items()}
-    app.conf.task_default_queue = prefix + settings.CELERY_TASK_DEFAULT_QUEUE
-    app.conf.task_routes = routes
-    app.amqp.flush_routes()
+    _route_jobs(app, prefix + settings.CELERY_TASK_DEFAULT_QUEUE, routes)
     try:
         with start_worker(
             app,
@@ -153,9 +160,7 @@ def celery_worker(transactional_db, redis_url):
             yield app
     finally:
         app.conf.task_always_eager = True
-        app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
-        app.conf.task_routes = settings.CELERY_TASK_ROUTES
-        app.amqp.flush_routes()
+        _route_jobs(app, settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_TASK_ROUTES)
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ waits on PostgreSQL or Redis."""
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Platform hosts (Render, Heroku, Fly) say which port to listen on in PORT.
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
 worker_class = "gthread"

@@ -142,6 +142,8 @@ CELERY_TASK_ANNOTATIONS = {
 # Recycle worker processes now and then, so a slow leak in a library never grows without bound.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=1000)
 CELERY_WORKER_SEND_TASK_EVENTS = False
+# Workers log through LOGGING below (JSON in production, with the id of the request that queued the job).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Every periodic job, in one place. Run exactly one beat process (`celery -A lms beat`).
 ACTIVITY_RETENTION_DAYS = env.int("ACTIVITY_RETENTION_DAYS", default=365)
 CELERY_BEAT_SCHEDULE = {

@@ -275,3 +275,26 @@ def test_swagger_ui_init_script_is_served_from_our_origin(anon_client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in response.content.decode()
+
+
+# --- Request ids follow queued jobs -------------------------------------------------------------
+
+from lms.celery import app as celery_app  # noqa: E402
+
+
+@celery_app.task(name="lms.tests.current_request_id")
+def _current_request_id_task():
+    return request_context.current().request_id
+
+
+@pytest.mark.worker
+def test_a_job_queued_in_a_request_logs_with_that_request_id(celery_worker):
+    token = request_context._current.set(request_context.RequestInfo(request_id="req-job-7"))
+    try:
+        result = _current_request_id_task.delay()
+    finally:
+        request_context._current.reset(token)
+    assert result.get(timeout=20) == "req-job-7"
+    # Queued outside a request (beat, a command): the job's own id.
+    other = _current_request_id_task.delay()
+    assert other.get(timeout=20) == f"task-{other.id}"
