@@ -1,17 +1,25 @@
 """The one place where errors become HTTP responses."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from lms.errors import ApplicationError
 
+logger = logging.getLogger(__name__)
+
 
 def exception_handler(exc, context):
+    if isinstance(exc, OperationalError | InterfaceError):
+        return _database_unavailable(exc)
     if isinstance(exc, ApplicationError):
         body = {"detail": exc.message, "code": exc.code, **exc.extra}
         return Response(body, status=exc.status_code)
@@ -22,6 +30,15 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)
+
+
+def _database_unavailable(exc) -> Response:
+    """The database is down, restarting or refusing connections (or a query hit a lock or statement
+    timeout): a clear 503 the client may retry, not a 500. Django reconnects on the next request."""
+    logger.error("Database unavailable: %s: %s", exc.__class__.__name__, exc)
+    set_rollback()
+    body = {"detail": "The service is temporarily unavailable. Try again shortly.", "code": "database_unavailable"}
+    return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
 
 
 # Django's own error pages are HTML; clients of this API always get JSON.
