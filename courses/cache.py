@@ -3,13 +3,19 @@
 Keys carry version numbers: the catalog's (one for every list page) and each course's. A service
 that changes what a page shows calls `course_changed(course_id)`, which bumps both versions when
 its transaction commits, so the next request misses and recomputes from committed data: a cached
-page is never stale after a change commits. CATALOG_CACHE_SECONDS = 0 switches caching off."""
+page is never stale after a change commits. CATALOG_CACHE_SECONDS = 0 switches caching off.
+
+Every operation fails open: with the cache down, keys are None, reads miss, writes and bumps are
+skipped (logged), and pages are computed from the database. A bump lost while Redis was unreachable
+but still holding data can leave a page stale for at most CATALOG_CACHE_SECONDS."""
 
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+from lms.cache import CACHE_ERRORS, cache_unavailable
 
 CATALOG_VERSION = "catalog:v"
 
@@ -18,15 +24,22 @@ def enabled() -> bool:
     return settings.CATALOG_CACHE_SECONDS > 0
 
 
-def _version(key: str) -> int:
-    return cache.get_or_set(key, 1, timeout=None)
+def _version(key: str) -> int | None:
+    try:
+        return cache.get_or_set(key, 1, timeout=None)
+    except CACHE_ERRORS as exc:
+        cache_unavailable("the catalog cache", exc)
+        return None
 
 
 def _bump(key: str) -> None:
     try:
-        cache.incr(key)
-    except ValueError:  # not cached yet (or evicted): any new value differs from what pages used
-        cache.set(key, 2, timeout=None)
+        try:
+            cache.incr(key)
+        except ValueError:  # not cached yet (or evicted): any new value differs from what pages used
+            cache.set(key, 2, timeout=None)
+    except CACHE_ERRORS as exc:  # runs after commit: failing here would turn a saved change into a 500
+        cache_unavailable("catalog invalidation", exc)
 
 
 def course_changed(course_id: int | None = None) -> None:
@@ -42,20 +55,35 @@ def course_changed(course_id: int | None = None) -> None:
     transaction.on_commit(bump)
 
 
-def catalog_key(query_params) -> str:
+def catalog_key(query_params) -> str | None:
+    """The key of a catalog page, or None when the cache is unavailable (get and put then skip)."""
+    version = _version(CATALOG_VERSION)
+    if version is None:
+        return None
     canonical = "&".join(f"{k}={v}" for k, v in sorted(query_params.lists()) for v in v)
     digest = hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()
-    return f"catalog:{_version(CATALOG_VERSION)}:{digest}"
+    return f"catalog:{version}:{digest}"
 
 
-def course_key(course_id: int) -> str:
-    return f"course:{course_id}:{_version(f'course:{course_id}:v')}:public"
+def course_key(course_id: int) -> str | None:
+    version = _version(f"course:{course_id}:v")
+    return None if version is None else f"course:{course_id}:{version}:public"
 
 
-def get(key: str):
-    return cache.get(key) if enabled() else None
+def get(key: str | None):
+    if key is None or not enabled():
+        return None
+    try:
+        return cache.get(key)
+    except CACHE_ERRORS as exc:
+        cache_unavailable("the catalog cache", exc)
+        return None
 
 
-def put(key: str, value) -> None:
-    if enabled():
+def put(key: str | None, value) -> None:
+    if key is None or not enabled():
+        return
+    try:
         cache.set(key, value, settings.CATALOG_CACHE_SECONDS)
+    except CACHE_ERRORS as exc:
+        cache_unavailable("the catalog cache", exc)

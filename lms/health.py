@@ -32,6 +32,21 @@ def _check_broker() -> str:
     return "ok"
 
 
+def _database_kind() -> str:
+    return connections["default"].vendor  # "postgresql", "sqlite"
+
+
+def _cache_kind() -> str:
+    backend = settings.CACHES["default"]["BACKEND"]
+    return "redis" if "redis" in backend.lower() else backend.rpartition(".")[2]
+
+
+def _broker_kind() -> str:
+    from lms.celery import app
+
+    return str(app.conf.broker_url).partition("://")[0]  # "redis": never the URL, which may hold a password
+
+
 HealthSerializer = inline_serializer("Health", {"status": serializers.CharField()})
 ReadySerializer = inline_serializer(
     "Ready", {"status": serializers.CharField(), "checks": serializers.DictField(child=serializers.CharField())}
@@ -59,11 +74,15 @@ def health(request):
 def ready(request):
     checks: dict[str, str] = {}
     healthy = True
-    for name, check in (("database", _check_database), ("cache", _check_cache), ("broker", _check_broker)):
+    for name, check, kind in (
+        ("database", _check_database, _database_kind),
+        ("cache", _check_cache, _cache_kind),
+        ("broker", _check_broker, _broker_kind),
+    ):
         try:
             checks[name] = check() or "ok"
-        except Exception as exc:  # any failure of a dependency means "not ready", named
+        except Exception as exc:  # any failure of a dependency means "not ready", named with its kind
             healthy = False
-            checks[name] = f"down: {exc.__class__.__name__}: {exc}"[:300]
+            checks[name] = f"down: {exc.__class__.__name__}: {str(exc)[:240]} ({kind()})"
     body = {"status": "ok" if healthy else "unavailable", "checks": checks}
     return Response(body, status=200 if healthy else 503)

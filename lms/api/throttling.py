@@ -2,12 +2,17 @@
 change them), counted with atomic cache increments in a sliding window (this window's count plus
 the overlapping share of the previous one).
 
+With the cache down, throttles fail open (every request is allowed, logged once a minute): the
+rate limits protect the service, and refusing everyone would be the outage they guard against.
+
 DRF's own throttles keep a list of every request time in the window and rewrite it on each request:
 its cost grows with the rate allowed. A counter costs the same at 10 requests a minute or 10,000."""
 
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework import throttling
+
+from lms.cache import CACHE_ERRORS, cache_unavailable
 
 
 class CounterThrottleMixin:
@@ -20,6 +25,13 @@ class CounterThrottleMixin:
         key = self.get_cache_key(request, view)
         if key is None:
             return True
+        try:
+            return self._allow(key)
+        except CACHE_ERRORS as exc:  # fail open: an outage of the counters must not lock everyone out
+            cache_unavailable("rate limiting", exc)
+            return True
+
+    def _allow(self, key: str) -> bool:
         now = self.timer()
         window, elapsed = divmod(now, self.duration)
         self.wait_seconds = self.duration - elapsed
