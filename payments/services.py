@@ -276,7 +276,7 @@ def _save_pending(order: Order) -> None:
 
 def _cancel_quietly(client, intent_id: str) -> None:
     try:
-        client.v1.payment_intents.cancel(intent_id, params={"cancellation_reason": "abandoned"})
+        client.v1.payment_intents.cancel(intent_id)
     except stripe.StripeError as exc:  # never handed out, so it cannot be paid anyway
         logger.warning("Could not cancel unused PaymentIntent %s: %s", intent_id, exc)
 
@@ -540,9 +540,7 @@ def _reconcile_one(client, order_pk) -> str:
     intent = client.v1.payment_intents.retrieve(order.payment_intent_id)
     if expired and intent.status in CANCELABLE:
         try:
-            intent = client.v1.payment_intents.cancel(
-                order.payment_intent_id, params={"cancellation_reason": "abandoned"}
-            )
+            intent = client.v1.payment_intents.cancel(order.payment_intent_id)
         except stripe.InvalidRequestError:  # it moved on meanwhile (e.g. the customer just paid)
             intent = client.v1.payment_intents.retrieve(order.payment_intent_id)
         if intent.status == "canceled":
