@@ -16,7 +16,7 @@ from notifications.models import Notification
 from payments.models import Order, StripeEvent
 
 from .factories import CouponFactory, OrderFactory
-from .helpers import WEBHOOK_URL, emulator, event, intent_object, signed
+from .helpers import WEBHOOK_URL, confirm_as_stripe_js, emulator, event, intent_object, signed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -101,3 +101,112 @@ def test_concurrent_checkouts_make_one_pending_order_and_one_intent(postgres, st
     order_ids = {r.json()["order_id"] for r in replies if r.status_code == 201}
     assert len(order_ids) == 1
     assert len(emulator().v1.payment_intents.list().data) == 1
+
+
+def post_event(evt: dict):
+    payload = json.dumps(evt).encode()
+    return lambda: APIClient().post(WEBHOOK_URL, data=payload, content_type="application/json", **signed(payload))
+
+
+@pytest.mark.parametrize("failure_first", [True, False])
+def test_a_success_and_a_decline_racing_always_end_paid_and_enrolled_once(postgres, webhook_secret, failure_first):
+    """A declined card and the retry that succeeded, delivered at once in either order: a late
+    failure never downgrades a paid order, so every round ends paid with one enrollment."""
+    for _ in range(5):
+        order = OrderFactory()
+        declined = intent_object(order, status="requires_payment_method")
+        events = [
+            event("payment_intent.payment_failed", declined),
+            event("payment_intent.succeeded", intent_object(order)),
+        ]
+        if not failure_first:
+            events.reverse()
+
+        replies = race([post_event(e) for e in events])
+
+        assert [getattr(r, "status_code", r) for r in replies] == [200, 200]
+        order.refresh_from_db()
+        assert order.status == "paid"
+        assert Enrollment.objects.filter(student=order.student, course=order.course, status="active").count() == 1
+        order.course.refresh_from_db()
+        assert order.course.enrollment_count == 1
+
+
+def test_distinct_success_events_and_reconciliation_racing_settle_once(postgres, stripe_emulator, student):
+    """Stripe's success (as several events with their own ids, e.g. re-sent after an endpoint
+    change) arriving while two reconciliation runs read the intent: paid once, enrolled once,
+    one receipt, and every event recorded."""
+    from payments import services
+
+    course = PublishedCourseFactory(price=Decimal("49.99"))
+    coupon = CouponFactory(course=course, code="RACE", percent_off=10, max_redemptions=1)
+    response = client_for(student).post(f"/api/v1/courses/{course.pk}/checkout/", {"coupon": "RACE"}, format="json")
+    order = Order.objects.get(pk=response.json()["order_id"])
+    assert confirm_as_stripe_js(order.payment_intent_id) == "succeeded"
+    intent = emulator().v1.payment_intents.retrieve(order.payment_intent_id).to_dict()
+    events = [event("payment_intent.succeeded", intent) for _ in range(6)]
+
+    replies = race([post_event(e) for e in events] + [lambda: services.payments_reconcile(older_than_minutes=0)] * 2)
+
+    deliveries, runs = replies[:6], replies[6:]
+    assert all(getattr(r, "status_code", r) == 200 for r in deliveries), deliveries
+    outcomes = [r.json()["outcome"] for r in deliveries] + [k for run in runs for k in run]
+    assert outcomes.count("paid") == 1, outcomes
+    assert set(outcomes) <= {"paid", "kept paid", "already settled"}, outcomes
+    order.refresh_from_db()
+    coupon.refresh_from_db()
+    assert order.status == "paid" and (coupon.redemptions, coupon.reserved) == (1, 0)
+    assert Enrollment.objects.filter(student=student, course=course).count() == 1
+    assert Notification.objects.filter(type="payment_succeeded", recipient=student).count() == 1
+    assert StripeEvent.objects.count() == 6
+    course.refresh_from_db()
+    assert course.enrollment_count == 1
+
+
+def test_twenty_concurrent_deliveries_of_one_refund_revoke_once(postgres, webhook_secret, student):
+    from .helpers import charge_object, pay
+
+    order = pay(OrderFactory(student=student))
+    refund = event("charge.refunded", charge_object(order))
+
+    replies = race([post_event(refund)] * 20)
+
+    assert sorted(r.json()["outcome"] for r in replies) == ["duplicate"] * 19 + ["refunded"]
+    order.refresh_from_db()
+    assert order.status == "refunded"
+    assert Enrollment.objects.get(student=student, course=order.course).status == "revoked"
+    assert Notification.objects.filter(type="payment_refunded", recipient=student).count() == 1
+    order.course.refresh_from_db()
+    assert order.course.enrollment_count == 0
+
+
+def test_a_success_racing_the_buyers_refund_request_never_leaves_a_refunded_buyer_enrolled(
+    postgres, stripe_emulator, student
+):
+    """The buyer asks for a refund while Stripe's success is being delivered: either the refund
+    comes first (409: nothing paid yet) and the order ends paid, or after (200) and it ends
+    refunded with access removed. Never a 500, never both."""
+    course = PublishedCourseFactory(price=Decimal("49.99"))
+    response = client_for(student).post(f"/api/v1/courses/{course.pk}/checkout/")
+    order = Order.objects.get(pk=response.json()["order_id"])
+    assert confirm_as_stripe_js(order.payment_intent_id) == "succeeded"
+    intent = emulator().v1.payment_intents.retrieve(order.payment_intent_id).to_dict()
+    buyer = client_for(student)
+
+    delivery, refund = race(
+        [
+            post_event(event("payment_intent.succeeded", intent)),
+            lambda: buyer.post(f"/api/v1/orders/{order.pk}/refund/"),
+        ]
+    )
+
+    assert delivery.status_code == 200 and delivery.json()["outcome"] == "paid"
+    assert refund.status_code in (200, 409), refund.content
+    order.refresh_from_db()
+    active = Enrollment.objects.filter(student=student, course=course, status="active").count()
+    course.refresh_from_db()
+    if refund.status_code == 200:
+        assert order.status == "refunded" and active == 0 == course.enrollment_count
+        assert len(emulator().v1.refunds.list().data) == 1
+    else:
+        assert order.status == "paid" and active == 1 == course.enrollment_count
