@@ -1,5 +1,8 @@
 """Issuing, revoking and re-issuing certificates."""
 
+import logging
+from datetime import datetime
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -11,10 +14,13 @@ from courses.models import Course, Enrollment, EnrollmentStatus
 from courses.progress import progress_for
 from courses.services import enrollment_evaluate_completion
 from lms.errors import Conflict, InvalidInput, NotFound
+from lms.jobs import enqueue_on_commit
 from notifications.services import notify
 
 from . import rendering
 from .models import Certificate, CertificateRevision, CertificateStatus
+
+logger = logging.getLogger(__name__)
 
 
 def _render_into(certificate: Certificate) -> None:
@@ -90,10 +96,38 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
 
 
 def certificate_issue_later(enrollment_id: int) -> None:
-    """The completion handler: queue the issue job once the completion has committed."""
+    """The completion handler: queue the issue job once the completion has committed. If the broker
+    is down then, the periodic `certificates_issue_missing` issues it later."""
     from .tasks import certificate_issue_task
 
-    transaction.on_commit(lambda: certificate_issue_task.delay(enrollment_id))
+    enqueue_on_commit(certificate_issue_task, enrollment_id)
+
+
+def certificates_issue_missing(*, completed_before: datetime, limit: int = 100) -> int:
+    """The safety net behind the issue job: issues the certificate of every active enrollment
+    completed before `completed_before` that has none (its job was never queued because the broker
+    was down, or was lost with a worker). Oldest first, at most `limit` per call; one enrollment's
+    failure is logged and does not stop the others. Returns how many were issued."""
+    pending = list(
+        Enrollment.objects.filter(
+            status=EnrollmentStatus.ACTIVE,
+            completed_at__isnull=False,
+            completed_at__lt=completed_before,
+            certificate__isnull=True,
+        )
+        .order_by("completed_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    issued = 0
+    for enrollment_id in pending:
+        try:
+            if certificate_issue(enrollment_id=enrollment_id) is not None:
+                issued += 1
+        except Exception:  # a bad row must not block the rest; the next sweep tries it again
+            logger.exception("Could not issue the missing certificate of enrollment %s", enrollment_id)
+    if pending:
+        logger.info("Issued %s of %s missing certificates", issued, len(pending))
+    return issued
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from lms.errors import InvalidInput
+from lms.jobs import enqueue_on_commit
 
 from .models import DEFAULT_CHANNELS, Announcement, Notification, NotificationPreference, NotificationType
 
@@ -76,9 +77,8 @@ def notify(
 def _queue_emails(*, type: str, user_ids: list[int], title: str, body: str, link: str) -> None:
     from .tasks import notification_emails_send_task
 
-    transaction.on_commit(
-        lambda: notification_emails_send_task.delay(type=type, user_ids=user_ids, title=title, body=body, link=link)
-    )
+    # Broker down: the e-mail copy is dropped (logged); the in-app notification is the durable record.
+    enqueue_on_commit(notification_emails_send_task, type=type, user_ids=user_ids, title=title, body=body, link=link)
 
 
 def notification_emails_send(*, type: str, user_ids: Sequence[int], title: str, body: str, link: str = "") -> int:
@@ -155,10 +155,8 @@ def course_students_notify_later(*, course_id: int, type: str, title: str, body:
     """Queues (after commit) a background job that notifies every student enrolled in the course."""
     from .tasks import course_students_notify_task
 
-    transaction.on_commit(
-        lambda: course_students_notify_task.delay(
-            course_id=course_id, type=type, title=title, body=body, payload=payload
-        )
+    enqueue_on_commit(
+        course_students_notify_task, course_id=course_id, type=type, title=title, body=body, payload=payload
     )
 
 
@@ -177,8 +175,23 @@ def announcement_create(*, course, author: User, title: str, body: str) -> Annou
 
     announcement = Announcement.objects.create(course=course, author=author, title=title, body=body)
     activity_record(actor=author, verb=Verb.ANNOUNCEMENT_SENT, target=announcement, course=course)
-    transaction.on_commit(lambda: announcement_send_task.delay(announcement.pk))
+    enqueue_on_commit(announcement_send_task, announcement.pk)  # broker down: announcements_send_unsent
     return announcement
+
+
+def announcements_send_unsent(*, created_before, limit: int = 100) -> int:
+    """The safety net behind the delivery job: sends every announcement created before
+    `created_before` and still unsent (its job was lost). Returns how many were sent."""
+    pending = list(
+        Announcement.objects.filter(sent_at__isnull=True, created_at__lt=created_before)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for announcement_id in pending:
+        announcement_send(announcement_id=announcement_id)
+        sent += 1
+    return sent
 
 
 @transaction.atomic

@@ -1,6 +1,8 @@
+from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.utils import timezone
 
 from . import services
 
@@ -18,3 +20,11 @@ def announcement_send_task(announcement_id: int) -> int:
 @shared_task
 def course_students_notify_task(*, course_id: int, type: str, title: str, body: str, payload: dict) -> int:
     return services.course_students_notify(course_id=course_id, type=type, title=title, body=body, payload=payload)
+
+
+@shared_task
+def announcements_send_unsent_task(older_than_minutes: int = 10) -> int:
+    """Periodic (beat): deliver announcements whose delivery job was lost (the broker was down when
+    it was queued). Delivery is idempotent, so racing a late job is harmless."""
+    created_before = timezone.now() - timedelta(minutes=older_than_minutes)
+    return services.announcements_send_unsent(created_before=created_before)
