@@ -31,7 +31,13 @@ class Result:
     fix: str = ""
 
 
-def production() -> bool:
+@dataclass(frozen=True)
+class Context:
+    timeout: float  # seconds, for each network call
+    production: bool  # judge as a production deployment (stricter)
+
+
+def production_settings() -> bool:
     return "production" in (getattr(settings, "SETTINGS_MODULE", "") or "")
 
 
@@ -49,8 +55,8 @@ def _redact(url: str) -> str:
 
 
 # --- configuration --------------------------------------------------------------------------------
-def check_config(timeout: float) -> list[Result]:
-    prod = production()
+def check_config(ctx: Context) -> list[Result]:
+    prod = ctx.production
     results = []
     if settings.DEBUG:
         results.append(
@@ -138,7 +144,7 @@ def check_config(timeout: float) -> list[Result]:
 
 
 # --- database -------------------------------------------------------------------------------------
-def check_database(timeout: float) -> list[Result]:
+def check_database(ctx: Context) -> list[Result]:
     from django.db.migrations.executor import MigrationExecutor
 
     connection = connections["default"]
@@ -171,7 +177,7 @@ def check_database(timeout: float) -> list[Result]:
     if connection.vendor == "postgresql":
         version += f" {connection.pg_version // 10000}"
     results = [Result("database", OK, f"Connected to {version} ({connection.settings_dict.get('NAME')}).")]
-    if production() and connection.vendor == "sqlite":
+    if ctx.production and connection.vendor == "sqlite":
         results[0] = Result(
             "database",
             WARN,
@@ -197,7 +203,7 @@ def check_database(timeout: float) -> list[Result]:
 
 
 # --- cache ----------------------------------------------------------------------------------------
-def check_cache(timeout: float) -> list[Result]:
+def check_cache(ctx: Context) -> list[Result]:
     from django.core.cache import cache
 
     backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
@@ -225,7 +231,7 @@ def check_cache(timeout: float) -> list[Result]:
                 "Check the cache server (memory full? maxmemory-policy?).",
             )
         ]
-    if backend == "LocMemCache" and production():
+    if backend == "LocMemCache" and ctx.production:
         return [
             Result(
                 "cache",
@@ -238,12 +244,12 @@ def check_cache(timeout: float) -> list[Result]:
 
 
 # --- broker and workers ---------------------------------------------------------------------------
-def check_broker(timeout: float) -> list[Result]:
+def check_broker(ctx: Context) -> list[Result]:
     from lms.celery import app
 
     if app.conf.task_always_eager:
         result = Result("broker", OK, "Background jobs run inline (CELERY_TASK_ALWAYS_EAGER): no broker needed.")
-        if production():
+        if ctx.production:
             result = Result(
                 "broker",
                 WARN,
@@ -254,7 +260,7 @@ def check_broker(timeout: float) -> list[Result]:
     url = _redact(app.conf.broker_url or "")
     try:
         with app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=ctx.timeout)
     except Exception as exc:
         return [
             Result(
@@ -266,7 +272,7 @@ def check_broker(timeout: float) -> list[Result]:
         ]
     results = [Result("broker", OK, f"Connected to {url}.")]
     try:
-        replies = app.control.ping(timeout=min(1.0, timeout / 2))
+        replies = app.control.ping(timeout=min(1.0, ctx.timeout / 2))
     except Exception as exc:
         replies = None
         results.append(Result("broker.workers", WARN, f"Could not ask the workers: {_first_line(exc)}"))
@@ -287,7 +293,7 @@ def check_broker(timeout: float) -> list[Result]:
 
 
 # --- storage --------------------------------------------------------------------------------------
-def check_storage(timeout: float) -> list[Result]:
+def check_storage(ctx: Context) -> list[Result]:
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
@@ -333,7 +339,7 @@ def _mode(key: str) -> str | None:
     return None
 
 
-def check_stripe(timeout: float) -> list[Result]:
+def check_stripe(ctx: Context) -> list[Result]:
     import stripe
 
     values = {name: getattr(settings, name, "") or "" for name in STRIPE_KEYS}
@@ -342,7 +348,7 @@ def check_stripe(timeout: float) -> list[Result]:
         return [
             Result(
                 "stripe",
-                FAIL if production() else WARN,
+                FAIL if ctx.production else WARN,
                 "Stripe is not configured: checkout answers 503.",
                 "Set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.",
             )
@@ -385,7 +391,7 @@ def check_stripe(timeout: float) -> list[Result]:
             )
         ]
     mode = secret_mode or "unknown"
-    if production() and mode == "test":
+    if ctx.production and mode == "test":
         results.append(
             Result(
                 "stripe.keys",
@@ -402,7 +408,7 @@ def check_stripe(timeout: float) -> list[Result]:
         values["STRIPE_SECRET_KEY"],
         base_addresses={"api": base} if base else None,
         max_network_retries=0,
-        http_client=stripe.RequestsClient(timeout=(min(3.0, timeout), timeout)),
+        http_client=stripe.RequestsClient(timeout=(min(3.0, ctx.timeout), ctx.timeout)),
     )
     where = base or "api.stripe.com"
     try:
@@ -451,14 +457,14 @@ def check_stripe(timeout: float) -> list[Result]:
 
 
 # --- e-mail ---------------------------------------------------------------------------------------
-def check_email(timeout: float) -> list[Result]:
+def check_email(ctx: Context) -> list[Result]:
     from django.core.mail import get_connection
     from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
-    connection = get_connection(timeout=timeout)
+    connection = get_connection(timeout=ctx.timeout)
     backend = settings.EMAIL_BACKEND.rsplit(".", 2)[-2] if "." in settings.EMAIL_BACKEND else settings.EMAIL_BACKEND
     if not isinstance(connection, SMTPBackend):
-        if production():
+        if ctx.production:
             return [
                 Result(
                     "email",
@@ -485,7 +491,7 @@ def check_email(timeout: float) -> list[Result]:
 
 
 # --- PDF ------------------------------------------------------------------------------------------
-def check_pdf(timeout: float) -> list[Result]:
+def check_pdf(ctx: Context) -> list[Result]:
     import ctypes.util
 
     try:
@@ -512,7 +518,7 @@ def check_pdf(timeout: float) -> list[Result]:
     return results
 
 
-CHECKS: dict[str, Callable[[float], list[Result]]] = {
+CHECKS: dict[str, Callable[[Context], list[Result]]] = {
     "config": check_config,
     "database": check_database,
     "cache": check_cache,
@@ -529,14 +535,14 @@ def _first_line(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {text[0] if text else ''}".rstrip(": ")[:300]
 
 
-def run_check(name: str, timeout: float) -> list[Result]:
+def run_check(name: str, ctx: Context) -> list[Result]:
     """Runs one check in a daemon thread and gives up after `timeout` (plus a little for the check's
     own timeouts to fire first): a hung service can never hang the command."""
     box: dict[str, object] = {}
 
     def target():
         try:
-            box["results"] = CHECKS[name](timeout)
+            box["results"] = CHECKS[name](ctx)
         except Exception as exc:  # a check that breaks is a failure of what it checks
             box["results"] = [Result(name, FAIL, f"The check itself failed: {_first_line(exc)}")]
         finally:
@@ -544,9 +550,9 @@ def run_check(name: str, timeout: float) -> list[Result]:
 
     thread = threading.Thread(target=target, name=f"doctor-{name}", daemon=True)
     thread.start()
-    thread.join(timeout + 1)
+    thread.join(ctx.timeout + 1)
     if thread.is_alive():
-        return [Result(name, FAIL, f"No answer within {timeout:g} s.", "The service is unreachable or hanging.")]
+        return [Result(name, FAIL, f"No answer within {ctx.timeout:g} s.", "The service is unreachable or hanging.")]
     return box["results"]
 
 
@@ -563,6 +569,7 @@ checks: {", ".join(CHECKS)}
 examples:
   manage.py doctor
   DJANGO_SETTINGS_MODULE=lms.settings.production manage.py doctor --json
+  manage.py doctor --deploy       judge these settings as production would
   manage.py doctor --check database --check cache --timeout 2
 """
     requires_system_checks = []  # a broken configuration is what doctor is for
@@ -583,18 +590,25 @@ examples:
             help="Give up on a check after this long (default: %(default)s).",
         )
         parser.add_argument(
+            "--deploy",
+            action="store_true",
+            help="Judge as a production deployment (stricter: DEBUG, keys, e-mail, cache...). "
+            "Implied by a settings module named *production*.",
+        )
+        parser.add_argument(
             "--json",
             action="store_true",
             dest="as_json",
             help='Print {"ok": ..., "checks": [{"check", "status", "message", "fix"}]} instead of lines.',
         )
 
-    def handle(self, *args, check, timeout, as_json, **options):
+    def handle(self, *args, check, timeout, deploy, as_json, **options):
         if timeout <= 0:
             raise CommandError("--timeout must be positive.")
         names = check or list(CHECKS)
         started = time.monotonic()
-        results = [result for name in names for result in run_check(name, timeout)]
+        ctx = Context(timeout=timeout, production=deploy or production_settings())
+        results = [result for name in names for result in run_check(name, ctx)]
         failed = [r for r in results if r.status == FAIL]
         if as_json:
             self._json(results, failed)
