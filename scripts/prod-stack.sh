@@ -97,14 +97,16 @@ launch() {  # launch NAME CMD...: in its own session (Ctrl-C in this terminal do
 
 stop_all() {
     local name pid waited
+    local -A pids=()
     for name in "${SERVICES[@]}"; do
         if pid="$(pid_of "$name")"; then
-            kill -TERM "$pid" 2>/dev/null || true
+            pids[$name]="$pid"
+            kill -TERM "$pid" 2>/dev/null || true  # gunicorn and Celery: graceful shutdown
         fi
     done
     for name in "${SERVICES[@]}"; do
-        [[ -f "$RUN_DIR/$name.pid" ]] || continue
-        if pid="$(pid_of "$name")"; then
+        pid="${pids[$name]:-}"
+        if [[ -n "$pid" ]]; then
             waited=0
             while kill -0 "$pid" 2>/dev/null && ((waited < STOP_TIMEOUT * 10)); do
                 sleep 0.1
@@ -129,6 +131,66 @@ show_logs_tail() {
     done
 }
 
+prepare() {
+    # One Python process (each manage.py start costs seconds): migrate; collectstatic unless the
+    # static sources are unchanged since the last run (a fingerprint of every file the finders see,
+    # kept in STATIC_ROOT: compressing ~1,000 files takes a minute or two on a small machine);
+    # seed_demo if SEED_DEMO=1; the admin from DJANGO_SUPERUSER_EMAIL/_PASSWORD if it does not exist.
+    "$PY" - <<'PYTHON'
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import django
+
+django.setup()
+from django.apps import apps
+from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
+from django.core.management import call_command
+
+
+def say(message):
+    print(f"[prod-stack] {message}", flush=True)
+
+
+call_command("migrate", interactive=False, verbosity=1)
+
+digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+for finder in get_finders():
+    for path, storage in sorted(finder.list(apps.get_app_config("staticfiles").ignore_patterns)):
+        stat = os.stat(storage.path(path))
+        digest.update(f"{getattr(storage, 'prefix', '') or ''}/{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+root = Path(settings.STATIC_ROOT)
+stamp = root / ".prod-stack-fingerprint"
+fingerprint = digest.hexdigest()
+if stamp.exists() and stamp.read_text() == fingerprint and (root / "staticfiles.json").exists():
+    say(f"collectstatic: {root} is up to date")
+else:
+    say(f"collectstatic into {root}")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(fingerprint)
+
+if os.environ.get("SEED_DEMO") == "1":
+    say("seed_demo")
+    call_command("seed_demo")
+
+email, password = os.environ.get("DJANGO_SUPERUSER_EMAIL"), os.environ.get("DJANGO_SUPERUSER_PASSWORD")
+if email and password:
+    from django.contrib.auth import get_user_model
+
+    if get_user_model()._default_manager.filter(email__iexact=email).exists():
+        say(f"the admin {email} exists already: left as it is")
+    else:
+        # What `manage.py createsuperuser --noinput` does: the admin role, staff and superuser.
+        call_command("createsuperuser", interactive=False, verbosity=0)
+        say(f"created the admin {email}")
+elif email or password:
+    sys.exit("DJANGO_SUPERUSER_EMAIL and DJANGO_SUPERUSER_PASSWORD go together.")
+PYTHON
+}
+
 cmd_start() {
     configure
     local name pid
@@ -140,25 +202,9 @@ cmd_start() {
     if [[ "$(http_status "$BASE_URL/health/")" != "000" ]]; then
         die "something already answers on $BASE_URL; choose another PORT."
     fi
-    say "settings lms.settings.production, database ${DATABASE_URL%%\?*}, redis $REDIS_URL"
-    say "migrate"
-    "$PY" manage.py migrate --noinput
-    say "collectstatic"
-    "$PY" manage.py collectstatic --noinput --verbosity 0
-    if [[ "${SEED_DEMO:-0}" == "1" ]]; then
-        say "seed_demo"
-        "$PY" manage.py seed_demo
-    fi
-    if [[ -n "${DJANGO_SUPERUSER_EMAIL:-}" && -n "${DJANGO_SUPERUSER_PASSWORD:-}" ]]; then
-        local out
-        if out="$("$PY" manage.py createsuperuser --noinput 2>&1)"; then
-            say "created the admin $DJANGO_SUPERUSER_EMAIL"
-        elif grep -qi "already taken" <<<"$out"; then
-            say "the admin $DJANGO_SUPERUSER_EMAIL exists already: left as it is"
-        else
-            die "createsuperuser failed: $out"
-        fi
-    fi
+    say "settings lms.settings.production, database ${DATABASE_URL##*@}, redis ${REDIS_URL##*@}"
+    say "prepare: migrate, collectstatic, seed_demo if SEED_DEMO=1, the admin if DJANGO_SUPERUSER_* are set"
+    prepare
     for name in "${SERVICES[@]}"; do
         printf '\n===== %s started %s =====\n' "$name" "$(date -u +%FT%TZ)" >>"$RUN_DIR/$name.log"
     done
@@ -215,7 +261,8 @@ cmd_status() {
         fi
     done
     body="$(curl -s --max-time 5 -w ' (HTTP %{http_code})' "$BASE_URL/ready/" 2>/dev/null || true)"
-    printf '  ready   %s\n' "${body:-no answer on $BASE_URL}"
+    [[ "$body" == *"(HTTP 000)" ]] && body="no answer on $BASE_URL"
+    printf '  ready   %s\n' "$body"
     [[ "$body" == *"(HTTP 200)" ]] || rc=1
     return "$rc"
 }
