@@ -1,5 +1,13 @@
 """Fixtures for the browser tests: one headless Chromium per test process, a fresh context per
-test, and the site under test (pytest-django's live_server, or the deployment at LMS_E2E_URL)."""
+test, and the site under test.
+
+    pytest -n 0 lms/tests/e2e                  against pytest-django's live_server (the test database)
+    LMS_E2E_URL=http://127.0.0.1:8000 LMS_E2E_ADMIN_EMAIL=... LMS_E2E_ADMIN_PASSWORD=... \
+        pytest -n 0 -m e2e lms/tests/e2e       against a running deployment, as that staff account
+
+Against a deployment the refund scenario also needs the Stripe emulator the server talks to and its
+webhook secret (LMS_E2E_STRIPE_API_BASE, LMS_E2E_STRIPE_WEBHOOK_SECRET; LMS_E2E_STRIPE_SECRET_KEY if
+the emulator checks keys); without them it is skipped, saying so."""
 
 import os
 from pathlib import Path
@@ -23,6 +31,22 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    """Replaces the root conftest's fixture of this name for the browser tests. Against live_server it
+    does the same (the server thread shares this process's cache); against LMS_E2E_URL it leaves the
+    cache alone: with the stack's REDIS_URL in the environment, cache.clear() would flush the running
+    server's Redis database (its cache, and its Celery queue when that is the broker)."""
+    if STACK_URL:
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")
@@ -72,11 +96,9 @@ def site(request) -> Site:
     request.getfixturevalue("transactional_db")  # as the marker above says: the server sees the test's data
     live_server = request.getfixturevalue("live_server")
     user = AdminFactory(email=f"{unique('e2e-staff')}@example.com", password=PASSWORD)
+    admin = Account(email=user.email, pk=user.pk)
     return Site(
-        url=live_server.url,
-        admin=Account(email=user.email, pk=user.pk),
-        seed=FactorySeeder(request),
-        mode="live_server",
+        url=live_server.url, admin=admin, seed=FactorySeeder(request, live_server.url, admin), mode="live_server"
     )
 
 

@@ -23,6 +23,9 @@ import requests
 
 PASSWORD = "Correct-Horse-42"
 STACK_URL = os.environ.get("LMS_E2E_URL", "").rstrip("/")
+# Stack mode: the admin's JWT, fetched once per test process. Login shares THROTTLE_AUTH (10 a minute
+# per address by default) with sign-up, and the scenarios sign several people up.
+_STACK_TOKENS: dict[tuple[str, str], str] = {}
 
 
 def unique(prefix: str) -> str:
@@ -83,16 +86,19 @@ class Site:
     seed: FactorySeeder | ApiSeeder
     mode: str  # "live_server" or "stack"
 
-    @property
-    def api(self) -> Api:
-        return Api(self.url)
-
 
 class FactorySeeder:
     """live_server mode: factories in, database out."""
 
-    def __init__(self, request) -> None:
+    def __init__(self, request, site_url: str, admin: Account) -> None:
         self._request = request
+        self.api = Api(site_url)
+        self.admin = admin
+
+    @property
+    def admin_token(self) -> str:
+        """A fresh JWT from the login endpoint (the database is new for every test)."""
+        return self.api.login(self.admin)
 
     def student(self) -> Account:
         from accounts.tests.factories import StudentFactory
@@ -147,13 +153,14 @@ class ApiSeeder:
     def __init__(self, site_url: str, admin: Account) -> None:
         self.api = Api(site_url)
         self.admin = admin
-        self._admin_token: str | None = None
 
     @property
     def admin_token(self) -> str:
-        if self._admin_token is None:
-            self._admin_token = self.api.login(self.admin)
-        return self._admin_token
+        """A JWT from the login endpoint, one per test process (access tokens last 15 minutes)."""
+        key = (self.api.base_url, self.admin.email)
+        if key not in _STACK_TOKENS:
+            _STACK_TOKENS[key] = self.api.login(self.admin)
+        return _STACK_TOKENS[key]
 
     def _register(self, path: str, prefix: str, **extra) -> Account:
         email = f"{unique(prefix)}@example.com"

@@ -11,7 +11,7 @@ ME = "#operations-auth-auth_me_retrieve"  # GET /api/v1/auth/me/
 
 
 def test_swagger_ui_authorizes_with_a_jwt_and_tries_a_protected_endpoint(page, expect, site, journal):
-    token = site.api.login(site.admin)  # POST /api/v1/auth/login/, as the README tells a developer
+    token = site.seed.admin_token  # from POST /api/v1/auth/login/, as the README tells a developer
 
     page.goto("/api/docs/")
     operations = page.locator("#swagger-ui .opblock")
