@@ -1,0 +1,59 @@
+"""Fixtures for the fault tests: services of their own (never the shared Redis or PostgreSQL), and
+the Celery app and Django cache pointed at them for the length of one test."""
+
+import pytest
+
+from .services import RedisServer
+
+
+@pytest.fixture
+def own_redis():
+    """A Redis server of this test's own, started; the test may kill and restart it."""
+    server = RedisServer()
+    try:
+        yield server.start()
+    finally:
+        server.destroy()
+
+
+def _reset_producers(app) -> None:
+    """Celery caches its broker connection pool: drop it so the next job uses the current URL."""
+    pool = app._pool
+    app._pool = None
+    app.amqp._producer_pool = None
+    if pool is not None:
+        pool.force_close_all()
+
+
+@pytest.fixture
+def jobs_to(settings):
+    """Sends this test's jobs through a real broker at the given URL (instead of running them
+    inline), as production does; restored afterwards."""
+    from lms.celery import app
+
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+
+    def point(url: str):
+        settings.CELERY_BROKER_URL = url
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        app.conf.broker_url = url
+        app.conf.task_always_eager = False
+        _reset_producers(app)
+        return app
+
+    try:
+        yield point
+    finally:
+        for key, value in saved.items():
+            app.conf[key] = value
+        _reset_producers(app)
+
+
+@pytest.fixture
+def cache_to(settings):
+    """Points Django's default cache at the Redis at the given URL (with the production backend)."""
+
+    def point(url: str):
+        settings.CACHES = {"default": {"BACKEND": "lms.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": "fault"}}
+
+    return point
