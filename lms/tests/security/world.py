@@ -1,0 +1,173 @@
+"""A small platform with one object of every kind, owned by "student" and "instructor", built once
+per test module and rolled back at its end; and the list of every route the URL resolver serves.
+
+Each test still runs in its own transaction (pytest-django's `db`), nested inside the module's, so
+whatever a test changes (a DELETE, a refund) is undone before the next one."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.services import tokens_for_user
+from accounts.tests.factories import PASSWORD, AdminFactory, InstructorFactory, StudentFactory
+
+ROLES = ("anonymous", "student", "other_student", "instructor", "other_instructor", "admin")
+EXCLUDED_PREFIXES = ("admin/",)  # the Django admin site: tested on its own (test_api8_misconfiguration)
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)  # role -> User (None for anonymous)
+    access: dict = field(default_factory=dict)  # role -> access token
+    refresh: dict = field(default_factory=dict)  # role -> refresh token
+    obj: dict = field(default_factory=dict)  # name -> model instance
+
+    def client(self, role: str) -> APIClient:
+        client = APIClient()
+        if self.access.get(role):
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {self.access[role]}")
+        client.user = self.users.get(role)
+        return client
+
+    def ids(self) -> dict:
+        """The values path templates are filled with: `{course}` is the course's pk, and so on."""
+        values = {name: getattr(o, "pk", o) for name, o in self.obj.items()}
+        values["code"] = self.obj["certificate"].verification_code
+        return values
+
+    def emails(self) -> dict:
+        return {role: user.email for role, user in self.users.items() if user is not None}
+
+
+def build_world() -> World:
+    from certificates.tests.factories import CertificateFactory
+    from courses.tests.factories import (
+        CategoryFactory,
+        EnrollmentFactory,
+        LessonFactory,
+        PublishedCourseFactory,
+        SectionFactory,
+    )
+    from forum import services as forum_services
+    from forum.models import Report
+    from notifications.models import Notification
+    from payments.tests.factories import CouponFactory, OrderFactory
+    from quizzes import services as quiz_services
+    from quizzes.tests.factories import QuestionFactory, QuizFactory
+    from reviews.tests.factories import ReviewFactory
+
+    w = World()
+    w.users = {
+        "anonymous": None,
+        "student": StudentFactory(),
+        "other_student": StudentFactory(),
+        "instructor": InstructorFactory(),
+        "other_instructor": InstructorFactory(),
+        "admin": AdminFactory(),
+    }
+    for role, user in w.users.items():
+        if user is not None:
+            tokens = tokens_for_user(user)
+            w.access[role], w.refresh[role] = tokens["access"], tokens["refresh"]
+    student, instructor = w.users["student"], w.users["instructor"]
+
+    o = w.obj
+    o["category"] = CategoryFactory()
+    o["empty_category"] = CategoryFactory()
+    o["course"] = PublishedCourseFactory(instructor=instructor, category=o["category"], lessons=0)
+    o["section"] = SectionFactory(course=o["course"], order=1)
+    o["lesson"] = LessonFactory(section=o["section"], order=1)
+    o["enrollment"] = EnrollmentFactory(student=student, course=o["course"], completed_at=timezone.now())
+    o["quiz"] = QuizFactory(course=o["course"])
+    o["question"] = QuestionFactory(quiz=o["quiz"])
+    o["choice"] = o["question"].choices.order_by("order").first()
+    o["attempt"], _ = quiz_services.attempt_start(student=student, quiz=o["quiz"])
+    o["post"] = forum_services.post_create(course=o["course"], author=student, title="A thread", body="Hello")
+    o["comment"] = forum_services.comment_create(post=o["post"], author=student, body="A comment")
+    o["report"] = Report.objects.create(reporter=w.users["admin"], course=o["course"], post=o["post"], reason="spam")
+    o["review"] = ReviewFactory(course=o["course"], student=student)
+    o["certificate"] = CertificateFactory(enrollment=o["enrollment"])
+    o["notification"] = Notification.objects.create(recipient=student, type="announcement", title="Hello")
+
+    o["paid_course"] = PublishedCourseFactory(instructor=instructor, price=Decimal("49.99"))
+    o["coupon"] = CouponFactory(course=o["paid_course"], code="WORLD20")
+    o["order"] = OrderFactory(
+        student=student, course=o["paid_course"], status="paid", paid_at=timezone.now(), payment_intent_id=None
+    )
+    EnrollmentFactory(student=student, course=o["paid_course"], source="purchase")
+    o["student_user"] = student
+    o["draft_course"] = PublishedCourseFactory(
+        instructor=instructor, status="draft", published_at=None, lessons=1
+    )
+    o["order"].refresh_from_db()
+    assert o["order"].paid_at > timezone.now() - timedelta(minutes=5)
+    return w
+
+
+@contextlib.contextmanager
+def world_in_transaction(django_db_blocker):
+    """Builds the world inside a transaction that is rolled back when the module is done."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+# --- the URL resolver ------------------------------------------------------------------------------
+
+_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def normalize(pattern: str) -> str:
+    """`^courses/(?P<pk>[0-9]+)/$` and `courses/<int:pk>/` both read `courses/<pk>/`."""
+    pattern = pattern.replace("^", "").replace("$", "").replace("\\", "")
+    pattern = _GROUP.sub(r"<\1>", pattern)
+    return "/" + _CONVERTER.sub(r"<\1>", pattern)
+
+
+def _methods(callback) -> list[str]:
+    cls = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    allowed = [m for m in getattr(cls, "http_method_names", []) if m not in ("head", "options", "trace")]
+    actions = getattr(callback, "actions", None)
+    if actions:  # a ViewSet route: the router's mapping, minus what the viewset refuses
+        return sorted(m.upper() for m in actions if m in allowed)
+    if cls is not None:
+        return sorted(m.upper() for m in allowed if hasattr(cls, m))
+    return ["GET"]  # a plain function view
+
+
+def served_routes() -> dict[tuple[str, str], str]:
+    """(METHOD, route) for every route of the resolver (the admin site excluded), with its view."""
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern), p.callback
+
+    routes = {}
+    for raw, callback in walk(get_resolver().url_patterns):
+        route = normalize(raw)
+        if route.lstrip("/").startswith(EXCLUDED_PREFIXES):
+            continue
+        for method in _methods(callback):
+            routes[(method, route)] = getattr(callback, "__name__", repr(callback))
+    return routes
+
+
+__all__ = ["PASSWORD", "ROLES", "World", "build_world", "served_routes", "world_in_transaction"]
