@@ -23,7 +23,7 @@ from .world import PASSWORD, ROLES, served_routes, world_in_transaction
 NEW_PASSWORD = "An0ther-Strong-Passphrase"
 
 
-def E(anonymous, student, other_student, instructor, other_instructor, admin):  # noqa: N802 - reads like a row
+def E(anonymous, student, other_student, instructor, other_instructor, admin):
     return dict(zip(ROLES, (anonymous, student, other_student, instructor, other_instructor, admin), strict=True))
 
 
@@ -52,6 +52,7 @@ QUESTION_BODY = {
 }
 
 # (method, route, url, body, expected status per role). `url` is filled from World.ids().
+# fmt: off
 MATRIX = [
     # --- accounts -------------------------------------------------------------------------------
     ("POST", "/api/v1/auth/register/", None,
@@ -251,13 +252,20 @@ MATRIX = [
     ("GET", "/health/", None, None, ALL(200)),
     ("GET", "/ready/", None, None, ALL(200)),
 ]
+# fmt: on
 
 ROWS = {(method, route): (url or route, body, expected) for method, route, url, body, expected in MATRIX}
 CELLS = [(method, route, role) for method, route, *_ in MATRIX for role in ROLES]
 
 # Auth endpoints hand out tokens by design; nothing else may.
-TOKEN_ROUTES = {"/api/v1/auth/register/", "/api/v1/auth/instructors/register/", "/api/v1/auth/login/",
-                "/api/v1/auth/instructors/login/", "/api/v1/auth/token/refresh/", "/api/v1/auth/password/change/"}
+TOKEN_ROUTES = {
+    "/api/v1/auth/register/",
+    "/api/v1/auth/instructors/register/",
+    "/api/v1/auth/login/",
+    "/api/v1/auth/instructors/login/",
+    "/api/v1/auth/token/refresh/",
+    "/api/v1/auth/password/change/",
+}
 # A sign-in answers with the profile of the account whose credentials were sent.
 SIGN_IN_ROUTES = {"/api/v1/auth/login/", "/api/v1/auth/instructors/login/"}
 JWT = re.compile(r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}")

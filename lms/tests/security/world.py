@@ -105,9 +105,7 @@ def build_world() -> World:
     )
     EnrollmentFactory(student=student, course=o["paid_course"], source="purchase")
     o["student_user"] = student
-    o["draft_course"] = PublishedCourseFactory(
-        instructor=instructor, status="draft", published_at=None, lessons=1
-    )
+    o["draft_course"] = PublishedCourseFactory(instructor=instructor, status="draft", published_at=None, lessons=1)
     o["order"].refresh_from_db()
     assert o["order"].paid_at > timezone.now() - timedelta(minutes=5)
     return w
