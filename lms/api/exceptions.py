@@ -29,6 +29,10 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RecursionError) and "decoding a JSON" in str(exc):
+        # json.loads gives up on deeply nested input with RecursionError, which DRF's parser does
+        # not catch: bad input, not a server error.
+        exc = exceptions.ParseError("JSON parse error - nested too deeply.")
     return drf_exception_handler(exc, context)
 
 
