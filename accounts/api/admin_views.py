@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from accounts import services
 from accounts.models import Role, User
 from lms.api.permissions import IsAdmin
+from lms.api.responses import errors
 from lms.api.serializers import InputSerializer
 
 
@@ -44,18 +45,16 @@ class AdminUserFilter(django_filters.FilterSet):
         )
 
 
-R = {
-    400: OpenApiResponse(description="Invalid input."),
-    401: OpenApiResponse(description="Not signed in."),
-    403: OpenApiResponse(description="Not an admin."),
-    404: OpenApiResponse(description="No such user."),
-    409: OpenApiResponse(description="The last active admin cannot be demoted or deactivated."),
-}
+R = errors(400, 401, 403, 404, 409)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Users (?role=, ?is_active=, ?search=)", tags=["admin"]),
-    retrieve=extend_schema(tags=["admin"], responses={200: AdminUserSerializer, **R}),
+    list=extend_schema(
+        summary="Users (?role=, ?is_active=, ?search=)",
+        responses={200: AdminUserSerializer(many=True), **errors(400, 401, 403, 404)},
+        tags=["admin"],
+    ),
+    retrieve=extend_schema(tags=["admin"], responses={200: AdminUserSerializer, **errors(401, 403, 404)}),
     partial_update=extend_schema(
         request=AdminUserUpdateInputSerializer,
         responses={200: AdminUserSerializer, **R},

@@ -8,6 +8,7 @@ from rest_framework_simplejwt.views import TokenRefreshView as SimpleJWTRefreshV
 
 from accounts import services
 from accounts.models import Role
+from lms.api.responses import errors
 from lms.api.throttling import AuthThrottle
 
 from .serializers import (
@@ -24,12 +25,6 @@ from .serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input; the body names each bad field."),
-    401: OpenApiResponse(description="Not signed in, or the token is invalid or expired."),
-    429: OpenApiResponse(description="Too many requests; see the Retry-After header."),
-}
 
 
 def _auth_response(user, http_status):
@@ -53,7 +48,7 @@ class PublicAuthView(APIView):
 class RegisterView(PublicAuthView):
     @extend_schema(
         request=RegisterInputSerializer,
-        responses={201: AuthResponseSerializer, 400: ERRORS[400], 429: ERRORS[429]},
+        responses={201: AuthResponseSerializer, **errors(400, 429)},
         summary="Student sign-up",
         tags=["auth"],
     )
@@ -66,7 +61,7 @@ class RegisterView(PublicAuthView):
 class InstructorRegisterView(PublicAuthView):
     @extend_schema(
         request=InstructorRegisterInputSerializer,
-        responses={201: AuthResponseSerializer, 400: ERRORS[400], 429: ERRORS[429]},
+        responses={201: AuthResponseSerializer, **errors(400, 429)},
         summary="Instructor sign-up",
         tags=["auth"],
     )
@@ -81,7 +76,7 @@ class LoginView(PublicAuthView):
 
     @extend_schema(
         request=LoginInputSerializer,
-        responses={200: AuthResponseSerializer, 400: ERRORS[400], 401: ERRORS[401], 429: ERRORS[429]},
+        responses={200: AuthResponseSerializer, **errors(400, 401, 429)},
         summary="Sign in with e-mail and password",
         tags=["auth"],
     )
@@ -105,10 +100,8 @@ class InstructorLoginView(LoginView):
         request=LoginInputSerializer,
         responses={
             200: AuthResponseSerializer,
-            400: ERRORS[400],
-            401: ERRORS[401],
             403: OpenApiResponse(description="The account is not an instructor."),
-            429: ERRORS[429],
+            **errors(400, 401, 429),
         },
         summary="Sign in to the instructor app",
         tags=["auth"],
@@ -123,7 +116,7 @@ class TokenRefreshView(SimpleJWTRefreshView):
 
     @extend_schema(
         request=RefreshInputSerializer,
-        responses={200: TokenPairSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+        responses={200: TokenPairSerializer, **errors(400, 401)},
         summary="Exchange a refresh token for a new pair (the old refresh token is then rejected)",
         tags=["auth"],
     )
@@ -134,7 +127,7 @@ class TokenRefreshView(SimpleJWTRefreshView):
 class LogoutView(APIView):
     @extend_schema(
         request=RefreshInputSerializer,
-        responses={204: None, 400: ERRORS[400], 401: ERRORS[401]},
+        responses={204: None, **errors(400, 401)},
         summary="Sign out: the refresh token stops working",
         tags=["auth"],
     )
@@ -147,13 +140,13 @@ class LogoutView(APIView):
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: UserSerializer, 401: ERRORS[401]}, summary="My profile", tags=["auth"])
+    @extend_schema(responses={200: UserSerializer, **errors(401)}, summary="My profile", tags=["auth"])
     def get(self, request):
         return Response(UserSerializer(request.user).data)
 
     @extend_schema(
         request=MeUpdateInputSerializer,
-        responses={200: UserSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+        responses={200: UserSerializer, **errors(400, 401)},
         summary="Update my profile (role and e-mail are read-only here)",
         tags=["auth"],
     )
@@ -166,7 +159,7 @@ class MeView(APIView):
 class PasswordChangeView(APIView):
     @extend_schema(
         request=PasswordChangeInputSerializer,
-        responses={200: TokenPairSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+        responses={200: TokenPairSerializer, **errors(400, 401)},
         summary="Change my password; every other session is signed out and a new token pair returned",
         tags=["auth"],
     )
@@ -179,7 +172,7 @@ class PasswordChangeView(APIView):
 class PasswordResetView(PublicAuthView):
     @extend_schema(
         request=PasswordResetInputSerializer,
-        responses={204: None, 400: ERRORS[400], 429: ERRORS[429]},
+        responses={204: None, **errors(400, 429)},
         summary="E-mail a password reset link (answers 204 whether or not the e-mail exists)",
         tags=["auth"],
     )
@@ -192,7 +185,7 @@ class PasswordResetView(PublicAuthView):
 class PasswordResetConfirmView(PublicAuthView):
     @extend_schema(
         request=PasswordResetConfirmInputSerializer,
-        responses={204: None, 400: ERRORS[400], 429: ERRORS[429]},
+        responses={204: None, **errors(400, 429)},
         summary="Set a new password with the uid and token from the e-mail",
         tags=["auth"],
     )

@@ -7,6 +7,7 @@ from activity.models import ActivityEvent
 from activity.selectors import activity_list
 from lms.api.pagination import CursorPagination
 from lms.api.permissions import IsAdmin
+from lms.api.responses import errors
 
 from .filters import ActivityFilter
 from .serializers import ActivityEventSerializer
@@ -27,6 +28,10 @@ class AdminActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return activity_list()
 
-    @extend_schema(summary="The activity log (admin), newest first", tags=["admin"])
+    @extend_schema(
+        summary="The activity log (admin), newest first",
+        responses={200: ActivityEventSerializer(many=True), **errors(400, 401, 403, 404)},
+        tags=["admin"],
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

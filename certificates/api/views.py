@@ -11,13 +11,17 @@ from rest_framework.views import APIView
 from certificates import selectors, services
 from certificates.models import Certificate
 from courses.selectors import courses_visible_to
+from lms.api.responses import errors as shared_errors
 
 from .serializers import CertificateRequestInputSerializer, CertificateSerializer, VerificationSerializer
 
-R400 = OpenApiResponse(description="Not eligible; the message says what is missing.")
-R401 = OpenApiResponse(description="Not signed in.")
-R404 = OpenApiResponse(description="Unknown, or not yours.")
 Queued = inline_serializer("CertificateQueued", {"detail": serializers.CharField(), "status": serializers.CharField()})
+
+
+def errors(*statuses: int):
+    return shared_errors(
+        *statuses, r400="Not eligible; the message says what is missing.", r404="Unknown, or not yours."
+    )
 
 
 class MyCertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -28,7 +32,11 @@ class MyCertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.certificates_of(self.request.user)
 
-    @extend_schema(summary="My certificates", tags=["certificates"])
+    @extend_schema(
+        summary="My certificates",
+        responses={200: CertificateSerializer(many=True), **errors(401, 404)},
+        tags=["certificates"],
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -37,9 +45,7 @@ class MyCertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={
             200: OpenApiResponse(CertificateSerializer, description="It exists already."),
             202: OpenApiResponse(Queued, description="Being issued; it appears in this list shortly."),
-            400: R400,
-            401: R401,
-            404: R404,
+            **errors(400, 401, 404),
         },
         summary="Ask for the certificate of a completed course that did not arrive",
         tags=["certificates"],
@@ -64,7 +70,7 @@ class CertificateViewSet(viewsets.GenericViewSet):
         return selectors.certificates_visible_to(self.request.user).select_related("course")
 
     @extend_schema(
-        responses={(200, "application/pdf"): OpenApiResponse(description="The PDF."), 401: R401, 404: R404},
+        responses={(200, "application/pdf"): OpenApiResponse(description="The PDF."), **errors(401, 404)},
         summary="Download the PDF (owner, admin)",
         tags=["certificates"],
     )

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -11,12 +11,13 @@ from rest_framework.response import Response
 from courses import services
 from courses.models import Course, CourseStatus
 from lms.api.permissions import IsAdmin
-from lms.api.serializers import InputSerializer
+from lms.api.responses import errors
+from lms.api.serializers import WholeInputSerializer
 
 from .serializers import CourseSerializer
 
 
-class AdminCourseStatusInputSerializer(InputSerializer):
+class AdminCourseStatusInputSerializer(WholeInputSerializer):
     status = serializers.ChoiceField(choices=CourseStatus.choices)
 
 
@@ -34,17 +35,16 @@ class AdminCourseFilter(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(slug__icontains=value)) if value else queryset
 
 
-R = {
-    400: OpenApiResponse(description="Invalid input (e.g. publishing a course without lessons)."),
-    401: OpenApiResponse(description="Not signed in."),
-    403: OpenApiResponse(description="Not an admin."),
-    404: OpenApiResponse(description="No such course."),
-}
+R = errors(400, 401, 403, 404)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Every course, any status (?status=, ?instructor=, ?search=)", tags=["admin"]),
-    retrieve=extend_schema(responses={200: CourseSerializer, **R}, tags=["admin"]),
+    list=extend_schema(
+        summary="Every course, any status (?status=, ?instructor=, ?search=)",
+        responses={200: CourseSerializer(many=True), **errors(400, 401, 403, 404)},
+        tags=["admin"],
+    ),
+    retrieve=extend_schema(responses={200: CourseSerializer, **errors(401, 403, 404)}, tags=["admin"]),
     partial_update=extend_schema(
         request=AdminCourseStatusInputSerializer,
         responses={200: CourseSerializer, **R},

@@ -72,6 +72,8 @@ class CourseSerializer(serializers.ModelSerializer):
     average_rating = serializers.FloatField()
     rating_distribution = RatingDistributionField(help_text='Reviews per star: {"1": n, ..., "5": n}.')
     is_free = serializers.BooleanField()
+    # The model's URLField allows "", which is not a `format: uri` value: documented as a plain string.
+    thumbnail_url = serializers.CharField(help_text="An image URL, or an empty string when there is none.")
 
     class Meta:
         model = Course

@@ -1,6 +1,6 @@
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -11,6 +11,7 @@ from courses import selectors, services
 from courses.models import Category, Course, Enrollment
 from courses.progress import progress_for
 from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
+from lms.api.responses import errors
 
 from .filters import CourseFilter
 from .permissions import IsCourseManager
@@ -31,18 +32,14 @@ from .serializers import (
     progress_data,
 )
 
-R400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
-R401 = OpenApiResponse(description="Not signed in.")
-R402 = OpenApiResponse(description="The course has a price: buy it through checkout.")
-R403 = OpenApiResponse(description="Signed in but not allowed.")
-R404 = OpenApiResponse(description="Unknown, or not visible to you.")
-R409 = OpenApiResponse(description="Conflicts with the current state.")
-WRITE_ERRORS = {400: R400, 401: R401, 403: R403, 404: R404}
+WRITE_ERRORS = errors(400, 401, 403, 404)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Categories", tags=["catalog"]),
-    retrieve=extend_schema(summary="A category", responses={200: CategorySerializer, 404: R404}, tags=["catalog"]),
+    list=extend_schema(
+        summary="Categories", responses={200: CategorySerializer(many=True), **errors(404)}, tags=["catalog"]
+    ),
+    retrieve=extend_schema(summary="A category", responses={200: CategorySerializer, **errors(404)}, tags=["catalog"]),
     create=extend_schema(
         request=CategoryInputSerializer,
         responses={201: CategorySerializer, **WRITE_ERRORS},
@@ -56,7 +53,7 @@ WRITE_ERRORS = {400: R400, 401: R401, 403: R403, 404: R404}
         tags=["catalog"],
     ),
     destroy=extend_schema(
-        responses={204: None, 401: R401, 403: R403, 404: R404, 409: R409},
+        responses={204: None, **errors(401, 403, 404, 409)},
         summary="Delete an empty category (admin)",
         tags=["catalog"],
     ),
@@ -93,10 +90,14 @@ class CategoryViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The published catalog", tags=["catalog"]),
+    list=extend_schema(
+        summary="The published catalog",
+        responses={200: CourseSerializer(many=True), **errors(400, 404)},
+        tags=["catalog"],
+    ),
     retrieve=extend_schema(
         summary="A course with its curriculum",
-        responses={200: CourseDetailSerializer, 404: R404},
+        responses={200: CourseDetailSerializer, **errors(404)},
         tags=["catalog"],
     ),
     create=extend_schema(
@@ -118,7 +119,7 @@ class CategoryViewSet(
         tags=["courses"],
     ),
     destroy=extend_schema(
-        responses={204: None, 401: R401, 403: R403, 404: R404},
+        responses={204: None, **errors(401, 403, 404)},
         summary="Delete a course; one with enrollments is archived instead (owner, admin)",
         tags=["courses"],
     ),
@@ -157,6 +158,11 @@ class CourseViewSet(
 
     def get_serializer_class(self):
         return CourseDetailSerializer if self.action == "retrieve" else CourseSerializer
+
+    def filter_queryset(self, queryset):
+        # The catalog's filters narrow the list only: a course's own URL (update, publish, its
+        # sections...) names it whatever the query string says.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def _detail(self, course_id, http_status=status.HTTP_200_OK):
         user = self.request.user
@@ -215,7 +221,7 @@ class CourseViewSet(
 
     @extend_schema(
         request=None,
-        responses={200: CourseDetailSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
+        responses={200: CourseDetailSerializer, **errors(400, 401, 403, 404)},
         summary="Publish (needs at least one lesson)",
         tags=["courses"],
     )
@@ -226,7 +232,7 @@ class CourseViewSet(
 
     @extend_schema(
         request=None,
-        responses={200: CourseDetailSerializer, 401: R401, 403: R403, 404: R404},
+        responses={200: CourseDetailSerializer, **errors(401, 403, 404)},
         summary="Unpublish (back to draft; enrolled students keep access)",
         tags=["courses"],
     )
@@ -237,7 +243,7 @@ class CourseViewSet(
 
     @extend_schema(
         request=None,
-        responses={201: EnrollmentSerializer, 401: R401, 402: R402, 403: R403, 404: R404, 409: R409},
+        responses={201: EnrollmentSerializer, **errors(401, 402, 403, 404, 409)},
         summary="Enroll in a free course (student)",
         tags=["enrollment"],
     )
@@ -257,7 +263,7 @@ class CourseViewSet(
         return course
 
     @extend_schema(
-        responses={200: ProgressSerializer, 401: R401, 403: R403, 404: R404},
+        responses={200: ProgressSerializer, **errors(401, 403, 404)},
         summary="My progress in this course (enrolled)",
         tags=["enrollment"],
     )
@@ -272,7 +278,7 @@ class CourseViewSet(
 
     @extend_schema(
         methods=["GET"],
-        responses={200: SectionSerializer(many=True), 404: R404},
+        responses={200: SectionSerializer(many=True), **errors(404)},
         summary="The course's sections, in order, with their lessons",
         tags=["curriculum"],
     )
@@ -283,7 +289,7 @@ class CourseViewSet(
         summary="Add a section (owner, admin)",
         tags=["curriculum"],
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def sections(self, request, pk=None):
         course = self.get_object()
         if request.method == "GET":
@@ -316,13 +322,17 @@ class InstructorCourseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.instructor_course_list(self.request.user).order_by("-created_at", "-id")
 
-    @extend_schema(summary="My courses, every status (instructor)", tags=["courses"])
+    @extend_schema(
+        summary="My courses, every status (instructor)",
+        responses={200: InstructorCourseSerializer(many=True), **errors(401, 403, 404)},
+        tags=["courses"],
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
 
 @extend_schema_view(
-    retrieve=extend_schema(responses={200: SectionSerializer, 404: R404}, summary="A section", tags=["curriculum"]),
+    retrieve=extend_schema(responses={200: SectionSerializer, **errors(404)}, summary="A section", tags=["curriculum"]),
     update=extend_schema(
         request=SectionInputSerializer,
         responses={200: SectionSerializer, **WRITE_ERRORS},
@@ -336,7 +346,7 @@ class InstructorCourseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         tags=["curriculum"],
     ),
     destroy=extend_schema(
-        responses={204: None, 401: R401, 403: R403, 404: R404},
+        responses={204: None, **errors(401, 403, 404)},
         summary="Delete a section and its lessons (owner, admin)",
         tags=["curriculum"],
     ),
@@ -372,7 +382,7 @@ class SectionViewSet(
 
     @extend_schema(
         methods=["GET"],
-        responses={200: LessonSerializer(many=True), 404: R404},
+        responses={200: LessonSerializer(many=True), **errors(404)},
         summary="The section's lessons, in order",
         tags=["curriculum"],
     )
@@ -408,7 +418,7 @@ class SectionViewSet(
 
 @extend_schema_view(
     retrieve=extend_schema(
-        responses={200: LessonSerializer, 404: R404},
+        responses={200: LessonSerializer, **errors(404)},
         summary="A lesson (content only for previews, enrolled students, the owner and admins)",
         tags=["curriculum"],
     ),
@@ -425,7 +435,7 @@ class SectionViewSet(
         tags=["curriculum"],
     ),
     destroy=extend_schema(
-        responses={204: None, 401: R401, 403: R403, 404: R404},
+        responses={204: None, **errors(401, 403, 404)},
         summary="Delete a lesson (owner, admin)",
         tags=["curriculum"],
     ),
@@ -462,7 +472,7 @@ class LessonViewSet(
 
     @extend_schema(
         request=None,
-        responses={200: ProgressSerializer, 401: R401, 403: R403, 404: R404},
+        responses={200: ProgressSerializer, **errors(401, 403, 404)},
         summary="Mark the lesson done (enrolled; idempotent); returns my progress",
         tags=["enrollment"],
     )
@@ -490,6 +500,10 @@ class MyEnrollmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         self._progress = progress_for(page if page is not None else queryset)
         return page
 
-    @extend_schema(summary="My enrollments with progress", tags=["enrollment"])
+    @extend_schema(
+        summary="My enrollments with progress",
+        responses={200: EnrollmentSerializer(many=True), **errors(400, 401, 404)},
+        tags=["enrollment"],
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
 from forum.models import Comment, ModerationLog, Post, Report, Resolution
-from lms.api.serializers import InputSerializer
+from lms.api.serializers import InputSerializer, WholeInputSerializer
 
 HIDDEN = "[hidden by a moderator]"
 
@@ -18,7 +18,7 @@ class CommentInputSerializer(InputSerializer):
     parent = serializers.IntegerField(required=False, allow_null=True, help_text="A top-level comment to reply to.")
 
 
-class CommentUpdateInputSerializer(InputSerializer):
+class CommentUpdateInputSerializer(WholeInputSerializer):
     body = serializers.CharField(max_length=10000)
 
 
@@ -98,6 +98,9 @@ class ReportSerializer(serializers.ModelSerializer):
     reporter = PublicUserSerializer()
     resolved_by = PublicUserSerializer(allow_null=True)
     excerpt = serializers.SerializerMethodField()
+    resolution = serializers.ChoiceField(
+        choices=Resolution.choices, allow_blank=True, help_text="Empty while the report is open."
+    )
 
     class Meta:
         model = Report

@@ -1,7 +1,7 @@
 import django_filters
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -13,6 +13,8 @@ from courses.selectors import can_manage_course, can_read_content, courses_visib
 from forum import selectors, services
 from forum.models import Comment, ModerationLog, Post, Report, ReportStatus
 from lms.api.pagination import CursorPagination, PageNumberPagination
+from lms.api.responses import errors as shared_errors
+from lms.api.responses import paginated
 
 from .serializers import (
     CommentInputSerializer,
@@ -28,12 +30,16 @@ from .serializers import (
     VoteResultSerializer,
 )
 
-R400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
-R401 = OpenApiResponse(description="Not signed in.")
-R403 = OpenApiResponse(description="Not a reader of this forum, not allowed, or the post is locked.")
-R404 = OpenApiResponse(description="Unknown, or not visible to you.")
-R409 = OpenApiResponse(description="Already done (reported), or the item was deleted.")
-WRITE = {400: R400, 401: R401, 403: R403, 404: R404}
+
+def errors(*statuses: int):
+    return shared_errors(
+        *statuses,
+        r403="Not a reader of this forum, not allowed, or the post is locked.",
+        r409="Already done (reported), or the item was deleted.",
+    )
+
+
+WRITE = errors(400, 401, 403, 404)
 
 
 class PostFilter(django_filters.FilterSet):
@@ -74,7 +80,7 @@ class CourseForumPostsView(APIView):
             OpenApiParameter("cursor", str),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: PostSerializer(many=True), 401: R401, 403: R403, 404: R404},
+        responses={200: paginated(PostSerializer, "PostPage", cursor=True), **errors(400, 401, 403, 404)},
         summary="The course's threads: pinned first, then by last activity",
         tags=["forum"],
     )
@@ -114,13 +120,13 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         _require_reader(self.request.user, post.course)
         return post
 
-    @extend_schema(responses={200: PostSerializer, 401: R401, 403: R403, 404: R404}, tags=["forum"])
+    @extend_schema(responses={200: PostSerializer, **errors(401, 403, 404)}, tags=["forum"])
     def retrieve(self, request, *args, **kwargs):
         return Response(PostSerializer(self.get_object()).data)
 
     @extend_schema(
         request=PostInputSerializer,
-        responses={200: PostSerializer, **WRITE, 409: R409},
+        responses={200: PostSerializer, **WRITE, **errors(409)},
         summary="Edit my post",
         tags=["forum"],
     )
@@ -132,7 +138,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(PostSerializer(services.post_update(post=post, data=data)).data)
 
     @extend_schema(
-        responses={204: None, 401: R401, 403: R403, 404: R404},
+        responses={204: None, **errors(401, 403, 404)},
         summary="Delete (author, course instructor, admin): the text is removed, the thread stays",
         tags=["forum"],
     )
@@ -146,7 +152,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         methods=["GET"],
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses={200: CommentSerializer(many=True), 401: R401, 403: R403, 404: R404},
+        responses={200: paginated(CommentSerializer, "CommentPage"), **errors(401, 403, 404)},
         summary="Comments in order, each with its replies",
         tags=["forum"],
     )
@@ -180,7 +186,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=None,
-        responses={200: PostSerializer, 401: R401, 403: R403, 404: R404},
+        responses={200: PostSerializer, **errors(401, 403, 404)},
         summary="Pin (course instructor, admin)",
         tags=["forum"],
     )
@@ -190,7 +196,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=None,
-        responses={200: PostSerializer, 401: R401, 403: R403, 404: R404},
+        responses={200: PostSerializer, **errors(401, 403, 404)},
         summary="Unpin (course instructor, admin)",
         tags=["forum"],
     )
@@ -200,7 +206,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=None,
-        responses={200: PostSerializer, 401: R401, 403: R403, 404: R404},
+        responses={200: PostSerializer, **errors(401, 403, 404)},
         summary="Lock: no more comments (course instructor, admin)",
         tags=["forum"],
     )
@@ -210,7 +216,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=None,
-        responses={200: PostSerializer, 401: R401, 403: R403, 404: R404},
+        responses={200: PostSerializer, **errors(401, 403, 404)},
         summary="Unlock (course instructor, admin)",
         tags=["forum"],
     )
@@ -220,7 +226,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=None,
-        responses={200: VoteResultSerializer, 401: R401, 403: R403, 404: R404},
+        responses={200: VoteResultSerializer, **errors(401, 403, 404)},
         summary="Toggle my upvote",
         tags=["forum"],
     )
@@ -233,7 +239,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=ReportInputSerializer,
-        responses={201: ReportSerializer, **WRITE, 409: R409},
+        responses={201: ReportSerializer, **WRITE, **errors(409)},
         summary="Report this post to the moderators (once)",
         tags=["forum"],
     )
@@ -261,7 +267,7 @@ class CommentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=CommentUpdateInputSerializer,
-        responses={200: ReplySerializer, **WRITE, 409: R409},
+        responses={200: ReplySerializer, **WRITE, **errors(409)},
         summary="Edit my comment",
         tags=["forum"],
     )
@@ -273,7 +279,7 @@ class CommentViewSet(viewsets.GenericViewSet):
         return Response(ReplySerializer(comment, context=_context(request.user, comment.post.course)).data)
 
     @extend_schema(
-        responses={204: None, 401: R401, 403: R403, 404: R404},
+        responses={204: None, **errors(401, 403, 404)},
         summary="Delete (author, course instructor, admin): the text is removed, replies stay",
         tags=["forum"],
     )
@@ -286,7 +292,7 @@ class CommentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=ReportInputSerializer,
-        responses={201: ReportSerializer, **WRITE, 409: R409},
+        responses={201: ReportSerializer, **WRITE, **errors(409)},
         summary="Report this comment to the moderators (once)",
         tags=["forum"],
     )
@@ -321,7 +327,11 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise PermissionDenied("Only instructors and admins moderate forums.")
         return selectors.reports_for_moderator(self.request.user)
 
-    @extend_schema(summary="Reports to moderate (?status=open)", tags=["forum moderation"])
+    @extend_schema(
+        summary="Reports to moderate (?status=open)",
+        responses={200: ReportSerializer(many=True), **errors(400, 401, 403, 404)},
+        tags=["forum moderation"],
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -350,6 +360,10 @@ class ModerationLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise PermissionDenied("Only instructors and admins moderate forums.")
         return selectors.moderation_log_for(self.request.user)
 
-    @extend_schema(summary="The moderation audit log of the forums I moderate", tags=["forum moderation"])
+    @extend_schema(
+        summary="The moderation audit log of the forums I moderate",
+        responses={200: ModerationLogSerializer(many=True), **errors(400, 401, 403, 404)},
+        tags=["forum moderation"],
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

@@ -10,3 +10,17 @@ class InputSerializer(serializers.Serializer):
         serializer = cls(data=request.data, partial=partial, context={"request": request, **context})
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+
+class WholeInputSerializer(InputSerializer):
+    """A body that must be complete even on PATCH (e.g. a comment's new `body`). drf-spectacular
+    documents every PATCH body as partial (no required fields); this keeps `partial` False, so the
+    schema says what the view really insists on."""
+
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value) -> None:
+        pass

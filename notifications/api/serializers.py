@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
-from lms.api.serializers import InputSerializer
+from lms.api.serializers import InputSerializer, WholeInputSerializer
 from notifications.models import Announcement, Notification, NotificationType
 
 
@@ -37,7 +37,7 @@ class PreferenceChangeSerializer(serializers.Serializer):
     email = serializers.BooleanField(required=False)
 
 
-class PreferencesInputSerializer(InputSerializer):
+class PreferencesInputSerializer(WholeInputSerializer):
     preferences = PreferenceChangeSerializer(many=True, allow_empty=False, max_length=len(NotificationType))
 
 

@@ -1,7 +1,7 @@
 import django_filters
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -10,6 +10,8 @@ from rest_framework.views import APIView
 
 from courses.selectors import can_manage_course, can_read_content, courses_visible_to
 from lms.api.pagination import CursorPagination, PageNumberPagination
+from lms.api.responses import errors as shared_errors
+from lms.api.responses import paginated
 from notifications import selectors, services
 from notifications.models import Notification
 
@@ -23,10 +25,9 @@ from .serializers import (
     UnreadCountSerializer,
 )
 
-R400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
-R401 = OpenApiResponse(description="Not signed in.")
-R403 = OpenApiResponse(description="Signed in but not allowed.")
-R404 = OpenApiResponse(description="Unknown, or not yours.")
+
+def errors(*statuses: int):
+    return shared_errors(*statuses, r404="Unknown, or not yours.")
 
 
 class NotificationPagination(CursorPagination):
@@ -54,12 +55,16 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.notification_list(user=self.request.user)
 
-    @extend_schema(summary="My notifications, newest first", tags=["notifications"])
+    @extend_schema(
+        summary="My notifications, newest first",
+        responses={200: NotificationSerializer(many=True), **errors(400, 401, 404)},
+        tags=["notifications"],
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
-        responses={200: UnreadCountSerializer, 401: R401}, summary="How many are unread", tags=["notifications"]
+        responses={200: UnreadCountSerializer, **errors(401)}, summary="How many are unread", tags=["notifications"]
     )
     @action(detail=False, methods=["get"], url_path="unread-count", filter_backends=[], pagination_class=None)
     def unread_count(self, request):
@@ -67,7 +72,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=None,
-        responses={200: NotificationSerializer, 401: R401, 404: R404},
+        responses={200: NotificationSerializer, **errors(401, 404)},
         summary="Mark one read",
         tags=["notifications"],
     )
@@ -77,7 +82,10 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(NotificationSerializer(notification).data)
 
     @extend_schema(
-        request=None, responses={200: MarkedReadSerializer, 401: R401}, summary="Mark all read", tags=["notifications"]
+        request=None,
+        responses={200: MarkedReadSerializer, **errors(401)},
+        summary="Mark all read",
+        tags=["notifications"],
     )
     @action(detail=False, methods=["post"], url_path="read-all", filter_backends=[], pagination_class=None)
     def read_all(self, request):
@@ -85,14 +93,14 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         methods=["GET"],
-        responses={200: PreferencesSerializer, 401: R401},
+        responses={200: PreferencesSerializer, **errors(401)},
         summary="My channels (in-app, e-mail) per notification type",
         tags=["notifications"],
     )
     @extend_schema(
         methods=["PATCH"],
         request=PreferencesInputSerializer,
-        responses={200: PreferencesSerializer, 400: R400, 401: R401},
+        responses={200: PreferencesSerializer, **errors(400, 401)},
         summary="Switch channels per type; types left out keep their setting",
         tags=["notifications"],
     )
@@ -112,7 +120,7 @@ class CourseAnnouncementsView(APIView):
         return get_object_or_404(courses_visible_to(request.user), pk=course_id)
 
     @extend_schema(
-        responses={200: AnnouncementSerializer(many=True), 401: R401, 403: R403, 404: R404},
+        responses={200: paginated(AnnouncementSerializer, "AnnouncementPage"), **errors(401, 403, 404)},
         summary="The course's announcements (enrolled students, owner, admin)",
         tags=["notifications"],
     )
@@ -126,7 +134,7 @@ class CourseAnnouncementsView(APIView):
 
     @extend_schema(
         request=AnnouncementInputSerializer,
-        responses={202: AnnouncementSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
+        responses={202: AnnouncementSerializer, **errors(400, 401, 403, 404)},
         summary="Announce to every enrolled student (owner; delivered in the background)",
         tags=["notifications"],
     )

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from courses.api.permissions import IsCourseManager
 from courses.selectors import can_manage_course, courses_visible_to
 from lms.api.permissions import IsStudent
+from lms.api.responses import errors as shared_errors
 from payments import gateway, selectors, services
 from payments.models import Coupon, Order
 
@@ -28,15 +29,17 @@ from .serializers import (
 
 logger = logging.getLogger(__name__)
 
-R400 = OpenApiResponse(description="Invalid input; the body names each bad field (e.g. `coupon`).")
-R401 = OpenApiResponse(description="Not signed in.")
-R403 = OpenApiResponse(description="Signed in but not allowed.")
-R404 = OpenApiResponse(description="Unknown, or not visible to you.")
-R409 = OpenApiResponse(description="Conflicts with the current state.")
-R503 = OpenApiResponse(description="Payments are not configured, or Stripe could not be reached.")
 WebhookReply = inline_serializer(
     "WebhookReply", {"received": serializers.BooleanField(), "outcome": serializers.CharField()}
 )
+
+
+def errors(*statuses: int):
+    return shared_errors(
+        *statuses,
+        r400="Invalid input; the body names each bad field (e.g. `coupon`).",
+        r503="Payments are not configured, or Stripe could not be reached.",
+    )
 
 
 class CheckoutView(APIView):
@@ -44,7 +47,7 @@ class CheckoutView(APIView):
 
     @extend_schema(
         request=CheckoutInputSerializer,
-        responses={201: CheckoutSerializer, 400: R400, 401: R401, 403: R403, 404: R404, 409: R409, 503: R503},
+        responses={201: CheckoutSerializer, **errors(400, 401, 403, 404, 409, 503)},
         summary="Buy a paid course: a pending order and a PaymentIntent to confirm with Stripe.js",
         tags=["payments"],
     )
@@ -105,7 +108,11 @@ class MyOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.orders_of(self.request.user)
 
-    @extend_schema(summary="My orders, newest first", tags=["payments"])
+    @extend_schema(
+        summary="My orders, newest first",
+        responses={200: OrderSerializer(many=True), **errors(401, 404)},
+        tags=["payments"],
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -120,13 +127,13 @@ class OrderViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.orders_visible_to(self.request.user)
 
-    @extend_schema(responses={200: OrderSerializer, 401: R401, 404: R404}, summary="An order", tags=["payments"])
+    @extend_schema(responses={200: OrderSerializer, **errors(401, 404)}, summary="An order", tags=["payments"])
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         request=None,
-        responses={200: OrderSerializer, 401: R401, 403: R403, 404: R404, 409: R409, 503: R503},
+        responses={200: OrderSerializer, **errors(401, 403, 404, 409, 503)},
         summary="Refund (admin; the buyer within the refund window and before a certificate)",
         tags=["payments"],
     )
@@ -146,7 +153,7 @@ class CourseCouponsView(APIView):
         return course
 
     @extend_schema(
-        responses={200: CouponSerializer(many=True), 401: R401, 403: R403, 404: R404},
+        responses={200: CouponSerializer(many=True), **errors(401, 403, 404)},
         summary="The course's coupons (owner, admin)",
         tags=["payments"],
     )
@@ -156,7 +163,7 @@ class CourseCouponsView(APIView):
 
     @extend_schema(
         request=CouponInputSerializer,
-        responses={201: CouponSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
+        responses={201: CouponSerializer, **errors(400, 401, 403, 404)},
         summary="Create a coupon (owner, admin)",
         tags=["payments"],
     )
@@ -167,14 +174,14 @@ class CourseCouponsView(APIView):
 
 
 @extend_schema_view(
-    retrieve=extend_schema(responses={200: CouponSerializer, 401: R401, 403: R403, 404: R404}, tags=["payments"]),
+    retrieve=extend_schema(responses={200: CouponSerializer, **errors(401, 403, 404)}, tags=["payments"]),
     partial_update=extend_schema(
         request=CouponInputSerializer,
-        responses={200: CouponSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
+        responses={200: CouponSerializer, **errors(400, 401, 403, 404)},
         tags=["payments"],
     ),
     destroy=extend_schema(
-        responses={204: None, 401: R401, 403: R403, 404: R404},
+        responses={204: None, **errors(401, 403, 404)},
         summary="Delete a coupon (one already used is deactivated instead)",
         tags=["payments"],
     ),

@@ -11,6 +11,7 @@ from courses.api.permissions import IsCourseManager
 from courses.api.serializers import ReorderInputSerializer
 from courses.selectors import can_manage_course, can_read_content, courses_visible_to
 from lms.api.pagination import PageNumberPagination
+from lms.api.responses import errors as shared_errors
 from quizzes import selectors, services
 from quizzes.models import Attempt, Question, Quiz
 
@@ -26,13 +27,14 @@ from .serializers import (
     QuizSerializer,
 )
 
-R400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
-R401 = OpenApiResponse(description="Not signed in.")
-R403 = OpenApiResponse(description="Signed in but not allowed (not enrolled, not the owner, no attempts left).")
-R404 = OpenApiResponse(description="Unknown, or not visible to you.")
-R409 = OpenApiResponse(description="Conflicts with the current state.")
-WRITE_ERRORS = {400: R400, 401: R401, 403: R403, 404: R404}
 AnswersRequest = inline_serializer("AnswersRequest", {"answers": AnswerSerializer(many=True)})
+
+
+def errors(*statuses: int):
+    return shared_errors(*statuses, r403="Signed in but not allowed (not enrolled, not the owner, no attempts left).")
+
+
+WRITE_ERRORS = errors(400, 401, 403, 404)
 
 
 def _require_reader(user, course) -> None:
@@ -69,7 +71,7 @@ class CourseQuizzesView(APIView):
         return get_object_or_404(courses_visible_to(request.user), pk=course_id)
 
     @extend_schema(
-        responses={200: QuizSerializer(many=True), 401: R401, 403: R403, 404: R404},
+        responses={200: QuizSerializer(many=True), **errors(401, 403, 404)},
         summary="The course's quizzes (enrolled students, owner, admin)",
         tags=["quizzes"],
     )
@@ -100,7 +102,7 @@ class CourseQuizzesView(APIView):
 
 @extend_schema_view(
     retrieve=extend_schema(
-        responses={200: QuizDetailSerializer, 401: R401, 403: R403, 404: R404},
+        responses={200: QuizDetailSerializer, **errors(401, 403, 404)},
         summary="A quiz (questions with answers only for the owner and admins)",
         tags=["quizzes"],
     ),
@@ -111,7 +113,7 @@ class CourseQuizzesView(APIView):
         request=QuizInputSerializer, responses={200: QuizDetailSerializer, **WRITE_ERRORS}, tags=["quizzes"]
     ),
     destroy=extend_schema(
-        responses={204: None, 401: R401, 403: R403, 404: R404, 409: R409},
+        responses={204: None, **errors(401, 403, 404, 409)},
         summary="Delete a quiz nobody has attempted (owner, admin)",
         tags=["quizzes"],
     ),
@@ -155,7 +157,7 @@ class QuizViewSet(
 
     @extend_schema(
         methods=["GET"],
-        responses={200: QuestionSerializer(many=True), 401: R401, 403: R403, 404: R404},
+        responses={200: QuestionSerializer(many=True), **errors(401, 403, 404)},
         summary="The quiz's questions with their answers (owner, admin)",
         tags=["quizzes"],
     )
@@ -191,7 +193,7 @@ class QuizViewSet(
 
     @extend_schema(
         methods=["GET"],
-        responses={200: AttemptSerializer(many=True), 401: R401, 403: R403, 404: R404},
+        responses={200: AttemptSerializer(many=True), **errors(401, 403, 404)},
         summary="My attempts at this quiz, newest first (the best one counts)",
         tags=["attempts"],
     )
@@ -201,10 +203,8 @@ class QuizViewSet(
         responses={
             201: AttemptSerializer,
             200: OpenApiResponse(AttemptSerializer, description="The attempt already open, returned again."),
-            401: R401,
-            403: R403,
-            404: R404,
             409: OpenApiResponse(description="The quiz has no questions yet."),
+            **errors(401, 403, 404),
         },
         summary="Start an attempt (enrolled student)",
         tags=["attempts"],
@@ -221,7 +221,7 @@ class QuizViewSet(
         return _attempt_response(request.user, attempt, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(
-        responses={200: QuizResultsSerializer, 401: R401, 403: R403, 404: R404},
+        responses={200: QuizResultsSerializer, **errors(401, 403, 404)},
         summary="Every student's attempts and per-question statistics (owner, admin)",
         tags=["attempts"],
     )
@@ -258,7 +258,7 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             raise PermissionDenied("Only the student who started this attempt can answer it.")
         return attempt
 
-    @extend_schema(responses={200: AttemptSerializer, 401: R401, 404: R404}, summary="An attempt", tags=["attempts"])
+    @extend_schema(responses={200: AttemptSerializer, **errors(401, 404)}, summary="An attempt", tags=["attempts"])
     def retrieve(self, request, *args, **kwargs):
         return _attempt_response(request.user, self.get_object())
 
@@ -299,7 +299,7 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 @extend_schema_view(
     retrieve=extend_schema(
-        responses={200: QuestionSerializer, 401: R401, 403: R403, 404: R404},
+        responses={200: QuestionSerializer, **errors(401, 403, 404)},
         summary="A question with its answers (owner, admin)",
         tags=["quizzes"],
     ),
@@ -312,7 +312,7 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         summary="Edit a question (grades already given never change)",
         tags=["quizzes"],
     ),
-    destroy=extend_schema(responses={204: None, 401: R401, 403: R403, 404: R404}, tags=["quizzes"]),
+    destroy=extend_schema(responses={204: None, **errors(401, 403, 404)}, tags=["quizzes"]),
 )
 class QuestionViewSet(
     mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet

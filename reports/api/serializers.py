@@ -1,5 +1,6 @@
 import datetime
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
@@ -37,9 +38,17 @@ ReportQuerySerializer._declared_fields["to"] = serializers.DateField(required=Fa
 LAST_DAY = datetime.date(9998, 12, 31)
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string", "format": "decimal"}]})
+class CountOrAmountField(serializers.Field):
+    """A count (an integer), or for revenue a decimal string such as "149.97"."""
+
+    def to_representation(self, value):
+        return value if isinstance(value, int) else f"{value:.2f}"
+
+
 class ReportPointSerializer(serializers.Serializer):
     period = serializers.DateField(help_text="The first day of the bucket.")
-    value = serializers.CharField(help_text="A count, or a decimal string for revenue.")
+    value = CountOrAmountField(help_text="A count, or a decimal string for revenue.")
 
     def to_representation(self, point):
         value = point["value"]
@@ -50,7 +59,7 @@ class TimeSeriesReportSerializer(serializers.Serializer):
     name = serializers.CharField()
     interval = serializers.CharField()
     results = ReportPointSerializer(many=True)
-    total = serializers.CharField(help_text="Sum over the range (a count, or a decimal string).")
+    total = CountOrAmountField(help_text="Sum over the range (a count, or a decimal string).")
 
     def to_representation(self, report):
         data = super().to_representation(report)

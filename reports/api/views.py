@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
+from lms.api.responses import errors as shared_errors
 from reports import selectors
 from reports.periods import MAX_BUCKETS
 
@@ -23,15 +24,16 @@ from .serializers import (
     TimeSeriesReportSerializer,
 )
 
-R401 = OpenApiResponse(description="Not signed in.")
-R403 = OpenApiResponse(description="Not allowed for this role.")
+
+def errors(*statuses: int):
+    return shared_errors(*statuses, r403="Not allowed for this role.")
 
 
 class StudentDashboardView(APIView):
     permission_classes = [IsAuthenticated, IsStudent]
 
     @extend_schema(
-        responses={200: StudentDashboardSerializer, 401: R401, 403: R403},
+        responses={200: StudentDashboardSerializer, **errors(401, 403)},
         summary="My learning at a glance (student)",
         tags=["dashboards"],
     )
@@ -45,7 +47,7 @@ class InstructorDashboardView(APIView):
     permission_classes = [IsAuthenticated, IsInstructor]
 
     @extend_schema(
-        responses={200: InstructorDashboardSerializer, 401: R401, 403: R403},
+        responses={200: InstructorDashboardSerializer, **errors(401, 403)},
         summary="My courses at a glance (instructor)",
         tags=["dashboards"],
     )
@@ -57,7 +59,7 @@ class AdminDashboardView(APIView):
     permission_classes = [IsAuthenticated, IsAdmin]
 
     @extend_schema(
-        responses={200: AdminDashboardSerializer, 401: R401, 403: R403},
+        responses={200: AdminDashboardSerializer, **errors(401, 403)},
         summary="The platform at a glance (admin)",
         tags=["dashboards"],
     )
@@ -121,9 +123,8 @@ class AdminReportView(BaseReportView):
         responses={
             200: TimeSeriesReportSerializer,
             400: OpenApiResponse(description="Bad range or interval."),
-            401: R401,
-            403: R403,
             404: OpenApiResponse(description="No such report."),
+            **errors(401, 403),
         },
         summary="A report over time (admin): signups, enrollments, revenue, completions, quiz-attempts, active-users",
         tags=["reports"],
@@ -141,9 +142,8 @@ class InstructorReportView(BaseReportView):
         responses={
             200: TimeSeriesReportSerializer,
             400: OpenApiResponse(description="Bad range or interval."),
-            401: R401,
-            403: R403,
             404: OpenApiResponse(description="No such report for instructors."),
+            **errors(401, 403),
         },
         summary="A report over my courses (instructor): enrollments, revenue, completions, quiz-attempts",
         tags=["reports"],

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
-from lms.api.serializers import InputSerializer
+from lms.api.serializers import InputSerializer, WholeInputSerializer
 from reviews.models import InstructorReply, Review
 
 
@@ -10,7 +10,7 @@ class ReviewInputSerializer(InputSerializer):
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class InstructorReplyInputSerializer(InputSerializer):
+class InstructorReplyInputSerializer(WholeInputSerializer):
     body = serializers.CharField(max_length=5000)
 
 

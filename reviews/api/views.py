@@ -1,7 +1,7 @@
 import django_filters
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -13,6 +13,8 @@ from courses.api.filters import StableOrderingFilter
 from courses.selectors import courses_visible_to
 from lms.api.pagination import PageNumberPagination
 from lms.api.permissions import IsInstructor, IsStudent
+from lms.api.responses import errors as shared_errors
+from lms.api.responses import paginated
 from reviews import selectors, services
 from reviews.models import InstructorReply, Review
 
@@ -24,11 +26,9 @@ from .serializers import (
     ReviewSerializer,
 )
 
-R400 = OpenApiResponse(description="Invalid input; the body names each bad field.")
-R401 = OpenApiResponse(description="Not signed in.")
-R403 = OpenApiResponse(description="Signed in but not allowed.")
-R404 = OpenApiResponse(description="Unknown, or not visible to you.")
-R409 = OpenApiResponse(description="Already done once.")
+
+def errors(*statuses: int):
+    return shared_errors(*statuses, r409="Already done once.")
 
 
 class ReviewFilter(django_filters.FilterSet):
@@ -71,7 +71,7 @@ class CourseReviewsView(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: ReviewSerializer(many=True), 400: R400, 404: R404},
+        responses={200: paginated(ReviewSerializer, "ReviewPage"), **errors(400, 404)},
         summary="A course's reviews (?rating=, ?ordering=-created_at|rating|-rating)",
         tags=["reviews"],
     )
@@ -84,7 +84,7 @@ class CourseReviewsView(APIView):
 
     @extend_schema(
         request=ReviewInputSerializer,
-        responses={201: ReviewSerializer, 400: R400, 401: R401, 403: R403, 404: R404, 409: R409},
+        responses={201: ReviewSerializer, **errors(400, 401, 403, 404, 409)},
         summary="Review a course I am enrolled in (once)",
         tags=["reviews"],
     )
@@ -105,7 +105,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=ReviewInputSerializer,
-        responses={200: ReviewSerializer, 400: R400, 401: R401, 403: R403, 404: R404},
+        responses={200: ReviewSerializer, **errors(400, 401, 403, 404)},
         summary="Edit my review",
         tags=["reviews"],
     )
@@ -117,7 +117,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
         return Response(ReviewSerializer(services.review_update(review=review, data=data)).data)
 
     @extend_schema(
-        responses={204: None, 401: R401, 403: R403, 404: R404},
+        responses={204: None, **errors(401, 403, 404)},
         summary="Delete (the author, or an admin)",
         tags=["reviews"],
     )
@@ -131,20 +131,20 @@ class ReviewViewSet(viewsets.GenericViewSet):
     @extend_schema(
         methods=["POST"],
         request=InstructorReplyInputSerializer,
-        responses={201: InstructorReplySerializer, 400: R400, 401: R401, 403: R403, 404: R404, 409: R409},
+        responses={201: InstructorReplySerializer, **errors(400, 401, 403, 404, 409)},
         summary="Reply to a review of my course (once)",
         tags=["reviews"],
     )
     @extend_schema(
         methods=["PATCH"],
         request=InstructorReplyInputSerializer,
-        responses={200: InstructorReplySerializer, 400: R400, 401: R401, 403: R403, 404: R404},
+        responses={200: InstructorReplySerializer, **errors(400, 401, 403, 404)},
         summary="Edit my reply",
         tags=["reviews"],
     )
     @extend_schema(
         methods=["DELETE"],
-        responses={204: None, 401: R401, 403: R403, 404: R404},
+        responses={204: None, **errors(401, 403, 404)},
         summary="Delete my reply",
         tags=["reviews"],
     )
@@ -176,6 +176,10 @@ class InstructorReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.instructor_reviews(self.request.user)
 
-    @extend_schema(summary="Reviews of my courses (?unanswered=true, ?course=, ?rating=)", tags=["reviews"])
+    @extend_schema(
+        summary="Reviews of my courses (?unanswered=true, ?course=, ?rating=)",
+        responses={200: InstructorReviewSerializer(many=True), **errors(400, 401, 403, 404)},
+        tags=["reviews"],
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

@@ -1,0 +1,97 @@
+"""The schema's shared responses: error bodies (with examples) per status code, throttling, and the
+envelopes of lists that views paginate by hand. Views build their `responses=` from these, so every
+status code an operation can answer is documented once, the same way everywhere.
+
+    @extend_schema(responses={201: CourseSerializer, **errors(400, 401, 403, 404)})
+
+`errors()` adds 429 (every throttled endpoint can answer it) unless `throttled=False`."""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+ErrorSerializer = inline_serializer(
+    "Error",
+    {
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(required=False, help_text="A stable machine-readable code, where there is one."),
+    },
+)
+
+# 400 bodies are DRF's: `{"field": ["message", ...]}`, or `{"detail": ..., "code": ...}` for a rule of
+# the domain. A free-form object, described by its examples.
+ValidationErrorSerializer = inline_serializer(
+    "ValidationError",
+    {"detail": serializers.CharField(required=False), "code": serializers.CharField(required=False)},
+)
+
+
+def _example(status: int, name: str, value: dict) -> OpenApiExample:
+    return OpenApiExample(name, value=value, response_only=True, status_codes=[str(status)])
+
+
+DESCRIPTIONS = {
+    400: "Invalid input; the body names each bad field.",
+    401: "Not signed in, or the token is invalid or expired.",
+    402: "The course has a price: buy it through checkout.",
+    403: "Signed in but not allowed.",
+    404: "Unknown, or not visible to you.",
+    409: "Conflicts with the current state.",
+    429: "Too many requests; the Retry-After header says when to try again.",
+    503: "A service this needs (e.g. Stripe) is not configured or not reachable; try again later.",
+}
+
+EXAMPLES = {
+    400: [
+        _example(400, "Invalid field", {"title": ["This field is required."]}),
+        _example(400, "Broken rule", {"detail": "Add at least one lesson before publishing.", "code": "invalid"}),
+    ],
+    401: [_example(401, "Not signed in", {"detail": "Authentication credentials were not provided."})],
+    402: [
+        _example(402, "Paid course", {"detail": "This course has a price: use checkout.", "code": "payment_required"})
+    ],
+    403: [_example(403, "Not allowed", {"detail": "You do not have permission to perform this action."})],
+    404: [_example(404, "Not found", {"detail": "Not found."})],
+    409: [_example(409, "Conflict", {"detail": "You are already enrolled in this course.", "code": "conflict"})],
+    429: [_example(429, "Throttled", {"detail": "Request was throttled. Expected available in 42 seconds."})],
+    503: [_example(503, "Unavailable", {"detail": "Payments are not configured.", "code": "unavailable"})],
+}
+
+
+def error(status: int, description: str | None = None) -> OpenApiResponse:
+    """The response for one error status code, with the shared body schema and examples."""
+    body = ValidationErrorSerializer if status == 400 else ErrorSerializer
+    return OpenApiResponse(body, description=description or DESCRIPTIONS[status], examples=EXAMPLES[status])
+
+
+R400 = error(400)
+R401 = error(401)
+R402 = error(402)
+R403 = error(403)
+R404 = error(404)
+R409 = error(409)
+R429 = error(429)
+R503 = error(503)
+
+
+def errors(*statuses: int, throttled: bool = True, **descriptions: str) -> dict[int, OpenApiResponse]:
+    """`{status: response}` for these error codes (plus 429 when throttled). A description can be
+    made specific with a keyword: `errors(403, 404, r403="Not enrolled in this course.")`."""
+    codes = [*statuses, 429] if throttled and 429 not in statuses else list(statuses)
+    return {code: error(code, descriptions.get(f"r{code}")) for code in codes}
+
+
+LIST_ERRORS_PUBLIC = errors(400, 404)  # a bad filter; a page past the end or a bad cursor
+LIST_ERRORS = errors(400, 401, 403, 404)
+
+
+def paginated(serializer, name: str, *, cursor: bool = False):
+    """The envelope of a list a view paginates itself: `{count, next, previous, results}`, or
+    `{next, previous, results}` for a cursor-paginated feed."""
+    fields = {
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": serializer(many=True),
+    }
+    if not cursor:
+        fields = {"count": serializers.IntegerField(), **fields}
+    return inline_serializer(name, fields)

@@ -1,0 +1,278 @@
+"""Schemathesis against the project's own OpenAPI schema, in-process (the Django WSGI app).
+
+Every operation of the generated schema runs as each role (anonymous, student, instructor, admin)
+against a small but realistic world: a published course with sections, lessons and a quiz, a paid
+course, a draft, enrollments, an attempt, forum posts and comments, a review with a reply, orders,
+coupons, a certificate, notifications. Generated integer path parameters are mostly pointed at those
+real objects (see `_real_path_parameters`), so the runs reach the handlers, not just 404s.
+
+The phases are explicit: the schema's own examples (each endpoint documents some), then fuzzing
+(positive and negative data). Hypothesis runs derandomized so CI is reproducible.
+
+    # CI: a few examples per operation and role (about two minutes on two cores)
+    .venv/bin/python -m pytest -n 0 lms/tests/test_schemathesis.py
+
+    # Longer, deeper run: many more examples, plus the coverage phase (boundary values)
+    scripts/schemathesis.sh                       # SCHEMATHESIS_MAX_EXAMPLES=100 by default
+    SCHEMATHESIS_MAX_EXAMPLES=500 SCHEMATHESIS_SEED=7 scripts/schemathesis.sh -k "courses"
+
+Environment: SCHEMATHESIS_MAX_EXAMPLES (fuzzing examples per operation and role, default 3),
+SCHEMATHESIS_COVERAGE=1 (add the coverage phase), SCHEMATHESIS_SEED (default 12), and
+SCHEMATHESIS_RANDOM=1 (a new random run instead of the derandomized one).
+"""
+
+import os
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+from accounts.services import tokens_for_user
+from accounts.tests.factories import AdminFactory, InstructorFactory, StudentFactory
+from certificates.tests.factories import CertificateFactory, CompletedEnrollmentFactory
+from courses.tests.factories import (
+    CategoryFactory,
+    CourseFactory,
+    EnrollmentFactory,
+    LessonFactory,
+    PublishedCourseFactory,
+    SectionFactory,
+)
+from forum import services as forum_services
+from notifications.services import notify
+from payments.tests.factories import CouponFactory, OrderFactory
+from quizzes import services as quiz_services
+from quizzes.tests.factories import QuestionFactory, QuizFactory
+from reviews.tests.factories import InstructorReplyFactory, ReviewFactory
+
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "3"))
+COVERAGE = os.environ.get("SCHEMATHESIS_COVERAGE") == "1"
+RANDOM = os.environ.get("SCHEMATHESIS_RANDOM") == "1"
+SEED = int(os.environ.get("SCHEMATHESIS_SEED", "12"))
+ROLES = ("anonymous", "student", "instructor", "admin")
+
+# Checks that do not apply to this in-process pytest run, and why:
+# - use_after_free, ensure_resource_availability: need the stateful phase (a recorded chain of
+#   create -> read -> delete calls); our state is built by the fixture, not discovered by links.
+# - object_level_authorization: needs two authenticated identities per *run* over the same
+#   resources, i.e. the CLI engine's stateful scenarios; we cover it by running every operation as
+#   each role against the same objects (a student's attempt, order, certificate, notification...).
+# Every other check, including ignored_auth, unsupported_method, allow_header_conformance and
+# missing_required_header, is enabled.
+
+# Operations whose valid-looking requests may break a rule of the domain that a JSON schema cannot
+# state: positive_data_acceptance also takes their 400 (whose body names the rule). Each says why.
+BUSINESS_RULE_400 = {
+    ("POST", "/api/v1/auth/register/"): "password validators (too common, too similar); e-mail already taken",
+    ("POST", "/api/v1/auth/instructors/register/"): "password validators; e-mail already taken",
+    ("POST", "/api/v1/auth/logout/"): "the refresh token must be a real, unexpired token of the caller",
+    ("POST", "/api/v1/auth/token/refresh/"): "the refresh token must be a real, unexpired token",
+    ("POST", "/api/v1/auth/password/change/"): "the old password must be right; the new one pass the validators",
+    ("POST", "/api/v1/auth/password/reset/confirm/"): "the uid and token must come from a real reset e-mail",
+    ("POST", "/api/v1/courses/{course_id}/checkout/"): "free courses are enrolled, not bought; unknown coupons",
+    ("POST", "/api/v1/courses/{course_id}/coupons/"): "exactly one of percent_off / amount_off; codes unique",
+    ("PATCH", "/api/v1/coupons/{id}/"): "exactly one of percent_off / amount_off",
+    ("POST", "/api/v1/courses/{id}/publish/"): "a course needs a lesson before it is published",
+    ("POST", "/api/v1/courses/{id}/sections/reorder/"): "the order must list every section of the course once",
+    ("POST", "/api/v1/sections/{id}/lessons/reorder/"): "the order must list every lesson of the section once",
+    ("POST", "/api/v1/quizzes/{id}/questions/reorder/"): "the order must list every question of the quiz once",
+    ("POST", "/api/v1/quizzes/{id}/questions/"): "choices, answers and tolerance must fit the question type",
+    ("PUT", "/api/v1/questions/{id}/"): "choices, answers and tolerance must fit the question type",
+    ("PATCH", "/api/v1/questions/{id}/"): "choices, answers and tolerance must fit the question type",
+    ("PATCH", "/api/v1/attempts/{id}/"): "answers must name the attempt's own questions and choices",
+    ("POST", "/api/v1/attempts/{id}/submit/"): "answers must name the attempt's own questions and choices",
+    ("POST", "/api/v1/forum/posts/{id}/comments/"): "`parent` must be a comment of this post",
+    ("POST", "/api/v1/forum/posts/{id}/report/"): "one's own post cannot be reported",
+    ("POST", "/api/v1/forum/comments/{id}/report/"): "one's own comment cannot be reported",
+    ("POST", "/api/v1/forum/reports/{id}/resolve/"): "only an open report can be resolved that way",
+    ("POST", "/api/v1/me/certificates/"): "only a completed course has a certificate",
+    ("PATCH", "/api/v1/notifications/preferences/"): "types and channels must be known ones",
+    ("POST", "/api/v1/payments/stripe/webhook/"): "the Stripe-Signature header must sign the body",
+    ("PATCH", "/api/v1/admin/courses/{id}/"): "a course without lessons cannot be published",
+    ("GET", "/api/v1/admin/reports/{name}/"): "`from` must not be after `to`; at most 400 buckets",
+    ("GET", "/api/v1/instructor/reports/{name}/"): "`from` must not be after `to`; at most 400 buckets",
+}
+POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429"]
+OPERATIONS = [
+    {
+        "include-method": method,
+        "include-path": path,
+        "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_STATUSES, "400"]}},
+    }
+    for method, path in BUSINESS_RULE_400
+]
+
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": SEED,
+        "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large", "large_base_example"],
+        "generation": {
+            "mode": "all",
+            "max-examples": MAX_EXAMPLES,
+            "deterministic": not RANDOM,
+            "allow-x00": True,
+            "database": "none",
+            # Unknown query parameters and headers are ignored by design (DRF), never rejected.
+            "allow-extra-parameters": False,
+            # Credentials come from the role under test (`world.headers`), not from generated headers.
+            "with-security-parameters": False,
+        },
+        "phases": {
+            "examples": {"enabled": True},
+            "coverage": {"enabled": COVERAGE},
+            "fuzzing": {"enabled": True},
+            "stateful": {"enabled": False},
+        },
+        "operations": OPERATIONS,
+        "checks": {
+            "enabled": True,
+            # 5xx is never acceptable, for valid data or not (the defaults allow it here).
+            "positive_data_acceptance": {"expected-statuses": POSITIVE_STATUSES},
+            "use_after_free": {"enabled": False},
+            "ensure_resource_availability": {"enabled": False},
+            "object_level_authorization": {"enabled": False},
+        },
+    }
+)
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application(), config=CONFIG)
+
+
+class World:
+    """The objects every generated request may touch, and a token per role."""
+
+    def __init__(self):
+        self.student = StudentFactory(first_name="Ada", last_name="Lovelace")
+        self.other_student = StudentFactory(first_name="Grace", last_name="Hopper")
+        self.instructor = InstructorFactory(first_name="Alan", last_name="Turing")
+        self.other_instructor = InstructorFactory()
+        self.admin = AdminFactory()
+        self.users = {
+            "anonymous": None,
+            "student": self.student,
+            "instructor": self.instructor,
+            "admin": self.admin,
+        }
+
+        category = CategoryFactory(name="Programming", slug="programming")
+        self.course = PublishedCourseFactory(
+            instructor=self.instructor, category=category, title="Python from scratch", lessons=0
+        )
+        section = SectionFactory(course=self.course, title="Getting started", order=1)
+        lessons = [
+            LessonFactory(section=section, title="Installing Python", is_preview=True, order=1),
+            LessonFactory(section=section, title="Variables", order=2),
+        ]
+        second_section = SectionFactory(course=self.course, title="Control flow", order=2)
+        lessons.append(LessonFactory(section=second_section, title="If and else", order=1))
+        self.paid_course = PublishedCourseFactory(
+            instructor=self.instructor, category=category, title="Django in depth", price=Decimal("49.99")
+        )
+        self.draft = CourseFactory(instructor=self.instructor, category=category, title="Async Python (draft)")
+        other_course = PublishedCourseFactory(instructor=self.other_instructor, category=category)
+
+        quiz = QuizFactory(course=self.course, title="Basics check", passing_score=60)
+        questions = [QuestionFactory(quiz=quiz, text="Which keyword defines a function?") for _ in range(2)]
+        EnrollmentFactory(student=self.student, course=self.course)
+        EnrollmentFactory(student=self.other_student, course=self.course)
+        attempt, _ = quiz_services.attempt_start(student=self.student, quiz=quiz)
+        submitted, _ = quiz_services.attempt_start(student=self.other_student, quiz=quiz)
+        quiz_services.attempt_submit(attempt=submitted, answers=[])
+
+        post = forum_services.post_create(
+            course=self.course, author=self.student, title="Stuck on exercise 2", body="My loop never ends."
+        )
+        other_post = forum_services.post_create(
+            course=self.course, author=self.other_student, title="Resources?", body="Any good books?"
+        )
+        comment = forum_services.comment_create(post=post, author=self.other_student, body="Print the counter.")
+        reply = forum_services.comment_create(post=post, author=self.student, body="Thanks!", parent=comment)
+        report = forum_services.report_create(reporter=self.other_student, post=post, reason="Off topic")
+
+        review = ReviewFactory(course=self.course, student=self.student, rating=5, comment="Clear and practical.")
+        other_review = ReviewFactory(course=self.course, student=self.other_student, rating=3)
+        InstructorReplyFactory(review=other_review, body="Thanks for the feedback!")
+
+        coupon = CouponFactory(course=self.paid_course, code="LAUNCH20", percent_off=20)
+        order = OrderFactory(student=self.student, course=self.paid_course)
+        other_order = OrderFactory(student=self.other_student, course=self.paid_course)
+
+        certificate = CertificateFactory(enrollment=CompletedEnrollmentFactory(student=self.student))
+        other_certificate = CertificateFactory()
+        notify(recipients=[self.student], type="announcement", title="Welcome", body="Lesson 3 is out.")
+        notify(recipients=[self.instructor], type="new_enrollment", title="New student", body="Ada enrolled.")
+        notifications = list(self.student.notifications.all()) + list(self.instructor.notifications.all())
+
+        courses = [self.course.pk, self.paid_course.pk, self.draft.pk, other_course.pk]
+        # Resource ids by the path prefix that names them.
+        self.ids = {
+            "courses": courses,
+            "admin/courses": courses,
+            "categories": [category.pk],
+            "sections": [section.pk, second_section.pk],
+            "lessons": [lesson.pk for lesson in lessons],
+            "quizzes": [quiz.pk],
+            "questions": [question.pk for question in questions],
+            "attempts": [attempt.pk, submitted.pk],
+            "forum/posts": [post.pk, other_post.pk],
+            "forum/comments": [comment.pk, reply.pk],
+            "forum/reports": [report.pk],
+            "reviews": [review.pk, other_review.pk],
+            "orders": [order.pk, other_order.pk],
+            "coupons": [coupon.pk],
+            "certificates": [certificate.pk, other_certificate.pk],
+            "notifications": [n.pk for n in notifications],
+            "admin/users": [self.student.pk, self.other_student.pk, self.instructor.pk, self.admin.pk],
+        }
+        self.codes = [certificate.verification_code]
+        self.tokens = {role: tokens_for_user(user)["access"] for role, user in self.users.items() if user}
+
+    def headers(self, role: str) -> dict:
+        token = self.tokens.get(role)
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    def real_path_parameters(self, path: str, parameters: dict) -> dict:
+        """Generated integers point at real objects most of the time: `n % (k + 1)` picks one of the k
+        ids of that resource, or keeps the generated value (almost always an unknown id: a 404)."""
+        prefix = path.removeprefix("/api/v1/").split("/{", 1)[0]
+        mapped = dict(parameters)
+        for name, value in parameters.items():
+            if name == "code" and isinstance(value, str):
+                mapped[name] = self.codes[0] if len(value) % 2 == 0 else value
+                continue
+            if not isinstance(value, int) or isinstance(value, bool):
+                continue
+            ids = self.ids.get(prefix)
+            if name == "course_id":
+                ids = self.ids["courses"]
+            if ids:
+                index = value % (len(ids) + 1)
+                mapped[name] = ids[index] if index < len(ids) else value
+        return mapped
+
+
+@pytest.fixture
+def world(db, settings, request):
+    # Generated runs send hundreds of requests per minute: raise the rates (the throttles still run).
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", "auth": "100000/min"},
+    }
+    # Signed webhooks (a bad signature is a 400, not "not configured", a 503). Checkout and refunds
+    # talk to Stripe: those operations get the local Stripe emulator.
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test_local"
+    if any(word in request.node.name for word in ("checkout", "refund")):
+        request.getfixturevalue("stripe_emulator")
+    return World()
+
+
+@pytest.mark.schemathesis
+@pytest.mark.parametrize("role", ROLES)
+@schema.parametrize()
+@hypothesis_settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], print_blob=True)
+def test_api(case, role, world):
+    case.path_parameters = world.real_path_parameters(case.path, case.path_parameters or {})
+    case.call_and_validate(headers=world.headers(role))
