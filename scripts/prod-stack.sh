@@ -4,6 +4,7 @@
 #
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms REDIS_URL=redis://127.0.0.1:6379/1 \
 #       scripts/prod-stack.sh start      # migrate, collectstatic, start all three, wait for /ready/
+#                                        # (collectstatic is skipped while the static sources are unchanged)
 #   scripts/prod-stack.sh status         # which processes run, and what /ready/ says
 #   scripts/prod-stack.sh logs           # follow the logs
 #   scripts/prod-stack.sh stop           # stop all three (TERM, then KILL after STOP_TIMEOUT)
@@ -17,7 +18,8 @@
 #                         redirect to https:// that nothing serves. Set it to true behind a TLS proxy.
 #   ALLOWED_HOSTS         HOST,localhost,127.0.0.1 unless set
 #   SITE_URL              http://HOST:PORT unless set (links in e-mails, certificate verify URLs)
-#   RUN_DIR               pid files, logs, beat schedule, secret key (.run)
+#   RUN_DIR               pid files, logs, beat schedule, secret key (.run); stop/status/logs need the
+#                         same RUN_DIR as start (run several stacks side by side with different ones)
 #   CELERY_QUEUES         queues the worker consumes (default,emails,certificates)
 #   CELERY_CONCURRENCY    worker processes (2)
 #   DJANGO_SUPERUSER_EMAIL, DJANGO_SUPERUSER_PASSWORD   create this admin if it does not exist
@@ -33,6 +35,7 @@ cd "$ROOT"
 RUN_DIR="${RUN_DIR:-$ROOT/.run}"
 case "$RUN_DIR" in /*) ;; *) RUN_DIR="$ROOT/$RUN_DIR" ;; esac
 HOST="${HOST:-127.0.0.1}"
+PORT_SET="${PORT:-}"
 PORT="${PORT:-8000}"
 CELERY_QUEUES="${CELERY_QUEUES:-default,emails,certificates}"
 CELERY_CONCURRENCY="${CELERY_CONCURRENCY:-2}"
@@ -57,8 +60,10 @@ pid_of() {  # prints the pid of a running service, or fails
     local file="$RUN_DIR/$1.pid" pid
     [[ -f "$file" ]] || return 1
     pid="$(cat "$file")"
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && { echo "$pid"; return 0; }
-    return 1
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+    # A stale pid file (after a reboot) may name somebody else's process: check that it is ours.
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -Eq 'gunicorn|celery' || return 1
+    echo "$pid"
 }
 
 http_status() {  # status code of GET $1, or 000
@@ -213,6 +218,7 @@ cmd_start() {
     launch worker "${BIN}celery" -A lms worker -Q "$CELERY_QUEUES" --concurrency "$CELERY_CONCURRENCY" \
         --loglevel INFO --hostname "worker-$PORT@%h"
     launch beat "${BIN}celery" -A lms beat --loglevel INFO --schedule "$RUN_DIR/celerybeat-schedule"
+    echo "$BASE_URL" >"$RUN_DIR/url"
     say "waiting for $BASE_URL/ready/ (up to ${READY_TIMEOUT}s)"
     local deadline=$((SECONDS + READY_TIMEOUT)) code=000
     while ((SECONDS < deadline)); do
@@ -252,6 +258,8 @@ cmd_stop() {
 
 cmd_status() {
     local name pid rc=0 body
+    # The URL of the last start in this RUN_DIR, unless HOST/PORT say otherwise.
+    if [[ -z "${PORT_SET:-}" && -s "$RUN_DIR/url" ]]; then BASE_URL="$(cat "$RUN_DIR/url")"; fi
     for name in "${SERVICES[@]}"; do
         if pid="$(pid_of "$name")"; then
             printf '  %-7s running  pid %s\n' "$name" "$pid"
