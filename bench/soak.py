@@ -132,6 +132,7 @@ class OwnStack:
             text=True,
         )
         if out.returncode != 0:
+            self.stop()  # whatever did start
             sys.exit(f"the stack did not start:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
         say(f"  up in {time.monotonic() - started:.0f}s at {self.url}")
 
