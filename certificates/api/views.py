@@ -1,7 +1,7 @@
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -92,7 +92,27 @@ class VerifyView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses={200: VerificationSerializer, 404: OpenApiResponse(description="No certificate has this code.")},
+        responses={200: VerificationSerializer, **errors(404)},
+        examples=[
+            OpenApiExample(
+                "A valid certificate",
+                response_only=True,
+                value={
+                    "valid": True,
+                    "status": "issued",
+                    "verification_code": "K7QX2M9TB4HZ",
+                    "student_name": "Ada Lovelace",
+                    "course_title": "Python from scratch",
+                    "instructor_name": "Alan Turing",
+                    "issued_at": "2026-11-02T10:15:00Z",
+                    "completed_at": "2026-11-02T10:14:31Z",
+                    "version": 1,
+                    "sha256": "9f2c1e0b7a4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a43",
+                    "revoked_at": None,
+                    "revoked_reason": "",
+                },
+            )
+        ],
         summary="Check a certificate by its code (public)",
         tags=["certificates"],
         auth=[],

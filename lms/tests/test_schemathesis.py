@@ -276,3 +276,31 @@ def world(db, settings, request):
 def test_api(case, role, world):
     case.path_parameters = world.real_path_parameters(case.path, case.path_parameters or {})
     case.call_and_validate(headers=world.headers(role))
+
+
+def _has_example(operation: dict) -> bool:
+    bodies = [operation.get("requestBody", {}), *operation.get("responses", {}).values()]
+    for body in bodies:
+        for media in (body.get("content") or {}).values():
+            if media.get("examples") or "example" in media:
+                return True
+    return False
+
+
+# lms/health.py is outside the API packages this test's author owns; its two decorators need
+# `examples=` (change requested). Remove from here once they have them; never add to this set.
+EXAMPLES_PENDING = {"GET /health/", "GET /ready/"}
+
+
+@pytest.mark.schemathesis
+def test_every_operation_has_an_example():
+    """The API docs show an example (request or response) for every operation: a new endpoint
+    without one fails here."""
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in schema.raw_schema["paths"].items()
+        for method, operation in operations.items()
+        if method in ("get", "post", "put", "patch", "delete") and not _has_example(operation)
+    ]
+    missing = [label for label in missing if label not in EXAMPLES_PENDING]
+    assert not missing, f"operations without an example: {missing}"

@@ -4,7 +4,7 @@ import stripe
 from django.conf import settings
 from django.db import DatabaseError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -71,9 +71,36 @@ class StripeWebhookView(APIView):
         request={"application/json": {"type": "object", "description": "A Stripe event."}},
         responses={
             200: WebhookReply,
-            400: OpenApiResponse(description="Missing or bad Stripe-Signature, or not an event."),
-            503: OpenApiResponse(description="Could not be recorded now; Stripe will retry."),
+            **shared_errors(
+                400,
+                503,
+                throttled=False,
+                r400="Missing or bad Stripe-Signature, or not an event.",
+                r503="Could not be recorded now (or webhooks are not configured); Stripe will retry.",
+            ),
         },
+        examples=[
+            OpenApiExample(
+                "payment_intent.succeeded",
+                request_only=True,
+                value={
+                    "id": "evt_3QeXk2LkdIwHu7ix0a1b2c3d",
+                    "object": "event",
+                    "type": "payment_intent.succeeded",
+                    "data": {
+                        "object": {
+                            "id": "pi_3QeXk2LkdIwHu7ix1x9y8z7w",
+                            "object": "payment_intent",
+                            "amount": 4999,
+                            "currency": "usd",
+                            "status": "succeeded",
+                            "metadata": {"order_id": "8f14e45f-ceea-467f-a0e6-5d6b3c9a2b10"},
+                        }
+                    },
+                },
+            ),
+            OpenApiExample("Handled", response_only=True, value={"received": True, "outcome": "paid"}),
+        ],
         summary="Stripe webhook",
         tags=["payments"],
         auth=[],
