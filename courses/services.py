@@ -419,11 +419,22 @@ def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
+@transaction.atomic
 def enrollment_evaluate_completion(*, enrollment: Enrollment) -> bool:
     """Marks the enrollment completed, once, when every requirement is met (every lesson done,
     and whatever other apps require, e.g. every required quiz passed). The completion handlers
-    (certificate, notifications) run after commit. Returns whether this call completed it."""
+    (certificate, notifications) run after commit. Returns whether this call completed it.
+
+    Takes the enrollment's row lock before reading progress: two requests meeting the last two
+    requirements at once (the last lesson, the passing quiz) would otherwise each miss the
+    other's uncommitted part, and the course would never be completed. The second waits for the
+    first to commit, then sees everything."""
     if enrollment.completed_at is not None or not enrollment.is_active:
+        return False
+    locked = Enrollment.objects.select_for_update().filter(
+        pk=enrollment.pk, completed_at__isnull=True, status=EnrollmentStatus.ACTIVE
+    )
+    if not list(locked.values_list("pk", flat=True)):  # completed or revoked meanwhile
         return False
     if not progress_for([enrollment])[enrollment.pk].complete:
         return False

@@ -42,3 +42,60 @@ def test_concurrent_issue_jobs_make_one_certificate(postgres):
     certificate = Certificate.objects.get(enrollment=enrollment)
     assert set(results) == {certificate.pk}
     assert Notification.objects.filter(type="certificate_issued", recipient=enrollment.student).count() == 1
+
+
+def _run_together(calls):
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except BaseException as exc:  # reported by the assertions
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a task hung"
+    return results
+
+
+def _apply_task(enrollment_id: int):
+    """Runs the task in this thread as a worker would (retries and all) and returns its result."""
+    from certificates.tasks import certificate_issue_task
+
+    result = certificate_issue_task.apply(args=[enrollment_id])
+    assert result.successful(), result.traceback
+    return result.result
+
+
+def test_concurrent_runs_of_the_issue_task_make_one_certificate(postgres):
+    """The Celery task itself (as a worker runs it: apply, retries on), four times at once."""
+    enrollment = CompletedEnrollmentFactory()
+
+    results = _run_together([lambda: _apply_task(enrollment.pk)] * THREADS)
+
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    assert results == [certificate.pk] * THREADS, results
+    assert certificate.pdf and certificate.pdf_sha256
+    assert Notification.objects.filter(type="certificate_issued", recipient=enrollment.student).count() == 1
+
+
+def test_issue_tasks_for_many_enrollments_at_once_each_make_their_own(postgres):
+    enrollments = [CompletedEnrollmentFactory() for _ in range(THREADS)]
+
+    results = _run_together([lambda e=e: _apply_task(e.pk) for e in enrollments for _ in range(2)])
+
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert Certificate.objects.count() == THREADS
+    for enrollment in enrollments:
+        assert Certificate.objects.filter(enrollment=enrollment).count() == 1
+    codes = set(Certificate.objects.values_list("verification_code", flat=True))
+    assert len(codes) == THREADS
+    assert Notification.objects.filter(type="certificate_issued").count() == THREADS

@@ -90,3 +90,162 @@ def test_a_save_racing_a_submit_never_changes_the_grade(setup, student):
     # Whichever came first, the grade matches the stored answers and rows.
     assert stored.score == sum(r.points_awarded for r in AttemptAnswer.objects.filter(attempt=stored))
     assert (save_response.status_code == 200) is (stored.score == 6)
+
+
+def test_eight_concurrent_submits_grade_once(setup, student):
+    quiz, questions = setup
+    clients = [client_for(student) for _ in range(8)]
+    attempt = clients[0].post(f"/api/v1/quizzes/{quiz.pk}/attempts/").json()
+    url = f"/api/v1/attempts/{attempt['id']}/submit/"
+
+    responses = _race(*[lambda c=c: c.post(url, {"answers": all_right(questions)}) for c in clients])
+
+    codes = sorted(getattr(r, "status_code", r) for r in responses)
+    assert codes == [200] + [409] * 7, responses
+    stored = Attempt.objects.get(pk=attempt["id"])
+    assert stored.score == 6 and stored.passed
+    assert AttemptAnswer.objects.filter(attempt=stored).count() == 5
+    assert ActivityEvent.objects.filter(verb="quiz_attempt_submitted", target_id=str(stored.pk)).count() == 1
+    assert ActivityEvent.objects.filter(verb="quiz_passed", target_id=str(stored.pk)).count() == 1
+
+
+def test_concurrent_starts_never_exceed_max_attempts(setup, student):
+    quiz, _ = setup
+    quiz.max_attempts = 2
+    quiz.save(update_fields=["max_attempts"])
+    first = client_for(student)
+    done = first.post(f"/api/v1/quizzes/{quiz.pk}/attempts/").json()
+    assert first.post(f"/api/v1/attempts/{done['id']}/submit/", {"answers": []}).status_code == 200
+    clients = [client_for(student) for _ in range(6)]
+    url = f"/api/v1/quizzes/{quiz.pk}/attempts/"
+
+    responses = _race(*[lambda c=c: c.post(url) for c in clients])
+
+    codes = sorted(getattr(r, "status_code", r) for r in responses)
+    assert codes == [200] * 5 + [201], responses  # one opened the last attempt, the rest resumed it
+    assert len({r.json()["id"] for r in responses}) == 1
+    last = Attempt.objects.get(pk=responses[0].json()["id"])
+    assert last.number == 2
+    assert first.post(f"/api/v1/attempts/{last.pk}/submit/", {"answers": []}).status_code == 200
+
+    responses = _race(*[lambda c=c: c.post(url) for c in clients])
+
+    assert [getattr(r, "status_code", r) for r in responses] == [403] * 6, responses
+    assert Attempt.objects.filter(quiz=quiz, student=student).count() == 2
+
+
+def test_many_students_submitting_at_once_are_each_graded_once(postgres, instructor):
+    from accounts.tests.factories import StudentFactory
+
+    course = PublishedCourseFactory(instructor=instructor, lessons=1)
+    quiz = QuizFactory(course=course, passing_score=60)
+    questions = build_mixed_questions(quiz)
+    students = StudentFactory.create_batch(8)
+    submits = []
+    for i, s in enumerate(students):
+        EnrollmentFactory(student=s, course=course)
+        client = client_for(s)
+        attempt = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts/").json()
+        answers = all_right(questions) if i % 2 else []
+        submits.append(
+            lambda c=client, a=attempt, x=answers: c.post(f"/api/v1/attempts/{a['id']}/submit/", {"answers": x})
+        )
+
+    responses = _race(*submits)
+
+    assert [getattr(r, "status_code", r) for r in responses] == [200] * 8, responses
+    attempts = Attempt.objects.filter(quiz=quiz)
+    assert attempts.count() == 8 and attempts.filter(submitted_at__isnull=True).count() == 0
+    assert attempts.filter(passed=True).count() == 4
+    assert AttemptAnswer.objects.filter(attempt__quiz=quiz).count() == 8 * 5
+    results = client_for(instructor).get(f"/api/v1/quizzes/{quiz.pk}/results/")
+    assert results.status_code == 200
+
+
+def test_the_last_lesson_and_the_passing_submit_racing_complete_the_course_once(setup, student):
+    from courses.models import Enrollment
+
+    quiz, questions = setup
+    lesson = quiz.course.lessons.get()
+    lesson_client, quiz_client = client_for(student), client_for(student)
+    attempt = quiz_client.post(f"/api/v1/quizzes/{quiz.pk}/attempts/").json()
+
+    responses = _race(
+        lambda: lesson_client.post(f"/api/v1/lessons/{lesson.pk}/complete/"),
+        lambda: quiz_client.post(f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": all_right(questions)}),
+    )
+
+    assert [getattr(r, "status_code", r) for r in responses] == [200, 200], responses
+    enrollment = Enrollment.objects.get(student=student, course=quiz.course)
+    assert enrollment.completed_at is not None
+    assert ActivityEvent.objects.filter(verb="course_completed", actor=student).count() == 1
+
+
+def _wait_for_a_lock_waiter(timeout=10.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "select count(*) from pg_stat_activity where datname = current_database() "
+                "and wait_event_type = 'Lock' and pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
+
+
+def test_the_last_two_requirements_met_in_overlapping_transactions_complete_the_course(setup, student):
+    """Forced interleaving of the race above: the lesson is marked done in a transaction that stays
+    open while the passing submit runs. Each alone sees the other's part missing; the completion
+    check must wait for the other (a row lock on the enrollment), or the course is never completed."""
+    from django.db import transaction
+
+    from courses import services as course_services
+    from courses.models import Enrollment
+
+    quiz, questions = setup
+    lesson = quiz.course.lessons.get()
+    client = client_for(student)
+    attempt = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts/").json()
+    marked, release = threading.Event(), threading.Event()
+    outcome: dict = {}
+
+    def complete_lesson_and_hold():
+        try:
+            with transaction.atomic():
+                course_services.lesson_complete(student=student, lesson=lesson)
+                marked.set()
+                release.wait(timeout=15)
+        finally:
+            connection.close()
+
+    def submit():
+        try:
+            outcome["status"] = client.post(
+                f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": all_right(questions)}
+            ).status_code
+        except Exception as exc:
+            outcome["status"] = exc
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=complete_lesson_and_hold)
+    holder.start()
+    assert marked.wait(timeout=10)
+    submitter = threading.Thread(target=submit)
+    submitter.start()
+    try:
+        submitter.join(timeout=1.5)  # with the lock it waits for the lesson's transaction; without, it is done
+        _wait_for_a_lock_waiter(timeout=1)
+    finally:
+        release.set()
+        holder.join(timeout=20)
+        submitter.join(timeout=20)
+
+    assert outcome["status"] == 200, outcome
+    enrollment = Enrollment.objects.get(student=student, course=quiz.course)
+    assert enrollment.completed_at is not None
+    assert ActivityEvent.objects.filter(verb="course_completed", actor=student).count() == 1

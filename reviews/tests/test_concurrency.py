@@ -180,3 +180,21 @@ def test_an_edit_racing_a_delete_of_the_same_review_is_not_a_500(postgres):
 
     assert_figures_exact(course.pk)
     assert outcome["status"] == 404, outcome
+
+
+def test_ten_students_each_posting_twice_at_once_make_ten_reviews_and_exact_figures(postgres):
+    course = PublishedCourseFactory()
+    ratings = [5, 4, 4, 3, 5, 1, 2, 5, 4, 3]
+    clients = _enrolled_clients(course, len(ratings))
+    url = f"/api/v1/courses/{course.pk}/reviews/"
+    requests = [lambda c=c, r=r: c.post(url, {"rating": r}) for c, r in zip(clients, ratings, strict=True)]
+
+    statuses = race(requests + requests)  # every student twice, all at once
+
+    assert sorted(statuses, key=str) == [201] * 10 + [409] * 10, statuses
+    for i in range(len(ratings)):
+        assert sorted([statuses[i], statuses[i + len(ratings)]]) == [201, 409]  # once per student
+    assert Review.objects.filter(course=course).count() == 10
+    average = (Decimal(sum(ratings)) / len(ratings)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert stored_figures(course.pk) == (10, average, {str(s): ratings.count(s) for s in range(1, 6)})
+    assert_figures_exact(course.pk)
