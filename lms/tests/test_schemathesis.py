@@ -26,7 +26,9 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -266,7 +268,16 @@ def world(db, settings, request):
     settings.STRIPE_WEBHOOK_SECRET = "whsec_test_local"
     if any(word in request.node.name for word in ("checkout", "refund")):
         request.getfixturevalue("stripe_emulator")
-    return World()
+    # Requests go through Django's real WSGI handler, which closes the database connection after
+    # each one (CONN_MAX_AGE); inside the test's transaction that would end it. Django's own test
+    # client detaches the same two receivers.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield World()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.schemathesis
