@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from lms import health
+from lms import docs, health
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -24,6 +24,7 @@ urlpatterns = [
     # The split view serves Swagger UI's init script from a URL, so the page needs no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/redoc.standalone.js", docs.redoc_bundle, name="redoc-bundle"),
     path("health/", health.health, name="health"),
     path("ready/", health.ready, name="ready"),
 ]

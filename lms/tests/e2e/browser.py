@@ -133,10 +133,6 @@ class Journal:
         if message.type != "error":
             return
         location = message.location.get("url", "") if message.location else ""
-        # Chromium asks every site for /favicon.ico unless the page names an icon; the admin names
-        # none, so that 404 appears on each new browser profile. It is no script's or policy's fault.
-        if urlsplit(location).path == "/favicon.ico" and message.text.startswith("Failed to load resource"):
-            return
         with self._lock:
             self.console_errors.append(f"{message.text} (at {location or 'unknown'})")
 
