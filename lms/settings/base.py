@@ -150,7 +150,14 @@ CELERY_BEAT_SCHEDULE = {
     "close-expired-quiz-attempts": {"task": "quizzes.tasks.attempts_close_expired_task", "schedule": 60.0},
     "reconcile-pending-payments": {"task": "payments.tasks.payments_reconcile_task", "schedule": 600.0},
     "prune-activity": {"task": "activity.tasks.activity_prune_task", "schedule": 24 * 3600.0},
+    # Work that could not be queued while the broker was down is picked up by these sweeps.
+    "issue-missing-certificates": {"task": "certificates.tasks.certificates_issue_missing_task", "schedule": 600.0},
+    "send-unsent-announcements": {"task": "notifications.tasks.announcements_send_unsent_task", "schedule": 600.0},
 }
+# A job whose worker died is handed out again after the visibility timeout (acks late); it must
+# exceed the longest retry countdown (600 s), or delayed jobs would be delivered twice. The socket
+# timeouts bound how long publishing to an unresponsive broker can block a request.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -348,6 +355,12 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")  # a local Stripe emulator,
 REFUND_WINDOW_DAYS = env.int("REFUND_WINDOW_DAYS", default=14)
 # Pending orders older than this are checked against Stripe by the reconciliation job.
 PAYMENTS_RECONCILE_AFTER_MINUTES = env.int("PAYMENTS_RECONCILE_AFTER_MINUTES", default=15)
+# Unpaid orders untouched this long are cancelled at Stripe and their coupon use given back.
+PAYMENTS_ORDER_EXPIRE_MINUTES = env.int("PAYMENTS_ORDER_EXPIRE_MINUTES", default=60)
+# Calls to Stripe give up quickly (checkout then answers 503), instead of the library's 80 s.
+STRIPE_CONNECT_TIMEOUT = env.float("STRIPE_CONNECT_TIMEOUT", default=3)
+STRIPE_READ_TIMEOUT = env.float("STRIPE_READ_TIMEOUT", default=8)
+STRIPE_MAX_RETRIES = env.int("STRIPE_MAX_RETRIES", default=1)
 
 # --- Project -----------------------------------------------------------------------------------
 PLATFORM_NAME = env("PLATFORM_NAME", default="LMS")
