@@ -159,7 +159,7 @@ def test_an_amount_off_coupon_lowers_the_price(stripe_emulator, clients, course)
     assert response.json()["amount"] == "39.99"
 
 
-def test_a_redemption_counts_only_when_the_order_is_paid_and_the_use_is_held_meanwhile(stripe_emulator, clients, course):
+def test_a_use_is_held_by_the_unpaid_order_and_counted_when_paid(stripe_emulator, clients, course):
     coupon = CouponFactory(course=course, code="ONCE", max_redemptions=1)
     order = Order.objects.get(pk=checkout(clients["student"], course, "ONCE").json()["order_id"])
     coupon.refresh_from_db()
