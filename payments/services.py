@@ -2,6 +2,7 @@
 arrives, reconciliation reading Stripe directly) is the only thing that marks an order paid."""
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -498,11 +499,10 @@ def _expire_after() -> timedelta:
     return timedelta(minutes=getattr(settings, "PAYMENTS_ORDER_EXPIRE_MINUTES", DEFAULT_EXPIRE_MINUTES))
 
 
-def payments_reconcile(*, older_than_minutes: int | None = None, limit: int = 200) -> dict[str, int]:
-    """Settles pending orders whose webhook never arrived by asking Stripe for their intent, each
-    in its own transaction, and expires orders left unpaid for PAYMENTS_ORDER_EXPIRE_MINUTES
-    (pending, or declined but still holding a coupon use): their intent is canceled at Stripe and
-    the order marked failed, so nothing stays pending forever. Returns counts per outcome."""
+def payments_reconcile_due(*, older_than_minutes: int | None = None, limit: int = 200) -> list[int]:
+    """The orders reconciliation looks at, oldest first: pending with an intent and older than the
+    cutoff (PAYMENTS_RECONCILE_AFTER_MINUTES by default), and orders left unpaid for
+    PAYMENTS_ORDER_EXPIRE_MINUTES (pending, or declined but still holding a coupon use)."""
     minutes = settings.PAYMENTS_RECONCILE_AFTER_MINUTES if older_than_minutes is None else older_than_minutes
     now = timezone.now()
     stale = now - _expire_after()
@@ -511,23 +511,36 @@ def payments_reconcile(*, older_than_minutes: int | None = None, limit: int = 20
         | Q(status=OrderStatus.PENDING, updated_at__lte=stale)
         | Q(status=OrderStatus.FAILED, coupon_held=True, updated_at__lte=stale)
     )
-    ids = list(Order.objects.filter(due).order_by("created_at").values_list("pk", flat=True)[:limit])
+    return list(Order.objects.filter(due).order_by("created_at").values_list("pk", flat=True)[:limit])
+
+
+def payments_reconcile(
+    *, older_than_minutes: int | None = None, limit: int = 200, on_order: Callable[[int, str], None] | None = None
+) -> dict[str, int]:
+    """Settles the due orders (payments_reconcile_due) whose webhook never arrived by asking Stripe
+    for their intent, each in its own transaction, and expires the stale ones: their intent is
+    canceled at Stripe and the order marked failed, so nothing stays pending forever. Calls
+    on_order(order id, outcome) after each. Returns counts per outcome."""
+    ids = payments_reconcile_due(older_than_minutes=older_than_minutes, limit=limit)
     counts: dict[str, int] = {}
     if not ids:
         return counts
     client = gateway.client()
     for pk in ids:
         try:
-            outcome = _reconcile_one(client, pk)
+            outcome = order_reconcile(client=client, order_pk=pk)
         except stripe.StripeError as exc:
             logger.warning("Reconciling order %s failed: %s", pk, exc)
             outcome = "stripe error"
         counts[outcome] = counts.get(outcome, 0) + 1
+        if on_order is not None:
+            on_order(pk, outcome)
     return counts
 
 
 @transaction.atomic
-def _reconcile_one(client, order_pk) -> str:
+def order_reconcile(*, client, order_pk) -> str:
+    """Settles or expires one order from what Stripe says about its intent; returns the outcome."""
     order = _locked_order(pk=order_pk, status__in=[OrderStatus.PENDING, OrderStatus.FAILED])
     if order is None or (order.status == OrderStatus.FAILED and not order.coupon_held):
         return "already settled"

@@ -1,27 +1,14 @@
-from datetime import timedelta
-
 import stripe
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from lms.commands import OperatorCommand, add_dry_run_argument, add_progress_argument, progress_for
 from payments import gateway
-from payments.models import Order, OrderStatus
-
-# payments_reconcile's own steps, one order at a time, so the bar can follow each order.
-from payments.services import _reconcile_one
+from payments.models import Order
+from payments.services import payments_reconcile, payments_reconcile_due
 
 # What settling would do for each status Stripe reports (the dry run only reads the intent).
 WOULD = {"succeeded": "would be marked paid (if the amount matches)", "canceled": "would be marked failed"}
-
-
-def pending_orders(*, older_than_minutes: int, limit: int):
-    """The orders payments_reconcile looks at: pending, with an intent, created before the cutoff."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    return Order.objects.filter(
-        status=OrderStatus.PENDING, payment_intent_id__isnull=False, created_at__lte=cutoff
-    ).order_by("created_at")[:limit]
 
 
 class Command(OperatorCommand):
@@ -64,22 +51,21 @@ examples:
             raise CommandError(
                 "Stripe is not configured: set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET."
             )
-        orders = list(pending_orders(older_than_minutes=older_than, limit=limit).select_related("student", "course"))
+        due = payments_reconcile_due(older_than_minutes=older_than, limit=limit)
         if dry_run:
-            self._report(orders)
+            orders = Order.objects.filter(pk__in=due).select_related("student", "course").order_by("created_at")
+            self._report(list(orders))
             return
         counts: dict[str, int] = {}
-        if orders:
-            client = gateway.client()
-            with progress_for(self, len(orders), label="Reconciling", force=progress) as bar:
-                for order in orders:
-                    try:
-                        outcome = _reconcile_one(client, order.pk)
-                    except stripe.StripeError as exc:
-                        self.stderr.write(f"Order {order.pk}: Stripe error: {exc}")
-                        outcome = "stripe error"
-                    counts[outcome] = counts.get(outcome, 0) + 1
+        if due:
+            with progress_for(self, len(due), label="Reconciling", force=progress) as bar:
+
+                def after_each(order_pk: int, outcome: str) -> None:
+                    if outcome == "stripe error":
+                        self.stderr.write(f"Order {order_pk}: Stripe error (see the log).")
                     bar.advance()
+
+                counts = payments_reconcile(older_than_minutes=older_than, limit=limit, on_order=after_each)
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "nothing pending"
         self.stdout.write(f"Reconciled: {summary}.")
 
@@ -96,4 +82,4 @@ examples:
                 f"{order.amount} {order.currency}  created {order.created_at:%Y-%m-%d %H:%M}  "
                 f"{order.payment_intent_id}: {status}, {outcome}"
             )
-        self.stdout.write(f"Dry run: {len(orders)} pending order(s) to reconcile. Nothing was changed.")
+        self.stdout.write(f"Dry run: {len(orders)} order(s) to reconcile. Nothing was changed.")
