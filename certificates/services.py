@@ -36,7 +36,7 @@ def _render_into(certificate: Certificate) -> None:
     certificate.pdf.save(f"{certificate.verification_code}.pdf", ContentFile(pdf), save=False)
 
 
-def _printed_names(enrollment: Enrollment) -> dict[str, str]:
+def certificate_printed_names(enrollment: Enrollment) -> dict[str, str]:
     """Names as printed. Never an e-mail address: a user without a name is printed generically."""
     from django.conf import settings
 
@@ -73,7 +73,7 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
         course=enrollment.course,
         issued_at=timezone.now(),
         completed_at=enrollment.completed_at,
-        **_printed_names(enrollment),
+        **certificate_printed_names(enrollment),
     )
     _render_into(certificate)
     certificate.save()
@@ -200,7 +200,7 @@ def certificate_reissue(*, certificate: Certificate) -> Certificate:
         with certificate.pdf.open("rb") as old:
             revision.pdf.save(f"{certificate.verification_code}.pdf", ContentFile(old.read()), save=False)
     revision.save()
-    for field, value in _printed_names(certificate.enrollment).items():
+    for field, value in certificate_printed_names(certificate.enrollment).items():
         setattr(certificate, field, value)
     certificate.version += 1
     certificate.issued_at = timezone.now()

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import CommandError
 
 from certificates.models import Certificate, CertificateStatus
-from certificates.services import _printed_names, certificate_reissue  # the names a re-issue prints
+from certificates.services import certificate_printed_names, certificate_reissue
 from lms.commands import OperatorCommand, add_dry_run_argument, add_progress_argument, progress_for
 
 
@@ -58,7 +58,7 @@ examples:
             count += 1
             changes = [
                 f"{field}: {getattr(certificate, field)!r} -> {value!r}"
-                for field, value in _printed_names(certificate.enrollment).items()
+                for field, value in certificate_printed_names(certificate.enrollment).items()
                 if getattr(certificate, field) != value
             ]
             self.stdout.write(
