@@ -47,6 +47,7 @@ class CouponAdmin(admin.ModelAdmin):
         "percent_off",
         "amount_off",
         "redemptions",
+        "reserved",
         "max_redemptions",
         "expires_at",
         "active",
@@ -55,7 +56,7 @@ class CouponAdmin(admin.ModelAdmin):
     search_fields = ("code", "course__title")
     list_select_related = ("course",)
     raw_id_fields = ("course",)
-    readonly_fields = ("redemptions", "created_at")
+    readonly_fields = ("redemptions", "reserved", "created_at")
 
 
 @admin.register(StripeEvent)

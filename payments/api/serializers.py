@@ -84,8 +84,13 @@ class CouponSerializer(serializers.ModelSerializer):
             "amount_off",
             "max_redemptions",
             "redemptions",
+            "reserved",
             "expires_at",
             "active",
             "created_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "redemptions": {"help_text": "Uses taken by paid orders."},
+            "reserved": {"help_text": "Uses held by unpaid orders (checkout started, not yet paid or released)."},
+        }

@@ -57,6 +57,12 @@ def test_pages_load(staff, some_payments, url):
     assert staff.get(url).status_code == 200
 
 
+def test_the_coupon_list_shows_uses_held_by_unpaid_orders(staff):
+    CouponFactory(course=PublishedCourseFactory(), code="HELD", percent_off=10, redemptions=2, reserved=3, max_redemptions=10)
+    page = staff.get("/admin/payments/coupon/").content.decode()
+    assert "column-reserved" in page and '<td class="field-reserved">3</td>' in page
+
+
 def test_orders_cannot_be_added_in_the_admin(staff):
     assert staff.get("/admin/payments/order/add/").status_code == 403
 

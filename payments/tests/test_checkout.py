@@ -72,6 +72,9 @@ def test_a_coupon_changes_the_amount_and_updates_the_intent(stripe_emulator, cli
     assert int(emulator().v1.payment_intents.retrieve(body["payment_intent_id"]).amount) == 3999
     coupon.refresh_from_db()
     assert coupon.redemptions == 0  # counted only when the order is paid
+    # ...but the unpaid order holds a use, which the owner sees on the coupon
+    shown = clients["instructor"].get(f"/api/v1/coupons/{coupon.pk}/").json()
+    assert (shown["redemptions"], shown["reserved"]) == (0, 1)
 
 
 def test_a_free_course_is_not_checked_out(stripe_emulator, clients):

@@ -41,6 +41,7 @@ def test_the_owner_and_admins_manage_coupons(clients, course, role):
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["code"] == "LAUNCH" and body["percent_off"] == 25 and body["redemptions"] == 0
+    assert body["reserved"] == 0  # read-only: uses held by unpaid orders
     assert body["course"] == course.pk
 
     listing = client.get(coupons_url(course))
