@@ -15,6 +15,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-dev-only-key-change-me-in-production")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+# Render gives each service a host name of its own (its health checks use it).
+if _render_host := env("RENDER_EXTERNAL_HOSTNAME", default=""):
+    ALLOWED_HOSTS.append(_render_host)
 
 INSTALLED_APPS = [
     "reports.admin_config.LMSAdminConfig",  # django.contrib.admin with the staff dashboard as its index
