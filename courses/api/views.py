@@ -11,8 +11,9 @@ from courses import selectors, services
 from courses.models import Category, Course, Enrollment
 from courses.progress import progress_for
 from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
-from lms.api.responses import errors
+from lms.api.responses import body, errors, ok
 
+from . import examples as ex
 from .filters import CourseFilter
 from .permissions import IsCourseManager
 from .serializers import (
@@ -37,18 +38,31 @@ WRITE_ERRORS = errors(400, 401, 403, 404)
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Categories", responses={200: CategorySerializer(many=True), **errors(404)}, tags=["catalog"]
+        examples=[ok(ex.CATEGORY)],
+        summary="Categories",
+        responses={200: CategorySerializer(many=True), **errors(404)},
+        tags=["catalog"],
     ),
-    retrieve=extend_schema(summary="A category", responses={200: CategorySerializer, **errors(404)}, tags=["catalog"]),
+    retrieve=extend_schema(
+        summary="A category",
+        responses={200: CategorySerializer, **errors(404)},
+        examples=[ok(ex.CATEGORY)],
+        tags=["catalog"],
+    ),
     create=extend_schema(
         request=CategoryInputSerializer,
         responses={201: CategorySerializer, **WRITE_ERRORS},
+        examples=[
+            body({"name": "Data science", "slug": "data-science"}),
+            ok({"id": 4, "name": "Data science", "slug": "data-science"}, status=201),
+        ],
         summary="Create a category (admin)",
         tags=["catalog"],
     ),
     partial_update=extend_schema(
         request=CategoryInputSerializer,
         responses={200: CategorySerializer, **WRITE_ERRORS},
+        examples=[body({"name": "Programming languages"}), ok({**ex.CATEGORY, "name": "Programming languages"})],
         summary="Rename a category (admin)",
         tags=["catalog"],
     ),
@@ -91,11 +105,13 @@ class CategoryViewSet(
 
 @extend_schema_view(
     list=extend_schema(
+        examples=[ok(ex.COURSE)],
         summary="The published catalog",
         responses={200: CourseSerializer(many=True), **errors(400, 404)},
         tags=["catalog"],
     ),
     retrieve=extend_schema(
+        examples=[ok(ex.COURSE_DETAIL)],
         summary="A course with its curriculum",
         responses={200: CourseDetailSerializer, **errors(404)},
         tags=["catalog"],
@@ -103,18 +119,21 @@ class CategoryViewSet(
     create=extend_schema(
         request=CourseInputSerializer,
         responses={201: CourseDetailSerializer, **WRITE_ERRORS},
+        examples=[body(ex.COURSE_INPUT), ok(ex.NEW_COURSE, status=201)],
         summary="Create a draft course (instructor)",
         tags=["courses"],
     ),
     update=extend_schema(
         request=CourseInputSerializer,
         responses={200: CourseDetailSerializer, **WRITE_ERRORS},
+        examples=[body(ex.COURSE_REPLACE), ok(ex.COURSE_DETAIL)],
         summary="Replace a course's details (owner, admin)",
         tags=["courses"],
     ),
     partial_update=extend_schema(
         request=CourseInputSerializer,
         responses={200: CourseDetailSerializer, **WRITE_ERRORS},
+        examples=[body({"subtitle": "Your first programs, step by step"}), ok(ex.COURSE_DETAIL)],
         summary="Update a course (owner, admin)",
         tags=["courses"],
     ),
@@ -222,6 +241,7 @@ class CourseViewSet(
     @extend_schema(
         request=None,
         responses={200: CourseDetailSerializer, **errors(400, 401, 403, 404)},
+        examples=[ok(ex.COURSE_DETAIL)],
         summary="Publish (needs at least one lesson)",
         tags=["courses"],
     )
@@ -233,6 +253,7 @@ class CourseViewSet(
     @extend_schema(
         request=None,
         responses={200: CourseDetailSerializer, **errors(401, 403, 404)},
+        examples=[ok({**ex.COURSE_DETAIL, "status": "draft", "is_enrolled": False})],
         summary="Unpublish (back to draft; enrolled students keep access)",
         tags=["courses"],
     )
@@ -244,6 +265,7 @@ class CourseViewSet(
     @extend_schema(
         request=None,
         responses={201: EnrollmentSerializer, **errors(401, 402, 403, 404, 409)},
+        examples=[ok({**ex.ENROLLMENT, "progress_percent": 0}, status=201)],
         summary="Enroll in a free course (student)",
         tags=["enrollment"],
     )
@@ -264,6 +286,7 @@ class CourseViewSet(
 
     @extend_schema(
         responses={200: ProgressSerializer, **errors(401, 403, 404)},
+        examples=[ok(ex.PROGRESS)],
         summary="My progress in this course (enrolled)",
         tags=["enrollment"],
     )
@@ -279,6 +302,7 @@ class CourseViewSet(
     @extend_schema(
         methods=["GET"],
         responses={200: SectionSerializer(many=True), **errors(404)},
+        examples=[ok(ex.SECTION)],
         summary="The course's sections, in order, with their lessons",
         tags=["curriculum"],
     )
@@ -286,6 +310,10 @@ class CourseViewSet(
         methods=["POST"],
         request=SectionInputSerializer,
         responses={201: SectionSerializer, **WRITE_ERRORS},
+        examples=[
+            body({"title": "Functions", "order": 3}),
+            ok({"id": 7, "title": "Functions", "order": 3, "lessons": []}, status=201),
+        ],
         summary="Add a section (owner, admin)",
         tags=["curriculum"],
     )
@@ -304,10 +332,11 @@ class CourseViewSet(
     @extend_schema(
         request=ReorderInputSerializer,
         responses={200: SectionSerializer(many=True), **WRITE_ERRORS},
+        examples=[body({"order": [2, 1]}), ok({**ex.SECTION, "order": 2})],
         summary="Reorder every section of the course (owner, admin)",
         tags=["curriculum"],
     )
-    @action(detail=True, methods=["post"], url_path="sections/reorder")
+    @action(detail=True, methods=["post"], url_path="sections/reorder", pagination_class=None, filter_backends=[])
     def reorder_sections(self, request, pk=None):
         course = self.get_object()
         services.sections_reorder(course=course, ids=ReorderInputSerializer.validated(request)["order"])
@@ -323,6 +352,7 @@ class InstructorCourseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.instructor_course_list(self.request.user).order_by("-created_at", "-id")
 
     @extend_schema(
+        examples=[ok(ex.INSTRUCTOR_COURSE)],
         summary="My courses, every status (instructor)",
         responses={200: InstructorCourseSerializer(many=True), **errors(401, 403, 404)},
         tags=["courses"],
@@ -332,16 +362,23 @@ class InstructorCourseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    retrieve=extend_schema(responses={200: SectionSerializer, **errors(404)}, summary="A section", tags=["curriculum"]),
+    retrieve=extend_schema(
+        responses={200: SectionSerializer, **errors(404)},
+        examples=[ok(ex.SECTION)],
+        summary="A section",
+        tags=["curriculum"],
+    ),
     update=extend_schema(
         request=SectionInputSerializer,
         responses={200: SectionSerializer, **WRITE_ERRORS},
+        examples=[body({"title": "Getting started", "order": 1}), ok(ex.SECTION)],
         summary="Rename or move a section (owner, admin)",
         tags=["curriculum"],
     ),
     partial_update=extend_schema(
         request=SectionInputSerializer,
         responses={200: SectionSerializer, **WRITE_ERRORS},
+        examples=[body({"title": "Setting up"}), ok({**ex.SECTION, "title": "Setting up"})],
         summary="Rename or move a section (owner, admin)",
         tags=["curriculum"],
     ),
@@ -383,6 +420,7 @@ class SectionViewSet(
     @extend_schema(
         methods=["GET"],
         responses={200: LessonSerializer(many=True), **errors(404)},
+        examples=[ok(ex.LESSON)],
         summary="The section's lessons, in order",
         tags=["curriculum"],
     )
@@ -390,6 +428,7 @@ class SectionViewSet(
         methods=["POST"],
         request=LessonInputSerializer,
         responses={201: LessonSerializer, **WRITE_ERRORS},
+        examples=[body(ex.LESSON_INPUT), ok(ex.NEW_LESSON, status=201)],
         summary="Add a lesson (owner, admin)",
         tags=["curriculum"],
     )
@@ -406,10 +445,11 @@ class SectionViewSet(
     @extend_schema(
         request=ReorderInputSerializer,
         responses={200: LessonSerializer(many=True), **WRITE_ERRORS},
+        examples=[body({"order": [2, 1]}), ok({**ex.LESSON, "order": 1})],
         summary="Reorder every lesson of the section (owner, admin)",
         tags=["curriculum"],
     )
-    @action(detail=True, methods=["post"], url_path="lessons/reorder")
+    @action(detail=True, methods=["post"], url_path="lessons/reorder", pagination_class=None)
     def reorder_lessons(self, request, pk=None):
         section = self.get_object()
         lessons = services.lessons_reorder(section=section, ids=ReorderInputSerializer.validated(request)["order"])
@@ -419,18 +459,21 @@ class SectionViewSet(
 @extend_schema_view(
     retrieve=extend_schema(
         responses={200: LessonSerializer, **errors(404)},
+        examples=[ok(ex.LESSON)],
         summary="A lesson (content only for previews, enrolled students, the owner and admins)",
         tags=["curriculum"],
     ),
     update=extend_schema(
         request=LessonInputSerializer,
         responses={200: LessonSerializer, **WRITE_ERRORS},
+        examples=[body({k: v for k, v in ex.LESSON.items() if k not in ("id", "section", "locked")}), ok(ex.LESSON)],
         summary="Replace a lesson (owner, admin)",
         tags=["curriculum"],
     ),
     partial_update=extend_schema(
         request=LessonInputSerializer,
         responses={200: LessonSerializer, **WRITE_ERRORS},
+        examples=[body({"duration_seconds": 600}), ok({**ex.LESSON, "duration_seconds": 600})],
         summary="Update a lesson (owner, admin)",
         tags=["curriculum"],
     ),
@@ -473,6 +516,7 @@ class LessonViewSet(
     @extend_schema(
         request=None,
         responses={200: ProgressSerializer, **errors(401, 403, 404)},
+        examples=[ok(ex.PROGRESS)],
         summary="Mark the lesson done (enrolled; idempotent); returns my progress",
         tags=["enrollment"],
     )
@@ -501,6 +545,7 @@ class MyEnrollmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return page
 
     @extend_schema(
+        examples=[ok(ex.ENROLLMENT)],
         summary="My enrollments with progress",
         responses={200: EnrollmentSerializer(many=True), **errors(400, 401, 404)},
         tags=["enrollment"],

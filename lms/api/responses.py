@@ -95,3 +95,24 @@ def paginated(serializer, name: str, *, cursor: bool = False):
     if not cursor:
         fields = {"count": serializers.IntegerField(), **fields}
     return inline_serializer(name, fields)
+
+
+# Success examples. Each operation documents its request body and its 2xx body with these (values
+# copied from real responses; lms/tests/test_schemathesis.py checks every one against its schema).
+# A list view that drf-spectacular paginates gets ONE item: the schema wraps it in the envelope.
+
+
+def ok(value, name: str = "Success", *, status: int = 200) -> OpenApiExample:
+    """A success response's body, for `extend_schema(examples=[...])`."""
+    return OpenApiExample(name, value=value, response_only=True, status_codes=[str(status)])
+
+
+def body(value, name: str = "Request") -> OpenApiExample:
+    """A request body, for `extend_schema(examples=[...])`."""
+    return OpenApiExample(name, value=value, request_only=True)
+
+
+def page(*results, count: int | None = None, next_page: str | None = None) -> dict:
+    """The envelope of a list a view paginates itself (see `paginated`)."""
+    envelope = {"next": next_page, "previous": None, "results": list(results)}
+    return envelope if count is None else {"count": count, **envelope}

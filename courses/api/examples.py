@@ -1,0 +1,127 @@
+"""Example bodies for the schema (catalog, curriculum, enrollment), copied from real responses.
+Other apps' examples reuse these (a course summary, an instructor) so the docs tell one story."""
+
+INSTRUCTOR = {"id": 3, "first_name": "Alan", "last_name": "Turing", "full_name": "Alan Turing"}
+STUDENT = {"id": 1, "first_name": "Ada", "last_name": "Lovelace", "full_name": "Ada Lovelace"}
+CATEGORY = {"id": 1, "name": "Programming", "slug": "programming"}
+
+LESSON = {
+    "id": 2,
+    "section": 1,
+    "title": "Variables",
+    "content": "A variable is a name for a value: `count = 3`.",
+    "video_url": "https://videos.example.com/python/variables.mp4",
+    "duration_seconds": 540,
+    "is_preview": False,
+    "order": 2,
+    "locked": False,
+}
+FIRST_LESSON = {
+    **LESSON,
+    "id": 1,
+    "title": "Installing Python",
+    "content": "Download Python 3.12 from python.org and check it with `python --version`.",
+    "video_url": "https://videos.example.com/python/install.mp4",
+    "duration_seconds": 300,
+    "is_preview": True,
+    "order": 1,
+}
+SECTION = {"id": 1, "title": "Getting started", "order": 1, "lessons": [FIRST_LESSON, LESSON]}
+
+COURSE = {
+    "id": 1,
+    "slug": "python-from-scratch",
+    "title": "Python from scratch",
+    "subtitle": "Your first programs, step by step",
+    "description": "Variables, loops, functions and files, with exercises after every lesson.",
+    "category": CATEGORY,
+    "level": "beginner",
+    "language": "en",
+    "price": "0.00",
+    "currency": "USD",
+    "is_free": True,
+    "status": "published",
+    "instructor": INSTRUCTOR,
+    "thumbnail_url": "https://cdn.example.com/courses/python.png",
+    "lesson_count": 3,
+    "average_rating": 4.0,
+    "rating_count": 2,
+    "rating_distribution": {"1": 0, "2": 0, "3": 1, "4": 0, "5": 1},
+    "enrollment_count": 2,
+    "published_at": "2026-11-02T09:00:00Z",
+    "created_at": "2026-10-28T14:12:05Z",
+    "updated_at": "2026-11-02T09:00:00Z",
+}
+COURSE_DETAIL = {**COURSE, "is_enrolled": True, "sections": [SECTION]}
+NEW_COURSE = {
+    **COURSE,
+    "id": 7,
+    "slug": "data-analysis-with-pandas",
+    "title": "Data analysis with pandas",
+    "subtitle": "From CSV files to clear charts",
+    "description": "Load, clean, reshape and plot real data sets with pandas and matplotlib.",
+    "level": "intermediate",
+    "price": "39.00",
+    "is_free": False,
+    "status": "draft",
+    "thumbnail_url": "https://cdn.example.com/courses/pandas.png",
+    "lesson_count": 0,
+    "average_rating": 0.0,
+    "rating_count": 0,
+    "rating_distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0},
+    "enrollment_count": 0,
+    "published_at": None,
+    "created_at": "2026-11-30T10:02:11Z",
+    "updated_at": "2026-11-30T10:02:11Z",
+    "is_enrolled": False,
+    "sections": [],
+}
+COURSE_INPUT = {
+    "title": "Data analysis with pandas",
+    "subtitle": "From CSV files to clear charts",
+    "description": "Load, clean, reshape and plot real data sets with pandas and matplotlib.",
+    "level": "intermediate",
+    "language": "en",
+    "price": "39.00",
+    "currency": "USD",
+    "thumbnail_url": "https://cdn.example.com/courses/pandas.png",
+}
+COURSE_REPLACE = {
+    "title": "Python from scratch",
+    "subtitle": "Your first programs, step by step",
+    "description": "Variables, loops, functions and files, with exercises after every lesson.",
+    "level": "beginner",
+    "language": "en",
+    "price": "0.00",
+    "currency": "USD",
+    "thumbnail_url": "https://cdn.example.com/courses/python.png",
+}
+
+PROGRESS = {
+    "progress_percent": 33,
+    "completed_lessons": [1],
+    "passed_quizzes": [],
+    "lessons_total": 3,
+    "quizzes_total": 1,
+    "completed_at": None,
+}
+ENROLLMENT = {
+    "id": 5,
+    "course": COURSE,
+    "status": "active",
+    "source": "free",
+    "progress_percent": 33,
+    "enrolled_at": "2026-11-03T18:40:12Z",
+    "completed_at": None,
+}
+INSTRUCTOR_COURSE = {**COURSE, "revenue": "0.00"}
+
+LESSON_INPUT = {
+    "title": "Your first script",
+    "content": "Create `hello.py` and run it with `python hello.py`.",
+    "video_url": "https://videos.example.com/python/first-script.mp4",
+    "duration_seconds": 420,
+    "is_preview": False,
+    "order": 3,
+}
+NEW_LESSON = {**LESSON_INPUT, "id": 8, "section": 1, "locked": False}
