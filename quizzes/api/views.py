@@ -11,10 +11,12 @@ from courses.api.permissions import IsCourseManager
 from courses.api.serializers import ReorderInputSerializer
 from courses.selectors import can_manage_course, can_read_content, courses_visible_to
 from lms.api.pagination import PageNumberPagination
+from lms.api.responses import body, ok
 from lms.api.responses import errors as shared_errors
 from quizzes import selectors, services
 from quizzes.models import Attempt, Question, Quiz
 
+from . import examples as ex
 from .serializers import (
     AnswerSerializer,
     AnswersInputSerializer,
@@ -72,6 +74,7 @@ class CourseQuizzesView(APIView):
 
     @extend_schema(
         responses={200: QuizSerializer(many=True), **errors(401, 403, 404)},
+        examples=[ok(ex.QUIZ)],
         summary="The course's quizzes (enrolled students, owner, admin)",
         tags=["quizzes"],
     )
@@ -85,6 +88,7 @@ class CourseQuizzesView(APIView):
     @extend_schema(
         request=QuizInputSerializer,
         responses={201: QuizDetailSerializer, **WRITE_ERRORS},
+        examples=[body(ex.QUIZ_INPUT), ok(ex.NEW_QUIZ, status=201)],
         summary="Add a quiz (owner, admin)",
         tags=["quizzes"],
     )
@@ -103,14 +107,21 @@ class CourseQuizzesView(APIView):
 @extend_schema_view(
     retrieve=extend_schema(
         responses={200: QuizDetailSerializer, **errors(401, 403, 404)},
+        examples=[ok(ex.QUIZ_DETAIL, "A student's view"), ok(ex.QUIZ_DETAIL_MANAGER, "The owner's view")],
         summary="A quiz (questions with answers only for the owner and admins)",
         tags=["quizzes"],
     ),
     update=extend_schema(
-        request=QuizInputSerializer, responses={200: QuizDetailSerializer, **WRITE_ERRORS}, tags=["quizzes"]
+        request=QuizInputSerializer,
+        responses={200: QuizDetailSerializer, **WRITE_ERRORS},
+        examples=[body({**ex.QUIZ_INPUT, "title": "Basics check", "order": 1}), ok(ex.QUIZ_DETAIL_MANAGER)],
+        tags=["quizzes"],
     ),
     partial_update=extend_schema(
-        request=QuizInputSerializer, responses={200: QuizDetailSerializer, **WRITE_ERRORS}, tags=["quizzes"]
+        request=QuizInputSerializer,
+        responses={200: QuizDetailSerializer, **WRITE_ERRORS},
+        examples=[body({"passing_score": 60}), ok(ex.QUIZ_DETAIL_MANAGER)],
+        tags=["quizzes"],
     ),
     destroy=extend_schema(
         responses={204: None, **errors(401, 403, 404, 409)},
@@ -158,6 +169,7 @@ class QuizViewSet(
     @extend_schema(
         methods=["GET"],
         responses={200: QuestionSerializer(many=True), **errors(401, 403, 404)},
+        examples=[ok(ex.QUESTION)],
         summary="The quiz's questions with their answers (owner, admin)",
         tags=["quizzes"],
     )
@@ -165,6 +177,7 @@ class QuizViewSet(
         methods=["POST"],
         request=QuestionInputSerializer,
         responses={201: QuestionSerializer, **WRITE_ERRORS},
+        examples=[body(ex.QUESTION_INPUT), ok(ex.NEW_QUESTION, status=201)],
         summary="Add a question (owner, admin)",
         tags=["quizzes"],
     )
@@ -181,10 +194,11 @@ class QuizViewSet(
     @extend_schema(
         request=ReorderInputSerializer,
         responses={200: QuestionSerializer(many=True), **WRITE_ERRORS},
+        examples=[body({"order": [2, 1]}), ok({**ex.NUMERIC_QUESTION, "order": 1})],
         summary="Reorder every question of the quiz (owner, admin)",
         tags=["quizzes"],
     )
-    @action(detail=True, methods=["post"], url_path="questions/reorder")
+    @action(detail=True, methods=["post"], url_path="questions/reorder", pagination_class=None)
     def reorder_questions(self, request, pk=None):
         quiz = self.get_object()
         services.questions_reorder(quiz=quiz, ids=ReorderInputSerializer.validated(request)["order"])
@@ -194,6 +208,7 @@ class QuizViewSet(
     @extend_schema(
         methods=["GET"],
         responses={200: AttemptSerializer(many=True), **errors(401, 403, 404)},
+        examples=[ok(ex.GRADED_ATTEMPT)],
         summary="My attempts at this quiz, newest first (the best one counts)",
         tags=["attempts"],
     )
@@ -206,6 +221,7 @@ class QuizViewSet(
             409: OpenApiResponse(description="The quiz has no questions yet."),
             **errors(401, 403, 404),
         },
+        examples=[ok(ex.OPEN_ATTEMPT, status=201), ok(ex.SAVED_ATTEMPT, "Already open")],
         summary="Start an attempt (enrolled student)",
         tags=["attempts"],
     )
@@ -222,6 +238,7 @@ class QuizViewSet(
 
     @extend_schema(
         responses={200: QuizResultsSerializer, **errors(401, 403, 404)},
+        examples=[ok(ex.RESULTS)],
         summary="Every student's attempts and per-question statistics (owner, admin)",
         tags=["attempts"],
     )
@@ -258,7 +275,12 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             raise PermissionDenied("Only the student who started this attempt can answer it.")
         return attempt
 
-    @extend_schema(responses={200: AttemptSerializer, **errors(401, 404)}, summary="An attempt", tags=["attempts"])
+    @extend_schema(
+        responses={200: AttemptSerializer, **errors(401, 404)},
+        examples=[ok(ex.GRADED_ATTEMPT)],
+        summary="An attempt",
+        tags=["attempts"],
+    )
     def retrieve(self, request, *args, **kwargs):
         return _attempt_response(request.user, self.get_object())
 
@@ -269,6 +291,7 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             **WRITE_ERRORS,
             409: OpenApiResponse(description="Already submitted, or time is up (the attempt is then graded)."),
         },
+        examples=[body({"answers": [{"question": 1, "choice_ids": [1]}]}), ok(ex.SAVED_ATTEMPT)],
         summary="Save answers while the attempt is open (merged over what was saved)",
         tags=["attempts"],
     )
@@ -287,6 +310,7 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=AnswersRequest,
         responses={200: AttemptSerializer, **WRITE_ERRORS, 409: OpenApiResponse(description="Already submitted.")},
+        examples=[body({"answers": ex.ANSWERS}), ok(ex.GRADED_ATTEMPT)],
         summary="Submit: grade the saved answers plus these (once)",
         tags=["attempts"],
     )
@@ -300,15 +324,20 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 @extend_schema_view(
     retrieve=extend_schema(
         responses={200: QuestionSerializer, **errors(401, 403, 404)},
+        examples=[ok(ex.QUESTION)],
         summary="A question with its answers (owner, admin)",
         tags=["quizzes"],
     ),
     update=extend_schema(
-        request=QuestionInputSerializer, responses={200: QuestionSerializer, **WRITE_ERRORS}, tags=["quizzes"]
+        request=QuestionInputSerializer,
+        responses={200: QuestionSerializer, **WRITE_ERRORS},
+        examples=[body(ex.NUMERIC_QUESTION_INPUT), ok(ex.NUMERIC_QUESTION)],
+        tags=["quizzes"],
     ),
     partial_update=extend_schema(
         request=QuestionInputSerializer,
         responses={200: QuestionSerializer, **WRITE_ERRORS},
+        examples=[body({"points": 2}), ok({**ex.QUESTION, "points": 2})],
         summary="Edit a question (grades already given never change)",
         tags=["quizzes"],
     ),
