@@ -13,9 +13,10 @@ from courses.selectors import can_manage_course, can_read_content, courses_visib
 from forum import selectors, services
 from forum.models import Comment, ModerationLog, Post, Report, ReportStatus
 from lms.api.pagination import CursorPagination, PageNumberPagination
+from lms.api.responses import body, ok, page, paginated
 from lms.api.responses import errors as shared_errors
-from lms.api.responses import paginated
 
+from . import examples as ex
 from .serializers import (
     CommentInputSerializer,
     CommentSerializer,
@@ -81,6 +82,9 @@ class CourseForumPostsView(APIView):
             OpenApiParameter("page_size", int),
         ],
         responses={200: paginated(PostSerializer, "PostPage", cursor=True), **errors(400, 401, 403, 404)},
+        examples=[
+            ok(page(ex.POST, next_page="https://api.example.com/api/v1/courses/1/forum/posts/?cursor=cD0yMDI2LTExLTIw"))
+        ],
         summary="The course's threads: pinned first, then by last activity",
         tags=["forum"],
     )
@@ -97,6 +101,7 @@ class CourseForumPostsView(APIView):
     @extend_schema(
         request=PostInputSerializer,
         responses={201: PostSerializer, **WRITE},
+        examples=[body({"title": ex.NEW_POST["title"], "body": ex.NEW_POST["body"]}), ok(ex.NEW_POST, status=201)],
         summary="Start a thread",
         tags=["forum"],
     )
@@ -120,13 +125,14 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         _require_reader(self.request.user, post.course)
         return post
 
-    @extend_schema(responses={200: PostSerializer, **errors(401, 403, 404)}, tags=["forum"])
+    @extend_schema(responses={200: PostSerializer, **errors(401, 403, 404)}, examples=[ok(ex.POST)], tags=["forum"])
     def retrieve(self, request, *args, **kwargs):
         return Response(PostSerializer(self.get_object()).data)
 
     @extend_schema(
         request=PostInputSerializer,
         responses={200: PostSerializer, **WRITE, **errors(409)},
+        examples=[body({"body": "My while loop never ends."}), ok({**ex.POST, "body": "My while loop never ends."})],
         summary="Edit my post",
         tags=["forum"],
     )
@@ -153,6 +159,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         methods=["GET"],
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
         responses={200: paginated(CommentSerializer, "CommentPage"), **errors(401, 403, 404)},
+        examples=[ok(page(ex.COMMENT, count=1))],
         summary="Comments in order, each with its replies",
         tags=["forum"],
     )
@@ -160,6 +167,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         methods=["POST"],
         request=CommentInputSerializer,
         responses={201: ReplySerializer, **WRITE},
+        examples=[body({"body": ex.NEW_REPLY["body"], "parent": 1}), ok(ex.NEW_REPLY, status=201)],
         summary="Comment, or reply to a comment with `parent`",
         tags=["forum"],
     )
@@ -187,6 +195,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=None,
         responses={200: PostSerializer, **errors(401, 403, 404)},
+        examples=[ok({**ex.POST, "is_pinned": True})],
         summary="Pin (course instructor, admin)",
         tags=["forum"],
     )
@@ -197,6 +206,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=None,
         responses={200: PostSerializer, **errors(401, 403, 404)},
+        examples=[ok(ex.POST)],
         summary="Unpin (course instructor, admin)",
         tags=["forum"],
     )
@@ -207,6 +217,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=None,
         responses={200: PostSerializer, **errors(401, 403, 404)},
+        examples=[ok({**ex.POST, "is_locked": True})],
         summary="Lock: no more comments (course instructor, admin)",
         tags=["forum"],
     )
@@ -217,6 +228,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=None,
         responses={200: PostSerializer, **errors(401, 403, 404)},
+        examples=[ok(ex.POST)],
         summary="Unlock (course instructor, admin)",
         tags=["forum"],
     )
@@ -227,6 +239,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=None,
         responses={200: VoteResultSerializer, **errors(401, 403, 404)},
+        examples=[ok({"voted": True, "vote_count": 4})],
         summary="Toggle my upvote",
         tags=["forum"],
     )
@@ -240,6 +253,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=ReportInputSerializer,
         responses={201: ReportSerializer, **WRITE, **errors(409)},
+        examples=[body({"reason": ex.REPORT["reason"]}), ok(ex.REPORT, status=201)],
         summary="Report this post to the moderators (once)",
         tags=["forum"],
     )
@@ -268,6 +282,7 @@ class CommentViewSet(viewsets.GenericViewSet):
     @extend_schema(
         request=CommentUpdateInputSerializer,
         responses={200: ReplySerializer, **WRITE, **errors(409)},
+        examples=[body({"body": ex.EDITED_COMMENT["body"]}), ok(ex.EDITED_COMMENT)],
         summary="Edit my comment",
         tags=["forum"],
     )
@@ -293,6 +308,7 @@ class CommentViewSet(viewsets.GenericViewSet):
     @extend_schema(
         request=ReportInputSerializer,
         responses={201: ReportSerializer, **WRITE, **errors(409)},
+        examples=[body({"reason": "Spam link"}), ok(ex.COMMENT_REPORT, status=201)],
         summary="Report this comment to the moderators (once)",
         tags=["forum"],
     )
@@ -328,6 +344,7 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.reports_for_moderator(self.request.user)
 
     @extend_schema(
+        examples=[ok(ex.REPORT)],
         summary="Reports to moderate (?status=open)",
         responses={200: ReportSerializer(many=True), **errors(400, 401, 403, 404)},
         tags=["forum moderation"],
@@ -338,6 +355,7 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=ResolveInputSerializer,
         responses={200: ReportSerializer, **WRITE},
+        examples=[body({"action": "hide"}), ok(ex.RESOLVED_REPORT)],
         summary="Resolve: hide the item, restore it, or dismiss the report(s)",
         tags=["forum moderation"],
     )
@@ -361,6 +379,7 @@ class ModerationLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.moderation_log_for(self.request.user)
 
     @extend_schema(
+        examples=[ok(ex.MODERATION_LOG)],
         summary="The moderation audit log of the forums I moderate",
         responses={200: ModerationLogSerializer(many=True), **errors(400, 401, 403, 404)},
         tags=["forum moderation"],
