@@ -11,8 +11,10 @@ from rest_framework.views import APIView
 from certificates import selectors, services
 from certificates.models import Certificate
 from courses.selectors import courses_visible_to
+from lms.api.responses import body, ok
 from lms.api.responses import errors as shared_errors
 
+from . import examples as ex
 from .serializers import CertificateRequestInputSerializer, CertificateSerializer, VerificationSerializer
 
 Queued = inline_serializer("CertificateQueued", {"detail": serializers.CharField(), "status": serializers.CharField()})
@@ -33,6 +35,7 @@ class MyCertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.certificates_of(self.request.user)
 
     @extend_schema(
+        examples=[ok(ex.CERTIFICATE)],
         summary="My certificates",
         responses={200: CertificateSerializer(many=True), **errors(401, 404)},
         tags=["certificates"],
@@ -47,6 +50,11 @@ class MyCertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             202: OpenApiResponse(Queued, description="Being issued; it appears in this list shortly."),
             **errors(400, 401, 404),
         },
+        examples=[
+            body({"course": 1}),
+            ok(ex.CERTIFICATE, "It exists already"),
+            ok({"detail": "Your certificate is being issued.", "status": "queued"}, "Queued", status=202),
+        ],
         summary="Ask for the certificate of a completed course that did not arrive",
         tags=["certificates"],
     )

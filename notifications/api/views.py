@@ -10,11 +10,12 @@ from rest_framework.views import APIView
 
 from courses.selectors import can_manage_course, can_read_content, courses_visible_to
 from lms.api.pagination import CursorPagination, PageNumberPagination
+from lms.api.responses import body, ok, page, paginated
 from lms.api.responses import errors as shared_errors
-from lms.api.responses import paginated
 from notifications import selectors, services
 from notifications.models import Notification
 
+from . import examples as ex
 from .serializers import (
     AnnouncementInputSerializer,
     AnnouncementSerializer,
@@ -56,6 +57,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.notification_list(user=self.request.user)
 
     @extend_schema(
+        examples=[ok(ex.NOTIFICATION)],
         summary="My notifications, newest first",
         responses={200: NotificationSerializer(many=True), **errors(400, 401, 404)},
         tags=["notifications"],
@@ -64,7 +66,10 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
-        responses={200: UnreadCountSerializer, **errors(401)}, summary="How many are unread", tags=["notifications"]
+        responses={200: UnreadCountSerializer, **errors(401)},
+        examples=[ok({"count": 2})],
+        summary="How many are unread",
+        tags=["notifications"],
     )
     @action(detail=False, methods=["get"], url_path="unread-count", filter_backends=[], pagination_class=None)
     def unread_count(self, request):
@@ -73,6 +78,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=None,
         responses={200: NotificationSerializer, **errors(401, 404)},
+        examples=[ok({**ex.NOTIFICATION, "read_at": "2026-11-30T12:01:09Z"})],
         summary="Mark one read",
         tags=["notifications"],
     )
@@ -84,6 +90,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=None,
         responses={200: MarkedReadSerializer, **errors(401)},
+        examples=[ok({"updated": 3})],
         summary="Mark all read",
         tags=["notifications"],
     )
@@ -94,6 +101,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         methods=["GET"],
         responses={200: PreferencesSerializer, **errors(401)},
+        examples=[ok(ex.PREFERENCES)],
         summary="My channels (in-app, e-mail) per notification type",
         tags=["notifications"],
     )
@@ -101,6 +109,10 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         methods=["PATCH"],
         request=PreferencesInputSerializer,
         responses={200: PreferencesSerializer, **errors(400, 401)},
+        examples=[
+            body({"preferences": [{"type": "announcement", "in_app": True, "email": False}]}),
+            ok(ex.PREFERENCES),
+        ],
         summary="Switch channels per type; types left out keep their setting",
         tags=["notifications"],
     )
@@ -121,6 +133,7 @@ class CourseAnnouncementsView(APIView):
 
     @extend_schema(
         responses={200: paginated(AnnouncementSerializer, "AnnouncementPage"), **errors(401, 403, 404)},
+        examples=[ok(page(ex.ANNOUNCEMENT, count=1))],
         summary="The course's announcements (enrolled students, owner, admin)",
         tags=["notifications"],
     )
@@ -135,6 +148,7 @@ class CourseAnnouncementsView(APIView):
     @extend_schema(
         request=AnnouncementInputSerializer,
         responses={202: AnnouncementSerializer, **errors(400, 401, 403, 404)},
+        examples=[body(ex.ANNOUNCEMENT_INPUT), ok(ex.QUEUED_ANNOUNCEMENT, status=202)],
         summary="Announce to every enrolled student (owner; delivered in the background)",
         tags=["notifications"],
     )

@@ -15,10 +15,12 @@ from rest_framework.views import APIView
 from courses.api.permissions import IsCourseManager
 from courses.selectors import can_manage_course, courses_visible_to
 from lms.api.permissions import IsStudent
+from lms.api.responses import body, ok
 from lms.api.responses import errors as shared_errors
 from payments import gateway, selectors, services
 from payments.models import Coupon, Order
 
+from . import examples as ex
 from .serializers import (
     CheckoutInputSerializer,
     CheckoutSerializer,
@@ -48,6 +50,7 @@ class CheckoutView(APIView):
     @extend_schema(
         request=CheckoutInputSerializer,
         responses={201: CheckoutSerializer, **errors(400, 401, 403, 404, 409, 503)},
+        examples=[body({"coupon": "LAUNCH20"}), ok(ex.CHECKOUT, status=201)],
         summary="Buy a paid course: a pending order and a PaymentIntent to confirm with Stripe.js",
         tags=["payments"],
     )
@@ -136,6 +139,7 @@ class MyOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.orders_of(self.request.user)
 
     @extend_schema(
+        examples=[ok(ex.ORDER)],
         summary="My orders, newest first",
         responses={200: OrderSerializer(many=True), **errors(401, 404)},
         tags=["payments"],
@@ -154,13 +158,19 @@ class OrderViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.orders_visible_to(self.request.user)
 
-    @extend_schema(responses={200: OrderSerializer, **errors(401, 404)}, summary="An order", tags=["payments"])
+    @extend_schema(
+        responses={200: OrderSerializer, **errors(401, 404)},
+        examples=[ok(ex.ORDER)],
+        summary="An order",
+        tags=["payments"],
+    )
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         request=None,
         responses={200: OrderSerializer, **errors(401, 403, 404, 409, 503)},
+        examples=[ok(ex.REFUNDED_ORDER)],
         summary="Refund (admin; the buyer within the refund window and before a certificate)",
         tags=["payments"],
     )
@@ -181,6 +191,7 @@ class CourseCouponsView(APIView):
 
     @extend_schema(
         responses={200: CouponSerializer(many=True), **errors(401, 403, 404)},
+        examples=[ok(ex.COUPON)],
         summary="The course's coupons (owner, admin)",
         tags=["payments"],
     )
@@ -191,6 +202,7 @@ class CourseCouponsView(APIView):
     @extend_schema(
         request=CouponInputSerializer,
         responses={201: CouponSerializer, **errors(400, 401, 403, 404)},
+        examples=[body(ex.COUPON_INPUT), ok(ex.NEW_COUPON, status=201)],
         summary="Create a coupon (owner, admin)",
         tags=["payments"],
     )
@@ -201,10 +213,13 @@ class CourseCouponsView(APIView):
 
 
 @extend_schema_view(
-    retrieve=extend_schema(responses={200: CouponSerializer, **errors(401, 403, 404)}, tags=["payments"]),
+    retrieve=extend_schema(
+        responses={200: CouponSerializer, **errors(401, 403, 404)}, examples=[ok(ex.COUPON)], tags=["payments"]
+    ),
     partial_update=extend_schema(
         request=CouponInputSerializer,
         responses={200: CouponSerializer, **errors(400, 401, 403, 404)},
+        examples=[body({"max_redemptions": 50}), ok({**ex.COUPON, "max_redemptions": 50})],
         tags=["payments"],
     ),
     destroy=extend_schema(

@@ -13,11 +13,12 @@ from courses.api.filters import StableOrderingFilter
 from courses.selectors import courses_visible_to
 from lms.api.pagination import PageNumberPagination
 from lms.api.permissions import IsInstructor, IsStudent
+from lms.api.responses import body, ok, page, paginated
 from lms.api.responses import errors as shared_errors
-from lms.api.responses import paginated
 from reviews import selectors, services
 from reviews.models import InstructorReply, Review
 
+from . import examples as ex
 from .serializers import (
     InstructorReplyInputSerializer,
     InstructorReplySerializer,
@@ -72,6 +73,7 @@ class CourseReviewsView(APIView):
             OpenApiParameter("page_size", int),
         ],
         responses={200: paginated(ReviewSerializer, "ReviewPage"), **errors(400, 404)},
+        examples=[ok(page(ex.REVIEW, count=2))],
         summary="A course's reviews (?rating=, ?ordering=-created_at|rating|-rating)",
         tags=["reviews"],
     )
@@ -85,6 +87,7 @@ class CourseReviewsView(APIView):
     @extend_schema(
         request=ReviewInputSerializer,
         responses={201: ReviewSerializer, **errors(400, 401, 403, 404, 409)},
+        examples=[body({"rating": 4, "comment": ex.NEW_REVIEW["comment"]}), ok(ex.NEW_REVIEW, status=201)],
         summary="Review a course I am enrolled in (once)",
         tags=["reviews"],
     )
@@ -106,6 +109,10 @@ class ReviewViewSet(viewsets.GenericViewSet):
     @extend_schema(
         request=ReviewInputSerializer,
         responses={200: ReviewSerializer, **errors(400, 401, 403, 404)},
+        examples=[
+            body({"rating": 4, "comment": "Clear and practical; more exercises please."}),
+            ok({**ex.REVIEW, "rating": 4, "comment": "Clear and practical; more exercises please."}),
+        ],
         summary="Edit my review",
         tags=["reviews"],
     )
@@ -132,6 +139,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
         methods=["POST"],
         request=InstructorReplyInputSerializer,
         responses={201: InstructorReplySerializer, **errors(400, 401, 403, 404, 409)},
+        examples=[body({"body": ex.REPLY["body"]}), ok(ex.REPLY, status=201)],
         summary="Reply to a review of my course (once)",
         tags=["reviews"],
     )
@@ -139,6 +147,16 @@ class ReviewViewSet(viewsets.GenericViewSet):
         methods=["PATCH"],
         request=InstructorReplyInputSerializer,
         responses={200: InstructorReplySerializer, **errors(400, 401, 403, 404)},
+        examples=[
+            body({"body": "Thank you! The new exercises are in section 2."}),
+            ok(
+                {
+                    **ex.REPLY,
+                    "body": "Thank you! The new exercises are in section 2.",
+                    "updated_at": "2026-11-25T08:00:00Z",
+                }
+            ),
+        ],
         summary="Edit my reply",
         tags=["reviews"],
     )
@@ -177,6 +195,7 @@ class InstructorReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.instructor_reviews(self.request.user)
 
     @extend_schema(
+        examples=[ok(ex.INSTRUCTOR_REVIEW)],
         summary="Reviews of my courses (?unanswered=true, ?course=, ?rating=)",
         responses={200: InstructorReviewSerializer(many=True), **errors(400, 401, 403, 404)},
         tags=["reviews"],

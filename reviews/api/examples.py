@@ -1,0 +1,30 @@
+"""Example bodies for the schema (reviews and instructor replies), copied from real responses."""
+
+from courses.api.examples import STUDENT
+
+REPLY = {
+    "body": "Thank you! More exercises are coming in May.",
+    "created_at": "2026-11-22T09:15:00Z",
+    "updated_at": "2026-11-22T09:15:00Z",
+}
+REVIEW = {
+    "id": 1,
+    "course": 1,
+    "student": STUDENT,
+    "rating": 5,
+    "comment": "Clear and practical; the exercises after each lesson really help.",
+    "reply": REPLY,
+    "created_at": "2026-11-21T19:02:44Z",
+    "updated_at": "2026-11-21T19:02:44Z",
+}
+NEW_REVIEW = {
+    **REVIEW,
+    "id": 3,
+    "course": 2,
+    "rating": 4,
+    "comment": "Deep and well paced; the ORM chapter is excellent.",
+    "reply": None,
+    "created_at": "2026-11-30T11:20:00Z",
+    "updated_at": "2026-11-30T11:20:00Z",
+}
+INSTRUCTOR_REVIEW = {**REVIEW, "reply": None, "course_title": "Python from scratch"}
