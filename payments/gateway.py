@@ -6,6 +6,7 @@ connection errors, timeouts, 409s and 5xx with backoff, safely thanks to idempot
 Stripe outage makes checkout answer 503 within seconds instead of holding a worker and its row
 locks for minutes (the library's own default is an 80 s timeout)."""
 
+import json
 from decimal import ROUND_HALF_UP, Decimal
 
 import stripe
@@ -95,4 +96,8 @@ def provider_error(exc: Exception) -> ServiceUnavailable:
 def construct_event(payload: bytes, signature: str):
     """Verifies Stripe's signature (t=...,v1=HMAC-SHA256) and parses the event. Raises ValueError
     or stripe.SignatureVerificationError."""
+    stripe.WebhookSignature.verify_header(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    # A correctly signed body can still be JSON of the wrong shape (an array, a number): bad input.
+    if not isinstance(json.loads(payload), dict):
+        raise ValueError("The webhook body is not a Stripe event object.")
     return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
