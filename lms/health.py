@@ -10,6 +10,8 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from lms.api.responses import ok
+
 
 def _check_database() -> None:
     with connections["default"].cursor() as cursor:
@@ -53,7 +55,12 @@ ReadySerializer = inline_serializer(
 )
 
 
-@extend_schema(responses={200: HealthSerializer}, tags=["ops"], summary="Liveness: the process is up")
+@extend_schema(
+    responses={200: HealthSerializer},
+    examples=[ok({"status": "ok"})],
+    tags=["ops"],
+    summary="Liveness: the process is up",
+)
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -64,6 +71,21 @@ def health(request):
 
 @extend_schema(
     responses={200: ReadySerializer, 503: OpenApiResponse(ReadySerializer, description="A dependency is down")},
+    examples=[
+        ok({"status": "ok", "checks": {"database": "ok", "cache": "ok", "broker": "ok"}}),
+        ok(
+            {
+                "status": "unavailable",
+                "checks": {
+                    "database": "ok",
+                    "cache": "down: ConnectionError: Error 111 connecting to 10.0.0.5:6379. (redis)",
+                    "broker": "ok",
+                },
+            },
+            "The cache is down",
+            status=503,
+        ),
+    ],
     tags=["ops"],
     summary="Readiness: database, cache and broker reachable",
 )

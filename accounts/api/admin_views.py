@@ -11,8 +11,10 @@ from rest_framework.response import Response
 from accounts import services
 from accounts.models import Role, User
 from lms.api.permissions import IsAdmin
-from lms.api.responses import errors
+from lms.api.responses import body, errors, ok
 from lms.api.serializers import InputSerializer
+
+from . import examples as ex
 
 
 class AdminUserSerializer(serializers.ModelSerializer):
@@ -51,14 +53,18 @@ R = errors(400, 401, 403, 404, 409)
 @extend_schema_view(
     list=extend_schema(
         summary="Users (?role=, ?is_active=, ?search=)",
+        examples=[ok(ex.ADMIN_USER)],
         responses={200: AdminUserSerializer(many=True), **errors(400, 401, 403, 404)},
         tags=["admin"],
     ),
-    retrieve=extend_schema(tags=["admin"], responses={200: AdminUserSerializer, **errors(401, 403, 404)}),
+    retrieve=extend_schema(
+        tags=["admin"], responses={200: AdminUserSerializer, **errors(401, 403, 404)}, examples=[ok(ex.ADMIN_USER)]
+    ),
     partial_update=extend_schema(
         request=AdminUserUpdateInputSerializer,
         responses={200: AdminUserSerializer, **R},
         summary="Promote, demote, deactivate or reactivate",
+        examples=[body({"role": "instructor"}), ok({**ex.ADMIN_USER, "role": "instructor"})],
         tags=["admin"],
     ),
     destroy=extend_schema(

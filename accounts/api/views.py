@@ -8,9 +8,10 @@ from rest_framework_simplejwt.views import TokenRefreshView as SimpleJWTRefreshV
 
 from accounts import services
 from accounts.models import Role
-from lms.api.responses import errors
+from lms.api.responses import body, errors, ok
 from lms.api.throttling import AuthThrottle
 
+from . import examples as ex
 from .serializers import (
     AuthResponseSerializer,
     InstructorRegisterInputSerializer,
@@ -49,6 +50,7 @@ class RegisterView(PublicAuthView):
     @extend_schema(
         request=RegisterInputSerializer,
         responses={201: AuthResponseSerializer, **errors(400, 429)},
+        examples=[body(ex.REGISTER), ok({"user": ex.STUDENT, **ex.TOKENS}, status=201)],
         summary="Student sign-up",
         tags=["auth"],
     )
@@ -62,6 +64,7 @@ class InstructorRegisterView(PublicAuthView):
     @extend_schema(
         request=InstructorRegisterInputSerializer,
         responses={201: AuthResponseSerializer, **errors(400, 429)},
+        examples=[body(ex.INSTRUCTOR_REGISTER), ok({"user": ex.INSTRUCTOR, **ex.TOKENS}, status=201)],
         summary="Instructor sign-up",
         tags=["auth"],
     )
@@ -77,6 +80,7 @@ class LoginView(PublicAuthView):
     @extend_schema(
         request=LoginInputSerializer,
         responses={200: AuthResponseSerializer, **errors(400, 401, 429)},
+        examples=[body({"email": "grace@example.com", "password": ex.PASSWORD}), ok({"user": ex.STUDENT, **ex.TOKENS})],
         summary="Sign in with e-mail and password",
         tags=["auth"],
     )
@@ -103,6 +107,10 @@ class InstructorLoginView(LoginView):
             403: OpenApiResponse(description="The account is not an instructor."),
             **errors(400, 401, 429),
         },
+        examples=[
+            body({"email": "barbara@example.com", "password": ex.PASSWORD}),
+            ok({"user": ex.INSTRUCTOR, **ex.TOKENS}),
+        ],
         summary="Sign in to the instructor app",
         tags=["auth"],
     )
@@ -117,6 +125,7 @@ class TokenRefreshView(SimpleJWTRefreshView):
     @extend_schema(
         request=RefreshInputSerializer,
         responses={200: TokenPairSerializer, **errors(400, 401)},
+        examples=[body({"refresh": ex.REFRESH}), ok(ex.TOKENS)],
         summary="Exchange a refresh token for a new pair (the old refresh token is then rejected)",
         tags=["auth"],
     )
@@ -128,6 +137,7 @@ class LogoutView(APIView):
     @extend_schema(
         request=RefreshInputSerializer,
         responses={204: None, **errors(400, 401)},
+        examples=[body({"refresh": ex.REFRESH})],
         summary="Sign out: the refresh token stops working",
         tags=["auth"],
     )
@@ -140,13 +150,25 @@ class LogoutView(APIView):
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: UserSerializer, **errors(401)}, summary="My profile", tags=["auth"])
+    @extend_schema(
+        responses={200: UserSerializer, **errors(401)},
+        examples=[ok(ex.STUDENT, "A student"), ok(ex.INSTRUCTOR, "An instructor")],
+        summary="My profile",
+        tags=["auth"],
+    )
     def get(self, request):
         return Response(UserSerializer(request.user).data)
 
     @extend_schema(
         request=MeUpdateInputSerializer,
         responses={200: UserSerializer, **errors(400, 401)},
+        examples=[
+            body({"headline": "Python teacher", "bio": "Ten years of teaching Python to beginners."}),
+            ok(
+                {**ex.INSTRUCTOR, "headline": "Python teacher", "bio": "Ten years of teaching Python to beginners."},
+                "An instructor",
+            ),
+        ],
         summary="Update my profile (role and e-mail are read-only here)",
         tags=["auth"],
     )
@@ -160,6 +182,7 @@ class PasswordChangeView(APIView):
     @extend_schema(
         request=PasswordChangeInputSerializer,
         responses={200: TokenPairSerializer, **errors(400, 401)},
+        examples=[body({"old_password": "Correct-Horse-42", "new_password": ex.PASSWORD}), ok(ex.TOKENS)],
         summary="Change my password; every other session is signed out and a new token pair returned",
         tags=["auth"],
     )
@@ -173,6 +196,7 @@ class PasswordResetView(PublicAuthView):
     @extend_schema(
         request=PasswordResetInputSerializer,
         responses={204: None, **errors(400, 429)},
+        examples=[body({"email": "grace@example.com"})],
         summary="E-mail a password reset link (answers 204 whether or not the e-mail exists)",
         tags=["auth"],
     )
@@ -186,6 +210,9 @@ class PasswordResetConfirmView(PublicAuthView):
     @extend_schema(
         request=PasswordResetConfirmInputSerializer,
         responses={204: None, **errors(400, 429)},
+        examples=[
+            body({"uid": "MTI", "token": "cf9k2d-8b1f0e5a7c3d9e2f4a6b8c0d1e3f5a7b", "new_password": ex.PASSWORD})
+        ],
         summary="Set a new password with the uid and token from the e-mail",
         tags=["auth"],
     )

@@ -11,9 +11,10 @@ from rest_framework.response import Response
 from courses import services
 from courses.models import Course, CourseStatus
 from lms.api.permissions import IsAdmin
-from lms.api.responses import errors
+from lms.api.responses import body, errors, ok
 from lms.api.serializers import WholeInputSerializer
 
+from . import examples as ex
 from .serializers import CourseSerializer
 
 
@@ -41,14 +42,18 @@ R = errors(400, 401, 403, 404)
 @extend_schema_view(
     list=extend_schema(
         summary="Every course, any status (?status=, ?instructor=, ?search=)",
+        examples=[ok(ex.COURSE)],
         responses={200: CourseSerializer(many=True), **errors(400, 401, 403, 404)},
         tags=["admin"],
     ),
-    retrieve=extend_schema(responses={200: CourseSerializer, **errors(401, 403, 404)}, tags=["admin"]),
+    retrieve=extend_schema(
+        responses={200: CourseSerializer, **errors(401, 403, 404)}, examples=[ok(ex.COURSE)], tags=["admin"]
+    ),
     partial_update=extend_schema(
         request=AdminCourseStatusInputSerializer,
         responses={200: CourseSerializer, **R},
         summary="Change a course's status",
+        examples=[body({"status": "archived"}), ok({**ex.COURSE, "status": "archived"})],
         tags=["admin"],
     ),
     destroy=extend_schema(

@@ -12,9 +12,11 @@ from rest_framework.views import APIView
 
 from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
 from lms.api.responses import errors as shared_errors
+from lms.api.responses import ok
 from reports import selectors
 from reports.periods import MAX_BUCKETS
 
+from . import examples as ex
 from .renderers import ReportCSVRenderer
 from .serializers import (
     AdminDashboardSerializer,
@@ -34,6 +36,7 @@ class StudentDashboardView(APIView):
 
     @extend_schema(
         responses={200: StudentDashboardSerializer, **errors(401, 403)},
+        examples=[ok(ex.STUDENT_DASHBOARD)],
         summary="My learning at a glance (student)",
         tags=["dashboards"],
     )
@@ -48,6 +51,7 @@ class InstructorDashboardView(APIView):
 
     @extend_schema(
         responses={200: InstructorDashboardSerializer, **errors(401, 403)},
+        examples=[ok(ex.INSTRUCTOR_DASHBOARD)],
         summary="My courses at a glance (instructor)",
         tags=["dashboards"],
     )
@@ -60,6 +64,7 @@ class AdminDashboardView(APIView):
 
     @extend_schema(
         responses={200: AdminDashboardSerializer, **errors(401, 403)},
+        examples=[ok(ex.ADMIN_DASHBOARD)],
         summary="The platform at a glance (admin)",
         tags=["dashboards"],
     )
@@ -126,6 +131,7 @@ class AdminReportView(BaseReportView):
             404: OpenApiResponse(description="No such report."),
             **errors(401, 403),
         },
+        examples=[ok(ex.REPORT)],
         summary="A report over time (admin): signups, enrollments, revenue, completions, quiz-attempts, active-users",
         tags=["reports"],
     )
@@ -145,6 +151,7 @@ class InstructorReportView(BaseReportView):
             404: OpenApiResponse(description="No such report for instructors."),
             **errors(401, 403),
         },
+        examples=[ok(ex.REPORT)],
         summary="A report over my courses (instructor): enrollments, revenue, completions, quiz-attempts",
         tags=["reports"],
     )

@@ -1,0 +1,50 @@
+"""Example bodies for the schema (sign-up, sign-in, tokens, profile, user admin), copied from real
+responses. Tokens are shortened: real ones are longer JWTs of the same form."""
+
+ACCESS = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIiwidXNlcl9pZCI6MTJ9.Xq3vT0kQm7bWc2"
+REFRESH = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCIsInVzZXJfaWQiOjEyfQ.p8LzR1cY0dWq4"
+PASSWORD = "correct-horse-battery-9"
+
+STUDENT = {
+    "id": 12,
+    "email": "grace@example.com",
+    "first_name": "Grace",
+    "last_name": "Hopper",
+    "role": "student",
+    "date_joined": "2026-11-30T10:00:00Z",
+}
+INSTRUCTOR_PROFILE = {
+    "headline": "Professor of computer science",
+    "bio": "I teach programming languages and systems.",
+    "expertise": "Data abstraction, distributed systems",
+    "website": "https://example.com/liskov",
+}
+INSTRUCTOR = {
+    "id": 13,
+    "email": "barbara@example.com",
+    "first_name": "Barbara",
+    "last_name": "Liskov",
+    "role": "instructor",
+    "date_joined": "2026-11-30T10:05:00Z",
+    **INSTRUCTOR_PROFILE,
+}
+REGISTER = {"email": "grace@example.com", "password": PASSWORD, "first_name": "Grace", "last_name": "Hopper"}
+INSTRUCTOR_REGISTER = {
+    "email": "barbara@example.com",
+    "password": PASSWORD,
+    "first_name": "Barbara",
+    "last_name": "Liskov",
+    **INSTRUCTOR_PROFILE,
+}
+TOKENS = {"access": ACCESS, "refresh": REFRESH}
+
+ADMIN_USER = {
+    "id": 12,
+    "email": "grace@example.com",
+    "first_name": "Grace",
+    "last_name": "Hopper",
+    "role": "student",
+    "is_active": True,
+    "date_joined": "2026-11-30T10:00:00Z",
+    "last_login": "2026-11-30T12:41:07Z",
+}
