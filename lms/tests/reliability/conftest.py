@@ -23,6 +23,11 @@ def _reset_producers(app) -> None:
     app.amqp._producer_pool = None
     if pool is not None:
         pool.force_close_all()
+    # kombu keeps producer pools per connection in a global registry: forget the closed ones, or a
+    # later job to the same URL (another test's worker) would get "Acquire on closed pool".
+    from kombu import pools
+
+    pools.reset()
 
 
 @pytest.fixture
