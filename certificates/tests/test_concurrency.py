@@ -1,13 +1,11 @@
 """Concurrent issue jobs for one enrollment on PostgreSQL: exactly one certificate."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from certificates import services
 from certificates.models import Certificate
 from certificates.tests.factories import CompletedEnrollmentFactory
+from lms.testing import run_together
 from notifications.models import Notification
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -17,53 +15,14 @@ THREADS = 4
 
 def test_concurrent_issue_jobs_make_one_certificate(postgres):
     enrollment = CompletedEnrollmentFactory()
-    barrier = threading.Barrier(THREADS)
-    results: list[int | None] = []
-    errors: list[BaseException] = []
 
-    def issue():
-        try:
-            barrier.wait(timeout=10)
-            certificate = services.certificate_issue(enrollment_id=enrollment.pk)
-            results.append(certificate.pk if certificate else None)
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
+    results = run_together([lambda: services.certificate_issue(enrollment_id=enrollment.pk)] * THREADS)
 
-    threads = [threading.Thread(target=issue) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    errors = [r for r in results if isinstance(r, BaseException)]
     assert not errors, errors
-    assert len(results) == THREADS
     certificate = Certificate.objects.get(enrollment=enrollment)
-    assert set(results) == {certificate.pk}
+    assert {r.pk if r else None for r in results} == {certificate.pk}
     assert Notification.objects.filter(type="certificate_issued", recipient=enrollment.student).count() == 1
-
-
-def _run_together(calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except BaseException as exc:  # reported by the assertions
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a task hung"
-    return results
 
 
 def _apply_task(enrollment_id: int):
@@ -79,7 +38,7 @@ def test_concurrent_runs_of_the_issue_task_make_one_certificate(postgres):
     """The Celery task itself (as a worker runs it: apply, retries on), four times at once."""
     enrollment = CompletedEnrollmentFactory()
 
-    results = _run_together([lambda: _apply_task(enrollment.pk)] * THREADS)
+    results = run_together([lambda: _apply_task(enrollment.pk)] * THREADS, timeout=120)
 
     certificate = Certificate.objects.get(enrollment=enrollment)
     assert results == [certificate.pk] * THREADS, results
@@ -90,7 +49,7 @@ def test_concurrent_runs_of_the_issue_task_make_one_certificate(postgres):
 def test_issue_tasks_for_many_enrollments_at_once_each_make_their_own(postgres):
     enrollments = [CompletedEnrollmentFactory() for _ in range(THREADS)]
 
-    results = _run_together([lambda e=e: _apply_task(e.pk) for e in enrollments for _ in range(2)])
+    results = run_together([lambda e=e: _apply_task(e.pk) for e in enrollments for _ in range(2)], timeout=120)
 
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert Certificate.objects.count() == THREADS

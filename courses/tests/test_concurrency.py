@@ -1,15 +1,13 @@
 """Concurrent requests on PostgreSQL: threads released together by a barrier, each with its own
 API client and its own database connection, so the database (not Python) decides the race."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.tests.factories import StudentFactory
 from conftest import client_for
 from courses.models import Enrollment, EnrollmentStatus, LessonCompletion
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
+from lms.testing import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -17,27 +15,8 @@ THREADS = 4
 
 
 def race(requests) -> list:
-    """Runs each zero-argument callable in its own thread, all released at once; returns the
-    response status codes (or the exception a thread raised)."""
-    barrier = threading.Barrier(len(requests))
-    results: list = [None] * len(requests)
-
-    def run(index, request):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = request().status_code
-        except Exception as exc:  # reported by the assertions below, never swallowed
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a request hung"
-    return results
+    """The response status codes of run_together (or the exception a request raised)."""
+    return [getattr(r, "status_code", r) for r in run_together(requests, timeout=30)]
 
 
 def test_concurrent_enrolls_for_one_student_create_one_enrollment(postgres, student):

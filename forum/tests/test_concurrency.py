@@ -10,30 +10,16 @@ from accounts.tests.factories import InstructorFactory, StudentFactory
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
 from forum import services
 from forum.models import Post, Vote
+from lms.testing import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 6
 
 
-def run_together(fns):
-    barrier = threading.Barrier(len(fns))
-    errors: list[BaseException] = []
-
-    def wrap(fn):
-        try:
-            barrier.wait(timeout=10)
-            fn()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(fn,)) for fn in fns]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+def run_all(fns) -> None:
+    """run_together, failing on the first exception any call raised."""
+    errors = [r for r in run_together(fns) if isinstance(r, BaseException)]
     assert not errors, errors
 
 
@@ -50,10 +36,10 @@ def forum(postgres):
 def test_concurrent_upvotes_keep_vote_count_exact(forum):
     post, students = forum
     toggles = [lambda s=s: services.vote_toggle(post=Post.objects.get(pk=post.pk), user=s) for s in students]
-    run_together(toggles)
+    run_all(toggles)
     post.refresh_from_db()
     assert post.vote_count == THREADS == Vote.objects.filter(post=post).count()
-    run_together(toggles)  # every vote taken back at once
+    run_all(toggles)  # every vote taken back at once
     post.refresh_from_db()
     assert post.vote_count == 0 == Vote.objects.filter(post=post).count()
 
@@ -61,14 +47,14 @@ def test_concurrent_upvotes_keep_vote_count_exact(forum):
 def test_one_reader_toggling_concurrently_never_drifts(forum):
     post, students = forum
     reader = students[1]
-    run_together([lambda: services.vote_toggle(post=Post.objects.get(pk=post.pk), user=reader)] * THREADS)
+    run_all([lambda: services.vote_toggle(post=Post.objects.get(pk=post.pk), user=reader)] * THREADS)
     post.refresh_from_db()
     assert post.vote_count == Vote.objects.filter(post=post).count() <= 1
 
 
 def test_concurrent_comments_keep_comment_count_exact(forum):
     post, students = forum
-    run_together(
+    run_all(
         [lambda s=s: services.comment_create(post=Post.objects.get(pk=post.pk), author=s, body="hi") for s in students]
     )
     post.refresh_from_db()

@@ -2,16 +2,15 @@
 own database connection, so the database (not Python) decides."""
 
 import json
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from conftest import client_for
 from courses.models import Enrollment
 from courses.tests.factories import PublishedCourseFactory
+from lms.testing import run_together
 from notifications.models import Notification
 from payments.models import Order, StripeEvent
 
@@ -19,30 +18,6 @@ from .factories import CouponFactory, OrderFactory
 from .helpers import WEBHOOK_URL, confirm_as_stripe_js, emulator, event, intent_object, signed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(requests) -> list:
-    """Runs each zero-argument callable in its own thread, all released at once; returns the
-    responses (or the exception a thread raised)."""
-    barrier = threading.Barrier(len(requests))
-    results: list = [None] * len(requests)
-
-    def run(index, request):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = request()
-        except Exception as exc:  # reported by the assertions, never swallowed
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a request hung"
-    return results
 
 
 def test_twenty_concurrent_deliveries_of_one_event_enroll_once(postgres, webhook_secret, student):
@@ -54,7 +29,7 @@ def test_twenty_concurrent_deliveries_of_one_event_enroll_once(postgres, webhook
     def delivery():
         return APIClient().post(WEBHOOK_URL, data=payload, content_type="application/json", **headers)
 
-    replies = race([delivery] * 20)
+    replies = run_together([delivery] * 20)
 
     statuses = [getattr(r, "status_code", r) for r in replies]
     assert all(isinstance(s, int) and 200 <= s < 300 for s in statuses), statuses
@@ -75,7 +50,7 @@ def test_a_success_and_a_refund_racing_end_refunded_without_access(postgres, web
     events = [event("payment_intent.succeeded", intent_object(order)), event("charge.refunded", charge_object(order))]
     payloads = [json.dumps(e).encode() for e in events]
 
-    replies = race(
+    replies = run_together(
         [
             lambda p=p: APIClient().post(WEBHOOK_URL, data=p, content_type="application/json", **signed(p))
             for p in payloads
@@ -93,7 +68,7 @@ def test_concurrent_checkouts_make_one_pending_order_and_one_intent(postgres, st
     clients = [client_for(student) for _ in range(4)]
     url = f"/api/v1/courses/{course.pk}/checkout/"
 
-    replies = race([lambda c=c: c.post(url) for c in clients])
+    replies = run_together([lambda c=c: c.post(url) for c in clients])
 
     statuses = [getattr(r, "status_code", r) for r in replies]
     assert set(statuses) <= {201, 409} and 201 in statuses, statuses
@@ -122,7 +97,7 @@ def test_a_success_and_a_decline_racing_always_end_paid_and_enrolled_once(postgr
         if not failure_first:
             events.reverse()
 
-        replies = race([post_event(e) for e in events])
+        replies = run_together([post_event(e) for e in events])
 
         assert [getattr(r, "status_code", r) for r in replies] == [200, 200]
         order.refresh_from_db()
@@ -146,7 +121,9 @@ def test_distinct_success_events_and_reconciliation_racing_settle_once(postgres,
     intent = emulator().v1.payment_intents.retrieve(order.payment_intent_id).to_dict()
     events = [event("payment_intent.succeeded", intent) for _ in range(6)]
 
-    replies = race([post_event(e) for e in events] + [lambda: services.payments_reconcile(older_than_minutes=0)] * 2)
+    replies = run_together(
+        [post_event(e) for e in events] + [lambda: services.payments_reconcile(older_than_minutes=0)] * 2
+    )
 
     deliveries, runs = replies[:6], replies[6:]
     assert all(getattr(r, "status_code", r) == 200 for r in deliveries), deliveries
@@ -169,7 +146,7 @@ def test_twenty_concurrent_deliveries_of_one_refund_revoke_once(postgres, webhoo
     order = pay(OrderFactory(student=student))
     refund = event("charge.refunded", charge_object(order))
 
-    replies = race([post_event(refund)] * 20)
+    replies = run_together([post_event(refund)] * 20)
 
     assert sorted(r.json()["outcome"] for r in replies) == ["duplicate"] * 19 + ["refunded"]
     order.refresh_from_db()
@@ -193,7 +170,7 @@ def test_a_success_racing_the_buyers_refund_request_never_leaves_a_refunded_buye
     intent = emulator().v1.payment_intents.retrieve(order.payment_intent_id).to_dict()
     buyer = client_for(student)
 
-    delivery, refund = race(
+    delivery, refund = run_together(
         [
             post_event(event("payment_intent.succeeded", intent)),
             lambda: buyer.post(f"/api/v1/orders/{order.pk}/refund/"),

@@ -14,12 +14,12 @@ from accounts.tests.factories import StudentFactory
 from conftest import client_for
 from courses.models import Enrollment
 from courses.tests.factories import PublishedCourseFactory
+from lms.testing import run_together
 from payments.models import Coupon, Order
 from payments.services import ALL_HELD, USED_UP
 
 from .factories import CouponFactory
 from .helpers import WEBHOOK_URL, emulator, event, intent_object, pay, signed
-from .test_concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +50,7 @@ def test_checkouts_racing_for_the_last_use_give_it_to_exactly_one(postgres, stri
     coupon = CouponFactory(course=course, code="LAST", percent_off=20, max_redemptions=3, redemptions=2)
     students = StudentFactory.create_batch(RACERS)
 
-    replies = race([checkout_as(s, course, "last") for s in students])
+    replies = run_together([checkout_as(s, course, "last") for s in students])
 
     statuses = [getattr(r, "status_code", r) for r in replies]
     assert sorted(statuses, key=str) == [201] + [400] * (RACERS - 1), statuses
@@ -82,7 +82,7 @@ def test_fully_discounted_checkouts_racing_for_the_last_use_enroll_one(postgres,
     coupon = CouponFactory(course=course, code="FREEBIE", percent_off=100, max_redemptions=1)
     students = StudentFactory.create_batch(RACERS)
 
-    replies = race([checkout_as(s, course, "FREEBIE") for s in students])
+    replies = run_together([checkout_as(s, course, "FREEBIE") for s in students])
 
     statuses = [getattr(r, "status_code", r) for r in replies]
     assert sorted(statuses, key=str) == [201] + [400] * (RACERS - 1), statuses
@@ -101,7 +101,7 @@ def test_many_buyers_racing_for_a_few_uses_then_paying_at_once_never_pass_the_li
     coupon = CouponFactory(course=course, code="TWO", percent_off=10, max_redemptions=2)
     students = StudentFactory.create_batch(RACERS)
 
-    replies = race([checkout_as(s, course, "TWO") for s in students])
+    replies = run_together([checkout_as(s, course, "TWO") for s in students])
 
     statuses = [getattr(r, "status_code", r) for r in replies]
     assert sorted(statuses, key=str) == [201] * 2 + [400] * (RACERS - 2), statuses
@@ -109,7 +109,7 @@ def test_many_buyers_racing_for_a_few_uses_then_paying_at_once_never_pass_the_li
     assert len(orders) == 2 and all(o.coupon_held for o in orders)
 
     payloads = [json.dumps(event("payment_intent.succeeded", intent_object(o))).encode() for o in orders]
-    deliveries = race(
+    deliveries = run_together(
         [lambda p=p: deliver_raw(p) for p in payloads for _ in range(2)]  # each event delivered twice
     )
 
@@ -134,7 +134,7 @@ def test_a_cancellation_racing_new_checkouts_hands_the_use_on_at_most_once(postg
     canceled = json.dumps(event("payment_intent.canceled", intent_object(held, status="canceled"))).encode()
     others = StudentFactory.create_batch(RACERS - 1)
 
-    replies = race([lambda: deliver_raw(canceled)] + [checkout_as(s, course, "ONCE") for s in others])
+    replies = run_together([lambda: deliver_raw(canceled)] + [checkout_as(s, course, "ONCE") for s in others])
 
     assert replies[0].status_code == 200 and replies[0].json()["outcome"] == "failed"
     statuses = [getattr(r, "status_code", r) for r in replies[1:]]
@@ -154,7 +154,7 @@ def test_one_student_racing_checkouts_with_two_coupons_holds_one_use(postgres, s
     student = StudentFactory()
     assert checkout_as(student, course, "AAA")().status_code == 201
 
-    replies = race([checkout_as(student, course, code) for code in ("AAA", "BBB") * 3])
+    replies = run_together([checkout_as(student, course, code) for code in ("AAA", "BBB") * 3])
 
     statuses = [getattr(r, "status_code", r) for r in replies]
     assert set(statuses) <= {201, 409} and 201 in statuses, statuses

@@ -8,33 +8,12 @@ from django.db import connection
 from activity.models import ActivityEvent
 from conftest import client_for
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
+from lms.testing import run_together, wait_for_a_lock_waiter
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.tests.factories import QuizFactory
 from quizzes.tests.helpers import all_right, build_mixed_questions
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls):
-    """Runs the calls at the same moment, each in its own thread and database connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as exc:  # surfaces in the assertion below
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @pytest.fixture
@@ -50,9 +29,11 @@ def test_two_concurrent_submits_grade_once(setup, student):
     first, second = client_for(student), client_for(student)
     attempt = first.post(f"/api/v1/quizzes/{quiz.pk}/attempts/").json()
     url = f"/api/v1/attempts/{attempt['id']}/submit/"
-    responses = _race(
-        lambda: first.post(url, {"answers": all_right(questions)}),
-        lambda: second.post(url, {"answers": []}),
+    responses = run_together(
+        [
+            lambda: first.post(url, {"answers": all_right(questions)}),
+            lambda: second.post(url, {"answers": []}),
+        ]
     )
     codes = sorted(getattr(r, "status_code", r) for r in responses)
     assert codes == [200, 409], responses
@@ -67,7 +48,7 @@ def test_two_concurrent_starts_open_one_attempt(setup, student):
     quiz, _ = setup
     first, second = client_for(student), client_for(student)
     url = f"/api/v1/quizzes/{quiz.pk}/attempts/"
-    responses = _race(lambda: first.post(url), lambda: second.post(url))
+    responses = run_together([lambda: first.post(url), lambda: second.post(url)])
     codes = sorted(getattr(r, "status_code", r) for r in responses)
     assert codes == [200, 201], responses
     assert len({r.json()["id"] for r in responses}) == 1
@@ -79,9 +60,11 @@ def test_a_save_racing_a_submit_never_changes_the_grade(setup, student):
     quiz, questions = setup
     first, second = client_for(student), client_for(student)
     attempt = first.post(f"/api/v1/quizzes/{quiz.pk}/attempts/").json()
-    responses = _race(
-        lambda: first.post(f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": []}),
-        lambda: second.patch(f"/api/v1/attempts/{attempt['id']}/", {"answers": all_right(questions)}),
+    responses = run_together(
+        [
+            lambda: first.post(f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": []}),
+            lambda: second.patch(f"/api/v1/attempts/{attempt['id']}/", {"answers": all_right(questions)}),
+        ]
     )
     submit_response, save_response = responses
     assert submit_response.status_code == 200, submit_response
@@ -98,7 +81,7 @@ def test_eight_concurrent_submits_grade_once(setup, student):
     attempt = clients[0].post(f"/api/v1/quizzes/{quiz.pk}/attempts/").json()
     url = f"/api/v1/attempts/{attempt['id']}/submit/"
 
-    responses = _race(*[lambda c=c: c.post(url, {"answers": all_right(questions)}) for c in clients])
+    responses = run_together([lambda c=c: c.post(url, {"answers": all_right(questions)}) for c in clients])
 
     codes = sorted(getattr(r, "status_code", r) for r in responses)
     assert codes == [200] + [409] * 7, responses
@@ -119,7 +102,7 @@ def test_concurrent_starts_never_exceed_max_attempts(setup, student):
     clients = [client_for(student) for _ in range(6)]
     url = f"/api/v1/quizzes/{quiz.pk}/attempts/"
 
-    responses = _race(*[lambda c=c: c.post(url) for c in clients])
+    responses = run_together([lambda c=c: c.post(url) for c in clients])
 
     codes = sorted(getattr(r, "status_code", r) for r in responses)
     assert codes == [200] * 5 + [201], responses  # one opened the last attempt, the rest resumed it
@@ -128,7 +111,7 @@ def test_concurrent_starts_never_exceed_max_attempts(setup, student):
     assert last.number == 2
     assert first.post(f"/api/v1/attempts/{last.pk}/submit/", {"answers": []}).status_code == 200
 
-    responses = _race(*[lambda c=c: c.post(url) for c in clients])
+    responses = run_together([lambda c=c: c.post(url) for c in clients])
 
     assert [getattr(r, "status_code", r) for r in responses] == [403] * 6, responses
     assert Attempt.objects.filter(quiz=quiz, student=student).count() == 2
@@ -151,7 +134,7 @@ def test_many_students_submitting_at_once_are_each_graded_once(postgres, instruc
             lambda c=client, a=attempt, x=answers: c.post(f"/api/v1/attempts/{a['id']}/submit/", {"answers": x})
         )
 
-    responses = _race(*submits)
+    responses = run_together(submits)
 
     assert [getattr(r, "status_code", r) for r in responses] == [200] * 8, responses
     attempts = Attempt.objects.filter(quiz=quiz)
@@ -170,31 +153,17 @@ def test_the_last_lesson_and_the_passing_submit_racing_complete_the_course_once(
     lesson_client, quiz_client = client_for(student), client_for(student)
     attempt = quiz_client.post(f"/api/v1/quizzes/{quiz.pk}/attempts/").json()
 
-    responses = _race(
-        lambda: lesson_client.post(f"/api/v1/lessons/{lesson.pk}/complete/"),
-        lambda: quiz_client.post(f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": all_right(questions)}),
+    responses = run_together(
+        [
+            lambda: lesson_client.post(f"/api/v1/lessons/{lesson.pk}/complete/"),
+            lambda: quiz_client.post(f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": all_right(questions)}),
+        ]
     )
 
     assert [getattr(r, "status_code", r) for r in responses] == [200, 200], responses
     enrollment = Enrollment.objects.get(student=student, course=quiz.course)
     assert enrollment.completed_at is not None
     assert ActivityEvent.objects.filter(verb="course_completed", actor=student).count() == 1
-
-
-def _wait_for_a_lock_waiter(timeout=10.0) -> bool:
-    import time
-
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "select count(*) from pg_stat_activity where datname = current_database() "
-                "and wait_event_type = 'Lock' and pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.02)
-    return False
 
 
 def test_the_last_two_requirements_met_in_overlapping_transactions_complete_the_course(setup, student):
@@ -239,7 +208,7 @@ def test_the_last_two_requirements_met_in_overlapping_transactions_complete_the_
     submitter.start()
     try:
         submitter.join(timeout=1.5)  # with the lock it waits for the lesson's transaction; without, it is done
-        _wait_for_a_lock_waiter(timeout=1)
+        wait_for_a_lock_waiter(timeout=1)
     finally:
         release.set()
         holder.join(timeout=20)

@@ -2,7 +2,6 @@
 own API client and its own database connection, so the database (not Python) decides the race."""
 
 import threading
-import time
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -11,6 +10,7 @@ from django.db import connection, transaction
 from accounts.tests.factories import StudentFactory
 from conftest import client_for
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
+from lms.testing import run_together, wait_for_a_lock_waiter
 from reviews import services
 from reviews.models import InstructorReply, Review
 
@@ -22,27 +22,8 @@ RATINGS = [5, 5, 5, 4, 4, 4, 4, 3, 3, 2, 1, 5, 5, 4, 3, 2, 5, 4, 5, 1]  # 20 rev
 
 
 def race(requests) -> list:
-    """Runs each zero-argument callable in its own thread, all released at once; returns the
-    response status codes (or the exception a thread raised)."""
-    barrier = threading.Barrier(len(requests))
-    results: list = [None] * len(requests)
-
-    def run(index, request):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = request().status_code
-        except Exception as exc:  # reported by the assertions below, never swallowed
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a request hung"
-    return results
+    """The response status codes of run_together (or the exception a request raised)."""
+    return [getattr(r, "status_code", r) for r in run_together(requests)]
 
 
 def _enrolled_clients(course, n):
@@ -124,20 +105,6 @@ def test_concurrent_replies_to_one_review_make_one(postgres, instructor):
     assert InstructorReply.objects.filter(review=review).count() == 1
 
 
-def _wait_for_a_lock_waiter(timeout=10.0) -> None:
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "select count(*) from pg_stat_activity where datname = current_database() "
-                "and wait_event_type = 'Lock' and pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the request never waited for the course lock")
-
-
 def test_an_edit_racing_a_delete_of_the_same_review_is_not_a_500(postgres):
     """The author edits while an admin deletes: the edit must end as 404 (gone), never a 500, and
     the figures must stay exact. The delete holds the course lock until the edit is waiting for it,
@@ -172,7 +139,7 @@ def test_an_edit_racing_a_delete_of_the_same_review_is_not_a_500(postgres):
     editor = threading.Thread(target=edit)
     editor.start()
     try:
-        _wait_for_a_lock_waiter()
+        assert wait_for_a_lock_waiter(), "the request never waited for the course lock"
     finally:
         release.set()
         holder.join(timeout=20)

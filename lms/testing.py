@@ -1,0 +1,51 @@
+"""Helpers the PostgreSQL race tests share: calls released together in threads, and a wait for a
+session blocked on a lock (to force an interleaving)."""
+
+import threading
+import time
+
+from django.db import connection
+
+
+def run_together(calls, *, timeout: float = 60) -> list:
+    """Runs each zero-argument callable in its own thread (so its own database connection), all
+    released at once by a barrier; returns what each returned, or the exception it raised, in order.
+
+    Each thread closes its connection when done. Fails if any call is still running after `timeout`
+    seconds, so a deadlock or a lost wake-up shows as a failure, not a hang."""
+    calls = list(calls)
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except BaseException as exc:  # reported by the caller's assertions, never swallowed
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "a call hung"
+    return results
+
+
+def wait_for_a_lock_waiter(timeout: float = 10.0) -> bool:
+    """Whether another session of this database came to wait on a lock within `timeout` seconds
+    (polls pg_stat_activity; PostgreSQL only)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "select count(*) from pg_stat_activity where datname = current_database() "
+                "and wait_event_type = 'Lock' and pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
