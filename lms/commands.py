@@ -1,5 +1,6 @@
 """What the operators' management commands share: help laid out as written (examples in the
-epilog keep their lines), the `--dry-run` and `--progress` options, and one progress bar.
+epilog keep their lines), the `--dry-run` and `--progress` options, count options (`--limit N`) and
+their check, and one progress bar.
 
 The bar goes to stderr, so stdout stays clean for reports and piped CSV. It is drawn when stderr is a
 terminal (redrawn in place), or when `--progress` asks for it anywhere else (one line per step of
@@ -8,7 +9,7 @@ about a tenth, for logs)."""
 import time
 from argparse import RawDescriptionHelpFormatter
 
-from django.core.management.base import BaseCommand, DjangoHelpFormatter, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter, OutputWrapper
 
 
 class HelpFormatter(DjangoHelpFormatter, RawDescriptionHelpFormatter):
@@ -40,6 +41,19 @@ def add_progress_argument(parser) -> None:
         action="store_true",
         help="Show a progress bar on stderr even when it is not a terminal (it is shown on a terminal anyway).",
     )
+
+
+def add_count_argument(parser, option: str, *, default: int | None, help: str) -> None:
+    """A whole-number option shown as N (`--limit`, `--batch-size`); check it with require_at_least_one."""
+    parser.add_argument(option, type=int, default=default, metavar="N", help=help)
+
+
+def require_at_least_one(**counts: int | None) -> None:
+    """CommandError for the first count below 1, named as its option (`batch_size` is --batch-size);
+    None means not given."""
+    for name, value in counts.items():
+        if value is not None and value < 1:
+            raise CommandError(f"--{name.replace('_', '-')} must be at least 1.")
 
 
 class Progress:

@@ -3,7 +3,14 @@ from django.db.models import Count, Max, Min
 
 from activity.models import ActivityEvent
 from activity.services import activity_prune, activity_prune_cutoff
-from lms.commands import OperatorCommand, add_dry_run_argument, add_progress_argument, progress_for
+from lms.commands import (
+    OperatorCommand,
+    add_count_argument,
+    add_dry_run_argument,
+    add_progress_argument,
+    progress_for,
+    require_at_least_one,
+)
 
 
 class Command(OperatorCommand):
@@ -26,21 +33,14 @@ examples:
             metavar="DAYS",
             help="Delete events created more than DAYS days ago (at least 1).",
         )
-        parser.add_argument(
-            "--batch-size",
-            type=int,
-            default=5000,
-            metavar="N",
-            help="Rows deleted per statement (default: 5000).",
-        )
+        add_count_argument(parser, "--batch-size", default=5000, help="Rows deleted per statement (default: 5000).")
         add_dry_run_argument(parser, "how many events would be deleted, per verb,")
         add_progress_argument(parser)
 
     def handle(self, *args, older_than, batch_size, dry_run, progress, **options):
         if older_than < 1:
             raise CommandError("--older-than must be at least 1 day.")
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1.")
+        require_at_least_one(batch_size=batch_size)
         cutoff = activity_prune_cutoff(older_than_days=older_than)
         doomed = ActivityEvent.objects.filter(created_at__lt=cutoff)
         if dry_run:

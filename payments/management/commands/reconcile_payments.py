@@ -2,7 +2,14 @@ import stripe
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from lms.commands import OperatorCommand, add_dry_run_argument, add_progress_argument, progress_for
+from lms.commands import (
+    OperatorCommand,
+    add_count_argument,
+    add_dry_run_argument,
+    add_progress_argument,
+    progress_for,
+    require_at_least_one,
+)
 from payments import gateway
 from payments.models import Order
 from payments.services import payments_reconcile, payments_reconcile_due
@@ -32,12 +39,8 @@ examples:
             help="Only orders created at least MINUTES ago, leaving newer ones to their webhook "
             "(default: PAYMENTS_RECONCILE_AFTER_MINUTES, %(default)s).",
         )
-        parser.add_argument(
-            "--limit",
-            type=int,
-            default=1000,
-            metavar="N",
-            help="At most N orders, oldest first (default: %(default)s).",
+        add_count_argument(
+            parser, "--limit", default=1000, help="At most N orders, oldest first (default: %(default)s)."
         )
         add_dry_run_argument(parser, "the pending orders and what Stripe reports for each (read only)")
         add_progress_argument(parser)
@@ -45,8 +48,7 @@ examples:
     def handle(self, *args, older_than, limit, dry_run, progress, **options):
         if older_than < 0:
             raise CommandError("--older-than cannot be negative.")
-        if limit < 1:
-            raise CommandError("--limit must be at least 1.")
+        require_at_least_one(limit=limit)
         if not gateway.configured():
             raise CommandError(
                 "Stripe is not configured: set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET."

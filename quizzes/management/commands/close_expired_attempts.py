@@ -1,8 +1,14 @@
 from django.conf import settings
-from django.core.management.base import CommandError
 from django.utils import timezone
 
-from lms.commands import OperatorCommand, add_dry_run_argument, add_progress_argument, progress_for
+from lms.commands import (
+    OperatorCommand,
+    add_count_argument,
+    add_dry_run_argument,
+    add_progress_argument,
+    progress_for,
+    require_at_least_one,
+)
 from quizzes.models import Attempt
 from quizzes.services import attempts_close_expired, grace
 
@@ -28,28 +34,23 @@ examples:
 """
 
     def add_arguments(self, parser):
-        parser.add_argument(
+        add_count_argument(
+            parser,
             "--limit",
-            type=int,
             default=None,
-            metavar="N",
             help="Grade at most N attempts, oldest deadline first (default: all of them).",
         )
-        parser.add_argument(
+        add_count_argument(
+            parser,
             "--batch-size",
-            type=int,
             default=500,
-            metavar="N",
             help="Attempts graded per round, each in its own transaction (default: 500).",
         )
         add_dry_run_argument(parser, "the attempts that would be graded")
         add_progress_argument(parser)
 
     def handle(self, *args, limit, batch_size, dry_run, progress, **options):
-        if limit is not None and limit < 1:
-            raise CommandError("--limit must be at least 1.")
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1.")
+        require_at_least_one(limit=limit, batch_size=batch_size)
         expired = expired_open_attempts()
         if dry_run:
             self._report(expired[:limit] if limit else expired)
