@@ -4,8 +4,6 @@ these are the functions whose abuse costs most), and nothing changes when they t
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.utils import timezone
 
@@ -13,7 +11,8 @@ from accounts.models import User
 from conftest import client_for
 from courses.models import Course
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
-from payments.models import Order
+
+from .world import paid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -91,24 +90,9 @@ def test_students_cannot_create_courses_or_categories(clients):
     assert not Course.objects.filter(title="Mine").exists()
 
 
-def _paid_order(student, **extra) -> Order:
-    course = PublishedCourseFactory(price=Decimal("30.00"))
-    EnrollmentFactory(student=student, course=course, source="purchase")
-    return Order.objects.create(
-        student=student,
-        course=course,
-        list_price=course.price,
-        amount=course.price,
-        currency="USD",
-        status="paid",
-        paid_at=extra.pop("paid_at", timezone.now()),
-        **extra,
-    )
-
-
 @pytest.mark.parametrize(("role", "status"), [("other_student", 404), ("instructor", 404), ("other_instructor", 404)])
 def test_refunds_of_someone_elses_order(clients, role, status):
-    order = _paid_order(clients["student"].user)
+    order = paid_order(clients["student"].user)
     response = clients[role].post(f"/api/v1/orders/{order.pk}/refund/")
     assert response.status_code == status
     order.refresh_from_db()
@@ -116,7 +100,7 @@ def test_refunds_of_someone_elses_order(clients, role, status):
 
 
 def test_the_course_instructor_cannot_refund_a_buyer(clients):
-    order = _paid_order(clients["student"].user)
+    order = paid_order(clients["student"].user)
     Course.objects.filter(pk=order.course_id).update(instructor=clients["instructor"].user)
     response = clients["instructor"].post(f"/api/v1/orders/{order.pk}/refund/")
     assert response.status_code in (403, 404)
@@ -125,7 +109,7 @@ def test_the_course_instructor_cannot_refund_a_buyer(clients):
 
 
 def test_the_buyer_cannot_refund_after_the_window_but_an_admin_can(clients, settings):
-    order = _paid_order(clients["student"].user, paid_at=timezone.now() - timezone.timedelta(days=30))
+    order = paid_order(clients["student"].user, paid_at=timezone.now() - timezone.timedelta(days=30))
     response = clients["student"].post(f"/api/v1/orders/{order.pk}/refund/")
     assert response.status_code == 403, response.content
     order.refresh_from_db()

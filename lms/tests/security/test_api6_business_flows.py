@@ -18,6 +18,8 @@ from payments.tests.helpers import pay
 from quizzes.models import Attempt
 from quizzes.tests.factories import QuestionFactory, QuizFactory
 
+from .world import paid_order
+
 pytestmark = pytest.mark.django_db
 
 
@@ -116,17 +118,8 @@ def test_a_quiz_attempt_is_submitted_once(student):
 
 
 def test_a_refund_happens_once(student):
-    course = PublishedCourseFactory(price=Decimal("30.00"))
-    EnrollmentFactory(student=student, course=course, source="purchase")
-    order = Order.objects.create(
-        student=student,
-        course=course,
-        list_price=course.price,
-        amount=course.price,
-        currency="USD",
-        status="paid",
-        paid_at=timezone.now(),
-    )
+    order = paid_order(student)
+    course = order.course
     client = client_for(student)
     assert client.post(f"/api/v1/orders/{order.pk}/refund/").status_code == 200
     again = client.post(f"/api/v1/orders/{order.pk}/refund/")

@@ -124,6 +124,26 @@ def world_in_transaction(django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
+def paid_order(student, **extra):
+    """A paid order of `student` for a new 30.00 course, with the enrollment the purchase gave;
+    `extra` sets (or overrides, e.g. paid_at) the order's fields."""
+    from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
+    from payments.models import Order
+
+    course = PublishedCourseFactory(price=Decimal("30.00"))
+    EnrollmentFactory(student=student, course=course, source="purchase")
+    return Order.objects.create(
+        student=student,
+        course=course,
+        list_price=course.price,
+        amount=course.price,
+        currency="USD",
+        status="paid",
+        paid_at=extra.pop("paid_at", timezone.now()),
+        **extra,
+    )
+
+
 # --- the URL resolver ------------------------------------------------------------------------------
 
 _GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
