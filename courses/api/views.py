@@ -34,6 +34,8 @@ from .serializers import (
 )
 
 WRITE_ERRORS = errors(400, 401, 403, 404)
+# A lesson's text may be long enough to pass the request size limit.
+LESSON_WRITE_ERRORS = errors(400, 401, 403, 404, 413)
 
 
 @extend_schema_view(
@@ -427,7 +429,7 @@ class SectionViewSet(
     @extend_schema(
         methods=["POST"],
         request=LessonInputSerializer,
-        responses={201: LessonSerializer, **WRITE_ERRORS},
+        responses={201: LessonSerializer, **LESSON_WRITE_ERRORS},
         examples=[body(ex.LESSON_INPUT), ok(ex.NEW_LESSON, status=201)],
         summary="Add a lesson (owner, admin)",
         tags=["curriculum"],
@@ -465,14 +467,14 @@ class SectionViewSet(
     ),
     update=extend_schema(
         request=LessonInputSerializer,
-        responses={200: LessonSerializer, **WRITE_ERRORS},
+        responses={200: LessonSerializer, **LESSON_WRITE_ERRORS},
         examples=[body({k: v for k, v in ex.LESSON.items() if k not in ("id", "section", "locked")}), ok(ex.LESSON)],
         summary="Replace a lesson (owner, admin)",
         tags=["curriculum"],
     ),
     partial_update=extend_schema(
         request=LessonInputSerializer,
-        responses={200: LessonSerializer, **WRITE_ERRORS},
+        responses={200: LessonSerializer, **LESSON_WRITE_ERRORS},
         examples=[body({"duration_seconds": 600}), ok({**ex.LESSON, "duration_seconds": 600})],
         summary="Update a lesson (owner, admin)",
         tags=["curriculum"],

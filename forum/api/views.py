@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from courses.selectors import can_manage_course, can_read_content, courses_visible_to
 from forum import selectors, services
 from forum.models import Comment, ModerationLog, Post, Report, ReportStatus
-from lms.api.pagination import CursorPagination, PageNumberPagination
+from lms.api.pagination import PAGE_SIZE_DESCRIPTION, CursorPagination, PageNumberPagination
 from lms.api.responses import body, ok, page, paginated
 from lms.api.responses import errors as shared_errors
 
@@ -79,7 +79,7 @@ class CourseForumPostsView(APIView):
         parameters=[
             OpenApiParameter("search", str, description="Words in titles and bodies."),
             OpenApiParameter("cursor", str),
-            OpenApiParameter("page_size", int),
+            OpenApiParameter("page_size", str, description=PAGE_SIZE_DESCRIPTION),
         ],
         responses={200: paginated(PostSerializer, "PostPage", cursor=True), **errors(400, 401, 403, 404)},
         examples=[

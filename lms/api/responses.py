@@ -19,9 +19,13 @@ ErrorSerializer = inline_serializer(
 
 # 400 bodies are DRF's: `{"field": ["message", ...]}`, or `{"detail": ..., "code": ...}` for a rule of
 # the domain. A free-form object, described by its examples.
+# (`code` may be a field's list of messages too: coupons have a field named code.)
 ValidationErrorSerializer = inline_serializer(
     "ValidationError",
-    {"detail": serializers.CharField(required=False), "code": serializers.CharField(required=False)},
+    {
+        "detail": serializers.JSONField(required=False, help_text="For a rule of the domain: what is wrong."),
+        "code": serializers.JSONField(required=False, help_text="For a rule of the domain: a stable code."),
+    },
 )
 
 
@@ -36,6 +40,7 @@ DESCRIPTIONS = {
     403: "Signed in but not allowed.",
     404: "Unknown, or not visible to you.",
     409: "Conflicts with the current state.",
+    413: "The request body is larger than the server accepts (1 MiB by default).",
     429: "Too many requests; the Retry-After header says when to try again.",
     503: "A service this needs (e.g. Stripe) is not configured or not reachable; try again later.",
 }
@@ -52,6 +57,7 @@ EXAMPLES = {
     403: [_example(403, "Not allowed", {"detail": "You do not have permission to perform this action."})],
     404: [_example(404, "Not found", {"detail": "Not found."})],
     409: [_example(409, "Conflict", {"detail": "You are already enrolled in this course.", "code": "conflict"})],
+    413: [_example(413, "Too large", {"detail": "The request body is too large.", "code": "request_too_large"})],
     429: [_example(429, "Throttled", {"detail": "Request was throttled. Expected available in 42 seconds."})],
     503: [_example(503, "Unavailable", {"detail": "Payments are not configured.", "code": "unavailable"})],
 }
@@ -69,6 +75,7 @@ R402 = error(402)
 R403 = error(403)
 R404 = error(404)
 R409 = error(409)
+R413 = error(413)
 R429 = error(429)
 R503 = error(503)
 

@@ -6,7 +6,8 @@ course, a draft, enrollments, an attempt, forum posts and comments, a review wit
 coupons, a certificate, notifications. Generated integer path parameters are mostly pointed at those
 real objects (see `_real_path_parameters`), so the runs reach the handlers, not just 404s.
 
-The phases are explicit: the schema's own examples (each endpoint documents some), then fuzzing
+The phases are explicit: the schema's own examples (every operation documents its request and success
+bodies; the tests at the end check they exist and match the schema), then fuzzing
 (positive and negative data). Hypothesis runs derandomized so CI is reproducible.
 
     # CI: a few examples per operation and role (about two minutes on two cores)
@@ -98,6 +99,7 @@ BUSINESS_RULE_400 = {
     ("GET", "/api/v1/instructor/reports/{name}/"): "`from` must not be after `to`; at most 400 buckets",
 }
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429"]
+NEGATIVE_STATUSES = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
 OPERATIONS = [
     {
         "include-method": method,
@@ -133,6 +135,9 @@ CONFIG = schemathesis.Config.from_dict(
             "enabled": True,
             # 5xx is never acceptable, for valid data or not (the defaults allow it here).
             "positive_data_acceptance": {"expected-statuses": POSITIVE_STATUSES},
+            # Schemathesis' own list, plus 413: a body over the size limit (a lesson's long text,
+            # escaped) is refused before it is parsed, which is a rejection too.
+            "negative_data_rejection": {"expected-statuses": NEGATIVE_STATUSES},
             "use_after_free": {"enabled": False},
             "ensure_resource_availability": {"enabled": False},
             "object_level_authorization": {"enabled": False},
@@ -289,29 +294,136 @@ def test_api(case, role, world):
     case.call_and_validate(headers=world.headers(role))
 
 
-def _has_example(operation: dict) -> bool:
-    bodies = [operation.get("requestBody", {}), *operation.get("responses", {}).values()]
-    for body in bodies:
-        for media in (body.get("content") or {}).values():
-            if media.get("examples") or "example" in media:
-                return True
-    return False
+METHODS = ("get", "post", "put", "patch", "delete")
 
 
-# lms/health.py is outside the API packages this test's author owns; its two decorators need
-# `examples=` (change requested). Remove from here once they have them; never add to this set.
-EXAMPLES_PENDING = {"GET /health/", "GET /ready/"}
+def _operations():
+    for path, operations in schema.raw_schema["paths"].items():
+        for method, operation in operations.items():
+            if method in METHODS:
+                yield f"{method.upper()} {path}", operation
+
+
+def _examples(media: dict) -> list:
+    examples = [example["value"] for example in (media.get("examples") or {}).values() if "value" in example]
+    return [*examples, media["example"]] if "example" in media else examples
+
+
+def _success_bodies(operation: dict) -> dict:
+    """{status: {media type: media object}} of the operation's documented 2xx bodies."""
+    return {
+        status: response["content"]
+        for status, response in operation.get("responses", {}).items()
+        if status.startswith("2") and response.get("content")
+    }
 
 
 @pytest.mark.schemathesis
 def test_every_operation_has_an_example():
-    """The API docs show an example (request or response) for every operation: a new endpoint
-    without one fails here."""
-    missing = [
-        f"{method.upper()} {path}"
-        for path, operations in schema.raw_schema["paths"].items()
-        for method, operation in operations.items()
-        if method in ("get", "post", "put", "patch", "delete") and not _has_example(operation)
+    """The API docs show, for every operation, an example of its request body (if it takes one) and
+    of each success (2xx) body it answers with; shared error examples do not count. A new endpoint
+    without them fails here."""
+    missing = []
+    for label, operation in _operations():
+        for media_type, media in (operation.get("requestBody", {}).get("content") or {}).items():
+            if not _examples(media):
+                missing.append(f"{label}: request body ({media_type})")
+        for status, content in _success_bodies(operation).items():
+            for media_type, media in content.items():
+                if media_type == "application/json" and not _examples(media):
+                    missing.append(f"{label}: {status} response")
+        # No body either way (a DELETE, a 204): its error responses are its examples.
+        if (
+            not operation.get("requestBody")
+            and not _success_bodies(operation)
+            and not any(
+                _examples(m) for r in operation["responses"].values() for m in (r.get("content") or {}).values()
+            )
+        ):
+            missing.append(f"{label}: any example")
+    assert not missing, "operations without examples:\n" + "\n".join(missing)
+
+
+def _closed(node):
+    """The schema with `additionalProperties: false` on every object that lists its properties
+    (unless it says otherwise): an example with a field the serializer does not have fails."""
+    if isinstance(node, list):
+        return [_closed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    # A 400 body is free-form (`{"field": ["message"]}`); its schema names only detail and code.
+    node = {key: value if key == "ValidationError" else _closed(value) for key, value in node.items()}
+    if node.get("nullable") is True and "allOf" in node and "type" not in node:
+        # drf-spectacular's nullable reference, `{allOf: [$ref], nullable: true}`: the validator
+        # checks `nullable` only beside `type`, so spell out "the reference, or null".
+        rest = {key: value for key, value in node.items() if key not in ("allOf", "nullable")}
+        node = {**rest, "anyOf": [{"allOf": node["allOf"]}, {"enum": [None]}]}
+    if "properties" in node and "additionalProperties" not in node and not {"allOf", "oneOf", "anyOf"} & set(node):
+        node["additionalProperties"] = False
+    return node
+
+
+def _validator(media_schema: dict, *, request: bool):
+    """A validator of one body schema, in the whole schema's context (its `$ref`s resolve).
+    Request bodies may not carry read-only fields; responses may not carry write-only ones."""
+    from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator, oas30_format_checker
+
+    components = _closed({"components": schema.raw_schema["components"]})
+    validator_class = OAS30WriteValidator if request else OAS30ReadValidator
+    return validator_class({**_closed(media_schema), **components}, format_checker=oas30_format_checker)
+
+
+def _errors(validator, value) -> list[str]:
+    return [
+        f"at /{'/'.join(str(part) for part in error.absolute_path)}: {error.message[:200]}"
+        for error in validator.iter_errors(value)
     ]
-    missing = [label for label in missing if label not in EXAMPLES_PENDING]
-    assert not missing, f"operations without an example: {missing}"
+
+
+@pytest.mark.schemathesis
+def test_every_example_matches_its_schema():
+    """Each example (request and response, success and error) validates against the schema it
+    illustrates: types, formats, patterns, enums, nullability, required fields, read-only fields
+    kept out of requests, and no field the serializer lacks. So examples cannot drift from the
+    serializers: rename or add a field and this fails until the example follows.
+
+    Why a test of its own: schemathesis' examples phase (test_api) *sends* the request examples to
+    the live app and checks the real responses against the schema (response_schema_conformance),
+    but it never compares the documented response examples with anything. This test does, statically."""
+    failures = []
+    checked = 0
+    for label, operation in _operations():
+        documents = [("request", operation.get("requestBody", {}).get("content") or {})]
+        documents += [(status, response.get("content") or {}) for status, response in operation["responses"].items()]
+        for where, content in documents:
+            for media_type, media in content.items():
+                if "schema" not in media:
+                    continue
+                validator = _validator(media["schema"], request=where == "request")
+                for value in _examples(media):
+                    checked += 1
+                    failures += [f"{label} {where} {media_type} {error}" for error in _errors(validator, value)]
+    assert checked > 250
+    assert not failures, "examples that do not match their schema:\n" + "\n".join(failures)
+
+
+@pytest.mark.schemathesis
+def test_the_example_check_catches_drift():
+    """The check above is not vacuous: an invented field, a wrong enum, a missing field, a wrong
+    type and a read-only field in a request all fail."""
+    coupon = {"$ref": "#/components/schemas/Coupon"}
+    valid = schema.raw_schema["paths"]["/api/v1/coupons/{id}/"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["examples"]
+    value = next(example["value"] for example in valid.values())
+    assert _errors(_validator(coupon, request=False), value) == []
+    assert _errors(_validator(coupon, request=False), {**value, "uses": 3})
+    assert _errors(_validator(coupon, request=False), {**value, "percent_off": "20"})
+    assert _errors(_validator(coupon, request=False), {k: v for k, v in value.items() if k != "reserved"})
+    course_input = {"$ref": "#/components/schemas/CourseInputRequest"}
+    assert _errors(_validator(course_input, request=True), {"title": "Python", "level": "expert"})
+    course_schema = {"$ref": "#/components/schemas/Course"}
+    course = schema.raw_schema["paths"]["/api/v1/admin/courses/{id}/"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["examples"]
+    assert _errors(_validator(course_schema, request=True), next(example["value"] for example in course.values()))
