@@ -22,6 +22,17 @@ def _lenient_page_size(parameters: list[dict]) -> list[dict]:
     return parameters
 
 
+def _single_page_examples(schema: dict) -> dict:
+    """The envelope's example values, as the docs show them around an operation's example item:
+    one page holding that item (DRF's defaults point at an unrelated `/accounts/` URL)."""
+    properties = schema["properties"]
+    if "count" in properties:
+        properties["count"]["example"] = 1
+    properties["next"]["example"] = None
+    properties["previous"]["example"] = None
+    return schema
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """`{count, next, previous, results}`; `?page=` and `?page_size=` (default 20, max 100)."""
 
@@ -31,6 +42,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_schema_operation_parameters(self, view):
         return _lenient_page_size(super().get_schema_operation_parameters(view))
+
+    def get_paginated_response_schema(self, schema):
+        return _single_page_examples(super().get_paginated_response_schema(schema))
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -43,3 +57,6 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_schema_operation_parameters(self, view):
         return _lenient_page_size(super().get_schema_operation_parameters(view))
+
+    def get_paginated_response_schema(self, schema):
+        return _single_page_examples(super().get_paginated_response_schema(schema))
