@@ -318,30 +318,50 @@ def _success_bodies(operation: dict) -> dict:
     }
 
 
+def _missing_examples(label: str, operation: dict) -> list[str]:
+    """What the operation's docs lack: an example of each request body, and of each success (2xx)
+    JSON body. Shared error examples do not count, except for an operation with no body either way
+    (a DELETE answering 204), whose error responses are all there is to show."""
+    missing = [
+        f"{label}: request body ({media_type})"
+        for media_type, media in (operation.get("requestBody", {}).get("content") or {}).items()
+        if not _examples(media)
+    ]
+    missing += [
+        f"{label}: {status} response"
+        for status, content in _success_bodies(operation).items()
+        for media_type, media in content.items()
+        if media_type == "application/json" and not _examples(media)
+    ]
+    if not operation.get("requestBody") and not _success_bodies(operation):
+        bodies = [
+            media for response in operation["responses"].values() for media in (response.get("content") or {}).values()
+        ]
+        if not any(_examples(media) for media in bodies):
+            missing.append(f"{label}: any example")
+    return missing
+
+
 @pytest.mark.schemathesis
 def test_every_operation_has_an_example():
     """The API docs show, for every operation, an example of its request body (if it takes one) and
-    of each success (2xx) body it answers with; shared error examples do not count. A new endpoint
-    without them fails here."""
-    missing = []
-    for label, operation in _operations():
-        for media_type, media in (operation.get("requestBody", {}).get("content") or {}).items():
-            if not _examples(media):
-                missing.append(f"{label}: request body ({media_type})")
-        for status, content in _success_bodies(operation).items():
-            for media_type, media in content.items():
-                if media_type == "application/json" and not _examples(media):
-                    missing.append(f"{label}: {status} response")
-        # No body either way (a DELETE, a 204): its error responses are its examples.
-        if (
-            not operation.get("requestBody")
-            and not _success_bodies(operation)
-            and not any(
-                _examples(m) for r in operation["responses"].values() for m in (r.get("content") or {}).values()
-            )
-        ):
-            missing.append(f"{label}: any example")
+    of each success body it answers with. A new endpoint without them fails here."""
+    missing = [gap for label, operation in _operations() for gap in _missing_examples(label, operation)]
     assert not missing, "operations without examples:\n" + "\n".join(missing)
+
+
+def test_an_operation_with_only_error_examples_is_reported():
+    error = {"content": {"application/json": {"examples": {"NotFound": {"value": {"detail": "Not found."}}}}}}
+    created = {"content": {"application/json": {"schema": {"type": "object"}}}}
+    operation = {
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+        "responses": {"201": created, "404": error},
+    }
+    assert _missing_examples("POST /new/", operation) == [
+        "POST /new/: request body (application/json)",
+        "POST /new/: 201 response",
+    ]
+    assert _missing_examples("DELETE /new/{id}/", {"responses": {"204": {}, "404": error}}) == []
 
 
 def _closed(node):
