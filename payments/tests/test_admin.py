@@ -58,7 +58,9 @@ def test_pages_load(staff, some_payments, url):
 
 
 def test_the_coupon_list_shows_uses_held_by_unpaid_orders(staff):
-    CouponFactory(course=PublishedCourseFactory(), code="HELD", percent_off=10, redemptions=2, reserved=3, max_redemptions=10)
+    CouponFactory(
+        course=PublishedCourseFactory(), code="HELD", percent_off=10, redemptions=2, reserved=3, max_redemptions=10
+    )
     page = staff.get("/admin/payments/coupon/").content.decode()
     assert "column-reserved" in page and '<td class="field-reserved">3</td>' in page
 
