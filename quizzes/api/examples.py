@@ -213,7 +213,6 @@ RESULTS = {
             "id": 4,
             "student": 1,
             "student_name": "Ada Lovelace",
-            "student_email": "ada@example.com",
             "number": 2,
             "started_at": "2026-11-30T10:30:00Z",
             "submitted_at": "2026-11-30T10:36:20Z",

@@ -267,8 +267,8 @@ class QuestionStatisticsSerializer(serializers.Serializer):
 
 
 class ResultAttemptSerializer(serializers.ModelSerializer):
+    # Students are named, never addressed: the instructor gets no e-mail addresses (privacy).
     student_name = serializers.CharField(source="student.full_name")
-    student_email = serializers.EmailField(source="student.email")
 
     class Meta:
         model = Attempt
@@ -276,7 +276,6 @@ class ResultAttemptSerializer(serializers.ModelSerializer):
             "id",
             "student",
             "student_name",
-            "student_email",
             "number",
             "started_at",
             "submitted_at",
