@@ -16,12 +16,12 @@ from activity.models import ActivityEvent
 from conftest import STRIPE_TEST_KEYS, client_for
 from courses.models import Enrollment
 from courses.tests.factories import PublishedCourseFactory
+from lms.testing import run_together
 from payments import gateway, services
 from payments.models import Order
 
 from .factories import CouponFactory
 from .helpers import buy_through_emulator, confirm_as_stripe_js, emulator
-from .test_concurrency import race
 
 pytestmark = [pytest.mark.fault, pytest.mark.django_db]
 
@@ -212,7 +212,7 @@ def test_checkouts_during_an_outage_fail_together_not_one_after_another(
     clients = [client_for(s) for s in StudentFactory.create_batch(4)]
 
     started = time.monotonic()
-    replies = race([lambda c=c: checkout(c, course, "LAST")[0] for c in clients])
+    replies = run_together([lambda c=c: checkout(c, course, "LAST")[0] for c in clients])
     elapsed = time.monotonic() - started
 
     for reply in replies:
