@@ -8,6 +8,7 @@
 #   CI_DATABASE_URL   database to drop and create (postgres://postgres@127.0.0.1:5432/lms_stack_ci)
 #   CI_REDIS_URL      Redis database to empty first (redis://127.0.0.1:6379/13); never one in 0-8
 #   CI_PORT           port of gunicorn on 127.0.0.1 (8113)
+#   CI_STRIPE_PORT    port of the Stripe emulator (localstripe) on 127.0.0.1 (8114)
 #   CI_E2E=0          skip the browser tests (lms/tests/e2e, marker e2e) even when they exist
 # Takes about a minute on the 2-core CI machine (start-up ~35 s of migrate + collectstatic).
 set -euo pipefail
@@ -19,6 +20,7 @@ PY="$ROOT/.venv/bin/python"
 CI_DATABASE_URL="${CI_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/lms_stack_ci}"
 CI_REDIS_URL="${CI_REDIS_URL:-redis://127.0.0.1:6379/13}"
 CI_PORT="${CI_PORT:-8113}"
+CI_STRIPE_PORT="${CI_STRIPE_PORT:-8114}"
 BASE_URL="http://127.0.0.1:$CI_PORT"
 
 export RUN_DIR="$ROOT/.run/ci"
@@ -40,9 +42,11 @@ rm -f "$RUN_DIR"/*.log "$RUN_DIR/secret_key" "$RUN_DIR/celerybeat-schedule"
 STARTED=$SECONDS
 phase() { printf '\n== [%3ds] %s\n' "$((SECONDS - STARTED))" "$*"; }
 
+STRIPE_PID=""
 finish() {
     local rc=$?
     trap - EXIT INT TERM
+    [[ -n "$STRIPE_PID" ]] && kill "$STRIPE_PID" 2>/dev/null || true
     if ((rc != 0)); then
         for name in web worker beat; do
             [[ -f "$RUN_DIR/$name.log" ]] || continue
@@ -80,8 +84,24 @@ with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as co
 redis.Redis.from_url(redis_url).flushdb()
 EOF
 
+phase "Stripe emulator (localstripe) on 127.0.0.1:$CI_STRIPE_PORT, so checkout and refunds work end to end"
+"$PY" scripts/localstripe_server.py "$CI_STRIPE_PORT" >"$RUN_DIR/localstripe.log" 2>&1 &
+STRIPE_PID=$!
+for _ in $(seq 100); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$CI_STRIPE_PORT/js.stripe.com/v3/" 2>/dev/null && break
+    sleep 0.2
+done
+export STRIPE_API_BASE="http://127.0.0.1:$CI_STRIPE_PORT"
+export STRIPE_SECRET_KEY=sk_test_ci STRIPE_PUBLISHABLE_KEY=pk_test_ci
+export STRIPE_WEBHOOK_SECRET="whsec_ci$("$PY" -c 'import secrets; print(secrets.token_hex(12))')"
+
 phase "starting the production stack on $BASE_URL"
 scripts/prod-stack.sh start
+
+phase "manage.py doctor, with the stack's configuration"
+DJANGO_SETTINGS_MODULE=lms.settings.production SECRET_KEY="$(cat "$RUN_DIR/secret_key")" \
+    SECURE_SSL_REDIRECT=false ALLOWED_HOSTS="127.0.0.1,localhost" SITE_URL="$BASE_URL" \
+    "$PY" manage.py doctor
 
 phase "student journey"
 "$PY" scripts/smoke_journey.py "$BASE_URL"
@@ -93,6 +113,8 @@ if [[ -d lms/tests/e2e && "${CI_E2E:-1}" != "0" ]]; then
         LMS_E2E_URL="$BASE_URL" \
         LMS_E2E_ADMIN_EMAIL="$DJANGO_SUPERUSER_EMAIL" \
         LMS_E2E_ADMIN_PASSWORD="$DJANGO_SUPERUSER_PASSWORD" \
+        LMS_E2E_STRIPE_API_BASE="$STRIPE_API_BASE" LMS_E2E_STRIPE_WEBHOOK_SECRET="$STRIPE_WEBHOOK_SECRET" \
+        LMS_E2E_STRIPE_SECRET_KEY="$STRIPE_SECRET_KEY" \
         "$PY" -m pytest -n 0 -m e2e lms/tests/e2e
 else
     phase "browser tests: lms/tests/e2e is not there (or CI_E2E=0); skipped"
