@@ -1,6 +1,11 @@
+from django.db import transaction
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import InstructorProfile, Role, User
 from lms.api.serializers import InputSerializer
@@ -118,10 +123,23 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class SafeTokenRefreshSerializer(TokenRefreshSerializer):
-    """simplejwt's refresh, but a token whose user was deleted is a 401, not a server error."""
+    """simplejwt's refresh, made safe: a token whose user was deleted is a 401, not a server error,
+    and a refresh token is exchanged once even when several requests present it at the same time
+    (simplejwt checks the blacklist, then blacklists: two concurrent refreshes both passed)."""
 
     def validate(self, attrs):
         try:
-            return super().validate(attrs)
+            with transaction.atomic():
+                self._claim(attrs["refresh"])
+                return super().validate(attrs)
         except User.DoesNotExist as exc:
             raise AuthenticationFailed("No active account found for the given token.") from exc
+
+    @staticmethod
+    def _claim(raw: str) -> None:
+        """Locks the token's row, so a concurrent refresh of the same token waits for this one to
+        commit, and then finds the token blacklisted."""
+        jti = RefreshToken(raw)[jwt_settings.JTI_CLAIM]  # signature, expiry and blacklist checked
+        list(OutstandingToken.objects.select_for_update().filter(jti=jti).order_by().values_list("pk", flat=True))
+        if BlacklistedToken.objects.filter(token__jti=jti).exists():
+            raise TokenError("Token is blacklisted")
