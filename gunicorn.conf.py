@@ -19,3 +19,27 @@ max_requests_jitter = 10000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# gunicorn's own lines (start, worker boot and exit, timeouts) in the same format as the app's:
+# JSON in production unless LOG_FORMAT=plain.
+_production = os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith("production")
+if os.environ.get("LOG_FORMAT", "json" if _production else "plain") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "lms.logging.JSONFormatter"}},
+        "filters": {"redact": {"()": "lms.logging.RedactSecretsFilter"}},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]},
+        },
+        "loggers": {
+            "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # The app logs each request itself (lms.request, with the request id); gunicorn's access
+            # lines only when GUNICORN_ACCESS_LOG asks for them.
+            "gunicorn.access": {
+                "handlers": ["console"],
+                "level": "INFO" if accesslog else "WARNING",
+                "propagate": False,
+            },
+        },
+    }

@@ -298,3 +298,20 @@ def test_a_job_queued_in_a_request_logs_with_that_request_id(celery_worker):
     # Queued outside a request (beat, a command): the job's own id.
     other = _current_request_id_task.delay()
     assert other.get(timeout=20) == f"task-{other.id}"
+
+
+def test_gunicorn_logs_json_in_production_without_duplicate_access_lines():
+    code = (
+        "import logging, logging.config, runpy; "
+        "conf = runpy.run_path('gunicorn.conf.py'); "
+        "logging.config.dictConfig(conf['logconfig_dict']); "
+        "logging.getLogger('gunicorn.error').info('Booting worker'); "
+        "logging.getLogger('gunicorn.access').info('GET /x'); "
+        "logging.getLogger('gunicorn.error').error('Authorization: Bearer abc.def.ghi')"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("LOG_FORMAT", "GUNICORN_ACCESS_LOG")}
+    env["DJANGO_SETTINGS_MODULE"] = "lms.settings.production"
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=BASE_DIR, capture_output=True, text=True)
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [line["message"] for line in lines] == ["Booting worker", "Authorization: Bearer [redacted]"]
+    assert {line["logger"] for line in lines} == {"gunicorn.error"}
