@@ -54,12 +54,21 @@ class RequestContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = request_context.current().request_id or "-"
+            # Django logs 4xx/5xx responses (django.request) after the middleware has finished,
+            # with the request attached to the record.
+            attached = getattr(getattr(record, "request", None), "request_id", None)
+            record.request_id = request_context.current().request_id or attached or "-"
         return True
 
 
 # Attributes every LogRecord has; anything else was passed with extra= and goes into the JSON.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
+# "request" (Django attaches the HttpRequest) would print the full URL, query string and all.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "request_id",
+    "request",
+}
 
 
 class JSONFormatter(logging.Formatter):

@@ -66,6 +66,7 @@ class RequestContextMiddleware:
             request_id=request_id_for(request),
             read_only=request.method in _SAFE_METHODS,
         )
+        request.request_id = info.request_id
         token = _current.set(info)
         started = time.perf_counter()
         try:

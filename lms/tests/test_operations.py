@@ -315,3 +315,12 @@ def test_gunicorn_logs_json_in_production_without_duplicate_access_lines():
     lines = [json.loads(line) for line in result.stderr.splitlines()]
     assert [line["message"] for line in lines] == ["Booting worker", "Authorization: Bearer [redacted]"]
     assert {line["logger"] for line in lines} == {"gunicorn.error"}
+
+
+@pytest.mark.django_db
+def test_django_error_lines_carry_the_request_id_and_not_the_query_string(anon_client, json_log):
+    response = anon_client.get("/api/v1/nowhere/?token=s3cr3t-value", HTTP_X_REQUEST_ID="req-404")
+    assert response.status_code == 404
+    lines = [line for line in json_log() if line["logger"] == "django.request"]
+    assert lines and all(line["request_id"] == "req-404" for line in lines)
+    assert "s3cr3t-value" not in json.dumps(json_log())
