@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from accounts import services
 from accounts.models import Role, User
+from lms.api.filters import BooleanFilter as StrictBooleanFilter
 from lms.api.permissions import IsAdmin
 from lms.api.responses import body, errors, ok
 from lms.api.serializers import InputSerializer
@@ -31,7 +32,7 @@ class AdminUserUpdateInputSerializer(InputSerializer):
 
 class AdminUserFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
-    is_active = django_filters.BooleanFilter()
+    is_active = StrictBooleanFilter()
     search = django_filters.CharFilter(method="filter_search", max_length=200, help_text="E-mail or name.")
 
     class Meta:

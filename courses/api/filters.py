@@ -2,6 +2,7 @@ import django_filters
 
 from courses.models import Course, Level
 from courses.selectors import course_search
+from lms.api.filters import BooleanFilter as StrictBooleanFilter
 
 ORDERING_FIELDS = ("price", "created_at", "published_at", "average_rating", "enrollment_count", "title")
 
@@ -21,7 +22,7 @@ class CourseFilter(django_filters.FilterSet):
     min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
     max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
     level = django_filters.ChoiceFilter(choices=Level.choices)
-    is_free = django_filters.BooleanFilter(method="filter_is_free")
+    is_free = StrictBooleanFilter(method="filter_is_free")
     instructor = django_filters.NumberFilter(
         field_name="instructor_id", min_value=1, max_value=2**63 - 1, help_text="Instructor user id."
     )

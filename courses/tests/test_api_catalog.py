@@ -615,3 +615,20 @@ def test_archived_course_hidden_from_catalog_but_open_to_enrolled(clients, cours
     if expected == 200:
         assert detail.data["status"] == "archived"
         assert lessons_of(detail)["Deep dive"]["content"] == "Secret text"
+
+
+@pytest.mark.parametrize("value", ["null", "yes", "2", "unknown"])
+def test_a_boolean_filter_that_is_not_true_or_false_is_a_400(anon_client, value):
+    response = anon_client.get(f"/api/v1/courses/?is_free={value}")
+    assert response.status_code == 400
+    assert response.json()["is_free"] == ["Enter true or false."]
+
+
+@pytest.mark.parametrize(
+    ("value", "free"), [("true", True), ("TRUE", True), ("1", True), ("false", False), ("0", False)]
+)
+def test_boolean_filters_take_true_false_one_and_zero(anon_client, value, free):
+    PublishedCourseFactory(price=0)
+    PublishedCourseFactory(price=10)
+    results = anon_client.get(f"/api/v1/courses/?is_free={value}").json()["results"]
+    assert [course["is_free"] for course in results] == [free]

@@ -57,3 +57,25 @@ class ToFilter(django_filters.Filter):
         if value >= datetime.date.max:  # the end of time: no upper bound
             return qs
         return qs.filter(**{f"{self.field_name}__lt": _start_of(value + datetime.timedelta(days=1))})
+
+
+class StrictBooleanField(forms.Field):
+    """`true`/`false` (or `1`/`0`, any letter case); absent or empty means "not filtered". Anything
+    else is a 400, where django-filter's own boolean quietly ignores it (`?is_free=null` listed
+    everything)."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": "Enter true or false."}
+    _VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self._VALUES[str(value).strip().lower()]
+        except KeyError as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField

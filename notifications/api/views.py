@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.selectors import can_manage_course, can_read_content, courses_visible_to
+from lms.api.filters import BooleanFilter as StrictBooleanFilter
 from lms.api.pagination import CursorPagination, PageNumberPagination
 from lms.api.responses import body, ok, page, paginated
 from lms.api.responses import errors as shared_errors
@@ -36,7 +37,7 @@ class NotificationPagination(CursorPagination):
 
 
 class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", help_text="Only unread ones.")
+    unread = StrictBooleanFilter(field_name="read_at", lookup_expr="isnull", help_text="Only unread ones.")
 
     class Meta:
         model = Notification

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from courses.api.filters import StableOrderingFilter
 from courses.selectors import courses_visible_to
+from lms.api.filters import BooleanFilter as StrictBooleanFilter
 from lms.api.pagination import PageNumberPagination
 from lms.api.permissions import IsInstructor, IsStudent
 from lms.api.responses import body, ok, page, paginated
@@ -42,7 +43,7 @@ class ReviewFilter(django_filters.FilterSet):
 
 
 class InstructorReviewFilter(ReviewFilter):
-    unanswered = django_filters.BooleanFilter(field_name="reply", lookup_expr="isnull", help_text="Without a reply.")
+    unanswered = StrictBooleanFilter(field_name="reply", lookup_expr="isnull", help_text="Without a reply.")
     course = django_filters.NumberFilter(field_name="course_id")
 
     class Meta:
