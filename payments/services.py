@@ -237,7 +237,22 @@ def checkout_start(*, student: User, course: Course, coupon_code: str = "") -> O
             # so Stripe never charges a discount the order could not get.
             if needs_hold:
                 _coupon_hold(order, coupon)
-            client.v1.payment_intents.update(order.payment_intent_id, params=params)
+            try:
+                client.v1.payment_intents.update(order.payment_intent_id, params=params)
+            except stripe.InvalidRequestError as exc:
+                if exc.code != "resource_missing" and exc.http_status != 404:
+                    raise
+                # Stripe has no such intent (another account's keys, a wiped test mode): nothing
+                # can ever pay it or send its events, so the order gets a new one instead of
+                # answering 503 to this student forever.
+                logger.warning(
+                    "PaymentIntent %s of order %s is missing at Stripe; replacing it", order.payment_intent_id, order.pk
+                )
+                replacement = client.v1.payment_intents.create(
+                    params={**params, "payment_method_types": ["card"]},
+                    options={"idempotency_key": f"order-{order.pk}-replaces-{order.payment_intent_id}"},
+                )
+                order.payment_intent_id, order.client_secret = replacement.id, replacement.client_secret
     except stripe.StripeError as exc:
         raise gateway.provider_error(exc) from exc
     if needs_hold and not order.coupon_held:

@@ -122,3 +122,21 @@ def test_a_revoked_buyer_can_buy_again(stripe_emulator, student, course):
     enrollment_revoke(enrollment=EnrollmentFactory(student=student, course=course, source="paid"))
     response = checkout(client_for(student), course)
     assert response.status_code == 201
+
+
+def test_a_pending_order_whose_intent_stripe_does_not_know_gets_a_new_one(stripe_emulator, clients, course):
+    """Stripe keys changed or test data wiped: the old intent is gone. Checkout (here with a new
+    coupon, so the intent must be updated) replaces it instead of failing with 503 forever."""
+    first = checkout(clients["student"], course).json()
+    Order.objects.filter(pk=first["order_id"]).update(payment_intent_id="pi_gone_from_stripe")
+    CouponFactory(course=course, code="SPRING20", percent_off=20)
+
+    response = checkout(clients["student"], course, coupon="SPRING20")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["order_id"] == first["order_id"] and body["amount"] == "39.99"
+    assert body["payment_intent_id"] not in ("pi_gone_from_stripe", first["payment_intent_id"])
+    intent = emulator().v1.payment_intents.retrieve(body["payment_intent_id"])
+    assert intent.amount == 3999 and intent.metadata["order_id"] == str(first["order_id"])
+    assert Order.objects.get(pk=first["order_id"]).client_secret == body["client_secret"]
