@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, DateField, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -22,7 +23,7 @@ from payments.selectors import revenue_subquery
 from quizzes.models import Attempt
 from reviews.models import Review
 
-from .periods import INTERVALS, as_date, buckets
+from .periods import INTERVALS, MAX_BUCKETS, as_date, buckets
 
 ZERO = Decimal("0.00")
 
@@ -109,6 +110,45 @@ def report_series(
     found = {as_date(row["period"]): row["value"] for row in rows}
     zero = ZERO if spec.money else 0
     return [{"period": period, "value": found.get(period) or zero} for period in buckets(start, end, interval)]
+
+
+def report_range(
+    *, start: datetime.date | None, end: datetime.date | None, interval: str
+) -> tuple[datetime.date, datetime.date]:
+    """The report's days: `to` defaults to today (UTC), `from` to 29 days before `to`. Raises
+    ValidationError when from is after to, or the range holds more than MAX_BUCKETS buckets."""
+    end = end or timezone.now().date()
+    start = start or end - datetime.timedelta(days=29)
+    if start > end:
+        raise ValidationError({"from": [f"`from` ({start}) must not be after `to` ({end})."]})
+    days_per_bucket = {"day": 1, "week": 7, "month": 28}[interval]
+    if (end - start).days // days_per_bucket >= MAX_BUCKETS:
+        raise ValidationError({"interval": [f"Too many {interval}s from {start} to {end} (at most {MAX_BUCKETS})."]})
+    return start, end
+
+
+def report_build(
+    *,
+    name: str,
+    start: datetime.date,
+    end: datetime.date,
+    interval: str,
+    instructor: User | None = None,
+    currency: str | None = None,
+) -> dict:
+    """The whole report as the API returns it (and export_report writes it): name, interval, range,
+    the series and its total."""
+    results = report_series(
+        name=name, start=start, end=end, interval=interval, instructor=instructor, currency=currency
+    )
+    return {
+        "name": name,
+        "interval": interval,
+        "from": start,
+        "to": end,
+        "results": results,
+        "total": sum(point["value"] for point in results),
+    }
 
 
 # --- student -------------------------------------------------------------------------------------

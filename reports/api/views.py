@@ -2,9 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -14,7 +12,6 @@ from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
 from lms.api.responses import errors as shared_errors
 from lms.api.responses import ok
 from reports import selectors
-from reports.periods import MAX_BUCKETS
 
 from . import examples as ex
 from .renderers import ReportCSVRenderer
@@ -91,16 +88,8 @@ class BaseReportView(APIView):
         if spec is None or (self.scoped and spec.instructor_scope is None):
             raise Http404
         query = ReportQuerySerializer.from_query(request)
-        end = query.get("to") or timezone.now().date()
-        start = query.get("from") or end - datetime.timedelta(days=29)
-        if start > end:
-            raise ValidationError({"from": ["`from` must not be after `to`."]})
-        days_per_bucket = {"day": 1, "week": 7, "month": 28}[query["interval"]]
-        if (end - start).days // days_per_bucket >= MAX_BUCKETS:
-            raise ValidationError(
-                {"interval": [f"Too many {query['interval']}s in that range (at most {MAX_BUCKETS})."]}
-            )
-        results = selectors.report_series(
+        start, end = selectors.report_range(start=query.get("from"), end=query.get("to"), interval=query["interval"])
+        report = selectors.report_build(
             name=name,
             start=start,
             end=end,
@@ -108,15 +97,6 @@ class BaseReportView(APIView):
             instructor=request.user if self.scoped else None,
             currency=(query.get("currency") or settings.DEFAULT_CURRENCY).upper(),
         )
-        total = sum(point["value"] for point in results)
-        report = {
-            "name": name,
-            "interval": query["interval"],
-            "from": start,
-            "to": end,
-            "results": results,
-            "total": total,
-        }
         return Response(TimeSeriesReportSerializer(report).data)
 
 

@@ -2,28 +2,20 @@ import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from lms.commands import OperatorCommand
 from reports import selectors
 from reports.api.renderers import ReportCSVRenderer
 from reports.api.serializers import ReportQuerySerializer, TimeSeriesReportSerializer
-from reports.periods import INTERVALS, MAX_BUCKETS
+from reports.periods import INTERVALS
 
 
 def report_csv(*, name: str, start: datetime.date, end: datetime.date, interval: str, currency: str) -> bytes:
-    """The report as the admin API's `?format=csv` download: same series, same serializer, same
+    """The report as the admin API's `?format=csv` download: same report, same serializer, same
     renderer, so the two files are byte for byte the same."""
-    results = selectors.report_series(name=name, start=start, end=end, interval=interval, currency=currency)
-    report = {
-        "name": name,
-        "interval": interval,
-        "from": start,
-        "to": end,
-        "results": results,
-        "total": sum(point["value"] for point in results),
-    }
+    report = selectors.report_build(name=name, start=start, end=end, interval=interval, currency=currency)
     return ReportCSVRenderer().render(TimeSeriesReportSerializer(report).data)
 
 
@@ -85,13 +77,11 @@ examples:
             )
             raise CommandError(f"Bad arguments: {problems}")
         data = serializer.validated_data
-        end_day = data.get("to") or timezone.now().date()
-        start_day = data.get("from") or end_day - datetime.timedelta(days=29)
-        if start_day > end_day:
-            raise CommandError(f"--from ({start_day}) must not be after --to ({end_day}).")
-        days_per_bucket = {"day": 1, "week": 7, "month": 28}[interval]
-        if (end_day - start_day).days // days_per_bucket >= MAX_BUCKETS:
-            raise CommandError(f"Too many {interval}s from {start_day} to {end_day} (at most {MAX_BUCKETS}).")
+        try:
+            start_day, end_day = selectors.report_range(start=data.get("from"), end=data.get("to"), interval=interval)
+        except ValidationError as exc:
+            problems = " ".join(message for messages in exc.message_dict.values() for message in messages)
+            raise CommandError(problems.replace("`from`", "--from").replace("`to`", "--to")) from exc
         body = report_csv(
             name=name,
             start=start_day,
