@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -175,6 +176,17 @@ def logout(*, user: User, refresh: str) -> None:
     if str(token.get("user_id")) != str(user.pk):
         raise InvalidInput("This refresh token belongs to another user.", code="token_not_valid")
     token.blacklist()
+
+
+def refresh_token_claim(*, refresh: str) -> None:
+    """Call inside the transaction that exchanges a refresh token: locks the token's row, so a
+    concurrent exchange of the same token waits for this one to commit and then finds it
+    blacklisted (simplejwt alone checks the blacklist, then blacklists: both would pass). Raises
+    TokenError for an invalid, expired or blacklisted token."""
+    jti = RefreshToken(refresh)[jwt_settings.JTI_CLAIM]  # signature, expiry and blacklist checked
+    list(OutstandingToken.objects.select_for_update().filter(jti=jti).order_by().values_list("pk", flat=True))
+    if BlacklistedToken.objects.filter(token__jti=jti).exists():
+        raise TokenError("Token is blacklisted")
 
 
 @transaction.atomic

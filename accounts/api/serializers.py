@@ -1,13 +1,10 @@
 from django.db import transaction
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import InstructorProfile, Role, User
+from accounts.services import refresh_token_claim
 from lms.api.serializers import InputSerializer
 
 
@@ -130,16 +127,7 @@ class SafeTokenRefreshSerializer(TokenRefreshSerializer):
     def validate(self, attrs):
         try:
             with transaction.atomic():
-                self._claim(attrs["refresh"])
+                refresh_token_claim(refresh=attrs["refresh"])
                 return super().validate(attrs)
         except User.DoesNotExist as exc:
             raise AuthenticationFailed("No active account found for the given token.") from exc
-
-    @staticmethod
-    def _claim(raw: str) -> None:
-        """Locks the token's row, so a concurrent refresh of the same token waits for this one to
-        commit, and then finds the token blacklisted."""
-        jti = RefreshToken(raw)[jwt_settings.JTI_CLAIM]  # signature, expiry and blacklist checked
-        list(OutstandingToken.objects.select_for_update().filter(jti=jti).order_by().values_list("pk", flat=True))
-        if BlacklistedToken.objects.filter(token__jti=jti).exists():
-            raise TokenError("Token is blacklisted")
