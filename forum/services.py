@@ -130,6 +130,10 @@ def comment_create(*, post: Post, author, body: str, parent: Comment | None = No
     the post's author (and the parent comment's author) with `forum_reply`."""
     course = post.course
     _require_participant(author, course)
+    # Lock the thread: its pinned and locked flags and its sort key are read and written under the
+    # same lock post_set_flag takes, so a pin landing meanwhile is never overwritten by a stale key.
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    post.course = course
     if post.is_removed:
         raise NotPermitted("This post was deleted.", code="post_removed")
     if post.is_locked and not is_moderator(author, course):

@@ -10,7 +10,7 @@ from accounts.tests.factories import InstructorFactory, StudentFactory
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
 from forum import services
 from forum.models import Post, Vote
-from lms.testing import run_together
+from lms.testing import run_together, wait_for_a_lock_waiter
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -102,3 +102,48 @@ def test_reports_arriving_together_still_hide_at_the_threshold(forum, settings):
     post.refresh_from_db()
     assert post.reports.count() == 2
     assert post.is_hidden is True
+
+
+def test_a_comment_racing_a_pin_keeps_the_post_pinned_first(forum):
+    """Deterministic interleaving: a moderator pins and holds the transaction open; a comment on the
+    thread, made from the same (now stale, unpinned) post object, arrives meanwhile. After both, the
+    thread is pinned and its sort key is the pinned one, so it still lists above unpinned threads."""
+    post, students = forum
+    moderator = post.course.instructor
+    stale = Post.objects.get(pk=post.pk)
+    pinned, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def pin_and_hold():
+        try:
+            with transaction.atomic():
+                services.post_set_flag(post=Post.objects.get(pk=post.pk), actor=moderator, flag="is_pinned", value=True)
+                pinned.set()
+                release.wait(timeout=10)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def comment():
+        try:
+            services.comment_create(post=stale, author=students[1], body="first!")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=pin_and_hold)
+    a.start()
+    assert pinned.wait(timeout=10)
+    b = threading.Thread(target=comment)
+    b.start()
+    assert wait_for_a_lock_waiter(), "the comment should wait for the pin's lock on the thread"
+    release.set()
+    a.join(timeout=30)
+    b.join(timeout=30)
+    assert not errors, errors
+    post.refresh_from_db()
+    assert post.is_pinned is True
+    assert post.comment_count == 1
+    assert post.sort_key == post.last_activity_at + services.PIN_OFFSET
