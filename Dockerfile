@@ -3,7 +3,7 @@
 #
 #   docker build -t lms .
 #   docker run --env-file .env -p 8000:8000 lms                                   # gunicorn (default)
-#   docker run --env-file .env lms celery -A lms worker -Q default,emails,certificates
+#   docker run --env-file .env lms celery -A lms worker                           # every queue
 #   docker run --env-file .env lms celery -A lms beat --schedule /tmp/celerybeat-schedule
 #   docker run --env-file .env lms python manage.py migrate --noinput
 #

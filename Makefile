@@ -41,7 +41,7 @@ check: install
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 worker: install
-	$(VENV)/bin/celery -A lms worker -Q default,emails,certificates --loglevel=INFO
+	$(VENV)/bin/celery -A lms worker --loglevel=INFO
 
 beat: install
 	$(VENV)/bin/celery -A lms beat --loglevel=INFO

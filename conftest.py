@@ -122,10 +122,11 @@ def clients(db, student, other_student, instructor, other_instructor, admin_user
     return {role: client_for(user) for role, user in users.items()}
 
 
-def _route_jobs(app, default_queue: str, routes: dict) -> None:
+def _route_jobs(app, default_queue: str, routes: dict, queues) -> None:
     """Points the Celery app's routing at other queues (Celery caches its router and queues)."""
     app.conf.task_default_queue = default_queue
     app.conf.task_routes = routes
+    app.conf.task_queues = queues
     app.amqp.flush_routes()
     for cached in ("router", "queues", "default_queue"):
         app.amqp.__dict__.pop(cached, None)
@@ -136,6 +137,7 @@ def celery_worker(transactional_db, redis_url):
     """A real Celery worker consuming from Redis, in a thread of this process so it shares the test
     database. Jobs queued while it runs go through the broker, not inline."""
     from celery.contrib.testing.worker import start_worker
+    from kombu import Queue
 
     from lms.celery import app
 
@@ -146,21 +148,22 @@ def celery_worker(transactional_db, redis_url):
     # other's jobs.
     prefix = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}-"
     routes = {name: {"queue": prefix + route["queue"]} for name, route in settings.CELERY_TASK_ROUTES.items()}
-    _route_jobs(app, prefix + settings.CELERY_TASK_DEFAULT_QUEUE, routes)
+    queues = [Queue(prefix + queue.name, routing_key=prefix + queue.name) for queue in settings.CELERY_TASK_QUEUES]
+    _route_jobs(app, prefix + settings.CELERY_TASK_DEFAULT_QUEUE, routes, queues)
     try:
         with start_worker(
             app,
             pool="solo",
             concurrency=1,
             perform_ping_check=False,
-            queues=[prefix + queue for queue in settings.CELERY_TASK_QUEUES_ALL],
+            queues=[queue.name for queue in queues],
             loglevel="WARNING",
             shutdown_timeout=10,
         ):
             yield app
     finally:
         app.conf.task_always_eager = True
-        _route_jobs(app, settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_TASK_ROUTES)
+        _route_jobs(app, settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_TASK_ROUTES, settings.CELERY_TASK_QUEUES)
 
 
 @pytest.fixture

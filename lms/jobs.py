@@ -44,3 +44,47 @@ def enqueue(task, *args, **kwargs) -> bool:
 def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Queues the job once the current transaction commits (at once outside a transaction)."""
     transaction.on_commit(partial(enqueue, task, *args, **kwargs))
+
+
+# --- who consumes what -----------------------------------------------------------------------------
+def routed_queues(app=None) -> dict[str, list[str]]:
+    """Every queue a job of ours is routed to, with the jobs that go there (from the routes in
+    settings, resolved by Celery's own router, so glob routes and the default queue count)."""
+    if app is None:
+        from lms.celery import app
+    app.loader.import_default_modules()  # autodiscovers every app's tasks.py
+    queues: dict[str, list[str]] = {}
+    for name in sorted(app.tasks):
+        if name.startswith("celery."):  # Celery's built-ins (chords, canvas): we queue none of them
+            continue
+        queue = app.amqp.router.route({}, name)["queue"]
+        queues.setdefault(queue.name, []).append(name)
+    return queues
+
+
+def consumers_by_queue(app=None, timeout: float = 1.0) -> dict[str, list[str]]:
+    """Which live workers consume each queue, as the workers themselves answer (`active_queues`).
+    Workers that do not answer within `timeout` seconds count as absent."""
+    if app is None:
+        from lms.celery import app
+    replies = app.control.inspect(timeout=timeout).active_queues() or {}
+    consumers: dict[str, list[str]] = {}
+    for worker, queues in sorted(replies.items()):
+        for queue in queues or ():
+            consumers.setdefault(queue["name"], []).append(worker)
+    return consumers
+
+
+def queues_without_consumer(app=None, timeout: float = 1.0) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The routed queues that no live worker consumes (queue -> the jobs that would wait there
+    forever), and the consumers that were found (queue -> workers)."""
+    consumers = consumers_by_queue(app, timeout)
+    missing = {queue: tasks for queue, tasks in routed_queues(app).items() if queue not in consumers}
+    return missing, consumers
+
+
+def describe_missing(missing: dict[str, list[str]]) -> str:
+    """"certificates (certificate_issue_task, ...), emails (...)": short task names, for messages."""
+    return "; ".join(
+        f"{queue} ({', '.join(name.rpartition('.')[2] for name in tasks)})" for queue, tasks in sorted(missing.items())
+    )

@@ -20,7 +20,8 @@
 #   SITE_URL              http://HOST:PORT unless set (links in e-mails, certificate verify URLs)
 #   RUN_DIR               pid files, logs, beat schedule, secret key (.run); stop/status/logs need the
 #                         same RUN_DIR as start (run several stacks side by side with different ones)
-#   CELERY_QUEUES         queues the worker consumes (default,emails,certificates)
+#   CELERY_QUEUES         queues the worker consumes, e.g. "emails" (unset: every queue, as a plain
+#                         `celery -A lms worker` does)
 #   CELERY_CONCURRENCY    worker processes (2)
 #   DJANGO_SUPERUSER_EMAIL, DJANGO_SUPERUSER_PASSWORD   create this admin if it does not exist
 #   SEED_DEMO=1           load the demo data (manage.py seed_demo) after migrating
@@ -37,7 +38,7 @@ case "$RUN_DIR" in /*) ;; *) RUN_DIR="$ROOT/$RUN_DIR" ;; esac
 HOST="${HOST:-127.0.0.1}"
 PORT_SET="${PORT:-}"
 PORT="${PORT:-8000}"
-CELERY_QUEUES="${CELERY_QUEUES:-default,emails,certificates}"
+CELERY_QUEUES="${CELERY_QUEUES:-}"
 CELERY_CONCURRENCY="${CELERY_CONCURRENCY:-2}"
 READY_TIMEOUT="${READY_TIMEOUT:-60}"
 STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
@@ -215,8 +216,8 @@ cmd_start() {
     done
     launch web "${BIN}gunicorn" lms.wsgi:application -c gunicorn.conf.py --bind "$HOST:$PORT" \
         --control-socket "$RUN_DIR/gunicorn.ctl"
-    launch worker "${BIN}celery" -A lms worker -Q "$CELERY_QUEUES" --concurrency "$CELERY_CONCURRENCY" \
-        --loglevel INFO --hostname "worker-$PORT@%h"
+    launch worker "${BIN}celery" -A lms worker ${CELERY_QUEUES:+-Q "$CELERY_QUEUES"} \
+        --concurrency "$CELERY_CONCURRENCY" --loglevel INFO --hostname "worker-$PORT@%h"
     launch beat "${BIN}celery" -A lms beat --loglevel INFO --schedule "$RUN_DIR/celerybeat-schedule"
     echo "$BASE_URL" >"$RUN_DIR/url"
     say "waiting for $BASE_URL/ready/ (up to ${READY_TIMEOUT}s)"

@@ -101,7 +101,7 @@ class Journey:
     # --- the steps -------------------------------------------------------------------------------
     def probes(self):
         health = self.http.call("GET", "/health/").json()
-        ready = self.http.call("GET", "/ready/").json()
+        ready = self.http.call("GET", "/ready/?detail=1").json()  # with the workers: every queue read
         self.check(ready.get("status") == "ok", f"/ready/ says {ready}")
         return f"health {health.get('status')}, ready {ready.get('checks')}"
 

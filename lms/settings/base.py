@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -127,10 +128,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-# Three queues, so a flood of e-mails never delays certificates and neither delays the rest. Run one
-# worker for all (`-Q default,emails,certificates`) or scale each on its own (README, "Scaling out").
+# Three queues, so a flood of e-mails never delays certificates and neither delays the rest. They are
+# declared here (Celery's task_queues), so a plain `celery -A lms worker` consumes all of them and
+# `-Q` selects a subset for scaling each on its own (README, "Scaling out"). A route to a queue that
+# is not declared fails when the job is queued, instead of creating a queue no worker reads; `doctor`
+# and `/ready/?detail=1` name any routed queue that no live worker consumes.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES_ALL = ("default", "emails", "certificates")
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("default", "emails", "certificates"))
+CELERY_TASK_CREATE_MISSING_QUEUES = False
 CELERY_TASK_ROUTES = {
     "accounts.tasks.password_reset_email_send_task": {"queue": "emails"},
     "notifications.tasks.*": {"queue": "emails"},

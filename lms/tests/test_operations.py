@@ -229,6 +229,29 @@ def test_tasks_are_routed_to_their_queue(task, queue):
     assert app.amqp.router.route({}, task)["queue"].name == queue
 
 
+def test_every_queue_a_job_is_routed_to_is_declared_so_a_plain_worker_consumes_it():
+    """A plain `celery -A lms worker` consumes exactly the declared queues (Celery's task_queues)."""
+    from django.conf import settings
+
+    from lms.jobs import routed_queues
+
+    declared = {queue.name for queue in settings.CELERY_TASK_QUEUES}
+    routed = routed_queues()
+    assert set(routed) == declared == {"default", "emails", "certificates"}
+    assert "certificates.tasks.certificate_issue_task" in routed["certificates"]
+    assert "notifications.tasks.announcement_send_task" in routed["emails"]
+
+
+def test_a_job_routed_to_an_undeclared_queue_is_refused_when_queued():
+    from celery.exceptions import QueueNotFound
+
+    from lms.celery import app
+
+    assert app.conf.task_create_missing_queues is False
+    with pytest.raises(QueueNotFound, match="nowhere"):
+        app.amqp.router.route({"queue": "nowhere"}, "certificates.tasks.certificate_issue_task")
+
+
 def test_every_periodic_job_names_a_registered_task():
     from django.conf import settings
 

@@ -76,6 +76,47 @@ def test_ready_reaches_a_real_broker(anon_client, redis_url):
     assert response.json()["checks"]["broker"] == "ok"
 
 
+def test_ready_detail_reports_inline_jobs_on_the_embedded_default(anon_client):
+    response = anon_client.get("/ready/?detail=1")
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"]["workers"] == "ok (jobs run inline)"
+    assert "workers" not in anon_client.get("/ready/").json()["checks"]  # the plain probe asks no worker
+
+
+def test_ready_detail_must_be_a_boolean(anon_client):
+    response = anon_client.get("/ready/?detail=maybe")
+    assert response.status_code == 400
+    assert response.json() == {"detail": ["Must be true or false (or 1 or 0)."]}
+
+
+def test_ready_detail_fails_naming_queues_no_worker_consumes(anon_client, redis_url):
+    """A real broker and no worker reading it: the plain probe is still 200 (the web can serve), the
+    detailed one is 503 and names every routed queue with the jobs that would wait there."""
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=redis_url):
+        from lms.celery import app
+
+        old = app.conf.broker_url
+        app.conf.broker_url = redis_url
+        try:
+            plain = anon_client.get("/ready/")
+            detailed = anon_client.get("/ready/?detail=true")
+        finally:
+            app.conf.broker_url = old
+    assert plain.status_code == 200, plain.json()
+    assert detailed.status_code == 503, detailed.json()
+    workers = detailed.json()["checks"]["workers"]
+    assert workers.startswith("FAIL: no live worker consumes certificates (certificate_issue_task")
+    assert "emails (" in workers and "default (" in workers and workers.endswith("(celery)")
+
+
+def test_ready_detail_is_ok_when_every_routed_queue_has_a_worker(anon_client, celery_worker):
+    response = anon_client.get("/ready/?detail=1")
+    assert response.status_code == 200, response.json()
+    workers = response.json()["checks"]["workers"]
+    assert workers.startswith("ok (") and "inline" not in workers
+    assert celery_worker.conf.task_default_queue in workers  # the worker fixture's own queues
+
+
 def test_openapi_schema_is_served_and_documents_bearer_auth(anon_client):
     response = anon_client.get("/api/schema/?format=json")
     assert response.status_code == 200

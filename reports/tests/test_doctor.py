@@ -55,7 +55,9 @@ def test_all_ok_against_real_services(postgres, redis_url, celery_worker, stripe
         assert checks[name][0] == "OK", (name, checks[name])
     assert "PostgreSQL" in checks["database"][1]
     assert "RedisCache" in checks["cache"][1]
-    assert "1 worker(s) answered" in checks["broker.workers"][1]
+    assert "worker(s) consume " in checks["broker.workers"][1]
+    for queue in ("default", "emails", "certificates"):  # the worker fixture's own, prefixed queues
+        assert f"-{queue}" in checks["broker.workers"][1]
     assert checks["stripe.keys"] == ("OK", "Keys present, test mode. ")
     assert checks["stripe.api"][0] == "OK" and stripe_emulator in checks["stripe.api"][1]
     assert checks["email"][1].startswith("SMTP server 127.0.0.1:")
@@ -131,11 +133,14 @@ def test_a_broker_on_a_closed_port_fails(broker):
     assert "broker.workers" not in checks
 
 
-def test_a_broker_without_workers_only_warns(broker):
+def test_a_broker_without_workers_fails_naming_every_routed_queue(broker):
     checks, failed = diagnose("--check", "broker", "--timeout", "2")
-    assert not failed
+    assert failed
     assert checks["broker"][0] == "OK"
-    assert checks["broker.workers"][0] == "WARN" and "celery -A lms worker" in checks["broker.workers"][1]
+    status, text = checks["broker.workers"]
+    assert status == "FAIL" and "celery -A lms worker" in text
+    assert "no live worker consumes certificates (certificate_issue_task" in text
+    assert "default (" in text and "emails (" in text and "password_reset_email_send_task" in text
 
 
 def test_eager_jobs_need_no_broker():

@@ -47,6 +47,27 @@ def stop_process(proc: subprocess.Popen | None, sig: int = signal.SIGTERM, timeo
         proc.wait(timeout=10)
 
 
+def worker_environment(*, database: dict, redis_url: str, media, **extra: str) -> dict[str, str]:
+    """The environment for a real worker process (`celery -A lms worker` in a subprocess): this
+    machine's, without the test run's own settings variables, pointed at the test's database (its
+    committed data: the test runs with transaction=True), a Redis and a media root of the test's own."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CELERY_", "DJANGO_", "PYTEST_", "DATABASE_", "REDIS_", "MEDIA_", "EMAIL_"))
+    }
+    server = f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST'] or '127.0.0.1'}"
+    env.update(
+        DJANGO_SETTINGS_MODULE="lms.settings",
+        DATABASE_URL=f"{server}:{database['PORT'] or 5432}/{database['NAME']}",
+        REDIS_URL=redis_url,
+        MEDIA_ROOT=str(media),
+        LOG_LEVEL="WARNING",
+        **extra,
+    )
+    return env
+
+
 class RedisServer:
     """redis-server on a free port, without persistence: stopping it loses everything, as a crash
     of a cache-only Redis would."""

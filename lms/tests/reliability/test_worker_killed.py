@@ -24,12 +24,9 @@ from conftest import client_for, require_service
 from courses.models import Lesson
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
 
-from .services import stop_process, wait_for
+from .services import stop_process, wait_for, worker_environment
 
 pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True)]
-
-QUEUES = "default,emails,certificates,celery"
-
 
 @pytest.fixture
 def workers(own_redis, jobs_to, settings, tmp_path):
@@ -37,33 +34,24 @@ def workers(own_redis, jobs_to, settings, tmp_path):
     test runs with transaction=True). Yields a starter; every worker is stopped afterwards."""
     require_service("PostgreSQL", connection.vendor == "postgresql", "worker processes need a real database")
     jobs_to(own_redis.url)
-    db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
     media, markers = tmp_path / "media", tmp_path / "markers"
     media.mkdir()
     markers.mkdir()
     settings.MEDIA_ROOT = str(media)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CELERY_", "DJANGO_", "PYTEST_", "DATABASE_", "REDIS_", "MEDIA_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="lms.settings",
-        DATABASE_URL=f"{database_url}/{db['NAME']}",
-        REDIS_URL=own_redis.url,
-        MEDIA_ROOT=str(media),
+    env = worker_environment(
+        database=connection.settings_dict,
+        redis_url=own_redis.url,
+        media=media,
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         LMS_FAULT_MARKER_DIR=str(markers),
         LMS_FAULT_RENDER_DELAY="60",
-        LOG_LEVEL="WARNING",
     )
     started: list[subprocess.Popen] = []
 
     def start(name: str) -> subprocess.Popen:
         log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process below)
         command = [sys.executable, "-m", "lms.tests.reliability.slow_worker", "-A", "lms", "worker"]
-        command += ["-Q", QUEUES, "-c", "1", "--pool", "prefork", "-n", f"{name}-{os.getpid()}@fault"]
+        command += ["-c", "1", "--pool", "prefork", "-n", f"{name}-{os.getpid()}@fault"]
         command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"]
         proc = subprocess.Popen(
             command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

@@ -271,25 +271,31 @@ def check_broker(ctx: Context) -> list[Result]:
             )
         ]
     results = [Result("broker", OK, f"Connected to {url}.")]
-    try:
-        replies = app.control.ping(timeout=min(1.0, ctx.timeout / 2))
-    except Exception as exc:
-        replies = None
-        results.append(Result("broker.workers", WARN, f"Could not ask the workers: {_first_line(exc)}"))
-    if replies is not None:
-        if replies:
-            names = sorted(name for reply in replies for name in reply)
-            results.append(Result("broker.workers", OK, f"{len(names)} worker(s) answered: {', '.join(names)}."))
-        else:
-            results.append(
-                Result(
-                    "broker.workers",
-                    WARN,
-                    "No worker answered the ping: queued jobs wait.",
-                    "Start one: `celery -A lms worker -Q default,emails,certificates`.",
-                )
-            )
+    results.append(check_consumers(app, timeout=min(1.0, ctx.timeout / 2)))
     return results
+
+
+def check_consumers(app, timeout: float) -> Result:
+    """FAIL when a queue that jobs are routed to has no live worker consuming it: those jobs would
+    wait there forever (no certificate, no e-mail) and nothing else would say so."""
+    from lms.jobs import describe_missing, queues_without_consumer
+
+    try:
+        missing, consumers = queues_without_consumer(app, timeout=timeout)
+    except Exception as exc:
+        return Result("broker.workers", WARN, f"Could not ask the workers: {_first_line(exc)}")
+    if missing:
+        workers = sorted({worker for names in consumers.values() for worker in names})
+        found = f"{len(workers)} worker(s) answered" if workers else "No worker answered"
+        return Result(
+            "broker.workers",
+            FAIL,
+            f"{found}; no live worker consumes {describe_missing(missing)}: these jobs wait forever.",
+            "Start `celery -A lms worker` (it consumes every queue), or add the missing queues to a worker's -Q.",
+        )
+    workers = sorted({worker for names in consumers.values() for worker in names})
+    queues = ", ".join(sorted(consumers))
+    return Result("broker.workers", OK, f"{len(workers)} worker(s) consume {queues}: {', '.join(workers)}.")
 
 
 # --- storage --------------------------------------------------------------------------------------
