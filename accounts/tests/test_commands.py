@@ -6,8 +6,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from accounts import services
 from accounts.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS, row_counts
 from accounts.models import Role, User
+from conftest import client_for
 from courses.models import Course
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +71,26 @@ def test_dry_run_names_what_it_would_repair_and_repairs_nothing():
     run()
     student.refresh_from_db()
     assert student.is_active and student.check_password(DEMO_PASSWORD) and student.role == Role.STUDENT
+
+
+def test_resetting_a_demo_password_signs_out_every_session_of_the_other_password():
+    """A demo user whose password was changed, and who signed in with it, is signed out everywhere
+    when seed_demo gives the demo password back: the old access and refresh tokens stop working."""
+    run()
+    student = User.objects.get(email="student@demo.lms")
+    services.user_set_password(user=student, password="something-else-123")
+    student.refresh_from_db()
+    old = services.tokens_for_user(student)
+    signed_in = client_for(None)
+    signed_in.credentials(HTTP_AUTHORIZATION=f"Bearer {old['access']}")
+    assert signed_in.get("/api/v1/auth/me/").status_code == 200
+
+    run()
+
+    assert signed_in.get("/api/v1/auth/me/").status_code == 401
+    response = client_for(None).post("/api/v1/auth/token/refresh/", {"refresh": old["refresh"]}, format="json")
+    assert response.status_code == 401
+    login = client_for(None).post(
+        "/api/v1/auth/login/", {"email": "student@demo.lms", "password": DEMO_PASSWORD}, format="json"
+    )
+    assert login.status_code == 200

@@ -48,8 +48,8 @@ def demo_user(email: str, first_name: str, last_name: str, role: str) -> User:
     if not user.is_active:
         services.user_reactivate(user=user)
     if not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        # Through the service: whoever signed in with the other password is signed out everywhere.
+        services.user_set_password(user=user, password=DEMO_PASSWORD)
     return user
 
 
