@@ -20,6 +20,12 @@ from playwright.sync_api import expect as _expect
 CHROMIUM = "/usr/bin/chromium"
 # Generous: the schema behind Swagger UI and ReDoc takes seconds to generate on two busy cores.
 TIMEOUT_MS = 15_000
+# Swagger UI and ReDoc parse and lay out the whole schema (over 1 MB of JSON with its examples) in
+# the page before they show anything. Alone that takes ReDoc about 6 s here; on a fresh 2-core
+# machine running the rest of the suite beside it (and Chromium building its font cache on its first
+# start), it once took longer than 15 s. Their first render gets this long: a page that never renders
+# still fails, one that is slow on a busy machine does not.
+SCHEMA_RENDER_TIMEOUT_MS = 90_000
 _expect.set_options(timeout=TIMEOUT_MS)
 # Without the background-networking flags, Chromium's own connections to Google are refused by a
 # closed network and it logs errors; the sandbox needs privileges a CI container does not have.

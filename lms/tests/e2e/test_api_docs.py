@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from .browser import SCHEMA_RENDER_TIMEOUT_MS
+
 pytestmark = pytest.mark.e2e
 
 ME = "#operations-auth-auth_me_retrieve"  # GET /api/v1/auth/me/
@@ -15,7 +17,7 @@ def test_swagger_ui_authorizes_with_a_jwt_and_tries_a_protected_endpoint(page, e
 
     page.goto("/api/docs/")
     operations = page.locator("#swagger-ui .opblock")
-    expect(operations.first).to_be_visible()
+    expect(operations.first).to_be_visible(timeout=SCHEMA_RENDER_TIMEOUT_MS)
     assert operations.count() > 50, operations.count()
     expect(page.locator(ME)).to_be_visible()
     journal.assert_assets_loaded(
@@ -49,7 +51,7 @@ def test_swagger_ui_authorizes_with_a_jwt_and_tries_a_protected_endpoint(page, e
 def test_redoc_renders_the_schema(page, expect, site, journal):
     page.goto("/api/redoc/")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^LMS API"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^LMS API"), timeout=SCHEMA_RENDER_TIMEOUT_MS)
     menu = page.locator("[role=menuitem]")
     expect(menu.first).to_be_visible()
     assert menu.count() > 50, menu.count()
