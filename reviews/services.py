@@ -1,36 +1,29 @@
 """Reviews and replies. Every change recomputes the course's rating figures from the database
 while holding the course row's lock, so they are exact even under concurrent writes."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 
 from activity.models import Verb
 from activity.services import activity_record
 from courses import cache as course_cache
-from courses.models import Course, Enrollment, EnrollmentStatus, empty_distribution
+from courses.models import Course, Enrollment, EnrollmentStatus
+from lms.counters import true_values
 from lms.errors import Conflict, NotFound, NotPermitted
 from notifications.services import notify
 
+from .counters import COURSE_RATING
 from .models import InstructorReply, Review
 
 
 def course_rating_refresh(*, course_id: int) -> Course:
-    """Recomputes average_rating, rating_count and rating_distribution from the reviews.
-    The caller's transaction holds the course row lock (taken here if not yet)."""
+    """Recomputes average_rating, rating_count and rating_distribution from the reviews, with the
+    definition `repair_counters` uses (reviews/counters.py). The caller's transaction holds the
+    course row lock (taken here if not yet)."""
     course = Course.objects.select_for_update().get(pk=course_id)
-    distribution = empty_distribution()
-    for row in Review.objects.filter(course_id=course_id).values("rating").annotate(n=Count("id")):
-        distribution[str(row["rating"])] = row["n"]
-    count = sum(distribution.values())
-    total = sum(int(stars) * n for stars, n in distribution.items())
-    course.rating_distribution = distribution
-    course.rating_count = count
-    course.average_rating = (
-        (Decimal(total) / count).quantize(Decimal("0.01"), ROUND_HALF_UP) if count else Decimal("0.00")
-    )
-    course.save(update_fields=["rating_distribution", "rating_count", "average_rating"])
+    figures = true_values(COURSE_RATING, course_id)
+    for name, value in figures.items():
+        setattr(course, name, value)
+    course.save(update_fields=list(figures))
     course_cache.course_changed(course.pk)
     return course
 

@@ -16,9 +16,17 @@ OPERATOR_COMMANDS = [
     "close_expired_attempts",
     "export_report",
     "doctor",
+    "repair_counters",
 ]
-CHANGES_DATA = {"seed_demo", "reconcile_payments", "reissue_certificates", "prune_activity", "close_expired_attempts"}
-LONG_WORK = {"reconcile_payments", "reissue_certificates", "prune_activity", "close_expired_attempts"}
+CHANGES_DATA = {
+    "seed_demo",
+    "reconcile_payments",
+    "reissue_certificates",
+    "prune_activity",
+    "close_expired_attempts",
+    "repair_counters",
+}
+LONG_WORK = {"reconcile_payments", "reissue_certificates", "prune_activity", "close_expired_attempts", "repair_counters"}
 DJANGO_OPTIONS = {"help", "version", "verbosity", "settings", "pythonpath", "traceback", "no_color", "force_color"}
 
 

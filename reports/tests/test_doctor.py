@@ -51,7 +51,8 @@ def test_all_ok_against_real_services(postgres, redis_url, celery_worker, stripe
     checks, failed = diagnose()
 
     assert not failed, checks
-    for name in ("database", "database.migrations", "cache", "broker", "broker.workers", "storage", "email", "pdf"):
+    names = ("database", "database.migrations", "cache", "broker", "broker.workers", "storage", "email", "pdf", "counters")
+    for name in names:
         assert checks[name][0] == "OK", (name, checks[name])
     assert "PostgreSQL" in checks["database"][1]
     assert "RedisCache" in checks["cache"][1]
@@ -269,3 +270,25 @@ def test_a_check_that_crashes_is_a_failure_not_a_traceback(monkeypatch):
 def test_bad_arguments(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("doctor", *args, stdout=StringIO())
+
+
+# --- stored counters ------------------------------------------------------------------------------
+def test_a_drifted_counter_fails_naming_it_and_the_repair(transactional_db):
+    """Committed data: doctor runs each check in a thread of its own, with its own connection."""
+    from courses.models import Course
+    from courses.tests.factories import PublishedCourseFactory
+
+    course = PublishedCourseFactory(lessons=2)
+    checks, failed = diagnose("--check", "counters")
+    assert not failed and checks["counters"][0] == "OK", checks
+
+    Course.objects.filter(pk=course.pk).update(lesson_count=9)  # as a write outside the services would
+    checks, failed = diagnose("--check", "counters")
+
+    assert failed
+    status, text = checks["counters.courses.lesson_count"]
+    assert status == "FAIL" and "1 row(s)" in text and "9 -> 2" in text
+    assert "manage.py repair_counters --counter courses.lesson_count" in text
+    call_command("repair_counters", "--counter", "courses.lesson_count", stdout=StringIO())
+    checks, failed = diagnose("--check", "counters")
+    assert not failed and checks["counters"][0] == "OK"
