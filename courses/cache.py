@@ -55,12 +55,15 @@ def course_changed(course_id: int | None = None) -> None:
     transaction.on_commit(bump)
 
 
-def catalog_key(query_params) -> str | None:
-    """The key of a catalog page, or None when the cache is unavailable (get and put then skip)."""
+def catalog_key(request) -> str | None:
+    """The key of a catalog page, or None when the cache is unavailable (get and put then skip).
+    A page's `next` and `previous` links are absolute, built from the request's scheme and host, so
+    the key carries them: a page cached for one host name is never served under another."""
     version = _version(CATALOG_VERSION)
     if version is None:
         return None
-    canonical = "&".join(f"{k}={v}" for k, v in sorted(query_params.lists()) for v in v)
+    origin = f"{request.scheme}://{request.get_host()}"
+    canonical = origin + "?" + "&".join(f"{k}={v}" for k, v in sorted(request.query_params.lists()) for v in v)
     digest = hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()
     return f"catalog:{version}:{digest}"
 

@@ -217,7 +217,7 @@ class CourseViewSet(
     def list(self, request, *args, **kwargs):
         if not course_cache.enabled():
             return super().list(request, *args, **kwargs)
-        key = course_cache.catalog_key(request.query_params)
+        key = course_cache.catalog_key(request)
         data = course_cache.get(key)
         if data is None:
             response = super().list(request, *args, **kwargs)

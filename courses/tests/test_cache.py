@@ -79,3 +79,17 @@ def test_enrolled_students_and_owners_never_get_the_outsiders_cached_page(client
     assert owner["sections"][0]["lessons"][0]["content"] is not None
     outsider = clients["other_student"].get(f"{COURSES}{course.pk}/").json()
     assert outsider["sections"][0]["lessons"][0]["content"] is None
+
+
+def test_a_cached_catalog_page_links_to_the_host_that_asked_for_it(anon_client, settings):
+    """The page links (`next`) are absolute: one host's cached page is never served to another."""
+    settings.ALLOWED_HOSTS = ["api.school.example", "other.example"]
+    PublishedCourseFactory.create_batch(2)
+    first = anon_client.get(f"{COURSES}?page_size=1", HTTP_HOST="api.school.example").json()
+    assert first["next"].startswith("http://api.school.example/")
+
+    second = anon_client.get(f"{COURSES}?page_size=1", HTTP_HOST="other.example").json()
+
+    assert second["next"].startswith("http://other.example/")
+    cached = anon_client.get(f"{COURSES}?page_size=1", HTTP_HOST="api.school.example").json()
+    assert cached["next"] == first["next"]
