@@ -126,6 +126,34 @@ def test_openapi_schema_is_served_and_documents_bearer_auth(anon_client):
     assert schema["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
 
 
+def test_the_schema_is_generated_once_per_format_and_revalidated_with_an_etag(anon_client, monkeypatch):
+    from drf_spectacular.generators import SchemaGenerator
+
+    from lms.docs import SchemaView
+
+    monkeypatch.setattr(SchemaView, "_rendered", {})
+    generated = []
+    original = SchemaGenerator.get_schema
+    monkeypatch.setattr(
+        SchemaGenerator, "get_schema", lambda self, *a, **k: generated.append(1) or original(self, *a, **k)
+    )
+
+    first = anon_client.get("/api/schema/?format=json")
+    second = anon_client.get("/api/schema/?format=json")
+    yaml = anon_client.get("/api/schema/")
+
+    assert first.status_code == second.status_code == yaml.status_code == 200
+    assert len(generated) == 2  # once as JSON, once as YAML; the second JSON request reused the bytes
+    assert first.content == second.content and json.loads(first.content)["openapi"].startswith("3.")
+    assert first["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert yaml["Content-Type"].startswith("application/vnd.oai.openapi") and yaml.content.startswith(b"openapi:")
+    etag = first["ETag"]
+    assert etag.startswith('"') and etag != yaml["ETag"] and first["Cache-Control"] == "no-cache"
+    not_modified = anon_client.get("/api/schema/?format=json", HTTP_IF_NONE_MATCH=etag)
+    assert not_modified.status_code == 304 and not_modified.content == b"" and not_modified["ETag"] == etag
+    assert anon_client.get("/api/schema/?format=json", HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+
+
 @pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
 def test_docs_pages_render(anon_client, path):
     response = anon_client.get(path)
