@@ -22,7 +22,21 @@ class ReportCSVRenderer(BaseRenderer):
             if response is not None and response.status_code == 200:
                 name = f"{data['name']}-{data['interval']}-{data['from']}-{data['to']}.csv"
                 response["Content-Disposition"] = f'attachment; filename="{name}"'
-        else:  # an error body
-            writer.writerow(["detail"])
-            writer.writerow([data.get("detail", data) if isinstance(data, dict) else data])
+        else:  # an error body: one `field,message` row per message, as plain text
+            writer.writerow(["field", "message"])
+            writer.writerows(_error_rows(data))
         return buffer.getvalue().encode(self.charset)
+
+
+def _error_rows(data, field: str = "detail"):
+    """The messages of a DRF error body (`{"detail": ..., "code": ...}` or `{field: [messages]}`),
+    as (field, message) pairs of plain strings: never a Python repr of DRF's ErrorDetail."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key != "code":
+                yield from _error_rows(value, field if key == "detail" else str(key))
+    elif isinstance(data, list | tuple):
+        for item in data:
+            yield from _error_rows(item, field)
+    else:
+        yield field, str(data)

@@ -273,6 +273,19 @@ def test_csv_errors_are_not_a_file_download(clients):
     response = clients["admin"].get(f"{ADMIN}signups/?from=2024-03-06&to=2024-03-04&format=csv")
     assert response.status_code == 400
     assert "Content-Disposition" not in response
+    # Plain text, one row per message: no Python repr (ErrorDetail(string=...)) in the body.
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "field,message" and len(lines) == 2
+    assert lines[1].startswith("from,") and "ErrorDetail" not in lines[1] and "[" not in lines[1]
+
+
+def test_csv_error_without_a_field_is_a_detail_row(clients):
+    response = clients["student"].get(f"{ADMIN}signups/?format=csv")
+    assert response.status_code == 403
+    assert response.content.decode().splitlines() == [
+        "field,message",
+        "detail,Only administrators can do this.",
+    ]
 
 
 # --- bad input -----------------------------------------------------------------------------------
