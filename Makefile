@@ -18,7 +18,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# This checkout's own SECRET_KEY in .env (sessions, reset links and JWTs are signed with it).
 install: $(VENV)/.installed
+	@$(PY) scripts/ensure_secret_key.py
 
 run: install
 	$(PY) manage.py migrate --noinput

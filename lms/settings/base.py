@@ -10,8 +10,9 @@ from kombu import Queue
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-# A local .env is a convenience for development; real deployments set variables directly.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A local .env is a convenience for development; real deployments set variables directly. `make
+# install` writes this checkout's own SECRET_KEY there (scripts/ensure_secret_key.py).
+environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-dev-only-key-change-me-in-production")
 DEBUG = env.bool("DEBUG", default=False)

@@ -347,3 +347,62 @@ def test_django_error_lines_carry_the_request_id_and_not_the_query_string(anon_c
     lines = [line for line in json_log() if line["logger"] == "django.request"]
     assert lines and all(line["request_id"] == "req-404" for line in lines)
     assert "s3cr3t-value" not in json.dumps(json_log())
+
+
+# --- this checkout's secret key -------------------------------------------------------------------
+def _ensure_secret_key():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ensure_secret_key", BASE_DIR / "scripts" / "ensure_secret_key.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.ensure
+
+
+def test_install_gives_the_checkout_a_random_key_once_and_keeps_what_is_there(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    ensure = _ensure_secret_key()
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=true")  # no final newline
+
+    assert ensure(env_file) is True
+    lines = env_file.read_text().splitlines()
+    assert lines[0] == "DEBUG=true" and lines[-1].startswith("SECRET_KEY=")
+    key = lines[-1].partition("=")[2]
+    assert len(key) >= 80 and not key.startswith("django-insecure")
+    assert env_file.stat().st_mode & 0o777 == 0o600
+    assert ensure(env_file) is False and env_file.read_text().splitlines()[-1] == f"SECRET_KEY={key}"
+    other = tmp_path / "other.env"
+    assert ensure(other) is True and other.read_text().splitlines()[-1] != f"SECRET_KEY={key}"  # random
+
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    assert ensure(tmp_path / "third.env") is False and not (tmp_path / "third.env").exists()
+
+
+def test_local_settings_sign_jwts_with_the_checkouts_key(tmp_path, monkeypatch):
+    """Not with the public development default: a token minted with that key is refused."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    env_file = tmp_path / ".env"
+    _ensure_secret_key()(env_file)
+    key = env_file.read_text().splitlines()[-1].partition("=")[2]
+    script = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from rest_framework_simplejwt.backends import TokenBackend\n"
+        "from rest_framework_simplejwt.exceptions import TokenBackendError\n"
+        "print(settings.SECRET_KEY == settings.SIMPLE_JWT['SIGNING_KEY'] == " + repr(key) + ")\n"
+        "default = 'django-insecure-dev-only-key-change-me-in-production'\n"
+        "forged = TokenBackend('HS256', default).encode({'user_id': 1})\n"
+        "try:\n"
+        "    TokenBackend('HS256', settings.SIMPLE_JWT['SIGNING_KEY']).decode(forged)\n"
+        "    print('forged token accepted')\n"
+        "except TokenBackendError:\n"
+        "    print('forged token refused')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECRET_KEY", "JWT_"))}
+    env.update(DJANGO_SETTINGS_MODULE="lms.settings", ENV_FILE=str(env_file))
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "forged", "token", "refused"]
