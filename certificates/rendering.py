@@ -12,6 +12,15 @@ def verify_url(code: str) -> str:
     return settings.CERTIFICATE_VERIFY_URL.format(code=code)
 
 
+def url_fetcher():
+    """What WeasyPrint may load while rendering: `data:` URIs only (the QR code). Names and titles
+    reach the template escaped; should any markup ever slip through, it still cannot make the worker
+    read a local file (`file:///etc/passwd`) or call a server (`http://169.254.169.254/`)."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
+
+
 def render_pdf(*, code: str, student_name: str, course_title: str, instructor_name: str, completed_at) -> bytes:
     from weasyprint import HTML  # imported here: loading Pango takes a moment, and only workers need it
 
@@ -26,7 +35,8 @@ def render_pdf(*, code: str, student_name: str, course_title: str, instructor_na
         "verify_url": url,
         "qr_data_uri": segno.make(url, error="m").svg_data_uri(border=2, dark="#1d2433"),
     }
-    return HTML(string=render_to_string("certificates/certificate.html", context)).write_pdf()
+    html = render_to_string("certificates/certificate.html", context)
+    return HTML(string=html, url_fetcher=url_fetcher()).write_pdf()
 
 
 def sha256(data: bytes) -> str:

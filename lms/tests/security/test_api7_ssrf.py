@@ -9,6 +9,7 @@ at once."""
 from __future__ import annotations
 
 import ast
+import io
 import socket
 import time
 from pathlib import Path
@@ -183,3 +184,29 @@ def test_a_student_named_like_html_gets_a_certificate_without_fetching(listener)
     response = client_for(student).patch("/api/v1/auth/me/", {"first_name": f'<img src="{url}/b.png">'}, format="json")
     assert response.status_code == 200
     assert connections() == 0
+
+
+def test_the_certificate_renderer_loads_nothing_but_data_uris(listener, tmp_path):
+    """Defence in depth behind the escaping: markup that reached WeasyPrint could still neither read
+    a local file nor call a server. The control render (WeasyPrint's own fetcher) shows the local
+    stylesheet would otherwise apply."""
+    pytest.importorskip("weasyprint")
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    from certificates.rendering import url_fetcher
+
+    url, connections = listener
+    css = tmp_path / "page.css"
+    css.write_text("@page { size: 100mm 100mm }")
+    html = f'<link rel="stylesheet" href="file://{css}"><link rel="stylesheet" href="{url}/s.css"><p>x</p>'
+
+    def page_width_mm(pdf: bytes) -> int:
+        return round(float(PdfReader(io.BytesIO(pdf)).pages[0].mediabox.width) * 25.4 / 72)
+
+    assert page_width_mm(HTML(string=html, url_fetcher=url_fetcher()).write_pdf()) == 210  # A4: file not read
+    assert connections() == 0
+    control = HTML(string=f'<link rel="stylesheet" href="file://{css}"><p>x</p>').write_pdf()
+    assert page_width_mm(control) == 100
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        url_fetcher().fetch("file:///etc/passwd")
