@@ -39,4 +39,10 @@ def _error_rows(data, field: str = "detail"):
         for item in data:
             yield from _error_rows(item, field)
     else:
-        yield field, str(data)
+        yield field, _inert(str(data))
+
+
+def _inert(text: str) -> str:
+    """A cell a spreadsheet will not evaluate: one that would start a formula gets a leading
+    apostrophe (OWASP's advice for CSV injection). Error messages may quote what the caller sent."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text

@@ -279,6 +279,17 @@ def test_csv_errors_are_not_a_file_download(clients):
     assert lines[1].startswith("from,") and "ErrorDetail" not in lines[1] and "[" not in lines[1]
 
 
+def test_csv_error_cells_that_would_start_a_formula_are_made_inert():
+    from reports.api.renderers import ReportCSVRenderer
+
+    body = ReportCSVRenderer().render({"interval": ["=HYPERLINK(1) is not valid.", "-1 is too small."]})
+    assert body.decode().splitlines() == [
+        "field,message",
+        "interval,'=HYPERLINK(1) is not valid.",
+        "interval,'-1 is too small.",
+    ]
+
+
 def test_csv_error_without_a_field_is_a_detail_row(clients):
     response = clients["student"].get(f"{ADMIN}signups/?format=csv")
     assert response.status_code == 403
