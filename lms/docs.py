@@ -16,6 +16,7 @@ from hashlib import sha256
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse, HttpResponseNotModified
 from django.views.decorators.http import require_safe
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
 REDOCLY_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
@@ -54,6 +55,7 @@ class SchemaView(SpectacularAPIView):
     _rendered: dict[tuple, tuple[bytes, dict[str, str]]] = {}
     PASSED_HEADERS = ("Content-Type", "Content-Disposition")
 
+    @extend_schema(exclude=True)  # as drf-spectacular's own view (SERVE_INCLUDE_SCHEMA is off)
     def get(self, request, *args, **kwargs):
         key = (request.accepted_media_type, request.query_params.get("lang"), request.version)
         cached = self._rendered.get(key)

@@ -22,6 +22,7 @@ def production_env(**overrides: str | None) -> dict:
             "ALLOWED_HOSTS": "api.example.com,testserver",
             "CORS_ALLOWED_ORIGINS": "https://app.example.com",
             "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{ROOT / 'db.sqlite3'}"),
+            "ENV_FILE": os.devnull,  # only what the test sets: never the checkout's own .env
         }
     )
     env.pop("REDIS_URL", None)
