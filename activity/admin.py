@@ -1,11 +1,13 @@
 from django.contrib import admin
 
+from lms.admin_actions import ReadOnlyAdminMixin
+
 from .models import ActivityEvent
 
 
 @admin.register(ActivityEvent)
-class ActivityEventAdmin(admin.ModelAdmin):
-    """Read-only: the log is a record of what happened."""
+class ActivityEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the log is a record of what happened (pruned by the prune_activity command)."""
 
     list_display = ("created_at", "actor", "verb", "target_type", "target_id", "course", "ip")
     list_filter = ("verb", "created_at")
@@ -13,9 +15,3 @@ class ActivityEventAdmin(admin.ModelAdmin):
     list_select_related = ("actor", "course")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in ActivityEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

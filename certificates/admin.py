@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
 
-from lms.admin_actions import apply_each
+from lms.admin_actions import ReadOnlyAdminMixin, apply_each
 
 from . import services
 from .models import Certificate, CertificateRevision
@@ -12,7 +12,7 @@ class CertificateActionForm(ActionForm):
     reason = forms.CharField(required=False, max_length=500, help_text="Required to revoke.")
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CertificateRevision
     extra = 0
     can_delete = False
@@ -28,12 +28,9 @@ class RevisionInline(admin.TabularInline):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Certificates change only through the actions: revoke (with the reason typed next to the
     action) and re-issue (a new PDF and hash; the old version stays in the history below)."""
 
@@ -45,12 +42,6 @@ class CertificateAdmin(admin.ModelAdmin):
     inlines = [RevisionInline]
     action_form = CertificateActionForm
     actions = ["revoke", "reissue"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Revoke (type the reason next to the action)")
     def revoke(self, request, queryset):

@@ -1,29 +1,131 @@
-from django.contrib import admin, messages
+from decimal import Decimal
 
-from lms.admin_actions import apply_each
+from django import forms
+from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
+
+from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
+from lms.errors import InvalidInput
 
 from . import services
-from .models import Category, Course, Enrollment, Lesson, LessonCompletion, Section
+from .models import CURRENCIES, Category, Course, Enrollment, Lesson, LessonCompletion, Section
+
+ORDER_HELP = "Position among its siblings (1 is first); leave empty to put it last."
+
+
+def order_field() -> forms.IntegerField:
+    """`order` as the API takes it: optional, 1..100000; the services renumber the siblings."""
+    return forms.IntegerField(min_value=1, max_value=100_000, required=False, help_text=ORDER_HELP)
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "created_at")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.category_update(category=obj, data=changed(form, ("name", "slug")))
+        else:
+            adopt(obj, services.category_create(name=obj.name, slug=obj.slug))
+
+    def delete_model(self, request, obj):
+        services.category_delete(category=obj)
+
+
+# --- a course's curriculum, on its page ---------------------------------------------------------
+class SectionForm(forms.ModelForm):
+    order = order_field()
+
+    class Meta:
+        model = Section
+        fields = ("course", "title", "order")
+
+
+class SectionFormSet(BaseInlineFormSet):
+    """The course page's sections, written by the same services as the API: a new section goes
+    where its order says (last if none), a deleted one takes its lessons off the course's
+    lesson_count, and the catalog cache forgets the course."""
+
+    def save_new(self, form, commit=True):
+        data = form.cleaned_data
+        return services.section_create(course=self.instance, title=data["title"], order=data.get("order"))
+
+    def save_existing(self, form, obj, commit=True):
+        return services.section_update(section=obj, data=changed(form, ("title", "order")))
+
+    def delete_existing(self, obj, commit=True):
+        services.section_delete(section=obj)
+
 
 class SectionInline(admin.TabularInline):
     model = Section
+    form = SectionForm
+    formset = SectionFormSet
     extra = 0
     fields = ("title", "order")
+    show_change_link = True
+
+
+LESSON_ROW_FIELDS = ("title", "order", "is_preview", "duration_seconds", "video_url")
+
+
+class LessonForm(forms.ModelForm):
+    order = order_field()
+
+    class Meta:
+        model = Lesson
+        fields = ("section", "title", "content", "video_url", "duration_seconds", "is_preview", "order")
+
+
+class LessonFormSet(BaseInlineFormSet):
+    """The course page's lessons, written by the lesson services (lesson_count, order, cache).
+    A lesson stays in its section (no service moves one); the sections are saved first, so a row
+    whose section was deleted in the same save is already gone."""
+
+    def clean(self):
+        super().clean()
+        for form in self.initial_forms:
+            if "section" in form.changed_data and not self._should_delete_form(form):
+                form.add_error(
+                    "section",
+                    "A lesson stays in its section: add a new lesson to the other section and delete this one.",
+                )
+
+    def save_new(self, form, commit=True):
+        data = form.cleaned_data
+        section = Section.objects.filter(pk=data["section"].pk, course=self.instance).first()
+        if section is None:
+            raise InvalidInput(
+                f"The section of the new lesson “{data['title']}” is not in this course any more.",
+                extra={"field": "section"},
+            )
+        return services.lesson_create(
+            section=section,
+            title=data["title"],
+            video_url=data.get("video_url", ""),
+            duration_seconds=data.get("duration_seconds") or 0,
+            is_preview=data.get("is_preview", False),
+            order=data.get("order"),
+        )
+
+    def save_existing(self, form, obj, commit=True):
+        if not Lesson.objects.filter(pk=obj.pk).exists():  # deleted with its section just now
+            return obj
+        return services.lesson_update(lesson=obj, data=changed(form, LESSON_ROW_FIELDS))
+
+    def delete_existing(self, obj, commit=True):
+        services.lesson_delete(lesson=obj)
 
 
 class LessonInline(admin.TabularInline):
     model = Lesson
+    form = LessonForm
+    formset = LessonFormSet
     fk_name = "course"
     extra = 0
-    fields = ("section", "title", "order", "is_preview", "duration_seconds", "video_url")
+    fields = ("section", *LESSON_ROW_FIELDS)
     show_change_link = True
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -33,8 +135,32 @@ class LessonInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class CourseForm(forms.ModelForm):
+    """The course fields, checked as the API checks them."""
+
+    currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES], initial="USD")
+    language = forms.RegexField(
+        r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        max_length=16,
+        initial="en",
+        error_messages={"invalid": "Use a language code such as en, pt-BR or fil."},
+    )
+    price = forms.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("0.00"),
+        max_value=Decimal("99999.99"),
+        initial=Decimal("0.00"),
+    )
+
+    class Meta:
+        model = Course
+        fields = ("instructor", *services.COURSE_FIELDS)
+
+
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    form = CourseForm
     list_display = (
         "title",
         "instructor",
@@ -69,19 +195,20 @@ class CourseAdmin(admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return [SectionInline, LessonInline] if obj else []
 
+    def get_readonly_fields(self, request, obj=None):
+        # No service hands a course to another instructor.
+        return ("instructor", *self.readonly_fields) if obj else self.readonly_fields
+
     def save_model(self, request, obj, form, change):
         if change:
-            services.course_update(course=obj, data={f: getattr(obj, f) for f in services.COURSE_FIELDS})
+            services.course_update(course=obj, data=changed(form, services.COURSE_FIELDS))
         else:
-            created = services.course_create(
-                instructor=obj.instructor, **{f: getattr(obj, f) for f in services.COURSE_FIELDS}
+            adopt(
+                obj,
+                services.course_create(
+                    instructor=obj.instructor, **{f: getattr(obj, f) for f in services.COURSE_FIELDS}
+                ),
             )
-            obj.pk, obj.slug = created.pk, created.slug
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Lessons edited inline bypass lesson_create/lesson_delete: bring the counter back in line.
-        services.course_recount_lessons(course=form.instance)
 
     @admin.action(description="Publish (needs at least one lesson)")
     def publish(self, request, queryset):
@@ -100,21 +227,32 @@ class CourseAdmin(admin.ModelAdmin):
         if outcome == "archived":
             self.message_user(request, f"{obj} has enrollments, so it was archived instead.", messages.WARNING)
 
-    def delete_queryset(self, request, queryset):
-        for course in queryset:
-            self.delete_model(request, course)
-
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    form = SectionForm
     list_display = ("title", "course", "order")
     search_fields = ("title", "course__title")
     list_select_related = ("course",)
     raw_id_fields = ("course",)
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("course",) if obj else ()  # no service moves a section to another course
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.section_update(section=obj, data=changed(form, ("title", "order")))
+        else:
+            data = form.cleaned_data
+            adopt(obj, services.section_create(course=data["course"], title=data["title"], order=data.get("order")))
+
+    def delete_model(self, request, obj):
+        services.section_delete(section=obj)
+
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    form = LessonForm
     list_display = ("title", "course", "section", "order", "is_preview", "duration_seconds")
     list_filter = ("is_preview",)
     search_fields = ("title", "course__title", "section__title")
@@ -126,23 +264,27 @@ class LessonAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.lesson_update(lesson=obj, data={f: getattr(obj, f) for f in services.LESSON_FIELDS})
+            services.lesson_update(lesson=obj, data=changed(form, (*services.LESSON_FIELDS, "order")))
         else:
-            created = services.lesson_create(
-                section=obj.section, **{f: getattr(obj, f) for f in services.LESSON_FIELDS}
+            data = form.cleaned_data
+            adopt(
+                obj,
+                services.lesson_create(
+                    section=data["section"],
+                    **{f: data[f] for f in services.LESSON_FIELDS if f in data},
+                    order=data.get("order"),
+                ),
             )
-            obj.pk = created.pk
 
     def delete_model(self, request, obj):
         services.lesson_delete(lesson=obj)
 
-    def delete_queryset(self, request, queryset):
-        for lesson in queryset:
-            services.lesson_delete(lesson=lesson)
-
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Staff grant access here (enrollment_create, source "admin") and revoke it with the action;
+    an enrollment is never edited or deleted by hand: the student's history stays."""
+
     list_display = ("student", "course", "status", "source", "enrolled_at", "completed_at")
     list_filter = ("status", "source", "enrolled_at", "completed_at")
     search_fields = ("student__email", "student__last_name", "course__title")
@@ -151,32 +293,19 @@ class EnrollmentAdmin(admin.ModelAdmin):
     date_hierarchy = "enrolled_at"
     actions = ["revoke"]
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return ("status", "enrolled_at", "completed_at", "revoked_at", "last_activity_at")
-        return (
-            "student",
-            "course",
-            "source",
-            "status",
-            "enrolled_at",
-            "completed_at",
-            "revoked_at",
-            "last_activity_at",
-        )
-
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("student", "course")
         return super().get_fields(request, obj)
 
-    def save_model(self, request, obj, form, change):
-        if not change:  # staff grant access through the same service as everyone else
-            created = services.enrollment_create(student=obj.student, course=obj.course, source="admin")
-            obj.pk = created.pk
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead: the student's history stays
+
+    def save_model(self, request, obj, form, change):
+        adopt(obj, services.enrollment_create(student=obj.student, course=obj.course, source="admin"))
 
     @admin.action(description="Revoke access")
     def revoke(self, request, queryset):
@@ -184,7 +313,10 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(LessonCompletion)
-class LessonCompletionAdmin(admin.ModelAdmin):
+class LessonCompletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: students complete lessons through lesson_complete, which also completes the
+    course and issues the certificate."""
+
     list_display = ("enrollment", "lesson", "completed_at")
     list_select_related = ("enrollment__student", "enrollment__course", "lesson")
     raw_id_fields = ("enrollment", "lesson")

@@ -13,12 +13,14 @@ from django.utils.text import slugify
 from accounts.models import Role, User
 from activity.models import Verb
 from activity.services import activity_record
+from lms.counters import true_values
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted, PaymentRequired
 from lms.ordering import move, next_order, reorder
 from notifications.services import course_students_notify_later, notify
 
 from . import cache
 from .models import (
+from .counters import LESSON_COUNT
     Category,
     Course,
     CourseStatus,
@@ -250,10 +252,12 @@ def section_update(*, section: Section, data: dict) -> Section:
 
 @transaction.atomic
 def section_delete(*, section: Section) -> None:
-    """Deletes the section and its lessons (and students' completions of them)."""
-    removed = section.lessons.count()
+    """Deletes the section and its lessons (and students' completions of them). The course's
+    lesson_count drops by the lessons this delete removed, as counted by the delete itself: a
+    section already gone (deleted twice, or with its course page's other rows) takes nothing."""
     course_id = section.course_id
-    section.delete()
+    _, deleted = section.delete()
+    removed = deleted.get(Lesson._meta.label, 0)
     if removed:
         Course.objects.filter(pk=course_id).update(lesson_count=F("lesson_count") - removed)
     cache.course_changed(course_id)
@@ -322,15 +326,20 @@ def lesson_update(*, lesson: Lesson, data: dict) -> Lesson:
 @transaction.atomic
 def lesson_delete(*, lesson: Lesson) -> None:
     course_id = lesson.course_id
-    lesson.delete()
-    Course.objects.filter(pk=course_id).update(lesson_count=F("lesson_count") - 1)
+    """Deletes the lesson (and students' completions of it). A lesson already gone (deleted twice,
+    or with its section) leaves the course's lesson_count alone."""
+    _, deleted = lesson.delete()
+    if deleted.get(Lesson._meta.label):
+        Course.objects.filter(pk=course_id).update(lesson_count=F("lesson_count") - 1)
     cache.course_changed(course_id)
 
 
 @transaction.atomic
 def course_recount_lessons(*, course: Course) -> int:
-    """Resets the stored lesson count from the database (after edits outside the services)."""
-    count = Lesson.objects.filter(course=course).count()
+    """Resets the stored lesson count from the database (after edits outside the services), under
+    the course row's lock, with the definition `repair_counters` uses (courses/counters.py)."""
+    Course.objects.select_for_update().filter(pk=course.pk).first()
+    count = true_values(LESSON_COUNT, course.pk)["lesson_count"]
     Course.objects.filter(pk=course.pk).update(lesson_count=count)
     cache.course_changed(course.pk)
     return count

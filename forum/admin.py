@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from lms.admin_actions import apply_each
+from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, apply_each, changed
 
 from . import services
 from .models import Comment, ModerationLog, Post, Report, ReportStatus
@@ -10,6 +10,12 @@ MODERATED_FLAGS = ("is_pinned", "is_locked", "is_hidden", "is_removed")
 
 class HideRestoreActions:
     """Hide and restore for posts and comments, through the service that logs them."""
+
+    def has_add_permission(self, request):
+        return False  # people write in the forum through the API
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the "Delete" action removes the text and keeps the thread (a soft delete)
 
     @admin.action(description="Hide")
     def hide(self, request, queryset):
@@ -33,8 +39,9 @@ class HideRestoreActions:
 
 
 @admin.register(Post)
-class PostAdmin(HideRestoreActions, admin.ModelAdmin):
-    """Threads are moderated with the actions, so every change lands in the moderation log."""
+class PostAdmin(HideRestoreActions, ServiceAdminMixin, admin.ModelAdmin):
+    """Threads are moderated with the actions, so every change lands in the moderation log; the
+    title and body are edited through post_update."""
 
     list_display = (
         "title",
@@ -53,6 +60,8 @@ class PostAdmin(HideRestoreActions, admin.ModelAdmin):
     list_select_related = ("course", "author")
     raw_id_fields = ("course", "author")
     readonly_fields = (
+        "course",
+        "author",
         *MODERATED_FLAGS,
         "comment_count",
         "vote_count",
@@ -61,10 +70,20 @@ class PostAdmin(HideRestoreActions, admin.ModelAdmin):
         "last_activity_at",
         "sort_key",
     )
-    actions = ["pin", "unpin", "lock", "unlock", "hide", "restore"]
+    actions = ["pin", "unpin", "lock", "unlock", "hide", "restore", "remove"]
 
-    def has_add_permission(self, request):
-        return False
+    def save_model(self, request, obj, form, change):
+        services.post_update(post=obj, data=changed(form, ("title", "body")))
+
+    @admin.action(description="Delete (the text is removed; the thread and its comments stay)")
+    def remove(self, request, queryset):
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda post: services.post_delete(post=post, actor=request.user),
+            "post(s) deleted",
+        )
 
     def _flag(self, request, queryset, flag, value, done):
         apply_each(
@@ -93,21 +112,33 @@ class PostAdmin(HideRestoreActions, admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(HideRestoreActions, admin.ModelAdmin):
+class CommentAdmin(HideRestoreActions, ServiceAdminMixin, admin.ModelAdmin):
+    """Moderated with the actions (logged); the body is edited through comment_update."""
+
     list_display = ("__str__", "post", "author", "parent", "is_hidden", "is_removed", "created_at")
     list_filter = ("is_hidden", "is_removed")
     search_fields = ("body", "author__email", "post__title")
     list_select_related = ("post", "author")
-    raw_id_fields = ("post", "author", "parent")
-    readonly_fields = ("is_hidden", "is_removed", "created_at", "updated_at")
-    actions = ["hide", "restore"]
+    readonly_fields = ("post", "author", "parent", "is_hidden", "is_removed", "created_at", "updated_at")
+    actions = ["hide", "restore", "remove"]
 
-    def has_add_permission(self, request):
-        return False
+    def save_model(self, request, obj, form, change):
+        if "body" in form.changed_data:
+            services.comment_update(comment=obj, body=form.cleaned_data["body"])
+
+    @admin.action(description="Delete (the text is removed; replies stay)")
+    def remove(self, request, queryset):
+        apply_each(
+            self,
+            request,
+            queryset.select_related("post"),
+            lambda comment: services.comment_delete(comment=comment, actor=request.user),
+            "comment(s) deleted",
+        )
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Reports are resolved with the actions, so the moderation log records who decided."""
 
     list_display = ("id", "course", "post", "comment", "reporter", "reason", "status", "resolution", "created_at")
@@ -116,9 +147,6 @@ class ReportAdmin(admin.ModelAdmin):
     list_select_related = ("course", "post", "comment", "reporter")
     readonly_fields = [f.name for f in Report._meta.fields]
     actions = ["hide", "restore", "dismiss"]
-
-    def has_add_permission(self, request):
-        return False
 
     def _resolve(self, request, queryset, resolution):
         apply_each(
@@ -143,18 +171,9 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationLog)
-class ModerationLogAdmin(admin.ModelAdmin):
+class ModerationLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "course", "actor", "action", "post", "comment", "note")
     list_filter = ("action", "created_at")
     search_fields = ("actor__email", "note")
     list_select_related = ("course", "actor", "post", "comment")
     readonly_fields = [f.name for f in ModerationLog._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

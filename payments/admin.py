@@ -1,13 +1,15 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
-from lms.admin_actions import apply_each
+from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
 
 from . import services
 from .models import Coupon, Order, StripeEvent
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Orders change only through Stripe's events and the refund action."""
 
     list_display = ("id", "student", "course", "amount", "currency", "status", "coupon", "created_at", "paid_at")
@@ -18,15 +20,6 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Order._meta.fields if f.name != "client_secret"]
     exclude = ("client_secret",)
     actions = ["refund"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Refund through Stripe (ends the student's access)")
     def refund(self, request, queryset):
@@ -39,8 +32,38 @@ class OrderAdmin(admin.ModelAdmin):
         )
 
 
+class CouponForm(forms.ModelForm):
+    """The coupon fields, checked as the API checks them."""
+
+    code = forms.RegexField(
+        r"^[A-Za-z0-9_-]{3,40}$", max_length=40, error_messages={"invalid": "Use 3 to 40 letters, digits, - or _."}
+    )
+
+    class Meta:
+        model = Coupon
+        fields = ("course", *services.COUPON_FIELDS)
+
+    def clean(self):
+        """The services' own rules, next to the fields they name (coupon_create and coupon_update
+        check them again when saving)."""
+        data = super().clean()
+        course = data.get("course") if "course" in self.fields else self.instance.course
+        merged = {f: data.get(f, getattr(self.instance, f)) for f in services.COUPON_FIELDS}
+        try:
+            services._check_coupon_shape(merged)
+            if course is not None and merged["code"]:
+                services._check_code_free(course, merged["code"], exclude_pk=self.instance.pk)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return data
+
+
 @admin.register(Coupon)
-class CouponAdmin(admin.ModelAdmin):
+class CouponAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Written by coupon_create / coupon_update / coupon_delete (one discount kind, a code unique
+    per course); the use counters change only with orders."""
+
+    form = CouponForm
     list_display = (
         "code",
         "course",
@@ -58,16 +81,27 @@ class CouponAdmin(admin.ModelAdmin):
     raw_id_fields = ("course",)
     readonly_fields = ("redemptions", "reserved", "created_at")
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("course", *self.readonly_fields) if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.coupon_update(coupon=obj, data=changed(form, services.COUPON_FIELDS))
+        else:
+            data = form.cleaned_data
+            fields = {f: data[f] for f in services.COUPON_FIELDS if f in data}
+            adopt(obj, services.coupon_create(course=data["course"], **fields))
+
+    def delete_model(self, request, obj):
+        if services.coupon_delete(coupon=obj) == "deactivated":
+            self.message_user(request, f"{obj} is on orders, so it was deactivated instead.", messages.WARNING)
+
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin):
+class StripeEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: each row is how a webhook event was handled, and what makes it handled once."""
+
     list_display = ("id", "type", "order", "outcome", "received_at")
     list_filter = ("type", "outcome", "received_at")
     search_fields = ("id", "order__id")
     readonly_fields = [f.name for f in StripeEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -58,7 +58,8 @@ def coupon_update(*, coupon: Coupon, data: dict) -> Coupon:
     _check_code_free(coupon.course, merged["code"], exclude_pk=coupon.pk)
     for field, value in merged.items():
         setattr(coupon, field, value)
-    coupon.save()
+    # Only these fields: the use counters change concurrently under checkouts (F() updates).
+    coupon.save(update_fields=list(COUPON_FIELDS))
     return coupon
 
 

@@ -1,13 +1,27 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
+from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, changed
+
+from . import services
 from .grading import validate_question_shape
 from .models import CHOICE_TYPES, Attempt, AttemptAnswer, Choice, Question, Quiz
+
+QUESTION_ORDER_HELP = "Position in the quiz (1 is first); leave empty to put it last."
+
+
+class QuestionOrderFormSet(BaseInlineFormSet):
+    """Only the questions' order is edited on the quiz page, through question_update."""
+
+    def save_existing(self, form, obj, commit=True):
+        return services.question_update(question=obj, data=changed(form, ("order",)))
 
 
 class QuestionInline(admin.TabularInline):
     model = Question
+    formset = QuestionOrderFormSet
     extra = 0
     fields = ("order", "type", "text", "points")
     readonly_fields = ("type", "text", "points")
@@ -18,8 +32,28 @@ class QuestionInline(admin.TabularInline):
         return False  # questions are added on their own page, where their answers are checked
 
 
+class QuizForm(forms.ModelForm):
+    """The quiz fields, checked as the API checks them."""
+
+    time_limit_seconds = forms.IntegerField(min_value=10, max_value=7 * 24 * 3600, required=False)
+    max_attempts = forms.IntegerField(min_value=1, max_value=1000, required=False)
+    order = forms.IntegerField(
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        help_text="Position in the course (1 is first); leave empty to put it last.",
+    )
+
+    class Meta:
+        model = Quiz
+        fields = ("course", *services.QUIZ_FIELDS, "order")
+
+
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Written by quiz_create / quiz_update, which refuse a section of another course."""
+
+    form = QuizForm
     list_display = ("title", "course", "passing_score", "max_attempts", "time_limit_seconds", "is_required", "order")
     list_filter = ("is_required", "show_correct_answers", "shuffle_questions")
     search_fields = ("title", "course__title")
@@ -27,22 +61,44 @@ class QuizAdmin(admin.ModelAdmin):
     raw_id_fields = ("course", "section")
     inlines = [QuestionInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("course",) if obj else ()  # no service moves a quiz to another course
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.quiz_update(quiz=obj, data=changed(form, (*services.QUIZ_FIELDS, "order")))
+            return
+        data = form.cleaned_data
+        quiz = services.quiz_create(course=data["course"], **{f: data[f] for f in services.QUIZ_FIELDS if f in data})
+        if data.get("order") is not None:
+            quiz = services.quiz_update(quiz=quiz, data={"order": data["order"]})
+        adopt(obj, quiz)
+
+    def delete_model(self, request, obj):
+        services.quiz_delete(quiz=obj)
+
 
 class ChoiceFormSet(forms.BaseInlineFormSet):
-    """Checks the question's shape (exactly one correct choice, ...) with the same rules as the API."""
+    """Checks the question's shape (exactly one correct choice, ...) with the same rules as the API,
+    so the error shows next to the choices. The question admin saves them (save_formset)."""
+
+    def kept_forms(self) -> list:
+        kept = [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
+        return sorted(kept, key=lambda f: (f.cleaned_data.get("order") or 0, self.forms.index(f)))
+
+    def choices(self) -> list[dict]:
+        return [
+            {"text": f.cleaned_data.get("text", ""), "is_correct": f.cleaned_data.get("is_correct", False)}
+            for f in self.kept_forms()
+        ]
 
     def clean(self):
         super().clean()
         question = self.instance
-        choices = [
-            {"text": f.cleaned_data.get("text", ""), "is_correct": f.cleaned_data.get("is_correct", False)}
-            for f in self.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
-        ]
         try:
             validate_question_shape(
                 type=question.type,
-                choices=choices if question.type in CHOICE_TYPES else [],
+                choices=self.choices() if question.type in CHOICE_TYPES else [],
                 accepted_answers=question.accepted_answers or [],
                 numeric_answer=question.numeric_answer,
             )
@@ -57,8 +113,20 @@ class ChoiceInline(admin.TabularInline):
     fields = ("order", "text", "is_correct")
 
 
+class QuestionForm(forms.ModelForm):
+    order = forms.IntegerField(min_value=1, max_value=100_000, required=False, help_text=QUESTION_ORDER_HELP)
+
+    class Meta:
+        model = Question
+        fields = ("quiz", *services.QUESTION_FIELDS, "order")
+
+
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """A question is valid only with its choices, so it is written in one service call
+    (question_create / question_update) with the choices of the inline, in save_formset."""
+
+    form = QuestionForm
     list_display = ("text", "quiz", "type", "points", "order")
     list_filter = ("type",)
     search_fields = ("text", "quiz__title")
@@ -66,20 +134,44 @@ class QuestionAdmin(admin.ModelAdmin):
     raw_id_fields = ("quiz",)
     inlines = [ChoiceInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("quiz",) if obj else ()  # no service moves a question to another quiz
 
-class AttemptAnswerInline(admin.TabularInline):
+    def save_model(self, request, obj, form, change):
+        """Nothing yet: save_formset writes the question together with its choices."""
+
+    def save_formset(self, request, form, formset, change):
+        question, data = form.instance, form.cleaned_data
+        if change:
+            payload = changed(form, (*services.QUESTION_FIELDS, "order"))
+            if formset.has_changed():
+                payload["choices"] = formset.choices()
+            services.question_update(question=question, data=payload)
+        else:
+            created = services.question_create(
+                quiz=data["quiz"],
+                **{f: data[f] for f in services.QUESTION_FIELDS if f in data},
+                choices=formset.choices(),
+                order=data.get("order"),
+            )
+            adopt(question, created)
+        # The choices were replaced as a whole; the change message names the question only.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def delete_model(self, request, obj):
+        services.question_delete(question=obj)
+
+
+class AttemptAnswerInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AttemptAnswer
     extra = 0
     can_delete = False
     fields = ("position", "question_id", "response", "correct", "points_awarded", "max_points")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: grades are a record."""
 
     list_display = ("quiz", "student", "number", "started_at", "submitted_at", "percent", "passed", "auto_submitted")
@@ -88,12 +180,3 @@ class AttemptAdmin(admin.ModelAdmin):
     list_select_related = ("quiz", "student")
     readonly_fields = [f.name for f in Attempt._meta.fields]
     inlines = [AttemptAnswerInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

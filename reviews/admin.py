@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, changed
+
 from . import services
 from .models import InstructorReply, Review
 
 
-class ReplyInline(admin.StackedInline):
+class ReplyInline(ReadOnlyAdminMixin, admin.StackedInline):
     """Read-only: the instructor replies through the API (which notifies the reviewer)."""
 
     model = InstructorReply
@@ -12,12 +14,12 @@ class ReplyInline(admin.StackedInline):
     can_delete = False
     readonly_fields = ("author", "body", "created_at", "updated_at")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Staff edit or delete reviews through review_update / review_delete, which keep the course's
+    rating figures exact."""
+
     list_display = ("course", "student", "rating", "created_at", "has_reply")
     list_filter = ("rating", "course", "created_at")
     search_fields = ("comment", "student__email", "course__title")
@@ -36,11 +38,7 @@ class ReviewAdmin(admin.ModelAdmin):
         return ("course", "student", "created_at", "updated_at")
 
     def save_model(self, request, obj, form, change):
-        services.review_update(review=obj, data={"rating": obj.rating, "comment": obj.comment})
+        services.review_update(review=obj, data=changed(form, ("rating", "comment")))
 
     def delete_model(self, request, obj):
         services.review_delete(review=obj)
-
-    def delete_queryset(self, request, queryset):
-        for review in queryset:
-            services.review_delete(review=review)

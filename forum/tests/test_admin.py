@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from forum import services
 from forum.models import Comment, ModerationLog, Post, Report
+from lms.tests.admin_forms import form_errors, page_data
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +112,37 @@ def test_post_admin_actions_moderate_through_the_services(staff, post, admin_use
     post.refresh_from_db()
     assert getattr(post, flag) is value
     assert ModerationLog.objects.filter(action=logged, actor=admin_user, post=post).exists()
+
+
+def test_editing_a_post_in_the_admin_goes_through_post_update(staff, post):
+    url = reverse("admin:forum_post_change", args=[post.pk])
+
+    r = staff.post(url, page_data(staff.get(url), title="Week 1 (edited)", body="Where do I start?"))
+
+    assert r.status_code == 302, form_errors(r)
+    post.refresh_from_db()
+    assert (post.title, post.body) == ("Week 1 (edited)", "Where do I start?")
+
+
+def test_a_deleted_post_cannot_be_edited_in_the_admin(staff, post, admin_user):
+    services.post_delete(post=post, actor=admin_user)
+    url = reverse("admin:forum_post_change", args=[post.pk])
+
+    r = staff.post(url, page_data(staff.get(url), title="Back from the dead"))
+
+    assert form_errors(r) == {"__all__": ["This post was deleted."]}
+    assert Post.objects.get(pk=post.pk).title == "[removed]"
+
+
+@pytest.mark.parametrize("model", ["post", "comment"])
+def test_posts_and_comments_are_deleted_softly_with_the_action_and_logged(staff, comment, admin_user, model):
+    item = comment if model == "comment" else comment.post
+    assert staff.post(reverse(f"admin:forum_{model}_delete", args=[item.pk]), {"post": "yes"}).status_code == 403
+
+    r = staff.post(reverse(f"admin:forum_{model}_changelist"), {"action": "remove", "_selected_action": [item.pk]})
+
+    assert r.status_code == 302
+    item.refresh_from_db()
+    assert item.is_removed
+    assert Post.objects.filter(pk=comment.post_id).exists() and Comment.objects.filter(pk=comment.pk).exists()
+    assert ModerationLog.objects.filter(action="delete", actor=admin_user, **{model: item}).exists()

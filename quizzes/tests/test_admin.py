@@ -3,7 +3,9 @@
 import pytest
 from django.test import Client
 
-from quizzes.models import Choice, Question
+from courses.tests.factories import SectionFactory
+from lms.tests.admin_forms import add_row, form_errors, inline_row, page_data
+from quizzes.models import Choice, Question, Quiz
 from quizzes.tests.helpers import all_right, start, submit
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +105,86 @@ def test_students_and_instructors_cannot_open_the_admin(student, instructor, qui
         client.force_login(user)
         assert client.get("/admin/quizzes/quiz/").status_code == 302
     assert Question.objects.count() == 0
+
+
+# --- quizzes and questions are written by their services -----------------------------------------
+ADD_QUIZ = "/admin/quizzes/quiz/add/"
+ANOTHER_COURSE = {"section": ["This section belongs to another course."]}
+
+
+def test_the_quiz_admin_refuses_a_section_of_another_course(staff, course):
+    elsewhere = SectionFactory()  # in a course of its own
+
+    response = staff.post(ADD_QUIZ, page_data(staff.get(ADD_QUIZ), course=course.pk, section=elsewhere.pk, title="Q"))
+
+    assert form_errors(response) == ANOTHER_COURSE
+    assert not Quiz.objects.exists()
+
+
+def test_the_quiz_admin_refuses_to_move_a_quiz_to_a_section_of_another_course(staff, quiz):
+    own, elsewhere = quiz.course.sections.get(), SectionFactory()
+    url = f"/admin/quizzes/quiz/{quiz.pk}/change/"
+
+    response = staff.post(url, page_data(staff.get(url), section=elsewhere.pk, title="Renamed"))
+
+    assert form_errors(response) == ANOTHER_COURSE
+    quiz.refresh_from_db()
+    assert quiz.section_id is None and quiz.title != "Renamed"
+
+    assert staff.post(url, page_data(staff.get(url), section=own.pk)).status_code == 302
+    quiz.refresh_from_db()
+    assert quiz.section_id == own.pk
+
+
+def test_a_quiz_added_in_the_admin_goes_last_or_where_its_order_says(staff, quiz):
+    section = quiz.course.sections.get()
+    for title, order in (("Last", ""), ("First", "1")):
+        data = page_data(staff.get(ADD_QUIZ), course=quiz.course_id, section=section.pk, title=title, order=order)
+        response = staff.post(ADD_QUIZ, data)
+        assert response.status_code == 302, form_errors(response)
+
+    placed = Quiz.objects.filter(course=quiz.course).order_by("order").values_list("title", "order", "section")
+    assert list(placed) == [("First", 1, section.pk), (quiz.title, 2, None), ("Last", 3, section.pk)]
+
+
+def test_a_question_added_in_the_admin_is_created_with_its_choices(staff, quiz, questions):
+    url = "/admin/quizzes/question/add/"
+    data = page_data(staff.get(url), quiz=quiz.pk, type="single_choice", text="2 + 2?", points="2", order="1")
+    add_row(data, "choices", text="5", order="2")
+    add_row(data, "choices", text="4", is_correct="on", order="1")
+
+    response = staff.post(url, data)
+
+    assert response.status_code == 302, form_errors(response)
+    question = Question.objects.get(text="2 + 2?")
+    assert (question.order, question.points) == (1, 2)
+    assert list(question.choices.values_list("text", "is_correct", "order")) == [("4", True, 1), ("5", False, 2)]
+    assert list(quiz.questions.values_list("order", flat=True)) == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_question_without_a_correct_choice_is_not_created(staff, quiz):
+    url = "/admin/quizzes/question/add/"
+    data = page_data(staff.get(url), quiz=quiz.pk, type="single_choice", text="Nothing right?", points="1")
+    add_row(data, "choices", text="A", order="1")
+    add_row(data, "choices", text="B", order="2")
+
+    response = staff.post(url, data)
+
+    assert response.status_code == 200
+    assert "Mark exactly one choice as correct." in response.content.decode()
+    assert not Question.objects.filter(text="Nothing right?").exists()
+
+
+def test_questions_are_reordered_on_the_quiz_page(staff, quiz, questions):
+    url = f"/admin/quizzes/quiz/{quiz.pk}/change/"
+    page = staff.get(url)
+    numeric = questions["numeric"]
+
+    response = staff.post(url, page_data(page, **{inline_row(page, "questions", numeric) + "order": "1"}))
+
+    assert response.status_code == 302, form_errors(response)
+    assert list(quiz.questions.order_by("order").values_list("pk", flat=True))[:2] == [
+        numeric.pk,
+        questions["single"].pk,
+    ]
+    assert list(quiz.questions.values_list("order", flat=True)) == [1, 2, 3, 4, 5]

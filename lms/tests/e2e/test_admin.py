@@ -112,3 +112,26 @@ def test_refund_an_order_through_stripe(page, expect, site, journal):
     if state["refund_id"] is not None:  # the database shows it; the API does not
         assert state["refund_id"].startswith("re_"), state
     journal.assert_clean()
+
+
+def test_curriculum_edits_on_the_course_page_keep_the_course_completable(page, expect, site, journal):
+    """The reported bug: a section deleted in the admin left its lessons in Course.lesson_count, so
+    no student could reach 100%. Here staff delete the course's only section (with its lesson) and
+    add another one on the course page, as a person would; the course's figures follow."""
+    course = site.seed.published_course()  # one section holding one lesson
+    log_in(page, expect, site.admin)
+
+    page.goto(f"/admin/courses/course/{course.pk}/change/")
+    sections = page.locator("#sections-group")
+    sections.get_by_role("button", name="Add another Section").click()
+    sections.locator("input[name='sections-1-title']").fill("Added in the browser")
+    sections.locator("input[name='sections-0-DELETE']").check()
+    page.get_by_role("button", name="Save and continue editing").click()
+
+    expect(page.locator("ul.messagelist li.success")).to_contain_text("was changed successfully")
+    expect(page.locator("ul.messagelist li.error")).to_have_count(0)
+    expect(page.locator(".field-lesson_count .readonly")).to_have_text("0")
+    detail = site.seed.api.call("GET", f"/api/v1/courses/{course.pk}/", token=site.seed.admin_token)
+    assert [(s["title"], s["order"]) for s in detail["sections"]] == [("Added in the browser", 1)]
+    assert detail["lesson_count"] == 0
+    journal.assert_clean()
