@@ -3,18 +3,38 @@ from django.contrib import admin
 from django.contrib.auth import password_validation
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from rest_framework_simplejwt.token_blacklist import admin as token_admin
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from lms.admin_actions import apply_each
+from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
 
 from . import services
-from .models import InstructorProfile, Role, User, normalize_email
+from .models import InstructorProfile, Role, SignInLockout, User, normalize_email
+
+
+class InstructorProfileFormSet(BaseInlineFormSet):
+    """The instructor profile on the user's page, written by user_update_profile."""
+
+    def save_new(self, form, commit=True):
+        services.user_update_profile(user=self.instance, data=changed(form, services.PROFILE_FIELDS))
+        return InstructorProfile.objects.get(user=self.instance)
+
+    def save_existing(self, form, obj, commit=True):
+        services.user_update_profile(user=self.instance, data=changed(form, services.PROFILE_FIELDS))
+        obj.refresh_from_db()
+        return obj
 
 
 class InstructorProfileInline(admin.StackedInline):
     model = InstructorProfile
+    formset = InstructorProfileFormSet
     can_delete = False
     extra = 0
+    fields = (*services.PROFILE_FIELDS, "created_at", "updated_at")
     readonly_fields = ("created_at", "updated_at")
 
 
@@ -49,18 +69,19 @@ class UserCreationForm(forms.ModelForm):
         pass
 
     def save(self, commit=True):
-        data = self.cleaned_data
-        self.instance = services.user_create(
-            email=data["email"],
-            password=data["password"],
-            first_name=data.get("first_name", ""),
-            last_name=data.get("last_name", ""),
-            role=data["role"],
-        )
+        """Writes nothing: UserAdmin.save_model creates the user with user_create."""
         return self.instance
 
     def save_m2m(self):
         pass
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    def clean_email(self):  # as user_set_email checks it, next to the field
+        email = normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise ValidationError("A user with this e-mail address already exists.")
+        return email
 
 
 class PasswordChangeForm(AdminPasswordChangeForm):
@@ -71,7 +92,11 @@ class PasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
+    """Users are created by user_create, renamed by user_update_profile and re-addressed by
+    user_set_email; roles and active state change only through the actions; nobody is deleted."""
+
+    form = UserChangeForm
     change_password_form = PasswordChangeForm
     ordering = ("-date_joined",)
     list_display = ("email", "first_name", "last_name", "role", "is_active", "date_joined", "last_login")
@@ -103,6 +128,24 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            created = services.user_create(
+                email=data["email"],
+                password=data["password"],
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                role=data["role"],
+            )
+            adopt(obj, created)
+            return
+        if "email" in form.changed_data:
+            services.user_set_email(user=obj, email=data["email"])
+        names = changed(form, ("first_name", "last_name"))
+        if names:
+            services.user_update_profile(user=obj, data=names)
 
     @admin.action(description="Promote to instructor")
     def promote_to_instructor(self, request, queryset):
@@ -148,9 +191,65 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(InstructorProfile)
-class InstructorProfileAdmin(admin.ModelAdmin):
+class InstructorProfileAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Profiles come with the instructor role (user_create, user_set_role) and stay when it goes;
+    an instructor's profile is edited through user_update_profile, a former instructor's is kept
+    as it was."""
+
     list_display = ("user", "headline", "expertise", "updated_at")
     search_fields = ("user__email", "user__first_name", "user__last_name", "headline", "expertise")
     list_select_related = ("user",)
-    raw_id_fields = ("user",)
-    readonly_fields = ("created_at", "updated_at")
+    fields = ("user", *services.PROFILE_FIELDS, "created_at", "updated_at")
+    readonly_fields = ("user", "created_at", "updated_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.user.role == Role.INSTRUCTOR)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.user_update_profile(user=obj.user, data=changed(form, services.PROFILE_FIELDS))
+
+
+# Not the platform's domain data, but still not edited by hand here:
+# - Groups: permissions come from the role (accounts.Role), never from groups, so the page is gone.
+# - Refresh tokens: a blacklist entry is a signed-out session; deleting one would let a revoked
+#   token work again. Sessions end through the services (logout, user_deactivate,
+#   user_set_password). Both token pages are records.
+admin.site.unregister(Group)
+admin.site.unregister(BlacklistedToken)
+admin.site.unregister(OutstandingToken)
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(ReadOnlyAdminMixin, token_admin.OutstandingTokenAdmin):
+    pass
+
+
+@admin.register(BlacklistedToken)
+class BlacklistedTokenAdmin(ReadOnlyAdminMixin, token_admin.BlacklistedTokenAdmin):
+    pass
+
+
+@admin.register(SignInLockout)
+class SignInLockoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Accounts locked after too many failed sign-ins, and whether the owner was e-mailed. The lock
+    itself lives in the cache and ends by itself (SIGNIN_ACCOUNT_WINDOW_MINUTES); a password reset
+    or a password set by staff also lifts it, and so does the action here."""
+
+    list_display = ("user", "locked_at", "locked_until", "address", "notice", "notified_at")
+    list_filter = ("notice", "locked_at")
+    search_fields = ("user__email", "address")
+    date_hierarchy = "locked_at"
+    list_select_related = ("user",)
+    actions = ["unlock"]
+
+    @admin.action(description="Unlock now (forget the account's failed sign-ins)")
+    def unlock(self, request, queryset):
+        users = {lockout.user_id: lockout.user for lockout in queryset.select_related("user")}
+        apply_each(self, request, users.values(), lambda user: services.signin_unlock(user=user), "account(s) unlocked")

@@ -97,3 +97,37 @@ class InstructorProfile(models.Model):
 
     def __str__(self):
         return f"Instructor profile of {self.user}"
+
+
+class LockoutNotice(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    # Not e-mailed: the owner was told of another lockout within SIGNIN_LOCKOUT_EMAIL_INTERVAL_HOURS,
+    # or the account was deactivated before the e-mail went out.
+    SKIPPED = "skipped", "Not sent"
+
+
+class SignInLockout(models.Model):
+    """An account locked after too many failed sign-ins (accounts.signin_limits keeps the lock
+    itself, in the cache): what staff see, and the owner's e-mail notice. Only accounts that exist
+    and are active get a record; a locked e-mail with no account leaves no trace here."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signin_lockouts")
+    # The client address of the failure that locked the account, as the limits count it (an IPv6
+    # address as its /64); blank when the check came from outside a request.
+    address = models.CharField(max_length=64, blank=True)
+    locked_at = models.DateTimeField()
+    locked_until = models.DateTimeField()
+    notice = models.CharField(max_length=16, choices=LockoutNotice.choices, default=LockoutNotice.PENDING)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-locked_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "locked_at"]),
+            # The sweep's query: pending notices, oldest first.
+            models.Index(fields=["locked_at"], condition=Q(notice="pending"), name="accounts_lockout_pending_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} locked at {self.locked_at:%Y-%m-%d %H:%M} UTC"

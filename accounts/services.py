@@ -1,13 +1,16 @@
 """Every write to accounts goes through here: the API, the admin, tasks and commands call these."""
 
+from datetime import UTC, datetime, timedelta
+
 from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework_simplejwt.exceptions import TokenError
@@ -18,8 +21,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from activity.models import Verb
 from activity.services import activity_record
 from lms.errors import Conflict, InvalidInput
+from lms.jobs import enqueue_on_commit
 
-from .models import InstructorProfile, Role, User, normalize_email
+from . import signin_limits
+from .models import InstructorProfile, LockoutNotice, Role, SignInLockout, User, normalize_email
 
 PROFILE_FIELDS = ("headline", "bio", "expertise", "website")
 
@@ -96,6 +101,23 @@ def user_update_profile(*, user: User, data: dict) -> User:
     return user
 
 
+@transaction.atomic
+def user_set_email(*, user: User, email: str) -> User:
+    """Changes the login e-mail (an admin's correction). Stored folded to lower case; one taken by
+    another user, in any letter case, is a ValidationError on `email` (also under a concurrent
+    change: the database's unique index decides)."""
+    email = normalize_email(email)
+    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise ValidationError({"email": ["A user with this e-mail address already exists."]})
+    user.email = email
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email"])
+    except IntegrityError as exc:
+        raise ValidationError({"email": ["A user with this e-mail address already exists."]}) from exc
+    return user
+
+
 def _active_admins_other_than(user: User):
     return User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
 
@@ -144,6 +166,136 @@ def user_reactivate(*, user: User) -> User:
     return user
 
 
+# --- sign-in limits -------------------------------------------------------------------------------
+# Any form that checks a password goes through user_authenticate, or calls these three around its
+# own check: signin_check first, then signin_failure_record or signin_success_record.
+
+
+def signin_check(*, email: str, address: str | None) -> None:
+    """Raises SignInLocked (429, with the seconds to wait) while the account or the address is
+    locked after too many failed password checks (accounts.signin_limits)."""
+    signin_limits.check(email=email, address=address)
+
+
+def signin_failure_record(*, email: str, address: str | None) -> SignInLockout | None:
+    """Counts a failed password check against the account and the address. If it locks the account,
+    records the lockout and queues the owner's e-mail (see signin_lockout_record)."""
+    locked_until = signin_limits.record_failure(email=email, address=address)
+    if locked_until is None:
+        return None
+    return signin_lockout_record(
+        email=email, address=address or "", locked_until=datetime.fromtimestamp(locked_until, tz=UTC)
+    )
+
+
+def signin_success_record(*, email: str) -> None:
+    """A right password: that account's failures are forgiven (never the address's)."""
+    signin_limits.record_success(email=email)
+
+
+def signin_unlock(*, user: User) -> None:
+    """Lifts the account's sign-in lock and forgets its failed attempts (staff, after checking with
+    the owner). The failures counted against addresses stay: they are not the account's."""
+    signin_limits.clear(email=user.email)
+
+
+def user_authenticate(*, email: str, password: str, address: str | None, request=None) -> User | None:
+    """Checks an e-mail and password under the sign-in limits. Returns the active user they belong
+    to, or None for a wrong password, an unknown e-mail or an inactive account alike (all counted
+    as failures). Raises SignInLocked while the account or the address is locked, even for the
+    right password. `address` is the client's (lms.api.throttling.client_address)."""
+    signin_check(email=email, address=address)
+    user = authenticate(request, email=email, password=password)
+    if user is None:
+        signin_failure_record(email=email, address=address)
+        return None
+    signin_success_record(email=email)
+    return user
+
+
+def signin_lockout_record(*, email: str, address: str, locked_until: datetime) -> SignInLockout | None:
+    """Records that the active account with this e-mail was locked, and queues its owner's e-mail
+    after commit, unless the owner was e-mailed about another lockout within
+    SIGNIN_LOCKOUT_EMAIL_INTERVAL_HOURS (a persistent attacker would otherwise mail-bomb them).
+    Nothing for an e-mail with no active account: the API's answers are the same either way."""
+    from .tasks import signin_lockout_email_send_task
+
+    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    if user is None:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        # Serialises concurrent lockouts of one account, so only one of them is e-mailed.
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        interval = timedelta(hours=settings.SIGNIN_LOCKOUT_EMAIL_INTERVAL_HOURS)
+        told = SignInLockout.objects.filter(
+            user=user, notice__in=[LockoutNotice.PENDING, LockoutNotice.SENT], locked_at__gt=now - interval
+        ).exists()
+        lockout = SignInLockout.objects.create(
+            user=user,
+            address=address[:64],
+            locked_at=now,
+            locked_until=locked_until,
+            notice=LockoutNotice.SKIPPED if told else LockoutNotice.PENDING,
+        )
+        if lockout.notice == LockoutNotice.PENDING:
+            # With the broker down the lockout still holds; the sweep sends the e-mail later.
+            enqueue_on_commit(signin_lockout_email_send_task, lockout.pk)
+    return lockout
+
+
+def signin_lockout_email_send(*, lockout_id: int) -> bool:
+    """Sends the owner's e-mail about a lockout, once: the lockout row is locked and marked sent in
+    the same transaction, so a retried or duplicated job sends nothing twice. Nothing for a lockout
+    already handled, or whose account was deactivated meanwhile. An SMTP error propagates (the task
+    retries) and leaves the notice pending. Returns whether an e-mail was sent."""
+    with transaction.atomic():
+        lockout = SignInLockout.objects.select_for_update().filter(pk=lockout_id).first()
+        if lockout is None or lockout.notice != LockoutNotice.PENDING:
+            return False
+        user = lockout.user
+        if not user.is_active:
+            lockout.notice = LockoutNotice.SKIPPED
+            lockout.save(update_fields=["notice"])
+            return False
+        context = {
+            "user": user,
+            "lockout": lockout,
+            "max_failures": settings.SIGNIN_ACCOUNT_MAX_FAILURES,
+            "window_minutes": settings.SIGNIN_ACCOUNT_WINDOW_MINUTES,
+            "interval_hours": settings.SIGNIN_LOCKOUT_EMAIL_INTERVAL_HOURS,
+            "platform_name": settings.PLATFORM_NAME,
+        }
+        message = EmailMultiAlternatives(
+            subject="Too many failed sign-ins to your account",
+            body=render_to_string("accounts/signin_lockout_email.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(render_to_string("accounts/signin_lockout_email.html", context), "text/html")
+        message.send()
+        lockout.notice = LockoutNotice.SENT
+        lockout.notified_at = timezone.now()
+        lockout.save(update_fields=["notice", "notified_at"])
+    return True
+
+
+def signin_lockout_emails_send_pending(*, created_before: datetime, limit: int = 100) -> int:
+    """The safety net behind the e-mail job: sends every lockout e-mail still pending from before
+    `created_before` (its job was lost, e.g. the broker was down). Returns how many were sent."""
+    pending = list(
+        SignInLockout.objects.filter(notice=LockoutNotice.PENDING, locked_at__lt=created_before)
+        .order_by("locked_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(signin_lockout_email_send(lockout_id=lockout_id) for lockout_id in pending)
+
+
+def signin_lockouts_prune(*, older_than: datetime) -> int:
+    """Deletes lockout records from before `older_than`. Returns how many."""
+    deleted, _ = SignInLockout.objects.filter(locked_at__lt=older_than).delete()
+    return deleted
+
+
 def user_record_login(*, user: User) -> None:
     update_last_login(None, user)
     activity_record(actor=user, verb=Verb.USER_LOGGED_IN, target=user)
@@ -189,37 +341,51 @@ def refresh_token_claim(*, refresh: str) -> None:
         raise TokenError("Token is blacklisted")
 
 
-@transaction.atomic
-def user_change_password(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
+def user_change_password(
+    *, user: User, old_password: str, new_password: str, address: str | None = None
+) -> dict[str, str]:
     """Changes the password and signs out every other session: tokens issued before carry the old
     password hash and are refused; outstanding refresh tokens are blacklisted. Returns fresh
-    tokens for the caller."""
+    tokens for the caller.
+
+    The old password is checked under the sign-in limits, like a sign-in from `address`: SignInLocked
+    (429) while the account or the address is locked, and a wrong one counts as a failure (recorded
+    outside any transaction of this function, so the refusal does not roll the lockout back)."""
+    signin_check(email=user.email, address=address)
     if not user.check_password(old_password):
+        signin_failure_record(email=user.email, address=address)
         raise ValidationError({"old_password": ["The current password is not correct."]})
+    signin_success_record(email=user.email)
     _validate_password(new_password, user, field="new_password")
-    user_set_password(user=user, password=new_password)
-    return tokens_for_user(user)
+    with transaction.atomic():
+        user_set_password(user=user, password=new_password)
+        return tokens_for_user(user)
 
 
 @transaction.atomic
 def user_set_password(*, user: User, password: str) -> User:
     """Sets a (validated) password and signs the user out everywhere: outstanding refresh tokens
-    are blacklisted and access tokens carrying the old password hash are refused."""
+    are blacklisted and access tokens carrying the old password hash are refused. After commit,
+    the account's sign-in lock and failures are cleared (guesses at the old password no longer
+    matter, and a reset is the owner's way out of a lockout)."""
     user.set_password(password)
     user.save(update_fields=["password"])
     _blacklist_all_tokens(user)
+    email = user.email
+    transaction.on_commit(lambda: signin_limits.clear(email=email))
     return user
 
 
 def password_reset_request(*, email: str) -> None:
     """Queues a reset e-mail if an active account has this e-mail. Says nothing either way, so the
-    endpoint cannot be used to find out who has an account."""
-    from lms.jobs import enqueue_on_commit
-
+    endpoint cannot be used to find out who has an account. At most PASSWORD_RESET_EMAILS_PER_HOUR
+    e-mails per address, counted whether or not an account has it; beyond that, nothing is sent
+    (silently: the owner already has working links)."""
     from .tasks import password_reset_email_send_task
 
+    allowed = signin_limits.reset_email_allowed(email=email)
     user = User.objects.filter(email=normalize_email(email), is_active=True).first()
-    if user is not None:
+    if user is not None and allowed:
         # With the broker down the request still succeeds (the user can simply ask again).
         enqueue_on_commit(password_reset_email_send_task, user.pk)
 

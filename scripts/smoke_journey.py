@@ -10,7 +10,7 @@ the course in the catalog, enrolls, completes the lessons, passes the quiz, asks
 certificate, waits for the background worker to issue it, downloads the PDF and verifies it
 anonymously. Every step prints its time; the first failing step stops the run with exit status 1
 and says what was expected and what came back. Sign-ups and the login count against the auth
-throttle (THROTTLE_AUTH, 10/min per address by default): three requests per run."""
+throttle (THROTTLE_AUTH, 120/min per address by default): three requests per run."""
 
 import argparse
 import json

@@ -1,5 +1,5 @@
-from django.contrib.auth import authenticate
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -8,8 +8,9 @@ from rest_framework_simplejwt.views import TokenRefreshView as SimpleJWTRefreshV
 
 from accounts import services
 from accounts.models import Role
-from lms.api.responses import body, errors, ok
-from lms.api.throttling import AuthThrottle
+from accounts.signin_limits import SignInLocked
+from lms.api.responses import DESCRIPTIONS, EXAMPLES, ErrorSerializer, body, errors, ok
+from lms.api.throttling import AuthThrottle, client_address
 
 from . import examples as ex
 from .serializers import (
@@ -33,8 +34,49 @@ def _auth_response(user, http_status):
     return Response(body, status=http_status)
 
 
-class PublicAuthView(APIView):
-    """Endpoints anyone may call, under the strict auth throttle. A stale or garbage token sent
+def _locked_example(name: str, kind: str) -> OpenApiExample:
+    exc = SignInLocked(kind, retry_after=900)
+    return OpenApiExample(
+        name, value={"detail": exc.message, "code": exc.code}, response_only=True, status_codes=["429"]
+    )
+
+
+# The 429 of an operation that checks a password: the per-address rate, or the sign-in limits.
+SIGNIN_429 = OpenApiResponse(
+    ErrorSerializer,
+    description=(
+        f"{DESCRIPTIONS[429]} Also answered, with code `account_locked`, while this account is locked after "
+        "too many failed password checks (even for the right password; for an e-mail with no account "
+        "alike), and with code `too_many_failures` while this client address is."
+    ),
+    examples=[
+        *EXAMPLES[429],
+        _locked_example("Account locked", "account"),
+        _locked_example("Too many failures from this address", "address"),
+    ],
+)
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    description="Seconds to wait before trying again.",
+    response=[429],
+)
+
+
+class SignInLimitedView(APIView):
+    """A view that checks passwords: a service's SignInLocked becomes a 429 with Retry-After."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, SignInLocked):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+
+
+class PublicAuthView(SignInLimitedView):
+    """Endpoints anyone may call, under the auth throttle (per address, generous) and, where a
+    password is checked, the sign-in limits (accounts.signin_limits). A stale or garbage token sent
     along is ignored rather than answered 401, so a signed-out SPA can always sign in again."""
 
     authentication_classes: list = []
@@ -79,14 +121,17 @@ class LoginView(PublicAuthView):
 
     @extend_schema(
         request=LoginInputSerializer,
-        responses={200: AuthResponseSerializer, **errors(400, 401, 429)},
+        responses={200: AuthResponseSerializer, **errors(400, 401, throttled=False), 429: SIGNIN_429},
+        parameters=[RETRY_AFTER],
         examples=[body({"email": "grace@example.com", "password": ex.PASSWORD}), ok({"user": ex.STUDENT, **ex.TOKENS})],
         summary="Sign in with e-mail and password",
         tags=["auth"],
     )
     def post(self, request):
         data = LoginInputSerializer.validated(request)
-        user = authenticate(request, email=data["email"], password=data["password"])
+        user = services.user_authenticate(
+            email=data["email"], password=data["password"], address=client_address(request), request=request
+        )
         if user is None:
             raise exceptions.AuthenticationFailed(
                 "No active account found with the given credentials.", code="invalid_credentials"
@@ -105,8 +150,10 @@ class InstructorLoginView(LoginView):
         responses={
             200: AuthResponseSerializer,
             403: OpenApiResponse(description="The account is not an instructor."),
-            **errors(400, 401, 429),
+            **errors(400, 401, throttled=False),
+            429: SIGNIN_429,
         },
+        parameters=[RETRY_AFTER],
         examples=[
             body({"email": "barbara@example.com", "password": ex.PASSWORD}),
             ok({"user": ex.INSTRUCTOR, **ex.TOKENS}),
@@ -178,17 +225,18 @@ class MeView(APIView):
         return Response(UserSerializer(user).data)
 
 
-class PasswordChangeView(APIView):
+class PasswordChangeView(SignInLimitedView):
     @extend_schema(
         request=PasswordChangeInputSerializer,
-        responses={200: TokenPairSerializer, **errors(400, 401)},
+        responses={200: TokenPairSerializer, **errors(400, 401, throttled=False), 429: SIGNIN_429},
+        parameters=[RETRY_AFTER],
         examples=[body({"old_password": "Correct-Horse-42", "new_password": ex.PASSWORD}), ok(ex.TOKENS)],
         summary="Change my password; every other session is signed out and a new token pair returned",
         tags=["auth"],
     )
     def post(self, request):
         data = PasswordChangeInputSerializer.validated(request)
-        tokens = services.user_change_password(user=request.user, **data)
+        tokens = services.user_change_password(user=request.user, **data, address=client_address(request))
         return Response(tokens)
 
 
@@ -197,7 +245,10 @@ class PasswordResetView(PublicAuthView):
         request=PasswordResetInputSerializer,
         responses={204: None, **errors(400, 429)},
         examples=[body({"email": "grace@example.com"})],
-        summary="E-mail a password reset link (answers 204 whether or not the e-mail exists)",
+        summary=(
+            "E-mail a password reset link (answers 204 whether or not the e-mail exists; "
+            "a few e-mails an hour per account at most, silently)"
+        ),
         tags=["auth"],
     )
     def post(self, request):

@@ -4,11 +4,13 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import services
 from accounts.models import InstructorProfile, Role, User
 from accounts.tests.factories import AdminFactory, InstructorFactory, StudentFactory
+from lms.tests.admin_forms import form_errors, page_data
 
 CHANGELIST = "/admin/accounts/user/"
 ADD = "/admin/accounts/user/add/"
@@ -238,3 +240,90 @@ def test_instructor_profile_change_page(staff_client, instructor):
     r = staff_client.get(f"{PROFILES}{instructor.instructor_profile.pk}/change/")
 
     assert r.status_code == 200
+
+
+# --- the change form and the profiles go through the services -------------------------------------
+def test_change_form_renames_and_readdresses_through_the_services(staff_client, instructor):
+    url = f"{CHANGELIST}{instructor.pk}/change/"
+    page = staff_client.get(url)
+    data = page_data(page, email="Renamed.Person@Example.com", first_name="Ada")
+    data["instructor_profile-0-headline"] = "New"
+
+    r = staff_client.post(url, data)
+
+    assert r.status_code == 302, form_errors(r)
+    user = User.objects.get(pk=instructor.pk)
+    assert (user.email, user.first_name) == ("renamed.person@example.com", "Ada")
+    assert InstructorProfile.objects.get(user=user).headline == "New"
+
+
+def test_change_form_refuses_an_email_taken_in_another_letter_case(staff_client, student, other_student):
+    url = f"{CHANGELIST}{student.pk}/change/"
+
+    r = staff_client.post(url, page_data(staff_client.get(url), email=other_student.email.upper(), first_name="X"))
+
+    assert form_errors(r) == {"email": ["A user with this e-mail address already exists."]}
+    user = User.objects.get(pk=student.pk)
+    assert (user.email, user.first_name) == (student.email, student.first_name)
+
+
+def test_instructor_profiles_are_edited_not_added_or_deleted(staff_client, instructor):
+    profile = instructor.instructor_profile
+    url = f"{PROFILES}{profile.pk}/change/"
+
+    r = staff_client.post(url, page_data(staff_client.get(url), headline="Teaches Django"))
+
+    assert r.status_code == 302, form_errors(r)
+    assert InstructorProfile.objects.get(pk=profile.pk).headline == "Teaches Django"
+    assert staff_client.get(f"{PROFILES}add/").status_code == 403
+    assert staff_client.post(f"{PROFILES}{profile.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_a_former_instructors_profile_is_kept_as_it_was(staff_client, instructor):
+    profile = instructor.instructor_profile
+    services.user_set_role(user=instructor, role=Role.STUDENT)
+    url = f"{PROFILES}{profile.pk}/change/"
+
+    assert 'name="_save"' not in staff_client.get(url).content.decode()
+    assert staff_client.post(url, {"headline": "Changed"}).status_code == 403
+    assert InstructorProfile.objects.get(pk=profile.pk).headline == profile.headline
+
+
+def test_refresh_tokens_and_groups_are_not_edited_here(staff_client, student):
+    services.tokens_for_user(student)
+    services.user_deactivate(user=student)  # blacklists that refresh token
+    blacklisted = BlacklistedToken.objects.get(token__user=student)
+
+    for page in ("/admin/token_blacklist/blacklistedtoken/", "/admin/token_blacklist/outstandingtoken/"):
+        assert staff_client.get(page).status_code == 200
+        assert staff_client.get(f"{page}add/").status_code == 403
+    delete = f"/admin/token_blacklist/blacklistedtoken/{blacklisted.pk}/delete/"
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 403
+    assert BlacklistedToken.objects.filter(pk=blacklisted.pk).exists()
+    assert staff_client.get("/admin/auth/group/").status_code == 404
+
+
+# --- sign-in lockouts ----------------------------------------------------------------------------
+def test_a_lockout_is_listed_read_only_and_staff_can_lift_it(staff_client, django_capture_on_commit_callbacks):
+    from accounts.models import SignInLockout
+
+    victim = StudentFactory(password="Right-pass-123")
+    api = APIClient()
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(10):
+            api.post("/api/v1/auth/login/", {"email": victim.email, "password": f"guess-{n}"}, format="json")
+    right = {"email": victim.email, "password": "Right-pass-123"}
+    assert api.post("/api/v1/auth/login/", right, format="json").status_code == 429
+    lockout = SignInLockout.objects.get(user=victim)
+
+    page = staff_client.get("/admin/accounts/signinlockout/")
+    assert page.status_code == 200 and victim.email in page.content.decode()
+    assert staff_client.get(f"/admin/accounts/signinlockout/{lockout.pk}/delete/").status_code == 403
+    assert staff_client.get("/admin/accounts/signinlockout/add/").status_code == 403
+
+    response = staff_client.post(
+        "/admin/accounts/signinlockout/", {"action": "unlock", "_selected_action": [lockout.pk]}, follow=True
+    )
+
+    assert "1 account(s) unlocked." in messages_of(response)
+    assert api.post("/api/v1/auth/login/", right, format="json").status_code == 200

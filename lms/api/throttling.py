@@ -1,6 +1,7 @@
 """Throttles that read their rates from settings at request time (a deployment or a test can
 change them), counted with atomic cache increments in a sliding window (this window's count plus
-the overlapping share of the previous one).
+the overlapping share of the previous one). `SlidingWindow` is that counter on its own, for other
+limits (accounts.signin_limits counts failed sign-ins with it).
 
 With the cache down, throttles fail open (every request is allowed, logged once a minute): the
 rate limits protect the service, and refusing everyone would be the outage they guard against.
@@ -8,11 +9,73 @@ rate limits protect the service, and refusing everyone would be the outage they 
 DRF's own throttles keep a list of every request time in the window and rewrite it on each request:
 its cost grows with the rate allowed. A counter costs the same at 10 requests a minute or 10,000."""
 
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework import throttling
 
 from lms.cache import CACHE_ERRORS, cache_unavailable
+
+
+class SlidingWindow:
+    """Counts events per key over the last `duration` seconds, approximately: two fixed windows'
+    atomic cache counters, the previous one weighted by how much of it still overlaps. Keys carry
+    the window's number, so the count follows the clock (time.time) rather than cache expiry.
+    Cache errors propagate: the caller decides how to fail open."""
+
+    def __init__(self, duration: float):
+        self.duration = duration
+
+    def _keys(self, key: str, now: float) -> tuple[str, str, float]:
+        window, elapsed = divmod(now, self.duration)
+        return f"{key}:{int(window)}", f"{key}:{int(window) - 1}", elapsed
+
+    def hit(self, key: str, now: float) -> tuple[float, float]:
+        """Counts one event. Returns the count in the window (this event included) and the seconds
+        left in the current fixed window."""
+        current_key, previous_key, elapsed = self._keys(key, now)
+        counts = cache.get_many([current_key, previous_key])
+        if current_key in counts:
+            try:
+                current = cache.incr(current_key)
+            except ValueError:  # expired just now
+                current = 0
+        else:
+            current = 0
+        if not current:
+            current = 1 if cache.add(current_key, 1, timeout=int(2 * self.duration) + 1) else cache.incr(current_key)
+        # Sliding window: the previous window counts in proportion to how much of it still overlaps.
+        previous = counts.get(previous_key, 0)
+        return current + previous * (1 - elapsed / self.duration), self.duration - elapsed
+
+    def count(self, key: str, now: float) -> float:
+        """The count in the window, without counting anything."""
+        current_key, previous_key, elapsed = self._keys(key, now)
+        counts = cache.get_many([current_key, previous_key])
+        return counts.get(current_key, 0) + counts.get(previous_key, 0) * (1 - elapsed / self.duration)
+
+    def clear(self, key: str, now: float) -> None:
+        """Forgets the events counted so far."""
+        current_key, previous_key, _ = self._keys(key, now)
+        cache.delete_many([current_key, previous_key])
+
+
+def client_address(request) -> str:
+    """The caller's address as the rate limits count it: REMOTE_ADDR, or the address that NUM_PROXIES
+    trusted proxies put in X-Forwarded-For (DRF's get_ident; with NUM_PROXIES=0 the header is never
+    believed). An IPv6 address counts as its /64 network: one host usually holds a whole /64, and
+    could otherwise take a fresh address for every request. Works for Django's and DRF's requests."""
+    ident = throttling.BaseThrottle().get_ident(request) or ""
+    try:
+        address = ipaddress.ip_address(ident)
+    except ValueError:
+        return ident
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped:  # ::ffff:192.0.2.1 is the IPv4 address
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
 class CounterThrottleMixin:
@@ -32,23 +95,8 @@ class CounterThrottleMixin:
             return True
 
     def _allow(self, key: str) -> bool:
-        now = self.timer()
-        window, elapsed = divmod(now, self.duration)
-        self.wait_seconds = self.duration - elapsed
-        current_key, previous_key = f"{key}:{int(window)}", f"{key}:{int(window) - 1}"
-        counts = cache.get_many([current_key, previous_key])
-        if current_key in counts:
-            try:
-                current = cache.incr(current_key)
-            except ValueError:  # expired just now
-                current = 0
-        else:
-            current = 0
-        if not current:
-            current = 1 if cache.add(current_key, 1, timeout=2 * self.duration + 1) else cache.incr(current_key)
-        # Sliding window: the previous window counts in proportion to how much of it still overlaps.
-        previous = counts.get(previous_key, 0)
-        return current + previous * (1 - elapsed / self.duration) <= self.num_requests
+        count, self.wait_seconds = SlidingWindow(self.duration).hit(key, self.timer())
+        return count <= self.num_requests
 
     def wait(self):
         return getattr(self, "wait_seconds", None)
@@ -68,10 +116,11 @@ class UserThrottle(CounterThrottleMixin, throttling.UserRateThrottle):
 
 
 class AuthThrottle(CounterThrottleMixin, throttling.SimpleRateThrottle):
-    """Login, registration, password reset: counted per client address whoever is signed in,
-    so a brute force cannot spread itself over accounts."""
+    """Sign-in, sign-up and password reset: every request counted per client address, whoever is
+    signed in. The rate (THROTTLE_AUTH) is generous, so a class behind one school address can sign
+    in together; failed password checks have limits of their own (accounts.signin_limits)."""
 
     scope = "auth"
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}

@@ -139,6 +139,7 @@ CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("default",
 CELERY_TASK_CREATE_MISSING_QUEUES = False
 CELERY_TASK_ROUTES = {
     "accounts.tasks.password_reset_email_send_task": {"queue": "emails"},
+    "accounts.tasks.signin_lockout_*": {"queue": "emails"},
     "notifications.tasks.*": {"queue": "emails"},
     "certificates.tasks.*": {"queue": "certificates"},
 }
@@ -162,6 +163,11 @@ CELERY_BEAT_SCHEDULE = {
     # Work that could not be queued while the broker was down is picked up by these sweeps.
     "issue-missing-certificates": {"task": "certificates.tasks.certificates_issue_missing_task", "schedule": 600.0},
     "send-unsent-announcements": {"task": "notifications.tasks.announcements_send_unsent_task", "schedule": 600.0},
+    "send-pending-signin-lockout-emails": {
+        "task": "accounts.tasks.signin_lockout_emails_send_pending_task",
+        "schedule": 600.0,
+    },
+    "prune-signin-lockouts": {"task": "accounts.tasks.signin_lockouts_prune_task", "schedule": 24 * 3600.0},
 }
 # A job whose worker died is handed out again after the visibility timeout (acks late); it must
 # exceed the longest retry countdown (600 s), or delayed jobs would be delivered twice. The socket
@@ -180,6 +186,28 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 3)
 # Where the SPA shows its "choose a new password" page; {uid} and {token} are filled in.
 PASSWORD_RESET_URL = env("PASSWORD_RESET_URL", default="http://localhost:3000/reset-password?uid={uid}&token={token}")
+# Sign-in limits (accounts.signin_limits; README, "Sign-in limits"): FAILED password checks are counted
+# per account and per client address; successes only by the per-address rate THROTTLE_AUTH below.
+SIGNIN_ACCOUNT_MAX_FAILURES = env.int("SIGNIN_ACCOUNT_MAX_FAILURES", default=10)
+SIGNIN_ACCOUNT_WINDOW_MINUTES = env.int("SIGNIN_ACCOUNT_WINDOW_MINUTES", default=15)
+SIGNIN_ADDRESS_MAX_FAILURES = env.int("SIGNIN_ADDRESS_MAX_FAILURES", default=100)
+SIGNIN_ADDRESS_WINDOW_MINUTES = env.int("SIGNIN_ADDRESS_WINDOW_MINUTES", default=15)
+# The owner of a locked account is e-mailed at most once in this many hours (0: at every lockout).
+SIGNIN_LOCKOUT_EMAIL_INTERVAL_HOURS = env.int("SIGNIN_LOCKOUT_EMAIL_INTERVAL_HOURS", default=24)
+# Reset e-mails per account (e-mail address) per hour; more requests still answer 204, silently.
+PASSWORD_RESET_EMAILS_PER_HOUR = env.int("PASSWORD_RESET_EMAILS_PER_HOUR", default=5)
+# A limit of 0 would lock every account at its first typo (or never send a reset e-mail): refuse.
+for _name in (
+    "SIGNIN_ACCOUNT_MAX_FAILURES",
+    "SIGNIN_ACCOUNT_WINDOW_MINUTES",
+    "SIGNIN_ADDRESS_MAX_FAILURES",
+    "SIGNIN_ADDRESS_WINDOW_MINUTES",
+    "PASSWORD_RESET_EMAILS_PER_HOUR",
+):
+    if vars()[_name] < 1:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{_name} must be at least 1, not {vars()[_name]}.")
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
@@ -213,8 +241,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="300/min"),
         "user": env("THROTTLE_USER", default="1200/min"),
-        # Login, registration and password reset: strict, per client address.
-        "auth": env("THROTTLE_AUTH", default="10/min"),
+        # Sign-in, sign-up and password reset, every request per client address: enough for a school
+        # behind one address (failed password checks have their own limits, SIGNIN_* above).
+        "auth": env("THROTTLE_AUTH", default="120/min"),
     },
     # Trusted proxies in front of the app; 0 means X-Forwarded-For is never believed.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),

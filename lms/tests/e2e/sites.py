@@ -23,7 +23,7 @@ import requests
 
 PASSWORD = "Correct-Horse-42"
 STACK_URL = os.environ.get("LMS_E2E_URL", "").rstrip("/")
-# Stack mode: the admin's JWT, fetched once per test process. Login shares THROTTLE_AUTH (10 a minute
+# Stack mode: the admin's JWT, fetched once per test process. Login shares THROTTLE_AUTH (120 a minute
 # per address by default) with sign-up, and the scenarios sign several people up.
 _STACK_TOKENS: dict[tuple[str, str], str] = {}
 

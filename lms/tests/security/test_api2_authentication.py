@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 ME = "/api/v1/auth/me/"
 LOGIN = "/api/v1/auth/login/"
+INSTRUCTOR_LOGIN = "/api/v1/auth/instructors/login/"
 REFRESH = "/api/v1/auth/token/refresh/"
 LOGOUT = "/api/v1/auth/logout/"
 # A protected read and a protected write, in two apps.
@@ -251,34 +252,63 @@ def test_login_brute_force_is_throttled(user):
     assert blocked.json()["detail"]
 
 
-def test_brute_force_cannot_spread_over_accounts_or_endpoints(user, victim):
-    """The auth throttle counts per client address across accounts and sign-in endpoints."""
-    client = APIClient()
-    targets = [(LOGIN, user), (LOGIN, victim), ("/api/v1/auth/instructors/login/", user)]
+def test_brute_force_on_one_account_cannot_spread_over_endpoints_or_addresses(user):
+    """Failures count per account whatever the sign-in endpoint and the address they come from."""
+    paths = [LOGIN, INSTRUCTOR_LOGIN]
     for n in range(10):
-        path, who = targets[n % 3]
-        client.post(path, {"email": who.email, "password": f"guess-{n}"}, format="json")
-    assert client.post(LOGIN, {"email": victim.email, "password": PASSWORD}, format="json").status_code == 429
+        r = APIClient().post(
+            paths[n % 2], {"email": user.email, "password": f"guess-{n}"}, format="json", REMOTE_ADDR=f"10.0.{n}.1"
+        )
+        assert r.status_code == 401
+    right = {"email": user.email, "password": PASSWORD}
+    blocked = APIClient().post(LOGIN, right, format="json", REMOTE_ADDR="10.1.0.1")
+    assert blocked.status_code == 429
+    assert blocked.json()["code"] == "account_locked"
 
 
-def test_a_forged_x_forwarded_for_does_not_reset_the_throttle(user):
-    """NUM_PROXIES is 0: the client cannot pick a new address per request."""
-    for n in range(10):
+def test_password_spray_cannot_spread_over_accounts_or_endpoints(victim, settings):
+    """Failures also count per client address across accounts and sign-in endpoints: a spray of one
+    common password over many accounts stops at SIGNIN_ADDRESS_MAX_FAILURES, and then even a right
+    password from that address waits."""
+    limit = settings.SIGNIN_ADDRESS_MAX_FAILURES
+    client, paths = APIClient(), [LOGIN, INSTRUCTOR_LOGIN]
+    statuses = [
+        client.post(paths[n % 2], {"email": f"user{n}@example.org", "password": "Summer2024!"}).status_code
+        for n in range(limit)
+    ]
+    assert statuses == [401] * limit
+    blocked = client.post(LOGIN, {"email": victim.email, "password": PASSWORD}, format="json")
+    assert blocked.status_code == 429
+    assert blocked.json()["code"] == "too_many_failures"
+    assert int(blocked["Retry-After"]) > 0
+
+
+def test_a_forged_x_forwarded_for_does_not_reset_the_throttle(victim, settings):
+    """NUM_PROXIES is 0: the client cannot pick a new address per request to escape the per-address
+    failure count."""
+    limit = settings.SIGNIN_ADDRESS_MAX_FAILURES
+    for n in range(limit):
         APIClient().post(
-            LOGIN, {"email": user.email, "password": "x"}, format="json", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"
+            LOGIN,
+            {"email": f"user{n}@example.org", "password": "x"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"10.0.{n // 250}.{n % 250}",
         )
     response = APIClient().post(
-        LOGIN, {"email": user.email, "password": PASSWORD}, format="json", HTTP_X_FORWARDED_FOR="10.9.9.9"
+        LOGIN, {"email": victim.email, "password": PASSWORD}, format="json", HTTP_X_FORWARDED_FOR="10.9.9.9"
     )
     assert response.status_code == 429
+    assert response.json()["code"] == "too_many_failures"
 
 
-def test_password_reset_is_throttled_and_does_not_enumerate(user):
+def test_password_reset_is_throttled_and_does_not_enumerate(user, settings):
     client = APIClient()
     known = client.post("/api/v1/auth/password/reset/", {"email": user.email}, format="json")
     unknown = client.post("/api/v1/auth/password/reset/", {"email": "ghost@example.org"}, format="json")
     assert known.status_code == unknown.status_code == 204
+    rate = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["auth"].split("/")[0])
     statuses = [
-        client.post("/api/v1/auth/password/reset/", {"email": user.email}, format="json").status_code for _ in range(10)
+        client.post("/api/v1/auth/password/reset/", {"email": user.email}, format="json").status_code
+        for _ in range(rate - 1)
     ]
-    assert statuses[-1] == 429
+    assert statuses == [204] * (rate - 2) + [429]
