@@ -1,9 +1,14 @@
 """Fixtures for the fault tests: services of their own (never the shared Redis or PostgreSQL), and
 the Celery app and Django cache pointed at them for the length of one test."""
 
-import pytest
+from types import SimpleNamespace
 
-from .services import RedisServer
+import pytest
+from django.db import connection
+
+from conftest import require_service
+
+from .services import RedisServer, worker_environment
 
 
 @pytest.fixture
@@ -62,3 +67,20 @@ def cache_to(settings):
         settings.CACHES = {"default": {"BACKEND": "lms.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": "fault"}}
 
     return point
+
+
+@pytest.fixture
+def worker_setup(own_redis, jobs_to, settings, tmp_path):
+    """What a test needs to run real `celery -A lms worker` processes: its jobs sent to its own
+    Redis, a media root of its own (shared with the workers), and `env(**extra)`, the workers'
+    environment (the test database, that Redis, that media root, plus `extra`)."""
+    require_service("PostgreSQL", connection.vendor == "postgresql", "worker processes need a real database")
+    app = jobs_to(own_redis.url)
+    media = tmp_path / "media"
+    media.mkdir()
+    settings.MEDIA_ROOT = str(media)
+
+    def env(**extra: str) -> dict[str, str]:
+        return worker_environment(database=connection.settings_dict, redis_url=own_redis.url, media=media, **extra)
+
+    return SimpleNamespace(app=app, media=media, env=env)

@@ -16,32 +16,24 @@ import kombu
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.db import connection
 
 from certificates.models import Certificate
 from certificates.tasks import certificates_issue_missing_task
-from conftest import client_for, require_service
+from conftest import client_for
 from courses.models import Lesson
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
 
-from .services import stop_process, wait_for, worker_environment
+from .services import stop_process, wait_for
 
 pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
-def workers(own_redis, jobs_to, settings, tmp_path):
+def workers(worker_setup, tmp_path):
     """Starts real worker processes against this test's Redis and database (committed data: the
     test runs with transaction=True). Yields a starter; every worker is stopped afterwards."""
-    require_service("PostgreSQL", connection.vendor == "postgresql", "worker processes need a real database")
-    jobs_to(own_redis.url)
-    media, markers = tmp_path / "media", tmp_path / "markers"
-    media.mkdir()
+    media, markers = worker_setup.media, tmp_path / "markers"
     markers.mkdir()
-    settings.MEDIA_ROOT = str(media)
-    env = worker_environment(
-        database=connection.settings_dict,
-        redis_url=own_redis.url,
-        media=media,
+    env = worker_setup.env(
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         LMS_FAULT_MARKER_DIR=str(markers),
         LMS_FAULT_RENDER_DELAY="60",
