@@ -377,20 +377,33 @@ def user_set_password(*, user: User, password: str) -> User:
 
 
 def password_reset_request(*, email: str) -> None:
-    """Queues a reset e-mail if an active account has this e-mail. Says nothing either way, so the
-    endpoint cannot be used to find out who has an account. At most PASSWORD_RESET_EMAILS_PER_HOUR
-    e-mails per address, counted whether or not an account has it; beyond that, nothing is sent
-    (silently: the owner already has working links)."""
+    """Queues the reset e-mail job for this address, whether or not an active account has it: the
+    job does the same work either way (looks the account up, makes a token, renders the e-mail) and
+    only sends it to a real account. So the request does the same work for every address, even with
+    jobs inline (CELERY_TASK_ALWAYS_EAGER), and neither its answer nor its timing tells who has an
+    account. At most PASSWORD_RESET_EMAILS_PER_HOUR jobs per address, counted whether or not an
+    account has it; beyond that, nothing is queued (silently: the owner already has working links)."""
     from .tasks import password_reset_email_send_task
 
-    allowed = signin_limits.reset_email_allowed(email=email)
-    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
-    if user is not None and allowed:
+    if signin_limits.reset_email_allowed(email=email):
         # With the broker down the request still succeeds (the user can simply ask again).
-        enqueue_on_commit(password_reset_email_send_task, user.pk)
+        enqueue_on_commit(password_reset_email_send_task, normalize_email(email))
 
 
-def password_reset_email_send(*, user: User) -> None:
+def password_reset_email_send_to(*, email: str) -> bool:
+    """Sends a reset e-mail if an active account has this e-mail. For an address with no account,
+    builds the same e-mail for a stand-in user and sends nothing, so both cost the same but the
+    sending. Returns whether an e-mail was sent."""
+    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    message = _password_reset_message(user or User(email=normalize_email(email)))
+    if user is None:
+        message.message().as_bytes()  # what every e-mail backend does first: the MIME encoding
+        return False
+    message.send()
+    return True
+
+
+def _password_reset_message(user: User) -> EmailMultiAlternatives:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     context = {
@@ -406,7 +419,11 @@ def password_reset_email_send(*, user: User) -> None:
         to=[user.email],
     )
     message.attach_alternative(render_to_string("accounts/password_reset_email.html", context), "text/html")
-    message.send()
+    return message
+
+
+def password_reset_email_send(*, user: User) -> None:
+    _password_reset_message(user).send()
 
 
 @transaction.atomic

@@ -8,12 +8,18 @@ from .models import User
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def password_reset_email_send_task(self, user_id: int) -> None:
-    from .services import password_reset_email_send
+def password_reset_email_send_task(self, email: str | int) -> bool:
+    """Queued for every reset request, whether or not the address has an account (see
+    password_reset_request). An int is a user id: a job queued before jobs carried the address."""
+    from .services import password_reset_email_send, password_reset_email_send_to
 
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is not None:  # deactivated meanwhile: nothing to send
-        password_reset_email_send(user=user)
+    if isinstance(email, str):
+        return password_reset_email_send_to(email=email)
+    user = User.objects.filter(pk=email, is_active=True).first()
+    if user is None:  # deactivated meanwhile: nothing to send
+        return False
+    password_reset_email_send(user=user)
+    return True
 
 
 # SMTP errors are OSErrors: retried with backoff; the notice stays pending until one run sends it.

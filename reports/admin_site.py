@@ -5,6 +5,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
 
 from .selectors import dashboard_for_admin, report_series
@@ -38,11 +39,49 @@ def bar_chart(points: list[dict], *, width: int = 720, height: int = 140) -> dic
     }
 
 
+def _answer_signin_locked(response):
+    """The form again, as a 429 with Retry-After, when the sign-in limits refused it (as the API)."""
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    locked = getattr(form, "signin_locked", None)
+    if locked is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(locked.retry_after)
+    return response
+
+
 class LMSAdminSite(admin.AdminSite):
     site_header = "LMS administration"
     site_title = "LMS admin"
     index_title = "Staff dashboard"
     index_template = "admin/lms_index.html"
+
+    # The forms that check a password are under the API's sign-in limits (accounts.admin_forms). They
+    # are imported in the views: this module is loaded before the apps' models are.
+    def login(self, request, extra_context=None):
+        from accounts.admin_forms import AdminLoginForm
+
+        self.login_form = AdminLoginForm
+        return _answer_signin_locked(super().login(request, extra_context))
+
+    def password_change(self, request, extra_context=None):
+        """Django's own page, with the old password checked under the sign-in limits."""
+        from django.contrib.auth.views import PasswordChangeView
+
+        from accounts.admin_forms import AdminPasswordChangeForm
+
+        class LimitedPasswordChangeView(PasswordChangeView):
+            def get_form_kwargs(self):
+                return {**super().get_form_kwargs(), "request": self.request}
+
+        defaults = {
+            "form_class": AdminPasswordChangeForm,
+            "success_url": reverse("admin:password_change_done", current_app=self.name),
+            "extra_context": {**self.each_context(request), **(extra_context or {})},
+        }
+        if self.password_change_template is not None:
+            defaults["template_name"] = self.password_change_template
+        request.current_app = self.name
+        return _answer_signin_locked(LimitedPasswordChangeView.as_view(**defaults)(request))
 
     def index(self, request, extra_context=None):
         today = timezone.now().date()
