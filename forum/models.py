@@ -81,6 +81,11 @@ class Report(models.Model):
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
     comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(max_length=1000)
+    counts_toward_hide = models.BooleanField(
+        default=True,
+        help_text="Counted towards hiding the item automatically: when it was made, the reporter moderated the "
+        "course, or their account and enrollment were old enough (FORUM_REPORT_MIN_*_AGE_DAYS).",
+    )
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN)
     resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
     resolved_by = models.ForeignKey(

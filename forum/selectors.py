@@ -7,6 +7,16 @@ from courses.selectors import can_manage_course, courses_visible_to
 from .models import Comment, ModerationLog, Post, Report, Vote
 
 
+def _open_threads(user, prefix: str = "") -> Q:
+    """Posts (through `prefix`, e.g. "post__") the user may open in the courses they can see: those
+    not hidden, their own, and every post of a course they teach. Admins open every post."""
+    if user.role == "admin":
+        return Q()
+    return (
+        Q(**{f"{prefix}is_hidden": False}) | Q(**{f"{prefix}author": user}) | Q(**{f"{prefix}course__instructor": user})
+    )
+
+
 def posts_visible_to(user, *, course=None) -> QuerySet[Post]:
     """Posts of courses the user can open, with author and the user's vote loaded. Hidden posts are
     shown to moderators and their authors only. (Whether the user may read the forum at all is
@@ -16,9 +26,7 @@ def posts_visible_to(user, *, course=None) -> QuerySet[Post]:
         if not can_manage_course(user, course):
             queryset = queryset.filter(Q(is_hidden=False) | Q(author=user))
     else:
-        queryset = Post.objects.filter(course__in=courses_visible_to(user))
-    if course is None and user.role != "admin":
-        queryset = queryset.filter(Q(is_hidden=False) | Q(author=user) | Q(course__instructor=user))
+        queryset = Post.objects.filter(course__in=courses_visible_to(user)).filter(_open_threads(user))
     return queryset.select_related("author", "course").annotate(
         has_voted=Exists(Vote.objects.filter(post=OuterRef("pk"), user=user.pk))
     )
@@ -43,11 +51,17 @@ def comment_tree(post: Post) -> QuerySet[Comment]:
 
 
 def comments_visible_to(user) -> QuerySet[Comment]:
-    return Comment.objects.filter(post__course__in=courses_visible_to(user)).select_related("author", "post__course")
+    """Comments in the threads the user may open (posts_visible_to): a comment in a hidden thread is
+    as absent as the thread. (A hidden comment itself is present, its text masked when rendered.)"""
+    return (
+        Comment.objects.filter(post__course__in=courses_visible_to(user))
+        .filter(_open_threads(user, "post__"))
+        .select_related("author", "post__course")
+    )
 
 
 def reports_for_moderator(user) -> QuerySet[Report]:
-    queryset = Report.objects.select_related("reporter", "post", "comment", "course", "resolved_by")
+    queryset = Report.objects.select_related("reporter", "post", "comment", "comment__post", "course", "resolved_by")
     if user.role == "admin":
         return queryset
     return queryset.filter(course__instructor=user)

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from activity.models import Verb
 from activity.services import activity_record
-from courses.selectors import can_manage_course, can_read_content
-from lms.errors import Conflict, InvalidInput, NotPermitted
-from notifications.services import notify
+from courses.selectors import can_manage_course, can_read_content, enrollment_get_active
+from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from notifications.models import NotificationType
+from notifications.services import notifications_withdraw, notify
 
 from .models import (
     REMOVED,
@@ -30,6 +31,11 @@ from .models import (
 # Pinned threads sort above every unpinned one: their sort key is their last activity, far ahead.
 PIN_OFFSET = timedelta(days=365 * 1000)
 
+# What forum_reply notifications say instead once the text they carried is hidden.
+HIDDEN_REPLY = "This reply was hidden by a moderator."
+HIDDEN_THREAD_TITLE = "A reply in a thread hidden by a moderator"
+HIDDEN_THREAD = "This thread was hidden by a moderator."
+
 
 def is_moderator(user, course) -> bool:
     return can_manage_course(user, course)
@@ -38,6 +44,13 @@ def is_moderator(user, course) -> bool:
 def _require_participant(user, course) -> None:
     if not can_read_content(user, course):
         raise NotPermitted("Only enrolled students, the course's instructor and admins take part in its forum.")
+
+
+def _require_open(user, post: Post) -> None:
+    """A hidden thread is opened by its author and the course's moderators only; to anyone else it
+    (and every comment in it) does not exist, as in forum.selectors.posts_visible_to."""
+    if post.is_hidden and post.author_id != user.pk and not is_moderator(user, post.course):
+        raise NotFound("No such post.")
 
 
 def _sort_key(post: Post):
@@ -109,6 +122,7 @@ def post_set_flag(*, post: Post, actor, flag: str, value: bool) -> Post:
 def vote_toggle(*, post: Post, user) -> bool:
     """Adds the user's vote, or takes it back. Returns whether the user now votes for the post."""
     _require_participant(user, post.course)
+    _require_open(user, post)
     deleted, _ = Vote.objects.filter(post=post, user=user).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(vote_count=F("vote_count") - 1)
@@ -126,14 +140,16 @@ def vote_toggle(*, post: Post, user) -> bool:
 @transaction.atomic
 def comment_create(*, post: Post, author, body: str, parent: Comment | None = None) -> Comment:
     """Comments on a post, or replies to one of its top-level comments (one level of replies).
-    Locked or deleted posts take no comments (403), except from moderators on a locked one. Tells
-    the post's author (and the parent comment's author) with `forum_reply`."""
+    Locked or deleted posts take no comments (403), except from moderators on a locked one; a
+    hidden one is 404 to all but its author and the moderators. Tells the post's author (and the
+    parent comment's author) with `forum_reply`; in a hidden thread, only those who can open it."""
     course = post.course
     _require_participant(author, course)
     # Lock the thread: its pinned and locked flags and its sort key are read and written under the
     # same lock post_set_flag takes, so a pin landing meanwhile is never overwritten by a stale key.
     post = Post.objects.select_for_update().get(pk=post.pk)
     post.course = course
+    _require_open(author, post)
     if post.is_removed:
         raise NotPermitted("This post was deleted.", code="post_removed")
     if post.is_locked and not is_moderator(author, course):
@@ -151,7 +167,7 @@ def comment_create(*, post: Post, author, body: str, parent: Comment | None = No
         comment_count=F("comment_count") + 1, last_activity_at=now, sort_key=post.sort_key
     )
     recipients = {post.author_id}
-    if parent is not None:
+    if parent is not None and (not post.is_hidden or is_moderator(parent.author, course)):
         recipients.add(parent.author_id)
     recipients.discard(author.pk)
     if recipients:
@@ -190,35 +206,121 @@ def comment_delete(*, comment: Comment, actor) -> Comment:
 
 
 # --- reports and moderation ----------------------------------------------------------------------
+def _report_counts(reporter, course) -> bool:
+    """Whether a new report by `reporter` counts towards hiding the item automatically: always for
+    the course's moderators; for anyone else only from an account FORUM_REPORT_MIN_ACCOUNT_AGE_DAYS
+    old, enrolled in the course at least FORUM_REPORT_MIN_ENROLLMENT_AGE_DAYS (so accounts made and
+    enrolled in a free course for the purpose cannot hide anything)."""
+    if is_moderator(reporter, course):
+        return True
+    now = timezone.now()
+    if reporter.date_joined > now - timedelta(days=settings.FORUM_REPORT_MIN_ACCOUNT_AGE_DAYS):
+        return False
+    enrollment = enrollment_get_active(student=reporter, course=course)
+    return enrollment is not None and enrollment.enrolled_at <= now - timedelta(
+        days=settings.FORUM_REPORT_MIN_ENROLLMENT_AGE_DAYS
+    )
+
+
 @transaction.atomic
 def report_create(*, reporter, reason: str, post: Post | None = None, comment: Comment | None = None) -> Report:
-    """Flags a post or comment, once per reader (409 the second time). When
-    FORUM_AUTO_HIDE_REPORTS distinct readers have an open report on an item, it is hidden until a
-    moderator resolves them."""
+    """Flags a post or comment, once per reader (409 the second time); in a hidden thread, only its
+    author and the moderators can (404). Tells the course's instructor at once (`forum_report`,
+    unless they are the reporter). When FORUM_AUTO_HIDE_REPORTS distinct readers whose reports
+    count (_report_counts) have an open report on an item, it is hidden until a moderator resolves
+    them, and its text is withdrawn from notifications (_withdraw_text); writing by the course's
+    moderators is never hidden automatically."""
     course = post.course if post else comment.post.course
     _require_participant(reporter, course)
     # Lock the item: reports on it are counted one at a time, so the threshold is never missed.
     item = type(post or comment).objects.select_for_update().get(pk=(post or comment).pk)
+    thread = item if post else Post.objects.get(pk=item.post_id)  # as it is now: hidden or not
+    thread.course = course
+    _require_open(reporter, thread)
     if item.author_id == reporter.pk:
         raise InvalidInput("You cannot report your own writing.", code="own_item")
     target = {"post": item} if post else {"comment": item}
+    counts = _report_counts(reporter, course)
     try:
         with transaction.atomic():
-            report = Report.objects.create(reporter=reporter, course=course, reason=reason, **target)
+            report = Report.objects.create(
+                reporter=reporter, course=course, reason=reason, counts_toward_hide=counts, **target
+            )
     except IntegrityError as exc:
         raise Conflict("You have already reported this.", code="already_reported") from exc
-    open_reports = Report.objects.filter(status=ReportStatus.OPEN, **target).values("reporter").distinct().count()
-    if open_reports >= settings.FORUM_AUTO_HIDE_REPORTS and not item.is_hidden:
-        type(item).objects.filter(pk=item.pk).update(is_hidden=True)
-        _log(
-            actor=None,
-            course_id=course.pk,
-            action=ModerationAction.AUTO_HIDE,
-            report=report,
-            note=f"{open_reports} readers reported it",
-            **target,
+    hidden_now = False
+    if counts and not item.is_hidden:
+        open_reports = (
+            Report.objects.filter(status=ReportStatus.OPEN, counts_toward_hide=True, **target)
+            .values("reporter")
+            .distinct()
+            .count()
         )
+        if open_reports >= settings.FORUM_AUTO_HIDE_REPORTS and not is_moderator(item.author, course):
+            type(item).objects.filter(pk=item.pk).update(is_hidden=True)
+            item.is_hidden = hidden_now = True
+            _log(
+                actor=None,
+                course_id=course.pk,
+                action=ModerationAction.AUTO_HIDE,
+                report=report,
+                note=f"{open_reports} readers reported it",
+                **target,
+            )
+            _withdraw_text(item)
+    _tell_moderators(report=report, item=item, hidden_now=hidden_now)
     return report
+
+
+def _tell_moderators(*, report: Report, item: Post | Comment, hidden_now: bool) -> None:
+    """`forum_report` to the course's instructor, in-app and by e-mail as they chose, unless they
+    reported it themselves. It names the item but does not quote it."""
+    course = report.course
+    if course.instructor_id == report.reporter_id:
+        return
+    kind = "post" if isinstance(item, Post) else "comment"
+    payload = {"course_id": course.pk, "report_id": report.pk, "post_id": report.post_id or item.post_id}
+    if kind == "comment":
+        payload["comment_id"] = item.pk
+    body = f"Reason given: {report.reason[:300]}"
+    if hidden_now:
+        body += f"\nIt was hidden automatically after {settings.FORUM_AUTO_HIDE_REPORTS} reports."
+    notify(
+        recipients=[course.instructor_id],
+        type=NotificationType.FORUM_REPORT,
+        title=f"A {kind} was reported in the forum of “{course.title}”",
+        body=body,
+        payload=payload,
+    )
+
+
+def _withdraw_text(item: Post | Comment) -> None:
+    """Takes the text of a hidden comment, or of every comment in a hidden thread (and the thread's
+    title), out of the forum_reply notifications that carried it: stored ones now, e-mail copies
+    still queued when they are sent. Restoring the item does not put the text back (it is shown
+    again in the thread, which the notification still links to)."""
+    if isinstance(item, Comment):
+        recipients = {item.post.author_id}
+        if item.parent_id is not None:
+            recipients.update(Comment.objects.filter(pk=item.parent_id).values_list("author_id", flat=True))
+        notifications_withdraw(
+            type=NotificationType.FORUM_REPLY,
+            key="comment_id",
+            values=[item.pk],
+            body=HIDDEN_REPLY,
+            recipients=recipients,
+        )
+        return
+    comments = list(Comment.objects.filter(post=item).values_list("pk", "author_id"))
+    if comments:
+        notifications_withdraw(
+            type=NotificationType.FORUM_REPLY,
+            key="comment_id",
+            values=[pk for pk, _ in comments],
+            title=HIDDEN_THREAD_TITLE,
+            body=HIDDEN_THREAD,
+            recipients={item.author_id, *(author_id for _, author_id in comments)},
+        )
 
 
 @transaction.atomic
@@ -233,6 +335,8 @@ def report_resolve(*, report: Report, actor, resolution: str) -> Report:
     model = Post if report.post_id else Comment
     if resolution in (Resolution.HIDE, Resolution.RESTORE):
         model.objects.filter(pk=report.post_id or report.comment_id).update(is_hidden=resolution == Resolution.HIDE)
+    if resolution == Resolution.HIDE:
+        _withdraw_text(report.post or report.comment)
     Report.objects.filter(status=ReportStatus.OPEN, **target).update(
         status=ReportStatus.RESOLVED, resolution=resolution, resolved_by=actor, resolved_at=timezone.now()
     )
@@ -250,12 +354,17 @@ def report_resolve(*, report: Report, actor, resolution: str) -> Report:
 
 @transaction.atomic
 def item_set_hidden(*, item: Post | Comment, actor, hidden: bool) -> None:
-    """A moderator hides or restores a post or comment directly (the admin's actions), logged."""
+    """A moderator hides or restores a post or comment directly (the admin's actions), logged.
+    Hiding withdraws its text from the notifications that carried it (_withdraw_text); restoring
+    does not put it back."""
     course = item.course if isinstance(item, Post) else item.post.course
     if not is_moderator(actor, course):
         raise NotPermitted("Only the course's instructor and admins moderate its forum.")
     if item.is_hidden != hidden:
         type(item).objects.filter(pk=item.pk).update(is_hidden=hidden)
+        item.is_hidden = hidden
+        if hidden:
+            _withdraw_text(item)
         target = {"post": item} if isinstance(item, Post) else {"comment": item}
         _log(
             actor=actor,

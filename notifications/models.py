@@ -12,6 +12,7 @@ class NotificationType(models.TextChoices):
     COURSE_UPDATED = "course_updated", "New content in a course you take"
     ANNOUNCEMENT = "announcement", "Announcements from your instructors"
     FORUM_REPLY = "forum_reply", "Replies to your forum posts"
+    FORUM_REPORT = "forum_report", "Reports on the forums you moderate"
     CERTIFICATE_ISSUED = "certificate_issued", "Your certificate is ready"
     NEW_REVIEW = "new_review", "A new review of your course"
     REVIEW_REPLY = "review_reply", "The instructor replied to your review"
@@ -48,6 +49,29 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.type} to {self.recipient_id}: {self.title}"
+
+
+class NotificationWithdrawal(models.Model):
+    """Text taken back from the notifications of one type whose payload names one thing (key and
+    value: the forum comment a moderator hid is `comment_id` 17). When it is recorded the stored
+    notifications are rewritten (notifications_withdraw); e-mail copies still queued then read it
+    when they are sent, so they go out with the same neutral text. Kept, so that a retried job
+    reads it too."""
+
+    type = models.CharField(max_length=32, choices=NotificationType.choices)
+    key = models.CharField(max_length=32)
+    value = models.CharField(max_length=64)
+    title = models.CharField(max_length=200, blank=True, help_text="Empty: the notifications keep their title.")
+    body = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["type", "key", "value"], name="notification_withdrawal_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.key}={self.value} withdrawn"
 
 
 class NotificationPreference(models.Model):

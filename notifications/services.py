@@ -4,6 +4,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -11,9 +12,17 @@ from accounts.models import User
 from lms.errors import InvalidInput
 from lms.jobs import enqueue_on_commit
 
-from .models import DEFAULT_CHANNELS, Announcement, Notification, NotificationPreference, NotificationType
+from .models import (
+    DEFAULT_CHANNELS,
+    Announcement,
+    Notification,
+    NotificationPreference,
+    NotificationType,
+    NotificationWithdrawal,
+)
 
 INSERT_BATCH = 1000  # rows per INSERT and recipients per preference query
+WITHDRAW_BATCH = 500  # payload values per withdrawal query
 EMAIL_CHUNK = 100  # recipients per e-mail job (one SMTP connection each)
 
 
@@ -53,7 +62,9 @@ def notify(
     """Notifies users (instances or ids) of one event, honouring each one's preferences: in-app
     notifications are bulk-inserted in this transaction; e-mails are queued after commit as jobs
     of EMAIL_CHUNK recipients. Queries grow with recipients / INSERT_BATCH, never per recipient.
-    Returns the number of in-app notifications stored."""
+    Returns the number of in-app notifications stored. A notification whose text may be taken back
+    later (notifications_withdraw) names the thing in `payload`: its e-mail copy is checked
+    against withdrawals by that payload when it is sent."""
     if type not in DEFAULT_CHANNELS:
         raise ValueError(f"Unknown notification type {type!r}")
     stored = 0
@@ -70,19 +81,36 @@ def notify(
         stored += len(in_app)
         email = [pk for pk in chunk if channels[pk]["email"]]
         for email_chunk in _chunks(email, EMAIL_CHUNK):
-            _queue_emails(type=type, user_ids=list(email_chunk), title=title, body=body, link=link)
+            _queue_emails(
+                type=type, user_ids=list(email_chunk), title=title, body=body, link=link, payload=payload or {}
+            )
     return stored
 
 
-def _queue_emails(*, type: str, user_ids: list[int], title: str, body: str, link: str) -> None:
+def _queue_emails(*, type: str, user_ids: list[int], title: str, body: str, link: str, payload: dict) -> None:
     from .tasks import notification_emails_send_task
 
     # Broker down: the e-mail copy is dropped (logged); the in-app notification is the durable record.
-    enqueue_on_commit(notification_emails_send_task, type=type, user_ids=user_ids, title=title, body=body, link=link)
+    enqueue_on_commit(
+        notification_emails_send_task,
+        type=type,
+        user_ids=user_ids,
+        title=title,
+        body=body,
+        link=link,
+        payload=payload,
+    )
 
 
-def notification_emails_send(*, type: str, user_ids: Sequence[int], title: str, body: str, link: str = "") -> int:
-    """Sends one e-mail per active user over a single SMTP connection. Returns how many were sent."""
+def notification_emails_send(
+    *, type: str, user_ids: Sequence[int], title: str, body: str, link: str = "", payload: dict | None = None
+) -> int:
+    """Sends one e-mail per active user over a single SMTP connection. Returns how many were sent.
+    The text is the one given when the job was queued, unless it was withdrawn since (a withdrawal
+    of this type matching `payload`): then the withdrawn text is sent instead, at every retry."""
+    withdrawn = _withdrawal_for(type=type, payload=payload or {})
+    if withdrawn is not None:
+        title, body = withdrawn.title or title, withdrawn.body
     users = list(User.objects.filter(pk__in=user_ids, is_active=True).only("pk", "email", "first_name"))
     type_label = NotificationType(type).label
     messages = []
@@ -99,6 +127,57 @@ def notification_emails_send(*, type: str, user_ids: Sequence[int], title: str, 
         return 0
     with get_connection() as connection:
         return connection.send_messages(messages) or 0
+
+
+def _withdrawal_for(*, type: str, payload: dict) -> NotificationWithdrawal | None:
+    """The withdrawal that applies to a notification of `type` with this payload, if any (one
+    giving a title first: it withdrew more)."""
+    names = Q()
+    for key, value in payload.items():
+        if isinstance(value, (int, str)) and not isinstance(value, bool):
+            names |= Q(key=key, value=str(value))
+    if not names:
+        return None
+    found = list(NotificationWithdrawal.objects.filter(names, type=type))
+    return max(found, key=lambda w: bool(w.title), default=None)
+
+
+@transaction.atomic
+def notifications_withdraw(
+    *,
+    type: str,
+    key: str,
+    values: Iterable[int | str],
+    body: str,
+    title: str = "",
+    recipients: Iterable | None = None,
+) -> int:
+    """Takes text back from notifications already made: those of `type` whose payload has `key`
+    equal to one of `values` get `body` (and `title`, when one is given) instead of their own; the
+    payload stays, so they still lead to the thing. E-mail copies still queued go out with the same
+    text (notification_emails_send reads the withdrawal when it sends). Safe to repeat; a later
+    withdrawal without a title keeps an earlier one's. `recipients` (users or ids), when the caller
+    knows who was notified, narrows the search to their inboxes. Nothing is ever put back.
+    Returns how many stored notifications were rewritten."""
+    if type not in DEFAULT_CHANNELS:
+        raise ValueError(f"Unknown notification type {type!r}")
+    values = list(dict.fromkeys(values))
+    changes = {"body": body, **({"title": title[:200]} if title else {})}
+    rewritten = 0
+    for chunk in _chunks(values, WITHDRAW_BATCH):
+        NotificationWithdrawal.objects.bulk_create(
+            [
+                NotificationWithdrawal(type=type, key=key, value=str(value), title=title[:200], body=body)
+                for value in chunk
+            ],
+            ignore_conflicts=True,
+        )
+        NotificationWithdrawal.objects.filter(type=type, key=key, value__in=[str(v) for v in chunk]).update(**changes)
+        stored = Notification.objects.filter(type=type, **{f"payload__{key}__in": list(chunk)})
+        if recipients is not None:
+            stored = stored.filter(recipient_id__in=_ids(recipients))
+        rewritten += stored.update(**changes)
+    return rewritten
 
 
 @transaction.atomic

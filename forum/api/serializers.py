@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
+from courses.selectors import can_manage_course
 from forum.models import Comment, ModerationLog, Post, Report, Resolution
 from lms.api.serializers import InputSerializer, WholeInputSerializer
 
@@ -121,8 +122,24 @@ class ReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_excerpt(self, report) -> str:
+        """The start of the reported text (a post's title). Hidden text (a hidden item, or a comment
+        in a hidden thread) is for the course's moderators only: anyone else gets the marker."""
         item = report.post or report.comment
-        return (getattr(item, "title", "") or item.body)[:200] if item else ""
+        if item is None:
+            return ""
+        if not self._moderates(report.course) and _hidden(report):
+            return HIDDEN
+        return (getattr(item, "title", "") or item.body)[:200]
+
+    def _moderates(self, course) -> bool:
+        viewer = self.context.get("viewer") or getattr(self.context.get("request"), "user", None)
+        return viewer is not None and can_manage_course(viewer, course)
+
+
+def _hidden(report) -> bool:
+    if report.post_id:
+        return report.post.is_hidden
+    return report.comment.is_hidden or report.comment.post.is_hidden
 
 
 class ModerationLogSerializer(serializers.ModelSerializer):

@@ -262,7 +262,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         report = services.report_create(
             reporter=request.user, post=self.get_object(), **ReportInputSerializer.validated(request)
         )
-        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+        return Response(ReportSerializer(report, context={"viewer": request.user}).data, status=status.HTTP_201_CREATED)
 
 
 class CommentViewSet(viewsets.GenericViewSet):
@@ -317,7 +317,7 @@ class CommentViewSet(viewsets.GenericViewSet):
         report = services.report_create(
             reporter=request.user, comment=self.get_object(), **ReportInputSerializer.validated(request)
         )
-        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+        return Response(ReportSerializer(report, context={"viewer": request.user}).data, status=status.HTTP_201_CREATED)
 
 
 class ReportFilter(django_filters.FilterSet):
@@ -363,7 +363,7 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def resolve(self, request, pk=None):
         data = ResolveInputSerializer.validated(request)
         report = services.report_resolve(report=self.get_object(), actor=request.user, resolution=data["action"])
-        return Response(ReportSerializer(report).data)
+        return Response(ReportSerializer(report, context={"viewer": request.user}).data)
 
 
 class ModerationLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

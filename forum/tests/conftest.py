@@ -23,3 +23,11 @@ def post(course, student):
 @pytest.fixture
 def comment(post, other_student):
     return services.comment_create(post=post, author=other_student, body="Read the intro.")
+
+
+@pytest.fixture
+def any_reporter_counts(settings):
+    """Every reader's report counts towards auto-hide at once, however new the account: for tests of
+    what hiding does rather than of whose reports count (those are in test_report_trust.py)."""
+    settings.FORUM_REPORT_MIN_ACCOUNT_AGE_DAYS = 0
+    settings.FORUM_REPORT_MIN_ENROLLMENT_AGE_DAYS = 0

@@ -1,10 +1,14 @@
 """Forum rows for tests that need many of them fast. Tests of the rules themselves go through the
 services (forum.services), which keep counts and sort keys right."""
 
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.tests.factories import StudentFactory
+from courses.models import Enrollment
 from courses.tests.factories import PublishedCourseFactory
 from forum.models import Comment, Post
 
@@ -29,6 +33,17 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(StudentFactory)
     body = factory.Sequence(lambda n: f"Comment {n}")
     parent = None
+
+
+def season(*users, days: int = 30) -> None:
+    """Makes the users' accounts and enrollments `days` old, so their reports count towards
+    auto-hide (FORUM_REPORT_MIN_ACCOUNT_AGE_DAYS, FORUM_REPORT_MIN_ENROLLMENT_AGE_DAYS)."""
+    then = timezone.now() - timedelta(days=days)
+    pks = [user.pk for user in users]
+    User.objects.filter(pk__in=pks).update(date_joined=then)
+    Enrollment.objects.filter(student_id__in=pks).update(enrolled_at=then)
+    for user in users:
+        user.date_joined = then
 
 
 # API paths

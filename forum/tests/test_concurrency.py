@@ -61,7 +61,7 @@ def test_concurrent_comments_keep_comment_count_exact(forum):
     assert post.comment_count == THREADS == post.comments.count()
 
 
-def test_reports_arriving_together_still_hide_at_the_threshold(forum, settings):
+def test_reports_arriving_together_still_hide_at_the_threshold(forum, settings, any_reporter_counts):
     """Deterministic interleaving: A reports and holds its transaction open; B reports meanwhile;
     then A commits. Two distinct readers reported, so the post must end up hidden."""
     settings.FORUM_AUTO_HIDE_REPORTS = 2

@@ -8,7 +8,7 @@ from forum.models import ModerationLog
 pytestmark = pytest.mark.django_db
 
 
-def test_a_course_discussion(clients, student, other_student, instructor, settings):
+def test_a_course_discussion(clients, student, other_student, instructor, settings, any_reporter_counts):
     settings.FORUM_AUTO_HIDE_REPORTS = 1
     course = PublishedCourseFactory(instructor=instructor)
     EnrollmentFactory(student=student, course=course)

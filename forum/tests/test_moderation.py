@@ -82,7 +82,7 @@ def test_malformed_report_json_is_400(clients, spam):
 
 
 # --- auto-hide -------------------------------------------------------------------------------------
-def test_a_post_is_hidden_at_the_threshold(clients, settings, spam, instructor, admin_user):
+def test_a_post_is_hidden_at_the_threshold(clients, settings, any_reporter_counts, spam, instructor, admin_user):
     settings.FORUM_AUTO_HIDE_REPORTS = 3
     first, second, third = [clients["student"], *readers(spam.course, 2)]
     for client in (first, second):
@@ -113,7 +113,7 @@ def test_a_post_is_hidden_at_the_threshold(clients, settings, spam, instructor, 
         assert clients[role].get(post_url(spam)).json()["is_hidden"] is True
 
 
-def test_the_default_threshold_is_three(clients, spam):
+def test_the_default_threshold_is_three(clients, any_reporter_counts, spam):
     reporters = [clients["student"], clients["instructor"], *readers(spam.course, 1)]
     for n, client in enumerate(reporters, start=1):
         client.post(post_url(spam, "report"), {"reason": "spam"})
@@ -121,7 +121,9 @@ def test_the_default_threshold_is_three(clients, spam):
         assert spam.is_hidden is (n >= 3)
 
 
-def test_a_comment_is_hidden_at_the_threshold_and_masked(clients, settings, post, spam_comment, instructor):
+def test_a_comment_is_hidden_at_the_threshold_and_masked(
+    clients, settings, any_reporter_counts, post, spam_comment, instructor
+):
     settings.FORUM_AUTO_HIDE_REPORTS = 2
     reply = services.comment_create(post=post, author=instructor, body="Please stop", parent=spam_comment)
     spam_reply = services.comment_create(post=post, author=spam_comment.author, body=SECRET + " 2", parent=None)
@@ -148,7 +150,7 @@ def test_a_comment_is_hidden_at_the_threshold_and_masked(clients, settings, post
     assert reply.pk == tree[0]["replies"][0]["id"]
 
 
-def test_a_hidden_reply_is_masked(clients, settings, post, comment, student):
+def test_a_hidden_reply_is_masked(clients, settings, any_reporter_counts, post, comment, student):
     settings.FORUM_AUTO_HIDE_REPORTS = 1
     reply = services.comment_create(post=post, author=student, body=SECRET, parent=comment)
     clients["other_student"].post(comment_url(reply, "report"), {"reason": "spam"})
@@ -158,7 +160,7 @@ def test_a_hidden_reply_is_masked(clients, settings, post, comment, student):
     assert clients["student"].get(post_url(post, "comments")).json()["results"][0]["replies"][0]["body"] == SECRET
 
 
-def test_dismissed_reports_do_not_count_towards_the_threshold(clients, settings, spam):
+def test_dismissed_reports_do_not_count_towards_the_threshold(clients, settings, any_reporter_counts, spam):
     settings.FORUM_AUTO_HIDE_REPORTS = 2
     first, second = clients["student"], readers(spam.course, 1)[0]
     first.post(post_url(spam, "report"), {"reason": "spam"})
@@ -276,7 +278,7 @@ def test_hide_closes_every_open_report_of_the_item(clients, queue, spam, spam_co
     assert (log.actor, getattr(log, target), log.report_id) == (instructor, item, report.pk)
 
 
-def test_restore_makes_an_auto_hidden_post_visible_again(clients, settings, spam, admin_user):
+def test_restore_makes_an_auto_hidden_post_visible_again(clients, settings, any_reporter_counts, spam, admin_user):
     settings.FORUM_AUTO_HIDE_REPORTS = 2
     clients["student"].post(post_url(spam, "report"), {"reason": "spam"})
     clients["instructor"].post(post_url(spam, "report"), {"reason": "spam"})
@@ -324,7 +326,9 @@ def test_resolving_an_unknown_report_is_404(clients):
 
 
 # --- the moderation log ----------------------------------------------------------------------------
-def test_every_moderation_action_is_logged_with_its_actor(clients, settings, course, student, instructor, admin_user):
+def test_every_moderation_action_is_logged_with_its_actor(
+    clients, settings, any_reporter_counts, course, student, instructor, admin_user
+):
     settings.FORUM_AUTO_HIDE_REPORTS = 1
     teacher, admin = clients["instructor"], clients["admin"]
     post = services.post_create(course=course, author=student, title="t", body="b")

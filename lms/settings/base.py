@@ -416,6 +416,10 @@ CERTIFICATE_VERIFY_URL = env(
     "CERTIFICATE_VERIFY_URL", default=SITE_URL.rstrip("/") + "/api/v1/certificates/verify/{code}/"
 )
 
+# Only reports from accounts this many days old, enrolled in the course this many days, count towards
+# that (the course's instructor and admins always count), so throwaway accounts cannot hide posts.
+FORUM_REPORT_MIN_ACCOUNT_AGE_DAYS = env.int("FORUM_REPORT_MIN_ACCOUNT_AGE_DAYS", default=7)
+FORUM_REPORT_MIN_ENROLLMENT_AGE_DAYS = env.int("FORUM_REPORT_MIN_ENROLLMENT_AGE_DAYS", default=3)
 # --- Error tracking ----------------------------------------------------------------------------
 # Sentry (or any Sentry-compatible service, e.g. GlitchTip) when SENTRY_DSN is set. Personal data is
 # not sent; tracing is off unless SENTRY_TRACES_SAMPLE_RATE is raised.
