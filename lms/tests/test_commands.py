@@ -26,7 +26,7 @@ CHANGES_DATA = {
     "close_expired_attempts",
     "repair_counters",
 }
-LONG_WORK = {"reconcile_payments", "reissue_certificates", "prune_activity", "close_expired_attempts", "repair_counters"}
+LONG_WORK = CHANGES_DATA - {"seed_demo"}
 DJANGO_OPTIONS = {"help", "version", "verbosity", "settings", "pythonpath", "traceback", "no_color", "force_color"}
 
 
