@@ -1,4 +1,7 @@
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
+
+from lms.errors import Conflict, NotFound
 
 from .models import Certificate, CertificateStatus
 
@@ -25,3 +28,18 @@ def certificates_visible_to(user) -> QuerySet[Certificate]:
 
 def certificate_by_code(code: str) -> Certificate | None:
     return Certificate.objects.filter(verification_code=code.strip().upper()).first()
+
+
+def certificate_pdf(certificate: Certificate) -> FieldFile:
+    """The certificate's PDF, for whoever may see the certificate. A revoked certificate's PDF is
+    not served to anyone (409 `certificate_revoked`, with the reason, whatever it was revoked for):
+    the verify endpoint is the record of it. No stored PDF: 404."""
+    if certificate.status == CertificateStatus.REVOKED:
+        raise Conflict(
+            f"This certificate was revoked ({certificate.revoked_reason}); its PDF is no longer available.",
+            code="certificate_revoked",
+            extra={"revoked_reason": certificate.revoked_reason},
+        )
+    if not certificate.pdf:
+        raise NotFound("The PDF is not available.")
+    return certificate.pdf

@@ -162,20 +162,47 @@ def certificate_request(*, student: User, course: Course) -> Certificate | None:
     return None
 
 
+def _mark_revoked(certificate: Certificate, reason: str) -> None:
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_reason = reason[:500]
+    certificate.save(update_fields=["status", "revoked_at", "revoked_reason"])
+
+
 @transaction.atomic
 def certificate_revoke(*, certificate: Certificate, reason: str) -> Certificate:
-    """Revokes with a reason, shown on the public verify endpoint."""
+    """Revokes with a reason, shown on the public verify endpoint; the PDF is no longer served."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput("Give a reason for revoking.", extra={"field": "reason"})
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status == CertificateStatus.REVOKED:
         raise Conflict("This certificate is already revoked.", code="already_revoked")
-    certificate.status = CertificateStatus.REVOKED
-    certificate.revoked_at = timezone.now()
-    certificate.revoked_reason = reason[:500]
-    certificate.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    _mark_revoked(certificate, reason)
     return certificate
+
+
+# The reason a refund gives (README, "Payments (Stripe)").
+REFUNDED = "refunded"
+
+
+@transaction.atomic
+def certificates_revoke_for_refund(*, student_id: int, course_id: int) -> list[Certificate]:
+    """A refund took the course back: the student's valid certificates of it are revoked with the
+    reason "refunded" (verify then says so; the PDF is no longer served). One already revoked keeps
+    its first reason. Returns the certificates this call revoked.
+
+    The caller (payments) holds the enrollment's row lock, which certificate_issue takes as well:
+    a certificate issued just before is found here, and none can be issued after for the
+    enrollment the refund revokes."""
+    revoked = list(
+        Certificate.objects.select_for_update()
+        .filter(student_id=student_id, course_id=course_id, status=CertificateStatus.ISSUED)
+        .order_by("pk")
+    )
+    for certificate in revoked:
+        _mark_revoked(certificate, REFUNDED)
+    return revoked
 
 
 @transaction.atomic

@@ -17,10 +17,11 @@ from lms.counters import true_values
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted, PaymentRequired
 from lms.ordering import move, next_order, reorder
 from notifications.services import course_students_notify_later, notify
+from reviews.services import course_rating_enrollment_changed
 
 from . import cache
-from .models import (
 from .counters import LESSON_COUNT
+from .models import (
     Category,
     Course,
     CourseStatus,
@@ -32,6 +33,7 @@ from .counters import LESSON_COUNT
     Section,
 )
 from .progress import Progress, completion_handlers, progress_for
+from .selectors import is_course_instructor
 
 COURSE_FIELDS = (
     "title",
@@ -211,6 +213,35 @@ def course_remove(*, course: Course, reason: str = "") -> Course:
 
 
 @transaction.atomic
+def course_reassign(*, course: Course, instructor: User, actor: User) -> Course:
+    """An admin hands the course to another instructor: the way to unfreeze the courses of a
+    demoted instructor (courses.selectors.can_manage_course). The new owner must be an active user
+    with the instructor role (400 otherwise), and must not be enrolled in the course (409: nobody
+    teaches a course they take). Enrollments, reviews, orders and coupons stay with the course;
+    the catalog cache forgets it."""
+    if actor.role != Role.ADMIN:
+        raise NotPermitted("Only an administrator can reassign a course.")
+    if instructor.role != Role.INSTRUCTOR or not instructor.is_active:
+        raise InvalidInput(
+            "A course can only be reassigned to an active user with the instructor role.",
+            code="not_an_instructor",
+            extra={"field": "instructor"},
+        )
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    if Enrollment.objects.filter(course=course, student=instructor, status=EnrollmentStatus.ACTIVE).exists():
+        raise Conflict(
+            "This instructor is enrolled in the course; an instructor never takes their own course.",
+            code="own_course",
+            extra={"field": "instructor"},
+        )
+    if course.instructor_id != instructor.pk:
+        course.instructor = instructor
+        course.save(update_fields=["instructor", "updated_at"])
+    cache.course_changed(course.pk)
+    return course
+
+
+@transaction.atomic
 def course_delete(*, course: Course) -> str:
     """Deletes a course nobody depends on. A course with enrollments (or orders, or anything else
     that protects it) is archived instead, so no student's data is lost. Returns what happened:
@@ -325,9 +356,9 @@ def lesson_update(*, lesson: Lesson, data: dict) -> Lesson:
 
 @transaction.atomic
 def lesson_delete(*, lesson: Lesson) -> None:
-    course_id = lesson.course_id
     """Deletes the lesson (and students' completions of it). A lesson already gone (deleted twice,
     or with its section) leaves the course's lesson_count alone."""
+    course_id = lesson.course_id
     _, deleted = lesson.delete()
     if deleted.get(Lesson._meta.label):
         Course.objects.filter(pk=course_id).update(lesson_count=F("lesson_count") - 1)
@@ -353,6 +384,14 @@ def lessons_reorder(*, section: Section, ids: Sequence[int]) -> list[Lesson]:
 
 
 # --- enrollment ----------------------------------------------------------------------------------
+def enrollment_refuse_own_course(*, student: User, course: Course) -> None:
+    """An instructor never enrolls in (or buys) their own course, even after a demotion to student
+    (403 `own_course`): they would see it as a student, use their own coupons and review it.
+    enrollment_create and payments' checkout_start call this."""
+    if is_course_instructor(student, course):
+        raise NotPermitted("You cannot enroll in a course you teach.", code="own_course")
+
+
 @transaction.atomic
 def enrollment_create(*, student: User, course: Course, source: str = EnrollmentSource.FREE) -> Enrollment:
     """Enrolls a student. `free`: the course must be published and free (402 when it has a price).
@@ -363,6 +402,7 @@ def enrollment_create(*, student: User, course: Course, source: str = Enrollment
     keeping the student's progress."""
     if student.role != Role.STUDENT:
         raise NotPermitted("Only students can enroll in courses.")
+    enrollment_refuse_own_course(student=student, course=course)
     if source == EnrollmentSource.FREE and course.status != CourseStatus.PUBLISHED:
         raise NotFound("No published course with this id.")
     if source == EnrollmentSource.ADMIN and course.status == CourseStatus.ARCHIVED:
@@ -391,6 +431,8 @@ def enrollment_create(*, student: User, course: Course, source: str = Enrollment
     except IntegrityError as exc:  # a concurrent request enrolled the same student first
         raise Conflict("You are already enrolled in this course.", code="already_enrolled") from exc
     Course.objects.filter(pk=course.pk).update(enrollment_count=F("enrollment_count") + 1)
+    if existing is not None:  # reactivated: the student's review (if any) counts again
+        course_rating_enrollment_changed(course_id=course.pk, student_id=student.pk)
     payload = {"course_id": course.pk, "enrollment_id": enrollment.pk}
     notify(
         recipients=[student],
@@ -414,12 +456,14 @@ def enrollment_create(*, student: User, course: Course, source: str = Enrollment
 
 @transaction.atomic
 def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
-    """Removes access (a refund, an admin decision). Progress is kept in case of re-enrollment."""
+    """Removes access (a refund, an admin decision). Progress is kept in case of re-enrollment; the
+    student's review of the course, if any, stops counting in its rating figures (recounted here)."""
     updated = Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.ACTIVE).update(
         status=EnrollmentStatus.REVOKED, revoked_at=timezone.now()
     )
     if updated:
         Course.objects.filter(pk=enrollment.course_id).update(enrollment_count=F("enrollment_count") - 1)
+        course_rating_enrollment_changed(course_id=enrollment.course_id, student_id=enrollment.student_id)
         activity_record(
             actor=enrollment.student_id, verb=Verb.ENROLLMENT_REVOKED, target=enrollment, course=enrollment.course_id
         )

@@ -16,12 +16,14 @@ from django.utils import timezone
 from accounts.models import Role, User
 from activity.models import Verb
 from activity.services import activity_record
+from certificates.selectors import certificate_exists
+from certificates.services import certificates_revoke_for_refund
 from courses.models import Course, CourseStatus, Enrollment, EnrollmentSource, EnrollmentStatus
-from courses.services import enrollment_create, enrollment_revoke
+from courses.services import enrollment_create, enrollment_refuse_own_course, enrollment_revoke
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from notifications.services import notify
 
-from . import gateway
+from . import coupon_limits, gateway
 from .models import TRANSITIONS, Coupon, Order, OrderStatus, StripeEvent
 
 logger = logging.getLogger(__name__)
@@ -74,24 +76,37 @@ def coupon_delete(*, coupon: Coupon) -> str:
     return "deleted"
 
 
-def coupon_for_checkout(*, course: Course, code: str) -> Coupon:
-    """The course's coupon with this code, or a 400 on `coupon` naming the problem."""
-    code = code.strip()
-    coupon = Coupon.objects.filter(course=course, code__iexact=code).first()
+UNKNOWN_COUPON = "Unknown coupon code."
+USED_UP = "This coupon has been used up."
+
+
+def _coupon_refusal(coupon: Coupon | None) -> str | None:
     if coupon is None:
-        elsewhere = Coupon.objects.filter(code__iexact=code).exists()
-        message = "This coupon is for another course." if elsewhere else "Unknown coupon code."
-        raise ValidationError({"coupon": [message]})
+        return UNKNOWN_COUPON
     if not coupon.active:
-        raise ValidationError({"coupon": ["This coupon is no longer active."]})
+        return "This coupon is no longer active."
     if coupon.expires_at is not None and coupon.expires_at <= timezone.now():
-        raise ValidationError({"coupon": ["This coupon has expired."]})
+        return "This coupon has expired."
     if coupon.max_redemptions is not None and coupon.redemptions >= coupon.max_redemptions:
-        raise ValidationError({"coupon": [USED_UP]})
+        return USED_UP
+    return None
+
+
+def coupon_for_checkout(*, course: Course, code: str, student: User) -> Coupon:
+    """The course's coupon with this code, or a 400 on `coupon` naming the problem. Only this
+    course's coupons are looked at: a code of another course gets exactly the answer of a code
+    that does not exist, so codes cannot be probed across courses. Each refusal counts against the
+    student's limit (payments.coupon_limits); once it is reached, this is a 429 (with
+    `retry_after`) before any code is looked at."""
+    coupon_limits.check(user_id=student.pk)
+    coupon = Coupon.objects.filter(course=course, code__iexact=code.strip()).first()
+    refusal = _coupon_refusal(coupon)
+    if refusal is not None:
+        coupon_limits.record_failure(user_id=student.pk)
+        raise ValidationError({"coupon": [refusal]})
     return coupon
 
 
-USED_UP = "This coupon has been used up."
 ALL_HELD = "The last uses of this coupon are held by checkouts in progress; try again later."
 
 
@@ -168,20 +183,22 @@ def checkout_start(*, student: User, course: Course, coupon_code: str = "") -> O
     coupon), updating its amount if the coupon changed. A coupon use is held for the order until
     it is paid, canceled or expires, so a limited coupon is never promised to more buyers than it
     has uses. Nothing is granted here: the webhook does that when Stripe says the payment
-    succeeded.
+    succeeded. A refused coupon code counts against the student's coupon limit; while it is
+    reached, a checkout with a coupon is a 429 (payments.coupon_limits).
 
     All or nothing: if Stripe cannot be reached (or refuses), this raises a 503 and the whole
     transaction rolls back, so no order, coupon hold or activity is left behind; an intent Stripe
     may have created meanwhile is never handed out, so it can never be paid."""
     if student.role != Role.STUDENT:
         raise NotPermitted("Only students can buy courses.")
+    enrollment_refuse_own_course(student=student, course=course)
     if course.status != CourseStatus.PUBLISHED:
         raise NotFound("No published course with this id.")
     if course.is_free:
         raise InvalidInput("This course is free: enroll instead of checking out.", code="course_is_free")
     if Enrollment.objects.filter(student=student, course=course, status=EnrollmentStatus.ACTIVE).exists():
         raise Conflict("You are already enrolled in this course.", code="already_enrolled")
-    coupon = coupon_for_checkout(course=course, code=coupon_code) if coupon_code else None
+    coupon = coupon_for_checkout(course=course, code=coupon_code, student=student) if coupon_code else None
     discount = discount_for(course.price, coupon)
     amount = course.price - discount
     if 0 < amount < MIN_CHARGE:
@@ -344,8 +361,21 @@ def _order_mark_failed(order: Order, reason: str, *, final: bool = False) -> boo
     return True
 
 
+def _lock_enrollments(order: Order) -> list[Enrollment]:
+    """Locks the buyer's enrollment rows of the course until commit: the lock certificate_issue
+    (and course completion) take, so a refund and a certificate never interleave."""
+    return list(
+        Enrollment.objects.select_for_update()
+        .filter(student_id=order.student_id, course_id=order.course_id)
+        .order_by("pk")
+    )
+
+
 def _order_mark_refunded(order: Order, *, refund_id: str = "") -> bool:
-    """-> refunded: access ends (the enrollment is revoked; progress is kept)."""
+    """-> refunded: access ends (the enrollment is revoked; progress is kept) and so does the
+    certificate of the course, if one was issued (revoked with the reason "refunded"), whichever
+    path refunded it: the buyer, an admin, or Stripe's charge.refunded. The caller holds the
+    order's row lock; the enrollment's is taken here (if the caller did not already)."""
     if order.status == OrderStatus.REFUNDED:
         return False
     was_paid = order.status == OrderStatus.PAID
@@ -354,17 +384,20 @@ def _order_mark_refunded(order: Order, *, refund_id: str = "") -> bool:
     order.refunded_at = timezone.now()
     order.refund_id = refund_id or order.refund_id
     order.save(update_fields=["status", "refunded_at", "refund_id", "updated_at"])
+    revoked_certificates = []
     if was_paid:
-        enrollment = Enrollment.objects.filter(
-            student_id=order.student_id, course_id=order.course_id, status=EnrollmentStatus.ACTIVE
-        ).first()
-        if enrollment is not None:
-            enrollment_revoke(enrollment=enrollment)
+        for enrollment in _lock_enrollments(order):
+            if enrollment.is_active:
+                enrollment_revoke(enrollment=enrollment)
+        revoked_certificates = certificates_revoke_for_refund(student_id=order.student_id, course_id=order.course_id)
+    body = f"We refunded {order.amount} {order.currency} for order {order.pk}. Your access to the course has ended."
+    if revoked_certificates:
+        body += " Your certificate of the course has been revoked."
     notify(
         recipients=[order.student_id],
         type="payment_refunded",
         title=f"Refund: {order.course.title}",
-        body=f"We refunded {order.amount} {order.currency} for order {order.pk}. Your access to the course has ended.",
+        body=body,
         payload={"order_id": str(order.pk), "course_id": order.course_id},
     )
     activity_record(
@@ -378,7 +411,13 @@ def _order_mark_refunded(order: Order, *, refund_id: str = "") -> bool:
 
 
 def _locked_order(**lookup) -> Order | None:
-    return Order.objects.select_for_update().select_related("course", "student").filter(**lookup).first()
+    """The order, its row locked until commit. Only the order's row (`of`): locking the joined
+    course and student rows too would make every transaction that inserts a row referring to them
+    (a certificate, a notification: PostgreSQL checks those foreign keys at commit) wait for this
+    one, through a refund's call to Stripe, and deadlock with the enrollment lock a refund waits for."""
+    return (
+        Order.objects.select_for_update(of=("self",)).select_related("course", "student").filter(**lookup).first()
+    )
 
 
 # --- webhook -------------------------------------------------------------------------------------
@@ -462,7 +501,9 @@ def _settle_success(order: Order, *, amount, currency) -> str:
 # --- refunds -------------------------------------------------------------------------------------
 def refund_blocker(*, order: Order, actor: User) -> str | None:
     """Why this actor may not refund this order now, or None. Admins may always refund a paid
-    order; the buyer within REFUND_WINDOW_DAYS of paying and before a certificate exists."""
+    order (a certificate of the course is then revoked, see _order_mark_refunded); the buyer
+    within REFUND_WINDOW_DAYS of paying and before a valid certificate exists. For the answer to
+    hold, the caller holds the order's and the enrollment's row locks (order_refund does)."""
     if order.status != OrderStatus.PAID:
         return f"Only paid orders can be refunded; this one is {order.status}."
     if actor.role == Role.ADMIN:
@@ -477,15 +518,20 @@ def refund_blocker(*, order: Order, actor: User) -> str | None:
 
 
 def _has_certificate(order: Order) -> bool:
-    from certificates.selectors import certificate_exists
-
     return certificate_exists(student_id=order.student_id, course_id=order.course_id)
 
 
 @transaction.atomic
 def order_refund(*, order: Order, actor: User) -> Order:
-    """Refunds through Stripe (idempotently), then marks the order refunded and ends access."""
+    """Refunds through Stripe (idempotently), then marks the order refunded, ends access and
+    revokes the course's certificate if one exists (admins only: the buyer cannot refund then).
+
+    The enrollment's row is locked before the certificate check and until commit (through the call
+    to Stripe): certificate_issue takes the same lock, so either the certificate came first (the
+    buyer is refused; an admin's refund revokes it) or the refund did (the enrollment is revoked
+    and no certificate is issued for it)."""
     order = _locked_order(pk=order.pk)
+    _lock_enrollments(order)
     blocker = refund_blocker(order=order, actor=actor)
     if blocker:
         status_conflict = order.status != OrderStatus.PAID

@@ -1,5 +1,6 @@
 """The course's rating figures, which reviews.services.course_rating_refresh recomputes after every
-review change (from this definition). See lms/counters.py."""
+review change, and after every revocation or restoration of a reviewer's enrollment (from this
+definition). See lms/counters.py."""
 
 from decimal import Decimal
 
@@ -11,16 +12,21 @@ from courses.counters import courses_changed
 from courses.models import Course
 from lms.counters import Counter, Figure, JSONCanonical, register
 
+from .models import author_enrolled
+
 STARS = range(1, 6)
 
-_count = Count("reviews")
+# Only the reviews that count: their author's enrollment is active (reviews.models.author_enrolled).
+_counted = Q(author_enrolled(student="reviews__student_id", course="pk"))
+_count = Count("reviews", filter=_counted)
 # The mean rounded half up to whole cents, in integers so both databases round alike:
 # floor((200 * total + count) / (2 * count)) = floor(100 * total / count + 1/2).
 _average_cents = Case(
     When(
         GreaterThan(_count, 0),
         then=ExpressionWrapper(
-            (Value(200) * Sum("reviews__rating") + _count) / (Value(2) * _count), output_field=IntegerField()
+            (Value(200) * Sum("reviews__rating", filter=_counted) + _count) / (Value(2) * _count),
+            output_field=IntegerField(),
         ),
     ),
     default=Value(0),
@@ -42,13 +48,16 @@ COURSE_RATING = register(
                 _average_cents, stored=Round(F("average_rating") * 100), to_stored=_cents_to_rating
             ),
             "rating_distribution": Figure(
-                JSONObject(**{str(stars): Count("reviews", filter=Q(reviews__rating=stars)) for stars in STARS}),
+                JSONObject(
+                    **{str(stars): Count("reviews", filter=_counted & Q(reviews__rating=stars)) for stars in STARS}
+                ),
                 stored=JSONCanonical(F("rating_distribution")),
             ),
         },
         definition=(
-            "Course.rating_count, average_rating and rating_distribution: every review of the course (reviews are "
-            "not moderated), the mean rating rounded half up to 2 places, and the count per star."
+            "Course.rating_count, average_rating and rating_distribution: the course's reviews whose author's "
+            "enrollment in it is active (a refunded or revoked student's review stops counting; reviews are not "
+            "otherwise moderated), the mean rating rounded half up to 2 places, and the count per star."
         ),
         repaired=courses_changed,
     )

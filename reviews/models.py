@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+
+from courses.models import Enrollment, EnrollmentStatus
 
 
 class Review(models.Model):
@@ -39,3 +41,16 @@ class InstructorReply(models.Model):
 
     def __str__(self):
         return f"Reply to review {self.review_id}"
+
+
+def author_enrolled(*, student: str = "student_id", course: str = "course_id") -> Exists:
+    """Which reviews count and show: those whose author holds an ACTIVE enrollment in the course.
+    A review stays in the database when its author's enrollment is revoked (a refund, staff), but
+    leaves the course's rating figures (reviews/counters.py) and the public lists, and can no longer
+    be edited; it counts again if the student is enrolled again. `student` and `course` name the
+    review's author and course in the outer query (a Course query reaches them through `reviews`)."""
+    return Exists(
+        Enrollment.objects.filter(
+            student_id=OuterRef(student), course_id=OuterRef(course), status=EnrollmentStatus.ACTIVE
+        )
+    )

@@ -1,21 +1,32 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from accounts.models import Role
 from courses.selectors import courses_visible_to
 
-from .models import Review
+from .models import Review, author_enrolled
 
 
 def reviews_of_course(course) -> QuerySet[Review]:
-    return Review.objects.filter(course=course).select_related("student", "reply")
+    """The reviews the course page lists: those that count (author_enrolled)."""
+    return Review.objects.filter(author_enrolled(), course=course).select_related("student", "reply")
 
 
 def reviews_visible_to(user) -> QuerySet[Review]:
-    return Review.objects.filter(course__in=courses_visible_to(user)).select_related("student", "reply", "course")
+    """The reviews `user` may act on (edit, delete, reply), in courses they may open: those that
+    count; their own whatever their enrollment (so an author whose access ended can still delete
+    theirs); every one for admins (moderation)."""
+    queryset = Review.objects.filter(course__in=courses_visible_to(user))
+    if not user.is_authenticated:
+        queryset = queryset.filter(author_enrolled())
+    elif user.role != Role.ADMIN:
+        queryset = queryset.filter(Q(author_enrolled()) | Q(student=user))
+    return queryset.select_related("student", "reply", "course")
 
 
 def instructor_reviews(instructor) -> QuerySet[Review]:
+    """The reviews of the instructor's courses that count (as the course pages list them)."""
     return (
-        Review.objects.filter(course__instructor=instructor)
+        Review.objects.filter(author_enrolled(), course__instructor=instructor)
         .select_related("student", "reply", "course")
         .order_by("-created_at", "-id")
     )

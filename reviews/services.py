@@ -7,6 +7,7 @@ from activity.models import Verb
 from activity.services import activity_record
 from courses import cache as course_cache
 from courses.models import Course, Enrollment, EnrollmentStatus
+from courses.selectors import is_course_instructor
 from lms.counters import true_values
 from lms.errors import Conflict, NotFound, NotPermitted
 from notifications.services import notify
@@ -29,11 +30,32 @@ def course_rating_refresh(*, course_id: int) -> Course:
 
 
 @transaction.atomic
+def course_rating_enrollment_changed(*, course_id: int, student_id: int) -> None:
+    """The student's enrollment in the course was revoked (a refund, staff) or restored: their
+    review, if any, stops or starts counting (reviews.models.author_enrolled), so the course's
+    figures are recomputed, under the course row lock, in the caller's transaction (courses'
+    enrollment_revoke and enrollment_create call this)."""
+    Course.objects.select_for_update().filter(pk=course_id).first()
+    if Review.objects.filter(course_id=course_id, student_id=student_id).exists():
+        course_rating_refresh(course_id=course_id)
+
+
+def _enrolled(student_id: int, course_id: int) -> bool:
+    return Enrollment.objects.filter(
+        student_id=student_id, course_id=course_id, status=EnrollmentStatus.ACTIVE
+    ).exists()
+
+
+@transaction.atomic
 def review_create(*, course: Course, student, rating: int, comment: str = "") -> Review:
-    """One review per student and course (409 the second time), by students enrolled in it."""
-    if not Enrollment.objects.filter(student=student, course=course, status=EnrollmentStatus.ACTIVE).exists():
-        raise NotPermitted("Only students enrolled in this course can review it.", code="not_enrolled")
+    """One review per student and course (409 the second time), by students enrolled in it
+    (checked under the course row lock, which a revocation's recount takes too). Never by the
+    course's instructor, even one demoted to student (403 `own_course`)."""
+    if is_course_instructor(student, course):
+        raise NotPermitted("You cannot review a course you teach.", code="own_course")
     Course.objects.select_for_update().filter(pk=course.pk).first()  # serialise writers of this course
+    if not _enrolled(student.pk, course.pk):
+        raise NotPermitted("Only students enrolled in this course can review it.", code="not_enrolled")
     try:
         with transaction.atomic():
             review = Review.objects.create(course=course, student=student, rating=rating, comment=comment)
@@ -55,10 +77,18 @@ def review_create(*, course: Course, student, rating: int, comment: str = "") ->
 
 @transaction.atomic
 def review_update(*, review: Review, data: dict) -> Review:
+    """Edits the rating or comment. A review whose author's enrollment is no longer active (a
+    refund, staff) no longer counts and cannot be edited (403 `not_enrolled`); it can be deleted."""
     Course.objects.select_for_update().filter(pk=review.course_id).first()
     review = Review.objects.filter(pk=review.pk).first()  # fresh, under the lock: it may be gone
     if review is None:
         raise NotFound("This review was deleted.")
+    if not _enrolled(review.student_id, review.course_id):
+        raise NotPermitted(
+            "The author's access to this course has ended, so this review no longer counts and cannot be edited; "
+            "it can still be deleted.",
+            code="not_enrolled",
+        )
     fields = [f for f in ("rating", "comment") if f in data]
     for field in fields:
         setattr(review, field, data[field])

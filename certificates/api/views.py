@@ -20,9 +20,10 @@ from .serializers import CertificateRequestInputSerializer, CertificateSerialize
 Queued = inline_serializer("CertificateQueued", {"detail": serializers.CharField(), "status": serializers.CharField()})
 
 
-def errors(*statuses: int):
+def errors(*statuses: int, **descriptions: str):
     return shared_errors(
-        *statuses, r400="Not eligible; the message says what is missing.", r404="Unknown, or not yours."
+        *statuses,
+        **{"r400": "Not eligible; the message says what is missing.", "r404": "Unknown, or not yours.", **descriptions},
     )
 
 
@@ -78,19 +79,19 @@ class CertificateViewSet(viewsets.GenericViewSet):
         return selectors.certificates_visible_to(self.request.user).select_related("course")
 
     @extend_schema(
-        responses={(200, "application/pdf"): OpenApiResponse(description="The PDF."), **errors(401, 404)},
-        summary="Download the PDF (owner, admin)",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(description="The PDF."),
+            **errors(401, 404, 409, r409="The certificate was revoked (code `certificate_revoked`, with the reason)."),
+        },
+        summary="Download the PDF (owner, admin; not once revoked)",
         tags=["certificates"],
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         certificate = self.get_object()
-        if not certificate.pdf:
-            return Response({"detail": "The PDF is not available."}, status=status.HTTP_404_NOT_FOUND)
+        pdf = selectors.certificate_pdf(certificate)
         filename = f"certificate-{slugify(certificate.course_title)[:60]}-{certificate.verification_code}.pdf"
-        response = FileResponse(
-            certificate.pdf.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
-        )
+        response = FileResponse(pdf.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
         response["Cache-Control"] = "private, no-store"
         return response
 

@@ -103,6 +103,16 @@ def test_download_without_a_stored_pdf_is_404(clients, student):
     assert "detail" in response.json()
 
 
+@pytest.mark.parametrize("role", ["student", "admin"])
+def test_a_revoked_certificates_pdf_is_served_to_nobody(clients, certificate, role):
+    services.certificate_revoke(certificate=certificate, reason="Exam taken by someone else")
+    response = clients[role].get(download_url(certificate))
+    assert response.status_code == 409
+    assert response.json()["code"] == "certificate_revoked"
+    assert response.json()["revoked_reason"] == "Exam taken by someone else"
+    assert "revoked" in response.json()["detail"]
+
+
 # --- verify ---------------------------------------------------------------------------------------
 def test_verify_is_public_and_shows_every_printed_field_but_no_email(clients, certificate, student, instructor):
     for role in ("anonymous", "other_student", "instructor", "admin"):

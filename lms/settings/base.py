@@ -399,6 +399,15 @@ PAYMENTS_ORDER_EXPIRE_MINUTES = env.int("PAYMENTS_ORDER_EXPIRE_MINUTES", default
 STRIPE_CONNECT_TIMEOUT = env.float("STRIPE_CONNECT_TIMEOUT", default=3)
 STRIPE_READ_TIMEOUT = env.float("STRIPE_READ_TIMEOUT", default=8)
 STRIPE_MAX_RETRIES = env.int("STRIPE_MAX_RETRIES", default=1)
+# Coupon guessing (payments.coupon_limits; README, "Payments (Stripe)"): this many refused coupon codes from one
+# user within the window lock that user's checkouts with a coupon for the window (429, Retry-After).
+COUPON_FAILURES_PER_USER = env.int("COUPON_FAILURES_PER_USER", default=10)
+COUPON_FAILURE_WINDOW_MINUTES = env.int("COUPON_FAILURE_WINDOW_MINUTES", default=15)
+for _name in ("COUPON_FAILURES_PER_USER", "COUPON_FAILURE_WINDOW_MINUTES"):
+    if vars()[_name] < 1:  # 0 would lock every buyer out of coupons at the first typo
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{_name} must be at least 1, not {vars()[_name]}.")
 
 # --- Project -----------------------------------------------------------------------------------
 PLATFORM_NAME = env("PLATFORM_NAME", default="LMS")
@@ -407,6 +416,10 @@ CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")  # the admin dashboard's revenue chart
 # A forum post or comment reported by this many different readers is hidden until a moderator looks.
 FORUM_AUTO_HIDE_REPORTS = env.int("FORUM_AUTO_HIDE_REPORTS", default=3)
+# Only reports from accounts this many days old, enrolled in the course this many days, count towards
+# that (the course's instructor and admins always count), so throwaway accounts cannot hide posts.
+FORUM_REPORT_MIN_ACCOUNT_AGE_DAYS = env.int("FORUM_REPORT_MIN_ACCOUNT_AGE_DAYS", default=7)
+FORUM_REPORT_MIN_ENROLLMENT_AGE_DAYS = env.int("FORUM_REPORT_MIN_ENROLLMENT_AGE_DAYS", default=3)
 # A quiz answer sent this long after the deadline still counts (latency, a slow click).
 QUIZ_DEADLINE_GRACE_SECONDS = env.int("QUIZ_DEADLINE_GRACE_SECONDS", default=30)
 # Public base URL of this API, used in links we send out (verify URLs, e-mails).
@@ -416,10 +429,6 @@ CERTIFICATE_VERIFY_URL = env(
     "CERTIFICATE_VERIFY_URL", default=SITE_URL.rstrip("/") + "/api/v1/certificates/verify/{code}/"
 )
 
-# Only reports from accounts this many days old, enrolled in the course this many days, count towards
-# that (the course's instructor and admins always count), so throwaway accounts cannot hide posts.
-FORUM_REPORT_MIN_ACCOUNT_AGE_DAYS = env.int("FORUM_REPORT_MIN_ACCOUNT_AGE_DAYS", default=7)
-FORUM_REPORT_MIN_ENROLLMENT_AGE_DAYS = env.int("FORUM_REPORT_MIN_ENROLLMENT_AGE_DAYS", default=3)
 # --- Error tracking ----------------------------------------------------------------------------
 # Sentry (or any Sentry-compatible service, e.g. GlitchTip) when SENTRY_DSN is set. Personal data is
 # not sent; tracing is off unless SENTRY_TRACES_SAMPLE_RATE is raised.

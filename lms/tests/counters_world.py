@@ -47,20 +47,23 @@ def build_world() -> World:
         courses.lesson_create(section=extra, title=f"Extra {n}")
     courses.section_delete(section=extra)
 
-    # enrollment_count: 4 enrolled, d revoked and back, c revoked -> 3 active.
     a, b, c, d = StudentFactory.create_batch(4)
     enrollments = {s: courses.enrollment_create(student=s, course=course) for s in (a, b, c, d)}
-    courses.enrollment_revoke(enrollment=enrollments[d])
-    courses.enrollment_create(student=d, course=course)
-    courses.enrollment_revoke(enrollment=enrollments[c])
 
-    # ratings: 5, 4, 4 after an edit, a delete and a second review -> 3, 4.33, {4: 2, 5: 1}.
+    # ratings: 5, 4, 4 after an edit, a delete and a second review -> 3, 4.33, {4: 2, 5: 1}; c's
+    # 1 star stops counting when c's enrollment is revoked below, d's leaves and comes back with d's.
     reviews.review_create(course=course, student=a, rating=5)
     by_b = reviews.review_create(course=course, student=b, rating=2)
+    reviews.review_create(course=course, student=c, rating=1)
     by_d = reviews.review_create(course=course, student=d, rating=1)
     reviews.review_update(review=by_d, data={"rating": 4})
     reviews.review_delete(review=by_b)
     reviews.review_create(course=course, student=b, rating=4)
+
+    # enrollment_count: 4 enrolled, d revoked and back, c revoked -> 3 active.
+    courses.enrollment_revoke(enrollment=enrollments[d])
+    courses.enrollment_create(student=d, course=course)
+    courses.enrollment_revoke(enrollment=enrollments[c])
 
     # forum: comments c1 (hidden), reply r1, c3 (deleted) -> 2; votes a, b, d, b again -> 2.
     post = forum.post_create(course=course, author=a, title="Week 1", body="How do I start?")
@@ -85,6 +88,8 @@ def build_world() -> World:
     }
     pay(orders["f"])
     pay(orders["g"])
+    # g's 1-star review of the paid course stops counting with g's refund (rating_count stays 0).
+    reviews.review_create(course=paid_course, student=orders["g"].student, rating=1)
     _deliver(orders["g"], "charge.refunded", charge_object(orders["g"]))
     _deliver(orders["h"], "charge.refunded", charge_object(orders["h"]))
     declined = intent_object(orders["i"], status="requires_payment_method")

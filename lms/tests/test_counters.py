@@ -92,6 +92,28 @@ def test_the_services_recounts_use_the_same_definitions(world):
     assert list(counters_drift()) == []
 
 
+def test_a_revoked_students_review_is_left_out_and_counts_again_when_restored(world):
+    """The world's student c reviewed (1 star) and was then revoked: the services and the
+    definition both leave the review out; enrolled again, both count it; revoked again, both drop it."""
+    from courses.models import Enrollment
+    from reviews.models import Review
+
+    by_c = Review.objects.get(course=world.course, rating=1)
+    assert stored(world)["course"]["rating_count"] == 3
+
+    courses.enrollment_create(student=by_c.student, course=world.course)
+
+    figures = stored(world)["course"]
+    assert (figures["rating_count"], figures["average_rating"]) == (4, Decimal("3.50"))
+    assert figures["rating_distribution"] == {"1": 1, "2": 0, "3": 0, "4": 2, "5": 1}
+    assert list(counters_drift()) == []
+
+    courses.enrollment_revoke(enrollment=Enrollment.objects.get(student=by_c.student, course=world.course))
+
+    assert stored(world) == EXPECTED
+    assert list(counters_drift()) == []
+
+
 # --- each counter corrupted, found, repaired ------------------------------------------------------
 @pytest.mark.parametrize(("counter", "model", "row", "field", "wrong"), CORRUPTIONS, ids=lambda v: str(v))
 def test_a_corrupted_counter_is_found_and_repaired(world, counter, model, row, field, wrong):

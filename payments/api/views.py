@@ -4,7 +4,15 @@ import stripe
 from django.conf import settings
 from django.db import DatabaseError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -15,9 +23,10 @@ from rest_framework.views import APIView
 from courses.api.permissions import IsCourseManager
 from courses.selectors import can_manage_course, courses_visible_to
 from lms.api.permissions import IsStudent
-from lms.api.responses import body, ok
+from lms.api.responses import DESCRIPTIONS, EXAMPLES, ErrorSerializer, body, ok
 from lms.api.responses import errors as shared_errors
 from payments import gateway, selectors, services
+from payments.coupon_limits import CouponAttemptsExceeded
 from payments.models import Coupon, Order
 
 from . import examples as ex
@@ -36,20 +45,73 @@ WebhookReply = inline_serializer(
 )
 
 
-def errors(*statuses: int):
+def errors(*statuses: int, throttled: bool = True, **descriptions: str):
     return shared_errors(
         *statuses,
-        r400="Invalid input; the body names each bad field (e.g. `coupon`).",
-        r503="Payments are not configured, or Stripe could not be reached.",
+        throttled=throttled,
+        **{
+            "r400": "Invalid input; the body names each bad field (e.g. `coupon`).",
+            "r503": "Payments are not configured, or Stripe could not be reached.",
+            **descriptions,
+        },
     )
+
+
+# The checkout's 429: the request rate, or the coupon limit (payments.coupon_limits).
+CHECKOUT_429 = OpenApiResponse(
+    ErrorSerializer,
+    description=(
+        f"{DESCRIPTIONS[429]} Also answered, with code `too_many_coupon_failures`, to a checkout with a coupon "
+        "while this user's coupon checkouts are locked after too many refused codes (a right code included)."
+    ),
+    examples=[
+        *EXAMPLES[429],
+        OpenApiExample(
+            "Too many refused coupon codes",
+            value={"detail": CouponAttemptsExceeded(retry_after=900).message, "code": "too_many_coupon_failures"},
+            response_only=True,
+            status_codes=["429"],
+        ),
+    ],
+)
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    description="Seconds to wait before trying again.",
+    response=[429],
+)
 
 
 class CheckoutView(APIView):
     permission_classes = [IsAuthenticated, IsStudent]
 
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, CouponAttemptsExceeded):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+
     @extend_schema(
         request=CheckoutInputSerializer,
-        responses={201: CheckoutSerializer, **errors(400, 401, 403, 404, 409, 503)},
+        responses={
+            201: CheckoutSerializer,
+            **errors(
+                400,
+                401,
+                403,
+                404,
+                409,
+                503,
+                throttled=False,
+                r400=(
+                    "Invalid input; the body names each bad field. A refused coupon is a 400 on `coupon`: a code this "
+                    "course does not have (whether or not another course has it) is `Unknown coupon code.`"
+                ),
+            ),
+            429: CHECKOUT_429,
+        },
+        parameters=[RETRY_AFTER],
         examples=[body({"coupon": "LAUNCH20"}), ok(ex.CHECKOUT, status=201)],
         summary="Buy a paid course: a pending order and a PaymentIntent to confirm with Stripe.js",
         tags=["payments"],
@@ -171,7 +233,7 @@ class OrderViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         request=None,
         responses={200: OrderSerializer, **errors(401, 403, 404, 409, 503)},
         examples=[ok(ex.REFUNDED_ORDER)],
-        summary="Refund (admin; the buyer within the refund window and before a certificate)",
+        summary="Refund (admin, revoking any certificate; the buyer within the refund window and before a certificate)",
         tags=["payments"],
     )
     @action(detail=True, methods=["post"])

@@ -102,3 +102,16 @@ def buy_through_emulator(student, course) -> Order:
     order = Order.objects.get(pk=response.json()["order_id"])
     assert order.status == "paid"
     return order
+
+
+def refunded_in_stripe(order: Order) -> dict:
+    """A refund made at Stripe (the dashboard, a dispute): the refund in the emulator, then the
+    charge.refunded event Stripe sends, built from the emulator's own charge (localstripe does not
+    track refunds on its charges, so the refunded fields are added as Stripe sets them)."""
+    client = emulator()
+    refund = client.v1.refunds.create(params={"payment_intent": order.payment_intent_id})
+    intent = client.v1.payment_intents.retrieve(order.payment_intent_id)
+    charge_id = intent.latest_charge if isinstance(intent.latest_charge, str) else intent.latest_charge.id
+    charge = client.v1.charges.retrieve(charge_id).to_dict()
+    assert charge["payment_intent"] == order.payment_intent_id and refund.amount == charge["amount"]
+    return event("charge.refunded", {**charge, "refunded": True, "amount_refunded": refund.amount})

@@ -135,7 +135,7 @@ def test_deleting_a_used_coupon_deactivates_it(clients, course, student):
         ),
         (lambda course: CouponFactory(course=course, code="SAVE", active=False), "no longer active"),
         (lambda course: CouponFactory(course=course, code="SAVE", max_redemptions=2, redemptions=2), "used up"),
-        (lambda course: CouponFactory(code="SAVE"), "another course"),
+        (lambda course: CouponFactory(code="SAVE"), "Unknown"),  # another course's: never confirmed
     ],
     ids=["unknown", "expired", "inactive", "used-up", "another-course"],
 )

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import factory
 
 from accounts.tests.factories import StudentFactory
-from courses.models import Course, Enrollment
+from courses.models import Course, Enrollment, EnrollmentStatus
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
 from reviews import services
 from reviews.models import InstructorReply, Review
@@ -45,8 +45,15 @@ class InstructorReplyFactory(factory.django.DjangoModelFactory):
 
 
 def fresh_figures(course_id: int) -> tuple[int, Decimal, dict[str, int]]:
-    """rating_count, average_rating and rating_distribution computed now, in Python, from the rows."""
-    ratings = list(Review.objects.filter(course_id=course_id).values_list("rating", flat=True))
+    """rating_count, average_rating and rating_distribution computed now, in Python, from the rows:
+    the reviews whose author is enrolled in the course (active)."""
+    enrolled = set(
+        Enrollment.objects.filter(course_id=course_id, status=EnrollmentStatus.ACTIVE).values_list(
+            "student_id", flat=True
+        )
+    )
+    reviews = Review.objects.filter(course_id=course_id).values_list("student_id", "rating")
+    ratings = [rating for student_id, rating in reviews if student_id in enrolled]
     distribution = {str(stars): ratings.count(stars) for stars in range(1, 6)}
     average = (
         (Decimal(sum(ratings)) / len(ratings)).quantize(Decimal("0.01"), ROUND_HALF_UP) if ratings else Decimal("0.00")

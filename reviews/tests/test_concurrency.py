@@ -165,3 +165,74 @@ def test_ten_students_each_posting_twice_at_once_make_ten_reviews_and_exact_figu
     average = (Decimal(sum(ratings)) / len(ratings)).quantize(Decimal("0.01"), ROUND_HALF_UP)
     assert stored_figures(course.pk) == (10, average, {str(s): ratings.count(s) for s in range(1, 6)})
     assert_figures_exact(course.pk)
+
+
+def test_a_revocation_waits_for_a_review_being_written_and_leaves_it_out(postgres, student):
+    """The student's review is being written (the course row locked) when their enrollment is
+    revoked (a refund): the revocation's recount waits for the lock, then leaves the review out.
+    Deterministic: the review's transaction is held open until the revocation waits."""
+    course = PublishedCourseFactory()
+    enrollment = EnrollmentFactory(student=student, course=course)
+    ReviewFactory(course=course, rating=5)
+    written, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def review_and_hold():
+        try:
+            with transaction.atomic():
+                services.review_create(course=course, student=student, rating=1)
+                written.set()
+                release.wait(timeout=15)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def revoke():
+        from courses.services import enrollment_revoke
+
+        try:
+            enrollment_revoke(enrollment=enrollment)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=review_and_hold)
+    writer.start()
+    assert written.wait(timeout=10)
+    revoker = threading.Thread(target=revoke)
+    revoker.start()
+    try:
+        assert wait_for_a_lock_waiter(), "the revocation never waited for the course lock"
+    finally:
+        release.set()
+        writer.join(timeout=20)
+        revoker.join(timeout=20)
+
+    assert not errors, errors
+    assert Review.objects.filter(course=course, student=student).exists()  # kept, not counted
+    assert stored_figures(course.pk) == (1, Decimal("5.00"), {"1": 0, "2": 0, "3": 0, "4": 0, "5": 1})
+    assert_figures_exact(course.pk)
+
+
+def test_revocations_restorations_and_edits_racing_give_exact_figures(postgres):
+    from courses.models import Enrollment
+    from courses.services import enrollment_create, enrollment_revoke
+
+    course = PublishedCourseFactory()
+    reviews = [ReviewFactory(course=course, rating=r) for r in (1, 2, 3, 4, 5, 5, 4, 3)]
+    enrollments = [Enrollment.objects.get(student_id=r.student_id, course=course) for r in reviews]
+    for enrollment in enrollments[4:]:
+        enrollment_revoke(enrollment=enrollment)
+
+    calls = [lambda e=e: enrollment_revoke(enrollment=e) for e in enrollments[:4]]
+    calls += [lambda r=r: enrollment_create(student=r.student, course=course) for r in reviews[4:]]
+    calls += [lambda r=r: services.review_update(review=r, data={"rating": 5}) for r in reviews[4:]]
+    results = run_together(calls)
+
+    # An edit may run before its author is enrolled again: refused (403), never a 500.
+    unexpected = [r for r in results if isinstance(r, BaseException) and getattr(r, "code", "") != "not_enrolled"]
+    assert not unexpected, unexpected
+    assert stored_figures(course.pk)[0] == 4
+    assert_figures_exact(course.pk)
