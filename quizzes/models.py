@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -5,9 +7,41 @@ from django.db.models import Q
 
 
 class ReviewPolicy(models.TextChoices):
-    NEVER = "never", "Never"
+    NEVER = "never", "Never (pass or fail only, no score)"
     AFTER_SUBMIT = "after_submit", "After each submitted attempt"
     AFTER_PASS = "after_pass", "Once the student has passed"
+    AFTER_LAST_ATTEMPT = "after_last_attempt", "Once the student has used every attempt"
+    AFTER_DUE_DATE = "after_due_date", "Once the quiz's due date has passed"
+
+
+# Shown in the admin and, through the serializers, in the OpenAPI schema: the trade-off instructors choose.
+REVIEW_POLICY_HELP = (
+    "When a student sees, for a submitted attempt, which answers were right, the correct answers and the "
+    "explanations (the course's instructor and admins always do; an open attempt never shows them). "
+    "after_last_attempt (the default for new quizzes): once the student has submitted every allowed attempt; "
+    "with unlimited attempts (max_attempts null) never. "
+    "after_due_date: once due_at (plus the short submission grace) has passed; needs due_at. "
+    "after_pass: once the student has passed, even with attempts left. "
+    "after_submit: after every submitted attempt, so with several attempts a blank first attempt shows every "
+    "answer: for practice quizzes only. "
+    "never: no review, and the score and percent are hidden from the student too (only passed is shown). "
+    "Under every other policy the score follows each attempt, so with many attempts a student can find answers "
+    "by changing one at a time: keep max_attempts small."
+)
+MAX_ATTEMPTS_HELP = (
+    "Attempts each student may make; null: unlimited. New quizzes default to 3: with unlimited attempts the score "
+    "after each attempt lets a student find the answers by trial, and after_last_attempt never shows the review."
+)
+DUE_AT_HELP = (
+    "When the quiz closes (null: never): no attempt starts after it, and an attempt still open is graded as of "
+    "then, with the answers saved in time (as for a time limit). after_due_date shows the review after it. "
+    "A required quiz not passed by then keeps the course from completing."
+)
+
+
+def grace() -> timedelta:
+    """How long after an attempt closes a submission still counts (network latency, a slow click)."""
+    return timedelta(seconds=settings.QUIZ_DEADLINE_GRACE_SECONDS)
 
 
 class Quiz(models.Model):
@@ -21,10 +55,16 @@ class Quiz(models.Model):
         default=70, validators=[MaxValueValidator(100)], help_text="Percent needed to pass."
     )
     time_limit_seconds = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(10)])
-    max_attempts = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
+    max_attempts = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=3, validators=[MinValueValidator(1)], help_text=MAX_ATTEMPTS_HELP
+    )
+    due_at = models.DateTimeField(null=True, blank=True, help_text=DUE_AT_HELP)
     shuffle_questions = models.BooleanField(default=False)
     show_correct_answers = models.CharField(
-        max_length=16, choices=ReviewPolicy.choices, default=ReviewPolicy.AFTER_SUBMIT
+        max_length=24,
+        choices=ReviewPolicy.choices,
+        default=ReviewPolicy.AFTER_LAST_ATTEMPT,
+        help_text=REVIEW_POLICY_HELP,
     )
     is_required = models.BooleanField(default=True, help_text="Must be passed to complete the course.")
     order = models.PositiveIntegerField(default=0)
@@ -36,6 +76,12 @@ class Quiz(models.Model):
         verbose_name_plural = "quizzes"
         constraints = [
             models.CheckConstraint(condition=Q(passing_score__lte=100), name="quizzes_quiz_passing_score_percent"),
+            models.CheckConstraint(
+                condition=~Q(show_correct_answers=ReviewPolicy.AFTER_DUE_DATE) | Q(due_at__isnull=False),
+                name="quizzes_quiz_due_date_review_needs_due_at",
+                violation_error_message="Showing answers after the due date needs a due date (due_at).",
+                violation_error_code="due_at_required",
+            ),
         ]
         indexes = [models.Index(fields=["course", "order"])]
 
@@ -128,6 +174,15 @@ class Attempt(models.Model):
     @property
     def is_open(self) -> bool:
         return self.submitted_at is None
+
+    @property
+    def closes_at(self) -> datetime | None:
+        """When the attempt stops taking answers: its time limit or the quiz's due date, whichever
+        comes first (a due date moved back before the attempt started counts as its start); None
+        when neither applies. Reads `quiz`."""
+        due_at = self.quiz.due_at
+        ends = [t for t in (self.deadline, due_at and max(due_at, self.started_at)) if t is not None]
+        return min(ends) if ends else None
 
 
 class AttemptAnswer(models.Model):

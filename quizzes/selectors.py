@@ -1,13 +1,17 @@
 """Reads of quizzes and attempts, scoped to the caller."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Case, Count, FloatField, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from courses.selectors import can_manage_course, courses_visible_to
+from courses.selectors import can_manage_course, courses_managed_by, courses_visible_to
 
-from .models import Attempt, AttemptAnswer, Question, Quiz, ReviewPolicy
+from .models import Attempt, AttemptAnswer, Question, Quiz, ReviewPolicy, grace
 
 
 def quizzes_visible_to(user) -> QuerySet[Quiz]:
@@ -43,31 +47,101 @@ def attempts_visible_to(user) -> QuerySet[Attempt]:
         return Attempt.objects.none()
     if user.role == "admin":
         return Attempt.objects.select_related("quiz__course")
-    return Attempt.objects.filter(Q(student=user) | Q(quiz__course__instructor=user)).select_related("quiz__course")
+    managed = courses_managed_by(user)  # a demoted instructor's courses are not theirs to read
+    return Attempt.objects.filter(Q(student=user) | Q(quiz__course__in=managed)).select_related("quiz__course")
 
 
 def student_attempts(*, quiz: Quiz, student) -> QuerySet[Attempt]:
-    return Attempt.objects.filter(quiz=quiz, student=student).select_related("quiz").order_by("-number")
+    return Attempt.objects.filter(quiz=quiz, student=student).select_related("quiz__course").order_by("-number")
 
 
-def has_passed(*, quiz_id: int, student_id: int) -> bool:
-    return Attempt.objects.filter(quiz_id=quiz_id, student_id=student_id, passed=True).exists()
+def attempts_past_closing(cutoff: datetime) -> QuerySet[Attempt]:
+    """Open attempts whose closing time (Attempt.closes_at: the earlier of their time limit and
+    the quiz's due date) is before `cutoff`, oldest first."""
+    return (
+        Attempt.objects.filter(submitted_at__isnull=True)
+        .filter(Q(deadline__lt=cutoff) | Q(quiz__due_at__lt=cutoff, started_at__lt=cutoff))
+        .order_by(Coalesce("deadline", "quiz__due_at"), "pk")
+    )
 
 
-def review_allowed(*, attempt: Attempt, viewer, student_passed: bool) -> bool:
-    """Whether the viewer may see correct answers and explanations for this attempt: always for
-    the course's instructor and admins; for the student as the quiz's policy says, and never
-    while the attempt is open."""
-    if can_manage_course(viewer, attempt.quiz.course):
-        return True
-    if attempt.is_open:
-        return False
-    policy = attempt.quiz.show_correct_answers
+@dataclass(frozen=True)
+class StudentTally:
+    """A student's attempts at one quiz, as the review policies need them."""
+
+    submitted: int
+    open: int
+    passed: bool
+
+
+def student_tally(*, quiz_id: int, student_id: int) -> StudentTally:
+    row = Attempt.objects.filter(quiz_id=quiz_id, student_id=student_id).aggregate(
+        submitted=Count("id", filter=Q(submitted_at__isnull=False)),
+        open=Count("id", filter=Q(submitted_at__isnull=True)),
+        passed=Count("id", filter=Q(passed=True)),
+    )
+    return StudentTally(submitted=row["submitted"], open=row["open"], passed=row["passed"] > 0)
+
+
+def student_sees_score(quiz: Quiz) -> bool:
+    """Whether students see their score and percent (and best percent): under every policy but
+    `never`, which shows only pass or fail, so that the percent of repeated attempts cannot be read
+    as per-question correctness. Instructors and admins always see scores."""
+    return quiz.show_correct_answers != ReviewPolicy.NEVER
+
+
+def review_due(quiz: Quiz, tally: StudentTally, now: datetime) -> bool:
+    """Whether the quiz's policy lets this student see the review of a submitted attempt: which
+    answers were right, the correct answers and the explanations.
+
+    after_last_attempt: every allowed attempt submitted (none open), so what the review shows can
+    no longer be used in an attempt; never with unlimited attempts. after_due_date: past due_at
+    plus the submission grace, when no attempt of anyone can still take answers."""
+    policy = quiz.show_correct_answers
     if policy == ReviewPolicy.AFTER_SUBMIT:
         return True
     if policy == ReviewPolicy.AFTER_PASS:
-        return student_passed
+        return tally.passed
+    if policy == ReviewPolicy.AFTER_LAST_ATTEMPT:
+        return quiz.max_attempts is not None and tally.open == 0 and tally.submitted >= quiz.max_attempts
+    if policy == ReviewPolicy.AFTER_DUE_DATE:
+        return quiz.due_at is not None and now - grace() > quiz.due_at
     return False
+
+
+@dataclass(frozen=True)
+class AttemptVisibility:
+    """What a viewer may see of an attempt beyond its questions, their own answers and `passed`."""
+
+    review: bool  # per-question correctness, correct answers, explanations
+    score: bool  # score, max_score, percent
+
+
+def attempt_visibility(viewer, attempts: Sequence[Attempt]) -> dict[int, AttemptVisibility]:
+    """Per attempt id: the course's instructor and admins see everything; the student sees the
+    review as the quiz's policy says (never while the attempt is open) and the score unless the
+    policy is `never`. At most one query per (quiz, student), only for the policies that count
+    attempts. The attempts need `quiz__course`."""
+    now = timezone.now()
+    tallies: dict[tuple[int, int], StudentTally] = {}
+    result: dict[int, AttemptVisibility] = {}
+    for attempt in attempts:
+        quiz = attempt.quiz
+        if can_manage_course(viewer, quiz.course):
+            result[attempt.pk] = AttemptVisibility(review=True, score=True)
+            continue
+        review = False
+        if not attempt.is_open:
+            if quiz.show_correct_answers in (ReviewPolicy.AFTER_PASS, ReviewPolicy.AFTER_LAST_ATTEMPT):
+                key = (attempt.quiz_id, attempt.student_id)
+                if key not in tallies:
+                    tallies[key] = student_tally(quiz_id=attempt.quiz_id, student_id=attempt.student_id)
+                tally = tallies[key]
+            else:
+                tally = StudentTally(submitted=0, open=0, passed=False)  # not read by these policies
+            review = review_due(quiz, tally, now)
+        result[attempt.pk] = AttemptVisibility(review=review, score=student_sees_score(quiz))
+    return result
 
 
 def quiz_results(quiz: Quiz) -> dict:

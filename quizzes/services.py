@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +17,8 @@ from lms.errors import Conflict, NotPermitted
 from lms.ordering import move, next_order, reorder
 
 from .grading import grade_question, snapshot_question, validate_answers, validate_question_shape
-from .models import CHOICE_TYPES, Attempt, AttemptAnswer, Choice, Question, Quiz
+from .models import CHOICE_TYPES, Attempt, AttemptAnswer, Choice, Question, Quiz, ReviewPolicy, grace
+from .selectors import attempts_past_closing
 
 QUIZ_FIELDS = (
     "title",
@@ -27,16 +27,12 @@ QUIZ_FIELDS = (
     "passing_score",
     "time_limit_seconds",
     "max_attempts",
+    "due_at",
     "shuffle_questions",
     "show_correct_answers",
     "is_required",
 )
 QUESTION_FIELDS = ("type", "text", "points", "explanation", "accepted_answers", "numeric_answer", "tolerance")
-
-
-def grace() -> timedelta:
-    """How long after the deadline a submission still counts (network latency, a slow click)."""
-    return timedelta(seconds=settings.QUIZ_DEADLINE_GRACE_SECONDS)
 
 
 # --- quizzes -------------------------------------------------------------------------------------
@@ -45,20 +41,40 @@ def _check_section(course, section: Section | None) -> None:
         raise ValidationError({"section": ["This section belongs to another course."]})
 
 
+def _check_review_policy(quiz: Quiz, data: dict) -> None:
+    """after_due_date reveals the answers once the quiz closes, so it needs a due date (400 naming
+    the field the caller changed)."""
+    if quiz.show_correct_answers != ReviewPolicy.AFTER_DUE_DATE or quiz.due_at is not None:
+        return
+    if "due_at" in data and "show_correct_answers" not in data:
+        message = "This quiz shows the answers after its due date: keep a due date, or change show_correct_answers."
+        raise ValidationError({"due_at": [message]})
+    message = "after_due_date shows the answers once the quiz's due date has passed: set due_at too."
+    raise ValidationError({"show_correct_answers": [message]})
+
+
 @transaction.atomic
 def quiz_create(*, course, **data) -> Quiz:
+    """Fields left out take the model's defaults: for new quizzes the review waits for the last
+    attempt (after_last_attempt) and a student has 3 attempts."""
     _check_section(course, data.get("section"))
-    order = next_order(Quiz.objects.filter(course=course))
-    return Quiz.objects.create(course=course, order=order, **{k: v for k, v in data.items() if k in QUIZ_FIELDS})
+    quiz = Quiz(course=course, **{k: v for k, v in data.items() if k in QUIZ_FIELDS})
+    _check_review_policy(quiz, data)
+    quiz.order = next_order(Quiz.objects.filter(course=course))
+    quiz.save()
+    return quiz
 
 
 @transaction.atomic
 def quiz_update(*, quiz: Quiz, data: dict) -> Quiz:
+    """Changing due_at applies at once to attempts still open (they close at the new due date);
+    changing the review policy, max_attempts or due_at applies to past attempts' reviews too."""
     if "section" in data:
         _check_section(quiz.course, data["section"])
     fields = [f for f in QUIZ_FIELDS if f in data]
     for field in fields:
         setattr(quiz, field, data[field])
+    _check_review_policy(quiz, data)
     if fields:
         quiz.save(update_fields=[*fields, "updated_at"])
     if data.get("order") is not None:
@@ -182,14 +198,17 @@ def quizzes_reorder(*, course, ids: Sequence[int]) -> None:
 
 # --- attempts ------------------------------------------------------------------------------------
 def _deadline_passed(attempt: Attempt, now: datetime) -> bool:
-    return attempt.deadline is not None and now > attempt.deadline + grace()
+    """Past its closing time (time limit or the quiz's due date) plus the grace. Reads attempt.quiz."""
+    closes_at = attempt.closes_at
+    return closes_at is not None and now - grace() > closes_at
 
 
 def attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
     """Starts an attempt, or returns the student's open one (created = False). Needs an active
-    enrollment (403) and an attempt left (403). The questions, in this attempt's own order, are
-    snapshotted now. An open attempt past its deadline is first graded, in its own transaction,
-    so that grade stands even if no new attempt may start."""
+    enrollment (403), a quiz not past its due date (403 quiz_closed) and an attempt left (403).
+    The questions, in this attempt's own order, are snapshotted now. An open attempt past its
+    deadline is first graded, in its own transaction, so that grade stands even if no new attempt
+    may start."""
     _close_expired_open_attempt(student=student, quiz=quiz)
     return _attempt_start(student=student, quiz=quiz)
 
@@ -203,7 +222,7 @@ def _close_expired_open_attempt(*, student, quiz: Quiz) -> None:
         .first()
     )
     if attempt is not None and _deadline_passed(attempt, timezone.now()):
-        _grade(attempt, answers=attempt.answers, submitted_at=attempt.deadline, auto=True)
+        _grade(attempt, answers=attempt.answers, submitted_at=attempt.closes_at, auto=True)
 
 
 @transaction.atomic
@@ -218,9 +237,13 @@ def _attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
     now = timezone.now()
     open_attempt = Attempt.objects.filter(quiz=quiz, student=student, submitted_at__isnull=True).first()
     if open_attempt is not None:
+        open_attempt.quiz = quiz
         if not _deadline_passed(open_attempt, now):
             return open_attempt, False
-        _grade(open_attempt, answers=open_attempt.answers, submitted_at=open_attempt.deadline, auto=True)
+        _grade(open_attempt, answers=open_attempt.answers, submitted_at=open_attempt.closes_at, auto=True)
+    if quiz.due_at is not None and now >= quiz.due_at:
+        # Under after_due_date the answers are out from now on (plus the grace): nothing new starts.
+        raise NotPermitted(f"This quiz closed at {quiz.due_at.isoformat()}.", code="quiz_closed")
     used = Attempt.objects.filter(quiz=quiz, student=student).count()
     if quiz.max_attempts is not None and used >= quiz.max_attempts:
         raise NotPermitted(f"You have used all {quiz.max_attempts} attempt(s) at this quiz.", code="no_attempts_left")
@@ -266,7 +289,7 @@ def attempt_save_answers(*, attempt: Attempt, answers: list) -> tuple[Attempt, b
     the attempt is closed and graded with what was saved in time (saved = False)."""
     attempt = _locked_open(attempt)
     if _deadline_passed(attempt, timezone.now()):
-        return _grade(attempt, answers=attempt.answers, submitted_at=attempt.deadline, auto=True), False
+        return _grade(attempt, answers=attempt.answers, submitted_at=attempt.closes_at, auto=True), False
     attempt.answers = {**attempt.answers, **validate_answers(attempt.snapshot, answers)}
     attempt.save(update_fields=["answers"])
     return attempt, True
@@ -280,7 +303,7 @@ def attempt_submit(*, attempt: Attempt, answers: list) -> Attempt:
     attempt = _locked_open(attempt)
     now = timezone.now()
     if _deadline_passed(attempt, now):
-        return _grade(attempt, answers=attempt.answers, submitted_at=attempt.deadline, auto=True)
+        return _grade(attempt, answers=attempt.answers, submitted_at=attempt.closes_at, auto=True)
     merged = {**attempt.answers, **validate_answers(attempt.snapshot, answers)}
     return _grade(attempt, answers=merged, submitted_at=now, auto=False)
 
@@ -333,20 +356,15 @@ def _grade(attempt: Attempt, *, answers: dict, submitted_at: datetime, auto: boo
 
 
 def attempts_close_expired(*, limit: int = 500) -> int:
-    """Grades open attempts whose deadline (plus grace) has passed, as of their deadline, with
-    the answers saved in time. Run periodically. Each attempt in its own transaction, so one
-    failure does not hold back the rest. Returns how many were closed."""
-    cutoff = timezone.now() - grace()
-    ids = list(
-        Attempt.objects.filter(submitted_at__isnull=True, deadline__lt=cutoff)
-        .order_by("deadline")
-        .values_list("pk", flat=True)[:limit]
-    )
+    """Grades open attempts whose closing time (time limit or the quiz's due date, plus grace)
+    has passed, as of that time, with the answers saved in time. Run periodically. Each attempt in
+    its own transaction, so one failure does not hold back the rest. Returns how many were closed."""
+    ids = list(attempts_past_closing(timezone.now() - grace()).values_list("pk", flat=True)[:limit])
     closed = 0
     for pk in ids:
         with transaction.atomic():
             attempt = Attempt.objects.select_for_update().select_related("quiz").filter(pk=pk).first()
-            if attempt is not None and attempt.is_open:
-                _grade(attempt, answers=attempt.answers, submitted_at=attempt.deadline, auto=True)
+            if attempt is not None and attempt.is_open and _deadline_passed(attempt, timezone.now()):
+                _grade(attempt, answers=attempt.answers, submitted_at=attempt.closes_at, auto=True)
                 closed += 1
     return closed

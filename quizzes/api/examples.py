@@ -79,8 +79,9 @@ QUIZ = {
     "passing_score": 60,
     "time_limit_seconds": 900,
     "max_attempts": 3,
+    "due_at": None,
     "shuffle_questions": False,
-    "show_correct_answers": "after_submit",
+    "show_correct_answers": "after_last_attempt",
     "is_required": True,
     "order": 1,
     "question_count": 2,
@@ -98,8 +99,9 @@ QUIZ_INPUT = {
     "passing_score": 70,
     "time_limit_seconds": 600,
     "max_attempts": 3,
+    "due_at": "2026-12-18T17:00:00Z",
     "shuffle_questions": True,
-    "show_correct_answers": "after_submit",
+    "show_correct_answers": "after_due_date",
     "is_required": True,
     "order": 2,
 }
@@ -224,3 +226,14 @@ RESULTS = {
         }
     ],
 }
+# Graded, with attempts left under after_last_attempt: the score, but no review yet.
+GRADED_ATTEMPT_NO_REVIEW = {
+    **GRADED_ATTEMPT,
+    "answers": [{"question": 1, "choice_ids": [1]}],
+    "score": "1.00",
+    "percent": "33.33",
+    "passed": False,
+    "feedback": [],
+}
+# Graded under the policy never: pass or fail only.
+GRADED_ATTEMPT_PASS_FAIL_ONLY = {**GRADED_ATTEMPT, "score": None, "max_score": None, "percent": None, "feedback": []}

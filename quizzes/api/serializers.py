@@ -7,7 +7,17 @@ from rest_framework import serializers
 from courses.models import Section
 from lms.api.serializers import InputSerializer
 from quizzes.grading import correct_answer, grade_question
-from quizzes.models import Attempt, Question, QuestionType, Quiz, ReviewPolicy
+from quizzes.models import (
+    DUE_AT_HELP,
+    MAX_ATTEMPTS_HELP,
+    REVIEW_POLICY_HELP,
+    Attempt,
+    Question,
+    QuestionType,
+    Quiz,
+    ReviewPolicy,
+)
+from quizzes.selectors import AttemptVisibility, student_sees_score
 
 
 # --- input ---------------------------------------------------------------------------------------
@@ -19,9 +29,14 @@ class QuizInputSerializer(InputSerializer):
     time_limit_seconds = serializers.IntegerField(
         min_value=10, max_value=7 * 24 * 3600, required=False, allow_null=True
     )
-    max_attempts = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
+    max_attempts = serializers.IntegerField(
+        min_value=1, max_value=1000, required=False, allow_null=True, help_text=MAX_ATTEMPTS_HELP
+    )
+    due_at = serializers.DateTimeField(required=False, allow_null=True, help_text=DUE_AT_HELP)
     shuffle_questions = serializers.BooleanField(required=False)
-    show_correct_answers = serializers.ChoiceField(choices=ReviewPolicy.choices, required=False)
+    show_correct_answers = serializers.ChoiceField(
+        choices=ReviewPolicy.choices, required=False, help_text=f"Default: after_last_attempt. {REVIEW_POLICY_HELP}"
+    )
     is_required = serializers.BooleanField(required=False)
     order = serializers.IntegerField(min_value=1, max_value=100000, required=False)
 
@@ -65,7 +80,9 @@ class AnswersInputSerializer(InputSerializer):
 class MyAttemptsSummarySerializer(serializers.Serializer):
     used = serializers.IntegerField()
     left = serializers.IntegerField(allow_null=True, help_text="null: unlimited.")
-    best_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    best_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="null: no graded attempt, or the policy is never."
+    )
     passed = serializers.BooleanField()
 
 
@@ -85,6 +102,7 @@ class QuizSerializer(serializers.ModelSerializer):
             "passing_score",
             "time_limit_seconds",
             "max_attempts",
+            "due_at",
             "shuffle_questions",
             "show_correct_answers",
             "is_required",
@@ -104,6 +122,8 @@ class QuizSerializer(serializers.ModelSerializer):
             return None
         mine = summaries.get(quiz.pk, {"used": 0, "best_percent": None, "passed": False})
         left = None if quiz.max_attempts is None else max(quiz.max_attempts - mine["used"], 0)
+        if not student_sees_score(quiz):
+            mine = {**mine, "best_percent": None}
         return MyAttemptsSummarySerializer({**mine, "left": left}).data
 
 
@@ -179,9 +199,16 @@ class FeedbackSerializer(serializers.Serializer):
     explanation = serializers.CharField()
 
 
+SCORE_FIELDS = ("score", "max_score", "percent")
+HIDDEN = AttemptVisibility(review=False, score=False)
+
+
 class AttemptSerializer(serializers.ModelSerializer):
     """An attempt. Questions never carry their answers; `feedback` lists per-question results and
-    correct answers only when the quiz's review policy allows (context `reveal`), else it is []."""
+    correct answers only when the quiz's review policy allows, else it is []; under the policy
+    `never` a student sees `passed` but not `score`, `max_score` or `percent` (null). Context
+    `visibility`: selectors.attempt_visibility for these attempts; an attempt missing from it
+    shows neither."""
 
     status = serializers.SerializerMethodField()
     questions = serializers.SerializerMethodField()
@@ -211,15 +238,35 @@ class AttemptSerializer(serializers.ModelSerializer):
             "feedback",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "deadline": {
+                "help_text": "When the attempt stops taking answers: its time limit or the quiz's due_at, whichever "
+                "is first (null: neither). Answers sent a short grace later still count."
+            },
+            "score": {"help_text": "null while open, and for the student when the quiz's policy is never."},
+            "max_score": {"help_text": "null while open, and for the student when the quiz's policy is never."},
+            "percent": {"help_text": "null while open, and for the student when the quiz's policy is never."},
+        }
+
+    def _visibility(self, attempt) -> AttemptVisibility:
+        return self.context.get("visibility", {}).get(attempt.pk, HIDDEN)
+
+    def to_representation(self, attempt):
+        data = super().to_representation(attempt)
+        data["deadline"] = self.fields["deadline"].to_representation(attempt.closes_at) if attempt.closes_at else None
+        if not self._visibility(attempt).score:
+            data.update(dict.fromkeys(SCORE_FIELDS))
+        return data
 
     def get_status(self, attempt) -> str:
         return "open" if attempt.is_open else "graded"
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_time_remaining_seconds(self, attempt):
-        if not attempt.is_open or attempt.deadline is None:
+        closes_at = attempt.closes_at
+        if not attempt.is_open or closes_at is None:
             return None
-        return max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+        return max(0, int((closes_at - timezone.now()).total_seconds()))
 
     @extend_schema_field(AttemptQuestionSerializer(many=True))
     def get_questions(self, attempt):
@@ -240,7 +287,7 @@ class AttemptSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(FeedbackSerializer(many=True))
     def get_feedback(self, attempt):
-        if attempt.is_open or not self.context.get("reveal", {}).get(attempt.pk, False):
+        if attempt.is_open or not self._visibility(attempt).review:
             return []
         feedback = []
         for question in attempt.snapshot:

@@ -33,7 +33,10 @@ AnswersRequest = inline_serializer("AnswersRequest", {"answers": AnswerSerialize
 
 
 def errors(*statuses: int):
-    return shared_errors(*statuses, r403="Signed in but not allowed (not enrolled, not the owner, no attempts left).")
+    return shared_errors(
+        *statuses,
+        r403="Signed in but not allowed (not enrolled, not the owner, no attempts left, the quiz's due date passed).",
+    )
 
 
 WRITE_ERRORS = errors(400, 401, 403, 404)
@@ -49,21 +52,13 @@ def _require_manager(user, course) -> None:
         raise PermissionDenied("Only the course's instructor or an admin can change its quizzes.")
 
 
-def _reveal_map(user, attempts) -> dict[int, bool]:
-    """Per attempt: may this viewer see the correct answers? One query per quiz at most."""
-    passed: dict[int, bool] = {}
-    reveal = {}
-    for attempt in attempts:
-        key = attempt.quiz_id
-        if key not in passed:
-            passed[key] = selectors.has_passed(quiz_id=attempt.quiz_id, student_id=attempt.student_id)
-        reveal[attempt.pk] = selectors.review_allowed(attempt=attempt, viewer=user, student_passed=passed[key])
-    return reveal
+def _attempt_data(user, attempts, *, many: bool = False):
+    context = {"visibility": selectors.attempt_visibility(user, attempts)}
+    return AttemptSerializer(attempts if many else attempts[0], many=many, context=context).data
 
 
 def _attempt_response(user, attempt, http_status=status.HTTP_200_OK):
-    context = {"reveal": _reveal_map(user, [attempt])}
-    return Response(AttemptSerializer(attempt, context=context).data, status=http_status)
+    return Response(_attempt_data(user, [attempt]), status=http_status)
 
 
 class CourseQuizzesView(APIView):
@@ -208,7 +203,7 @@ class QuizViewSet(
     @extend_schema(
         methods=["GET"],
         responses={200: AttemptSerializer(many=True), **errors(401, 403, 404)},
-        examples=[ok(ex.GRADED_ATTEMPT)],
+        examples=[ok(ex.GRADED_ATTEMPT), ok(ex.GRADED_ATTEMPT_NO_REVIEW, "Attempts left: no review yet")],
         summary="My attempts at this quiz, newest first (the best one counts)",
         tags=["attempts"],
     )
@@ -231,8 +226,7 @@ class QuizViewSet(
         if request.method == "GET":
             _require_reader(request.user, quiz.course)
             attempts = list(selectors.student_attempts(quiz=quiz, student=request.user))
-            context = {"reveal": _reveal_map(request.user, attempts)}
-            return Response(AttemptSerializer(attempts, many=True, context=context).data)
+            return Response(_attempt_data(request.user, attempts, many=True))
         attempt, created = services.attempt_start(student=request.user, quiz=quiz)
         return _attempt_response(request.user, attempt, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -277,7 +271,11 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         responses={200: AttemptSerializer, **errors(401, 404)},
-        examples=[ok(ex.GRADED_ATTEMPT)],
+        examples=[
+            ok(ex.GRADED_ATTEMPT, "Reviewed (the policy allows, or the owner's view)"),
+            ok(ex.GRADED_ATTEMPT_NO_REVIEW, "Attempts left: no review yet"),
+            ok(ex.GRADED_ATTEMPT_PASS_FAIL_ONLY, "Policy never: pass or fail only"),
+        ],
         summary="An attempt",
         tags=["attempts"],
     )
@@ -302,7 +300,7 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             body = {
                 "detail": "Time is up: the attempt was graded with the answers saved before the deadline.",
                 "code": "deadline_passed",
-                "attempt": AttemptSerializer(attempt, context={"reveal": _reveal_map(request.user, [attempt])}).data,
+                "attempt": _attempt_data(request.user, [attempt]),
             }
             return Response(body, status=status.HTTP_409_CONFLICT)
         return _attempt_response(request.user, attempt)
@@ -310,7 +308,11 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=AnswersRequest,
         responses={200: AttemptSerializer, **WRITE_ERRORS, 409: OpenApiResponse(description="Already submitted.")},
-        examples=[body({"answers": ex.ANSWERS}), ok(ex.GRADED_ATTEMPT)],
+        examples=[
+            body({"answers": ex.ANSWERS}),
+            ok(ex.GRADED_ATTEMPT, "Reviewed (the policy allows)"),
+            ok(ex.GRADED_ATTEMPT_NO_REVIEW, "Attempts left: no review yet"),
+        ],
         summary="Submit: grade the saved answers plus these (once)",
         tags=["attempts"],
     )

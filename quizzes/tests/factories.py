@@ -11,6 +11,9 @@ class QuizFactory(factory.django.DjangoModelFactory):
     course = factory.SubFactory(PublishedCourseFactory)
     title = factory.Sequence(lambda n: f"Quiz {n}")
     passing_score = 50
+    # Explicit, not the model's defaults for new quizzes (3 attempts, after_last_attempt): tests
+    # across the tree rely on these; the defaults are tested in test_review_policies.py.
+    max_attempts = None
     show_correct_answers = "after_submit"
     is_required = True
     order = factory.Sequence(lambda n: n + 1)

@@ -14,7 +14,13 @@ def test_instructor_builds_a_quiz_and_a_student_passes_it(clients, student, inst
 
     r = teacher.post(
         f"/api/v1/courses/{course.pk}/quizzes/",
-        {"title": "Q1", "passing_score": 50, "time_limit_seconds": 60, "max_attempts": 2},
+        {
+            "title": "Q1",
+            "passing_score": 50,
+            "time_limit_seconds": 60,
+            "max_attempts": 2,
+            "show_correct_answers": "after_submit",
+        },
     )
     assert r.status_code == 201, r.content
     quiz_id = r.json()["id"]

@@ -71,15 +71,24 @@ def test_policy_never(clients, enrollment, quiz, questions):
     attempt = start(student, quiz)
     graded = submit(student, attempt["id"], all_right(questions))
     body = graded.json()
-    assert (body["percent"], body["passed"], body["feedback"]) == ("100.00", True, [])
+    # Pass or fail only: the score and percent would tell, over attempts, which answers are right.
+    assert (body["score"], body["max_score"], body["percent"], body["passed"], body["feedback"]) == (
+        None,
+        None,
+        None,
+        True,
+        [],
+    )
     assert_no_leak(graded)
     detail, listed_one, listed = _submitted_views(student, quiz, attempt["id"])
     assert detail.json()["feedback"] == listed_one["feedback"] == []
+    assert detail.json()["percent"] is listed_one["percent"] is None
     assert_no_leak(detail)
     assert_no_leak(listed)
-    # The course's instructor and admins always see the review.
+    # The course's instructor and admins always see the review and the score.
     for role in ("instructor", "admin"):
-        assert len(clients[role].get(f"/api/v1/attempts/{attempt['id']}/").json()["feedback"]) == 5
+        seen = clients[role].get(f"/api/v1/attempts/{attempt['id']}/").json()
+        assert (len(seen["feedback"]), seen["percent"]) == (5, "100.00")
 
 
 def test_policy_after_submit(clients, enrollment, quiz, questions):

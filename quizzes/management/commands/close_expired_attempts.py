@@ -9,22 +9,21 @@ from lms.commands import (
     progress_for,
     require_at_least_one,
 )
-from quizzes.models import Attempt
+from quizzes.selectors import attempts_past_closing
 from quizzes.services import attempts_close_expired, grace
 
 
 def expired_open_attempts():
-    """Open attempts past their deadline plus the grace: exactly what attempts_close_expired grades."""
-    return Attempt.objects.filter(submitted_at__isnull=True, deadline__lt=timezone.now() - grace()).order_by(
-        "deadline", "pk"
-    )
+    """Open attempts past their deadline (time limit or the quiz's due date) plus the grace:
+    exactly what attempts_close_expired grades."""
+    return attempts_past_closing(timezone.now() - grace())
 
 
 class Command(OperatorCommand):
     help = (
-        "Grade quiz attempts left open past their deadline plus the grace (QUIZ_DEADLINE_GRACE_SECONDS),\n"
-        "as of their deadline, with the answers saved in time. Beat does this every minute; run it by\n"
-        "hand after beat was down."
+        "Grade quiz attempts left open past their deadline (time limit or the quiz's due date) plus the\n"
+        "grace (QUIZ_DEADLINE_GRACE_SECONDS), as of their deadline, with the answers saved in time. Beat\n"
+        "does this every minute; run it by hand after beat was down."
     )
     epilog = """
 examples:
@@ -75,7 +74,7 @@ examples:
             count += 1
             self.stdout.write(
                 f"  attempt {attempt.pk}  quiz {attempt.quiz_id} {attempt.quiz.title!r}  {attempt.student.email}  "
-                f"#{attempt.number}  deadline {attempt.deadline:%Y-%m-%d %H:%M:%S}  "
+                f"#{attempt.number}  deadline {attempt.closes_at:%Y-%m-%d %H:%M:%S}  "
                 f"{len(attempt.answers or {})} saved answer(s)"
             )
         self.stdout.write(
