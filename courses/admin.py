@@ -2,8 +2,11 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
 
+from accounts.models import Role, User
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
 from lms.errors import InvalidInput
 
@@ -158,6 +161,16 @@ class CourseForm(forms.ModelForm):
         fields = ("instructor", *services.COURSE_FIELDS)
 
 
+class ReassignForm(forms.Form):
+    """The intermediate page of the "Reassign" action: the new instructor (active instructors
+    only; course_reassign checks again)."""
+
+    instructor = forms.ModelChoiceField(
+        queryset=User.objects.filter(role=Role.INSTRUCTOR, is_active=True).order_by("email"),
+        help_text="The courses' new owner. Their previous instructor loses nothing else.",
+    )
+
+
 @admin.register(Course)
 class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = CourseForm
@@ -190,13 +203,13 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
     )
     date_hierarchy = "created_at"
     inlines = [SectionInline, LessonInline]
-    actions = ["publish", "unpublish", "archive"]
+    actions = ["publish", "unpublish", "archive", "reassign"]
 
     def get_inlines(self, request, obj):
         return [SectionInline, LessonInline] if obj else []
 
     def get_readonly_fields(self, request, obj=None):
-        # No service hands a course to another instructor.
+        # Ownership changes only through the "Reassign" action (course_reassign).
         return ("instructor", *self.readonly_fields) if obj else self.readonly_fields
 
     def save_model(self, request, obj, form, change):
@@ -221,6 +234,33 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
     @admin.action(description="Archive (hide; enrolled students keep access)")
     def archive(self, request, queryset):
         apply_each(self, request, queryset, lambda c: services.course_archive(course=c), "course(s) archived")
+
+    @admin.action(description="Reassign to another instructor…")
+    def reassign(self, request, queryset):
+        """Django's action-with-an-intermediate-page: the first POST shows the form, the second
+        (with `apply`) reassigns each course through course_reassign. This is how the courses of
+        a demoted instructor, frozen until then, get an owner again."""
+        form = ReassignForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            instructor = form.cleaned_data["instructor"]
+            apply_each(
+                self,
+                request,
+                queryset,
+                lambda c: services.course_reassign(course=c, instructor=instructor, actor=request.user),
+                f"course(s) reassigned to {instructor}",
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reassign to another instructor",
+            "opts": self.model._meta,
+            "form": form,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "reassign",
+        }
+        return TemplateResponse(request, "admin/courses/course/reassign.html", context)
 
     def delete_model(self, request, obj):
         outcome = services.course_delete(course=obj)

@@ -13,6 +13,14 @@ def _is_admin(user) -> bool:
     return bool(user and user.is_authenticated and user.role == Role.ADMIN)
 
 
+def _is_instructor(user) -> bool:
+    """Holds the instructor role now. A demoted instructor (an admin set their role to student)
+    keeps the `instructor` foreign key of their courses, but not the power that came with it: their
+    courses are frozen (unchanged, still open to their students) until an admin reassigns them
+    (services.course_reassign)."""
+    return bool(user and user.is_authenticated and user.role == Role.INSTRUCTOR)
+
+
 def _has_active_enrollment(user) -> Exists:
     return Exists(Enrollment.objects.filter(course=OuterRef("pk"), student=user.pk, status=EnrollmentStatus.ACTIVE))
 
@@ -49,20 +57,33 @@ def courses_visible_to(user) -> QuerySet[Course]:
         return Course.objects.all()
     if not (user and user.is_authenticated):
         return Course.objects.filter(status=CourseStatus.PUBLISHED)
-    return Course.objects.filter(Q(status=CourseStatus.PUBLISHED) | Q(instructor=user) | _has_active_enrollment(user))
+    visible = Q(status=CourseStatus.PUBLISHED) | _has_active_enrollment(user)
+    if _is_instructor(user):  # a demoted instructor's drafts are closed to them too
+        visible |= Q(instructor=user)
+    return Course.objects.filter(visible)
 
 
 def courses_managed_by(user) -> QuerySet[Course]:
-    """Courses this user may change: their own; every course for admins."""
+    """Courses this user may change: their own while they hold the instructor role; every course
+    for admins."""
     if _is_admin(user):
         return Course.objects.all()
-    if user and user.is_authenticated and user.role == Role.INSTRUCTOR:
+    if _is_instructor(user):
         return Course.objects.filter(instructor=user)
     return Course.objects.none()
 
 
 def can_manage_course(user, course: Course) -> bool:
-    return _is_admin(user) or (user.is_authenticated and course.instructor_id == user.pk)
+    """The one rule for changing a course and reading what only its staff reads (quiz results,
+    coupons, announcements): admins, and its instructor while they hold the instructor role. A
+    demoted instructor's courses are frozen until an admin reassigns them."""
+    return _is_admin(user) or (_is_instructor(user) and course.instructor_id == user.pk)
+
+
+def is_course_instructor(user, course: Course) -> bool:
+    """Whether `user` is (or was, before a demotion) the course's instructor, whatever their role
+    now: such a user never enrolls in, buys or reviews it."""
+    return bool(user and user.is_authenticated and course.instructor_id == user.pk)
 
 
 def can_read_content(user, course: Course) -> bool:
@@ -83,11 +104,13 @@ def course_detail_for_user(user, course_id) -> Course:
 
 
 def instructor_course_list(instructor: User) -> QuerySet[Course]:
-    """The instructor's own courses, every status, with `revenue` (paid orders) annotated."""
+    """The instructor's own courses, every status, with `revenue` (paid orders) annotated. Empty
+    for a user who no longer holds the instructor role."""
     from payments.selectors import revenue_subquery
 
     return (
-        Course.objects.filter(instructor=instructor)
+        courses_managed_by(instructor)
+        .filter(instructor=instructor)
         .select_related("category", "instructor")
         .annotate(revenue=revenue_subquery())
     )

@@ -2,18 +2,21 @@
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from courses.selectors import can_manage_course, courses_visible_to
+from courses.selectors import can_manage_course, courses_managed_by, courses_visible_to
 
 from .models import Comment, ModerationLog, Post, Report, Vote
 
 
 def _open_threads(user, prefix: str = "") -> Q:
     """Posts (through `prefix`, e.g. "post__") the user may open in the courses they can see: those
-    not hidden, their own, and every post of a course they teach. Admins open every post."""
+    not hidden, their own, and every post of a course they moderate (courses_managed_by: a demoted
+    instructor moderates nothing). Admins open every post."""
     if user.role == "admin":
         return Q()
     return (
-        Q(**{f"{prefix}is_hidden": False}) | Q(**{f"{prefix}author": user}) | Q(**{f"{prefix}course__instructor": user})
+        Q(**{f"{prefix}is_hidden": False})
+        | Q(**{f"{prefix}author": user})
+        | Q(**{f"{prefix}course__in": courses_managed_by(user)})
     )
 
 
@@ -64,11 +67,11 @@ def reports_for_moderator(user) -> QuerySet[Report]:
     queryset = Report.objects.select_related("reporter", "post", "comment", "comment__post", "course", "resolved_by")
     if user.role == "admin":
         return queryset
-    return queryset.filter(course__instructor=user)
+    return queryset.filter(course__in=courses_managed_by(user))
 
 
 def moderation_log_for(user) -> QuerySet[ModerationLog]:
     queryset = ModerationLog.objects.select_related("actor")
     if user.role == "admin":
         return queryset
-    return queryset.filter(course__instructor=user)
+    return queryset.filter(course__in=courses_managed_by(user))
