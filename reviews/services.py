@@ -7,7 +7,7 @@ from activity.models import Verb
 from activity.services import activity_record
 from courses import cache as course_cache
 from courses.models import Course, Enrollment, EnrollmentStatus
-from courses.selectors import is_course_instructor
+from courses.selectors import can_manage_course, is_course_instructor
 from lms.counters import true_values
 from lms.errors import Conflict, NotFound, NotPermitted
 from notifications.services import notify
@@ -106,10 +106,16 @@ def review_delete(*, review: Review) -> None:
     course_rating_refresh(course_id=course_id)
 
 
+def may_reply(user, course) -> bool:
+    """Replies are the course's instructor's, while they hold the instructor role (a demoted
+    instructor's course is frozen: courses.selectors.can_manage_course)."""
+    return course.instructor_id == user.pk and can_manage_course(user, course)
+
+
 @transaction.atomic
 def reply_create(*, review: Review, author, body: str) -> InstructorReply:
     """The course's instructor answers a review, once (409 the second time)."""
-    if review.course.instructor_id != author.pk:
+    if not may_reply(author, review.course):
         raise NotPermitted("Only the course's instructor can reply to its reviews.")
     try:
         with transaction.atomic():

@@ -61,7 +61,7 @@ class MyCertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def create(self, request, *args, **kwargs):
         data = CertificateRequestInputSerializer.validated(request)
-        course = get_object_or_404(courses_visible_to(request.user), pk=data["course"].pk)
+        course = get_object_or_404(courses_visible_to(request.user), pk=data["course"])
         certificate = services.certificate_request(student=request.user, course=course)
         if certificate is not None:
             return Response(CertificateSerializer(certificate, context={"request": request}).data)

@@ -234,7 +234,18 @@ def test_request_after_the_enrollment_was_revoked_is_404(clients, student):
     assert not Certificate.objects.exists()
 
 
-@pytest.mark.parametrize("payload", [{}, {"course": "abc"}, {"course": 987654}])
+def test_a_draft_course_and_a_course_that_does_not_exist_get_the_same_answer(clients, other_instructor):
+    """No oracle for draft course ids: both are the same 404."""
+    from courses.tests.factories import CourseFactory
+
+    draft = CourseFactory(instructor=other_instructor)
+    for_draft = clients["student"].post(MINE, {"course": draft.pk}, format="json")
+    for_nothing = clients["student"].post(MINE, {"course": draft.pk + 1000}, format="json")
+    assert for_draft.status_code == for_nothing.status_code == 404
+    assert for_draft.json() == for_nothing.json()
+
+
+@pytest.mark.parametrize("payload", [{}, {"course": "abc"}, {"course": 0}, {"course": 2**63}])
 def test_request_with_bad_input_is_400(clients, payload):
     response = clients["student"].post(MINE, payload, format="json")
     assert response.status_code == 400

@@ -225,3 +225,16 @@ def test_a_demoted_instructor_no_longer_moderates_their_courses_forum(demoted, c
     for url in ("/api/v1/forum/reports/", "/api/v1/forum/moderation-log/"):
         response = client.get(url)
         assert response.status_code == 403 or response.json()["results"] == [], (url, response.content)
+
+
+def test_a_demoted_instructor_cannot_reply_to_reviews_of_their_course(demoted, course):
+    from reviews.services import review_create
+
+    student = StudentFactory()
+    EnrollmentFactory(student=student, course=course)
+    review = review_create(student=student, course=course, rating=1, comment="Meh")
+
+    response = client_for(demoted).post(f"/api/v1/reviews/{review.pk}/reply/", {"body": "Thanks"}, format="json")
+
+    assert response.status_code in (403, 404), response.content
+    assert not review.__class__.objects.filter(pk=review.pk, reply__isnull=False).exists()

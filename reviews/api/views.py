@@ -175,7 +175,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
                 review=review, author=request.user, **InstructorReplyInputSerializer.validated(request)
             )
             return Response(InstructorReplySerializer(reply).data, status=status.HTTP_201_CREATED)
-        if review.course.instructor_id != request.user.pk:
+        if not services.may_reply(request.user, review.course):
             raise PermissionDenied("Only the course's instructor manages replies to its reviews.")
         reply = get_object_or_404(InstructorReply, review=review)
         if request.method == "DELETE":
