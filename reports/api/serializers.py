@@ -7,6 +7,7 @@ from accounts.api.serializers import PublicUserSerializer
 from certificates.api.serializers import CertificateSerializer
 from courses.api.serializers import CourseSerializer, EnrollmentSerializer
 from lms.api.serializers import InputSerializer
+from quizzes.selectors import student_sees_score
 from reports.periods import INTERVALS
 from reviews.api.serializers import ReviewSerializer
 
@@ -95,9 +96,17 @@ class QuizResultSerializer(serializers.Serializer):
     quiz = serializers.IntegerField(source="quiz_id")
     quiz_title = serializers.CharField(source="quiz.title")
     course = serializers.IntegerField(source="quiz.course_id")
-    percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    percent = serializers.SerializerMethodField(
+        help_text="Null for a quiz whose review policy is `never` (pass or fail only, as on the quiz itself)."
+    )
     passed = serializers.BooleanField()
     submitted_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True))
+    def get_percent(self, attempt):
+        if not student_sees_score(attempt.quiz):
+            return None
+        return serializers.DecimalField(max_digits=5, decimal_places=2).to_representation(attempt.percent)
 
 
 class StudentDashboardSerializer(serializers.Serializer):

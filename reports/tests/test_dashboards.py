@@ -355,3 +355,21 @@ def test_admin_dashboard_empty_platform(clients):
     assert body["enrollments"] == {"total": 0, "active": 0, "revoked": 0, "completions": 0}
     assert len(body["signups_by_day"]) == 30 and len(body["enrollments_by_day"]) == 30
     assert all(p["value"] == 0 for p in body["enrollments_by_day"])
+
+
+def test_student_dashboard_hides_the_percent_of_a_never_quiz(clients, student):
+    """Under the `never` review policy a student sees pass or fail only, here as on the quiz."""
+    from quizzes.models import ReviewPolicy
+
+    course = PublishedCourseFactory()
+    EnrollmentFactory(student=student, course=course)
+    shown = QuizFactory(course=course, show_correct_answers=ReviewPolicy.AFTER_SUBMIT, title="Shown")
+    hidden = QuizFactory(course=course, show_correct_answers=ReviewPolicy.NEVER, title="Hidden")
+    for quiz in (shown, hidden):
+        attempt(quiz, student, 1, passed=False)
+
+    body = clients["student"].get("/api/v1/dashboard/student/").json()
+    results = {r["quiz_title"]: r for r in body["recent_quiz_results"]}
+
+    assert results["Shown"]["percent"] == "0.00"
+    assert results["Hidden"]["percent"] is None and results["Hidden"]["passed"] is False
