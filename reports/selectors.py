@@ -21,7 +21,8 @@ from notifications.selectors import unread_count
 from payments.models import Order, OrderStatus
 from payments.selectors import revenue_subquery
 from quizzes.models import Attempt
-from reviews.models import Review
+from reviews.models import Review, author_enrolled
+from reviews.selectors import instructor_reviews
 
 from .periods import INTERVALS, MAX_BUCKETS, as_date, buckets
 
@@ -206,7 +207,8 @@ def dashboard_for_instructor(instructor: User) -> dict:
                 Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, completed_at__isnull=False)
             ),
             revenue=revenue_subquery(),
-            unanswered_reviews=_count_per_course(Review.objects.filter(reply__isnull=True)),
+            # Reviews that count (their author still enrolled), as on the course page.
+            unanswered_reviews=_count_per_course(Review.objects.filter(author_enrolled(), reply__isnull=True)),
             quiz_attempts=_count_per_course(graded, "quiz__course"),
             quiz_passes=_count_per_course(graded.filter(passed=True), "quiz__course"),
         )
@@ -236,7 +238,7 @@ def dashboard_for_instructor(instructor: User) -> dict:
         "courses": courses,
         "totals": totals,
         "recent_reviews": list(
-            Review.objects.filter(course__instructor=instructor)
+            instructor_reviews(instructor)
             .select_related("student", "course", "reply")
             .order_by("-created_at", "-id")[:5]
         ),

@@ -373,3 +373,19 @@ def test_student_dashboard_hides_the_percent_of_a_never_quiz(clients, student):
 
     assert results["Shown"]["percent"] == "0.00"
     assert results["Hidden"]["percent"] is None and results["Hidden"]["passed"] is False
+
+
+def test_instructor_dashboard_leaves_out_reviews_that_no_longer_count(clients, instructor):
+    """A refunded or revoked student's review is hidden from the course page; the dashboard agrees."""
+    course = PublishedCourseFactory(instructor=instructor)
+    stays, leaves = StudentFactory(), StudentFactory()
+    for student in (stays, leaves):
+        EnrollmentFactory(student=student, course=course)
+    review_create(student=stays, course=course, rating=5)
+    review_create(student=leaves, course=course, rating=1)
+    enrollment_revoke(enrollment=Enrollment.objects.get(student=leaves, course=course))
+
+    body = clients["instructor"].get("/api/v1/dashboard/instructor/").json()
+
+    assert [r["rating"] for r in body["recent_reviews"]] == [5]
+    assert body["totals"]["unanswered_reviews"] == 1 == body["courses"][0]["unanswered_reviews"]
