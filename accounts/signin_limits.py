@@ -34,7 +34,7 @@ from django.utils.crypto import salted_hmac
 
 from lms.api.throttling import SlidingWindow
 from lms.cache import CACHE_ERRORS, cache_unavailable
-from lms.errors import ApplicationError
+from lms.errors import TooManyAttempts, wait_phrase
 
 from .models import normalize_email
 
@@ -42,25 +42,22 @@ ACCOUNT = "account"
 ADDRESS = "address"
 
 
-class SignInLocked(ApplicationError):
+class SignInLocked(TooManyAttempts):
     """Too many failed password checks for this account or from this address. `retry_after` is the
     number of seconds until the lock ends (the API's Retry-After)."""
 
-    status_code = 429
     default_code = "account_locked"
 
     def __init__(self, kind: str, retry_after: int):
-        minutes = math.ceil(retry_after / 60)
-        wait = f"Try again in {minutes} minute{'s' if minutes != 1 else ''}"
+        wait = wait_phrase(retry_after)
         if kind == ACCOUNT:
             message = f"Too many failed sign-in attempts for this account. {wait}, or reset your password."
             code = "account_locked"
         else:
             message = f"Too many failed sign-in attempts from your network. {wait}."
             code = "too_many_failures"
-        super().__init__(message, code=code)
+        super().__init__(message, code=code, retry_after=retry_after)
         self.kind = kind
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,21 @@ class Conflict(ApplicationError):
 class ServiceUnavailable(ApplicationError):
     status_code = 503
     default_code = "service_unavailable"
+
+
+class TooManyAttempts(ApplicationError):
+    """Too many failed attempts (passwords, coupon codes): locked for `retry_after` seconds. The API
+    answers 429 with a Retry-After header, wherever the service raising it is called from."""
+
+    status_code = 429
+    default_code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+def wait_phrase(retry_after: int) -> str:
+    """"Try again in 15 minutes": the wait of a TooManyAttempts, for its message."""
+    minutes = max(1, -(-retry_after // 60))
+    return f"Try again in {minutes} minute{'s' if minutes != 1 else ''}"

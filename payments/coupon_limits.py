@@ -22,24 +22,21 @@ from django.core.cache import cache
 
 from lms.api.throttling import SlidingWindow
 from lms.cache import CACHE_ERRORS, cache_unavailable
-from lms.errors import ApplicationError
+from lms.errors import TooManyAttempts, wait_phrase
 
 WHERE = "coupon limits"
 
 
-class CouponAttemptsExceeded(ApplicationError):
+class CouponAttemptsExceeded(TooManyAttempts):
     """Too many refused coupon codes from this user. `retry_after`: seconds until the lock ends."""
 
-    status_code = 429
     default_code = "too_many_coupon_failures"
 
     def __init__(self, retry_after: int):
-        minutes = math.ceil(retry_after / 60)
         super().__init__(
-            f"Too many coupon codes were refused. Try again in {minutes} minute{'s' if minutes != 1 else ''}, "
-            "or check out without a coupon.",
+            f"Too many coupon codes were refused. {wait_phrase(retry_after)}, or check out without a coupon.",
+            retry_after=retry_after,
         )
-        self.retry_after = retry_after
 
 
 def _window() -> int:

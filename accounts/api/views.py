@@ -64,17 +64,7 @@ RETRY_AFTER = OpenApiParameter(
 )
 
 
-class SignInLimitedView(APIView):
-    """A view that checks passwords: a service's SignInLocked becomes a 429 with Retry-After."""
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, SignInLocked):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
-
-
-class PublicAuthView(SignInLimitedView):
+class PublicAuthView(APIView):
     """Endpoints anyone may call, under the auth throttle (per address, generous) and, where a
     password is checked, the sign-in limits (accounts.signin_limits). A stale or garbage token sent
     along is ignored rather than answered 401, so a signed-out SPA can always sign in again."""
@@ -225,7 +215,7 @@ class MeView(APIView):
         return Response(UserSerializer(user).data)
 
 
-class PasswordChangeView(SignInLimitedView):
+class PasswordChangeView(APIView):
     @extend_schema(
         request=PasswordChangeInputSerializer,
         responses={200: TokenPairSerializer, **errors(400, 401, throttled=False), 429: SIGNIN_429},

@@ -13,7 +13,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from lms.errors import ApplicationError
+from lms.errors import ApplicationError, TooManyAttempts
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,8 @@ def exception_handler(exc, context):
         return _database_unavailable(exc)
     if isinstance(exc, ApplicationError):
         body = {"detail": exc.message, "code": exc.code, **exc.extra}
-        return Response(body, status=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, RequestDataTooBig):
         body = {"detail": "The request body is too large.", "code": "request_too_large"}
         return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)

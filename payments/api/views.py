@@ -86,12 +86,6 @@ RETRY_AFTER = OpenApiParameter(
 class CheckoutView(APIView):
     permission_classes = [IsAuthenticated, IsStudent]
 
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, CouponAttemptsExceeded):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
-
     @extend_schema(
         request=CheckoutInputSerializer,
         responses={
