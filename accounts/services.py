@@ -9,7 +9,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -20,6 +19,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from activity.models import Verb
 from activity.services import activity_record
+from lms.emails import templated_email
 from lms.errors import Conflict, InvalidInput
 from lms.jobs import enqueue_on_commit
 
@@ -266,13 +266,12 @@ def signin_lockout_email_send(*, lockout_id: int) -> bool:
             "interval_hours": settings.SIGNIN_LOCKOUT_EMAIL_INTERVAL_HOURS,
             "platform_name": settings.PLATFORM_NAME,
         }
-        message = EmailMultiAlternatives(
+        templated_email(
             subject="Too many failed sign-ins to your account",
-            body=render_to_string("accounts/signin_lockout_email.txt", context),
-            to=[user.email],
-        )
-        message.attach_alternative(render_to_string("accounts/signin_lockout_email.html", context), "text/html")
-        message.send()
+            template="accounts/signin_lockout_email",
+            context=context,
+            to=user.email,
+        ).send()
         lockout.notice = LockoutNotice.SENT
         lockout.notified_at = timezone.now()
         lockout.save(update_fields=["notice", "notified_at"])
@@ -413,13 +412,9 @@ def _password_reset_message(user: User) -> EmailMultiAlternatives:
         "token": token,
         "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
-    message = EmailMultiAlternatives(
-        subject="Reset your password",
-        body=render_to_string("accounts/password_reset_email.txt", context),
-        to=[user.email],
+    return templated_email(
+        subject="Reset your password", template="accounts/password_reset_email", context=context, to=user.email
     )
-    message.attach_alternative(render_to_string("accounts/password_reset_email.html", context), "text/html")
-    return message
 
 
 def password_reset_email_send(*, user: User) -> None:

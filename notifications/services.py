@@ -2,13 +2,13 @@
 
 from collections.abc import Iterable, Sequence
 
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
+from lms.emails import templated_email
 from lms.errors import InvalidInput
 from lms.jobs import enqueue_on_commit
 
@@ -116,13 +116,9 @@ def notification_emails_send(
     messages = []
     for user in users:
         context = {"user": user, "title": title, "body": body, "link": link, "type_label": type_label}
-        message = EmailMultiAlternatives(
-            subject=" ".join(title.split())[:200],  # a header: no line breaks
-            body=render_to_string("notifications/email.txt", context),
-            to=[user.email],
+        messages.append(
+            templated_email(subject=title[:200], template="notifications/email", context=context, to=user.email)
         )
-        message.attach_alternative(render_to_string("notifications/email.html", context), "text/html")
-        messages.append(message)
     if not messages:
         return 0
     with get_connection() as connection:
