@@ -95,13 +95,13 @@ def test_ready_detail_fails_naming_queues_no_worker_consumes(anon_client, redis_
     with override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=redis_url):
         from lms.celery import app
 
-        old = app.conf.broker_url
-        app.conf.broker_url = redis_url
+        old = app.conf.broker_url, app.conf.task_always_eager
+        app.conf.broker_url, app.conf.task_always_eager = redis_url, False
         try:
             plain = anon_client.get("/ready/")
             detailed = anon_client.get("/ready/?detail=true")
         finally:
-            app.conf.broker_url = old
+            app.conf.broker_url, app.conf.task_always_eager = old
     assert plain.status_code == 200, plain.json()
     assert detailed.status_code == 503, detailed.json()
     workers = detailed.json()["checks"]["workers"]

@@ -26,6 +26,8 @@ def _reset_producers(app) -> None:
     pool = app._pool
     app._pool = None
     app.amqp._producer_pool = None
+    # The remote-control mailbox (inspect, ping) caches the producer pool it first used, too.
+    app.control.mailbox.__dict__.pop("producer_pool", None)
     if pool is not None:
         pool.force_close_all()
     # kombu keeps producer pools per connection in a global registry: forget the closed ones, or a
