@@ -9,6 +9,7 @@ import os
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_for_user
@@ -106,6 +107,14 @@ def instructor_client(instructor):
 @pytest.fixture
 def admin_client(admin_user):
     return client_for(admin_user)
+
+
+@pytest.fixture
+def staff(admin_user) -> Client:
+    """A Django test client signed in to the admin site as an administrator."""
+    client = Client()
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

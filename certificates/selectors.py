@@ -13,11 +13,11 @@ def certificate_exists(*, student_id: int, course_id: int) -> bool:
     ).exists()
 
 
-def certificates_of(student) -> QuerySet[Certificate]:
+def certificate_list_for_student(student) -> QuerySet[Certificate]:
     return Certificate.objects.filter(student=student).select_related("course").order_by("-issued_at", "-id")
 
 
-def certificates_visible_to(user) -> QuerySet[Certificate]:
+def certificate_list_for_user(user) -> QuerySet[Certificate]:
     """The owner's own certificates; every certificate for admins."""
     if not user.is_authenticated:
         return Certificate.objects.none()
@@ -26,11 +26,11 @@ def certificates_visible_to(user) -> QuerySet[Certificate]:
     return Certificate.objects.filter(student=user)
 
 
-def certificate_by_code(code: str) -> Certificate | None:
+def certificate_get_by_code(code: str) -> Certificate | None:
     return Certificate.objects.filter(verification_code=code.strip().upper()).first()
 
 
-def certificate_pdf(certificate: Certificate) -> FieldFile:
+def certificate_pdf_get(certificate: Certificate) -> FieldFile:
     """The certificate's PDF, for whoever may see the certificate. A revoked certificate's PDF is
     not served to anyone (409 `certificate_revoked`, with the reason, whatever it was revoked for):
     the verify endpoint is the record of it. No stored PDF: 404."""

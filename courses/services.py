@@ -17,10 +17,11 @@ from lms.counters import true_values
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted, PaymentRequired
 from lms.ordering import move, next_order, reorder
 from notifications.services import course_students_notify_later, notify
-from reviews.services import course_rating_enrollment_changed
 
 from . import cache
+from .access import is_course_instructor
 from .counters import LESSON_COUNT
+from .hooks import enrollment_status_changed
 from .models import (
     Category,
     Course,
@@ -33,7 +34,6 @@ from .models import (
     Section,
 )
 from .progress import Progress, completion_handlers, progress_for
-from .selectors import is_course_instructor
 
 COURSE_FIELDS = (
     "title",
@@ -212,10 +212,29 @@ def course_remove(*, course: Course, reason: str = "") -> Course:
     return course
 
 
+def course_lock(*, course_id: int) -> None:
+    """Takes the course row's lock for the caller's transaction (which must be open): writers that
+    keep figures on the course (reviews, enrollments) serialise on it."""
+    Course.objects.select_for_update().filter(pk=course_id).first()
+
+
+@transaction.atomic
+def course_rating_update(*, course_id: int, figures: dict) -> Course:
+    """Stores the course's rating figures (average_rating, rating_count, rating_distribution),
+    computed by reviews from the reviews that count, and drops the cached course. Takes the course
+    row lock if the caller's transaction does not hold it yet. Called by reviews.services only."""
+    course = Course.objects.select_for_update().get(pk=course_id)
+    for name, value in figures.items():
+        setattr(course, name, value)
+    course.save(update_fields=list(figures))
+    cache.course_changed(course.pk)
+    return course
+
+
 @transaction.atomic
 def course_reassign(*, course: Course, instructor: User, actor: User) -> Course:
     """An admin hands the course to another instructor: the way to unfreeze the courses of a
-    demoted instructor (courses.selectors.can_manage_course). The new owner must be an active user
+    demoted instructor (courses.access.can_manage_course). The new owner must be an active user
     with the instructor role (400 otherwise), and must not be enrolled in the course (409: nobody
     teaches a course they take). Enrollments, reviews, orders and coupons stay with the course;
     the catalog cache forgets it."""
@@ -432,7 +451,7 @@ def enrollment_create(*, student: User, course: Course, source: str = Enrollment
         raise Conflict("You are already enrolled in this course.", code="already_enrolled") from exc
     Course.objects.filter(pk=course.pk).update(enrollment_count=F("enrollment_count") + 1)
     if existing is not None:  # reactivated: the student's review (if any) counts again
-        course_rating_enrollment_changed(course_id=course.pk, student_id=student.pk)
+        enrollment_status_changed(course_id=course.pk, student_id=student.pk)
     payload = {"course_id": course.pk, "enrollment_id": enrollment.pk}
     notify(
         recipients=[student],
@@ -463,7 +482,7 @@ def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
     )
     if updated:
         Course.objects.filter(pk=enrollment.course_id).update(enrollment_count=F("enrollment_count") - 1)
-        course_rating_enrollment_changed(course_id=enrollment.course_id, student_id=enrollment.student_id)
+        enrollment_status_changed(course_id=enrollment.course_id, student_id=enrollment.student_id)
         activity_record(
             actor=enrollment.student_id, verb=Verb.ENROLLMENT_REVOKED, target=enrollment, course=enrollment.course_id
         )

@@ -2,25 +2,26 @@
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from courses.selectors import can_manage_course, courses_managed_by, courses_visible_to
+from courses.access import can_manage_course
+from courses.selectors import course_list_for_manager, course_list_for_user
 
 from .models import Comment, ModerationLog, Post, Report, Vote
 
 
 def _open_threads(user, prefix: str = "") -> Q:
     """Posts (through `prefix`, e.g. "post__") the user may open in the courses they can see: those
-    not hidden, their own, and every post of a course they moderate (courses_managed_by: a demoted
+    not hidden, their own, and every post of a course they moderate (course_list_for_manager: a demoted
     instructor moderates nothing). Admins open every post."""
     if user.role == "admin":
         return Q()
     return (
         Q(**{f"{prefix}is_hidden": False})
         | Q(**{f"{prefix}author": user})
-        | Q(**{f"{prefix}course__in": courses_managed_by(user)})
+        | Q(**{f"{prefix}course__in": course_list_for_manager(user)})
     )
 
 
-def posts_visible_to(user, *, course=None) -> QuerySet[Post]:
+def post_list_for_user(user, *, course=None) -> QuerySet[Post]:
     """Posts of courses the user can open, with author and the user's vote loaded. Hidden posts are
     shown to moderators and their authors only. (Whether the user may read the forum at all is
     checked per course: can_read_content.)"""
@@ -29,7 +30,7 @@ def posts_visible_to(user, *, course=None) -> QuerySet[Post]:
         if not can_manage_course(user, course):
             queryset = queryset.filter(Q(is_hidden=False) | Q(author=user))
     else:
-        queryset = Post.objects.filter(course__in=courses_visible_to(user)).filter(_open_threads(user))
+        queryset = Post.objects.filter(course__in=course_list_for_user(user)).filter(_open_threads(user))
     return queryset.select_related("author", "course").annotate(
         has_voted=Exists(Vote.objects.filter(post=OuterRef("pk"), user=user.pk))
     )
@@ -42,7 +43,7 @@ def post_search(queryset: QuerySet[Post], query: str) -> QuerySet[Post]:
     return queryset.filter(Q(title__icontains=query) | Q(body__icontains=query))
 
 
-def comment_tree(post: Post) -> QuerySet[Comment]:
+def comment_list_for_post(post: Post) -> QuerySet[Comment]:
     """Top-level comments in order with their replies: two queries for any number of comments."""
     replies = Prefetch("replies", queryset=Comment.objects.select_related("author").order_by("created_at", "id"))
     return (
@@ -53,25 +54,25 @@ def comment_tree(post: Post) -> QuerySet[Comment]:
     )
 
 
-def comments_visible_to(user) -> QuerySet[Comment]:
-    """Comments in the threads the user may open (posts_visible_to): a comment in a hidden thread is
+def comment_list_for_user(user) -> QuerySet[Comment]:
+    """Comments in the threads the user may open (post_list_for_user): a comment in a hidden thread is
     as absent as the thread. (A hidden comment itself is present, its text masked when rendered.)"""
     return (
-        Comment.objects.filter(post__course__in=courses_visible_to(user))
+        Comment.objects.filter(post__course__in=course_list_for_user(user))
         .filter(_open_threads(user, "post__"))
         .select_related("author", "post__course")
     )
 
 
-def reports_for_moderator(user) -> QuerySet[Report]:
+def report_list_for_moderator(user) -> QuerySet[Report]:
     queryset = Report.objects.select_related("reporter", "post", "comment", "comment__post", "course", "resolved_by")
     if user.role == "admin":
         return queryset
-    return queryset.filter(course__in=courses_managed_by(user))
+    return queryset.filter(course__in=course_list_for_manager(user))
 
 
-def moderation_log_for(user) -> QuerySet[ModerationLog]:
+def moderation_log_list_for_moderator(user) -> QuerySet[ModerationLog]:
     queryset = ModerationLog.objects.select_related("actor")
     if user.role == "admin":
         return queryset
-    return queryset.filter(course__in=courses_managed_by(user))
+    return queryset.filter(course__in=course_list_for_manager(user))

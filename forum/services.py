@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from activity.models import Verb
 from activity.services import activity_record
-from courses.selectors import can_manage_course, can_read_content, enrollment_get_active
+from courses.access import can_manage_course, can_read_content
+from courses.selectors import enrollment_get_active
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from notifications.models import NotificationType
 from notifications.services import notifications_withdraw, notify
@@ -48,7 +49,7 @@ def _require_participant(user, course) -> None:
 
 def _require_open(user, post: Post) -> None:
     """A hidden thread is opened by its author and the course's moderators only; to anyone else it
-    (and every comment in it) does not exist, as in forum.selectors.posts_visible_to."""
+    (and every comment in it) does not exist, as in forum.selectors.post_list_for_user."""
     if post.is_hidden and post.author_id != user.pk and not is_moderator(user, post.course):
         raise NotFound("No such post.")
 

@@ -3,16 +3,16 @@ from django.db.models import QuerySet
 from .models import Announcement, Notification
 
 
-def notification_list(*, user, unread_only: bool = False) -> QuerySet[Notification]:
+def notification_list_for_user(*, user, unread_only: bool = False) -> QuerySet[Notification]:
     queryset = Notification.objects.filter(recipient=user)
     if unread_only:
         queryset = queryset.filter(read_at__isnull=True)
     return queryset.order_by("-created_at", "-id")
 
 
-def unread_count(*, user) -> int:
+def notification_unread_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def announcement_list(*, course) -> QuerySet[Announcement]:
+def announcement_list_for_course(*, course) -> QuerySet[Announcement]:
     return Announcement.objects.filter(course=course).select_related("author").order_by("-created_at", "-id")

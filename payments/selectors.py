@@ -4,11 +4,11 @@ from django.db.models.functions import Coalesce
 from .models import Coupon, Order, OrderStatus
 
 
-def orders_of(student) -> QuerySet[Order]:
+def order_list_for_student(student) -> QuerySet[Order]:
     return Order.objects.filter(student=student).select_related("course", "coupon").order_by("-created_at")
 
 
-def orders_visible_to(user) -> QuerySet[Order]:
+def order_list_for_user(user) -> QuerySet[Order]:
     """The buyer's own orders; every order for admins. Strangers see nothing (404)."""
     if not user.is_authenticated:
         return Order.objects.none()
@@ -16,7 +16,7 @@ def orders_visible_to(user) -> QuerySet[Order]:
     return queryset if user.role == "admin" else queryset.filter(student=user)
 
 
-def coupons_of(course) -> QuerySet[Coupon]:
+def coupon_list_for_course(course) -> QuerySet[Coupon]:
     return Coupon.objects.filter(course=course).order_by("-created_at", "-id")
 
 

@@ -9,14 +9,15 @@ from django.db.models import Avg, Case, Count, FloatField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from courses.selectors import can_manage_course, courses_managed_by, courses_visible_to
+from courses.access import can_manage_course
+from courses.selectors import course_list_for_manager, course_list_for_user
 
 from .models import Attempt, AttemptAnswer, Question, Quiz, ReviewPolicy, grace
 
 
-def quizzes_visible_to(user) -> QuerySet[Quiz]:
+def quiz_list_for_user(user) -> QuerySet[Quiz]:
     """Quizzes of courses the user can open (whether they may read them is can_read_quiz)."""
-    return Quiz.objects.filter(course__in=courses_visible_to(user)).select_related("course")
+    return Quiz.objects.filter(course__in=course_list_for_user(user)).select_related("course")
 
 
 def with_totals(queryset: QuerySet[Quiz]) -> QuerySet[Quiz]:
@@ -29,7 +30,7 @@ def quiz_list_for_course(course) -> QuerySet[Quiz]:
     return with_totals(Quiz.objects.filter(course=course).select_related("course")).order_by("order", "id")
 
 
-def attempt_summaries(*, student, quiz_ids) -> dict[int, dict]:
+def attempt_summary_list_for_student(*, student, quiz_ids) -> dict[int, dict]:
     """Per quiz: attempts used, best percent and whether passed. One query for any number."""
     rows = (
         Attempt.objects.filter(student=student, quiz_id__in=quiz_ids)
@@ -41,21 +42,21 @@ def attempt_summaries(*, student, quiz_ids) -> dict[int, dict]:
     }
 
 
-def attempts_visible_to(user) -> QuerySet[Attempt]:
+def attempt_list_for_user(user) -> QuerySet[Attempt]:
     """Students see their own attempts; a course's instructor and admins see all of its attempts."""
     if not user.is_authenticated:
         return Attempt.objects.none()
     if user.role == "admin":
         return Attempt.objects.select_related("quiz__course")
-    managed = courses_managed_by(user)  # a demoted instructor's courses are not theirs to read
+    managed = course_list_for_manager(user)  # a demoted instructor's courses are not theirs to read
     return Attempt.objects.filter(Q(student=user) | Q(quiz__course__in=managed)).select_related("quiz__course")
 
 
-def student_attempts(*, quiz: Quiz, student) -> QuerySet[Attempt]:
+def attempt_list_for_student(*, quiz: Quiz, student) -> QuerySet[Attempt]:
     return Attempt.objects.filter(quiz=quiz, student=student).select_related("quiz__course").order_by("-number")
 
 
-def attempts_past_closing(cutoff: datetime) -> QuerySet[Attempt]:
+def attempt_list_past_closing(cutoff: datetime) -> QuerySet[Attempt]:
     """Open attempts whose closing time (Attempt.closes_at: the earlier of their time limit and
     the quiz's due date) is before `cutoff`, oldest first."""
     return (
@@ -74,7 +75,7 @@ class StudentTally:
     passed: bool
 
 
-def student_tally(*, quiz_id: int, student_id: int) -> StudentTally:
+def attempt_tally_get(*, quiz_id: int, student_id: int) -> StudentTally:
     row = Attempt.objects.filter(quiz_id=quiz_id, student_id=student_id).aggregate(
         submitted=Count("id", filter=Q(submitted_at__isnull=False)),
         open=Count("id", filter=Q(submitted_at__isnull=True)),
@@ -135,7 +136,7 @@ def attempt_visibility(viewer, attempts: Sequence[Attempt]) -> dict[int, Attempt
             if quiz.show_correct_answers in (ReviewPolicy.AFTER_PASS, ReviewPolicy.AFTER_LAST_ATTEMPT):
                 key = (attempt.quiz_id, attempt.student_id)
                 if key not in tallies:
-                    tallies[key] = student_tally(quiz_id=attempt.quiz_id, student_id=attempt.student_id)
+                    tallies[key] = attempt_tally_get(quiz_id=attempt.quiz_id, student_id=attempt.student_id)
                 tally = tallies[key]
             else:
                 tally = StudentTally(submitted=0, open=0, passed=False)  # not read by these policies
@@ -144,7 +145,7 @@ def attempt_visibility(viewer, attempts: Sequence[Attempt]) -> dict[int, Attempt
     return result
 
 
-def quiz_results(quiz: Quiz) -> dict:
+def quiz_results_get(quiz: Quiz) -> dict:
     """Statistics computed by the database: attempts, students, pass rate, average percent, and per
     question the share answered correctly and the average points."""
     graded = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False)
@@ -190,5 +191,5 @@ def quiz_results(quiz: Quiz) -> dict:
     }
 
 
-def quiz_attempts_for_results(quiz: Quiz) -> QuerySet[Attempt]:
+def attempt_list_for_results(quiz: Quiz) -> QuerySet[Attempt]:
     return Attempt.objects.filter(quiz=quiz).select_related("student").order_by("-started_at", "-id")

@@ -18,7 +18,7 @@ from lms.ordering import move, next_order, reorder
 
 from .grading import grade_question, snapshot_question, validate_answers, validate_question_shape
 from .models import CHOICE_TYPES, Attempt, AttemptAnswer, Choice, Question, Quiz, ReviewPolicy, grace
-from .selectors import attempts_past_closing
+from .selectors import attempt_list_past_closing
 
 QUIZ_FIELDS = (
     "title",
@@ -359,7 +359,7 @@ def attempts_close_expired(*, limit: int = 500) -> int:
     """Grades open attempts whose closing time (time limit or the quiz's due date, plus grace)
     has passed, as of that time, with the answers saved in time. Run periodically. Each attempt in
     its own transaction, so one failure does not hold back the rest. Returns how many were closed."""
-    ids = list(attempts_past_closing(timezone.now() - grace()).values_list("pk", flat=True)[:limit])
+    ids = list(attempt_list_past_closing(timezone.now() - grace()).values_list("pk", flat=True)[:limit])
     closed = 0
     for pk in ids:
         with transaction.atomic():

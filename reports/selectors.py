@@ -17,12 +17,12 @@ from certificates.models import Certificate
 from courses.models import Course, Enrollment, EnrollmentStatus, Lesson
 from courses.progress import progress_for
 from forum.models import Report, ReportStatus
-from notifications.selectors import unread_count
+from notifications.selectors import notification_unread_count
 from payments.models import Order, OrderStatus
 from payments.selectors import revenue_subquery
 from quizzes.models import Attempt
 from reviews.models import Review, author_enrolled
-from reviews.selectors import instructor_reviews
+from reviews.selectors import review_list_for_instructor
 
 from .periods import INTERVALS, MAX_BUCKETS, as_date, buckets
 
@@ -188,7 +188,7 @@ def dashboard_for_student(student: User, *, limit: int = 20) -> dict:
             .select_related("quiz")
             .order_by("-submitted_at", "-id")[:5]
         ),
-        "unread_notifications": unread_count(user=student),
+        "unread_notifications": notification_unread_count(user=student),
     }
 
 
@@ -238,7 +238,7 @@ def dashboard_for_instructor(instructor: User) -> dict:
         "courses": courses,
         "totals": totals,
         "recent_reviews": list(
-            instructor_reviews(instructor)
+            review_list_for_instructor(instructor)
             .select_related("student", "course", "reply")
             .order_by("-created_at", "-id")[:5]
         ),

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reviews"
+
+    def ready(self):
+        from courses.hooks import on_enrollment_status_changed
+
+        from .services import course_rating_enrollment_changed
+
+        on_enrollment_status_changed(course_rating_enrollment_changed)

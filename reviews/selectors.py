@@ -1,21 +1,21 @@
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role
-from courses.selectors import courses_visible_to
+from courses.selectors import course_list_for_user
 
 from .models import Review, author_enrolled
 
 
-def reviews_of_course(course) -> QuerySet[Review]:
+def review_list_for_course(course) -> QuerySet[Review]:
     """The reviews the course page lists: those that count (author_enrolled)."""
     return Review.objects.filter(author_enrolled(), course=course).select_related("student", "reply")
 
 
-def reviews_visible_to(user) -> QuerySet[Review]:
+def review_list_for_user(user) -> QuerySet[Review]:
     """The reviews `user` may act on (edit, delete, reply), in courses they may open: those that
     count; their own whatever their enrollment (so an author whose access ended can still delete
     theirs); every one for admins (moderation)."""
-    queryset = Review.objects.filter(course__in=courses_visible_to(user))
+    queryset = Review.objects.filter(course__in=course_list_for_user(user))
     if not user.is_authenticated:
         queryset = queryset.filter(author_enrolled())
     elif user.role != Role.ADMIN:
@@ -23,7 +23,7 @@ def reviews_visible_to(user) -> QuerySet[Review]:
     return queryset.select_related("student", "reply", "course")
 
 
-def instructor_reviews(instructor) -> QuerySet[Review]:
+def review_list_for_instructor(instructor) -> QuerySet[Review]:
     """The reviews of the instructor's courses that count (as the course pages list them)."""
     return (
         Review.objects.filter(author_enrolled(), course__instructor=instructor)

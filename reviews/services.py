@@ -5,9 +5,9 @@ from django.db import IntegrityError, transaction
 
 from activity.models import Verb
 from activity.services import activity_record
-from courses import cache as course_cache
+from courses.access import can_manage_course, is_course_instructor
 from courses.models import Course, Enrollment, EnrollmentStatus
-from courses.selectors import can_manage_course, is_course_instructor
+from courses.services import course_rating_update
 from lms.counters import true_values
 from lms.errors import Conflict, NotFound, NotPermitted
 from notifications.services import notify
@@ -20,13 +20,8 @@ def course_rating_refresh(*, course_id: int) -> Course:
     """Recomputes average_rating, rating_count and rating_distribution from the reviews, with the
     definition `repair_counters` uses (reviews/counters.py). The caller's transaction holds the
     course row lock (taken here if not yet)."""
-    course = Course.objects.select_for_update().get(pk=course_id)
-    figures = true_values(COURSE_RATING, course_id)
-    for name, value in figures.items():
-        setattr(course, name, value)
-    course.save(update_fields=list(figures))
-    course_cache.course_changed(course.pk)
-    return course
+    Course.objects.select_for_update().filter(pk=course_id).first()  # the figures are read under the lock
+    return course_rating_update(course_id=course_id, figures=true_values(COURSE_RATING, course_id))
 
 
 @transaction.atomic
@@ -108,7 +103,7 @@ def review_delete(*, review: Review) -> None:
 
 def may_reply(user, course) -> bool:
     """Replies are the course's instructor's, while they hold the instructor role (a demoted
-    instructor's course is frozen: courses.selectors.can_manage_course)."""
+    instructor's course is frozen: courses.access.can_manage_course)."""
     return course.instructor_id == user.pk and can_manage_course(user, course)
 
 

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from certificates import selectors, services
 from certificates.models import Certificate
-from courses.selectors import courses_visible_to
+from courses.selectors import course_list_for_user
 from lms.api.responses import body, ok
 from lms.api.responses import errors as shared_errors
 
@@ -33,7 +33,7 @@ class MyCertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return selectors.certificates_of(self.request.user)
+        return selectors.certificate_list_for_student(self.request.user)
 
     @extend_schema(
         examples=[ok(ex.CERTIFICATE)],
@@ -61,7 +61,7 @@ class MyCertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def create(self, request, *args, **kwargs):
         data = CertificateRequestInputSerializer.validated(request)
-        course = get_object_or_404(courses_visible_to(request.user), pk=data["course"])
+        course = get_object_or_404(course_list_for_user(request.user), pk=data["course"])
         certificate = services.certificate_request(student=request.user, course=course)
         if certificate is not None:
             return Response(CertificateSerializer(certificate, context={"request": request}).data)
@@ -76,7 +76,7 @@ class CertificateViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return selectors.certificates_visible_to(self.request.user).select_related("course")
+        return selectors.certificate_list_for_user(self.request.user).select_related("course")
 
     @extend_schema(
         responses={
@@ -89,7 +89,7 @@ class CertificateViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         certificate = self.get_object()
-        pdf = selectors.certificate_pdf(certificate)
+        pdf = selectors.certificate_pdf_get(certificate)
         filename = f"certificate-{slugify(certificate.course_title)[:60]}-{certificate.verification_code}.pdf"
         response = FileResponse(pdf.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
         response["Cache-Control"] = "private, no-store"
@@ -127,7 +127,7 @@ class VerifyView(APIView):
         auth=[],
     )
     def get(self, request, code):
-        certificate = selectors.certificate_by_code(code)
+        certificate = selectors.certificate_get_by_code(code)
         if certificate is None:
             return Response({"detail": "No certificate has this code."}, status=status.HTTP_404_NOT_FOUND)
         return Response(VerificationSerializer(certificate).data)

@@ -1,6 +1,6 @@
 from rest_framework.permissions import BasePermission
 
-from courses.selectors import can_manage_course
+from courses.access import can_manage_course
 
 
 class IsCourseManager(BasePermission):

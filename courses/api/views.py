@@ -6,8 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from courses import access, selectors, services
 from courses import cache as course_cache
-from courses import selectors, services
 from courses.models import Category, Course, Enrollment
 from courses.progress import progress_for
 from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
@@ -175,7 +175,7 @@ class CourseViewSet(
     def get_queryset(self):
         if self.action == "list":
             return selectors.course_list_public()
-        return selectors.courses_visible_to(self.request.user).select_related("category", "instructor")
+        return selectors.course_list_for_user(self.request.user).select_related("category", "instructor")
 
     def get_serializer_class(self):
         return CourseDetailSerializer if self.action == "retrieve" else CourseSerializer
@@ -188,10 +188,10 @@ class CourseViewSet(
     def _detail(self, course_id, http_status=status.HTTP_200_OK):
         user = self.request.user
         try:
-            course = selectors.course_detail_for_user(user, course_id)
+            course = selectors.course_get_for_user(user, course_id)
         except Course.DoesNotExist as exc:
             raise Http404 from exc
-        is_manager = user.is_authenticated and selectors.can_manage_course(user, course)
+        is_manager = user.is_authenticated and access.can_manage_course(user, course)
         enrolled = user.is_authenticated and selectors.enrollment_get_active(student=user, course=course) is not None
         context = {"content_visible": is_manager or enrolled, "is_enrolled": enrolled}
         data = CourseDetailSerializer(course, context=context).data
@@ -351,7 +351,7 @@ class InstructorCourseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, IsInstructor]
 
     def get_queryset(self):
-        return selectors.instructor_course_list(self.request.user).order_by("-created_at", "-id")
+        return selectors.course_list_for_instructor(self.request.user).order_by("-created_at", "-id")
 
     @extend_schema(
         examples=[ok(ex.INSTRUCTOR_COURSE)],
@@ -401,10 +401,10 @@ class SectionViewSet(
         return [IsAuthenticated(), IsCourseManager()]
 
     def get_queryset(self):
-        return selectors.sections_visible_to(self.request.user).prefetch_related("lessons")
+        return selectors.section_list_for_user(self.request.user).prefetch_related("lessons")
 
     def _render(self, section, http_status=status.HTTP_200_OK):
-        visible = selectors.can_read_content(self.request.user, section.course)
+        visible = access.can_read_content(self.request.user, section.course)
         return Response(SectionSerializer(section, context={"content_visible": visible}).data, status=http_status)
 
     def retrieve(self, request, *args, **kwargs):
@@ -438,7 +438,7 @@ class SectionViewSet(
     def lessons(self, request, pk=None):
         section = self.get_object()
         if request.method == "GET":
-            visible = selectors.can_read_content(request.user, section.course)
+            visible = access.can_read_content(request.user, section.course)
             lessons = section.lessons.order_by("order", "id")
             return Response(LessonSerializer(lessons, many=True, context={"content_visible": visible}).data)
         lesson = services.lesson_create(section=section, **LessonInputSerializer.validated(request))
@@ -498,10 +498,10 @@ class LessonViewSet(
         return [IsAuthenticated(), IsCourseManager()]
 
     def get_queryset(self):
-        return selectors.lessons_visible_to(self.request.user)
+        return selectors.lesson_list_for_user(self.request.user)
 
     def _render(self, lesson):
-        visible = selectors.can_read_content(self.request.user, lesson.course)
+        visible = access.can_read_content(self.request.user, lesson.course)
         return Response(LessonSerializer(lesson, context={"content_visible": visible}).data)
 
     def retrieve(self, request, *args, **kwargs):

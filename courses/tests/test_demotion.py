@@ -12,8 +12,9 @@ from accounts.services import user_set_role
 from accounts.tests.factories import InstructorFactory, StudentFactory
 from conftest import client_for
 from courses import services
+from courses.access import can_manage_course
 from courses.models import Course, CourseStatus, Enrollment
-from courses.selectors import can_manage_course, courses_managed_by
+from courses.selectors import course_list_for_manager
 from courses.tests.factories import CourseFactory, EnrollmentFactory, PublishedCourseFactory
 from lms.errors import InvalidInput, NotPermitted
 from payments.models import Coupon, Order
@@ -102,7 +103,7 @@ def test_the_access_helpers_drop_a_demoted_instructor(demoted, course):
     draft = CourseFactory(instructor=demoted)
 
     assert not can_manage_course(demoted, course)
-    assert not courses_managed_by(demoted).exists()
+    assert not course_list_for_manager(demoted).exists()
     # Their draft is closed to them too; the published course stays in the catalog.
     assert client_for(demoted).get(f"/api/v1/courses/{draft.pk}/").status_code == 404
     assert client_for(demoted).get(f"/api/v1/courses/{course.pk}/").status_code == 200

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
-from courses.selectors import can_manage_course
+from courses.access import can_manage_course
 from forum.models import Comment, ModerationLog, Post, Report, Resolution
 from lms.api.serializers import InputSerializer, WholeInputSerializer
 

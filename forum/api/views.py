@@ -9,7 +9,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.selectors import can_manage_course, can_read_content, courses_visible_to
+from courses.access import can_manage_course, can_read_content
+from courses.selectors import course_list_for_user
 from forum import selectors, services
 from forum.models import Comment, ModerationLog, Post, Report, ReportStatus
 from lms.api.pagination import PAGE_SIZE_DESCRIPTION, CursorPagination, PageNumberPagination
@@ -71,7 +72,7 @@ class CourseForumPostsView(APIView):
     permission_classes = [IsAuthenticated]
 
     def _course(self, request, course_id):
-        course = get_object_or_404(courses_visible_to(request.user), pk=course_id)
+        course = get_object_or_404(course_list_for_user(request.user), pk=course_id)
         _require_reader(request.user, course)
         return course
 
@@ -90,7 +91,7 @@ class CourseForumPostsView(APIView):
     )
     def get(self, request, course_id):
         course = self._course(request, course_id)
-        filterset = PostFilter(request.query_params, queryset=selectors.posts_visible_to(request.user, course=course))
+        filterset = PostFilter(request.query_params, queryset=selectors.post_list_for_user(request.user, course=course))
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         queryset = filterset.qs
@@ -118,7 +119,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return selectors.posts_visible_to(self.request.user)
+        return selectors.post_list_for_user(self.request.user)
 
     def get_object(self) -> Post:
         post = super().get_object()
@@ -177,7 +178,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         context = _context(request.user, post.course)
         if request.method == "GET":
             paginator = PageNumberPagination()
-            page = paginator.paginate_queryset(selectors.comment_tree(post), request, view=self)
+            page = paginator.paginate_queryset(selectors.comment_list_for_post(post), request, view=self)
             return paginator.get_paginated_response(CommentSerializer(page, many=True, context=context).data)
         data = CommentInputSerializer.validated(request)
         parent = None
@@ -272,7 +273,7 @@ class CommentViewSet(viewsets.GenericViewSet):
     http_method_names = ["post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return selectors.comments_visible_to(self.request.user)
+        return selectors.comment_list_for_user(self.request.user)
 
     def get_object(self) -> Comment:
         comment = super().get_object()
@@ -341,7 +342,7 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if self.request.user.role not in ("instructor", "admin"):
             raise PermissionDenied("Only instructors and admins moderate forums.")
-        return selectors.reports_for_moderator(self.request.user)
+        return selectors.report_list_for_moderator(self.request.user)
 
     @extend_schema(
         examples=[ok(ex.REPORT)],
@@ -376,7 +377,7 @@ class ModerationLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if self.request.user.role not in ("instructor", "admin"):
             raise PermissionDenied("Only instructors and admins moderate forums.")
-        return selectors.moderation_log_for(self.request.user)
+        return selectors.moderation_log_list_for_moderator(self.request.user)
 
     @extend_schema(
         examples=[ok(ex.MODERATION_LOG)],

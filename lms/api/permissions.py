@@ -2,38 +2,25 @@
 
 from rest_framework.permissions import BasePermission
 
-
-def _role(request) -> str | None:
-    user = request.user
-    return getattr(user, "role", None) if user and user.is_authenticated else None
+from accounts.roles import is_admin, is_instructor, is_student
 
 
 class IsStudent(BasePermission):
     message = "Only students can do this."
 
     def has_permission(self, request, view):
-        return _role(request) == "student"
+        return is_student(request.user)
 
 
 class IsInstructor(BasePermission):
     message = "Only instructors can do this."
 
     def has_permission(self, request, view):
-        return _role(request) == "instructor"
+        return is_instructor(request.user)
 
 
 class IsAdmin(BasePermission):
     message = "Only administrators can do this."
 
     def has_permission(self, request, view):
-        return _role(request) == "admin"
-
-
-class IsOwner(BasePermission):
-    """Object-level: the object's `owner_field` (a view attribute, default "user") is the caller."""
-
-    message = "You can only change your own records."
-
-    def has_object_permission(self, request, view, obj):
-        field = getattr(view, "owner_field", "user")
-        return getattr(obj, f"{field}_id", None) == request.user.pk
+        return is_admin(request.user)

@@ -8,7 +8,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.selectors import can_manage_course, can_read_content, courses_visible_to
+from courses.access import can_manage_course, can_read_content
+from courses.selectors import course_list_for_user
 from lms.api.filters import BooleanFilter as StrictBooleanFilter
 from lms.api.pagination import CursorPagination, PageNumberPagination
 from lms.api.responses import body, ok, page, paginated
@@ -55,7 +56,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = NotificationFilter
 
     def get_queryset(self):
-        return selectors.notification_list(user=self.request.user)
+        return selectors.notification_list_for_user(user=self.request.user)
 
     @extend_schema(
         examples=[ok(ex.NOTIFICATION)],
@@ -74,7 +75,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], url_path="unread-count", filter_backends=[], pagination_class=None)
     def unread_count(self, request):
-        return Response({"count": selectors.unread_count(user=request.user)})
+        return Response({"count": selectors.notification_unread_count(user=request.user)})
 
     @extend_schema(
         request=None,
@@ -130,7 +131,7 @@ class CourseAnnouncementsView(APIView):
     pagination_class = PageNumberPagination
 
     def _course(self, request, course_id):
-        return get_object_or_404(courses_visible_to(request.user), pk=course_id)
+        return get_object_or_404(course_list_for_user(request.user), pk=course_id)
 
     @extend_schema(
         responses={200: paginated(AnnouncementSerializer, "AnnouncementPage"), **errors(401, 403, 404)},
@@ -143,7 +144,7 @@ class CourseAnnouncementsView(APIView):
         if not can_read_content(request.user, course):
             return Response({"detail": "Only enrolled students can read announcements."}, status=403)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.announcement_list(course=course), request, view=self)
+        page = paginator.paginate_queryset(selectors.announcement_list_for_course(course=course), request, view=self)
         return paginator.get_paginated_response(AnnouncementSerializer(page, many=True).data)
 
     @extend_schema(

@@ -20,8 +20,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses.access import can_manage_course
 from courses.api.permissions import IsCourseManager
-from courses.selectors import can_manage_course, courses_visible_to
+from courses.selectors import course_list_for_user
 from lms.api.permissions import IsStudent
 from lms.api.responses import DESCRIPTIONS, EXAMPLES, ErrorSerializer, body, ok
 from lms.api.responses import errors as shared_errors
@@ -111,7 +112,7 @@ class CheckoutView(APIView):
         tags=["payments"],
     )
     def post(self, request, course_id):
-        course = get_object_or_404(courses_visible_to(request.user), pk=course_id)
+        course = get_object_or_404(course_list_for_user(request.user), pk=course_id)
         data = CheckoutInputSerializer.validated(request)
         order = services.checkout_start(student=request.user, course=course, coupon_code=data.get("coupon", ""))
         context = {"publishable_key": settings.STRIPE_PUBLISHABLE_KEY}
@@ -192,7 +193,7 @@ class MyOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return selectors.orders_of(self.request.user)
+        return selectors.order_list_for_student(self.request.user)
 
     @extend_schema(
         examples=[ok(ex.ORDER)],
@@ -212,7 +213,7 @@ class OrderViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return selectors.orders_visible_to(self.request.user)
+        return selectors.order_list_for_user(self.request.user)
 
     @extend_schema(
         responses={200: OrderSerializer, **errors(401, 404)},
@@ -240,7 +241,7 @@ class CourseCouponsView(APIView):
     permission_classes = [IsAuthenticated]
 
     def _course(self, request, course_id):
-        course = get_object_or_404(courses_visible_to(request.user), pk=course_id)
+        course = get_object_or_404(course_list_for_user(request.user), pk=course_id)
         if not can_manage_course(request.user, course):
             raise PermissionDenied("Only the course's instructor or an admin manages its coupons.")
         return course
@@ -253,7 +254,7 @@ class CourseCouponsView(APIView):
     )
     def get(self, request, course_id):
         course = self._course(request, course_id)
-        return Response(CouponSerializer(selectors.coupons_of(course), many=True).data)
+        return Response(CouponSerializer(selectors.coupon_list_for_course(course), many=True).data)
 
     @extend_schema(
         request=CouponInputSerializer,
@@ -293,7 +294,7 @@ class CouponViewSet(
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return Coupon.objects.filter(course__in=courses_visible_to(self.request.user)).select_related("course")
+        return Coupon.objects.filter(course__in=course_list_for_user(self.request.user)).select_related("course")
 
     def partial_update(self, request, *args, **kwargs):
         data = CouponInputSerializer.validated(request, partial=True)

@@ -7,9 +7,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses.access import can_manage_course, can_read_content
 from courses.api.permissions import IsCourseManager
 from courses.api.serializers import ReorderInputSerializer
-from courses.selectors import can_manage_course, can_read_content, courses_visible_to
+from courses.selectors import course_list_for_user
 from lms.api.pagination import PageNumberPagination
 from lms.api.responses import body, ok
 from lms.api.responses import errors as shared_errors
@@ -65,7 +66,7 @@ class CourseQuizzesView(APIView):
     permission_classes = [IsAuthenticated]
 
     def _course(self, request, course_id):
-        return get_object_or_404(courses_visible_to(request.user), pk=course_id)
+        return get_object_or_404(course_list_for_user(request.user), pk=course_id)
 
     @extend_schema(
         responses={200: QuizSerializer(many=True), **errors(401, 403, 404)},
@@ -77,7 +78,7 @@ class CourseQuizzesView(APIView):
         course = self._course(request, course_id)
         _require_reader(request.user, course)
         quizzes = list(selectors.quiz_list_for_course(course))
-        summaries = selectors.attempt_summaries(student=request.user, quiz_ids=[q.pk for q in quizzes])
+        summaries = selectors.attempt_summary_list_for_student(student=request.user, quiz_ids=[q.pk for q in quizzes])
         return Response(QuizSerializer(quizzes, many=True, context={"attempt_summaries": summaries}).data)
 
     @extend_schema(
@@ -132,7 +133,7 @@ class QuizViewSet(
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return selectors.with_totals(selectors.quizzes_visible_to(self.request.user))
+        return selectors.with_totals(selectors.quiz_list_for_user(self.request.user))
 
     def get_permissions(self):
         if self.action in ("update", "partial_update", "destroy", "results", "questions", "reorder_questions"):
@@ -142,7 +143,7 @@ class QuizViewSet(
     def _render(self, quiz):
         user = self.request.user
         is_manager = can_manage_course(user, quiz.course)
-        summaries = selectors.attempt_summaries(student=user, quiz_ids=[quiz.pk])
+        summaries = selectors.attempt_summary_list_for_student(student=user, quiz_ids=[quiz.pk])
         context = {"is_manager": is_manager, "attempt_summaries": summaries}
         return Response(QuizDetailSerializer(quiz, context=context).data)
 
@@ -225,7 +226,7 @@ class QuizViewSet(
         quiz = self.get_object()
         if request.method == "GET":
             _require_reader(request.user, quiz.course)
-            attempts = list(selectors.student_attempts(quiz=quiz, student=request.user))
+            attempts = list(selectors.attempt_list_for_student(quiz=quiz, student=request.user))
             return Response(_attempt_data(request.user, attempts, many=True))
         attempt, created = services.attempt_start(student=request.user, quiz=quiz)
         return _attempt_response(request.user, attempt, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -240,9 +241,9 @@ class QuizViewSet(
     def results(self, request, pk=None):
         quiz = self.get_object()
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(selectors.quiz_attempts_for_results(quiz), request, view=self)
+        page = paginator.paginate_queryset(selectors.attempt_list_for_results(quiz), request, view=self)
         data = {
-            **selectors.quiz_results(quiz),
+            **selectors.quiz_results_get(quiz),
             "count": paginator.page.paginator.count,
             "next": paginator.get_next_link(),
             "previous": paginator.get_previous_link(),
@@ -261,7 +262,7 @@ class AttemptViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "patch", "post", "head", "options"]
 
     def get_queryset(self):
-        return selectors.attempts_visible_to(self.request.user)
+        return selectors.attempt_list_for_user(self.request.user)
 
     def _own(self) -> Attempt:
         attempt = self.get_object()
@@ -354,7 +355,7 @@ class QuestionViewSet(
 
     def get_queryset(self):
         return (
-            Question.objects.filter(quiz__course__in=courses_visible_to(self.request.user))
+            Question.objects.filter(quiz__course__in=course_list_for_user(self.request.user))
             .select_related("quiz__course")
             .prefetch_related("choices")
         )

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.api.filters import StableOrderingFilter
-from courses.selectors import courses_visible_to
+from courses.selectors import course_list_for_user
 from lms.api.filters import BooleanFilter as StrictBooleanFilter
 from lms.api.pagination import PageNumberPagination
 from lms.api.permissions import IsInstructor, IsStudent
@@ -64,7 +64,7 @@ class CourseReviewsView(APIView):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated(), IsStudent()]
 
     def _course(self, request, course_id):
-        return get_object_or_404(courses_visible_to(request.user), pk=course_id)
+        return get_object_or_404(course_list_for_user(request.user), pk=course_id)
 
     @extend_schema(
         parameters=[
@@ -80,7 +80,7 @@ class CourseReviewsView(APIView):
     )
     def get(self, request, course_id):
         course = self._course(request, course_id)
-        queryset = _filtered(ReviewFilter, request, selectors.reviews_of_course(course))
+        queryset = _filtered(ReviewFilter, request, selectors.review_list_for_course(course))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(ReviewSerializer(page, many=True).data)
@@ -105,7 +105,7 @@ class ReviewViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return selectors.reviews_visible_to(self.request.user)
+        return selectors.review_list_for_user(self.request.user)
 
     @extend_schema(
         request=ReviewInputSerializer,
@@ -193,7 +193,7 @@ class InstructorReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = InstructorReviewFilter
 
     def get_queryset(self):
-        return selectors.instructor_reviews(self.request.user)
+        return selectors.review_list_for_instructor(self.request.user)
 
     @extend_schema(
         examples=[ok(ex.INSTRUCTOR_REVIEW)],

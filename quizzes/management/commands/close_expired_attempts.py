@@ -9,14 +9,14 @@ from lms.commands import (
     progress_for,
     require_at_least_one,
 )
-from quizzes.selectors import attempts_past_closing
+from quizzes.selectors import attempt_list_past_closing
 from quizzes.services import attempts_close_expired, grace
 
 
 def expired_open_attempts():
     """Open attempts past their deadline (time limit or the quiz's due date) plus the grace:
     exactly what attempts_close_expired grades."""
-    return attempts_past_closing(timezone.now() - grace())
+    return attempt_list_past_closing(timezone.now() - grace())
 
 
 class Command(OperatorCommand):

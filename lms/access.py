@@ -1,0 +1,35 @@
+"""The shared part of the access helpers (`<app>/access.py`): fetch one object by the id a client
+sent, or answer 404. Each aggregate's helper (`course_for`, `post_for`, `attempt_for`, ...) then
+authorizes the caller for a documented need, in the style of Zulip's `access_stream_by_id`: views
+resolve every object through one of them, so none compares `request.user` with an owner by hand."""
+
+from typing import Literal, TypeVar
+
+from django.db.models import Model, QuerySet
+
+from lms.errors import NotFound
+
+Need = Literal["read", "learn", "manage"]
+NEEDS: tuple[Need, ...] = ("read", "learn", "manage")
+
+M = TypeVar("M", bound=Model)
+
+
+def object_or_404(queryset: QuerySet[M], pk, message: str = "Not found.") -> M:
+    """The row `pk` of `queryset` (already scoped to what the caller may see), or NotFound. An id
+    that is not a positive integer is simply not found, never a 500."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound(message) from None
+    if pk < 1 or pk > 2**63 - 1:
+        raise NotFound(message)
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise NotFound(message) from None
+
+
+def check_need(need: str) -> None:
+    if need not in NEEDS:
+        raise ValueError(f"Unknown need {need!r}: one of {', '.join(NEEDS)}")
