@@ -13,14 +13,19 @@ The needs, from least to most:
   `not_course_staff`.
 """
 
+from typing import Literal
+
 from django.db.models import QuerySet
 
 from accounts.roles import is_admin, is_instructor
-from lms.access import Need, check_need, object_or_404
+from lms.access import check_need, object_or_404
 from lms.errors import NotPermitted
 
 from .models import Course
 from .selectors import course_visible_q, enrollment_active_exists
+
+Need = Literal["read", "learn", "manage"]
+NEEDS: tuple[Need, ...] = ("read", "learn", "manage")
 
 LEARN_DENIED = "Enroll in this course to open it."
 MANAGE_DENIED = "Only the course's instructor or an admin can do this."
@@ -49,7 +54,7 @@ def can_read_content(user, course: Course) -> bool:
 def course_require(user, course: Course, *, need: Need, message: str | None = None) -> Course:
     """Checks `need` (beyond "read") on a course already in hand, e.g. the course of a post or a
     quiz. Raises NotPermitted; returns the course."""
-    check_need(need)
+    check_need(need, NEEDS)
     if need == "learn" and not can_read_content(user, course):
         raise NotPermitted(message or LEARN_DENIED, code="not_enrolled")
     if need == "manage" and not can_manage_course(user, course):
@@ -63,7 +68,7 @@ def course_for(
     """The course `course_id` as `user` may use it for `need` (see the module docstring): 404 when
     they may not see it, 403 (with `message` when given) when they see it but lack the need.
     `queryset` adds loading (select_related, prefetch, annotations); visibility is applied to it."""
-    check_need(need)
+    check_need(need, NEEDS)
     queryset = Course.objects.all() if queryset is None else queryset
     course = object_or_404(queryset.filter(course_visible_q(user)), course_id)
     return course_require(user, course, need=need, message=message)

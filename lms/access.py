@@ -3,14 +3,12 @@ sent, or answer 404. Each aggregate's helper (`course_for`, `post_for`, `attempt
 authorizes the caller for a documented need, in the style of Zulip's `access_stream_by_id`: views
 resolve every object through one of them, so none compares `request.user` with an owner by hand."""
 
-from typing import Literal, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
 from django.db.models import Model, QuerySet
 
 from lms.errors import NotFound
-
-Need = Literal["read", "learn", "manage"]
-NEEDS: tuple[Need, ...] = ("read", "learn", "manage")
 
 M = TypeVar("M", bound=Model)
 
@@ -30,6 +28,7 @@ def object_or_404(queryset: QuerySet[M], pk, message: str = "Not found.") -> M:
         raise NotFound(message) from None
 
 
-def check_need(need: str) -> None:
-    if need not in NEEDS:
-        raise ValueError(f"Unknown need {need!r}: one of {', '.join(NEEDS)}")
+def check_need(need: str, needs: Iterable[str]) -> None:
+    """A helper called with a need it does not define is a programming error, not a refusal."""
+    if need not in needs:
+        raise ValueError(f"Unknown need {need!r}: one of {', '.join(needs)}")

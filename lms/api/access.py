@@ -4,16 +4,15 @@ through `get_queryset()` plus an object permission or an owner comparison in the
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from lms.access import Need
-
 
 class AccessViewSetMixin:
     """`access` is the helper, `(user, id, *, need) -> object` (e.g. `staticmethod(course_for)`);
-    `needs` maps an action to the need it requires (others need "read"). `get_object()` calls it
+    `needs` maps an action to the need it requires (others need "read"; each helper documents
+    its needs). `get_object()` calls it
     with the URL's id, so a new detail action is authorized as soon as it names its need."""
 
     access: ClassVar[Callable[..., Any]]
-    needs: ClassVar[dict[str, Need]] = {}
+    needs: ClassVar[dict[str, str]] = {}
 
     def get_object(self):
         lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
