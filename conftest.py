@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
@@ -115,6 +116,14 @@ def staff(admin_user) -> Client:
     client = Client()
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def users_by_role(clients) -> dict:
+    """The users of each role for the access tables (need x role): an AnonymousUser for
+    "anonymous", the signed-in user of each other client, and "demoted", an instructor of their
+    own for the test to demote once they own what it needs."""
+    return {role: client.user or AnonymousUser() for role, client in clients.items()} | {"demoted": InstructorFactory()}
 
 
 @pytest.fixture

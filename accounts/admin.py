@@ -17,14 +17,21 @@ from .models import InstructorProfile, Role, SignInLockout, User, normalize_emai
 
 
 class InstructorProfileFormSet(BaseInlineFormSet):
-    """The instructor profile on the user's page, written by user_update_profile."""
+    """The instructor profile on the user's page, written by user_update_profile as the signed-in
+    admin (`request_user`, set by InstructorProfileInline.get_formset)."""
+
+    request_user = None
 
     def save_new(self, form, commit=True):
-        services.user_update_profile(user=self.instance, data=changed(form, services.PROFILE_FIELDS))
+        services.user_update_profile(
+            actor=self.request_user, user=self.instance, data=changed(form, services.PROFILE_FIELDS)
+        )
         return InstructorProfile.objects.get(user=self.instance)
 
     def save_existing(self, form, obj, commit=True):
-        services.user_update_profile(user=self.instance, data=changed(form, services.PROFILE_FIELDS))
+        services.user_update_profile(
+            actor=self.request_user, user=self.instance, data=changed(form, services.PROFILE_FIELDS)
+        )
         obj.refresh_from_db()
         return obj
 
@@ -36,6 +43,11 @@ class InstructorProfileInline(admin.StackedInline):
     extra = 0
     fields = (*services.PROFILE_FIELDS, "created_at", "updated_at")
     readonly_fields = ("created_at", "updated_at")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)  # a new class on every call
+        formset.request_user = request.user
+        return formset
 
 
 class UserCreationForm(forms.ModelForm):
@@ -142,10 +154,10 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             adopt(obj, created)
             return
         if "email" in form.changed_data:
-            services.user_set_email(user=obj, email=data["email"])
+            services.user_set_email(actor=request.user, user=obj, email=data["email"])
         names = changed(form, ("first_name", "last_name"))
         if names:
-            services.user_update_profile(user=obj, data=names)
+            services.user_update_profile(actor=request.user, user=obj, data=names)
 
     @admin.action(description="Promote to instructor")
     def promote_to_instructor(self, request, queryset):
@@ -153,7 +165,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             self,
             request,
             queryset,
-            lambda u: services.user_set_role(user=u, role=Role.INSTRUCTOR),
+            lambda u: services.user_set_role(actor=request.user, user=u, role=Role.INSTRUCTOR),
             "user(s) promoted to instructor",
         )
 
@@ -163,7 +175,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             self,
             request,
             queryset,
-            lambda u: services.user_set_role(user=u, role=Role.ADMIN),
+            lambda u: services.user_set_role(actor=request.user, user=u, role=Role.ADMIN),
             "user(s) promoted to admin",
         )
 
@@ -173,17 +185,29 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             self,
             request,
             queryset,
-            lambda u: services.user_set_role(user=u, role=Role.STUDENT),
+            lambda u: services.user_set_role(actor=request.user, user=u, role=Role.STUDENT),
             "user(s) demoted to student",
         )
 
     @admin.action(description="Deactivate (keeps their records; signs them out)")
     def deactivate(self, request, queryset):
-        apply_each(self, request, queryset, lambda u: services.user_deactivate(user=u), "user(s) deactivated")
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda u: services.user_deactivate(actor=request.user, user=u),
+            "user(s) deactivated",
+        )
 
     @admin.action(description="Reactivate")
     def reactivate(self, request, queryset):
-        apply_each(self, request, queryset, lambda u: services.user_reactivate(user=u), "user(s) reactivated")
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda u: services.user_reactivate(actor=request.user, user=u),
+            "user(s) reactivated",
+        )
 
     def has_delete_permission(self, request, obj=None):
         # Users are deactivated, never deleted: their orders, grades and certificates must stay.
@@ -213,7 +237,7 @@ class InstructorProfileAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.user_update_profile(user=obj.user, data=changed(form, services.PROFILE_FIELDS))
+        services.user_update_profile(actor=request.user, user=obj.user, data=changed(form, services.PROFILE_FIELDS))
 
 
 # Not the platform's domain data, but still not edited by hand here:
@@ -252,4 +276,10 @@ class SignInLockoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description="Unlock now (forget the account's failed sign-ins)")
     def unlock(self, request, queryset):
         users = {lockout.user_id: lockout.user for lockout in queryset.select_related("user")}
-        apply_each(self, request, users.values(), lambda user: services.signin_unlock(user=user), "account(s) unlocked")
+        apply_each(
+            self,
+            request,
+            users.values(),
+            lambda user: services.signin_unlock(actor=request.user, user=user),
+            "account(s) unlocked",
+        )

@@ -20,11 +20,14 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from activity.models import Verb
 from activity.services import activity_record
 from lms.emails import templated_email
-from lms.errors import Conflict, InvalidInput
+from lms.errors import Conflict, InvalidInput, NotPermitted
 from lms.jobs import enqueue_on_commit
+from lms.services import model_update
 
 from . import signin_limits
+from .access import can_edit_profile, require_admin
 from .models import InstructorProfile, LockoutNotice, Role, SignInLockout, User, normalize_email
+from .tasks import password_reset_email_send_task, signin_lockout_email_send_task
 
 PROFILE_FIELDS = ("headline", "bio", "expertise", "website")
 
@@ -84,28 +87,30 @@ def instructor_register(
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, data: dict) -> User:
-    """Updates names and, for instructors, the instructor profile. Role, e-mail and flags are not
-    changed here (see user_set_role / user_deactivate)."""
-    changed = [f for f in ("first_name", "last_name") if f in data]
-    for field in changed:
-        setattr(user, field, data[field])
-    if changed:
-        user.save(update_fields=changed)
-    profile_data = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
-    if profile_data and user.role == Role.INSTRUCTOR:
-        profile, _ = InstructorProfile.objects.get_or_create(user=user)
-        for field, value in profile_data.items():
-            setattr(profile, field, value)
-        profile.save()
-    return user
+def user_update_profile(*, actor: User | None, user: User, data: dict) -> User:
+    """Updates names and, for instructors, the instructor profile (PROFILE_FIELDS); other keys of
+    `data` are ignored: role, e-mail and flags change elsewhere (user_set_role, user_set_email,
+    user_deactivate). Who may: the user themself or an admin (the admin's user page); `actor=None`
+    for the platform. Works on the stored rows (`user` may carry a form's unsaved changes) and
+    writes only the fields that changed; no lock (the last write of a field wins). Returns the
+    stored user."""
+    if actor is not None and not can_edit_profile(actor, user):
+        raise NotPermitted("You can only change your own profile.", code="not_owner")
+    stored = User.objects.get(pk=user.pk)
+    model_update(instance=stored, fields=("first_name", "last_name"), data=data)
+    if stored.role == Role.INSTRUCTOR and any(f in data for f in PROFILE_FIELDS):
+        profile, _ = InstructorProfile.objects.get_or_create(user=stored)
+        model_update(instance=profile, fields=PROFILE_FIELDS, data=data)
+    return stored
 
 
 @transaction.atomic
-def user_set_email(*, user: User, email: str) -> User:
+def user_set_email(*, actor: User | None, user: User, email: str) -> User:
     """Changes the login e-mail (an admin's correction). Stored folded to lower case; one taken by
     another user, in any letter case, is a ValidationError on `email` (also under a concurrent
-    change: the database's unique index decides)."""
+    change: the database's unique index decides, no lock needed). Who may: admins; `actor=None`
+    for the platform."""
+    require_admin(actor)
     email = normalize_email(email)
     if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
         raise ValidationError({"email": ["A user with this e-mail address already exists."]})
@@ -123,9 +128,12 @@ def _active_admins_other_than(user: User):
 
 
 @transaction.atomic
-def user_set_role(*, user: User, role: str) -> User:
+def user_set_role(*, actor: User | None, user: User, role: str) -> User:
     """Promotes or demotes. Admins are staff and superusers, others neither. The last active
-    admin cannot be demoted (409): somebody must be able to run the platform."""
+    admin cannot be demoted (409): somebody must be able to run the platform. Who may: admins;
+    `actor=None` for the platform (seed_demo). Locks the active admins' rows, so two concurrent
+    demotions cannot both pass the "another admin" check."""
+    require_admin(actor)
     if role not in Role.values:
         raise InvalidInput(f"Unknown role {role!r}.", code="invalid_role")
     # Lock the admins so two concurrent demotions cannot both pass the "another admin" check.
@@ -147,9 +155,12 @@ def _blacklist_all_tokens(user: User) -> None:
 
 
 @transaction.atomic
-def user_deactivate(*, user: User) -> User:
+def user_deactivate(*, actor: User | None, user: User) -> User:
     """Deactivates without deleting anything the user made. Their access tokens stop working at
-    once (authentication checks is_active) and their refresh tokens are blacklisted."""
+    once (authentication checks is_active) and their refresh tokens are blacklisted. The last
+    active admin cannot be deactivated (409). Who may: admins; `actor=None` for the platform. Locks
+    the active admins' rows (as user_set_role)."""
+    require_admin(actor)
     list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True).values_list("pk"))
     if user.role == Role.ADMIN and user.is_active and not _active_admins_other_than(user).exists():
         raise Conflict("The last active admin cannot be deactivated.", code="last_admin")
@@ -160,7 +171,10 @@ def user_deactivate(*, user: User) -> User:
 
 
 @transaction.atomic
-def user_reactivate(*, user: User) -> User:
+def user_reactivate(*, actor: User | None, user: User) -> User:
+    """Lets a deactivated user sign in again (their old tokens stay blacklisted). Who may: admins;
+    `actor=None` for the platform (seed_demo). No lock."""
+    require_admin(actor)
     user.is_active = True
     user.save(update_fields=["is_active"])
     return user
@@ -193,9 +207,11 @@ def signin_success_record(*, email: str) -> None:
     signin_limits.record_success(email=email)
 
 
-def signin_unlock(*, user: User) -> None:
+def signin_unlock(*, actor: User | None, user: User) -> None:
     """Lifts the account's sign-in lock and forgets its failed attempts (staff, after checking with
-    the owner). The failures counted against addresses stay: they are not the account's."""
+    the owner). The failures counted against addresses stay: they are not the account's. Who may:
+    admins; `actor=None` for the platform. The lock lives in the cache: no row lock."""
+    require_admin(actor)
     signin_limits.clear(email=user.email)
 
 
@@ -218,8 +234,6 @@ def signin_lockout_record(*, email: str, address: str, locked_until: datetime) -
     after commit, unless the owner was e-mailed about another lockout within
     SIGNIN_LOCKOUT_EMAIL_INTERVAL_HOURS (a persistent attacker would otherwise mail-bomb them).
     Nothing for an e-mail with no active account: the API's answers are the same either way."""
-    from .tasks import signin_lockout_email_send_task
-
     user = User.objects.filter(email=normalize_email(email), is_active=True).first()
     if user is None:
         return None
@@ -301,14 +315,19 @@ def user_record_login(*, user: User) -> None:
 
 
 @transaction.atomic
-def user_admin_update(*, user: User, role: str | None = None, is_active: bool | None = None) -> User:
-    """An admin's change of role and/or active state, all or nothing."""
+def user_admin_update(
+    *, actor: User | None, user: User, role: str | None = None, is_active: bool | None = None
+) -> User:
+    """An admin's change of role and/or active state, all or nothing (user_set_role,
+    user_deactivate, user_reactivate, with their locks). Who may: admins; `actor=None` for the
+    platform."""
+    require_admin(actor)
     if role is not None and role != user.role:
-        user_set_role(user=user, role=role)
+        user_set_role(actor=actor, user=user, role=role)
     if is_active is False and user.is_active:
-        user_deactivate(user=user)
+        user_deactivate(actor=actor, user=user)
     elif is_active is True and not user.is_active:
-        user_reactivate(user=user)
+        user_reactivate(actor=actor, user=user)
     return user
 
 
@@ -382,8 +401,6 @@ def password_reset_request(*, email: str) -> None:
     jobs inline (CELERY_TASK_ALWAYS_EAGER), and neither its answer nor its timing tells who has an
     account. At most PASSWORD_RESET_EMAILS_PER_HOUR jobs per address, counted whether or not an
     account has it; beyond that, nothing is queued (silently: the owner already has working links)."""
-    from .tasks import password_reset_email_send_task
-
     if signin_limits.reset_email_allowed(email=email):
         # With the broker down the request still succeeds (the user can simply ask again).
         enqueue_on_commit(password_reset_email_send_task, normalize_email(email))

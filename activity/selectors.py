@@ -3,6 +3,6 @@ from django.db.models import QuerySet
 from .models import ActivityEvent
 
 
-def activity_list() -> QuerySet[ActivityEvent]:
+def activity_list_for_admin() -> QuerySet[ActivityEvent]:
     """Every event, newest first, with the actor loaded (admins only; the view checks)."""
     return ActivityEvent.objects.select_related("actor").order_by("-created_at", "-id")

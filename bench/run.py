@@ -382,6 +382,7 @@ def build_scenario(args, first_student: int, n_instructors: int) -> dict:
     course = Course.objects.filter(enrollments__student=student).order_by("id").first()
     instructor = course.instructor
     quiz = quizzes.quiz_create(
+        actor=instructor,
         course=course,
         title="Bench quiz",
         passing_score=50,
@@ -392,6 +393,7 @@ def build_scenario(args, first_student: int, n_instructors: int) -> dict:
     )
     for q in range(args.questions):
         quizzes.question_create(
+            actor=instructor,
             quiz=quiz,
             type="single_choice",
             text=f"Question {q}?",

@@ -50,12 +50,16 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda c: services.certificate_revoke(certificate=c, reason=reason),
+            lambda c: services.certificate_revoke(actor=request.user, certificate=c, reason=reason),
             "certificate(s) revoked",
         )
 
     @admin.action(description="Re-issue with current names (keeps the old version)")
     def reissue(self, request, queryset):
         apply_each(
-            self, request, queryset, lambda c: services.certificate_reissue(certificate=c), "certificate(s) re-issued"
+            self,
+            request,
+            queryset,
+            lambda c: services.certificate_reissue(actor=request.user, certificate=c),
+            "certificate(s) re-issued",
         )

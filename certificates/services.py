@@ -3,6 +3,7 @@
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -12,13 +13,16 @@ from activity.models import Verb
 from activity.services import activity_record
 from courses.models import Course, Enrollment, EnrollmentStatus
 from courses.progress import progress_for
+from courses.selectors import enrollment_get_active
 from courses.services import enrollment_evaluate_completion
 from lms.errors import Conflict, InvalidInput, NotFound
 from lms.jobs import enqueue_on_commit
 from notifications.services import notify
 
 from . import rendering
+from .access import certificate_manager_require
 from .models import Certificate, CertificateRevision, CertificateStatus
+from .tasks import certificate_issue_task
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +42,6 @@ def _render_into(certificate: Certificate) -> None:
 
 def certificate_printed_names(enrollment: Enrollment) -> dict[str, str]:
     """Names as printed. Never an e-mail address: a user without a name is printed generically."""
-    from django.conf import settings
 
     def name(user, fallback: str) -> str:
         return f"{user.first_name} {user.last_name}".strip() or fallback
@@ -55,15 +58,16 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
     """Issues the certificate of a completed, active enrollment: once, however often or however
     concurrently it is called (the enrollment row is locked and the certificate is one-to-one with
     it). Renders and stores the PDF, notifies `certificate_issued`. Returns None when the
-    enrollment is not (or no longer) eligible."""
-    enrollment = (
-        Enrollment.objects.select_for_update(of=("self",))
-        .select_related("student", "course__instructor")
-        .filter(pk=enrollment_id)
-        .first()
-    )
-    if enrollment is None or enrollment.completed_at is None or enrollment.status != EnrollmentStatus.ACTIVE:
+    enrollment is not (or no longer) eligible. The platform acts here (the issue job, the sweep):
+    there is no actor. Takes the enrollment's row lock (the one a refund and course completion
+    take) through courses.selectors.enrollment_get_active: whether it is still the student's active
+    enrollment, and completed, is decided under that lock."""
+    owner = Enrollment.objects.filter(pk=enrollment_id).values("student_id", "course_id").first()
+    if owner is None:
         return None
+    enrollment = enrollment_get_active(student=owner["student_id"], course=owner["course_id"], for_update=True)
+    if enrollment is None or enrollment.pk != enrollment_id or enrollment.completed_at is None:
+        return None  # revoked (a refund), or another enrollment of the same student and course
     existing = Certificate.objects.filter(enrollment=enrollment).first()
     if existing is not None:
         return existing
@@ -98,8 +102,6 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
 def certificate_issue_later(enrollment_id: int) -> None:
     """The completion handler: queue the issue job once the completion has committed. If the broker
     is down then, the periodic `certificates_issue_missing` issues it later."""
-    from .tasks import certificate_issue_task
-
     enqueue_on_commit(certificate_issue_task, enrollment_id)
 
 
@@ -107,7 +109,10 @@ def certificates_issue_missing(*, completed_before: datetime, limit: int = 100) 
     """The safety net behind the issue job: issues the certificate of every active enrollment
     completed before `completed_before` that has none (its job was never queued because the broker
     was down, or was lost with a worker). Oldest first, at most `limit` per call; one enrollment's
-    failure is logged and does not stop the others. Returns how many were issued."""
+    failure is logged and does not stop the others. Returns how many were issued.
+
+    A sweep over many enrollments, not one student's: hence its own query rather than
+    courses.selectors.enrollment_get_active (certificate_issue re-checks each under its lock)."""
     pending = list(
         Enrollment.objects.filter(
             status=EnrollmentStatus.ACTIVE,
@@ -133,12 +138,11 @@ def certificates_issue_missing(*, completed_before: datetime, limit: int = 100) 
 @transaction.atomic
 def certificate_request(*, student: User, course: Course) -> Certificate | None:
     """A student asks for a certificate that did not arrive. Returns the existing one, or None
-    when an issue job was queued. Not eligible: 400 saying what is missing."""
-    enrollment = (
-        Enrollment.objects.select_related("course")
-        .filter(student=student, course=course, status=EnrollmentStatus.ACTIVE)
-        .first()
-    )
+    when an issue job was queued. Not eligible: 400 saying what is missing; no active enrollment:
+    404. `student` is the actor (only a student asks for their own certificate); the course is one
+    they may see (courses.access.course_for). Takes no lock: issuing is certificate_issue's job,
+    which takes the enrollment's."""
+    enrollment = enrollment_get_active(student=student, course=course)
     if enrollment is None:
         raise NotFound("You are not enrolled in this course.")
     existing = Certificate.objects.filter(enrollment=enrollment).first()
@@ -170,8 +174,12 @@ def _mark_revoked(certificate: Certificate, reason: str) -> None:
 
 
 @transaction.atomic
-def certificate_revoke(*, certificate: Certificate, reason: str) -> Certificate:
-    """Revokes with a reason, shown on the public verify endpoint; the PDF is no longer served."""
+def certificate_revoke(*, actor: User | None, certificate: Certificate, reason: str) -> Certificate:
+    """Revokes with a reason, shown on the public verify endpoint; the PDF is no longer served.
+    `actor` manages the certificate's course (an admin, or its instructor while they hold the
+    role; 403 `not_course_staff` otherwise), or is None for the platform. Takes the certificate's
+    row lock; a second revoke is a 409."""
+    certificate_manager_require(actor, certificate)
     reason = reason.strip()
     if not reason:
         raise InvalidInput("Give a reason for revoking.", extra={"field": "reason"})
@@ -192,9 +200,11 @@ def certificates_revoke_for_refund(*, student_id: int, course_id: int) -> list[C
     reason "refunded" (verify then says so; the PDF is no longer served). One already revoked keeps
     its first reason. Returns the certificates this call revoked.
 
-    The caller (payments) holds the enrollment's row lock, which certificate_issue takes as well:
-    a certificate issued just before is found here, and none can be issued after for the
-    enrollment the refund revokes."""
+    The platform acts here, as a consequence of the refund (whoever refunded: the buyer, an admin
+    or Stripe; payments decided who may), so there is no actor. The caller (payments) holds the
+    enrollment's row lock, which certificate_issue takes as well: a certificate issued just before
+    is found here, and none can be issued after for the enrollment the refund revokes. Takes the
+    certificates' row locks."""
     revoked = list(
         Certificate.objects.select_for_update()
         .filter(student_id=student_id, course_id=course_id, status=CertificateStatus.ISSUED)
@@ -206,9 +216,13 @@ def certificates_revoke_for_refund(*, student_id: int, course_id: int) -> list[C
 
 
 @transaction.atomic
-def certificate_reissue(*, certificate: Certificate) -> Certificate:
+def certificate_reissue(*, actor: User | None, certificate: Certificate) -> Certificate:
     """Prints the certificate anew with today's names (after a rename, a fix), under the same
-    code, as a new version with a new PDF and hash. The previous version is kept in the history."""
+    code, as a new version with a new PDF and hash. The previous version is kept in the history;
+    the old PDF file is deleted after commit. `actor` manages the certificate's course (an admin,
+    or its instructor while they hold the role; 403 `not_course_staff` otherwise), or is None for
+    the platform (the reissue_certificates command). Takes the certificate's row lock."""
+    certificate_manager_require(actor, certificate)
     certificate = (
         Certificate.objects.select_for_update(of=("self",))
         .select_related("enrollment__student", "enrollment__course__instructor")

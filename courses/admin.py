@@ -29,15 +29,25 @@ class CategoryAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.category_update(category=obj, data=changed(form, ("name", "slug")))
+            services.category_update(actor=request.user, category=obj, data=changed(form, ("name", "slug")))
         else:
-            adopt(obj, services.category_create(name=obj.name, slug=obj.slug))
+            adopt(obj, services.category_create(actor=request.user, name=obj.name, slug=obj.slug))
 
     def delete_model(self, request, obj):
-        services.category_delete(category=obj)
+        services.category_delete(actor=request.user, category=obj)
 
 
 # --- a course's curriculum, on its page ---------------------------------------------------------
+class ActorInlineMixin:
+    """Gives the inline's formset the signed-in user, whom the services it calls take as `actor`.
+    get_formset builds a new formset class per request, so the attribute never leaks."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.actor = request.user
+        return formset
+
+
 class SectionForm(forms.ModelForm):
     order = order_field()
 
@@ -53,16 +63,18 @@ class SectionFormSet(BaseInlineFormSet):
 
     def save_new(self, form, commit=True):
         data = form.cleaned_data
-        return services.section_create(course=self.instance, title=data["title"], order=data.get("order"))
+        return services.section_create(
+            actor=self.actor, course=self.instance, title=data["title"], order=data.get("order")
+        )
 
     def save_existing(self, form, obj, commit=True):
-        return services.section_update(section=obj, data=changed(form, ("title", "order")))
+        return services.section_update(actor=self.actor, section=obj, data=changed(form, ("title", "order")))
 
     def delete_existing(self, obj, commit=True):
-        services.section_delete(section=obj)
+        services.section_delete(actor=self.actor, section=obj)
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(ActorInlineMixin, admin.TabularInline):
     model = Section
     form = SectionForm
     formset = SectionFormSet
@@ -105,6 +117,7 @@ class LessonFormSet(BaseInlineFormSet):
                 extra={"field": "section"},
             )
         return services.lesson_create(
+            actor=self.actor,
             section=section,
             title=data["title"],
             video_url=data.get("video_url", ""),
@@ -116,13 +129,13 @@ class LessonFormSet(BaseInlineFormSet):
     def save_existing(self, form, obj, commit=True):
         if not Lesson.objects.filter(pk=obj.pk).exists():  # deleted with its section just now
             return obj
-        return services.lesson_update(lesson=obj, data=changed(form, LESSON_ROW_FIELDS))
+        return services.lesson_update(actor=self.actor, lesson=obj, data=changed(form, LESSON_ROW_FIELDS))
 
     def delete_existing(self, obj, commit=True):
-        services.lesson_delete(lesson=obj)
+        services.lesson_delete(actor=self.actor, lesson=obj)
 
 
-class LessonInline(admin.TabularInline):
+class LessonInline(ActorInlineMixin, admin.TabularInline):
     model = Lesson
     form = LessonForm
     formset = LessonFormSet
@@ -214,7 +227,7 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.course_update(course=obj, data=changed(form, services.COURSE_FIELDS))
+            services.course_update(actor=request.user, course=obj, data=changed(form, services.COURSE_FIELDS))
         else:
             adopt(
                 obj,
@@ -225,15 +238,33 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish (needs at least one lesson)")
     def publish(self, request, queryset):
-        apply_each(self, request, queryset, lambda c: services.course_publish(course=c), "course(s) published")
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda c: services.course_publish(actor=request.user, course=c),
+            "course(s) published",
+        )
 
     @admin.action(description="Unpublish (back to draft)")
     def unpublish(self, request, queryset):
-        apply_each(self, request, queryset, lambda c: services.course_unpublish(course=c), "course(s) unpublished")
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda c: services.course_unpublish(actor=request.user, course=c),
+            "course(s) unpublished",
+        )
 
     @admin.action(description="Archive (hide; enrolled students keep access)")
     def archive(self, request, queryset):
-        apply_each(self, request, queryset, lambda c: services.course_archive(course=c), "course(s) archived")
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda c: services.course_archive(actor=request.user, course=c),
+            "course(s) archived",
+        )
 
     @admin.action(description="Reassign to another instructor…")
     def reassign(self, request, queryset):
@@ -263,7 +294,7 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/courses/course/reassign.html", context)
 
     def delete_model(self, request, obj):
-        outcome = services.course_delete(course=obj)
+        outcome = services.course_delete(actor=request.user, course=obj)
         if outcome == "archived":
             self.message_user(request, f"{obj} has enrollments, so it was archived instead.", messages.WARNING)
 
@@ -281,13 +312,16 @@ class SectionAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.section_update(section=obj, data=changed(form, ("title", "order")))
+            services.section_update(actor=request.user, section=obj, data=changed(form, ("title", "order")))
         else:
             data = form.cleaned_data
-            adopt(obj, services.section_create(course=data["course"], title=data["title"], order=data.get("order")))
+            section = services.section_create(
+                actor=request.user, course=data["course"], title=data["title"], order=data.get("order")
+            )
+            adopt(obj, section)
 
     def delete_model(self, request, obj):
-        services.section_delete(section=obj)
+        services.section_delete(actor=request.user, section=obj)
 
 
 @admin.register(Lesson)
@@ -304,12 +338,14 @@ class LessonAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.lesson_update(lesson=obj, data=changed(form, (*services.LESSON_FIELDS, "order")))
+            data = changed(form, (*services.LESSON_FIELDS, "order"))
+            services.lesson_update(actor=request.user, lesson=obj, data=data)
         else:
             data = form.cleaned_data
             adopt(
                 obj,
                 services.lesson_create(
+                    actor=request.user,
                     section=data["section"],
                     **{f: data[f] for f in services.LESSON_FIELDS if f in data},
                     order=data.get("order"),
@@ -317,7 +353,7 @@ class LessonAdmin(ServiceAdminMixin, admin.ModelAdmin):
             )
 
     def delete_model(self, request, obj):
-        services.lesson_delete(lesson=obj)
+        services.lesson_delete(actor=request.user, lesson=obj)
 
 
 @admin.register(Enrollment)
@@ -349,7 +385,13 @@ class EnrollmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Revoke access")
     def revoke(self, request, queryset):
-        apply_each(self, request, queryset, lambda e: services.enrollment_revoke(enrollment=e), "enrollment(s) revoked")
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda e: services.enrollment_revoke(actor=request.user, enrollment=e),
+            "enrollment(s) revoked",
+        )
 
 
 @admin.register(LessonCompletion)

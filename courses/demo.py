@@ -43,7 +43,9 @@ PRICES = [Decimal("0.00"), Decimal("19.99"), Decimal("0.00"), Decimal("49.00"), 
 def seed(users: dict, stdout) -> None:
     categories = {}
     for name, slug in CATEGORIES:
-        categories[slug] = Category.objects.filter(slug=slug).first() or services.category_create(name=name, slug=slug)
+        categories[slug] = Category.objects.filter(slug=slug).first() or services.category_create(
+            actor=None, name=name, slug=slug
+        )
     instructors = [u for u in users.values() if u.role == Role.INSTRUCTOR]
     students = [u for u in users.values() if u.role == Role.STUDENT]
     created = 0
@@ -64,9 +66,10 @@ def seed(users: dict, stdout) -> None:
                 price=PRICES[n % len(PRICES)],
             )
             for s in range(1, 4):
-                section = services.section_create(course=course, title=f"Part {s}")
+                section = services.section_create(actor=None, course=course, title=f"Part {s}")
                 for lesson_no in range(1, 4):
                     services.lesson_create(
+                        actor=None,
                         section=section,
                         title=f"{title}: lesson {s}.{lesson_no}",
                         content=f"Everything about step {s}.{lesson_no} of {title}.",
@@ -75,7 +78,7 @@ def seed(users: dict, stdout) -> None:
                         is_preview=(s == 1 and lesson_no == 1),
                     )
             if n % 7 != 0:  # a few stay drafts
-                services.course_publish(course=course)
+                services.course_publish(actor=None, course=course)
             created += 1
     free = Course.objects.filter(status=CourseStatus.PUBLISHED, price=0).order_by("id")
     for i, student in enumerate(students):

@@ -11,6 +11,8 @@ requirement, not one per enrollment."""
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .models import LessonCompletion
+
 
 @dataclass(frozen=True)
 class Part:
@@ -73,8 +75,6 @@ def completion_handlers() -> list[CompletionHandler]:
 
 
 def lessons_requirement(enrollments: Sequence) -> dict[int, Part]:
-    from .models import LessonCompletion
-
     done: dict[int, list[int]] = {e.pk: [] for e in enrollments}
     rows = LessonCompletion.objects.filter(enrollment__in=[e.pk for e in enrollments]).values_list(
         "enrollment_id", "lesson_id"

@@ -6,6 +6,7 @@ from django.db.models.expressions import RawSQL
 
 from accounts.models import User
 from accounts.roles import is_admin, is_instructor
+from payments.selectors import revenue_subquery
 
 from .models import Course, CourseStatus, Enrollment, EnrollmentStatus, Lesson, Section
 
@@ -67,21 +68,18 @@ def course_list_for_manager(user) -> QuerySet[Course]:
     return Course.objects.none()
 
 
-def course_get_for_user(user, course_id) -> Course:
-    """The course with its curriculum (sections and lessons in order): three queries whatever its
-    size. Raises Course.DoesNotExist when the user may not see it."""
+def course_list_with_curriculum() -> QuerySet[Course]:
+    """Courses with their category, instructor and curriculum (sections and lessons in order): three
+    queries for a course whatever its size. Not scoped to a user: give it to
+    courses.access.course_for as `queryset`, which applies visibility."""
     lessons = Prefetch("lessons", queryset=Lesson.objects.order_by("order", "id"))
     sections = Prefetch("sections", queryset=Section.objects.order_by("order", "id").prefetch_related(lessons))
-    return (
-        course_list_for_user(user).select_related("category", "instructor").prefetch_related(sections).get(pk=course_id)
-    )
+    return Course.objects.select_related("category", "instructor").prefetch_related(sections)
 
 
 def course_list_for_instructor(instructor: User) -> QuerySet[Course]:
     """The instructor's own courses, every status, with `revenue` (paid orders) annotated. Empty
     for a user who no longer holds the instructor role."""
-    from payments.selectors import revenue_subquery
-
     return (
         course_list_for_manager(instructor)
         .filter(instructor=instructor)
@@ -106,6 +104,16 @@ def enrollment_get_active(*, student, course, for_update: bool = False) -> Enrol
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     return queryset.select_related("course").first()
+
+
+def enrollment_student_ids_active(*, course_id: int) -> list[int]:
+    """The ids of the students holding an active enrollment in the course (an announcement's
+    recipients)."""
+    return list(
+        Enrollment.objects.filter(course_id=course_id, status=EnrollmentStatus.ACTIVE).values_list(
+            "student_id", flat=True
+        )
+    )
 
 
 def enrollment_active_exists(*, student, course) -> bool:

@@ -11,15 +11,17 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
 from accounts.models import Role, User
+from accounts.roles import is_admin
 from activity.models import Verb
 from activity.services import activity_record
 from lms.counters import true_values
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted, PaymentRequired
 from lms.ordering import move, next_order, reorder
+from lms.services import model_update
 from notifications.services import course_students_notify_later, notify
 
 from . import cache
-from .access import is_course_instructor
+from .access import ADMIN_DENIED, CHANGE_DENIED, course_require, is_course_instructor
 from .counters import LESSON_COUNT
 from .hooks import enrollment_status_changed
 from .models import (
@@ -34,6 +36,7 @@ from .models import (
     Section,
 )
 from .progress import Progress, completion_handlers, progress_for
+from .selectors import enrollment_active_exists, enrollment_get_active
 
 COURSE_FIELDS = (
     "title",
@@ -46,8 +49,35 @@ COURSE_FIELDS = (
     "currency",
     "thumbnail_url",
 )
-SECTION_FIELDS = ("title",)
 LESSON_FIELDS = ("title", "content", "video_url", "duration_seconds", "is_preview")
+
+
+# --- who may call ---------------------------------------------------------------------------------
+# The write services that act for a person take it as `actor` and check it here, whatever the
+# caller (view, admin, shell) checked already. `actor=None` is the platform itself (a task, a
+# webhook, a management command); only such callers pass None.
+def _require_manager(actor: User | None, course: Course) -> None:
+    """`actor` may change the course: its instructor while they hold the role, or an admin."""
+    if actor is not None:
+        course_require(actor, course, need="manage", message=CHANGE_DENIED)
+
+
+def _require_admin(actor: User | None, message: str = ADMIN_DENIED) -> None:
+    if actor is not None and not is_admin(actor):
+        raise NotPermitted(message, code="not_admin")
+
+
+def _reread(queryset, pk: int, what: str):
+    """The row as stored now (the caller's copy may be stale, or carry a form's unsaved values)."""
+    row = queryset.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(f"This {what} no longer exists.")
+    return row
+
+
+def _course_locked(course_id: int) -> Course:
+    """The course row, locked for the caller's (open) transaction and read fresh."""
+    return _reread(Course.objects.select_for_update(), course_id, "course")
 
 
 # --- categories ----------------------------------------------------------------------------------
@@ -60,7 +90,9 @@ def _unique_slug(model, text: str, *, max_length: int, fallback: str) -> str:
 
 
 @transaction.atomic
-def category_create(*, name: str, slug: str = "") -> Category:
+def category_create(*, actor: User | None, name: str, slug: str = "") -> Category:
+    """Adds a category (name and slug unique: 400). Admins only; actor None: the platform (seeding)."""
+    _require_admin(actor)
     if Category.objects.filter(name__iexact=name).exists():
         raise InvalidInput("A category with this name already exists.", code="duplicate", extra={"field": "name"})
     if slug and Category.objects.filter(slug=slug).exists():
@@ -71,22 +103,25 @@ def category_create(*, name: str, slug: str = "") -> Category:
 
 
 @transaction.atomic
-def category_update(*, category: Category, data: dict) -> Category:
+def category_update(*, actor: User | None, category: Category, data: dict) -> Category:
+    """Renames a category (`name`, `slug`; each stays unique: 400). Admins only; actor None: the
+    platform. Takes the category's row lock and returns the fresh row."""
+    _require_admin(actor)
+    category = _reread(Category.objects.select_for_update(), category.pk, "category")
     if "name" in data and Category.objects.filter(name__iexact=data["name"]).exclude(pk=category.pk).exists():
         raise InvalidInput("A category with this name already exists.", code="duplicate", extra={"field": "name"})
     if "slug" in data and Category.objects.filter(slug=data["slug"]).exclude(pk=category.pk).exists():
         raise InvalidInput("A category with this slug already exists.", code="duplicate", extra={"field": "slug"})
-    for field in ("name", "slug"):
-        if field in data:
-            setattr(category, field, data[field])
-    category.save()
+    category, _ = model_update(instance=category, fields=("name", "slug"), data=data)
     cache.course_changed()
     return category
 
 
 @transaction.atomic
-def category_delete(*, category: Category) -> None:
-    """Only an empty category can be deleted (409 otherwise): courses are never left without one."""
+def category_delete(*, actor: User | None, category: Category) -> None:
+    """Only an empty category can be deleted (409 otherwise): courses are never left without one.
+    Admins only; actor None: the platform."""
+    _require_admin(actor)
     if category.courses.exists():
         raise Conflict("This category still has courses; move them first.", code="category_in_use")
     category.delete()
@@ -138,22 +173,26 @@ def course_create(
 
 
 @transaction.atomic
-def course_update(*, course: Course, data: dict) -> Course:
-    """Updates the editable fields. Status changes go through publish/unpublish/archive."""
-    fields = [f for f in COURSE_FIELDS if f in data]
-    for field in fields:
-        value = data[field]
-        setattr(course, field, value.upper() if field == "currency" else value)
-    if fields:
-        course.save(update_fields=[*fields, "updated_at"])
+def course_update(*, actor: User | None, course: Course, data: dict) -> Course:
+    """Updates the editable fields (COURSE_FIELDS); status changes go through publish, unpublish
+    and archive. The course's instructor (while they hold the role) or an admin; actor None: the
+    platform. Takes the course row lock, re-reads the row and returns it fresh."""
+    course = _course_locked(course.pk)
+    _require_manager(actor, course)
+    if data.get("currency"):
+        data = {**data, "currency": data["currency"].upper()}
+    course, _ = model_update(instance=course, fields=COURSE_FIELDS, data=data)
     cache.course_changed(course.pk)
     return course
 
 
 @transaction.atomic
-def course_publish(*, course: Course) -> Course:
-    """Publishes (from draft or archived). A course needs at least one lesson (400)."""
-    course = Course.objects.select_for_update().get(pk=course.pk)
+def course_publish(*, actor: User | None, course: Course) -> Course:
+    """Publishes (from draft or archived). A course needs at least one lesson (400). The course's
+    instructor or an admin; actor None: the platform. Like unpublish and archive, it takes the
+    course row lock, re-reads the row and returns it fresh (the caller's object is not changed)."""
+    course = _course_locked(course.pk)
+    _require_manager(actor, course)
     if not course.lessons.exists():
         raise InvalidInput("A course needs at least one lesson before it can be published.", code="no_lessons")
     if course.status != CourseStatus.PUBLISHED:
@@ -165,8 +204,12 @@ def course_publish(*, course: Course) -> Course:
 
 
 @transaction.atomic
-def course_unpublish(*, course: Course) -> Course:
-    """Back to draft: hidden from the catalog; enrolled students keep their access."""
+def course_unpublish(*, actor: User | None, course: Course) -> Course:
+    """Back to draft: hidden from the catalog; enrolled students keep their access. The course's
+    instructor or an admin; actor None: the platform. Takes the course row lock and returns the
+    fresh row (as course_publish)."""
+    course = _course_locked(course.pk)
+    _require_manager(actor, course)
     if course.status != CourseStatus.DRAFT:
         course.status = CourseStatus.DRAFT
         course.save(update_fields=["status", "updated_at"])
@@ -175,8 +218,12 @@ def course_unpublish(*, course: Course) -> Course:
 
 
 @transaction.atomic
-def course_archive(*, course: Course) -> Course:
-    """Hidden from the catalog and closed to new enrollments; enrolled students keep access."""
+def course_archive(*, actor: User | None, course: Course) -> Course:
+    """Hidden from the catalog and closed to new enrollments; enrolled students keep access. The
+    course's instructor or an admin; actor None: the platform. Takes the course row lock and
+    returns the fresh row (as course_publish)."""
+    course = _course_locked(course.pk)
+    _require_manager(actor, course)
     if course.status != CourseStatus.ARCHIVED:
         course.status = CourseStatus.ARCHIVED
         course.save(update_fields=["status", "updated_at"])
@@ -185,8 +232,10 @@ def course_archive(*, course: Course) -> Course:
 
 
 @transaction.atomic
-def course_set_status(*, course: Course, status: str) -> Course:
-    """An admin's status change: publish (needs a lesson), back to draft, or archive."""
+def course_set_status(*, actor: User | None, course: Course, status: str) -> Course:
+    """An admin's status change: publish (needs a lesson), back to draft, or archive. Admins only;
+    actor None: the platform. Returns the fresh row, locked as those services lock it."""
+    _require_admin(actor, "Only an administrator can set a course's status.")
     actions = {
         CourseStatus.PUBLISHED: course_publish,
         CourseStatus.DRAFT: course_unpublish,
@@ -194,14 +243,16 @@ def course_set_status(*, course: Course, status: str) -> Course:
     }
     if status not in actions:
         raise InvalidInput(f"Unknown status {status!r}.", extra={"field": "status"})
-    return actions[status](course=course)
+    return actions[status](actor=actor, course=course)
 
 
 @transaction.atomic
-def course_remove(*, course: Course, reason: str = "") -> Course:
+def course_remove(*, actor: User | None, course: Course, reason: str = "") -> Course:
     """Takes down an inappropriate course: archived (out of the catalog, closed to new students),
-    enrollments kept, and the instructor told why."""
-    course_archive(course=course)
+    enrollments kept, and the instructor told why. Admins only; actor None: the platform. Takes the
+    course row lock (course_archive) and returns the fresh row."""
+    _require_admin(actor, "Only an administrator can remove a course.")
+    course = course_archive(actor=actor, course=course)
     notify(
         recipients=[course.instructor_id],
         type="course_removed",
@@ -238,16 +289,16 @@ def course_reassign(*, course: Course, instructor: User, actor: User) -> Course:
     with the instructor role (400 otherwise), and must not be enrolled in the course (409: nobody
     teaches a course they take). Enrollments, reviews, orders and coupons stay with the course;
     the catalog cache forgets it."""
-    if actor.role != Role.ADMIN:
-        raise NotPermitted("Only an administrator can reassign a course.")
+    if not is_admin(actor):
+        raise NotPermitted("Only an administrator can reassign a course.", code="not_admin")
     if instructor.role != Role.INSTRUCTOR or not instructor.is_active:
         raise InvalidInput(
             "A course can only be reassigned to an active user with the instructor role.",
             code="not_an_instructor",
             extra={"field": "instructor"},
         )
-    course = Course.objects.select_for_update().get(pk=course.pk)
-    if Enrollment.objects.filter(course=course, student=instructor, status=EnrollmentStatus.ACTIVE).exists():
+    course = _course_locked(course.pk)
+    if enrollment_active_exists(student=instructor, course=course):
         raise Conflict(
             "This instructor is enrolled in the course; an instructor never takes their own course.",
             code="own_course",
@@ -261,10 +312,13 @@ def course_reassign(*, course: Course, instructor: User, actor: User) -> Course:
 
 
 @transaction.atomic
-def course_delete(*, course: Course) -> str:
+def course_delete(*, actor: User | None, course: Course) -> str:
     """Deletes a course nobody depends on. A course with enrollments (or orders, or anything else
     that protects it) is archived instead, so no student's data is lost. Returns what happened:
-    "deleted" or "archived"."""
+    "deleted" or "archived". The course's instructor or an admin; actor None: the platform. Takes
+    the course row lock first."""
+    course = _course_locked(course.pk)
+    _require_manager(actor, course)
     course_id = course.pk
     try:
         with transaction.atomic():
@@ -272,13 +326,16 @@ def course_delete(*, course: Course) -> str:
         cache.course_changed(course_id)
         return "deleted"
     except ProtectedError:
-        course_archive(course=course)
+        course_archive(actor=actor, course=course)
         return "archived"
 
 
 # --- curriculum ----------------------------------------------------------------------------------
 @transaction.atomic
-def section_create(*, course: Course, title: str, order: int | None = None) -> Section:
+def section_create(*, actor: User | None, course: Course, title: str, order: int | None = None) -> Section:
+    """Adds a section at `order` (last when None; siblings renumbered). The course's instructor or
+    an admin; actor None: the platform."""
+    _require_manager(actor, course)
     siblings = Section.objects.filter(course=course)
     section = Section.objects.create(course=course, title=title, order=next_order(siblings))
     if order is not None:
@@ -289,10 +346,12 @@ def section_create(*, course: Course, title: str, order: int | None = None) -> S
 
 
 @transaction.atomic
-def section_update(*, section: Section, data: dict) -> Section:
-    if "title" in data:
-        section.title = data["title"]
-        section.save(update_fields=["title"])
+def section_update(*, actor: User | None, section: Section, data: dict) -> Section:
+    """Renames (`title`) and moves (`order`) a section. The course's instructor or an admin; actor
+    None: the platform. Re-reads the section and returns it fresh."""
+    section = _reread(Section.objects.select_related("course"), section.pk, "section")
+    _require_manager(actor, section.course)
+    section, _ = model_update(instance=section, fields=("title",), data=data)
     if data.get("order") is not None:
         move(section, Section.objects.filter(course_id=section.course_id), data["order"])
         section.refresh_from_db(fields=["order"])
@@ -301,10 +360,12 @@ def section_update(*, section: Section, data: dict) -> Section:
 
 
 @transaction.atomic
-def section_delete(*, section: Section) -> None:
+def section_delete(*, actor: User | None, section: Section) -> None:
     """Deletes the section and its lessons (and students' completions of them). The course's
     lesson_count drops by the lessons this delete removed, as counted by the delete itself: a
-    section already gone (deleted twice, or with its course page's other rows) takes nothing."""
+    section already gone (deleted twice, or with its course page's other rows) takes nothing.
+    The course's instructor or an admin; actor None: the platform."""
+    _require_manager(actor, section.course)
     course_id = section.course_id
     _, deleted = section.delete()
     removed = deleted.get(Lesson._meta.label, 0)
@@ -314,7 +375,10 @@ def section_delete(*, section: Section) -> None:
 
 
 @transaction.atomic
-def sections_reorder(*, course: Course, ids: Sequence[int]) -> list[Section]:
+def sections_reorder(*, actor: User | None, course: Course, ids: Sequence[int]) -> list[Section]:
+    """Puts every section of the course in the order of `ids` (each id exactly once: 400). The
+    course's instructor or an admin; actor None: the platform."""
+    _require_manager(actor, course)
     reorder(Section.objects.filter(course=course), ids, "section")
     cache.course_changed(course.pk)
     return list(Section.objects.filter(course=course).order_by("order", "id"))
@@ -323,6 +387,7 @@ def sections_reorder(*, course: Course, ids: Sequence[int]) -> list[Section]:
 @transaction.atomic
 def lesson_create(
     *,
+    actor: User | None,
     section: Section,
     title: str,
     content: str = "",
@@ -331,6 +396,10 @@ def lesson_create(
     is_preview: bool = False,
     order: int | None = None,
 ) -> Lesson:
+    """Adds a lesson to the section at `order` (last when None) and counts it in the course's
+    lesson_count; the students of a published course hear of it after commit. The course's
+    instructor or an admin; actor None: the platform."""
+    _require_manager(actor, section.course)
     siblings = Lesson.objects.filter(section=section)
     lesson = Lesson.objects.create(
         section=section,
@@ -360,12 +429,13 @@ def lesson_create(
 
 
 @transaction.atomic
-def lesson_update(*, lesson: Lesson, data: dict) -> Lesson:
-    fields = [f for f in LESSON_FIELDS if f in data]
-    for field in fields:
-        setattr(lesson, field, data[field])
-    if fields:
-        lesson.save(update_fields=[*fields, "updated_at"])
+def lesson_update(*, actor: User | None, lesson: Lesson, data: dict) -> Lesson:
+    """Updates the lesson's fields (LESSON_FIELDS) and moves it within its section (`order`). The
+    course's instructor or an admin; actor None: the platform. Re-reads the lesson and returns it
+    fresh."""
+    lesson = _reread(Lesson.objects.select_related("course", "section"), lesson.pk, "lesson")
+    _require_manager(actor, lesson.course)
+    lesson, _ = model_update(instance=lesson, fields=LESSON_FIELDS, data=data)
     if data.get("order") is not None:
         move(lesson, Lesson.objects.filter(section_id=lesson.section_id), data["order"])
         lesson.refresh_from_db(fields=["order"])
@@ -374,9 +444,11 @@ def lesson_update(*, lesson: Lesson, data: dict) -> Lesson:
 
 
 @transaction.atomic
-def lesson_delete(*, lesson: Lesson) -> None:
+def lesson_delete(*, actor: User | None, lesson: Lesson) -> None:
     """Deletes the lesson (and students' completions of it). A lesson already gone (deleted twice,
-    or with its section) leaves the course's lesson_count alone."""
+    or with its section) leaves the course's lesson_count alone. The course's instructor or an
+    admin; actor None: the platform."""
+    _require_manager(actor, lesson.course)
     course_id = lesson.course_id
     _, deleted = lesson.delete()
     if deleted.get(Lesson._meta.label):
@@ -388,7 +460,7 @@ def lesson_delete(*, lesson: Lesson) -> None:
 def course_recount_lessons(*, course: Course) -> int:
     """Resets the stored lesson count from the database (after edits outside the services), under
     the course row's lock, with the definition `repair_counters` uses (courses/counters.py)."""
-    Course.objects.select_for_update().filter(pk=course.pk).first()
+    course_lock(course_id=course.pk)
     count = true_values(LESSON_COUNT, course.pk)["lesson_count"]
     Course.objects.filter(pk=course.pk).update(lesson_count=count)
     cache.course_changed(course.pk)
@@ -396,7 +468,10 @@ def course_recount_lessons(*, course: Course) -> int:
 
 
 @transaction.atomic
-def lessons_reorder(*, section: Section, ids: Sequence[int]) -> list[Lesson]:
+def lessons_reorder(*, actor: User | None, section: Section, ids: Sequence[int]) -> list[Lesson]:
+    """Puts every lesson of the section in the order of `ids` (each id exactly once: 400). The
+    course's instructor or an admin; actor None: the platform."""
+    _require_manager(actor, section.course)
     reorder(Lesson.objects.filter(section=section), ids, "lesson")
     cache.course_changed(section.course_id)
     return list(Lesson.objects.filter(section=section).order_by("order", "id"))
@@ -474,9 +549,12 @@ def enrollment_create(*, student: User, course: Course, source: str = Enrollment
 
 
 @transaction.atomic
-def enrollment_revoke(*, enrollment: Enrollment) -> Enrollment:
+def enrollment_revoke(*, actor: User | None, enrollment: Enrollment) -> Enrollment:
     """Removes access (a refund, an admin decision). Progress is kept in case of re-enrollment; the
-    student's review of the course, if any, stops counting in its rating figures (recounted here)."""
+    student's review of the course, if any, stops counting in its rating figures (recounted here).
+    An admin, or the platform (actor None: a refund confirmed by the payment provider). Idempotent:
+    the status change is conditional, so of concurrent revokes only one counts."""
+    _require_admin(actor, "Only an administrator can revoke an enrollment.")
     updated = Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.ACTIVE).update(
         status=EnrollmentStatus.REVOKED, revoked_at=timezone.now()
     )
@@ -529,11 +607,7 @@ def enrollment_evaluate_completion(*, enrollment: Enrollment) -> bool:
 def lesson_complete(*, student: User, lesson: Lesson) -> tuple[Enrollment, Progress]:
     """Marks a lesson done for the student's active enrollment (idempotent) and completes the
     course if that was the last requirement. Not enrolled: 403."""
-    enrollment = (
-        Enrollment.objects.select_related("course")
-        .filter(student=student, course_id=lesson.course_id, status=EnrollmentStatus.ACTIVE)
-        .first()
-    )
+    enrollment = enrollment_get_active(student=student, course=lesson.course_id)
     if enrollment is None:
         raise NotPermitted("Enroll in this course to track your progress.", code="not_enrolled")
     try:

@@ -73,7 +73,7 @@ class PostAdmin(HideRestoreActions, ServiceAdminMixin, admin.ModelAdmin):
     actions = ["pin", "unpin", "lock", "unlock", "hide", "restore", "remove"]
 
     def save_model(self, request, obj, form, change):
-        services.post_update(post=obj, data=changed(form, ("title", "body")))
+        services.post_update(post=obj, actor=request.user, data=changed(form, ("title", "body")))
 
     @admin.action(description="Delete (the text is removed; the thread and its comments stay)")
     def remove(self, request, queryset):
@@ -124,7 +124,7 @@ class CommentAdmin(HideRestoreActions, ServiceAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if "body" in form.changed_data:
-            services.comment_update(comment=obj, body=form.cleaned_data["body"])
+            services.comment_update(comment=obj, actor=request.user, body=form.cleaned_data["body"])
 
     @admin.action(description="Delete (the text is removed; replies stay)")
     def remove(self, request, queryset):

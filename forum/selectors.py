@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from accounts.roles import is_admin
 from courses.access import can_manage_course
 from courses.selectors import course_list_for_manager, course_list_for_user
 
@@ -11,9 +12,11 @@ from .models import Comment, ModerationLog, Post, Report, Vote
 def _open_threads(user, prefix: str = "") -> Q:
     """Posts (through `prefix`, e.g. "post__") the user may open in the courses they can see: those
     not hidden, their own, and every post of a course they moderate (course_list_for_manager: a demoted
-    instructor moderates nothing). Admins open every post."""
-    if user.role == "admin":
+    instructor moderates nothing). Admins open every post; anonymous users only those not hidden."""
+    if is_admin(user):
         return Q()
+    if not (user and user.is_authenticated):
+        return Q(**{f"{prefix}is_hidden": False})
     return (
         Q(**{f"{prefix}is_hidden": False})
         | Q(**{f"{prefix}author": user})
@@ -24,11 +27,11 @@ def _open_threads(user, prefix: str = "") -> Q:
 def post_list_for_user(user, *, course=None) -> QuerySet[Post]:
     """Posts of courses the user can open, with author and the user's vote loaded. Hidden posts are
     shown to moderators and their authors only. (Whether the user may read the forum at all is
-    checked per course: can_read_content.)"""
+    checked per course: forum.access.)"""
     if course is not None:  # the caller has checked this course is open to the user
         queryset = Post.objects.filter(course=course)
         if not can_manage_course(user, course):
-            queryset = queryset.filter(Q(is_hidden=False) | Q(author=user))
+            queryset = queryset.filter(Q(is_hidden=False) | Q(author=user.pk))
     else:
         queryset = Post.objects.filter(course__in=course_list_for_user(user)).filter(_open_threads(user))
     return queryset.select_related("author", "course").annotate(
@@ -66,13 +69,13 @@ def comment_list_for_user(user) -> QuerySet[Comment]:
 
 def report_list_for_moderator(user) -> QuerySet[Report]:
     queryset = Report.objects.select_related("reporter", "post", "comment", "comment__post", "course", "resolved_by")
-    if user.role == "admin":
+    if is_admin(user):
         return queryset
     return queryset.filter(course__in=course_list_for_manager(user))
 
 
 def moderation_log_list_for_moderator(user) -> QuerySet[ModerationLog]:
     queryset = ModerationLog.objects.select_related("actor")
-    if user.role == "admin":
+    if is_admin(user):
         return queryset
     return queryset.filter(course__in=course_list_for_manager(user))

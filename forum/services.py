@@ -9,14 +9,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.roles import is_admin
 from activity.models import Verb
 from activity.services import activity_record
-from courses.access import can_manage_course, can_read_content
+from courses.access import can_read_content
 from courses.selectors import enrollment_get_active
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from lms.services import model_update
 from notifications.models import NotificationType
 from notifications.services import notifications_withdraw, notify
 
+from .access import MODERATE_DENIED, is_author, is_moderator, may_delete, may_open
 from .models import (
     REMOVED,
     Comment,
@@ -38,20 +41,48 @@ HIDDEN_THREAD_TITLE = "A reply in a thread hidden by a moderator"
 HIDDEN_THREAD = "This thread was hidden by a moderator."
 
 
-def is_moderator(user, course) -> bool:
-    return can_manage_course(user, course)
-
-
 def _require_participant(user, course) -> None:
     if not can_read_content(user, course):
-        raise NotPermitted("Only enrolled students, the course's instructor and admins take part in its forum.")
+        raise NotPermitted(
+            "Only enrolled students, the course's instructor and admins take part in its forum.", code="not_enrolled"
+        )
+
+
+def _require_moderator(user, course) -> None:
+    if not is_moderator(user, course):
+        raise NotPermitted(MODERATE_DENIED, code="not_course_staff")
 
 
 def _require_open(user, post: Post) -> None:
-    """A hidden thread is opened by its author and the course's moderators only; to anyone else it
-    (and every comment in it) does not exist, as in forum.selectors.post_list_for_user."""
-    if post.is_hidden and post.author_id != user.pk and not is_moderator(user, post.course):
+    """A hidden thread does not exist for those who may not open it (forum.access.may_open)."""
+    if not may_open(user, post):
         raise NotFound("No such post.")
+
+
+def _require_editor(user, item: Post | Comment, course, noun: str) -> None:
+    """Text is edited by its author while they take part in the forum, and by admins (the admin
+    site). The API is stricter: only the author (forum.access, need "edit")."""
+    _require_participant(user, course)
+    if not (is_author(user, item) or is_admin(user)):
+        raise NotPermitted(f"Only the author can edit a {noun}.", code="not_author")
+
+
+def _edit(item: Post | Comment, *, fields: tuple[str, ...], data: dict, removed: str):
+    """Writes the changed text to the stored row, read under its lock (the caller's copy may be
+    stale, or already changed in memory by an admin form), then onto the caller's copy."""
+    current = type(item).objects.select_for_update().get(pk=item.pk)
+    if current.is_removed:
+        raise Conflict(removed, code="removed")
+    model_update(instance=current, fields=fields, data=data)
+    for field in (*fields, "updated_at"):
+        setattr(item, field, getattr(current, field))
+    return item
+
+
+def _require_deleter(user, item: Post | Comment, course, noun: str) -> None:
+    _require_participant(user, course)
+    if not may_delete(user, item, course):
+        raise NotPermitted(f"Only the author or a moderator can delete a {noun}.", code="not_author")
 
 
 def _sort_key(post: Post):
@@ -67,6 +98,8 @@ def _log(*, actor, course_id, action, post=None, comment=None, report=None, note
 # --- posts ---------------------------------------------------------------------------------------
 @transaction.atomic
 def post_create(*, course, author, title: str, body: str) -> Post:
+    """Starts a thread and records the activity. `author`: a participant of the course (an active
+    enrollment, or they manage it; NotPermitted otherwise). No lock: a new row."""
     _require_participant(author, course)
     now = timezone.now()
     post = Post.objects.create(course=course, author=author, title=title, body=body, last_activity_at=now, sort_key=now)
@@ -75,21 +108,24 @@ def post_create(*, course, author, title: str, body: str) -> Post:
 
 
 @transaction.atomic
-def post_update(*, post: Post, data: dict) -> Post:
-    if post.is_removed:
-        raise Conflict("This post was deleted.", code="removed")
-    fields = [f for f in ("title", "body") if f in data]
-    for field in fields:
-        setattr(post, field, data[field])
-    if fields:
-        post.save(update_fields=[*fields, "updated_at"])
-    return post
+def post_update(*, post: Post, actor, data: dict) -> Post:
+    """Edits the title and/or body (those of `data`'s keys present). `actor`: the author while they
+    take part in the forum, or an admin (the admin site); anyone else is refused (NotPermitted).
+    Takes the post row's lock, so an edit never writes text back into a post deleted meanwhile
+    (409 `removed`)."""
+    _require_editor(actor, post, post.course, "post")
+    return _edit(post, fields=("title", "body"), data=data, removed="This post was deleted.")
 
 
 @transaction.atomic
 def post_delete(*, post: Post, actor) -> Post:
-    """A soft delete: the text is replaced by a marker, comments and counts stay."""
-    if post.is_removed:
+    """A soft delete: the text is replaced by a marker, comments and counts stay. `actor`: the
+    author or a moderator of the course, while they take part in it (NotPermitted otherwise); a
+    moderator's delete of someone else's post is logged. Takes the post row's lock: deleting twice
+    changes nothing the second time."""
+    _require_deleter(actor, post, post.course, "post")
+    if Post.objects.select_for_update().values_list("is_removed", flat=True).get(pk=post.pk):
+        post.is_removed, post.title, post.body = True, REMOVED, REMOVED
         return post
     post.is_removed = True
     post.title = post.body = REMOVED
@@ -101,9 +137,10 @@ def post_delete(*, post: Post, actor) -> Post:
 
 @transaction.atomic
 def post_set_flag(*, post: Post, actor, flag: str, value: bool) -> Post:
-    """Pins/unpins or locks/unlocks (course instructor and admins), and logs it."""
-    if not is_moderator(actor, post.course):
-        raise NotPermitted("Only the course's instructor and admins moderate its forum.")
+    """Pins/unpins or locks/unlocks, and logs it. `actor`: a moderator of the course (NotPermitted
+    otherwise). Takes the post row's lock (comment_create takes it too: the sort key is never
+    overwritten by a stale one)."""
+    _require_moderator(actor, post.course)
     post = Post.objects.select_for_update().select_related("course").get(pk=post.pk)
     if getattr(post, flag) != value:
         setattr(post, flag, value)
@@ -121,7 +158,9 @@ def post_set_flag(*, post: Post, actor, flag: str, value: bool) -> Post:
 
 @transaction.atomic
 def vote_toggle(*, post: Post, user) -> bool:
-    """Adds the user's vote, or takes it back. Returns whether the user now votes for the post."""
+    """Adds the user's vote, or takes it back. Returns whether the user now votes for the post.
+    `user`: a participant who may open the thread (NotPermitted / NotFound otherwise). No lock: the
+    unique constraint keeps one vote per reader and the count moves with F()."""
     _require_participant(user, post.course)
     _require_open(user, post)
     deleted, _ = Vote.objects.filter(post=post, user=user).delete()
@@ -143,7 +182,8 @@ def comment_create(*, post: Post, author, body: str, parent: Comment | None = No
     """Comments on a post, or replies to one of its top-level comments (one level of replies).
     Locked or deleted posts take no comments (403), except from moderators on a locked one; a
     hidden one is 404 to all but its author and the moderators. Tells the post's author (and the
-    parent comment's author) with `forum_reply`; in a hidden thread, only those who can open it."""
+    parent comment's author) with `forum_reply`; in a hidden thread, only those who can open it.
+    `author`: a participant of the course (NotPermitted otherwise). Takes the post row's lock."""
     course = post.course
     _require_participant(author, course)
     # Lock the thread: its pinned and locked flags and its sort key are read and written under the
@@ -184,25 +224,31 @@ def comment_create(*, post: Post, author, body: str, parent: Comment | None = No
 
 
 @transaction.atomic
-def comment_update(*, comment: Comment, body: str) -> Comment:
-    if comment.is_removed:
-        raise Conflict("This comment was deleted.", code="removed")
-    comment.body = body
-    comment.save(update_fields=["body", "updated_at"])
-    return comment
+def comment_update(*, comment: Comment, actor, body: str) -> Comment:
+    """Edits the body. `actor`: the author while they take part in the forum, or an admin (the
+    admin site); anyone else is refused (NotPermitted). Takes the comment row's lock, so an edit
+    never writes text back into a comment deleted meanwhile (409 `removed`)."""
+    _require_editor(actor, comment, comment.post.course, "comment")
+    return _edit(comment, fields=("body",), data={"body": body}, removed="This comment was deleted.")
 
 
 @transaction.atomic
 def comment_delete(*, comment: Comment, actor) -> Comment:
-    """A soft delete: the text becomes a marker; replies stay under it."""
-    if comment.is_removed:
+    """A soft delete: the text becomes a marker; replies stay under it. `actor`: the author or a
+    moderator of the course, while they take part in it (NotPermitted otherwise); a moderator's
+    delete of someone else's comment is logged. Takes the comment row's lock, so the thread's
+    comment_count drops once however many deletes race."""
+    course = comment.post.course
+    _require_deleter(actor, comment, course, "comment")
+    if Comment.objects.select_for_update().values_list("is_removed", flat=True).get(pk=comment.pk):
+        comment.is_removed, comment.body = True, REMOVED
         return comment
     comment.is_removed = True
     comment.body = REMOVED
     comment.save(update_fields=["is_removed", "body", "updated_at"])
     Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
     if actor.pk != comment.author_id:
-        _log(actor=actor, course_id=comment.post.course_id, action=ModerationAction.DELETE, comment=comment)
+        _log(actor=actor, course_id=course.pk, action=ModerationAction.DELETE, comment=comment)
     return comment
 
 
@@ -230,7 +276,8 @@ def report_create(*, reporter, reason: str, post: Post | None = None, comment: C
     unless they are the reporter). When FORUM_AUTO_HIDE_REPORTS distinct readers whose reports
     count (_report_counts) have an open report on an item, it is hidden until a moderator resolves
     them, and its text is withdrawn from notifications (_withdraw_text); writing by the course's
-    moderators is never hidden automatically."""
+    moderators is never hidden automatically. `reporter`: a participant who may open the thread.
+    Takes the reported item's row lock."""
     course = post.course if post else comment.post.course
     _require_participant(reporter, course)
     # Lock the item: reports on it are counted one at a time, so the threshold is never missed.
@@ -327,13 +374,16 @@ def _withdraw_text(item: Post | Comment) -> None:
 @transaction.atomic
 def report_resolve(*, report: Report, actor, resolution: str) -> Report:
     """A moderator's decision on a reported item: hide it, restore it (make it visible), or dismiss
-    the report(s) and leave the item as it is. Closes every open report on the same item."""
-    if not is_moderator(actor, report.course):
-        raise NotPermitted("Only the course's instructor and admins moderate its forum.")
+    the report(s) and leave the item as it is. Closes every open report on the same item, and logs
+    the decision. `actor`: a moderator of the report's course (NotPermitted otherwise). Takes the
+    reported item's row lock (report_create counts reports under it), so a report landing meanwhile
+    is either closed by this decision or counted after it."""
+    _require_moderator(actor, report.course)
     if resolution not in Resolution.values:
         raise ValidationError({"action": [f"Choose one of {', '.join(Resolution.values)}."]})
     target = {"post_id": report.post_id} if report.post_id else {"comment_id": report.comment_id}
     model = Post if report.post_id else Comment
+    model.objects.select_for_update().filter(pk=report.post_id or report.comment_id).first()
     if resolution in (Resolution.HIDE, Resolution.RESTORE):
         model.objects.filter(pk=report.post_id or report.comment_id).update(is_hidden=resolution == Resolution.HIDE)
     if resolution == Resolution.HIDE:
@@ -357,11 +407,11 @@ def report_resolve(*, report: Report, actor, resolution: str) -> Report:
 def item_set_hidden(*, item: Post | Comment, actor, hidden: bool) -> None:
     """A moderator hides or restores a post or comment directly (the admin's actions), logged.
     Hiding withdraws its text from the notifications that carried it (_withdraw_text); restoring
-    does not put it back."""
+    does not put it back. `actor`: a moderator of the course (NotPermitted otherwise). Takes the
+    item's row lock, so hiding it twice at once is one action in the log."""
     course = item.course if isinstance(item, Post) else item.post.course
-    if not is_moderator(actor, course):
-        raise NotPermitted("Only the course's instructor and admins moderate its forum.")
-    if item.is_hidden != hidden:
+    _require_moderator(actor, course)
+    if type(item).objects.select_for_update().values_list("is_hidden", flat=True).get(pk=item.pk) != hidden:
         type(item).objects.filter(pk=item.pk).update(is_hidden=hidden)
         item.is_hidden = hidden
         if hidden:

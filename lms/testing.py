@@ -1,10 +1,13 @@
-"""Helpers the PostgreSQL race tests share: calls released together in threads, and a wait for a
-session blocked on a lock (to force an interleaving)."""
+"""Helpers the tests share: for the PostgreSQL race tests, calls released together in threads and a
+wait for a session blocked on a lock (to force an interleaving); for the access tables (need x
+role), what an access helper answered."""
 
 import threading
 import time
 
 from django.db import connection
+
+from lms.errors import NotFound, NotPermitted
 
 
 def run_together(calls, *, timeout: float = 60) -> list:
@@ -49,3 +52,16 @@ def wait_for_a_lock_waiter(timeout: float = 10.0) -> bool:
                 return True
             time.sleep(0.02)
     return False
+
+
+def access_outcome(call, *, report: str = "code"):
+    """What `call` (an access helper applied to one user, id and need) answered, as one value for a
+    need x role table: "ok", 404 for NotFound, and for NotPermitted its code (`report="code"`), 403
+    (`"status"`) or `(403, code)` (`"both"`)."""
+    try:
+        call()
+    except NotFound:
+        return 404
+    except NotPermitted as exc:
+        return {"code": exc.code, "status": 403, "both": (403, exc.code)}[report]
+    return "ok"

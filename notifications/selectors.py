@@ -10,7 +10,7 @@ def notification_list_for_user(*, user, unread_only: bool = False) -> QuerySet[N
     return queryset.order_by("-created_at", "-id")
 
 
-def notification_unread_count(*, user) -> int:
+def notification_unread_count_for_user(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 

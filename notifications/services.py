@@ -8,10 +8,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from activity.models import Verb
+from activity.services import activity_record
+from courses.selectors import enrollment_student_ids_active
 from lms.emails import templated_email
-from lms.errors import InvalidInput
+from lms.errors import InvalidInput, NotPermitted
 from lms.jobs import enqueue_on_commit
 
+from .access import ANNOUNCE_DENIED, can_announce, is_recipient
 from .models import (
     DEFAULT_CHANNELS,
     Announcement,
@@ -20,6 +24,7 @@ from .models import (
     NotificationType,
     NotificationWithdrawal,
 )
+from .tasks import announcement_send_task, course_students_notify_task, notification_emails_send_task
 
 INSERT_BATCH = 1000  # rows per INSERT and recipients per preference query
 WITHDRAW_BATCH = 500  # payload values per withdrawal query
@@ -88,8 +93,6 @@ def notify(
 
 
 def _queue_emails(*, type: str, user_ids: list[int], title: str, body: str, link: str, payload: dict) -> None:
-    from .tasks import notification_emails_send_task
-
     # Broker down: the e-mail copy is dropped (logged); the in-app notification is the durable record.
     enqueue_on_commit(
         notification_emails_send_task,
@@ -177,7 +180,11 @@ def notifications_withdraw(
 
 
 @transaction.atomic
-def notification_mark_read(*, notification: Notification) -> Notification:
+def notification_mark_read(*, actor: User | None, notification: Notification) -> Notification:
+    """Marks one notification read (once: a second call changes nothing). Who may: its recipient;
+    anyone else is NotPermitted. `actor=None` for the platform. No lock: the first read wins."""
+    if actor is not None and not is_recipient(actor, notification):
+        raise NotPermitted("Only its recipient can mark a notification read.", code="not_recipient")
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
@@ -216,20 +223,8 @@ def preferences_update(*, user: User, changes: Sequence[dict]) -> list[dict]:
 
 
 # --- course-wide fan-outs ------------------------------------------------------------------------
-def _enrolled_student_ids(course_id: int) -> list[int]:
-    from courses.models import Enrollment, EnrollmentStatus
-
-    return list(
-        Enrollment.objects.filter(course_id=course_id, status=EnrollmentStatus.ACTIVE).values_list(
-            "student_id", flat=True
-        )
-    )
-
-
 def course_students_notify_later(*, course_id: int, type: str, title: str, body: str, payload: dict) -> None:
     """Queues (after commit) a background job that notifies every student enrolled in the course."""
-    from .tasks import course_students_notify_task
-
     enqueue_on_commit(
         course_students_notify_task, course_id=course_id, type=type, title=title, body=body, payload=payload
     )
@@ -237,17 +232,23 @@ def course_students_notify_later(*, course_id: int, type: str, title: str, body:
 
 @transaction.atomic
 def course_students_notify(*, course_id: int, type: str, title: str, body: str, payload: dict) -> int:
-    return notify(recipients=_enrolled_student_ids(course_id), type=type, title=title, body=body, payload=payload)
+    return notify(
+        recipients=enrollment_student_ids_active(course_id=course_id),
+        type=type,
+        title=title,
+        body=body,
+        payload=payload,
+    )
 
 
 @transaction.atomic
 def announcement_create(*, course, author: User, title: str, body: str) -> Announcement:
-    """Stores the announcement and queues its delivery to every enrolled student (after commit)."""
-    from activity.models import Verb
-    from activity.services import activity_record
-
-    from .tasks import announcement_send_task
-
+    """Stores the announcement and queues its delivery to every enrolled student (after commit).
+    `author` is the actor: the course's own instructor while they hold the role
+    (notifications.access "announce"); anyone else is NotPermitted. No lock: announcements of a
+    course are independent rows."""
+    if not can_announce(author, course):
+        raise NotPermitted(ANNOUNCE_DENIED, code="not_course_instructor")
     announcement = Announcement.objects.create(course=course, author=author, title=title, body=body)
     activity_record(actor=author, verb=Verb.ANNOUNCEMENT_SENT, target=announcement, course=course)
     enqueue_on_commit(announcement_send_task, announcement.pk)  # broker down: announcements_send_unsent
@@ -276,7 +277,7 @@ def announcement_send(*, announcement_id: int) -> int:
     announcement = Announcement.objects.select_for_update().select_related("course").filter(pk=announcement_id).first()
     if announcement is None or announcement.sent_at is not None:
         return 0
-    recipients = _enrolled_student_ids(announcement.course_id)
+    recipients = enrollment_student_ids_active(course_id=announcement.course_id)
     notify(
         recipients=recipients,
         type=NotificationType.ANNOUNCEMENT,

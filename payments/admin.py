@@ -86,14 +86,14 @@ class CouponAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.coupon_update(coupon=obj, data=changed(form, services.COUPON_FIELDS))
+            services.coupon_update(actor=request.user, coupon=obj, data=changed(form, services.COUPON_FIELDS))
         else:
             data = form.cleaned_data
             fields = {f: data[f] for f in services.COUPON_FIELDS if f in data}
-            adopt(obj, services.coupon_create(course=data["course"], **fields))
+            adopt(obj, services.coupon_create(actor=request.user, course=data["course"], **fields))
 
     def delete_model(self, request, obj):
-        if services.coupon_delete(coupon=obj) == "deactivated":
+        if services.coupon_delete(actor=request.user, coupon=obj) == "deactivated":
             self.message_user(request, f"{obj} is on orders, so it was deactivated instead.", messages.WARNING)
 
 

@@ -74,12 +74,6 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
     return int((amount * 100).quantize(Decimal(1), ROUND_HALF_UP))
 
 
-def from_minor_units(amount: int, currency: str) -> Decimal:
-    if currency.upper() in ZERO_DECIMAL:
-        return Decimal(amount).quantize(Decimal("0.01"))
-    return (Decimal(amount) / 100).quantize(Decimal("0.01"))
-
-
 def provider_error(exc: Exception) -> ServiceUnavailable:
     """A 503 naming the provider. Unreachable (connection refused, timeout) is told apart from an
     answer Stripe gave, so the client knows a retry later is the remedy."""

@@ -1,6 +1,8 @@
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from accounts.roles import is_admin
+
 from .models import Coupon, Order, OrderStatus
 
 
@@ -13,7 +15,7 @@ def order_list_for_user(user) -> QuerySet[Order]:
     if not user.is_authenticated:
         return Order.objects.none()
     queryset = Order.objects.select_related("course", "coupon", "student")
-    return queryset if user.role == "admin" else queryset.filter(student=user)
+    return queryset if is_admin(user) else queryset.filter(student=user)
 
 
 def coupon_list_for_course(course) -> QuerySet[Coupon]:

@@ -2,6 +2,7 @@
 arrives, reconciliation reading Stripe directly) is the only thing that marks an order paid."""
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,16 +15,21 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.roles import is_admin
 from activity.models import Verb
 from activity.services import activity_record
 from certificates.selectors import certificate_exists
 from certificates.services import certificates_revoke_for_refund
-from courses.models import Course, CourseStatus, Enrollment, EnrollmentSource, EnrollmentStatus
+from courses.access import can_manage_course
+from courses.models import Course, CourseStatus, Enrollment, EnrollmentSource
+from courses.selectors import enrollment_active_exists, enrollment_get_active
 from courses.services import enrollment_create, enrollment_refuse_own_course, enrollment_revoke
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from lms.services import model_update
 from notifications.services import notify
 
 from . import coupon_limits, gateway
+from .access import COUPON_DENIED
 from .models import TRANSITIONS, Coupon, Order, OrderStatus, StripeEvent
 
 logger = logging.getLogger(__name__)
@@ -46,31 +52,45 @@ def _check_code_free(course: Course, code: str, exclude_pk=None) -> None:
         raise ValidationError({"code": ["This course already has a coupon with this code."]})
 
 
+def _coupon_actor_check(actor: User | None, course: Course) -> None:
+    if actor is not None and not can_manage_course(actor, course):
+        raise NotPermitted(COUPON_DENIED, code="not_course_staff")
+
+
 @transaction.atomic
-def coupon_create(*, course: Course, **data) -> Coupon:
+def coupon_create(*, actor: User | None, course: Course, **data) -> Coupon:
+    """A coupon for the course. Who may: those who manage the course (its instructor while they
+    hold the role, an admin), else NotPermitted; `actor=None` for the platform (seed data,
+    commands). A second coupon with the same code (any letter case) on the course is a
+    ValidationError on `code`; the database's unique index settles a race."""
+    _coupon_actor_check(actor, course)
     _check_coupon_shape(data)
     _check_code_free(course, data["code"])
     return Coupon.objects.create(course=course, **{k: v for k, v in data.items() if k in COUPON_FIELDS})
 
 
 @transaction.atomic
-def coupon_update(*, coupon: Coupon, data: dict) -> Coupon:
+def coupon_update(*, actor: User | None, coupon: Coupon, data: dict) -> Coupon:
+    """Changes the coupon's own fields (COUPON_FIELDS) present in `data`. Who may: as coupon_create.
+    Takes the coupon's row lock and works on the stored row (the instance given may already carry
+    a form's unsaved changes); writes only the changed fields, never the use counters, which
+    checkouts change with F() updates. Returns the stored coupon."""
+    _coupon_actor_check(actor, coupon.course)
+    coupon = Coupon.objects.select_for_update(of=("self",)).select_related("course").get(pk=coupon.pk)
     merged = {f: data.get(f, getattr(coupon, f)) for f in COUPON_FIELDS}
     _check_coupon_shape(merged)
     _check_code_free(coupon.course, merged["code"], exclude_pk=coupon.pk)
-    for field, value in merged.items():
-        setattr(coupon, field, value)
-    # Only these fields: the use counters change concurrently under checkouts (F() updates).
-    coupon.save(update_fields=list(COUPON_FIELDS))
+    coupon, _ = model_update(instance=coupon, fields=COUPON_FIELDS, data=data)
     return coupon
 
 
 @transaction.atomic
-def coupon_delete(*, coupon: Coupon) -> str:
-    """Deletes an unused coupon; one that orders refer to is deactivated instead."""
+def coupon_delete(*, actor: User | None, coupon: Coupon) -> str:
+    """Deletes an unused coupon; one that orders refer to is deactivated instead. Returns which.
+    Who may: as coupon_create."""
+    _coupon_actor_check(actor, coupon.course)
     if coupon.orders.exists():
-        coupon.active = False
-        coupon.save(update_fields=["active"])
+        model_update(instance=coupon, fields=["active"], data={"active": False})
         return "deactivated"
     coupon.delete()
     return "deleted"
@@ -196,7 +216,7 @@ def checkout_start(*, student: User, course: Course, coupon_code: str = "") -> O
         raise NotFound("No published course with this id.")
     if course.is_free:
         raise InvalidInput("This course is free: enroll instead of checking out.", code="course_is_free")
-    if Enrollment.objects.filter(student=student, course=course, status=EnrollmentStatus.ACTIVE).exists():
+    if enrollment_active_exists(student=student, course=course):
         raise Conflict("You are already enrolled in this course.", code="already_enrolled")
     coupon = coupon_for_checkout(course=course, code=coupon_code, student=student) if coupon_code else None
     discount = discount_for(course.price, coupon)
@@ -361,14 +381,11 @@ def _order_mark_failed(order: Order, reason: str, *, final: bool = False) -> boo
     return True
 
 
-def _lock_enrollments(order: Order) -> list[Enrollment]:
-    """Locks the buyer's enrollment rows of the course until commit: the lock certificate_issue
-    (and course completion) take, so a refund and a certificate never interleave."""
-    return list(
-        Enrollment.objects.select_for_update()
-        .filter(student_id=order.student_id, course_id=order.course_id)
-        .order_by("pk")
-    )
+def _lock_enrollment(order: Order) -> Enrollment | None:
+    """Locks the buyer's active enrollment in the course until commit (None if there is none): the
+    lock certificate_issue (and course completion) take, so a refund and a certificate never
+    interleave. Revoked enrollments need no lock: nothing is issued for them."""
+    return enrollment_get_active(student=order.student_id, course=order.course_id, for_update=True)
 
 
 def _order_mark_refunded(order: Order, *, refund_id: str = "") -> bool:
@@ -386,9 +403,10 @@ def _order_mark_refunded(order: Order, *, refund_id: str = "") -> bool:
     order.save(update_fields=["status", "refunded_at", "refund_id", "updated_at"])
     revoked_certificates = []
     if was_paid:
-        for enrollment in _lock_enrollments(order):
-            if enrollment.is_active:
-                enrollment_revoke(enrollment=enrollment)
+        enrollment = _lock_enrollment(order)
+        if enrollment is not None:
+            # The platform's act: whoever asked (the buyer, an admin, Stripe) was authorized above.
+            enrollment_revoke(actor=None, enrollment=enrollment)
         revoked_certificates = certificates_revoke_for_refund(student_id=order.student_id, course_id=order.course_id)
     body = f"We refunded {order.amount} {order.currency} for order {order.pk}. Your access to the course has ended."
     if revoked_certificates:
@@ -415,9 +433,7 @@ def _locked_order(**lookup) -> Order | None:
     course and student rows too would make every transaction that inserts a row referring to them
     (a certificate, a notification: PostgreSQL checks those foreign keys at commit) wait for this
     one, through a refund's call to Stripe, and deadlock with the enrollment lock a refund waits for."""
-    return (
-        Order.objects.select_for_update(of=("self",)).select_related("course", "student").filter(**lookup).first()
-    )
+    return Order.objects.select_for_update(of=("self",)).select_related("course", "student").filter(**lookup).first()
 
 
 # --- webhook -------------------------------------------------------------------------------------
@@ -472,8 +488,6 @@ def webhook_event_process(*, event_id: str, event_type: str, obj: dict) -> str:
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(str(value))
     except ValueError:
@@ -506,7 +520,7 @@ def refund_blocker(*, order: Order, actor: User) -> str | None:
     hold, the caller holds the order's and the enrollment's row locks (order_refund does)."""
     if order.status != OrderStatus.PAID:
         return f"Only paid orders can be refunded; this one is {order.status}."
-    if actor.role == Role.ADMIN:
+    if is_admin(actor):
         return None
     if order.student_id != actor.pk:
         return "You can only refund your own orders."
@@ -526,12 +540,17 @@ def order_refund(*, order: Order, actor: User) -> Order:
     """Refunds through Stripe (idempotently), then marks the order refunded, ends access and
     revokes the course's certificate if one exists (admins only: the buyer cannot refund then).
 
+    Who may (refund_blocker, checked under the locks): an admin, whenever the order is paid; the
+    buyer, within REFUND_WINDOW_DAYS and before a certificate; anyone else is refused (403), and an
+    order that is not paid is a 409. Always a person: Stripe's own refunds arrive as
+    charge.refunded (webhook_event_process), not through here. Takes the order's row lock.
+
     The enrollment's row is locked before the certificate check and until commit (through the call
     to Stripe): certificate_issue takes the same lock, so either the certificate came first (the
     buyer is refused; an admin's refund revokes it) or the refund did (the enrollment is revoked
     and no certificate is issued for it)."""
     order = _locked_order(pk=order.pk)
-    _lock_enrollments(order)
+    _lock_enrollment(order)
     blocker = refund_blocker(order=order, actor=actor)
     if blocker:
         status_conflict = order.status != OrderStatus.PAID

@@ -13,10 +13,13 @@ QUESTION_ORDER_HELP = "Position in the quiz (1 is first); leave empty to put it 
 
 
 class QuestionOrderFormSet(BaseInlineFormSet):
-    """Only the questions' order is edited on the quiz page, through question_update."""
+    """Only the questions' order is edited on the quiz page, through question_update, as the
+    signed-in admin (`actor`, set by QuizAdmin.save_formset)."""
+
+    actor = None
 
     def save_existing(self, form, obj, commit=True):
-        return services.question_update(question=obj, data=changed(form, ("order",)))
+        return services.question_update(actor=self.actor, question=obj, data=changed(form, ("order",)))
 
 
 class QuestionInline(admin.TabularInline):
@@ -65,17 +68,23 @@ class QuizAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return ("course",) if obj else ()  # no service moves a quiz to another course
 
     def save_model(self, request, obj, form, change):
+        actor = request.user
         if change:
-            services.quiz_update(quiz=obj, data=changed(form, (*services.QUIZ_FIELDS, "order")))
+            services.quiz_update(actor=actor, quiz=obj, data=changed(form, (*services.QUIZ_FIELDS, "order")))
             return
         data = form.cleaned_data
-        quiz = services.quiz_create(course=data["course"], **{f: data[f] for f in services.QUIZ_FIELDS if f in data})
+        fields = {f: data[f] for f in services.QUIZ_FIELDS if f in data}
+        quiz = services.quiz_create(actor=actor, course=data["course"], **fields)
         if data.get("order") is not None:
-            quiz = services.quiz_update(quiz=quiz, data={"order": data["order"]})
+            quiz = services.quiz_update(actor=actor, quiz=quiz, data={"order": data["order"]})
         adopt(obj, quiz)
 
+    def save_formset(self, request, form, formset, change):
+        formset.actor = request.user
+        super().save_formset(request, form, formset, change)
+
     def delete_model(self, request, obj):
-        services.quiz_delete(quiz=obj)
+        services.quiz_delete(actor=request.user, quiz=obj)
 
 
 class ChoiceFormSet(forms.BaseInlineFormSet):
@@ -146,9 +155,10 @@ class QuestionAdmin(ServiceAdminMixin, admin.ModelAdmin):
             payload = changed(form, (*services.QUESTION_FIELDS, "order"))
             if formset.has_changed():
                 payload["choices"] = formset.choices()
-            services.question_update(question=question, data=payload)
+            services.question_update(actor=request.user, question=question, data=payload)
         else:
             created = services.question_create(
+                actor=request.user,
                 quiz=data["quiz"],
                 **{f: data[f] for f in services.QUESTION_FIELDS if f in data},
                 choices=formset.choices(),
@@ -159,7 +169,7 @@ class QuestionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def delete_model(self, request, obj):
-        services.question_delete(question=obj)
+        services.question_delete(actor=request.user, question=obj)
 
 
 class AttemptAnswerInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -13,6 +13,7 @@ def seed(users: dict, stdout) -> None:
         if Quiz.objects.filter(course=course).exists():
             continue
         quiz = services.quiz_create(
+            actor=None,  # the platform seeds the demo
             course=course,
             title=f"{course.title}: check your understanding",
             description="Five quick questions. You need 60% to pass.",
@@ -24,6 +25,7 @@ def seed(users: dict, stdout) -> None:
             is_required=False,
         )
         services.question_create(
+            actor=None,
             quiz=quiz,
             type="single_choice",
             text=f"What is {course.title} mainly about?",
@@ -35,6 +37,7 @@ def seed(users: dict, stdout) -> None:
             explanation="It says so in the course description.",
         )
         services.question_create(
+            actor=None,
             quiz=quiz,
             type="multiple_choice",
             text="Which of these help you learn? (choose all that apply)",
@@ -45,16 +48,26 @@ def seed(users: dict, stdout) -> None:
             ],
         )
         services.question_create(
+            actor=None,
             quiz=quiz,
             type="true_false",
             text="Each lesson ends with an exercise.",
             choices=[{"text": "True", "is_correct": True}, {"text": "False", "is_correct": False}],
         )
         services.question_create(
-            quiz=quiz, type="short_answer", text="Name the first part of this course.", accepted_answers=["Part 1"]
+            actor=None,
+            quiz=quiz,
+            type="short_answer",
+            text="Name the first part of this course.",
+            accepted_answers=["Part 1"],
         )
         services.question_create(
-            quiz=quiz, type="numeric", text="How many parts does the course have?", numeric_answer=3, tolerance=0
+            actor=None,
+            quiz=quiz,
+            type="numeric",
+            text="How many parts does the course have?",
+            numeric_answer=3,
+            tolerance=0,
         )
         created += 1
     stdout.write(f"Demo quizzes: {created} new.")

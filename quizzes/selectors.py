@@ -10,14 +10,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.access import can_manage_course
-from courses.selectors import course_list_for_manager, course_list_for_user
+from courses.selectors import course_list_for_manager
 
 from .models import Attempt, AttemptAnswer, Question, Quiz, ReviewPolicy, grace
-
-
-def quiz_list_for_user(user) -> QuerySet[Quiz]:
-    """Quizzes of courses the user can open (whether they may read them is can_read_quiz)."""
-    return Quiz.objects.filter(course__in=course_list_for_user(user)).select_related("course")
 
 
 def with_totals(queryset: QuerySet[Quiz]) -> QuerySet[Quiz]:

@@ -11,11 +11,14 @@ from django.utils import timezone
 
 from activity.models import Verb
 from activity.services import activity_record
-from courses.models import Enrollment, EnrollmentStatus, Section
+from courses.models import Section
+from courses.selectors import enrollment_get_active
 from courses.services import enrollment_evaluate_completion
 from lms.errors import Conflict, NotPermitted
 from lms.ordering import move, next_order, reorder
+from lms.services import model_update
 
+from .access import TAKE_DENIED, attempt_owner_require, quiz_manager_require
 from .grading import grade_question, snapshot_question, validate_answers, validate_question_shape
 from .models import CHOICE_TYPES, Attempt, AttemptAnswer, Choice, Question, Quiz, ReviewPolicy, grace
 from .selectors import attempt_list_past_closing
@@ -43,8 +46,10 @@ def _check_section(course, section: Section | None) -> None:
 
 def _check_review_policy(quiz: Quiz, data: dict) -> None:
     """after_due_date reveals the answers once the quiz closes, so it needs a due date (400 naming
-    the field the caller changed)."""
-    if quiz.show_correct_answers != ReviewPolicy.AFTER_DUE_DATE or quiz.due_at is not None:
+    the field the caller changed). Checks the quiz as `data` would leave it."""
+    policy = data.get("show_correct_answers", quiz.show_correct_answers)
+    due_at = data.get("due_at", quiz.due_at)
+    if policy != ReviewPolicy.AFTER_DUE_DATE or due_at is not None:
         return
     if "due_at" in data and "show_correct_answers" not in data:
         message = "This quiz shows the answers after its due date: keep a due date, or change show_correct_answers."
@@ -54,9 +59,11 @@ def _check_review_policy(quiz: Quiz, data: dict) -> None:
 
 
 @transaction.atomic
-def quiz_create(*, course, **data) -> Quiz:
-    """Fields left out take the model's defaults: for new quizzes the review waits for the last
-    attempt (after_last_attempt) and a student has 3 attempts."""
+def quiz_create(*, actor, course, **data) -> Quiz:
+    """Adds a quiz at the end of the course. `actor` manages the course (403 otherwise), or is None
+    for the platform (the demo seed). Fields left out take the model's defaults: for new quizzes
+    the review waits for the last attempt (after_last_attempt) and a student has 3 attempts."""
+    quiz_manager_require(actor, course)
     _check_section(course, data.get("section"))
     quiz = Quiz(course=course, **{k: v for k, v in data.items() if k in QUIZ_FIELDS})
     _check_review_policy(quiz, data)
@@ -66,17 +73,18 @@ def quiz_create(*, course, **data) -> Quiz:
 
 
 @transaction.atomic
-def quiz_update(*, quiz: Quiz, data: dict) -> Quiz:
-    """Changing due_at applies at once to attempts still open (they close at the new due date);
-    changing the review policy, max_attempts or due_at applies to past attempts' reviews too."""
+def quiz_update(*, actor, quiz: Quiz, data: dict) -> Quiz:
+    """Changes the fields in `data` (QUIZ_FIELDS, and `order`: moving it renumbers the course's
+    quizzes under their row locks) on the quiz as stored, under its row lock, and returns it.
+    `actor` manages the quiz's course (403 otherwise), or is None for the platform. Changing
+    due_at applies at once to attempts still open (they close at the new due date); changing the
+    review policy, max_attempts or due_at applies to past attempts' reviews too."""
+    quiz_manager_require(actor, quiz.course)
+    quiz = Quiz.objects.select_for_update(of=("self",)).select_related("course").get(pk=quiz.pk)
     if "section" in data:
         _check_section(quiz.course, data["section"])
-    fields = [f for f in QUIZ_FIELDS if f in data]
-    for field in fields:
-        setattr(quiz, field, data[field])
     _check_review_policy(quiz, data)
-    if fields:
-        quiz.save(update_fields=[*fields, "updated_at"])
+    model_update(instance=quiz, fields=QUIZ_FIELDS, data=data)
     if data.get("order") is not None:
         move(quiz, Quiz.objects.filter(course_id=quiz.course_id), data["order"])
         quiz.refresh_from_db(fields=["order"])
@@ -84,9 +92,11 @@ def quiz_update(*, quiz: Quiz, data: dict) -> Quiz:
 
 
 @transaction.atomic
-def quiz_delete(*, quiz: Quiz) -> None:
-    """A quiz that students have attempted keeps their grades: it cannot be deleted (409); make
-    it optional instead."""
+def quiz_delete(*, actor, quiz: Quiz) -> None:
+    """Deletes a quiz with its questions. `actor` manages the quiz's course (403 otherwise). A quiz
+    that students have attempted keeps their grades: it cannot be deleted (409); make it optional
+    instead."""
+    quiz_manager_require(actor, quiz.course)
     if quiz.attempts.exists():
         raise Conflict(
             "Students have attempted this quiz, so it cannot be deleted. Set is_required to false instead.",
@@ -103,6 +113,7 @@ def _clean_choices(qtype: str, choices: list[dict] | None) -> list[dict]:
 @transaction.atomic
 def question_create(
     *,
+    actor,
     quiz: Quiz,
     type: str,
     text: str,
@@ -114,7 +125,10 @@ def question_create(
     tolerance: Decimal = Decimal(0),
     order: int | None = None,
 ) -> Question:
-    """Adds a question; the shape is checked per type (400 naming the field)."""
+    """Adds a question (last, or at `order`: the quiz's questions are renumbered under their row
+    locks); the shape is checked per type (400 naming the field). `actor` manages the quiz's
+    course (403 otherwise), or is None for the platform (the demo seed, test data)."""
+    quiz_manager_require(actor, quiz.course)
     choices = _clean_choices(type, choices)
     accepted_answers = list(accepted_answers or [])
     validate_question_shape(
@@ -145,9 +159,13 @@ def question_create(
 
 
 @transaction.atomic
-def question_update(*, question: Question, data: dict) -> Question:
+def question_update(*, actor, question: Question, data: dict) -> Question:
     """Edits a question. Grades already given never change: attempts grade from their snapshot.
-    `choices`, when sent, replace the old ones. The merged result is validated per type."""
+    `choices`, when sent, replace the old ones. The merged result is validated per type. Works on
+    the question as stored, under its row lock, and returns it. `actor` manages the quiz's course
+    (403 otherwise)."""
+    quiz_manager_require(actor, question.quiz.course)
+    question = Question.objects.select_for_update(of=("self",)).select_related("quiz__course").get(pk=question.pk)
     merged = {f: data.get(f, getattr(question, f)) for f in QUESTION_FIELDS}
     if "choices" in data:
         choices = _clean_choices(merged["type"], data["choices"])
@@ -163,9 +181,7 @@ def question_update(*, question: Question, data: dict) -> Question:
         merged["accepted_answers"] = []
     if merged["type"] != "numeric":
         merged["numeric_answer"], merged["tolerance"] = None, Decimal(0)
-    for field, value in merged.items():
-        setattr(question, field, value)
-    question.save()
+    model_update(instance=question, fields=QUESTION_FIELDS, data=merged)
     if "choices" in data or merged["type"] not in CHOICE_TYPES:
         question.choices.all().delete()
         Choice.objects.bulk_create(
@@ -181,19 +197,19 @@ def question_update(*, question: Question, data: dict) -> Question:
 
 
 @transaction.atomic
-def question_delete(*, question: Question) -> None:
-    """Past attempts keep their snapshot and graded answers."""
+def question_delete(*, actor, question: Question) -> None:
+    """Past attempts keep their snapshot and graded answers. `actor` manages the quiz's course
+    (403 otherwise)."""
+    quiz_manager_require(actor, question.quiz.course)
     question.delete()
 
 
 @transaction.atomic
-def questions_reorder(*, quiz: Quiz, ids: Sequence[int]) -> None:
+def questions_reorder(*, actor, quiz: Quiz, ids: Sequence[int]) -> None:
+    """Renumbers the quiz's questions in the order of `ids` (every one of them, once: 400
+    otherwise), under their row locks. `actor` manages the quiz's course (403 otherwise)."""
+    quiz_manager_require(actor, quiz.course)
     reorder(Question.objects.filter(quiz=quiz), ids, "question")
-
-
-@transaction.atomic
-def quizzes_reorder(*, course, ids: Sequence[int]) -> None:
-    reorder(Quiz.objects.filter(course=course), ids, "quiz")
 
 
 # --- attempts ------------------------------------------------------------------------------------
@@ -207,8 +223,10 @@ def attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
     """Starts an attempt, or returns the student's open one (created = False). Needs an active
     enrollment (403), a quiz not past its due date (403 quiz_closed) and an attempt left (403).
     The questions, in this attempt's own order, are snapshotted now. An open attempt past its
-    deadline is first graded, in its own transaction, so that grade stands even if no new attempt
-    may start."""
+    deadline is first graded, in its own transaction (under that attempt's row lock), so that
+    grade stands even if no new attempt may start. `student` is the actor: attempts are only ever
+    started by the student who takes them; the start itself runs under their enrollment's row
+    lock (_attempt_start)."""
     _close_expired_open_attempt(student=student, quiz=quiz)
     return _attempt_start(student=student, quiz=quiz)
 
@@ -227,13 +245,11 @@ def _close_expired_open_attempt(*, student, quiz: Quiz) -> None:
 
 @transaction.atomic
 def _attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
-    enrollment = (
-        Enrollment.objects.select_for_update()  # serialises concurrent starts by the same student
-        .filter(student=student, course_id=quiz.course_id, status=EnrollmentStatus.ACTIVE)
-        .first()
-    )
+    """Takes the student's enrollment row lock, which serialises concurrent starts by the same
+    student (and the completion and refund that take it too)."""
+    enrollment = enrollment_get_active(student=student, course=quiz.course_id, for_update=True)
     if enrollment is None:
-        raise NotPermitted("Enroll in this course to take its quizzes.", code="not_enrolled")
+        raise NotPermitted(TAKE_DENIED, code="not_enrolled")
     now = timezone.now()
     open_attempt = Attempt.objects.filter(quiz=quiz, student=student, submitted_at__isnull=True).first()
     if open_attempt is not None:
@@ -276,6 +292,8 @@ def _attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
 
 
 def _locked_open(attempt: Attempt) -> Attempt:
+    """The attempt again, its row locked until commit (so one save or submit at a time), or 409
+    when it was submitted meanwhile."""
     attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
     if not attempt.is_open:
         raise Conflict("This attempt has already been submitted.", code="already_submitted")
@@ -283,10 +301,12 @@ def _locked_open(attempt: Attempt) -> Attempt:
 
 
 @transaction.atomic
-def attempt_save_answers(*, attempt: Attempt, answers: list) -> tuple[Attempt, bool]:
+def attempt_save_answers(*, actor, attempt: Attempt, answers: list) -> tuple[Attempt, bool]:
     """Saves answers of an open attempt (merged over what was saved) so nothing is lost if the
     browser dies. Returns (attempt, saved). After the deadline and its grace nothing is saved:
-    the attempt is closed and graded with what was saved in time (saved = False)."""
+    the attempt is closed and graded with what was saved in time (saved = False). `actor` is the
+    attempt's student (403 `not_attempt_owner` otherwise). Takes the attempt's row lock."""
+    attempt_owner_require(actor, attempt)
     attempt = _locked_open(attempt)
     if _deadline_passed(attempt, timezone.now()):
         return _grade(attempt, answers=attempt.answers, submitted_at=attempt.closes_at, auto=True), False
@@ -296,10 +316,13 @@ def attempt_save_answers(*, attempt: Attempt, answers: list) -> tuple[Attempt, b
 
 
 @transaction.atomic
-def attempt_submit(*, attempt: Attempt, answers: list) -> Attempt:
-    """Grades the attempt once (a second submit, even a concurrent one, is a 409): the saved
-    answers plus the ones sent. Past the deadline (plus grace), the answers sent now are ignored
-    and the attempt counts as submitted at the deadline."""
+def attempt_submit(*, actor, attempt: Attempt, answers: list) -> Attempt:
+    """Grades the attempt once (a second submit, even a concurrent one, is a 409: it takes the
+    attempt's row lock): the saved answers plus the ones sent. Past the deadline (plus grace), the
+    answers sent now are ignored and the attempt counts as submitted at the deadline. `actor` is
+    the attempt's student (403 `not_attempt_owner` otherwise); the platform closes expired attempts
+    through attempts_close_expired."""
+    attempt_owner_require(actor, attempt)
     attempt = _locked_open(attempt)
     now = timezone.now()
     if _deadline_passed(attempt, now):
@@ -345,11 +368,7 @@ def _grade(attempt: Attempt, *, answers: dict, submitted_at: datetime, auto: boo
         activity_record(
             actor=attempt.student_id, verb=Verb.QUIZ_PASSED, target=attempt, course=quiz.course_id, metadata=meta
         )
-        enrollment = (
-            Enrollment.objects.select_related("course")
-            .filter(student_id=attempt.student_id, course_id=quiz.course_id, status=EnrollmentStatus.ACTIVE)
-            .first()
-        )
+        enrollment = enrollment_get_active(student=attempt.student_id, course=quiz.course_id)
         if enrollment is not None:
             enrollment_evaluate_completion(enrollment=enrollment)
     return attempt
@@ -358,7 +377,9 @@ def _grade(attempt: Attempt, *, answers: dict, submitted_at: datetime, auto: boo
 def attempts_close_expired(*, limit: int = 500) -> int:
     """Grades open attempts whose closing time (time limit or the quiz's due date, plus grace)
     has passed, as of that time, with the answers saved in time. Run periodically. Each attempt in
-    its own transaction, so one failure does not hold back the rest. Returns how many were closed."""
+    its own transaction under the attempt's row lock, so one failure does not hold back the rest.
+    The platform acts here (beat, the close_expired_attempts command): there is no actor. Returns
+    how many were closed."""
     ids = list(attempt_list_past_closing(timezone.now() - grace()).values_list("pk", flat=True)[:limit])
     closed = 0
     for pk in ids:

@@ -17,7 +17,7 @@ from certificates.models import Certificate
 from courses.models import Course, Enrollment, EnrollmentStatus, Lesson
 from courses.progress import progress_for
 from forum.models import Report, ReportStatus
-from notifications.selectors import notification_unread_count
+from notifications.selectors import notification_unread_count_for_user
 from payments.models import Order, OrderStatus
 from payments.selectors import revenue_subquery
 from quizzes.models import Attempt
@@ -188,7 +188,7 @@ def dashboard_for_student(student: User, *, limit: int = 20) -> dict:
             .select_related("quiz")
             .order_by("-submitted_at", "-id")[:5]
         ),
-        "unread_notifications": notification_unread_count(user=student),
+        "unread_notifications": notification_unread_count_for_user(user=student),
     }
 
 

@@ -38,7 +38,7 @@ class ReviewAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return ("course", "student", "created_at", "updated_at")
 
     def save_model(self, request, obj, form, change):
-        services.review_update(review=obj, data=changed(form, ("rating", "comment")))
+        services.review_update(review=obj, actor=request.user, data=changed(form, ("rating", "comment")))
 
     def delete_model(self, request, obj):
-        services.review_delete(review=obj)
+        services.review_delete(review=obj, actor=request.user)

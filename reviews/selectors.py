@@ -1,6 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from accounts.models import Role
+from accounts.roles import is_admin
 from courses.selectors import course_list_for_user
 
 from .models import Review, author_enrolled
@@ -18,7 +18,7 @@ def review_list_for_user(user) -> QuerySet[Review]:
     queryset = Review.objects.filter(course__in=course_list_for_user(user))
     if not user.is_authenticated:
         queryset = queryset.filter(author_enrolled())
-    elif user.role != Role.ADMIN:
+    elif not is_admin(user):
         queryset = queryset.filter(Q(author_enrolled()) | Q(student=user))
     return queryset.select_related("student", "reply", "course")
 

@@ -3,24 +3,29 @@ while holding the course row's lock, so they are exact even under concurrent wri
 
 from django.db import IntegrityError, transaction
 
+from accounts.roles import is_admin
 from activity.models import Verb
 from activity.services import activity_record
-from courses.access import can_manage_course, is_course_instructor
-from courses.models import Course, Enrollment, EnrollmentStatus
-from courses.services import course_rating_update
+from courses.access import is_course_instructor
+from courses.models import Course
+from courses.selectors import enrollment_active_exists
+from courses.services import course_lock, course_rating_update
 from lms.counters import true_values
 from lms.errors import Conflict, NotFound, NotPermitted
+from lms.services import model_update
 from notifications.services import notify
 
+from .access import DELETE_DENIED, MANAGE_REPLY_DENIED, REPLY_DENIED, is_author, may_delete, may_reply
 from .counters import COURSE_RATING
 from .models import InstructorReply, Review
 
 
+@transaction.atomic
 def course_rating_refresh(*, course_id: int) -> Course:
     """Recomputes average_rating, rating_count and rating_distribution from the reviews, with the
     definition `repair_counters` uses (reviews/counters.py). The caller's transaction holds the
     course row lock (taken here if not yet)."""
-    Course.objects.select_for_update().filter(pk=course_id).first()  # the figures are read under the lock
+    course_lock(course_id=course_id)  # the figures are read under the lock
     return course_rating_update(course_id=course_id, figures=true_values(COURSE_RATING, course_id))
 
 
@@ -29,16 +34,10 @@ def course_rating_enrollment_changed(*, course_id: int, student_id: int) -> None
     """The student's enrollment in the course was revoked (a refund, staff) or restored: their
     review, if any, stops or starts counting (reviews.models.author_enrolled), so the course's
     figures are recomputed, under the course row lock, in the caller's transaction (courses'
-    enrollment_revoke and enrollment_create call this)."""
-    Course.objects.select_for_update().filter(pk=course_id).first()
+    enrollment_revoke and enrollment_create call this, through courses.hooks)."""
+    course_lock(course_id=course_id)
     if Review.objects.filter(course_id=course_id, student_id=student_id).exists():
         course_rating_refresh(course_id=course_id)
-
-
-def _enrolled(student_id: int, course_id: int) -> bool:
-    return Enrollment.objects.filter(
-        student_id=student_id, course_id=course_id, status=EnrollmentStatus.ACTIVE
-    ).exists()
 
 
 @transaction.atomic
@@ -48,8 +47,8 @@ def review_create(*, course: Course, student, rating: int, comment: str = "") ->
     course's instructor, even one demoted to student (403 `own_course`)."""
     if is_course_instructor(student, course):
         raise NotPermitted("You cannot review a course you teach.", code="own_course")
-    Course.objects.select_for_update().filter(pk=course.pk).first()  # serialise writers of this course
-    if not _enrolled(student.pk, course.pk):
+    course_lock(course_id=course.pk)  # serialise writers of this course
+    if not enrollment_active_exists(student=student, course=course):
         raise NotPermitted("Only students enrolled in this course can review it.", code="not_enrolled")
     try:
         with transaction.atomic():
@@ -70,48 +69,56 @@ def review_create(*, course: Course, student, rating: int, comment: str = "") ->
     return review
 
 
+def _require_editor(actor, review: Review) -> None:
+    """The author edits their review through the API; admins also through the admin site."""
+    if not (is_author(actor, review) or is_admin(actor)):
+        raise NotPermitted("Only the author or an admin can edit a review.", code="not_author")
+
+
 @transaction.atomic
-def review_update(*, review: Review, data: dict) -> Review:
-    """Edits the rating or comment. A review whose author's enrollment is no longer active (a
-    refund, staff) no longer counts and cannot be edited (403 `not_enrolled`); it can be deleted."""
-    Course.objects.select_for_update().filter(pk=review.course_id).first()
-    review = Review.objects.filter(pk=review.pk).first()  # fresh, under the lock: it may be gone
-    if review is None:
+def review_update(*, review: Review, actor, data: dict) -> Review:
+    """Edits the rating or comment (those of `data`'s keys present). `actor`: the author, or an
+    admin (the admin site; the API lets only the author edit: reviews.access). A review whose
+    author's enrollment is no longer active (a refund, staff) no longer counts and cannot be edited
+    (403 `not_enrolled`); it can be deleted. Takes the course row lock (course_lock) and re-reads
+    the review under it (404 if it was deleted meanwhile); recomputes the figures if anything
+    changed."""
+    _require_editor(actor, review)
+    course_lock(course_id=review.course_id)
+    current = Review.objects.filter(pk=review.pk).first()  # fresh, under the lock: it may be gone
+    if current is None:
         raise NotFound("This review was deleted.")
-    if not _enrolled(review.student_id, review.course_id):
+    if not enrollment_active_exists(student=current.student_id, course=current.course_id):
         raise NotPermitted(
             "The author's access to this course has ended, so this review no longer counts and cannot be edited; "
             "it can still be deleted.",
             code="not_enrolled",
         )
-    fields = [f for f in ("rating", "comment") if f in data]
-    for field in fields:
-        setattr(review, field, data[field])
-    if fields:
-        review.save(update_fields=[*fields, "updated_at"])
-        course_rating_refresh(course_id=review.course_id)
-    return review
+    current, changed = model_update(instance=current, fields=("rating", "comment"), data=data)
+    if changed:
+        course_rating_refresh(course_id=current.course_id)
+    return current
 
 
 @transaction.atomic
-def review_delete(*, review: Review) -> None:
+def review_delete(*, review: Review, actor) -> None:
+    """Deletes the review (and its reply) and recomputes the course's figures. `actor`: the author
+    or an admin (NotPermitted otherwise). Takes the course row lock (course_lock) first."""
+    if not may_delete(actor, review):
+        raise NotPermitted(DELETE_DENIED, code="not_author")
     course_id = review.course_id
-    Course.objects.select_for_update().filter(pk=course_id).first()
+    course_lock(course_id=course_id)
     review.delete()
     course_rating_refresh(course_id=course_id)
 
 
-def may_reply(user, course) -> bool:
-    """Replies are the course's instructor's, while they hold the instructor role (a demoted
-    instructor's course is frozen: courses.access.can_manage_course)."""
-    return course.instructor_id == user.pk and can_manage_course(user, course)
-
-
 @transaction.atomic
 def reply_create(*, review: Review, author, body: str) -> InstructorReply:
-    """The course's instructor answers a review, once (409 the second time)."""
+    """The course's instructor answers a review, once (409 the second time), and the reviewer is
+    told (`review_reply`). `author`: the course's instructor while they hold the role (may_reply;
+    NotPermitted otherwise). No lock: the one-to-one constraint keeps one reply per review."""
     if not may_reply(author, review.course):
-        raise NotPermitted("Only the course's instructor can reply to its reviews.")
+        raise NotPermitted(REPLY_DENIED, code="not_course_instructor")
     try:
         with transaction.atomic():
             reply = InstructorReply.objects.create(review=review, author=author, body=body)
@@ -127,16 +134,26 @@ def reply_create(*, review: Review, author, body: str) -> InstructorReply:
     return reply
 
 
+def _require_replier(actor, reply: InstructorReply) -> None:
+    if not may_reply(actor, reply.review.course):
+        raise NotPermitted(MANAGE_REPLY_DENIED, code="not_course_instructor")
+
+
 @transaction.atomic
-def reply_update(*, reply: InstructorReply, body: str) -> InstructorReply:
-    reply = InstructorReply.objects.select_for_update().filter(pk=reply.pk).first()
-    if reply is None:
+def reply_update(*, reply: InstructorReply, actor, body: str) -> InstructorReply:
+    """Edits the reply's text. `actor`: the course's instructor while they hold the role (may_reply;
+    NotPermitted otherwise). Takes the reply row's lock and re-reads it (404 if deleted meanwhile)."""
+    _require_replier(actor, reply)
+    current = InstructorReply.objects.select_for_update().filter(pk=reply.pk).first()
+    if current is None:
         raise NotFound("This reply was deleted.")
-    reply.body = body
-    reply.save(update_fields=["body", "updated_at"])
-    return reply
+    current, _ = model_update(instance=current, fields=("body",), data={"body": body})
+    return current
 
 
 @transaction.atomic
-def reply_delete(*, reply: InstructorReply) -> None:
+def reply_delete(*, reply: InstructorReply, actor) -> None:
+    """Deletes the reply; the review stays. `actor`: the course's instructor while they hold the
+    role (may_reply; NotPermitted otherwise). No lock: deleting twice deletes once."""
+    _require_replier(actor, reply)
     reply.delete()

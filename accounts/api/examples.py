@@ -37,6 +37,14 @@ INSTRUCTOR_REGISTER = {
     **INSTRUCTOR_PROFILE,
 }
 TOKENS = {"access": ACCESS, "refresh": REFRESH}
+STUDENT_SIGNED_IN = {"user": STUDENT, **TOKENS}
+INSTRUCTOR_SIGNED_IN = {"user": INSTRUCTOR, **TOKENS}
+LOGIN = {"email": "grace@example.com", "password": PASSWORD}
+INSTRUCTOR_LOGIN = {"email": "barbara@example.com", "password": PASSWORD}
+ME_PATCH = {"headline": "Python teacher", "bio": "Ten years of teaching Python to beginners."}
+PASSWORD_CHANGE = {"old_password": "Correct-Horse-42", "new_password": PASSWORD}
+PASSWORD_RESET = {"email": "grace@example.com"}
+PASSWORD_RESET_CONFIRM = {"uid": "MTI", "token": "cf9k2d-8b1f0e5a7c3d9e2f4a6b8c0d1e3f5a7b", "new_password": PASSWORD}
 
 ADMIN_USER = {
     "id": 12,
@@ -48,3 +56,4 @@ ADMIN_USER = {
     "date_joined": "2026-11-30T10:00:00Z",
     "last_login": "2026-11-30T12:41:07Z",
 }
+ADMIN_USER_PATCH = {"role": "instructor"}

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenRefreshView as SimpleJWTRefreshView
 
 from accounts import services
+from accounts.access import role_require
 from accounts.models import Role
 from accounts.signin_limits import SignInLocked
 from lms.api.responses import DESCRIPTIONS, EXAMPLES, ErrorSerializer, body, errors, ok
@@ -62,6 +63,8 @@ RETRY_AFTER = OpenApiParameter(
     description="Seconds to wait before trying again.",
     response=[429],
 )
+SIGNED_UP = {201: AuthResponseSerializer, **errors(400, 429)}
+SIGNED_IN = {200: AuthResponseSerializer, **errors(400, 401, throttled=False), 429: SIGNIN_429}
 
 
 class PublicAuthView(APIView):
@@ -78,13 +81,13 @@ class PublicAuthView(APIView):
         return 'Bearer realm="api"'
 
 
+@extend_schema(tags=["auth"])
 class RegisterView(PublicAuthView):
     @extend_schema(
         request=RegisterInputSerializer,
-        responses={201: AuthResponseSerializer, **errors(400, 429)},
-        examples=[body(ex.REGISTER), ok({"user": ex.STUDENT, **ex.TOKENS}, status=201)],
+        responses=SIGNED_UP,
+        examples=[body(ex.REGISTER), ok(ex.STUDENT_SIGNED_IN, status=201)],
         summary="Student sign-up",
-        tags=["auth"],
     )
     def post(self, request):
         data = RegisterInputSerializer.validated(request)
@@ -92,13 +95,13 @@ class RegisterView(PublicAuthView):
         return _auth_response(user, status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["auth"])
 class InstructorRegisterView(PublicAuthView):
     @extend_schema(
         request=InstructorRegisterInputSerializer,
-        responses={201: AuthResponseSerializer, **errors(400, 429)},
-        examples=[body(ex.INSTRUCTOR_REGISTER), ok({"user": ex.INSTRUCTOR, **ex.TOKENS}, status=201)],
+        responses=SIGNED_UP,
+        examples=[body(ex.INSTRUCTOR_REGISTER), ok(ex.INSTRUCTOR_SIGNED_IN, status=201)],
         summary="Instructor sign-up",
-        tags=["auth"],
     )
     def post(self, request):
         data = InstructorRegisterInputSerializer.validated(request)
@@ -106,16 +109,16 @@ class InstructorRegisterView(PublicAuthView):
         return _auth_response(user, status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["auth"])
 class LoginView(PublicAuthView):
     required_role: str | None = None
 
     @extend_schema(
         request=LoginInputSerializer,
-        responses={200: AuthResponseSerializer, **errors(400, 401, throttled=False), 429: SIGNIN_429},
+        responses=SIGNED_IN,
         parameters=[RETRY_AFTER],
-        examples=[body({"email": "grace@example.com", "password": ex.PASSWORD}), ok({"user": ex.STUDENT, **ex.TOKENS})],
+        examples=[body(ex.LOGIN), ok(ex.STUDENT_SIGNED_IN)],
         summary="Sign in with e-mail and password",
-        tags=["auth"],
     )
     def post(self, request):
         data = LoginInputSerializer.validated(request)
@@ -126,35 +129,28 @@ class LoginView(PublicAuthView):
             raise exceptions.AuthenticationFailed(
                 "No active account found with the given credentials.", code="invalid_credentials"
             )
-        if self.required_role and user.role != self.required_role:
-            raise exceptions.PermissionDenied("This account is not an instructor account.")
+        if self.required_role:
+            role_require(user, role=self.required_role, message="This account is not an instructor account.")
         services.user_record_login(user=user)
         return _auth_response(user, status.HTTP_200_OK)
 
 
+@extend_schema(tags=["auth"])
 class InstructorLoginView(LoginView):
     required_role = Role.INSTRUCTOR
 
     @extend_schema(
         request=LoginInputSerializer,
-        responses={
-            200: AuthResponseSerializer,
-            403: OpenApiResponse(description="The account is not an instructor."),
-            **errors(400, 401, throttled=False),
-            429: SIGNIN_429,
-        },
+        responses={**SIGNED_IN, 403: OpenApiResponse(description="The account is not an instructor.")},
         parameters=[RETRY_AFTER],
-        examples=[
-            body({"email": "barbara@example.com", "password": ex.PASSWORD}),
-            ok({"user": ex.INSTRUCTOR, **ex.TOKENS}),
-        ],
+        examples=[body(ex.INSTRUCTOR_LOGIN), ok(ex.INSTRUCTOR_SIGNED_IN)],
         summary="Sign in to the instructor app",
-        tags=["auth"],
     )
     def post(self, request):
         return super().post(request)
 
 
+@extend_schema(tags=["auth"])
 class TokenRefreshView(SimpleJWTRefreshView):
     authentication_classes: list = []
     serializer_class = SafeTokenRefreshSerializer
@@ -164,19 +160,18 @@ class TokenRefreshView(SimpleJWTRefreshView):
         responses={200: TokenPairSerializer, **errors(400, 401)},
         examples=[body({"refresh": ex.REFRESH}), ok(ex.TOKENS)],
         summary="Exchange a refresh token for a new pair (the old refresh token is then rejected)",
-        tags=["auth"],
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
 
+@extend_schema(tags=["auth"])
 class LogoutView(APIView):
     @extend_schema(
         request=RefreshInputSerializer,
         responses={204: None, **errors(400, 401)},
         examples=[body({"refresh": ex.REFRESH})],
         summary="Sign out: the refresh token stops working",
-        tags=["auth"],
     )
     def post(self, request):
         data = RefreshInputSerializer.validated(request)
@@ -184,6 +179,7 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(tags=["auth"])
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -191,7 +187,6 @@ class MeView(APIView):
         responses={200: UserSerializer, **errors(401)},
         examples=[ok(ex.STUDENT, "A student"), ok(ex.INSTRUCTOR, "An instructor")],
         summary="My profile",
-        tags=["auth"],
     )
     def get(self, request):
         return Response(UserSerializer(request.user).data)
@@ -199,30 +194,23 @@ class MeView(APIView):
     @extend_schema(
         request=MeUpdateInputSerializer,
         responses={200: UserSerializer, **errors(400, 401)},
-        examples=[
-            body({"headline": "Python teacher", "bio": "Ten years of teaching Python to beginners."}),
-            ok(
-                {**ex.INSTRUCTOR, "headline": "Python teacher", "bio": "Ten years of teaching Python to beginners."},
-                "An instructor",
-            ),
-        ],
+        examples=[body(ex.ME_PATCH), ok({**ex.INSTRUCTOR, **ex.ME_PATCH}, "An instructor")],
         summary="Update my profile (role and e-mail are read-only here)",
-        tags=["auth"],
     )
     def patch(self, request):
         data = MeUpdateInputSerializer.validated(request, partial=True)
-        user = services.user_update_profile(user=request.user, data=data)
+        user = services.user_update_profile(actor=request.user, user=request.user, data=data)
         return Response(UserSerializer(user).data)
 
 
+@extend_schema(tags=["auth"])
 class PasswordChangeView(APIView):
     @extend_schema(
         request=PasswordChangeInputSerializer,
         responses={200: TokenPairSerializer, **errors(400, 401, throttled=False), 429: SIGNIN_429},
         parameters=[RETRY_AFTER],
-        examples=[body({"old_password": "Correct-Horse-42", "new_password": ex.PASSWORD}), ok(ex.TOKENS)],
+        examples=[body(ex.PASSWORD_CHANGE), ok(ex.TOKENS)],
         summary="Change my password; every other session is signed out and a new token pair returned",
-        tags=["auth"],
     )
     def post(self, request):
         data = PasswordChangeInputSerializer.validated(request)
@@ -230,16 +218,16 @@ class PasswordChangeView(APIView):
         return Response(tokens)
 
 
+@extend_schema(tags=["auth"])
 class PasswordResetView(PublicAuthView):
     @extend_schema(
         request=PasswordResetInputSerializer,
         responses={204: None, **errors(400, 429)},
-        examples=[body({"email": "grace@example.com"})],
+        examples=[body(ex.PASSWORD_RESET)],
         summary=(
             "E-mail a password reset link (answers 204 whether or not the e-mail exists; "
             "a few e-mails an hour per account at most, silently)"
         ),
-        tags=["auth"],
     )
     def post(self, request):
         data = PasswordResetInputSerializer.validated(request)
@@ -247,15 +235,13 @@ class PasswordResetView(PublicAuthView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(tags=["auth"])
 class PasswordResetConfirmView(PublicAuthView):
     @extend_schema(
         request=PasswordResetConfirmInputSerializer,
         responses={204: None, **errors(400, 429)},
-        examples=[
-            body({"uid": "MTI", "token": "cf9k2d-8b1f0e5a7c3d9e2f4a6b8c0d1e3f5a7b", "new_password": ex.PASSWORD})
-        ],
+        examples=[body(ex.PASSWORD_RESET_CONFIRM)],
         summary="Set a new password with the uid and token from the e-mail",
-        tags=["auth"],
     )
     def post(self, request):
         data = PasswordResetConfirmInputSerializer.validated(request)

@@ -17,13 +17,6 @@ ADD = "/admin/accounts/user/add/"
 PROFILES = "/admin/accounts/instructorprofile/"
 
 
-@pytest.fixture
-def staff_client(admin_user):
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
 def listed(response) -> set[int]:
     return {u.pk for u in response.context["cl"].result_list}
 
@@ -48,57 +41,65 @@ def test_admin_needs_a_staff_login(student, instructor):
 
 
 # --- changelist ----------------------------------------------------------------------------------
-def test_changelist_loads(staff_client, student, instructor, admin_user):
-    r = staff_client.get(CHANGELIST)
+def test_changelist_loads(staff, student, instructor, admin_user):
+    r = staff.get(CHANGELIST)
 
     assert r.status_code == 200
     assert {student.pk, instructor.pk, admin_user.pk} <= listed(r)
     assert student.email in r.content.decode()
 
 
-def test_changelist_search(staff_client, student, other_student):
+def test_changelist_search(staff, student, other_student):
     student.first_name = "Zebulon"
     student.save(update_fields=["first_name"])
 
-    assert listed(staff_client.get(CHANGELIST, {"q": other_student.email})) == {other_student.pk}
-    assert listed(staff_client.get(CHANGELIST, {"q": "zebulon"})) == {student.pk}
-    assert listed(staff_client.get(CHANGELIST, {"q": "no-such-person"})) == set()
+    assert listed(staff.get(CHANGELIST, {"q": other_student.email})) == {other_student.pk}
+    assert listed(staff.get(CHANGELIST, {"q": "zebulon"})) == {student.pk}
+    assert listed(staff.get(CHANGELIST, {"q": "no-such-person"})) == set()
 
 
-def test_changelist_filter_by_role(staff_client, student, instructor, other_instructor, admin_user):
-    r = staff_client.get(CHANGELIST, {"role": "instructor"})
+def test_changelist_filter_by_role(staff, student, instructor, other_instructor, admin_user):
+    r = staff.get(CHANGELIST, {"role": "instructor"})
 
     assert r.status_code == 200
     assert listed(r) == {instructor.pk, other_instructor.pk}
-    assert listed(staff_client.get(CHANGELIST, {"role__exact": "student"})) == {student.pk}
+    assert listed(staff.get(CHANGELIST, {"role__exact": "student"})) == {student.pk}
 
 
-def test_changelist_filter_by_active(staff_client, student, other_student):
-    services.user_deactivate(user=other_student)
+def test_changelist_filter_by_active(staff, student, other_student):
+    services.user_deactivate(actor=None, user=other_student)
 
-    assert listed(staff_client.get(CHANGELIST, {"is_active__exact": "0"})) == {other_student.pk}
-    assert other_student.pk not in listed(staff_client.get(CHANGELIST, {"is_active__exact": "1"}))
+    assert listed(staff.get(CHANGELIST, {"is_active__exact": "0"})) == {other_student.pk}
+    assert other_student.pk not in listed(staff.get(CHANGELIST, {"is_active__exact": "1"}))
 
 
 @pytest.mark.parametrize("factory", [StudentFactory, InstructorFactory, AdminFactory])
-def test_change_page_loads(staff_client, factory):
+def test_change_page_loads(staff, factory):
     user = factory()
 
-    r = staff_client.get(f"{CHANGELIST}{user.pk}/change/")
+    r = staff.get(f"{CHANGELIST}{user.pk}/change/")
 
     assert r.status_code == 200
     assert user.email in r.content.decode()
 
 
 # --- add form ------------------------------------------------------------------------------------
-def test_add_form_loads(staff_client):
-    assert staff_client.get(ADD).status_code == 200
+def test_add_form_loads(staff):
+    assert staff.get(ADD).status_code == 200
 
 
 @pytest.mark.parametrize("role", [Role.STUDENT, Role.INSTRUCTOR, Role.ADMIN])
-def test_add_user_goes_through_the_service(staff_client, role):
-    r = staff_client.post(ADD, {"email": "New.Person@Example.com", "first_name": "New", "last_name": "Person",
-                                "role": role, "password": "Sup3r-secret-pw"})
+def test_add_user_goes_through_the_service(staff, role):
+    r = staff.post(
+        ADD,
+        {
+            "email": "New.Person@Example.com",
+            "first_name": "New",
+            "last_name": "Person",
+            "role": role,
+            "password": "Sup3r-secret-pw",
+        },
+    )
 
     assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
     user = User.objects.get(email="new.person@example.com")
@@ -109,18 +110,34 @@ def test_add_user_goes_through_the_service(staff_client, role):
 
 
 @pytest.mark.parametrize("password", ["short", "password123", "12345678901"])
-def test_add_user_weak_password_is_a_form_error(staff_client, password):
-    r = staff_client.post(ADD, {"email": "new@example.com", "first_name": "New", "last_name": "Person",
-                                "role": Role.STUDENT, "password": password})
+def test_add_user_weak_password_is_a_form_error(staff, password):
+    r = staff.post(
+        ADD,
+        {
+            "email": "new@example.com",
+            "first_name": "New",
+            "last_name": "Person",
+            "role": Role.STUDENT,
+            "password": password,
+        },
+    )
 
     assert r.status_code == 200
     assert "password" in r.context["adminform"].form.errors
     assert not User.objects.filter(email="new@example.com").exists()
 
 
-def test_add_user_duplicate_email_is_a_form_error(staff_client, student):
-    r = staff_client.post(ADD, {"email": student.email.upper(), "first_name": "New", "last_name": "Person",
-                                "role": Role.STUDENT, "password": "Sup3r-secret-pw"})
+def test_add_user_duplicate_email_is_a_form_error(staff, student):
+    r = staff.post(
+        ADD,
+        {
+            "email": student.email.upper(),
+            "first_name": "New",
+            "last_name": "Person",
+            "role": Role.STUDENT,
+            "password": "Sup3r-secret-pw",
+        },
+    )
 
     assert r.status_code == 200
     assert "email" in r.context["adminform"].form.errors
@@ -128,8 +145,8 @@ def test_add_user_duplicate_email_is_a_form_error(staff_client, student):
 
 
 # --- actions -------------------------------------------------------------------------------------
-def test_promote_to_instructor(staff_client, student, other_student):
-    r = run_action(staff_client, "promote_to_instructor", student, other_student)
+def test_promote_to_instructor(staff, student, other_student):
+    r = run_action(staff, "promote_to_instructor", student, other_student)
 
     assert r.status_code == 200
     for user in (student, other_student):
@@ -139,25 +156,25 @@ def test_promote_to_instructor(staff_client, student, other_student):
     assert any("2 user(s)" in m for m in messages_of(r))
 
 
-def test_promote_to_admin(staff_client, instructor):
-    run_action(staff_client, "promote_to_admin", instructor)
+def test_promote_to_admin(staff, instructor):
+    run_action(staff, "promote_to_admin", instructor)
 
     instructor.refresh_from_db()
     assert (instructor.role, instructor.is_staff, instructor.is_superuser) == (Role.ADMIN, True, True)
 
 
-def test_demote_to_student(staff_client, instructor, admin_user):
+def test_demote_to_student(staff, instructor, admin_user):
     other_admin = AdminFactory()
 
-    run_action(staff_client, "demote_to_student", instructor, other_admin)
+    run_action(staff, "demote_to_student", instructor, other_admin)
 
     for user in (instructor, other_admin):
         user.refresh_from_db()
         assert (user.role, user.is_staff, user.is_superuser) == (Role.STUDENT, False, False)
 
 
-def test_demote_last_admin_is_refused_with_a_message(staff_client, admin_user, instructor):
-    r = run_action(staff_client, "demote_to_student", admin_user, instructor)
+def test_demote_last_admin_is_refused_with_a_message(staff, admin_user, instructor):
+    r = run_action(staff, "demote_to_student", admin_user, instructor)
 
     assert r.status_code == 200
     admin_user.refresh_from_db()
@@ -167,59 +184,65 @@ def test_demote_last_admin_is_refused_with_a_message(staff_client, admin_user, i
     assert any("last active admin" in m for m in messages_of(r))
 
 
-def test_deactivate(staff_client, student, instructor):
+def test_deactivate(staff, student, instructor):
     refresh = services.tokens_for_user(student)["refresh"]
 
-    run_action(staff_client, "deactivate", student, instructor)
+    run_action(staff, "deactivate", student, instructor)
 
     assert not User.objects.filter(pk__in=[student.pk, instructor.pk], is_active=True).exists()
     with pytest.raises(TokenError):
         RefreshToken(refresh)
 
 
-def test_deactivate_last_admin_is_refused(staff_client, admin_user):
-    r = run_action(staff_client, "deactivate", admin_user)
+def test_deactivate_last_admin_is_refused(staff, admin_user):
+    r = run_action(staff, "deactivate", admin_user)
 
     assert User.objects.get(pk=admin_user.pk).is_active
     assert any("last active admin" in m for m in messages_of(r))
 
 
-def test_reactivate(staff_client, student):
-    services.user_deactivate(user=student)
+def test_reactivate(staff, student):
+    services.user_deactivate(actor=None, user=student)
 
-    run_action(staff_client, "reactivate", student)
+    run_action(staff, "reactivate", student)
 
     assert User.objects.get(pk=student.pk).is_active
 
 
 # --- no deleting ---------------------------------------------------------------------------------
-def test_deleting_is_not_offered(staff_client, student):
-    r = staff_client.get(CHANGELIST)
+def test_deleting_is_not_offered(staff, student):
+    r = staff.get(CHANGELIST)
     actions = {name for name, _ in r.context["action_form"].fields["action"].choices}
 
     assert "delete_selected" not in actions
     assert {"promote_to_instructor", "promote_to_admin", "demote_to_student", "deactivate"} <= actions
-    assert staff_client.get(f"{CHANGELIST}{student.pk}/delete/").status_code == 403
-    staff_client.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [student.pk], "post": "yes"})
+    assert staff.get(f"{CHANGELIST}{student.pk}/delete/").status_code == 403
+    staff.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [student.pk], "post": "yes"})
     assert User.objects.filter(pk=student.pk).exists()
 
 
 # --- change form bypassing the services ----------------------------------------------------------
-def test_change_form_cannot_deactivate_the_last_admin(staff_client, admin_user):
-    r = staff_client.post(f"{CHANGELIST}{admin_user.pk}/change/", {
-        "email": admin_user.email, "first_name": admin_user.first_name, "last_name": admin_user.last_name,
-        "_save": "Save",
-    })
+def test_change_form_cannot_deactivate_the_last_admin(staff, admin_user):
+    r = staff.post(
+        f"{CHANGELIST}{admin_user.pk}/change/",
+        {
+            "email": admin_user.email,
+            "first_name": admin_user.first_name,
+            "last_name": admin_user.last_name,
+            "_save": "Save",
+        },
+    )
 
     assert r.status_code in (200, 302)
     assert User.objects.get(pk=admin_user.pk).is_active
 
 
-def test_admin_password_change_signs_the_user_out(staff_client, student):
+def test_admin_password_change_signs_the_user_out(staff, student):
     refresh = services.tokens_for_user(student)["refresh"]
 
-    r = staff_client.post(f"{CHANGELIST}{student.pk}/password/",
-                          {"password1": "Brand-New-Pass-77", "password2": "Brand-New-Pass-77"})
+    r = staff.post(
+        f"{CHANGELIST}{student.pk}/password/", {"password1": "Brand-New-Pass-77", "password2": "Brand-New-Pass-77"}
+    )
 
     assert r.status_code == 302
     assert User.objects.get(pk=student.pk).check_password("Brand-New-Pass-77")
@@ -227,29 +250,29 @@ def test_admin_password_change_signs_the_user_out(staff_client, student):
 
 
 # --- instructor profiles -------------------------------------------------------------------------
-def test_instructor_profile_changelist(staff_client, instructor, other_instructor):
-    r = staff_client.get(PROFILES)
+def test_instructor_profile_changelist(staff, instructor, other_instructor):
+    r = staff.get(PROFILES)
 
     assert r.status_code == 200
     assert len(r.context["cl"].result_list) == 2
-    search = staff_client.get(PROFILES, {"q": instructor.email})
+    search = staff.get(PROFILES, {"q": instructor.email})
     assert [p.user_id for p in search.context["cl"].result_list] == [instructor.pk]
 
 
-def test_instructor_profile_change_page(staff_client, instructor):
-    r = staff_client.get(f"{PROFILES}{instructor.instructor_profile.pk}/change/")
+def test_instructor_profile_change_page(staff, instructor):
+    r = staff.get(f"{PROFILES}{instructor.instructor_profile.pk}/change/")
 
     assert r.status_code == 200
 
 
 # --- the change form and the profiles go through the services -------------------------------------
-def test_change_form_renames_and_readdresses_through_the_services(staff_client, instructor):
+def test_change_form_renames_and_readdresses_through_the_services(staff, instructor):
     url = f"{CHANGELIST}{instructor.pk}/change/"
-    page = staff_client.get(url)
+    page = staff.get(url)
     data = page_data(page, email="Renamed.Person@Example.com", first_name="Ada")
     data["instructor_profile-0-headline"] = "New"
 
-    r = staff_client.post(url, data)
+    r = staff.post(url, data)
 
     assert r.status_code == 302, form_errors(r)
     user = User.objects.get(pk=instructor.pk)
@@ -257,54 +280,54 @@ def test_change_form_renames_and_readdresses_through_the_services(staff_client, 
     assert InstructorProfile.objects.get(user=user).headline == "New"
 
 
-def test_change_form_refuses_an_email_taken_in_another_letter_case(staff_client, student, other_student):
+def test_change_form_refuses_an_email_taken_in_another_letter_case(staff, student, other_student):
     url = f"{CHANGELIST}{student.pk}/change/"
 
-    r = staff_client.post(url, page_data(staff_client.get(url), email=other_student.email.upper(), first_name="X"))
+    r = staff.post(url, page_data(staff.get(url), email=other_student.email.upper(), first_name="X"))
 
     assert form_errors(r) == {"email": ["A user with this e-mail address already exists."]}
     user = User.objects.get(pk=student.pk)
     assert (user.email, user.first_name) == (student.email, student.first_name)
 
 
-def test_instructor_profiles_are_edited_not_added_or_deleted(staff_client, instructor):
+def test_instructor_profiles_are_edited_not_added_or_deleted(staff, instructor):
     profile = instructor.instructor_profile
     url = f"{PROFILES}{profile.pk}/change/"
 
-    r = staff_client.post(url, page_data(staff_client.get(url), headline="Teaches Django"))
+    r = staff.post(url, page_data(staff.get(url), headline="Teaches Django"))
 
     assert r.status_code == 302, form_errors(r)
     assert InstructorProfile.objects.get(pk=profile.pk).headline == "Teaches Django"
-    assert staff_client.get(f"{PROFILES}add/").status_code == 403
-    assert staff_client.post(f"{PROFILES}{profile.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert staff.get(f"{PROFILES}add/").status_code == 403
+    assert staff.post(f"{PROFILES}{profile.pk}/delete/", {"post": "yes"}).status_code == 403
 
 
-def test_a_former_instructors_profile_is_kept_as_it_was(staff_client, instructor):
+def test_a_former_instructors_profile_is_kept_as_it_was(staff, instructor):
     profile = instructor.instructor_profile
-    services.user_set_role(user=instructor, role=Role.STUDENT)
+    services.user_set_role(actor=None, user=instructor, role=Role.STUDENT)
     url = f"{PROFILES}{profile.pk}/change/"
 
-    assert 'name="_save"' not in staff_client.get(url).content.decode()
-    assert staff_client.post(url, {"headline": "Changed"}).status_code == 403
+    assert 'name="_save"' not in staff.get(url).content.decode()
+    assert staff.post(url, {"headline": "Changed"}).status_code == 403
     assert InstructorProfile.objects.get(pk=profile.pk).headline == profile.headline
 
 
-def test_refresh_tokens_and_groups_are_not_edited_here(staff_client, student):
+def test_refresh_tokens_and_groups_are_not_edited_here(staff, student):
     services.tokens_for_user(student)
-    services.user_deactivate(user=student)  # blacklists that refresh token
+    services.user_deactivate(actor=None, user=student)  # blacklists that refresh token
     blacklisted = BlacklistedToken.objects.get(token__user=student)
 
     for page in ("/admin/token_blacklist/blacklistedtoken/", "/admin/token_blacklist/outstandingtoken/"):
-        assert staff_client.get(page).status_code == 200
-        assert staff_client.get(f"{page}add/").status_code == 403
+        assert staff.get(page).status_code == 200
+        assert staff.get(f"{page}add/").status_code == 403
     delete = f"/admin/token_blacklist/blacklistedtoken/{blacklisted.pk}/delete/"
-    assert staff_client.post(delete, {"post": "yes"}).status_code == 403
+    assert staff.post(delete, {"post": "yes"}).status_code == 403
     assert BlacklistedToken.objects.filter(pk=blacklisted.pk).exists()
-    assert staff_client.get("/admin/auth/group/").status_code == 404
+    assert staff.get("/admin/auth/group/").status_code == 404
 
 
 # --- sign-in lockouts ----------------------------------------------------------------------------
-def test_a_lockout_is_listed_read_only_and_staff_can_lift_it(staff_client, django_capture_on_commit_callbacks):
+def test_a_lockout_is_listed_read_only_and_staff_can_lift_it(staff, django_capture_on_commit_callbacks):
     from accounts.models import SignInLockout
 
     victim = StudentFactory(password="Right-pass-123")
@@ -316,12 +339,12 @@ def test_a_lockout_is_listed_read_only_and_staff_can_lift_it(staff_client, djang
     assert api.post("/api/v1/auth/login/", right, format="json").status_code == 429
     lockout = SignInLockout.objects.get(user=victim)
 
-    page = staff_client.get("/admin/accounts/signinlockout/")
+    page = staff.get("/admin/accounts/signinlockout/")
     assert page.status_code == 200 and victim.email in page.content.decode()
-    assert staff_client.get(f"/admin/accounts/signinlockout/{lockout.pk}/delete/").status_code == 403
-    assert staff_client.get("/admin/accounts/signinlockout/add/").status_code == 403
+    assert staff.get(f"/admin/accounts/signinlockout/{lockout.pk}/delete/").status_code == 403
+    assert staff.get("/admin/accounts/signinlockout/add/").status_code == 403
 
-    response = staff_client.post(
+    response = staff.post(
         "/admin/accounts/signinlockout/", {"action": "unlock", "_selected_action": [lockout.pk]}, follow=True
     )
 

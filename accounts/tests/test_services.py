@@ -89,15 +89,25 @@ def test_database_enforces_case_insensitive_unique_email():
 # --- instructor_register -------------------------------------------------------------------------
 def test_instructor_register():
     user = services.instructor_register(
-        email="Teach@Example.com", password=STRONG, first_name="T", last_name="Eacher", headline="Chef",
-        bio="Cooks.", expertise="Knives", website="https://chef.example.com",
+        email="Teach@Example.com",
+        password=STRONG,
+        first_name="T",
+        last_name="Eacher",
+        headline="Chef",
+        bio="Cooks.",
+        expertise="Knives",
+        website="https://chef.example.com",
     )
 
     assert user.role == Role.INSTRUCTOR
     assert user.email == "teach@example.com"
     profile = InstructorProfile.objects.get(user=user)
     assert (profile.headline, profile.bio, profile.expertise, profile.website) == (
-        "Chef", "Cooks.", "Knives", "https://chef.example.com")
+        "Chef",
+        "Cooks.",
+        "Knives",
+        "https://chef.example.com",
+    )
     assert user.instructor_profile.headline == "Chef"
 
 
@@ -119,7 +129,9 @@ def test_instructor_register_duplicate_email(student):
 
 # --- user_update_profile -------------------------------------------------------------------------
 def test_user_update_profile_instructor(instructor):
-    services.user_update_profile(user=instructor, data={"first_name": "New", "headline": "H", "website": ""})
+    services.user_update_profile(
+        actor=None, user=instructor, data={"first_name": "New", "headline": "H", "website": ""}
+    )
 
     instructor.refresh_from_db()
     assert instructor.first_name == "New"
@@ -129,8 +141,11 @@ def test_user_update_profile_instructor(instructor):
 def test_user_update_profile_ignores_role_email_and_flags(student):
     before = (student.email, student.role, student.is_staff, student.is_active)
 
-    services.user_update_profile(user=student, data={"role": Role.ADMIN, "email": "x@example.com",
-                                                     "is_staff": True, "is_active": False, "headline": "H"})
+    services.user_update_profile(
+        actor=None,
+        user=student,
+        data={"role": Role.ADMIN, "email": "x@example.com", "is_staff": True, "is_active": False, "headline": "H"},
+    )
 
     student.refresh_from_db()
     assert (student.email, student.role, student.is_staff, student.is_active) == before
@@ -139,7 +154,7 @@ def test_user_update_profile_ignores_role_email_and_flags(student):
 
 # --- user_set_role -------------------------------------------------------------------------------
 def test_promote_student_to_instructor(student):
-    services.user_set_role(user=student, role=Role.INSTRUCTOR)
+    services.user_set_role(actor=None, user=student, role=Role.INSTRUCTOR)
 
     student.refresh_from_db()
     assert (student.role, student.is_staff, student.is_superuser) == (Role.INSTRUCTOR, False, False)
@@ -147,7 +162,7 @@ def test_promote_student_to_instructor(student):
 
 
 def test_promote_to_admin_makes_staff_and_superuser(instructor):
-    services.user_set_role(user=instructor, role=Role.ADMIN)
+    services.user_set_role(actor=None, user=instructor, role=Role.ADMIN)
 
     instructor.refresh_from_db()
     assert (instructor.role, instructor.is_staff, instructor.is_superuser) == (Role.ADMIN, True, True)
@@ -156,7 +171,7 @@ def test_promote_to_admin_makes_staff_and_superuser(instructor):
 def test_demote_instructor_keeps_the_profile(instructor):
     headline = instructor.instructor_profile.headline
 
-    services.user_set_role(user=instructor, role=Role.STUDENT)
+    services.user_set_role(actor=None, user=instructor, role=Role.STUDENT)
 
     instructor.refresh_from_db()
     assert instructor.role == Role.STUDENT
@@ -166,7 +181,7 @@ def test_demote_instructor_keeps_the_profile(instructor):
 def test_demote_admin_when_another_active_admin_exists(admin_user):
     AdminFactory()
 
-    services.user_set_role(user=admin_user, role=Role.STUDENT)
+    services.user_set_role(actor=None, user=admin_user, role=Role.STUDENT)
 
     admin_user.refresh_from_db()
     assert (admin_user.role, admin_user.is_staff, admin_user.is_superuser) == (Role.STUDENT, False, False)
@@ -177,7 +192,7 @@ def test_last_active_admin_cannot_be_demoted(admin_user, role):
     AdminFactory(is_active=False)  # an inactive admin cannot run the platform
 
     with pytest.raises(Conflict) as exc:
-        services.user_set_role(user=admin_user, role=role)
+        services.user_set_role(actor=None, user=admin_user, role=role)
 
     assert exc.value.code == "last_admin"
     assert exc.value.status_code == 409
@@ -186,7 +201,7 @@ def test_last_active_admin_cannot_be_demoted(admin_user, role):
 
 
 def test_last_admin_can_keep_the_admin_role(admin_user):
-    services.user_set_role(user=admin_user, role=Role.ADMIN)
+    services.user_set_role(actor=None, user=admin_user, role=Role.ADMIN)
 
     assert User.objects.get(pk=admin_user.pk).role == Role.ADMIN
 
@@ -194,14 +209,14 @@ def test_last_admin_can_keep_the_admin_role(admin_user):
 def test_inactive_admin_can_be_demoted(admin_user):
     inactive = AdminFactory(is_active=False)
 
-    services.user_set_role(user=inactive, role=Role.STUDENT)
+    services.user_set_role(actor=None, user=inactive, role=Role.STUDENT)
 
     assert User.objects.get(pk=inactive.pk).role == Role.STUDENT
 
 
 def test_set_unknown_role(student):
     with pytest.raises(InvalidInput):
-        services.user_set_role(user=student, role="superhero")
+        services.user_set_role(actor=None, user=student, role="superhero")
 
     assert User.objects.get(pk=student.pk).role == Role.STUDENT
 
@@ -211,7 +226,7 @@ def test_user_deactivate_blacklists_outstanding_tokens(student, other_student):
     mine = [services.tokens_for_user(student)["refresh"] for _ in range(3)]
     theirs = services.tokens_for_user(other_student)["refresh"]
 
-    services.user_deactivate(user=student)
+    services.user_deactivate(actor=None, user=student)
 
     student.refresh_from_db()
     assert not student.is_active
@@ -222,16 +237,16 @@ def test_user_deactivate_blacklists_outstanding_tokens(student, other_student):
 
 def test_user_deactivate_twice_is_harmless(student):
     services.tokens_for_user(student)
-    services.user_deactivate(user=student)
+    services.user_deactivate(actor=None, user=student)
 
-    services.user_deactivate(user=student)
+    services.user_deactivate(actor=None, user=student)
 
     assert BlacklistedToken.objects.filter(token__user=student).count() == 1
 
 
 def test_last_active_admin_cannot_be_deactivated(admin_user):
     with pytest.raises(Conflict):
-        services.user_deactivate(user=admin_user)
+        services.user_deactivate(actor=None, user=admin_user)
 
     assert User.objects.get(pk=admin_user.pk).is_active
 
@@ -239,18 +254,18 @@ def test_last_active_admin_cannot_be_deactivated(admin_user):
 def test_admin_can_be_deactivated_when_another_is_active(admin_user):
     AdminFactory()
 
-    services.user_deactivate(user=admin_user)
+    services.user_deactivate(actor=None, user=admin_user)
 
     assert not User.objects.get(pk=admin_user.pk).is_active
     # Now the remaining admin is the last one.
     with pytest.raises(Conflict):
-        services.user_deactivate(user=User.objects.get(role=Role.ADMIN, is_active=True))
+        services.user_deactivate(actor=None, user=User.objects.get(role=Role.ADMIN, is_active=True))
 
 
 def test_user_reactivate(student):
-    services.user_deactivate(user=student)
+    services.user_deactivate(actor=None, user=student)
 
-    services.user_reactivate(user=student)
+    services.user_reactivate(actor=None, user=student)
 
     assert User.objects.get(pk=student.pk).is_active
 
@@ -380,4 +395,3 @@ def test_tokens_for_instructor(db):
 
     assert RefreshToken(tokens["refresh"])["user_id"] == str(user.pk)
     assert OutstandingToken.objects.filter(user=user).count() == 1
-

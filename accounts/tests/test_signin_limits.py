@@ -175,9 +175,7 @@ def test_a_right_password_forgives_the_account_its_failures(now):
 # --- password spraying over many accounts -----------------------------------------------------------
 def spray(count: int, *, start: int = 0, **extra) -> list[int]:
     """One common password tried against `count` accounts, most of them unknown."""
-    return [
-        sign_in(f"someone{n}@example.org", "Summer2024!", **extra).status_code for n in range(start, start + count)
-    ]
+    return [sign_in(f"someone{n}@example.org", "Summer2024!", **extra).status_code for n in range(start, start + count)]
 
 
 def test_a_password_spray_from_one_address_is_stopped_after_100_tries(now):
@@ -383,7 +381,7 @@ def test_the_email_is_not_sent_to_an_account_deactivated_meanwhile(now, django_c
     with django_capture_on_commit_callbacks(execute=False):
         for n in range(10):
             sign_in(student.email, f"guess-{n}")
-    services.user_deactivate(user=student)
+    services.user_deactivate(actor=None, user=student)
 
     assert signin_lockout_email_send_task.apply(args=[SignInLockout.objects.get().pk]).get() is False
     assert mail.outbox == []
@@ -470,9 +468,7 @@ def test_with_the_cache_down_sign_in_fails_open(settings, caplog, monkeypatch):
 
     monkeypatch.setattr("lms.cache._last_logged", {})  # logged once a minute: maybe by an earlier test
     student = StudentFactory()
-    settings.CACHES = {
-        "default": {"BACKEND": "lms.cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}
-    }
+    settings.CACHES = {"default": {"BACKEND": "lms.cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}
 
     statuses = [sign_in(student.email, f"guess-{n}").status_code for n in range(12)]
     right = sign_in(student.email)

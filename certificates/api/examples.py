@@ -17,3 +17,19 @@ CERTIFICATE = {
     "download_url": "https://api.example.com/api/v1/certificates/1/download/",
     "verify_url": "https://lms.example.com/api/v1/certificates/verify/K7QX2M9TB4HZ/",
 }
+REQUEST = {"course": 1}
+QUEUED = {"detail": "Your certificate is being issued.", "status": "queued"}
+VERIFICATION = {
+    "valid": True,
+    "status": "issued",
+    "verification_code": "K7QX2M9TB4HZ",
+    "student_name": "Ada Lovelace",
+    "course_title": "Python from scratch",
+    "instructor_name": "Alan Turing",
+    "issued_at": "2026-11-02T10:15:00Z",
+    "completed_at": "2026-11-02T10:14:31Z",
+    "version": 1,
+    "sha256": "9f2c1e0b7a4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a43",
+    "revoked_at": None,
+    "revoked_reason": "",
+}

@@ -14,13 +14,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:certificates_certificate_changelist")
 
 
-@pytest.fixture
-def staff(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
 def run_action(staff, action: str, certificates, **extra):
     data = {"action": action, "_selected_action": [str(c.pk) for c in certificates], "index": "0", **extra}
     response = staff.post(CHANGELIST, data)

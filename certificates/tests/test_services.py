@@ -6,6 +6,7 @@ import hashlib
 import pytest
 from django.utils import timezone
 
+from accounts.models import Role, User
 from activity.models import ActivityEvent
 from certificates import services
 from certificates.models import Certificate, CertificateStatus
@@ -14,7 +15,7 @@ from certificates.tests.factories import CertificateFactory, CompletedEnrollment
 from certificates.tests.helpers import pdf_text
 from courses.services import enrollment_revoke
 from courses.tests.factories import EnrollmentFactory
-from lms.errors import Conflict, InvalidInput
+from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,7 @@ def test_not_issued_for_an_incomplete_enrollment():
 
 def test_not_issued_for_a_revoked_enrollment():
     enrollment = CompletedEnrollmentFactory()
-    enrollment_revoke(enrollment=enrollment)
+    enrollment_revoke(actor=None, enrollment=enrollment)
     assert services.certificate_issue(enrollment_id=enrollment.pk) is None
     assert not Certificate.objects.exists()
 
@@ -116,7 +117,7 @@ def test_printed_names_stay_after_renames_and_reissue_prints_the_new_ones(django
     assert certificate.pdf_sha256 == old_sha
 
     with django_capture_on_commit_callbacks(execute=True):
-        reissued = services.certificate_reissue(certificate=certificate)
+        reissued = services.certificate_reissue(actor=instructor, certificate=certificate)
 
     reissued.refresh_from_db()
     assert reissued.pk == certificate.pk
@@ -149,15 +150,15 @@ def test_printed_names_stay_after_renames_and_reissue_prints_the_new_ones(django
     assert reissued.pdf.name != old_pdf_name
 
 
-def test_revoke_needs_a_reason_and_happens_once():
+def test_revoke_needs_a_reason_and_happens_once(admin_user):
     certificate = CertificateFactory()
     with pytest.raises(InvalidInput):
-        services.certificate_revoke(certificate=certificate, reason="   ")
+        services.certificate_revoke(actor=admin_user, certificate=certificate, reason="   ")
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.ISSUED and certificate.revoked_at is None
 
     before = timezone.now()
-    revoked = services.certificate_revoke(certificate=certificate, reason="  Plagiarised project  ")
+    revoked = services.certificate_revoke(actor=admin_user, certificate=certificate, reason="  Plagiarised project  ")
     revoked.refresh_from_db()
     assert revoked.status == CertificateStatus.REVOKED
     assert revoked.revoked_reason == "Plagiarised project"
@@ -165,7 +166,7 @@ def test_revoke_needs_a_reason_and_happens_once():
     assert not revoked.is_valid
 
     with pytest.raises(Conflict):
-        services.certificate_revoke(certificate=revoked, reason="again")
+        services.certificate_revoke(actor=admin_user, certificate=revoked, reason="again")
 
 
 def test_the_issue_job_retries_a_transient_failure(monkeypatch):
@@ -188,3 +189,53 @@ def test_the_issue_job_retries_a_transient_failure(monkeypatch):
     assert result.get() == certificate.pk
     assert len(calls) == 2
     assert Notification.objects.filter(type="certificate_issued").count() == 1
+
+
+# --- who may revoke or re-issue: the course's staff, or the platform (actor None) -----------------
+@pytest.fixture
+def demoted(instructor):
+    User.objects.filter(pk=instructor.pk).update(role=Role.STUDENT)
+    instructor.refresh_from_db()
+    return instructor
+
+
+@pytest.fixture
+def owned_certificate(student, instructor):
+    return CertificateFactory(enrollment=CompletedEnrollmentFactory(student=student, course__instructor=instructor))
+
+
+def _revoke(actor, certificate):
+    return services.certificate_revoke(actor=actor, certificate=certificate, reason="Misconduct")
+
+
+def _reissue(actor, certificate):
+    return services.certificate_reissue(actor=actor, certificate=certificate)
+
+
+@pytest.mark.parametrize("call", [_revoke, _reissue])
+@pytest.mark.parametrize("wrong", ["student", "other_student", "other_instructor", "demoted"])
+def test_revoke_and_reissue_refuse_who_does_not_manage_the_course(request, owned_certificate, call, wrong):
+    with pytest.raises(NotPermitted) as refused:
+        call(request.getfixturevalue(wrong), owned_certificate)
+    assert refused.value.code == "not_course_staff"
+    owned_certificate.refresh_from_db()
+    assert (owned_certificate.status, owned_certificate.version) == (CertificateStatus.ISSUED, 1)
+
+
+@pytest.mark.parametrize("right", ["instructor", "admin_user", None])
+def test_the_course_staff_and_the_platform_revoke(request, owned_certificate, right):
+    actor = None if right is None else request.getfixturevalue(right)
+    assert _revoke(actor, owned_certificate).status == CertificateStatus.REVOKED
+
+
+@pytest.mark.parametrize("right", ["instructor", "admin_user", None])
+def test_the_course_staff_and_the_platform_reissue(request, owned_certificate, right):
+    actor = None if right is None else request.getfixturevalue(right)
+    assert _reissue(actor, owned_certificate).version == 2
+
+
+def test_a_request_without_an_active_enrollment_is_404(student):
+    enrollment = CompletedEnrollmentFactory(student=student)
+    enrollment_revoke(actor=None, enrollment=enrollment)
+    with pytest.raises(NotFound):
+        services.certificate_request(student=student, course=enrollment.course)

@@ -125,3 +125,25 @@ LESSON_INPUT = {
     "order": 3,
 }
 NEW_LESSON = {**LESSON_INPUT, "id": 8, "section": 1, "locked": False}
+
+# Request and response bodies of single operations (courses/api/views.py, admin_views.py).
+CATEGORY_INPUT = {"name": "Data science", "slug": "data-science"}
+NEW_CATEGORY = {"id": 4, **CATEGORY_INPUT}
+CATEGORY_RENAME = {"name": "Programming languages"}
+RENAMED_CATEGORY = {**CATEGORY, **CATEGORY_RENAME}
+COURSE_PATCH = {"subtitle": "Your first programs, step by step"}
+UNPUBLISHED_COURSE = {**COURSE_DETAIL, "status": "draft", "is_enrolled": False}
+NEW_ENROLLMENT = {**ENROLLMENT, "progress_percent": 0}
+SECTION_INPUT = {"title": "Functions", "order": 3}
+NEW_SECTION = {"id": 7, **SECTION_INPUT, "lessons": []}
+SECTION_REPLACE = {"title": "Getting started", "order": 1}
+SECTION_RENAME = {"title": "Setting up"}
+RENAMED_SECTION = {**SECTION, **SECTION_RENAME}
+REORDER = {"order": [2, 1]}
+REORDERED_SECTION = {**SECTION, "order": 2}
+REORDERED_LESSON = {**LESSON, "order": 1}
+LESSON_REPLACE = {k: v for k, v in LESSON.items() if k not in ("id", "section", "locked")}
+LESSON_PATCH = {"duration_seconds": 600}
+PATCHED_LESSON = {**LESSON, **LESSON_PATCH}
+STATUS_INPUT = {"status": "archived"}
+ARCHIVED_COURSE = {**COURSE, **STATUS_INPUT}

@@ -1,7 +1,6 @@
 """The staff dashboard for courses: pages load, actions go through the services."""
 
 import pytest
-from django.test import Client
 
 from certificates.models import Certificate
 from courses import cache as course_cache
@@ -18,13 +17,6 @@ from courses.tests.factories import (
 from lms.tests.admin_forms import add_row, form_errors, inline_row, page_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(admin_user):
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 @pytest.mark.parametrize(

@@ -174,7 +174,7 @@ def test_my_enrollments_shows_course_summary_and_progress(clients, student, free
 def test_my_enrollments_status_filter(clients, student, free_course):
     active = EnrollmentFactory(student=student, course=free_course)
     revoked = EnrollmentFactory(student=student)
-    services.enrollment_revoke(enrollment=revoked)
+    services.enrollment_revoke(actor=None, enrollment=revoked)
 
     everything = clients["student"].get(MY_ENROLLMENTS)
     only_active = clients["student"].get(MY_ENROLLMENTS, {"status": "active"})
@@ -316,7 +316,7 @@ def test_a_new_lesson_after_completion_does_not_reset_completed_at(clients, stud
     enrollment.refresh_from_db()
     completed_at = enrollment.completed_at
 
-    services.lesson_create(section=free_course.sections.first(), title="Bonus")
+    services.lesson_create(actor=None, section=free_course.sections.first(), title="Bonus")
 
     progress = clients["student"].get(progress_url(free_course))
     assert progress.data["progress_percent"] == 75
@@ -330,7 +330,7 @@ def test_revoked_enrollment_loses_access_and_reenrolling_keeps_progress(clients,
     first, second, _ = lessons(free_course)
     clients["student"].post(complete_url(first))
 
-    services.enrollment_revoke(enrollment=enrollment)
+    services.enrollment_revoke(actor=None, enrollment=enrollment)
 
     free_course.refresh_from_db()
     assert free_course.enrollment_count == 0
@@ -358,7 +358,7 @@ def test_revoked_enrollment_of_archived_course_loses_access(clients, student, fr
     Course.objects.filter(pk=free_course.pk).update(status=CourseStatus.ARCHIVED)
     assert clients["student"].get(f"{COURSES}{free_course.pk}/").status_code == 200
 
-    services.enrollment_revoke(enrollment=enrollment)
+    services.enrollment_revoke(actor=None, enrollment=enrollment)
 
     assert clients["student"].get(f"{COURSES}{free_course.pk}/").status_code == 404
     assert clients["student"].post(enroll_url(free_course)).status_code == 404
@@ -366,8 +366,8 @@ def test_revoked_enrollment_of_archived_course_loses_access(clients, student, fr
 
 def test_revoke_twice_counts_once(student, free_course):
     enrollment = EnrollmentFactory(student=student, course=free_course)
-    services.enrollment_revoke(enrollment=enrollment)
-    services.enrollment_revoke(enrollment=enrollment)
+    services.enrollment_revoke(actor=None, enrollment=enrollment)
+    services.enrollment_revoke(actor=None, enrollment=enrollment)
     free_course.refresh_from_db()
     assert free_course.enrollment_count == 0
 

@@ -37,7 +37,7 @@ def test_concurrent_reenrolls_after_revoke_reactivate_once(postgres, student):
     from courses import services
 
     course = PublishedCourseFactory()
-    services.enrollment_revoke(enrollment=EnrollmentFactory(student=student, course=course))
+    services.enrollment_revoke(actor=None, enrollment=EnrollmentFactory(student=student, course=course))
     clients = [client_for(student) for _ in range(THREADS * 2)]
     url = f"/api/v1/courses/{course.pk}/enroll/"
 
@@ -90,7 +90,7 @@ def test_enrolls_racing_revokes_keep_the_count_equal_to_active_enrollments(postg
     requests = []
     for student, enrollment in zip(students, enrollments, strict=True):
         client = client_for(student)
-        requests.append(lambda e=enrollment: _Status(services.enrollment_revoke(enrollment=e)))
+        requests.append(lambda e=enrollment: _Status(services.enrollment_revoke(actor=None, enrollment=e)))
         requests.append(lambda c=client: c.post(f"/api/v1/courses/{course.pk}/enroll/"))
 
     statuses = race(requests)

@@ -5,7 +5,6 @@ instructor, demoted or not, never enrolls in, buys or reviews their own course."
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from accounts.models import Role
 from accounts.services import user_set_role
@@ -35,7 +34,7 @@ def demoted(instructor):
 @pytest.fixture
 def course(instructor):
     course = PublishedCourseFactory(instructor=instructor, price=Decimal("49.99"))
-    user_set_role(user=instructor, role=Role.STUDENT)
+    user_set_role(actor=None, user=instructor, role=Role.STUDENT)
     instructor.refresh_from_db()
     return course
 
@@ -113,7 +112,7 @@ def test_the_frozen_course_stays_open_to_its_students(instructor):
     course = PublishedCourseFactory(instructor=instructor)
     student = StudentFactory()
     EnrollmentFactory(student=student, course=course)
-    user_set_role(user=instructor, role=Role.STUDENT)
+    user_set_role(actor=None, user=instructor, role=Role.STUDENT)
 
     response = client_for(student).get(f"/api/v1/courses/{course.pk}/")
 
@@ -123,7 +122,7 @@ def test_the_frozen_course_stays_open_to_its_students(instructor):
 # --- never in their own course -------------------------------------------------------------------
 def test_a_demoted_instructor_cannot_enroll_in_their_own_free_course(demoted):
     course = PublishedCourseFactory(instructor=demoted)
-    user_set_role(user=demoted, role=Role.STUDENT)
+    user_set_role(actor=None, user=demoted, role=Role.STUDENT)
 
     response = client_for(demoted).post(f"/api/v1/courses/{course.pk}/enroll/")
 
@@ -159,13 +158,6 @@ def test_a_demoted_instructor_cannot_review_their_own_course(demoted, course):
 
 
 # --- reassignment --------------------------------------------------------------------------------
-@pytest.fixture
-def staff(admin_user):
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
 def test_an_admin_reassigns_a_frozen_course_in_the_admin(staff, demoted, course):
     new = InstructorFactory()
     picked = {"action": "reassign", "_selected_action": [course.pk]}

@@ -22,6 +22,7 @@ POST = {
     "updated_at": "2026-11-20T16:04:51Z",
     "last_activity_at": "2026-11-20T17:12:09Z",
 }
+EDITED_POST = {**POST, "body": "My while loop never ends."}
 NEW_POST = {
     **POST,
     "id": 3,
@@ -68,6 +69,7 @@ EDITED_COMMENT = {k: v for k, v in COMMENT.items() if k != "replies"} | {
     "body": "Print the counter inside the loop.",
     "updated_at": "2026-11-30T10:45:10Z",
 }
+VOTE_RESULT = {"voted": True, "vote_count": 4}
 REPORT = {
     "id": 1,
     "course": 1,
@@ -101,3 +103,13 @@ MODERATION_LOG = {
     "note": "",
     "created_at": "2026-11-30T11:02:15Z",
 }
+
+# Request bodies.
+NEW_POST_BODY = {"title": NEW_POST["title"], "body": NEW_POST["body"]}
+EDITED_POST_BODY = {"body": EDITED_POST["body"]}
+NEW_REPLY_BODY = {"body": NEW_REPLY["body"], "parent": 1}
+EDITED_COMMENT_BODY = {"body": EDITED_COMMENT["body"]}
+REPORT_BODY = {"reason": REPORT["reason"]}
+COMMENT_REPORT_BODY = {"reason": COMMENT_REPORT["reason"]}
+RESOLVE_BODY = {"action": "hide"}
+THREADS_NEXT = "https://api.example.com/api/v1/courses/1/forum/posts/?cursor=cD0yMDI2LTExLTIw"

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
-from courses.access import can_manage_course
+from forum.access import is_moderator
 from forum.models import Comment, ModerationLog, Post, Report, Resolution
 from lms.api.serializers import InputSerializer, WholeInputSerializer
 
@@ -60,6 +60,8 @@ class PostSerializer(serializers.ModelSerializer):
 class ReplySerializer(serializers.ModelSerializer):
     """A comment; a hidden one shows its text only to moderators and its author."""
 
+    # Context: `viewer` and the thread's `course` (whose moderators see hidden text).
+
     author = PublicUserSerializer()
     body = serializers.SerializerMethodField()
 
@@ -71,9 +73,13 @@ class ReplySerializer(serializers.ModelSerializer):
     def get_body(self, comment) -> str:
         viewer = self.context.get("viewer")
         own = comment.author_id == getattr(viewer, "pk", None)
-        if comment.is_hidden and not (self.context.get("is_moderator") or own):
+        if comment.is_hidden and not (own or self._moderates()):
             return HIDDEN
         return comment.body
+
+    def _moderates(self) -> bool:
+        course = self.context.get("course")
+        return course is not None and is_moderator(self.context.get("viewer"), course)
 
 
 class CommentSerializer(ReplySerializer):
@@ -133,7 +139,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
     def _moderates(self, course) -> bool:
         viewer = self.context.get("viewer") or getattr(self.context.get("request"), "user", None)
-        return viewer is not None and can_manage_course(viewer, course)
+        return viewer is not None and is_moderator(viewer, course)
 
 
 def _hidden(report) -> bool:

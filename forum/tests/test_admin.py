@@ -13,13 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(admin_user):
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
 def reported(post, comment, student, instructor, settings):
     settings.FORUM_AUTO_HIDE_REPORTS = 10
     services.report_create(reporter=student, comment=comment, reason="rude")

@@ -2,6 +2,7 @@
 forum_reply notifications and activity."""
 
 import pytest
+from django.utils import timezone
 
 from accounts.tests.factories import StudentFactory
 from activity.models import ActivityEvent
@@ -110,7 +111,7 @@ def test_delete_comment_by_role(clients, comment, role, expected, logged):
 def test_comment_endpoints_for_outsiders(clients, comment, instructor):
     outsider = StudentFactory()
     EnrollmentFactory(student=outsider)
-    enrollment_revoke(enrollment=comment.author.enrollments.get(course=comment.post.course))
+    enrollment_revoke(actor=None, enrollment=comment.author.enrollments.get(course=comment.post.course))
     for client in (client_for(outsider), clients["other_instructor"], clients["other_student"]):  # last: revoked
         assert client.get(post_url(comment.post, "comments")).status_code == 403
         assert client.post(post_url(comment.post, "comments"), {"body": "x"}, format="json").status_code == 403
@@ -321,8 +322,6 @@ def test_activity_is_recorded(clients, course, student, other_student):
 
 
 def test_comment_bumps_last_activity(clients, post, time_machine):
-    from django.utils import timezone
-
     time_machine.move_to(timezone.now(), tick=False)
     before = Post.objects.get(pk=post.pk).last_activity_at
     time_machine.shift(5)

@@ -231,7 +231,7 @@ def test_a_draft_course_forum_is_not_found_for_outsiders(instructor, student, ot
 
 def test_a_revoked_enrollment_loses_access(clients, post, student, other_student):
     enrollment = other_student.enrollments.get(course=post.course)
-    enrollment_revoke(enrollment=enrollment)
+    enrollment_revoke(actor=None, enrollment=enrollment)
     statuses = _every_post_endpoint(clients["other_student"], post)
     assert set(statuses.values()) == {403}, statuses
     # Their own thread, too.

@@ -6,10 +6,11 @@ from typing import Any, ClassVar
 
 
 class AccessViewSetMixin:
-    """`access` is the helper, `(user, id, *, need) -> object` (e.g. `staticmethod(course_for)`);
-    `needs` maps an action to the need it requires (others need "read"; each helper documents
-    its needs). `get_object()` calls it
-    with the URL's id, so a new detail action is authorized as soon as it names its need."""
+    # `access` is the helper, `(user, id, *, need) -> object` (e.g. `staticmethod(course_for)`);
+    # `needs` maps an action to the need it requires (others need "read"; each helper documents its
+    # needs). `get_object()` calls it with the URL's id, so a new detail action is authorized as
+    # soon as it names its need. (A comment, not a docstring: drf-spectacular would take a
+    # docstring here as the description of every operation of every viewset using the mixin.)
 
     access: ClassVar[Callable[..., Any]]
     needs: ClassVar[dict[str, str]] = {}

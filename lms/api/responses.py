@@ -69,26 +69,11 @@ def error(status: int, description: str | None = None) -> OpenApiResponse:
     return OpenApiResponse(body, description=description or DESCRIPTIONS[status], examples=EXAMPLES[status])
 
 
-R400 = error(400)
-R401 = error(401)
-R402 = error(402)
-R403 = error(403)
-R404 = error(404)
-R409 = error(409)
-R413 = error(413)
-R429 = error(429)
-R503 = error(503)
-
-
 def errors(*statuses: int, throttled: bool = True, **descriptions: str) -> dict[int, OpenApiResponse]:
     """`{status: response}` for these error codes (plus 429 when throttled). A description can be
     made specific with a keyword: `errors(403, 404, r403="Not enrolled in this course.")`."""
     codes = [*statuses, 429] if throttled and 429 not in statuses else list(statuses)
     return {code: error(code, descriptions.get(f"r{code}")) for code in codes}
-
-
-LIST_ERRORS_PUBLIC = errors(400, 404)  # a bad filter; a page past the end or a bad cursor
-LIST_ERRORS = errors(400, 401, 403, 404)
 
 
 def paginated(serializer, name: str, *, cursor: bool = False):

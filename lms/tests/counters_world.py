@@ -39,13 +39,13 @@ def build_world() -> World:
     course = PublishedCourseFactory(instructor=instructor, lessons=0)
 
     # lesson_count: 3 created, 1 deleted, and a section of 2 deleted -> 2.
-    basics = courses.section_create(course=course, title="Basics")
-    *_kept, third = (courses.lesson_create(section=basics, title=f"Lesson {n}") for n in range(3))
-    courses.lesson_delete(lesson=third)
-    extra = courses.section_create(course=course, title="Extra")
+    basics = courses.section_create(actor=None, course=course, title="Basics")
+    *_kept, third = (courses.lesson_create(actor=None, section=basics, title=f"Lesson {n}") for n in range(3))
+    courses.lesson_delete(actor=None, lesson=third)
+    extra = courses.section_create(actor=None, course=course, title="Extra")
     for n in range(2):
-        courses.lesson_create(section=extra, title=f"Extra {n}")
-    courses.section_delete(section=extra)
+        courses.lesson_create(actor=None, section=extra, title=f"Extra {n}")
+    courses.section_delete(actor=None, section=extra)
 
     a, b, c, d = StudentFactory.create_batch(4)
     enrollments = {s: courses.enrollment_create(student=s, course=course) for s in (a, b, c, d)}
@@ -56,14 +56,14 @@ def build_world() -> World:
     by_b = reviews.review_create(course=course, student=b, rating=2)
     reviews.review_create(course=course, student=c, rating=1)
     by_d = reviews.review_create(course=course, student=d, rating=1)
-    reviews.review_update(review=by_d, data={"rating": 4})
-    reviews.review_delete(review=by_b)
+    reviews.review_update(review=by_d, actor=d, data={"rating": 4})
+    reviews.review_delete(review=by_b, actor=b)
     reviews.review_create(course=course, student=b, rating=4)
 
     # enrollment_count: 4 enrolled, d revoked and back, c revoked -> 3 active.
-    courses.enrollment_revoke(enrollment=enrollments[d])
+    courses.enrollment_revoke(actor=None, enrollment=enrollments[d])
     courses.enrollment_create(student=d, course=course)
-    courses.enrollment_revoke(enrollment=enrollments[c])
+    courses.enrollment_revoke(actor=None, enrollment=enrollments[c])
 
     # forum: comments c1 (hidden), reply r1, c3 (deleted) -> 2; votes a, b, d, b again -> 2.
     post = forum.post_create(course=course, author=a, title="Week 1", body="How do I start?")
@@ -80,8 +80,8 @@ def build_world() -> World:
     # coupon uses: e holds (pending), f paid, g paid then refunded (still a redemption), h refunded
     # before paying and j canceled (uses given back), i declined (still holds) -> 2 redeemed, 2 held.
     paid_course = PublishedCourseFactory(instructor=instructor, price=Decimal("49.99"))
-    coupon = payments.coupon_create(course=paid_course, code="SAVE", percent_off=20, max_redemptions=10)
-    unused_coupon = payments.coupon_create(course=paid_course, code="SPARE", percent_off=10)
+    coupon = payments.coupon_create(actor=None, course=paid_course, code="SAVE", percent_off=20, max_redemptions=10)
+    unused_coupon = payments.coupon_create(actor=None, course=paid_course, code="SPARE", percent_off=10)
     orders = {
         name: payments.checkout_start(student=StudentFactory(), course=paid_course, coupon_code="save")
         for name in "efghij"

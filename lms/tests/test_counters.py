@@ -108,7 +108,7 @@ def test_a_revoked_students_review_is_left_out_and_counts_again_when_restored(wo
     assert figures["rating_distribution"] == {"1": 1, "2": 0, "3": 0, "4": 2, "5": 1}
     assert list(counters_drift()) == []
 
-    courses.enrollment_revoke(enrollment=Enrollment.objects.get(student=by_c.student, course=world.course))
+    courses.enrollment_revoke(actor=None, enrollment=Enrollment.objects.get(student=by_c.student, course=world.course))
 
     assert stored(world) == EXPECTED
     assert list(counters_drift()) == []
@@ -277,7 +277,7 @@ def test_repair_waits_for_a_service_holding_the_row_and_counts_its_change(postgr
     def create_and_hold():
         try:
             with transaction.atomic():
-                courses.lesson_create(section=section, title="Written meanwhile")
+                courses.lesson_create(actor=None, section=section, title="Written meanwhile")
                 created.set()
                 release.wait(timeout=10)
         except BaseException as exc:

@@ -187,7 +187,7 @@ class World:
         EnrollmentFactory(student=self.other_student, course=self.course)
         attempt, _ = quiz_services.attempt_start(student=self.student, quiz=quiz)
         submitted, _ = quiz_services.attempt_start(student=self.other_student, quiz=quiz)
-        quiz_services.attempt_submit(attempt=submitted, answers=[])
+        quiz_services.attempt_submit(actor=self.other_student, attempt=submitted, answers=[])
 
         post = forum_services.post_create(
             course=self.course, author=self.student, title="Stuck on exercise 2", body="My loop never ends."

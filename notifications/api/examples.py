@@ -30,3 +30,7 @@ ANNOUNCEMENT = {
     "sent_at": "2026-11-30T09:00:04Z",
 }
 QUEUED_ANNOUNCEMENT = {**ANNOUNCEMENT, "status": "queued", "recipient_count": 0, "sent_at": None}
+UNREAD_COUNT = {"count": 2}
+READ_NOTIFICATION = {**NOTIFICATION, "read_at": "2026-11-30T12:01:09Z"}
+MARKED_READ = {"updated": 3}
+PREFERENCES_PATCH = {"preferences": [{"type": "announcement", "in_app": True, "email": False}]}

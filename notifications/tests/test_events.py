@@ -81,12 +81,12 @@ def test_new_lesson_in_published_course_notifies_active_students_only(
 ):
     active = [EnrollmentFactory(course=course).student for _ in range(3)]
     revoked = EnrollmentFactory(course=course)
-    course_services.enrollment_revoke(enrollment=revoked)
+    course_services.enrollment_revoke(actor=None, enrollment=revoked)
     elsewhere = EnrollmentFactory(course=PublishedCourseFactory(instructor=instructor)).student
     section = SectionFactory(course=course)
 
     with django_capture_on_commit_callbacks(execute=True):
-        lesson = course_services.lesson_create(section=section, title="Decorators")
+        lesson = course_services.lesson_create(actor=None, section=section, title="Decorators")
 
     assert recipients("course_updated") == {s.pk for s in active}
     note = Notification.objects.filter(type="course_updated").first()
@@ -104,7 +104,7 @@ def test_new_lesson_in_unpublished_course_notifies_nobody(instructor, status, dj
     section = SectionFactory(course=course)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        course_services.lesson_create(section=section, title="Draft lesson")
+        course_services.lesson_create(actor=None, section=section, title="Draft lesson")
 
     assert callbacks == []
     assert not Notification.objects.filter(type="course_updated").exists()
@@ -115,7 +115,7 @@ def test_course_updated_is_sent_in_a_background_job_after_commit(course, django_
     section = SectionFactory(course=course)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        course_services.lesson_create(section=section, title="Later")
+        course_services.lesson_create(actor=None, section=section, title="Later")
 
     assert len(callbacks) == 1
     assert not Notification.objects.filter(type="course_updated").exists()
@@ -181,7 +181,7 @@ def test_course_updated_preferences_are_honoured_per_student(course, django_capt
     section = SectionFactory(course=course)
 
     with django_capture_on_commit_callbacks(execute=True):
-        course_services.lesson_create(section=section, title="More")
+        course_services.lesson_create(actor=None, section=section, title="More")
 
     assert recipients("course_updated") == {default.pk, emailed_too.pk}
     assert emailed() == [emailed_too.email]

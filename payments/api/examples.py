@@ -17,6 +17,7 @@ ORDER = {
     "refunded_at": None,
 }
 REFUNDED_ORDER = {**ORDER, "status": "refunded", "refunded_at": "2026-11-14T08:30:00Z"}
+CHECKOUT_INPUT = {"coupon": "LAUNCH20"}
 CHECKOUT = {
     "order_id": "8f14e45f-ceea-467f-a0e6-5d6b3c9a2b10",
     "status": "pending",
@@ -57,3 +58,20 @@ NEW_COUPON = {
     "reserved": 0,
     "created_at": "2026-11-30T11:30:00Z",
 }
+WEBHOOK_EVENT = {
+    "id": "evt_3QeXk2LkdIwHu7ix0a1b2c3d",
+    "object": "event",
+    "type": "payment_intent.succeeded",
+    "data": {
+        "object": {
+            "id": "pi_3QeXk2LkdIwHu7ix1x9y8z7w",
+            "object": "payment_intent",
+            "amount": 4999,
+            "currency": "usd",
+            "status": "succeeded",
+            "metadata": {"order_id": "8f14e45f-ceea-467f-a0e6-5d6b3c9a2b10"},
+        }
+    },
+}
+COUPON_PATCH = {"max_redemptions": 50}
+WEBHOOK_REPLY = {"received": True, "outcome": "paid"}

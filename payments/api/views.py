@@ -3,7 +3,6 @@ import logging
 import stripe
 from django.conf import settings
 from django.db import DatabaseError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -15,18 +14,17 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.access import can_manage_course
-from courses.api.permissions import IsCourseManager
-from courses.selectors import course_list_for_user
+from courses.access import course_for
+from lms.api.access import AccessViewSetMixin
 from lms.api.permissions import IsStudent
 from lms.api.responses import DESCRIPTIONS, EXAMPLES, ErrorSerializer, body, ok
 from lms.api.responses import errors as shared_errors
 from payments import gateway, selectors, services
+from payments.access import coupon_for, order_for
 from payments.coupon_limits import CouponAttemptsExceeded
 from payments.models import Coupon, Order
 
@@ -84,41 +82,55 @@ RETRY_AFTER = OpenApiParameter(
 )
 
 
+CHECKOUT_RESPONSES = {
+    201: CheckoutSerializer,
+    **errors(
+        400,
+        401,
+        403,
+        404,
+        409,
+        503,
+        throttled=False,
+        r400=(
+            "Invalid input; the body names each bad field. A refused coupon is a 400 on `coupon`: a code this "
+            "course does not have (whether or not another course has it) is `Unknown coupon code.`"
+        ),
+    ),
+    429: CHECKOUT_429,
+}
+WEBHOOK_RESPONSES = {
+    200: WebhookReply,
+    **shared_errors(
+        400,
+        503,
+        throttled=False,
+        r400="Missing or bad Stripe-Signature, or not an event.",
+        r503="Could not be recorded now (or webhooks are not configured); Stripe will retry.",
+    ),
+}
+
+
+@extend_schema(tags=["payments"])
 class CheckoutView(APIView):
     permission_classes = [IsAuthenticated, IsStudent]
 
     @extend_schema(
         request=CheckoutInputSerializer,
-        responses={
-            201: CheckoutSerializer,
-            **errors(
-                400,
-                401,
-                403,
-                404,
-                409,
-                503,
-                throttled=False,
-                r400=(
-                    "Invalid input; the body names each bad field. A refused coupon is a 400 on `coupon`: a code this "
-                    "course does not have (whether or not another course has it) is `Unknown coupon code.`"
-                ),
-            ),
-            429: CHECKOUT_429,
-        },
+        responses=CHECKOUT_RESPONSES,
         parameters=[RETRY_AFTER],
-        examples=[body({"coupon": "LAUNCH20"}), ok(ex.CHECKOUT, status=201)],
+        examples=[body(ex.CHECKOUT_INPUT), ok(ex.CHECKOUT, status=201)],
         summary="Buy a paid course: a pending order and a PaymentIntent to confirm with Stripe.js",
-        tags=["payments"],
     )
     def post(self, request, course_id):
-        course = get_object_or_404(course_list_for_user(request.user), pk=course_id)
+        course = course_for(request.user, course_id)
         data = CheckoutInputSerializer.validated(request)
         order = services.checkout_start(student=request.user, course=course, coupon_code=data.get("coupon", ""))
         context = {"publishable_key": settings.STRIPE_PUBLISHABLE_KEY}
         return Response(CheckoutSerializer(order, context=context).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["payments"])
 class StripeWebhookView(APIView):
     """Stripe's calls. Signature-checked; 2xx only once the event's effects are committed (or the
     event is one we ignore, or a duplicate); 5xx when they could not be, so Stripe retries."""
@@ -129,40 +141,12 @@ class StripeWebhookView(APIView):
 
     @extend_schema(
         request={"application/json": {"type": "object", "description": "A Stripe event."}},
-        responses={
-            200: WebhookReply,
-            **shared_errors(
-                400,
-                503,
-                throttled=False,
-                r400="Missing or bad Stripe-Signature, or not an event.",
-                r503="Could not be recorded now (or webhooks are not configured); Stripe will retry.",
-            ),
-        },
+        responses=WEBHOOK_RESPONSES,
         examples=[
-            OpenApiExample(
-                "payment_intent.succeeded",
-                request_only=True,
-                value={
-                    "id": "evt_3QeXk2LkdIwHu7ix0a1b2c3d",
-                    "object": "event",
-                    "type": "payment_intent.succeeded",
-                    "data": {
-                        "object": {
-                            "id": "pi_3QeXk2LkdIwHu7ix1x9y8z7w",
-                            "object": "payment_intent",
-                            "amount": 4999,
-                            "currency": "usd",
-                            "status": "succeeded",
-                            "metadata": {"order_id": "8f14e45f-ceea-467f-a0e6-5d6b3c9a2b10"},
-                        }
-                    },
-                },
-            ),
-            OpenApiExample("Handled", response_only=True, value={"received": True, "outcome": "paid"}),
+            OpenApiExample("payment_intent.succeeded", request_only=True, value=ex.WEBHOOK_EVENT),
+            OpenApiExample("Handled", response_only=True, value=ex.WEBHOOK_REPLY),
         ],
         summary="Stripe webhook",
-        tags=["payments"],
         auth=[],
     )
     def post(self, request):
@@ -187,6 +171,14 @@ class StripeWebhookView(APIView):
         return Response({"received": True, "outcome": outcome})
 
 
+@extend_schema(tags=["payments"])
+@extend_schema_view(
+    list=extend_schema(
+        examples=[ok(ex.ORDER)],
+        summary="My orders, newest first",
+        responses={200: OrderSerializer(many=True), **errors(401, 404)},
+    )
+)
 class MyOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Order.objects.none()  # for the schema; requests use get_queryset
     serializer_class = OrderSerializer
@@ -195,65 +187,48 @@ class MyOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.order_list_for_student(self.request.user)
 
-    @extend_schema(
-        examples=[ok(ex.ORDER)],
-        summary="My orders, newest first",
-        responses={200: OrderSerializer(many=True), **errors(401, 404)},
-        tags=["payments"],
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
-
-class OrderViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """One order: the buyer's own, or any for admins; anyone else gets 404."""
-
-    queryset = Order.objects.none()  # for the schema; requests use get_queryset
-    serializer_class = OrderSerializer
-    permission_classes = [IsAuthenticated]
-
-    def get_queryset(self):
-        return selectors.order_list_for_user(self.request.user)
-
-    @extend_schema(
-        responses={200: OrderSerializer, **errors(401, 404)},
-        examples=[ok(ex.ORDER)],
-        summary="An order",
-        tags=["payments"],
-    )
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
-
-    @extend_schema(
+@extend_schema(tags=["payments"])
+@extend_schema_view(
+    retrieve=extend_schema(
+        responses={200: OrderSerializer, **errors(401, 404)}, examples=[ok(ex.ORDER)], summary="An order"
+    ),
+    refund=extend_schema(
         request=None,
         responses={200: OrderSerializer, **errors(401, 403, 404, 409, 503)},
         examples=[ok(ex.REFUNDED_ORDER)],
         summary="Refund (admin, revoking any certificate; the buyer within the refund window and before a certificate)",
-        tags=["payments"],
-    )
+    ),
+)
+class OrderViewSet(AccessViewSetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One order: the buyer's own, or any for admins; anyone else gets 404."""
+
+    queryset = Order.objects.none()  # for the schema; requests use order_for
+    serializer_class = OrderSerializer
+    permission_classes = [IsAuthenticated]
+    access = staticmethod(order_for)
+    needs = {"refund": "refund"}
+
     @action(detail=True, methods=["post"])
     def refund(self, request, pk=None):
         order = services.order_refund(order=self.get_object(), actor=request.user)
         return Response(OrderSerializer(order).data)
 
 
+COUPONS_DENIED = "Only the course's instructor or an admin manages its coupons."
+
+
+@extend_schema(tags=["payments"])
 class CourseCouponsView(APIView):
     permission_classes = [IsAuthenticated]
-
-    def _course(self, request, course_id):
-        course = get_object_or_404(course_list_for_user(request.user), pk=course_id)
-        if not can_manage_course(request.user, course):
-            raise PermissionDenied("Only the course's instructor or an admin manages its coupons.")
-        return course
 
     @extend_schema(
         responses={200: CouponSerializer(many=True), **errors(401, 403, 404)},
         examples=[ok(ex.COUPON)],
         summary="The course's coupons (owner, admin)",
-        tags=["payments"],
     )
     def get(self, request, course_id):
-        course = self._course(request, course_id)
+        course = course_for(request.user, course_id, need="manage", message=COUPONS_DENIED)
         return Response(CouponSerializer(selectors.coupon_list_for_course(course), many=True).data)
 
     @extend_schema(
@@ -261,45 +236,48 @@ class CourseCouponsView(APIView):
         responses={201: CouponSerializer, **errors(400, 401, 403, 404)},
         examples=[body(ex.COUPON_INPUT), ok(ex.NEW_COUPON, status=201)],
         summary="Create a coupon (owner, admin)",
-        tags=["payments"],
     )
     def post(self, request, course_id):
-        course = self._course(request, course_id)
-        coupon = services.coupon_create(course=course, **CouponInputSerializer.validated(request))
+        course = course_for(request.user, course_id, need="manage", message=COUPONS_DENIED)
+        data = CouponInputSerializer.validated(request)
+        coupon = services.coupon_create(actor=request.user, course=course, **data)
         return Response(CouponSerializer(coupon).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["payments"])
 @extend_schema_view(
-    retrieve=extend_schema(
-        responses={200: CouponSerializer, **errors(401, 403, 404)}, examples=[ok(ex.COUPON)], tags=["payments"]
-    ),
+    retrieve=extend_schema(responses={200: CouponSerializer, **errors(401, 403, 404)}, examples=[ok(ex.COUPON)]),
     partial_update=extend_schema(
         request=CouponInputSerializer,
         responses={200: CouponSerializer, **errors(400, 401, 403, 404)},
-        examples=[body({"max_redemptions": 50}), ok({**ex.COUPON, "max_redemptions": 50})],
-        tags=["payments"],
+        examples=[body(ex.COUPON_PATCH), ok({**ex.COUPON, **ex.COUPON_PATCH})],
     ),
     destroy=extend_schema(
         responses={204: None, **errors(401, 403, 404)},
         summary="Delete a coupon (one already used is deactivated instead)",
-        tags=["payments"],
     ),
 )
 class CouponViewSet(
-    mixins.RetrieveModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+    AccessViewSetMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
-    queryset = Coupon.objects.none()  # for the schema; requests use get_queryset
-    serializer_class = CouponSerializer
-    permission_classes = [IsAuthenticated, IsCourseManager]
-    http_method_names = ["get", "patch", "delete", "head", "options"]
+    """A coupon of a course (its instructor and admins)."""
 
-    def get_queryset(self):
-        return Coupon.objects.filter(course__in=course_list_for_user(self.request.user)).select_related("course")
+    queryset = Coupon.objects.none()  # for the schema; requests use coupon_for
+    serializer_class = CouponSerializer
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+    access = staticmethod(coupon_for)
+    needs = {"retrieve": "manage", "partial_update": "manage", "destroy": "manage"}
 
     def partial_update(self, request, *args, **kwargs):
         data = CouponInputSerializer.validated(request, partial=True)
-        return Response(CouponSerializer(services.coupon_update(coupon=self.get_object(), data=data)).data)
+        coupon = services.coupon_update(actor=request.user, coupon=self.get_object(), data=data)
+        return Response(CouponSerializer(coupon).data)
 
     def destroy(self, request, *args, **kwargs):
-        services.coupon_delete(coupon=self.get_object())
+        services.coupon_delete(actor=request.user, coupon=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.contrib.admin.utils import quote
 from django.contrib.messages import get_messages
-from django.test import Client
 
 from courses.models import Enrollment
 from courses.tests.factories import PublishedCourseFactory
@@ -17,13 +16,6 @@ from .factories import CouponFactory, OrderFactory
 from .helpers import buy_through_emulator, pay
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(admin_user):
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Example bodies for the schema (quizzes, questions, attempts), copied from real responses."""
 
+from lms.api.responses import body, ok
+
 CHOICES = [
     {"id": 1, "text": "def", "is_correct": True},
     {"id": 2, "text": "function", "is_correct": False},
@@ -237,3 +239,28 @@ GRADED_ATTEMPT_NO_REVIEW = {
 }
 # Graded under the policy never: pass or fail only.
 GRADED_ATTEMPT_PASS_FAIL_ONLY = {**GRADED_ATTEMPT, "score": None, "max_score": None, "percent": None, "feedback": []}
+
+# Request and response bodies of the edit operations.
+QUIZ_REPLACE = {**QUIZ_INPUT, "title": "Basics check", "order": 1}
+QUIZ_PATCH = {"passing_score": 60}
+QUESTIONS_REORDER = {"order": [2, 1]}
+QUESTIONS_REORDERED = {**NUMERIC_QUESTION, "order": 1}
+QUESTION_PATCH = {"points": 2}
+QUESTION_PATCHED = {**QUESTION, "points": 2}
+SAVE_ANSWERS = {"answers": [{"question": 1, "choice_ids": [1]}]}
+SUBMIT_ANSWERS = {"answers": ANSWERS}
+
+# Example lists of the operations that document more than one case.
+ATTEMPT_READ_EXAMPLES = [
+    ok(GRADED_ATTEMPT, "Reviewed (the policy allows, or the owner's view)"),
+    ok(GRADED_ATTEMPT_NO_REVIEW, "Attempts left: no review yet"),
+    ok(GRADED_ATTEMPT_PASS_FAIL_ONLY, "Policy never: pass or fail only"),
+]
+SUBMIT_EXAMPLES = [
+    body(SUBMIT_ANSWERS),
+    ok(GRADED_ATTEMPT, "Reviewed (the policy allows)"),
+    ok(GRADED_ATTEMPT_NO_REVIEW, "Attempts left: no review yet"),
+]
+MY_ATTEMPTS_EXAMPLES = [ok(GRADED_ATTEMPT), ok(GRADED_ATTEMPT_NO_REVIEW, "Attempts left: no review yet")]
+START_EXAMPLES = [ok(OPEN_ATTEMPT, status=201), ok(SAVED_ATTEMPT, "Already open")]
+QUIZ_DETAIL_EXAMPLES = [ok(QUIZ_DETAIL, "A student's view"), ok(QUIZ_DETAIL_MANAGER, "The owner's view")]

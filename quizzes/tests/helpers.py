@@ -12,15 +12,18 @@ LEAK_MARKERS = ("is_correct", "accepted_answers", "numeric_answer", "correct_cho
 
 
 def build_mixed_questions(quiz: Quiz) -> dict[str, Question]:
-    """One question of every type (total 6 points: multiple choice is worth 2)."""
+    """One question of every type (total 6 points: multiple choice is worth 2), written as the
+    platform (actor None): test data, not a person's edit."""
     return {
         "single": services.question_create(
+            actor=None,
             quiz=quiz,
             type="single_choice",
             text="Capital of France?",
             choices=[{"text": "Paris", "is_correct": True}, {"text": "Lyon"}, {"text": "Nice"}],
         ),
         "multiple": services.question_create(
+            actor=None,
             quiz=quiz,
             type="multiple_choice",
             text="Which are prime?",
@@ -28,12 +31,14 @@ def build_mixed_questions(quiz: Quiz) -> dict[str, Question]:
             choices=[{"text": "2", "is_correct": True}, {"text": "3", "is_correct": True}, {"text": "4"}],
         ),
         "true_false": services.question_create(
+            actor=None,
             quiz=quiz,
             type="true_false",
             text="Water is wet.",
             choices=[{"text": "True", "is_correct": True}, {"text": "False"}],
         ),
         "short": services.question_create(
+            actor=None,
             quiz=quiz,
             type="short_answer",
             text="The magic word?",
@@ -41,6 +46,7 @@ def build_mixed_questions(quiz: Quiz) -> dict[str, Question]:
             explanation="Because.",
         ),
         "numeric": services.question_create(
+            actor=None,
             quiz=quiz,
             type="numeric",
             text="Euler's number?",
@@ -102,3 +108,17 @@ def assert_no_leak(response) -> None:
     body = response.content.decode()
     for marker in LEAK_MARKERS:
         assert marker not in body, f"{marker!r} leaked to a student: {body}"
+
+
+# --- the role matrices of the API tests -----------------------------------------------------------
+ROLES = ("anonymous", "student", "other_student", "instructor", "other_instructor", "admin")
+
+
+def expect(**codes) -> list[tuple[str, int]]:
+    return [(role, codes[role]) for role in ROLES]
+
+
+READ = expect(anonymous=401, student=200, other_student=403, instructor=200, other_instructor=403, admin=200)
+MANAGE = expect(anonymous=401, student=403, other_student=403, instructor=200, other_instructor=403, admin=200)
+CREATE = expect(anonymous=401, student=403, other_student=403, instructor=201, other_instructor=403, admin=201)
+DELETE = expect(anonymous=401, student=403, other_student=403, instructor=204, other_instructor=403, admin=204)

@@ -11,13 +11,6 @@ from quizzes.tests.helpers import all_right, start, submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(admin_user):
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
 def test_quiz_pages(staff, quiz, questions):
     assert staff.get("/admin/quizzes/quiz/").status_code == 200
     assert quiz.title in staff.get("/admin/quizzes/quiz/?q=" + quiz.title).content.decode()

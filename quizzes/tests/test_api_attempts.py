@@ -243,7 +243,9 @@ def test_shuffling_is_per_attempt_and_stable(clients, enrollment, course):
 
 
 def test_without_shuffling_questions_come_in_order(clients, enrollment, quiz, questions):
-    services.questions_reorder(quiz=quiz, ids=[q.pk for q in reversed(list(questions.values()))])
+    services.questions_reorder(
+        actor=quiz.course.instructor, quiz=quiz, ids=[q.pk for q in reversed(list(questions.values()))]
+    )
     attempt = start(clients["student"], quiz)
     assert [q["id"] for q in attempt["questions"]] == [q.pk for q in reversed(list(questions.values()))]
 
@@ -300,19 +302,25 @@ def test_a_blank_answer_can_clear_a_saved_one(clients, enrollment, quiz, questio
 
 
 # --- snapshots: editing questions never changes grades ---------------------------------------
-def test_grades_given_do_not_change_when_questions_are_edited_or_deleted(clients, enrollment, quiz, questions):
+def test_grades_given_do_not_change_when_questions_are_edited_or_deleted(
+    clients, instructor, enrollment, quiz, questions
+):
     attempt = start(clients["student"], quiz)
     graded = submit(clients["student"], attempt["id"], all_right(questions)).json()
     before_rows = list(AttemptAnswer.objects.filter(attempt_id=attempt["id"]).values())
 
     single, short, numeric = questions["single"], questions["short"], questions["numeric"]
     services.question_update(
-        question=single, data={"choices": [{"text": "Paris"}, {"text": "Lyon", "is_correct": True}], "points": 10}
+        actor=instructor,
+        question=single,
+        data={"choices": [{"text": "Paris"}, {"text": "Lyon", "is_correct": True}], "points": 10},
     )
-    services.question_update(question=short, data={"accepted_answers": ["something else"]})
-    services.question_update(question=numeric, data={"numeric_answer": Decimal(100), "tolerance": Decimal(0)})
-    services.question_delete(question=questions["true_false"])
-    services.question_delete(question=questions["multiple"])
+    services.question_update(actor=instructor, question=short, data={"accepted_answers": ["something else"]})
+    services.question_update(
+        actor=instructor, question=numeric, data={"numeric_answer": Decimal(100), "tolerance": Decimal(0)}
+    )
+    services.question_delete(actor=instructor, question=questions["true_false"])
+    services.question_delete(actor=instructor, question=questions["multiple"])
 
     stored = Attempt.objects.get(pk=attempt["id"])
     assert (stored.score, stored.max_score, stored.percent, stored.passed) == (
@@ -332,14 +340,18 @@ def test_grades_given_do_not_change_when_questions_are_edited_or_deleted(clients
         assert {q["share_correct"] for q in results["questions"]} == {1.0}
 
 
-def test_an_open_attempt_is_graded_on_the_questions_as_they_were_when_it_started(clients, enrollment, quiz, questions):
+def test_an_open_attempt_is_graded_on_the_questions_as_they_were_when_it_started(
+    clients, instructor, enrollment, quiz, questions
+):
     attempt = start(clients["student"], quiz)
     ids = [q.pk for q in questions.values()]
     numeric_id = questions["numeric"].pk
     single = questions["single"]
     old_right = right_choice_ids(single)
-    services.question_update(question=single, data={"choices": [{"text": "A", "is_correct": True}, {"text": "B"}]})
-    services.question_delete(question=questions["numeric"])
+    services.question_update(
+        actor=instructor, question=single, data={"choices": [{"text": "A", "is_correct": True}, {"text": "B"}]}
+    )
+    services.question_delete(actor=instructor, question=questions["numeric"])
     new_question = QuestionFactory(quiz=quiz)
 
     # The open attempt still shows the old question and choices, and grades against them.

@@ -29,7 +29,7 @@ def open_attempt(quiz, *, deadline_ago: float | None, answers: list | None = Non
     EnrollmentFactory(student=student, course=quiz.course)
     attempt, _ = attempt_start(student=student, quiz=quiz)
     if answers:
-        attempt_save_answers(attempt=attempt, answers=answers)
+        attempt_save_answers(actor=student, attempt=attempt, answers=answers)
     deadline = None if deadline_ago is None else timezone.now() - timedelta(seconds=deadline_ago)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)
     attempt.refresh_from_db()

@@ -35,7 +35,7 @@ ROLES = ("anonymous", "student", "other_student", "instructor", "other_instructo
 @pytest.fixture
 def default_quiz(course):
     """A quiz created with no review policy or attempt limit given: the defaults for new quizzes."""
-    return services.quiz_create(course=course, title="Defaults", passing_score=60)
+    return services.quiz_create(actor=course.instructor, course=course, title="Defaults", passing_score=60)
 
 
 @pytest.fixture

@@ -1,8 +1,7 @@
 import datetime
 
 from django.conf import settings
-from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -12,6 +11,7 @@ from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
 from lms.api.responses import errors as shared_errors
 from lms.api.responses import ok
 from reports import selectors
+from reports.access import report_for
 
 from . import examples as ex
 from .renderers import ReportCSVRenderer
@@ -28,6 +28,7 @@ def errors(*statuses: int):
     return shared_errors(*statuses, r403="Not allowed for this role.")
 
 
+@extend_schema(tags=["dashboards"])
 class StudentDashboardView(APIView):
     permission_classes = [IsAuthenticated, IsStudent]
 
@@ -35,7 +36,6 @@ class StudentDashboardView(APIView):
         responses={200: StudentDashboardSerializer, **errors(401, 403)},
         examples=[ok(ex.STUDENT_DASHBOARD)],
         summary="My learning at a glance (student)",
-        tags=["dashboards"],
     )
     def get(self, request):
         data = selectors.dashboard_for_student(request.user)
@@ -43,6 +43,7 @@ class StudentDashboardView(APIView):
         return Response(StudentDashboardSerializer(data, context=context).data)
 
 
+@extend_schema(tags=["dashboards"])
 class InstructorDashboardView(APIView):
     permission_classes = [IsAuthenticated, IsInstructor]
 
@@ -50,12 +51,12 @@ class InstructorDashboardView(APIView):
         responses={200: InstructorDashboardSerializer, **errors(401, 403)},
         examples=[ok(ex.INSTRUCTOR_DASHBOARD)],
         summary="My courses at a glance (instructor)",
-        tags=["dashboards"],
     )
     def get(self, request):
         return Response(InstructorDashboardSerializer(selectors.dashboard_for_instructor(request.user)).data)
 
 
+@extend_schema(tags=["dashboards"])
 class AdminDashboardView(APIView):
     permission_classes = [IsAuthenticated, IsAdmin]
 
@@ -63,7 +64,6 @@ class AdminDashboardView(APIView):
         responses={200: AdminDashboardSerializer, **errors(401, 403)},
         examples=[ok(ex.ADMIN_DASHBOARD)],
         summary="The platform at a glance (admin)",
-        tags=["dashboards"],
     )
     def get(self, request):
         return Response(AdminDashboardSerializer(selectors.dashboard_for_admin()).data)
@@ -79,14 +79,20 @@ REPORT_PARAMETERS = [
 ]
 
 
+def report_responses(r404: str) -> dict:
+    return {
+        200: TimeSeriesReportSerializer,
+        400: OpenApiResponse(description="Bad range or interval."),
+        404: OpenApiResponse(description=r404),
+        **errors(401, 403),
+    }
+
+
 class BaseReportView(APIView):
     renderer_classes = [JSONRenderer, ReportCSVRenderer]
-    scoped = False  # instructors: their own courses only
 
-    def get(self, request, name):
-        spec = selectors.REPORTS.get(name)
-        if spec is None or (self.scoped and spec.instructor_scope is None):
-            raise Http404
+    def render_report(self, request, name: str, *, instructor=None):
+        """`name` was authorized by reports.access.report_for; `instructor` scopes it to their courses."""
         query = ReportQuerySerializer.from_query(request)
         start, end = selectors.report_range(start=query.get("from"), end=query.get("to"), interval=query["interval"])
         report = selectors.report_build(
@@ -94,46 +100,41 @@ class BaseReportView(APIView):
             start=start,
             end=end,
             interval=query["interval"],
-            instructor=request.user if self.scoped else None,
+            instructor=instructor,
             currency=(query.get("currency") or settings.DEFAULT_CURRENCY).upper(),
         )
         return Response(TimeSeriesReportSerializer(report).data)
 
 
+@extend_schema(tags=["reports"])
+@extend_schema_view(
+    get=extend_schema(
+        parameters=REPORT_PARAMETERS,
+        responses=report_responses("No such report."),
+        examples=[ok(ex.REPORT)],
+        summary="A report over time (admin): signups, enrollments, revenue, completions, quiz-attempts, active-users",
+    )
+)
 class AdminReportView(BaseReportView):
     permission_classes = [IsAuthenticated, IsAdmin]
 
-    @extend_schema(
-        parameters=REPORT_PARAMETERS,
-        responses={
-            200: TimeSeriesReportSerializer,
-            400: OpenApiResponse(description="Bad range or interval."),
-            404: OpenApiResponse(description="No such report."),
-            **errors(401, 403),
-        },
-        examples=[ok(ex.REPORT)],
-        summary="A report over time (admin): signups, enrollments, revenue, completions, quiz-attempts, active-users",
-        tags=["reports"],
-    )
     def get(self, request, name):
-        return super().get(request, name)
+        report_for(request.user, name, need="admin")
+        return self.render_report(request, name)
 
 
-class InstructorReportView(BaseReportView):
-    permission_classes = [IsAuthenticated, IsInstructor]
-    scoped = True
-
-    @extend_schema(
+@extend_schema(tags=["reports"])
+@extend_schema_view(
+    get=extend_schema(
         parameters=REPORT_PARAMETERS,
-        responses={
-            200: TimeSeriesReportSerializer,
-            400: OpenApiResponse(description="Bad range or interval."),
-            404: OpenApiResponse(description="No such report for instructors."),
-            **errors(401, 403),
-        },
+        responses=report_responses("No such report for instructors."),
         examples=[ok(ex.REPORT)],
         summary="A report over my courses (instructor): enrollments, revenue, completions, quiz-attempts",
-        tags=["reports"],
     )
+)
+class InstructorReportView(BaseReportView):
+    permission_classes = [IsAuthenticated, IsInstructor]
+
     def get(self, request, name):
-        return super().get(request, name)
+        report_for(request.user, name, need="instructor")
+        return self.render_report(request, name, instructor=request.user)

@@ -43,7 +43,7 @@ def build(instructor, student, other_student):
     CourseFactory(instructor=instructor)
     PublishedCourseFactory(instructor=instructor, status=CourseStatus.ARCHIVED)
     EnrollmentFactory(student=student, course=course, completed_at=timezone.now())
-    enrollment_revoke(enrollment=EnrollmentFactory(student=other_student, course=course))
+    enrollment_revoke(actor=None, enrollment=EnrollmentFactory(student=other_student, course=course))
     paid(student, course, Decimal("25.00"))
     paid(other_student, course, Decimal("25.00"), status="refunded")
     paid(student, course, Decimal("7.00"), currency="EUR")

@@ -101,7 +101,7 @@ def test_student_dashboard_figures(clients, student, other_student, instructor):
     certificate = CertificateFactory(enrollment=done)
 
     dropped = PublishedCourseFactory(instructor=instructor, lessons=1, title="Dropped")
-    enrollment_revoke(enrollment=EnrollmentFactory(student=student, course=dropped))
+    enrollment_revoke(actor=None, enrollment=EnrollmentFactory(student=student, course=dropped))
     EnrollmentFactory(student=other_student, course=dropped)  # someone else's
 
     quiz = QuizFactory(course=learning, title="Checkpoint")
@@ -169,7 +169,7 @@ def teaching(instructor, other_instructor):
     Enrollment.objects.filter(pk=e1.pk).update(last_activity_at=ago(days=2), completed_at=ago(days=2))
     Enrollment.objects.filter(pk=e2.pk).update(last_activity_at=ago(days=40))  # not in the last 30 days
     Enrollment.objects.filter(pk=e3.pk).update(last_activity_at=ago(days=1))
-    enrollment_revoke(enrollment=e3)  # refunded: no longer counted
+    enrollment_revoke(actor=None, enrollment=e3)  # refunded: no longer counted
     order(s1, main, Decimal("50.00"))
     order(s2, main, Decimal("50.00"))
     order(s3, main, Decimal("50.00"), status="refunded")
@@ -274,7 +274,7 @@ def test_instructor_completion_rate_ignores_revoked_enrollments(clients, instruc
     EnrollmentFactory(course=course)
     for _ in range(2):
         finished = EnrollmentFactory(course=course, completed_at=timezone.now())
-        enrollment_revoke(enrollment=finished)
+        enrollment_revoke(actor=None, enrollment=finished)
     row = clients["instructor"].get("/api/v1/dashboard/instructor/").json()["courses"][0]
     assert row["enrollment_count"] == 1
     assert row["completions"] == 0
@@ -300,7 +300,7 @@ def test_admin_dashboard_figures(clients, instructor, other_instructor, student,
     with time_machine.travel(ago(days=2), tick=False):
         EnrollmentFactory(student=student, course=published, completed_at=timezone.now())
         EnrollmentFactory(student=other_student, course=published)
-    enrollment_revoke(enrollment=EnrollmentFactory(student=student, course=archived))
+    enrollment_revoke(actor=None, enrollment=EnrollmentFactory(student=student, course=archived))
     with time_machine.travel(ago(days=40), tick=False):
         EnrollmentFactory(course=archived)  # outside the 30 days
 
@@ -383,7 +383,7 @@ def test_instructor_dashboard_leaves_out_reviews_that_no_longer_count(clients, i
         EnrollmentFactory(student=student, course=course)
     review_create(student=stays, course=course, rating=5)
     review_create(student=leaves, course=course, rating=1)
-    enrollment_revoke(enrollment=Enrollment.objects.get(student=leaves, course=course))
+    enrollment_revoke(actor=None, enrollment=Enrollment.objects.get(student=leaves, course=course))
 
     body = clients["instructor"].get("/api/v1/dashboard/instructor/").json()
 

@@ -46,7 +46,7 @@ def grow(*, student, instructor, courses: int) -> None:
             CertificateFactory(enrollment=mine)
         others = [EnrollmentFactory(student=StudentFactory(), course=course) for _ in range(2)]
         Enrollment.objects.filter(pk=others[0].pk).update(last_activity_at=now, completed_at=now)
-        enrollment_revoke(enrollment=others[1])
+        enrollment_revoke(actor=None, enrollment=others[1])
         quiz = QuizFactory(course=course)
         QuestionFactory(quiz=quiz)
         for i, who in enumerate([student, others[0].student]):

@@ -28,3 +28,15 @@ NEW_REVIEW = {
     "updated_at": "2026-11-30T11:20:00Z",
 }
 INSTRUCTOR_REVIEW = {**REVIEW, "reply": None, "course_title": "Python from scratch"}
+EDITED_REVIEW = {**REVIEW, "rating": 4, "comment": "Clear and practical; more exercises please."}
+EDITED_REPLY = {
+    **REPLY,
+    "body": "Thank you! The new exercises are in section 2.",
+    "updated_at": "2026-11-25T08:00:00Z",
+}
+
+# Request bodies.
+NEW_REVIEW_BODY = {"rating": 4, "comment": NEW_REVIEW["comment"]}
+EDITED_REVIEW_BODY = {"rating": 4, "comment": EDITED_REVIEW["comment"]}
+REPLY_BODY = {"body": REPLY["body"]}
+EDITED_REPLY_BODY = {"body": EDITED_REPLY["body"]}

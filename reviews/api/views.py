@@ -1,25 +1,27 @@
+"""The reviews API. Courses are resolved through courses.access (`course_for`), reviews and replies
+through reviews.access (`review_for`, `reply_for`) with the need each action documents; the
+services re-check. Each view's OpenAPI description is in schema.py."""
+
 import django_filters
-from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses.access import course_for
 from courses.api.filters import StableOrderingFilter
-from courses.selectors import course_list_for_user
+from lms.api.access import AccessViewSetMixin
 from lms.api.filters import BooleanFilter as StrictBooleanFilter
 from lms.api.pagination import PageNumberPagination
 from lms.api.permissions import IsInstructor, IsStudent
-from lms.api.responses import body, ok, page, paginated
-from lms.api.responses import errors as shared_errors
 from reviews import selectors, services
-from reviews.models import InstructorReply, Review
+from reviews.access import reply_for, review_for
+from reviews.models import Review
 
-from . import examples as ex
+from . import schema
 from .serializers import (
     InstructorReplyInputSerializer,
     InstructorReplySerializer,
@@ -27,10 +29,6 @@ from .serializers import (
     ReviewInputSerializer,
     ReviewSerializer,
 )
-
-
-def errors(*statuses: int):
-    return shared_errors(*statuses, r409="Already done once.")
 
 
 class ReviewFilter(django_filters.FilterSet):
@@ -59,132 +57,62 @@ def _filtered(filterset_class, request, queryset):
     return queryset if queryset.query.order_by else queryset.order_by("-created_at", "-id")
 
 
+@schema.COURSE_REVIEWS
 class CourseReviewsView(APIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated(), IsStudent()]
 
-    def _course(self, request, course_id):
-        return get_object_or_404(course_list_for_user(request.user), pk=course_id)
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("rating", int, description="Only reviews with this many stars."),
-            OpenApiParameter("ordering", str, enum=["created_at", "-created_at", "rating", "-rating"]),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
-        ],
-        responses={200: paginated(ReviewSerializer, "ReviewPage"), **errors(400, 404)},
-        examples=[ok(page(ex.REVIEW, count=2))],
-        summary="A course's reviews (?rating=, ?ordering=-created_at|rating|-rating)",
-        tags=["reviews"],
-    )
     def get(self, request, course_id):
-        course = self._course(request, course_id)
+        course = course_for(request.user, course_id)
         queryset = _filtered(ReviewFilter, request, selectors.review_list_for_course(course))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(ReviewSerializer(page, many=True).data)
 
-    @extend_schema(
-        request=ReviewInputSerializer,
-        responses={201: ReviewSerializer, **errors(400, 401, 403, 404, 409)},
-        examples=[body({"rating": 4, "comment": ex.NEW_REVIEW["comment"]}), ok(ex.NEW_REVIEW, status=201)],
-        summary="Review a course I am enrolled in (once)",
-        tags=["reviews"],
-    )
     def post(self, request, course_id):
-        course = self._course(request, course_id)
+        course = course_for(request.user, course_id)
         review = services.review_create(course=course, student=request.user, **ReviewInputSerializer.validated(request))
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
-class ReviewViewSet(viewsets.GenericViewSet):
-    queryset = Review.objects.none()  # for the schema; requests use get_queryset
+@schema.REVIEWS
+class ReviewViewSet(AccessViewSetMixin, viewsets.GenericViewSet):
+    """A review: edited by its author, deleted by its author or an admin, answered by the course's
+    instructor."""
+
+    queryset = Review.objects.none()  # for the schema; objects come from review_for
     serializer_class = ReviewSerializer
     permission_classes = [IsAuthenticated]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    access = staticmethod(review_for)
+    needs = {"partial_update": "edit", "destroy": "delete", "reply": "reply"}  # PATCH/DELETE reply: reply_for
 
-    def get_queryset(self):
-        return selectors.review_list_for_user(self.request.user)
-
-    @extend_schema(
-        request=ReviewInputSerializer,
-        responses={200: ReviewSerializer, **errors(400, 401, 403, 404)},
-        examples=[
-            body({"rating": 4, "comment": "Clear and practical; more exercises please."}),
-            ok({**ex.REVIEW, "rating": 4, "comment": "Clear and practical; more exercises please."}),
-        ],
-        summary="Edit my review",
-        tags=["reviews"],
-    )
     def partial_update(self, request, pk=None):
         review = self.get_object()
-        if review.student_id != request.user.pk:
-            raise PermissionDenied("Only the author can edit a review.")
         data = ReviewInputSerializer.validated(request, partial=True)
-        return Response(ReviewSerializer(services.review_update(review=review, data=data)).data)
+        return Response(ReviewSerializer(services.review_update(review=review, actor=request.user, data=data)).data)
 
-    @extend_schema(
-        responses={204: None, **errors(401, 403, 404)},
-        summary="Delete (the author, or an admin)",
-        tags=["reviews"],
-    )
     def destroy(self, request, pk=None):
-        review = self.get_object()
-        if review.student_id != request.user.pk and request.user.role != "admin":
-            raise PermissionDenied("Only the author or an admin can delete a review.")
-        services.review_delete(review=review)
+        services.review_delete(review=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(
-        methods=["POST"],
-        request=InstructorReplyInputSerializer,
-        responses={201: InstructorReplySerializer, **errors(400, 401, 403, 404, 409)},
-        examples=[body({"body": ex.REPLY["body"]}), ok(ex.REPLY, status=201)],
-        summary="Reply to a review of my course (once)",
-        tags=["reviews"],
-    )
-    @extend_schema(
-        methods=["PATCH"],
-        request=InstructorReplyInputSerializer,
-        responses={200: InstructorReplySerializer, **errors(400, 401, 403, 404)},
-        examples=[
-            body({"body": "Thank you! The new exercises are in section 2."}),
-            ok(
-                {
-                    **ex.REPLY,
-                    "body": "Thank you! The new exercises are in section 2.",
-                    "updated_at": "2026-11-25T08:00:00Z",
-                }
-            ),
-        ],
-        summary="Edit my reply",
-        tags=["reviews"],
-    )
-    @extend_schema(
-        methods=["DELETE"],
-        responses={204: None, **errors(401, 403, 404)},
-        summary="Delete my reply",
-        tags=["reviews"],
-    )
     @action(detail=True, methods=["post", "patch", "delete"])
     def reply(self, request, pk=None):
-        review = self.get_object()
         if request.method == "POST":
-            reply = services.reply_create(
-                review=review, author=request.user, **InstructorReplyInputSerializer.validated(request)
-            )
+            review = self.get_object()
+            data = InstructorReplyInputSerializer.validated(request)
+            reply = services.reply_create(review=review, author=request.user, **data)
             return Response(InstructorReplySerializer(reply).data, status=status.HTTP_201_CREATED)
-        if not services.may_reply(request.user, review.course):
-            raise PermissionDenied("Only the course's instructor manages replies to its reviews.")
-        reply = get_object_or_404(InstructorReply, review=review)
+        reply = reply_for(request.user, pk, need="manage")
         if request.method == "DELETE":
-            services.reply_delete(reply=reply)
+            services.reply_delete(reply=reply, actor=request.user)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        reply = services.reply_update(reply=reply, **InstructorReplyInputSerializer.validated(request))
+        data = InstructorReplyInputSerializer.validated(request)
+        reply = services.reply_update(reply=reply, actor=request.user, **data)
         return Response(InstructorReplySerializer(reply).data)
 
 
+@schema.INSTRUCTOR_REVIEWS
 class InstructorReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Review.objects.none()  # for the schema; requests use get_queryset
     serializer_class = InstructorReviewSerializer
@@ -194,12 +122,3 @@ class InstructorReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.review_list_for_instructor(self.request.user)
-
-    @extend_schema(
-        examples=[ok(ex.INSTRUCTOR_REVIEW)],
-        summary="Reviews of my courses (?unanswered=true, ?course=, ?rating=)",
-        responses={200: InstructorReviewSerializer(many=True), **errors(400, 401, 403, 404)},
-        tags=["reviews"],
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)

@@ -69,3 +69,7 @@ def stored_figures(course_id: int) -> tuple[int, Decimal, dict[str, int]]:
 
 def assert_figures_exact(course_id: int) -> None:
     assert stored_figures(course_id) == fresh_figures(course_id)
+
+
+def reviews_url(course) -> str:
+    return f"/api/v1/courses/{course.pk}/reviews/"

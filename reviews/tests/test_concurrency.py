@@ -9,6 +9,8 @@ from django.db import connection, transaction
 
 from accounts.tests.factories import StudentFactory
 from conftest import client_for
+from courses.models import Enrollment
+from courses.services import enrollment_create, enrollment_revoke
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
 from lms.testing import run_together, wait_for_a_lock_waiter
 from reviews import services
@@ -119,7 +121,7 @@ def test_an_edit_racing_a_delete_of_the_same_review_is_not_a_500(postgres):
     def delete_and_hold():
         try:
             with transaction.atomic():
-                services.review_delete(review=Review.objects.get(pk=review.pk))
+                services.review_delete(review=Review.objects.get(pk=review.pk), actor=review.student)
                 deleted.set()
                 release.wait(timeout=15)
         finally:
@@ -189,10 +191,8 @@ def test_a_revocation_waits_for_a_review_being_written_and_leaves_it_out(postgre
             connection.close()
 
     def revoke():
-        from courses.services import enrollment_revoke
-
         try:
-            enrollment_revoke(enrollment=enrollment)
+            enrollment_revoke(actor=None, enrollment=enrollment)
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -217,18 +217,15 @@ def test_a_revocation_waits_for_a_review_being_written_and_leaves_it_out(postgre
 
 
 def test_revocations_restorations_and_edits_racing_give_exact_figures(postgres):
-    from courses.models import Enrollment
-    from courses.services import enrollment_create, enrollment_revoke
-
     course = PublishedCourseFactory()
     reviews = [ReviewFactory(course=course, rating=r) for r in (1, 2, 3, 4, 5, 5, 4, 3)]
     enrollments = [Enrollment.objects.get(student_id=r.student_id, course=course) for r in reviews]
     for enrollment in enrollments[4:]:
-        enrollment_revoke(enrollment=enrollment)
+        enrollment_revoke(actor=None, enrollment=enrollment)
 
-    calls = [lambda e=e: enrollment_revoke(enrollment=e) for e in enrollments[:4]]
+    calls = [lambda e=e: enrollment_revoke(actor=None, enrollment=e) for e in enrollments[:4]]
     calls += [lambda r=r: enrollment_create(student=r.student, course=course) for r in reviews[4:]]
-    calls += [lambda r=r: services.review_update(review=r, data={"rating": 5}) for r in reviews[4:]]
+    calls += [lambda r=r: services.review_update(review=r, actor=r.student, data={"rating": 5}) for r in reviews[4:]]
     results = run_together(calls)
 
     # An edit may run before its author is enrolled again: refused (403), never a 500.

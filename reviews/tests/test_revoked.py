@@ -65,7 +65,7 @@ def test_staff_revoking_and_restoring_an_enrollment_recounts(clients, student):
     ReviewFactory(course=course, rating=5)
     enrollment = Enrollment.objects.get(student=student, course=course)
 
-    courses.enrollment_revoke(enrollment=enrollment)
+    courses.enrollment_revoke(actor=None, enrollment=enrollment)
 
     assert stored_figures(course.pk) == FIVE_ONLY
     assert one_star.pk not in listed(clients["anonymous"], course)
@@ -83,7 +83,7 @@ def test_staff_revoking_and_restoring_an_enrollment_recounts(clients, student):
 def test_an_admin_can_still_delete_a_revoked_students_review(clients, student):
     course = PublishedCourseFactory()
     review = ReviewFactory(course=course, student=student, rating=1)
-    courses.enrollment_revoke(enrollment=Enrollment.objects.get(student=student, course=course))
+    courses.enrollment_revoke(actor=None, enrollment=Enrollment.objects.get(student=student, course=course))
 
     assert clients["admin"].delete(f"/api/v1/reviews/{review.pk}/").status_code == 204
     assert not Review.objects.filter(pk=review.pk).exists()
@@ -95,7 +95,7 @@ def test_a_revocation_without_a_review_leaves_the_figures_alone(student):
     ReviewFactory(course=course, rating=5)
     enrollment = EnrollmentFactory(student=student, course=course)
 
-    courses.enrollment_revoke(enrollment=enrollment)
+    courses.enrollment_revoke(actor=None, enrollment=enrollment)
 
     assert stored_figures(course.pk) == FIVE_ONLY
     assert_figures_exact(course.pk)

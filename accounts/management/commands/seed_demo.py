@@ -44,9 +44,9 @@ def demo_user(email: str, first_name: str, last_name: str, role: str) -> User:
             email=email, password=DEMO_PASSWORD, first_name=first_name, last_name=last_name, role=role
         )
     if user.role != role:
-        services.user_set_role(user=user, role=role)
+        services.user_set_role(actor=None, user=user, role=role)
     if not user.is_active:
-        services.user_reactivate(user=user)
+        services.user_reactivate(actor=None, user=user)
     if not user.check_password(DEMO_PASSWORD):
         # Through the service: whoever signed in with the other password is signed out everywhere.
         services.user_set_password(user=user, password=DEMO_PASSWORD)

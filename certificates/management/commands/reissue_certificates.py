@@ -46,7 +46,8 @@ examples:
         started = time.monotonic()
         with progress_for(self, len(ids), label="Re-issuing", force=progress) as bar:
             for pk in ids:
-                certificate_reissue(certificate=Certificate.objects.get(pk=pk))
+                # The operator acts as the platform: actor None.
+                certificate_reissue(actor=None, certificate=Certificate.objects.get(pk=pk))
                 bar.advance()
         elapsed = time.monotonic() - started
         self.stdout.write(f"Re-issued {len(ids)} certificate(s) in {elapsed:.1f} s.")

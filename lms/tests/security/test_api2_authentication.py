@@ -182,7 +182,7 @@ def test_logout_cannot_blacklist_someone_elses_refresh(user, victim):
 
 def test_deactivated_user_tokens_stop_working_at_once(user):
     tokens = services.tokens_for_user(user)
-    services.user_deactivate(user=user)
+    services.user_deactivate(actor=None, user=user)
     assert_rejected(bearer(tokens["access"]).get(ME))
     response = APIClient().post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
     assert response.status_code == 401, response.content

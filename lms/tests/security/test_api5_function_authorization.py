@@ -142,5 +142,5 @@ def test_a_demoted_admin_loses_admin_functions_at_once(clients, admin_user):
     AdminFactory()  # someone must stay admin
     client = client_for(admin_user)
     assert client.get("/api/v1/admin/users/").status_code == 200
-    services.user_set_role(user=admin_user, role="student")
+    services.user_set_role(actor=None, user=admin_user, role="student")
     assert client.get("/api/v1/admin/users/").status_code == 403

@@ -5,6 +5,7 @@ shows up as a FAIL instead of hanging the command. Checks only read, except the 
 round trips, which write one small value or file and delete it again."""
 
 import contextlib
+import ctypes.util
 import json
 import threading
 import time
@@ -14,11 +15,20 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import stripe
 from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.management.base import CommandError
 from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
 
+from lms.celery import app
 from lms.commands import OperatorCommand
+from lms.jobs import describe_missing, queues_without_consumer
 from reports.counters_check import check_counters
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
@@ -146,8 +156,6 @@ def check_config(ctx: Context) -> list[Result]:
 
 # --- database -------------------------------------------------------------------------------------
 def check_database(ctx: Context) -> list[Result]:
-    from django.db.migrations.executor import MigrationExecutor
-
     connection = connections["default"]
     name = str(connection.settings_dict.get("NAME") or "")
     if connection.vendor == "sqlite" and not _sqlite_in_memory(name) and not Path(name).exists():
@@ -205,8 +213,6 @@ def check_database(ctx: Context) -> list[Result]:
 
 # --- cache ----------------------------------------------------------------------------------------
 def check_cache(ctx: Context) -> list[Result]:
-    from django.core.cache import cache
-
     backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     key, value = f"doctor-{uuid.uuid4().hex}", uuid.uuid4().hex
     try:
@@ -246,8 +252,6 @@ def check_cache(ctx: Context) -> list[Result]:
 
 # --- broker and workers ---------------------------------------------------------------------------
 def check_broker(ctx: Context) -> list[Result]:
-    from lms.celery import app
-
     if app.conf.task_always_eager:
         result = Result("broker", OK, "Background jobs run inline (CELERY_TASK_ALWAYS_EAGER): no broker needed.")
         if ctx.production:
@@ -279,8 +283,6 @@ def check_broker(ctx: Context) -> list[Result]:
 def check_consumers(app, timeout: float) -> Result:
     """FAIL when a queue that jobs are routed to has no live worker consuming it: those jobs would
     wait there forever (no certificate, no e-mail) and nothing else would say so."""
-    from lms.jobs import describe_missing, queues_without_consumer
-
     try:
         missing, consumers = queues_without_consumer(app, timeout=timeout)
     except Exception as exc:
@@ -301,9 +303,6 @@ def check_consumers(app, timeout: float) -> Result:
 
 # --- storage --------------------------------------------------------------------------------------
 def check_storage(ctx: Context) -> list[Result]:
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
     backend = default_storage.__class__.__name__
     where = getattr(default_storage, "location", "") or getattr(default_storage, "bucket_name", "")
     payload = f"doctor {uuid.uuid4().hex}".encode()
@@ -347,8 +346,6 @@ def _mode(key: str) -> str | None:
 
 
 def check_stripe(ctx: Context) -> list[Result]:
-    import stripe
-
     values = {name: getattr(settings, name, "") or "" for name in STRIPE_KEYS}
     missing = [name for name, value in values.items() if not value]
     if len(missing) == len(values):
@@ -465,9 +462,6 @@ def check_stripe(ctx: Context) -> list[Result]:
 
 # --- e-mail ---------------------------------------------------------------------------------------
 def check_email(ctx: Context) -> list[Result]:
-    from django.core.mail import get_connection
-    from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-
     connection = get_connection(timeout=ctx.timeout)
     backend = settings.EMAIL_BACKEND.rsplit(".", 2)[-2] if "." in settings.EMAIL_BACKEND else settings.EMAIL_BACKEND
     if not isinstance(connection, SMTPBackend):
@@ -499,8 +493,6 @@ def check_email(ctx: Context) -> list[Result]:
 
 # --- PDF ------------------------------------------------------------------------------------------
 def check_pdf(ctx: Context) -> list[Result]:
-    import ctypes.util
-
     try:
         import weasyprint
     except (ImportError, OSError) as exc:

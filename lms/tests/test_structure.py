@@ -1,0 +1,270 @@
+"""The layering rules of shared/STYLE.md, checked on the source so they stay true:
+
+- views never write through the ORM (they call services);
+- an app writes another app's models only through that app's services;
+- every object a view acts on is resolved through an access helper (`<app>/access.py`), and no view
+  decides permission by hand (owner comparisons, `get_object_or_404`, raising PermissionDenied,
+  calling the access predicates itself).
+
+Each checker is also run on a small bad example, so a checker that finds nothing cannot pass."""
+
+import ast
+import inspect
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from lms.api.access import AccessViewSetMixin
+
+BASE = Path(settings.BASE_DIR)
+PROJECT_APPS = sorted(
+    config.label for config in apps.get_app_configs() if Path(config.path).resolve().parent == BASE.resolve()
+)
+
+
+def _modules(app: str, *, include_tests: bool = False) -> list[Path]:
+    skip = {"migrations"} if include_tests else {"migrations", "tests"}
+    return sorted(p for p in (BASE / app).rglob("*.py") if not skip & set(p.relative_to(BASE / app).parts))
+
+
+def _view_modules() -> list[Path]:
+    return sorted(p for app in PROJECT_APPS for p in (BASE / app / "api").glob("views*.py"))
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(BASE))
+
+
+def _chain(node: ast.AST) -> list[str]:
+    """`Post.objects.filter(x=1).update` -> ["Post", "objects", "filter", "update"]."""
+    names: list[str] = []
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            names.append(node.id)
+            return names[::-1]
+        else:
+            return names[::-1]
+
+
+# --- views do not write through the ORM ---------------------------------------------------------
+ALWAYS_WRITES = {"save", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "select_for_update"}
+QUERYSET_WRITES = {"create", "update", "delete"}
+QUERYSET_SOURCES = {"objects", "filter", "exclude", "all", "get_queryset", "filter_queryset"}
+
+
+def orm_writes(source: str) -> list[str]:
+    """Calls in `source` that write through the ORM: `.save()`, `X.objects.create()`,
+    `qs.filter(...).update()`, `obj.delete()`, ...; `cache.delete()` and services are fine."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        chain = _chain(node.func)
+        attr = node.func.attr
+        if attr in ALWAYS_WRITES:
+            found.append(f"line {node.lineno}: {'.'.join(chain)}()")
+        elif attr in QUERYSET_WRITES and chain[0] not in {"cache", "services", "self"}:
+            receiver = chain[:-1]
+            on_queryset = bool(QUERYSET_SOURCES & set(receiver))
+            on_instance = attr == "delete" and len(receiver) == 1 and not node.args
+            if on_queryset or on_instance:
+                found.append(f"line {node.lineno}: {'.'.join(chain)}()")
+    return found
+
+
+def test_the_orm_write_checker_finds_writes():
+    bad = """
+        post.save()
+        Post.objects.create(title="x")
+        Post.objects.filter(pk=1).update(title="y")
+        comment.delete()
+        cache.delete("key")
+        services.post_delete(post=post, actor=user)
+    """
+    assert len(orm_writes(textwrap.dedent(bad))) == 4
+
+
+@pytest.mark.parametrize("path", _view_modules(), ids=_rel)
+def test_views_write_only_through_services(path):
+    assert orm_writes(path.read_text()) == [], f"{_rel(path)} writes through the ORM: call a service"
+
+
+# --- apps write other apps' models only through their services ----------------------------------
+def foreign_model_writes(source: str, app: str) -> list[str]:
+    """Writes in `source` (a module of `app`) to models imported from another project app:
+    `Model(...)` instances, `Model.objects.create/update/delete/...` and row locks on them."""
+    tree = ast.parse(source)
+    foreign: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.endswith(".models"):
+            owner = node.module.split(".")[0]
+            if owner != app and owner in PROJECT_APPS:
+                foreign.update({alias.asname or alias.name: owner for alias in node.names})
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name) and node.func.id in foreign and node.func.id[:1].isupper():
+            if not node.func.id.endswith(("Status", "Role", "Verb", "Type", "Action", "Resolution")):
+                found.append(f"line {node.lineno}: {node.func.id}(...) of {foreign[node.func.id]}")
+        elif isinstance(node.func, ast.Attribute):
+            chain = _chain(node.func)
+            if chain and chain[0] in foreign and "objects" in chain and chain[-1] in ALWAYS_WRITES | QUERYSET_WRITES:
+                found.append(f"line {node.lineno}: {'.'.join(chain)}() of {foreign[chain[0]]}")
+    return found
+
+
+def test_the_foreign_write_checker_finds_writes():
+    bad = """
+        from courses.models import Course, Enrollment, EnrollmentStatus
+        from .models import Review
+        Course.objects.select_for_update().get(pk=1)
+        Enrollment.objects.filter(pk=1).update(status=EnrollmentStatus.REVOKED)
+        Enrollment(student=s, course=c)
+        Enrollment.objects.filter(pk=1).exists()
+        Review.objects.create(rating=5)
+    """
+    assert len(foreign_model_writes(textwrap.dedent(bad), "reviews")) == 3
+
+
+@pytest.mark.parametrize("app", PROJECT_APPS)
+def test_apps_write_other_apps_models_through_their_services(app):
+    found = {_rel(path): writes for path in _modules(app) if (writes := foreign_model_writes(path.read_text(), app))}
+    assert found == {}, "call the owning app's service instead"
+
+
+# --- no permission decided by hand in views -----------------------------------------------------
+OWNER_FIELDS = re.compile(r"\.(author|student|user|owner|instructor|reporter|recipient|buyer)(_id)?\b")
+PREDICATES = {"can_manage_course", "can_read_content", "is_course_instructor", "is_moderator", "may_reply"}
+
+
+def hand_written_checks(source: str) -> list[str]:
+    """Permission decided in a view rather than by an access helper: comparing the caller with an
+    owner, `get_object_or_404`, raising PermissionDenied, or calling an access predicate."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            text = ast.unparse(node)
+            if "request.user" in text or ("user" in text and OWNER_FIELDS.search(text)):
+                found.append(f"line {node.lineno}: compares {text!r}")
+        elif isinstance(node, ast.Name) and node.id == "get_object_or_404":
+            found.append(f"line {node.lineno}: get_object_or_404")
+        elif isinstance(node, ast.Raise) and node.exc is not None:
+            if "PermissionDenied" in _chain(node.exc):
+                found.append(f"line {node.lineno}: raises PermissionDenied")
+        elif isinstance(node, ast.Call) and (_chain(node.func) or [""])[-1] in PREDICATES:
+            found.append(f"line {node.lineno}: calls {_chain(node.func)[-1]}")
+    return found
+
+
+def test_the_hand_written_check_finder_finds_them():
+    bad = """
+        if post.author_id != request.user.pk:
+            raise PermissionDenied("Only the author can edit a post.")
+        if review.student_id != user.pk and user.role != "admin":
+            pass
+        course = get_object_or_404(course_list_for_user(request.user), pk=course_id)
+        if not can_manage_course(request.user, course):
+            pass
+        post = post_for(request.user, pk, need="edit")
+    """
+    assert len(hand_written_checks(textwrap.dedent(bad))) == 5
+
+
+@pytest.mark.parametrize("path", _view_modules(), ids=_rel)
+def test_views_decide_no_permission_by_hand(path):
+    assert hand_written_checks(path.read_text()) == [], f"{_rel(path)}: use the aggregate's access helper"
+
+
+# --- every object endpoint resolves its object through an access helper --------------------------
+# Routes whose URL names something that is not a row the caller must be authorized for.
+NOT_OBJECTS = {
+    "certificate-verify": "public verification by the certificate's code: anyone holding the code may check it",
+    "password-reset-confirm": "the signed token in the body is the authorization",
+}
+
+
+def _routes(resolver: URLResolver | None = None, prefix: str = ""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _routes(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def _calls_an_access_helper(view_class, function, depth: int = 3) -> bool:
+    """Whether `function` (a handler of `view_class`) calls an access helper, itself or through
+    the view's own methods (`self._course(...)`, a mixin's `self.get_object()`)."""
+    module = inspect.getmodule(function)
+    for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(function)))):
+        if not isinstance(node, ast.Call):
+            continue
+        chain = _chain(node.func)
+        if chain[:1] == ["self"] and len(chain) == 2:
+            if chain[1] == "get_object" and issubclass(view_class, AccessViewSetMixin):
+                return True
+            method = getattr(view_class, chain[1], None)
+            if depth and inspect.isfunction(method) and _calls_an_access_helper(view_class, method, depth - 1):
+                return True
+            continue
+        target = getattr(module, chain[0], None) if chain else None
+        for name in chain[1:]:
+            target = getattr(target, name, None)
+        if is_access_helper(target):
+            return True
+    return False
+
+
+def is_access_helper(target) -> bool:
+    """`course_for`, `post_for`, `course_require`, ...: the fetch-and-authorize functions of an
+    `<app>/access.py` (its predicates decide nothing about a fetched object)."""
+    target = getattr(target, "func", target)  # functools.partial(course_for, message=...)
+    name = getattr(target, "__name__", "")
+    return (
+        callable(target)
+        and getattr(target, "__module__", "").endswith(".access")
+        and name.endswith(("_for", "_require"))
+    )
+
+
+def object_routes():
+    """(route, name, view class, detail, handler names) for every API route with an id in its URL."""
+    for route, pattern in _routes():
+        view_class = getattr(pattern.callback, "cls", None)
+        if view_class is None or not route.startswith("api/") or "<" not in route:
+            continue
+        if pattern.name in NOT_OBJECTS:
+            continue
+        actions = getattr(pattern.callback, "actions", None)
+        if actions:
+            handlers = sorted(set(actions.values()))
+        else:
+            handlers = [m for m in ("get", "post", "put", "patch", "delete") if hasattr(view_class, m)]
+        detail = bool(getattr(pattern.callback, "initkwargs", {}).get("detail"))
+        yield route, pattern.name, view_class, detail, handlers
+
+
+def test_there_are_object_routes_to_check():
+    assert len(list(object_routes())) > 20
+
+
+@pytest.mark.parametrize(
+    "route,name,view_class,detail,handlers", list(object_routes()), ids=[r[1] or r[0] for r in object_routes()]
+)
+def test_object_routes_resolve_through_an_access_helper(route, name, view_class, detail, handlers):
+    if detail and issubclass(view_class, AccessViewSetMixin):
+        assert is_access_helper(view_class.access), f"{view_class.__name__}.access is not an access helper"
+        return
+    unchecked = [h for h in handlers if not _calls_an_access_helper(view_class, getattr(view_class, h))]
+    assert unchecked == [], f"{route} ({view_class.__name__}): {unchecked} resolve no object through an access helper"
