@@ -6,7 +6,7 @@ status code an operation can answer is documented once, the same way everywhere.
 
 `errors()` adds 429 (every throttled endpoint can answer it) unless `throttled=False`."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 
 ErrorSerializer = inline_serializer(
@@ -108,3 +108,14 @@ def page(*results, count: int | None = None, next_page: str | None = None) -> di
     """The envelope of a list a view paginates itself (see `paginated`)."""
     envelope = {"next": next_page, "previous": None, "results": list(results)}
     return envelope if count is None else {"count": count, **envelope}
+
+
+def described(tag: str, **operations):
+    """The one class decorator of a view's OpenAPI description (kept in its app's api/schema.py):
+    the tag, once for the class, and each operation's `extend_schema` by action or method name (a
+    list for an action with several methods), as `extend_schema_view` takes them."""
+
+    def decorate(view_class):
+        return extend_schema(tags=[tag])(extend_schema_view(**operations)(view_class))
+
+    return decorate
