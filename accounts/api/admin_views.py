@@ -3,8 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -14,22 +13,9 @@ from accounts.models import Role, User
 from lms.api.access import AccessViewSetMixin
 from lms.api.filters import BooleanFilter as StrictBooleanFilter
 from lms.api.permissions import IsAdmin
-from lms.api.responses import body, errors, ok
-from lms.api.serializers import InputSerializer
 
-from . import examples as ex
-
-
-class AdminUserSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "email", "first_name", "last_name", "role", "is_active", "date_joined", "last_login"]
-        read_only_fields = fields
-
-
-class AdminUserUpdateInputSerializer(InputSerializer):
-    role = serializers.ChoiceField(choices=Role.choices, required=False)
-    is_active = serializers.BooleanField(required=False)
+from . import schema
+from .serializers import AdminUserSerializer, AdminUserUpdateInputSerializer
 
 
 class AdminUserFilter(django_filters.FilterSet):
@@ -50,25 +36,7 @@ class AdminUserFilter(django_filters.FilterSet):
         )
 
 
-R = errors(400, 401, 403, 404, 409)
-
-
-@extend_schema(tags=["admin"])
-@extend_schema_view(
-    list=extend_schema(
-        summary="Users (?role=, ?is_active=, ?search=)",
-        examples=[ok(ex.ADMIN_USER)],
-        responses={200: AdminUserSerializer(many=True), **errors(400, 401, 403, 404)},
-    ),
-    retrieve=extend_schema(responses={200: AdminUserSerializer, **errors(401, 403, 404)}, examples=[ok(ex.ADMIN_USER)]),
-    partial_update=extend_schema(
-        request=AdminUserUpdateInputSerializer,
-        responses={200: AdminUserSerializer, **R},
-        summary="Promote, demote, deactivate or reactivate",
-        examples=[body(ex.ADMIN_USER_PATCH), ok({**ex.ADMIN_USER, **ex.ADMIN_USER_PATCH})],
-    ),
-    destroy=extend_schema(responses={204: None, **R}, summary="Deactivate (records are kept; tokens stop working)"),
-)
+@schema.ADMIN_USERS
 class AdminUserViewSet(
     AccessViewSetMixin,
     mixins.ListModelMixin,

@@ -37,11 +37,13 @@ INSTRUCTOR_REGISTER = {
     **INSTRUCTOR_PROFILE,
 }
 TOKENS = {"access": ACCESS, "refresh": REFRESH}
+REFRESH_BODY = {"refresh": REFRESH}
 STUDENT_SIGNED_IN = {"user": STUDENT, **TOKENS}
 INSTRUCTOR_SIGNED_IN = {"user": INSTRUCTOR, **TOKENS}
 LOGIN = {"email": "grace@example.com", "password": PASSWORD}
 INSTRUCTOR_LOGIN = {"email": "barbara@example.com", "password": PASSWORD}
 ME_PATCH = {"headline": "Python teacher", "bio": "Ten years of teaching Python to beginners."}
+ME_PATCHED = {**INSTRUCTOR, **ME_PATCH}
 PASSWORD_CHANGE = {"old_password": "Correct-Horse-42", "new_password": PASSWORD}
 PASSWORD_RESET = {"email": "grace@example.com"}
 PASSWORD_RESET_CONFIRM = {"uid": "MTI", "token": "cf9k2d-8b1f0e5a7c3d9e2f4a6b8c0d1e3f5a7b", "new_password": PASSWORD}
@@ -57,3 +59,4 @@ ADMIN_USER = {
     "last_login": "2026-11-30T12:41:07Z",
 }
 ADMIN_USER_PATCH = {"role": "instructor"}
+ADMIN_USER_PATCHED = {**ADMIN_USER, **ADMIN_USER_PATCH}

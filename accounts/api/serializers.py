@@ -131,3 +131,15 @@ class SafeTokenRefreshSerializer(TokenRefreshSerializer):
                 return super().validate(attrs)
         except User.DoesNotExist as exc:
             raise AuthenticationFailed("No active account found for the given token.") from exc
+
+
+class AdminUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "role", "is_active", "date_joined", "last_login"]
+        read_only_fields = fields
+
+
+class AdminUserUpdateInputSerializer(InputSerializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    is_active = serializers.BooleanField(required=False)

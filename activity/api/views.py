@@ -1,5 +1,4 @@
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import IsAuthenticated
 
@@ -7,9 +6,8 @@ from activity.models import ActivityEvent
 from activity.selectors import activity_list_for_admin
 from lms.api.pagination import CursorPagination
 from lms.api.permissions import IsAdmin
-from lms.api.responses import errors, ok
 
-from . import examples as ex
+from . import schema
 from .filters import ActivityFilter
 from .serializers import ActivityEventSerializer
 
@@ -18,14 +16,7 @@ class ActivityPagination(CursorPagination):
     ordering = ("-created_at", "-id")
 
 
-@extend_schema(tags=["admin"])
-@extend_schema_view(
-    list=extend_schema(
-        examples=[ok(ex.ACTIVITY_EVENT)],
-        summary="The activity log (admin), newest first",
-        responses={200: ActivityEventSerializer(many=True), **errors(400, 401, 403, 404)},
-    )
-)
+@schema.ADMIN_ACTIVITY
 class AdminActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = ActivityEvent.objects.none()  # for the schema; requests use get_queryset
     serializer_class = ActivityEventSerializer

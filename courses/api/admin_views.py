@@ -5,8 +5,7 @@ from functools import partial
 import django_filters
 from django.db.models import Q
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -15,15 +14,9 @@ from courses.access import course_for
 from courses.models import Course, CourseStatus
 from lms.api.access import AccessViewSetMixin
 from lms.api.permissions import IsAdmin
-from lms.api.responses import body, errors, ok
-from lms.api.serializers import WholeInputSerializer
 
-from . import examples as ex
-from .serializers import CourseSerializer
-
-
-class AdminCourseStatusInputSerializer(WholeInputSerializer):
-    status = serializers.ChoiceField(choices=CourseStatus.choices)
+from . import schema
+from .serializers import AdminCourseStatusInputSerializer, CourseSerializer
 
 
 class AdminCourseFilter(django_filters.FilterSet):
@@ -40,29 +33,7 @@ class AdminCourseFilter(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(slug__icontains=value)) if value else queryset
 
 
-R = errors(400, 401, 403, 404)
-
-
-@extend_schema(tags=["admin"])
-@extend_schema_view(
-    list=extend_schema(
-        summary="Every course, any status (?status=, ?instructor=, ?search=)",
-        responses={200: CourseSerializer(many=True), **R},
-        examples=[ok(ex.COURSE)],
-    ),
-    retrieve=extend_schema(responses={200: CourseSerializer, **errors(401, 403, 404)}, examples=[ok(ex.COURSE)]),
-    partial_update=extend_schema(
-        summary="Change a course's status",
-        request=AdminCourseStatusInputSerializer,
-        responses={200: CourseSerializer, **R},
-        examples=[body(ex.STATUS_INPUT), ok(ex.ARCHIVED_COURSE)],
-    ),
-    destroy=extend_schema(
-        summary="Remove an inappropriate course: archived, enrollments kept, instructor notified",
-        parameters=[OpenApiParameter("reason", str, description="Told to the instructor.")],
-        responses={204: None, **R},
-    ),
-)
+@schema.ADMIN_COURSES
 class AdminCourseViewSet(
     AccessViewSetMixin,
     mixins.ListModelMixin,

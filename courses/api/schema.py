@@ -1,13 +1,15 @@
-"""The OpenAPI description of courses/api/views.py, per viewset and action (each viewset takes
-its dict with `@extend_schema_view(**docs.X)`): summaries, request bodies, responses per status
-code and examples (bodies in examples.py). Kept apart so that views.py reads as what it does."""
+"""The OpenAPI description of courses/api/views.py and admin_views.py, one `described` class
+decorator per view class (the tag, then each action's `extend_schema`): summaries, request bodies,
+responses per status code and examples (bodies in examples.py). Kept apart so that the views read as
+what they do."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from lms.api.responses import body, errors, ok
+from lms.api.responses import body, described, errors, ok
 
 from . import examples as ex
 from .serializers import (
+    AdminCourseStatusInputSerializer,
     CategoryInputSerializer,
     CategorySerializer,
     CourseDetailSerializer,
@@ -29,92 +31,94 @@ LESSON_WRITE_ERRORS = errors(400, 401, 403, 404, 413)  # a lesson's text may pas
 DENIED_ERRORS = errors(401, 403, 404)
 
 
-CATEGORY = {
-    "list": extend_schema(
+CATEGORY = described(
+    "catalog",
+    list=extend_schema(
         summary="Categories", responses={200: CategorySerializer(many=True), **READ_ERRORS}, examples=[ok(ex.CATEGORY)]
     ),
-    "retrieve": extend_schema(
+    retrieve=extend_schema(
         summary="A category", responses={200: CategorySerializer, **READ_ERRORS}, examples=[ok(ex.CATEGORY)]
     ),
-    "create": extend_schema(
+    create=extend_schema(
         summary="Create a category (admin)",
         request=CategoryInputSerializer,
         responses={201: CategorySerializer, **WRITE_ERRORS},
         examples=[body(ex.CATEGORY_INPUT), ok(ex.NEW_CATEGORY, status=201)],
     ),
-    "partial_update": extend_schema(
+    partial_update=extend_schema(
         summary="Rename a category (admin)",
         request=CategoryInputSerializer,
         responses={200: CategorySerializer, **WRITE_ERRORS},
         examples=[body(ex.CATEGORY_RENAME), ok(ex.RENAMED_CATEGORY)],
     ),
-    "destroy": extend_schema(
+    destroy=extend_schema(
         summary="Delete an empty category (admin)", responses={204: None, **errors(401, 403, 404, 409)}
     ),
-}
+)
 
 
-COURSE = {
-    "list": extend_schema(
+COURSE = described(
+    "courses",
+    list=extend_schema(
         summary="The published catalog",
         responses={200: CourseSerializer(many=True), **errors(400, 404)},
         examples=[ok(ex.COURSE)],
         tags=["catalog"],
     ),
-    "retrieve": extend_schema(
+    retrieve=extend_schema(
         summary="A course with its curriculum",
         responses={200: CourseDetailSerializer, **READ_ERRORS},
         examples=[ok(ex.COURSE_DETAIL)],
         tags=["catalog"],
     ),
-    "create": extend_schema(
+    create=extend_schema(
         summary="Create a draft course (instructor)",
         request=CourseInputSerializer,
         responses={201: CourseDetailSerializer, **WRITE_ERRORS},
         examples=[body(ex.COURSE_INPUT), ok(ex.NEW_COURSE, status=201)],
     ),
-    "update": extend_schema(
+    update=extend_schema(
         summary="Replace a course's details (owner, admin)",
         request=CourseInputSerializer,
         responses={200: CourseDetailSerializer, **WRITE_ERRORS},
         examples=[body(ex.COURSE_REPLACE), ok(ex.COURSE_DETAIL)],
     ),
-    "partial_update": extend_schema(
+    partial_update=extend_schema(
         summary="Update a course (owner, admin)",
         request=CourseInputSerializer,
         responses={200: CourseDetailSerializer, **WRITE_ERRORS},
         examples=[body(ex.COURSE_PATCH), ok(ex.COURSE_DETAIL)],
     ),
-    "destroy": extend_schema(
+    destroy=extend_schema(
         summary="Delete a course; one with enrollments is archived instead (owner, admin)",
         responses={204: None, **DENIED_ERRORS},
     ),
-    "publish": extend_schema(
+    publish=extend_schema(
         summary="Publish (needs at least one lesson)",
         request=None,
         responses={200: CourseDetailSerializer, **WRITE_ERRORS},
         examples=[ok(ex.COURSE_DETAIL)],
     ),
-    "unpublish": extend_schema(
+    unpublish=extend_schema(
         summary="Unpublish (back to draft; enrolled students keep access)",
         request=None,
         responses={200: CourseDetailSerializer, **DENIED_ERRORS},
         examples=[ok(ex.UNPUBLISHED_COURSE)],
     ),
-    "enroll": extend_schema(
+    enroll=extend_schema(
         summary="Enroll in a free course (student)",
         request=None,
         responses={201: EnrollmentSerializer, **errors(401, 402, 403, 404, 409)},
         examples=[ok(ex.NEW_ENROLLMENT, status=201)],
         tags=["enrollment"],
     ),
-    "progress": extend_schema(
+    progress=extend_schema(
         summary="My progress in this course (enrolled)",
         responses={200: ProgressSerializer, **DENIED_ERRORS},
         examples=[ok(ex.PROGRESS)],
         tags=["enrollment"],
     ),
-    "sections": [
+    sections=[
         extend_schema(
             methods=["GET"],
             summary="The course's sections, in order, with their lessons",
@@ -131,45 +135,47 @@ COURSE = {
             tags=["curriculum"],
         ),
     ],
-    "reorder_sections": extend_schema(
+    reorder_sections=extend_schema(
         summary="Reorder every section of the course (owner, admin)",
         request=ReorderInputSerializer,
         responses={200: SectionSerializer(many=True), **WRITE_ERRORS},
         examples=[body(ex.REORDER), ok(ex.REORDERED_SECTION)],
         tags=["curriculum"],
     ),
-}
+)
 
 
-INSTRUCTOR_COURSE = {
-    "list": extend_schema(
+INSTRUCTOR_COURSE = described(
+    "courses",
+    list=extend_schema(
         summary="My courses, every status (instructor)",
         responses={200: InstructorCourseSerializer(many=True), **errors(401, 403, 404)},
         examples=[ok(ex.INSTRUCTOR_COURSE)],
-    )
-}
+    ),
+)
 
 
-SECTION = {
-    "retrieve": extend_schema(
+SECTION = described(
+    "curriculum",
+    retrieve=extend_schema(
         summary="A section", responses={200: SectionSerializer, **READ_ERRORS}, examples=[ok(ex.SECTION)]
     ),
-    "update": extend_schema(
+    update=extend_schema(
         summary="Rename or move a section (owner, admin)",
         request=SectionInputSerializer,
         responses={200: SectionSerializer, **WRITE_ERRORS},
         examples=[body(ex.SECTION_REPLACE), ok(ex.SECTION)],
     ),
-    "partial_update": extend_schema(
+    partial_update=extend_schema(
         summary="Rename or move a section (owner, admin)",
         request=SectionInputSerializer,
         responses={200: SectionSerializer, **WRITE_ERRORS},
         examples=[body(ex.SECTION_RENAME), ok(ex.RENAMED_SECTION)],
     ),
-    "destroy": extend_schema(
+    destroy=extend_schema(
         summary="Delete a section and its lessons (owner, admin)", responses={204: None, **DENIED_ERRORS}
     ),
-    "lessons": [
+    lessons=[
         extend_schema(
             methods=["GET"],
             summary="The section's lessons, in order",
@@ -184,48 +190,75 @@ SECTION = {
             examples=[body(ex.LESSON_INPUT), ok(ex.NEW_LESSON, status=201)],
         ),
     ],
-    "reorder_lessons": extend_schema(
+    reorder_lessons=extend_schema(
         summary="Reorder every lesson of the section (owner, admin)",
         request=ReorderInputSerializer,
         responses={200: LessonSerializer(many=True), **WRITE_ERRORS},
         examples=[body(ex.REORDER), ok(ex.REORDERED_LESSON)],
     ),
-}
+)
 
 
-LESSON = {
-    "retrieve": extend_schema(
+LESSON = described(
+    "curriculum",
+    retrieve=extend_schema(
         summary="A lesson (content only for previews, enrolled students, the owner and admins)",
         responses={200: LessonSerializer, **READ_ERRORS},
         examples=[ok(ex.LESSON)],
     ),
-    "update": extend_schema(
+    update=extend_schema(
         summary="Replace a lesson (owner, admin)",
         request=LessonInputSerializer,
         responses={200: LessonSerializer, **LESSON_WRITE_ERRORS},
         examples=[body(ex.LESSON_REPLACE), ok(ex.LESSON)],
     ),
-    "partial_update": extend_schema(
+    partial_update=extend_schema(
         summary="Update a lesson (owner, admin)",
         request=LessonInputSerializer,
         responses={200: LessonSerializer, **LESSON_WRITE_ERRORS},
         examples=[body(ex.LESSON_PATCH), ok(ex.PATCHED_LESSON)],
     ),
-    "destroy": extend_schema(summary="Delete a lesson (owner, admin)", responses={204: None, **DENIED_ERRORS}),
-    "complete": extend_schema(
+    destroy=extend_schema(summary="Delete a lesson (owner, admin)", responses={204: None, **DENIED_ERRORS}),
+    complete=extend_schema(
         summary="Mark the lesson done (enrolled; idempotent); returns my progress",
         request=None,
         responses={200: ProgressSerializer, **DENIED_ERRORS},
         examples=[ok(ex.PROGRESS)],
         tags=["enrollment"],
     ),
-}
+)
 
 
-MY_ENROLLMENT = {
-    "list": extend_schema(
+MY_ENROLLMENT = described(
+    "enrollment",
+    list=extend_schema(
         summary="My enrollments with progress",
         responses={200: EnrollmentSerializer(many=True), **errors(400, 401, 404)},
         examples=[ok(ex.ENROLLMENT)],
-    )
-}
+    ),
+)
+
+
+ADMIN_WRITE_ERRORS = errors(400, 401, 403, 404)
+
+
+ADMIN_COURSES = described(
+    "admin",
+    list=extend_schema(
+        summary="Every course, any status (?status=, ?instructor=, ?search=)",
+        responses={200: CourseSerializer(many=True), **ADMIN_WRITE_ERRORS},
+        examples=[ok(ex.COURSE)],
+    ),
+    retrieve=extend_schema(responses={200: CourseSerializer, **errors(401, 403, 404)}, examples=[ok(ex.COURSE)]),
+    partial_update=extend_schema(
+        summary="Change a course's status",
+        request=AdminCourseStatusInputSerializer,
+        responses={200: CourseSerializer, **ADMIN_WRITE_ERRORS},
+        examples=[body(ex.STATUS_INPUT), ok(ex.ARCHIVED_COURSE)],
+    ),
+    destroy=extend_schema(
+        summary="Remove an inappropriate course: archived, enrollments kept, instructor notified",
+        parameters=[OpenApiParameter("reason", str, description="Told to the instructor.")],
+        responses={204: None, **ADMIN_WRITE_ERRORS},
+    ),
+)

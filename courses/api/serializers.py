@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
-from courses.models import CURRENCIES, Category, Course, Enrollment, Lesson, Level, Section
-from lms.api.serializers import InputSerializer
+from courses.models import CURRENCIES, Category, Course, CourseStatus, Enrollment, Lesson, Level, Section
+from lms.api.serializers import InputSerializer, WholeInputSerializer
 
 
 # --- input ---------------------------------------------------------------------------------------
@@ -201,3 +201,7 @@ def progress_data(enrollment, progress) -> dict:
         "quizzes_total": quizzes.total if quizzes else 0,
         "completed_at": enrollment.completed_at,
     }
+
+
+class AdminCourseStatusInputSerializer(WholeInputSerializer):
+    status = serializers.ChoiceField(choices=CourseStatus.choices)

@@ -5,7 +5,6 @@ caller as `actor` and check again."""
 from functools import partial
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -50,8 +49,7 @@ from .serializers import (
 MANAGE = "manage"
 
 
-@extend_schema(tags=["catalog"])
-@extend_schema_view(**schema.CATEGORY)
+@schema.CATEGORY
 class CategoryViewSet(
     AccessViewSetMixin,
     mixins.ListModelMixin,
@@ -86,8 +84,7 @@ class CategoryViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(tags=["courses"])
-@extend_schema_view(**schema.COURSE)
+@schema.COURSE
 class CourseViewSet(
     AccessViewSetMixin,
     mixins.ListModelMixin,
@@ -201,8 +198,7 @@ class CourseViewSet(
         return Response(self._detail(pk).data["sections"])
 
 
-@extend_schema(tags=["courses"])
-@extend_schema_view(**schema.INSTRUCTOR_COURSE)
+@schema.INSTRUCTOR_COURSE
 class InstructorCourseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Course.objects.none()  # for the schema; requests use get_queryset
     serializer_class = InstructorCourseSerializer
@@ -212,8 +208,7 @@ class InstructorCourseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.course_list_for_instructor(self.request.user).order_by("-created_at", "-id")
 
 
-@extend_schema(tags=["curriculum"])
-@extend_schema_view(**schema.SECTION)
+@schema.SECTION
 class SectionViewSet(
     AccessViewSetMixin,
     mixins.RetrieveModelMixin,
@@ -264,8 +259,7 @@ class SectionViewSet(
         return Response(LessonSerializer(lessons, many=True, context={"content_visible": True}).data)
 
 
-@extend_schema(tags=["curriculum"])
-@extend_schema_view(**schema.LESSON)
+@schema.LESSON
 class LessonViewSet(
     AccessViewSetMixin,
     mixins.RetrieveModelMixin,
@@ -303,8 +297,7 @@ class LessonViewSet(
         return Response(ProgressSerializer(progress_data(enrollment, progress)).data)
 
 
-@extend_schema(tags=["enrollment"])
-@extend_schema_view(**schema.MY_ENROLLMENT)
+@schema.MY_ENROLLMENT
 class MyEnrollmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Enrollment.objects.none()  # for the schema; requests use get_queryset
     serializer_class = EnrollmentSerializer

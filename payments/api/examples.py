@@ -75,3 +75,4 @@ WEBHOOK_EVENT = {
 }
 COUPON_PATCH = {"max_redemptions": 50}
 WEBHOOK_REPLY = {"received": True, "outcome": "paid"}
+PATCHED_COUPON = {**COUPON, **COUPON_PATCH}

@@ -1,7 +1,6 @@
 """Quizzes, questions and attempts. Every object is resolved through quizzes.access (quiz_for,
 question_for, attempt_for) or courses.access.course_for, with the need each action names."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -12,8 +11,6 @@ from courses.access import course_for
 from courses.api.serializers import ReorderInputSerializer
 from lms.api.access import AccessViewSetMixin
 from lms.api.pagination import PageNumberPagination
-from lms.api.responses import body, ok
-from lms.api.responses import errors as shared_errors
 from quizzes import selectors, services
 from quizzes.access import (
     COURSE_MANAGE_DENIED,
@@ -26,9 +23,8 @@ from quizzes.access import (
 )
 from quizzes.models import Attempt, Question, Quiz
 
-from . import examples as ex
+from . import schema
 from .serializers import (
-    AnswerSerializer,
     AnswersInputSerializer,
     AttemptSerializer,
     QuestionInputSerializer,
@@ -38,38 +34,6 @@ from .serializers import (
     QuizResultsSerializer,
     QuizSerializer,
 )
-
-AnswersRequest = inline_serializer("AnswersRequest", {"answers": AnswerSerializer(many=True)})
-
-
-def errors(*statuses: int):
-    return shared_errors(
-        *statuses,
-        r403="Signed in but not allowed (not enrolled, not the owner, no attempts left, the quiz's due date passed).",
-    )
-
-
-READ_ERRORS = errors(401, 403, 404)
-WRITE_ERRORS = errors(400, 401, 403, 404)
-
-
-START_RESPONSES = {
-    201: AttemptSerializer,
-    200: OpenApiResponse(AttemptSerializer, description="The attempt already open, returned again."),
-    409: OpenApiResponse(description="The quiz has no questions yet."),
-    **READ_ERRORS,
-}
-SAVE_RESPONSES = {
-    200: AttemptSerializer,
-    **WRITE_ERRORS,
-    409: OpenApiResponse(description="Already submitted, or time is up (the attempt is then graded)."),
-}
-SUBMIT_RESPONSES = {200: AttemptSerializer, **WRITE_ERRORS, 409: OpenApiResponse(description="Already submitted.")}
-
-
-def edit_schema(request, response, examples, summary=None):
-    """An edit (PUT, PATCH, POST of a body): the input, the object rendered after it, and 400-404."""
-    return extend_schema(request=request, responses={200: response, **WRITE_ERRORS}, examples=examples, summary=summary)
 
 
 def _attempt_data(user, attempts, *, many: bool = False):
@@ -81,27 +45,16 @@ def _attempt_response(user, attempt, http_status=status.HTTP_200_OK):
     return Response(_attempt_data(user, [attempt]), status=http_status)
 
 
-@extend_schema(tags=["quizzes"])
+@schema.COURSE_QUIZZES
 class CourseQuizzesView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        responses={200: QuizSerializer(many=True), **READ_ERRORS},
-        examples=[ok(ex.QUIZ)],
-        summary="The course's quizzes (enrolled students, owner, admin)",
-    )
     def get(self, request, course_id):
         course = course_for(request.user, course_id, need="learn", message=READ_DENIED)
         quizzes = list(selectors.quiz_list_for_course(course))
         summaries = selectors.attempt_summary_list_for_student(student=request.user, quiz_ids=[q.pk for q in quizzes])
         return Response(QuizSerializer(quizzes, many=True, context={"attempt_summaries": summaries}).data)
 
-    @extend_schema(
-        request=QuizInputSerializer,
-        responses={201: QuizDetailSerializer, **WRITE_ERRORS},
-        examples=[body(ex.QUIZ_INPUT), ok(ex.NEW_QUIZ, status=201)],
-        summary="Add a quiz (owner, admin)",
-    )
     def post(self, request, course_id):
         course = course_for(request.user, course_id, need="manage", message=COURSE_MANAGE_DENIED)
         data = QuizInputSerializer.validated(request)
@@ -113,21 +66,7 @@ class CourseQuizzesView(APIView):
         return Response(QuizDetailSerializer(quiz, context={"is_manager": True}).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["quizzes"])
-@extend_schema_view(
-    retrieve=extend_schema(
-        responses={200: QuizDetailSerializer, **READ_ERRORS},
-        examples=ex.QUIZ_DETAIL_EXAMPLES,
-        summary="A quiz (questions with answers only for the owner and admins)",
-    ),
-    update=edit_schema(QuizInputSerializer, QuizDetailSerializer, [body(ex.QUIZ_REPLACE), ok(ex.QUIZ_DETAIL_MANAGER)]),
-    partial_update=edit_schema(
-        QuizInputSerializer, QuizDetailSerializer, [body(ex.QUIZ_PATCH), ok(ex.QUIZ_DETAIL_MANAGER)]
-    ),
-    destroy=extend_schema(
-        responses={204: None, **errors(401, 403, 404, 409)}, summary="Delete a quiz nobody has attempted (owner, admin)"
-    ),
-)
+@schema.QUIZZES
 class QuizViewSet(
     AccessViewSetMixin,
     mixins.RetrieveModelMixin,
@@ -167,19 +106,6 @@ class QuizViewSet(
         services.quiz_delete(actor=request.user, quiz=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(
-        methods=["GET"],
-        responses={200: QuestionSerializer(many=True), **READ_ERRORS},
-        examples=[ok(ex.QUESTION)],
-        summary="The quiz's questions with their answers (owner, admin)",
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=QuestionInputSerializer,
-        responses={201: QuestionSerializer, **WRITE_ERRORS},
-        examples=[body(ex.QUESTION_INPUT), ok(ex.NEW_QUESTION, status=201)],
-        summary="Add a question (owner, admin)",
-    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def questions(self, request, pk=None):
         quiz = self.get_object()
@@ -190,12 +116,6 @@ class QuizViewSet(
         question = Question.objects.prefetch_related("choices").get(pk=question.pk)
         return Response(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
 
-    @edit_schema(
-        ReorderInputSerializer,
-        QuestionSerializer(many=True),
-        [body(ex.QUESTIONS_REORDER), ok(ex.QUESTIONS_REORDERED)],
-        "Reorder every question of the quiz (owner, admin)",
-    )
     @action(detail=True, methods=["post"], url_path="questions/reorder", pagination_class=None)
     def reorder_questions(self, request, pk=None):
         quiz = self.get_object()
@@ -204,21 +124,6 @@ class QuizViewSet(
         questions = quiz.questions.prefetch_related("choices").order_by("order", "id")
         return Response(QuestionSerializer(questions, many=True).data)
 
-    @extend_schema(
-        methods=["GET"],
-        responses={200: AttemptSerializer(many=True), **READ_ERRORS},
-        examples=ex.MY_ATTEMPTS_EXAMPLES,
-        summary="My attempts at this quiz, newest first (the best one counts)",
-        tags=["attempts"],
-    )
-    @extend_schema(
-        methods=["POST"],
-        request=None,
-        responses=START_RESPONSES,
-        examples=ex.START_EXAMPLES,
-        summary="Start an attempt (enrolled student)",
-        tags=["attempts"],
-    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def attempts(self, request, pk=None):
         if request.method == "GET":
@@ -229,12 +134,6 @@ class QuizViewSet(
         attempt, created = services.attempt_start(student=request.user, quiz=quiz)
         return _attempt_response(request.user, attempt, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(
-        responses={200: QuizResultsSerializer, **READ_ERRORS},
-        examples=[ok(ex.RESULTS)],
-        summary="Every student's attempts and per-question statistics (owner, admin)",
-        tags=["attempts"],
-    )
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
         quiz = self.get_object()
@@ -250,24 +149,7 @@ class QuizViewSet(
         return Response(QuizResultsSerializer(data).data)
 
 
-@extend_schema(tags=["attempts"])
-@extend_schema_view(
-    retrieve=extend_schema(
-        responses={200: AttemptSerializer, **errors(401, 404)}, examples=ex.ATTEMPT_READ_EXAMPLES, summary="An attempt"
-    ),
-    partial_update=extend_schema(
-        request=AnswersRequest,
-        responses=SAVE_RESPONSES,
-        examples=[body(ex.SAVE_ANSWERS), ok(ex.SAVED_ATTEMPT)],
-        summary="Save answers while the attempt is open (merged over what was saved)",
-    ),
-    submit=extend_schema(
-        request=AnswersRequest,
-        responses=SUBMIT_RESPONSES,
-        examples=ex.SUBMIT_EXAMPLES,
-        summary="Submit: grade the saved answers plus these (once)",
-    ),
-)
+@schema.ATTEMPTS
 class AttemptViewSet(AccessViewSetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One attempt: its owner reads, saves answers and submits; the course's instructor and admins
     read it (with answers)."""
@@ -301,24 +183,7 @@ class AttemptViewSet(AccessViewSetMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return _attempt_response(request.user, attempt)
 
 
-@extend_schema(tags=["quizzes"])
-@extend_schema_view(
-    retrieve=extend_schema(
-        responses={200: QuestionSerializer, **READ_ERRORS},
-        examples=[ok(ex.QUESTION)],
-        summary="A question with its answers (owner, admin)",
-    ),
-    update=edit_schema(
-        QuestionInputSerializer, QuestionSerializer, [body(ex.NUMERIC_QUESTION_INPUT), ok(ex.NUMERIC_QUESTION)]
-    ),
-    partial_update=edit_schema(
-        QuestionInputSerializer,
-        QuestionSerializer,
-        [body(ex.QUESTION_PATCH), ok(ex.QUESTION_PATCHED)],
-        "Edit a question (grades already given never change)",
-    ),
-    destroy=extend_schema(responses={204: None, **READ_ERRORS}),
-)
+@schema.QUESTIONS
 class QuestionViewSet(
     AccessViewSetMixin,
     mixins.RetrieveModelMixin,

@@ -1,0 +1,62 @@
+"""The OpenAPI description of certificates/api/views.py (drf-spectacular), one `described` class
+decorator per view class: request and response bodies, every status code each operation answers, and
+examples (examples.py). Kept apart from the views so these read as behaviour."""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+
+from lms.api.responses import body, described, ok
+from lms.api.responses import errors as shared_errors
+
+from . import examples as ex
+from .serializers import CertificateRequestInputSerializer, CertificateSerializer, VerificationSerializer
+
+Queued = inline_serializer("CertificateQueued", {"detail": serializers.CharField(), "status": serializers.CharField()})
+
+
+def errors(*statuses: int, **descriptions: str):
+    return shared_errors(
+        *statuses,
+        **{"r400": "Not eligible; the message says what is missing.", "r404": "Unknown, or not yours.", **descriptions},
+    )
+
+
+MY_CERTIFICATES = described(
+    "certificates",
+    list=extend_schema(
+        examples=[ok(ex.CERTIFICATE)],
+        summary="My certificates",
+        responses={200: CertificateSerializer(many=True), **errors(401, 404)},
+    ),
+    create=extend_schema(
+        request=CertificateRequestInputSerializer,
+        responses={
+            200: OpenApiResponse(CertificateSerializer, description="It exists already."),
+            202: OpenApiResponse(Queued, description="Being issued; it appears in this list shortly."),
+            **errors(400, 401, 404),
+        },
+        examples=[body(ex.REQUEST), ok(ex.CERTIFICATE, "It exists already"), ok(ex.QUEUED, "Queued", status=202)],
+        summary="Ask for the certificate of a completed course that did not arrive",
+    ),
+)
+
+CERTIFICATES = described(
+    "certificates",
+    download=extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(description="The PDF."),
+            **errors(401, 404, 409, r409="The certificate was revoked (code `certificate_revoked`, with the reason)."),
+        },
+        summary="Download the PDF (owner, admin; not once revoked)",
+    ),
+)
+
+VERIFY = described(
+    "certificates",
+    get=extend_schema(
+        responses={200: VerificationSerializer, **errors(404)},
+        examples=[OpenApiExample("A valid certificate", value=ex.VERIFICATION, response_only=True)],
+        summary="Check a certificate by its code (public)",
+        auth=[],
+    ),
+)
