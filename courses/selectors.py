@@ -8,11 +8,21 @@ from accounts.models import User
 from accounts.roles import is_admin, is_instructor
 from payments.selectors import revenue_subquery
 
-from .models import Course, CourseStatus, Enrollment, EnrollmentStatus, Lesson, Section
+from .models import Category, Course, CourseStatus, Enrollment, EnrollmentStatus, Lesson, Section
 
 
 def _has_active_enrollment(user) -> Exists:
     return Exists(Enrollment.objects.filter(course=OuterRef("pk"), student=user.pk, status=EnrollmentStatus.ACTIVE))
+
+
+def category_list() -> QuerySet[Category]:
+    """Every category, by name (the catalog's filter choices)."""
+    return Category.objects.order_by("name")
+
+
+def course_list_for_admin() -> QuerySet[Course]:
+    """Every course, any status, newest first, with what a catalog row shows loaded."""
+    return Course.objects.select_related("category", "instructor").order_by("-created_at", "-id")
 
 
 def course_list_public() -> QuerySet[Course]:

@@ -21,6 +21,21 @@ def with_totals(queryset: QuerySet[Quiz]) -> QuerySet[Quiz]:
     )
 
 
+def quiz_get_with_totals(quiz_id: int) -> Quiz:
+    """The quiz with its course, question count and total points, as its detail renders it (the
+    caller has authorized it: quizzes.access)."""
+    return with_totals(Quiz.objects.filter(pk=quiz_id)).select_related("course").get()
+
+
+def question_list_for_quiz(quiz: Quiz) -> QuerySet[Question]:
+    """The quiz's questions in order, with their choices (two queries)."""
+    return Question.objects.filter(quiz=quiz).prefetch_related("choices").order_by("order", "id")
+
+
+def question_get_with_choices(question_id: int) -> Question:
+    return Question.objects.prefetch_related("choices").get(pk=question_id)
+
+
 def quiz_list_for_course(course) -> QuerySet[Quiz]:
     return with_totals(Quiz.objects.filter(course=course).select_related("course")).order_by("order", "id")
 

@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts import services
+from accounts import selectors, services
 from accounts.access import user_for
 from accounts.models import Role, User
 from lms.api.access import AccessViewSetMixin
@@ -47,7 +47,7 @@ class AdminUserViewSet(
 ):
     """Every account on the platform (admins only)."""
 
-    queryset = User.objects.order_by("-date_joined", "-id")
+    queryset = selectors.user_list_for_admin()
     serializer_class = AdminUserSerializer
     permission_classes = [IsAuthenticated, IsAdmin]
     filter_backends = [DjangoFilterBackend]

@@ -9,7 +9,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from courses import services
+from courses import selectors, services
 from courses.access import course_for
 from courses.models import Course, CourseStatus
 from lms.api.access import AccessViewSetMixin
@@ -42,7 +42,7 @@ class AdminCourseViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    queryset = Course.objects.select_related("category", "instructor").order_by("-created_at", "-id")
+    queryset = selectors.course_list_for_admin()
     # Only admins reach these (IsAdmin); course_for still names the need.
     access = staticmethod(partial(course_for, queryset=queryset))
     needs = dict.fromkeys(("retrieve", "partial_update", "destroy"), "manage")

@@ -22,7 +22,7 @@ from courses.access import (
     section_for,
     sees_public_course_page,
 )
-from courses.models import Category, Course, Enrollment, Lesson, Section
+from courses.models import Course, Enrollment, Lesson, Section
 from courses.progress import progress_for
 from lms.api.access import AccessViewSetMixin
 from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
@@ -61,7 +61,7 @@ class CategoryViewSet(
 ):
     access = staticmethod(category_for)
     needs = {"partial_update": MANAGE, "destroy": MANAGE}
-    queryset = Category.objects.order_by("name")
+    queryset = selectors.category_list()
     serializer_class = CategorySerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

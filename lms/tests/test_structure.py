@@ -1,6 +1,6 @@
 """The layering rules of shared/STYLE.md, checked on the source so they stay true:
 
-- views never write through the ORM (they call services);
+- views never query or write through the ORM (they call selectors, access helpers and services);
 - an app writes another app's models only through that app's services;
 - every object a view acts on is resolved through an access helper (`<app>/access.py`), and no view
   decides permission by hand (owner comparisons, `get_object_or_404`, raising PermissionDenied,
@@ -33,7 +33,7 @@ def _modules(app: str, *, include_tests: bool = False) -> list[Path]:
 
 
 def _view_modules() -> list[Path]:
-    return sorted(p for app in PROJECT_APPS for p in (BASE / app / "api").glob("views*.py"))
+    return sorted(p for app in PROJECT_APPS for p in (BASE / app / "api").glob("*views.py"))
 
 
 def _rel(path: Path) -> str:
@@ -92,6 +92,32 @@ def test_the_orm_write_checker_finds_writes():
         services.post_delete(post=post, actor=user)
     """
     assert len(orm_writes(textwrap.dedent(bad))) == 4
+
+
+def orm_queries(source: str) -> list[str]:
+    """`Model.objects...` in a view: reads go through the app's selectors (scoped, with their
+    loading done once). `Model.objects.none()` (a queryset for the schema generator) is fine."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        on_manager = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+        if on_manager and node.value.attr == "objects" and node.attr != "none":
+            found.append(f"line {node.lineno}: {'.'.join(_chain(node))}")
+    return found
+
+
+def test_the_orm_query_checker_finds_queries():
+    bad = """
+        queryset = Category.objects.order_by("name")
+        question = Question.objects.prefetch_related("choices").get(pk=1)
+        queryset = Post.objects.none()
+        questions = selectors.question_list_for_quiz(quiz)
+    """
+    assert len(orm_queries(textwrap.dedent(bad))) == 2
+
+
+@pytest.mark.parametrize("path", _view_modules(), ids=_rel)
+def test_views_read_through_selectors(path):
+    assert orm_queries(path.read_text()) == [], f"{_rel(path)} queries the ORM: call a selector or an access helper"
 
 
 @pytest.mark.parametrize("path", _view_modules(), ids=_rel)

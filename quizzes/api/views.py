@@ -62,7 +62,7 @@ class CourseQuizzesView(APIView):
         quiz = services.quiz_create(actor=request.user, course=course, **data)
         if order is not None:
             quiz = services.quiz_update(actor=request.user, quiz=quiz, data={"order": order})
-        quiz = selectors.with_totals(Quiz.objects.filter(pk=quiz.pk)).select_related("course").get()
+        quiz = selectors.quiz_get_with_totals(quiz.pk)
         return Response(QuizDetailSerializer(quiz, context={"is_manager": True}).data, status=status.HTTP_201_CREATED)
 
 
@@ -110,10 +110,10 @@ class QuizViewSet(
     def questions(self, request, pk=None):
         quiz = self.get_object()
         if request.method == "GET":
-            questions = quiz.questions.prefetch_related("choices").order_by("order", "id")
+            questions = selectors.question_list_for_quiz(quiz)
             return Response(QuestionSerializer(questions, many=True).data)
         question = services.question_create(actor=request.user, quiz=quiz, **QuestionInputSerializer.validated(request))
-        question = Question.objects.prefetch_related("choices").get(pk=question.pk)
+        question = selectors.question_get_with_choices(question.pk)
         return Response(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="questions/reorder", pagination_class=None)
