@@ -91,7 +91,8 @@ def _unique_slug(model, text: str, *, max_length: int, fallback: str) -> str:
 
 @transaction.atomic
 def category_create(*, actor: User | None, name: str, slug: str = "") -> Category:
-    """Adds a category (name and slug unique: 400). Admins only; actor None: the platform (seeding)."""
+    """Adds a category (name and slug unique: 400). Admins only; actor None: the platform (seeding).
+    No lock: the unique indexes on name and slug refuse a concurrent duplicate."""
     _require_admin(actor)
     if Category.objects.filter(name__iexact=name).exists():
         raise InvalidInput("A category with this name already exists.", code="duplicate", extra={"field": "name"})
@@ -120,7 +121,8 @@ def category_update(*, actor: User | None, category: Category, data: dict) -> Ca
 @transaction.atomic
 def category_delete(*, actor: User | None, category: Category) -> None:
     """Only an empty category can be deleted (409 otherwise): courses are never left without one.
-    Admins only; actor None: the platform."""
+    Admins only; actor None: the platform. No lock: a course moved into the category meanwhile makes
+    the delete fail on its protected foreign key."""
     _require_admin(actor)
     if category.courses.exists():
         raise Conflict("This category still has courses; move them first.", code="category_in_use")
@@ -288,7 +290,7 @@ def course_reassign(*, course: Course, instructor: User, actor: User) -> Course:
     demoted instructor (courses.access.can_manage_course). The new owner must be an active user
     with the instructor role (400 otherwise), and must not be enrolled in the course (409: nobody
     teaches a course they take). Enrollments, reviews, orders and coupons stay with the course;
-    the catalog cache forgets it."""
+    the catalog cache forgets it. Takes the course row lock."""
     if not is_admin(actor):
         raise NotPermitted("Only an administrator can reassign a course.", code="not_admin")
     if instructor.role != Role.INSTRUCTOR or not instructor.is_active:
@@ -334,7 +336,9 @@ def course_delete(*, actor: User | None, course: Course) -> str:
 @transaction.atomic
 def section_create(*, actor: User | None, course: Course, title: str, order: int | None = None) -> Section:
     """Adds a section at `order` (last when None; siblings renumbered). The course's instructor or
-    an admin; actor None: the platform."""
+    an admin; actor None: the platform. No row lock: concurrent creates may share an order number
+    (lists break ties by id) until the next move or reorder renumbers the siblings under their row
+    locks."""
     _require_manager(actor, course)
     siblings = Section.objects.filter(course=course)
     section = Section.objects.create(course=course, title=title, order=next_order(siblings))
@@ -348,7 +352,8 @@ def section_create(*, actor: User | None, course: Course, title: str, order: int
 @transaction.atomic
 def section_update(*, actor: User | None, section: Section, data: dict) -> Section:
     """Renames (`title`) and moves (`order`) a section. The course's instructor or an admin; actor
-    None: the platform. Re-reads the section and returns it fresh."""
+    None: the platform. Re-reads the section and returns it fresh. A move locks the sibling
+    sections' rows (lms.ordering.reorder)."""
     section = _reread(Section.objects.select_related("course"), section.pk, "section")
     _require_manager(actor, section.course)
     section, _ = model_update(instance=section, fields=("title",), data=data)
@@ -364,7 +369,8 @@ def section_delete(*, actor: User | None, section: Section) -> None:
     """Deletes the section and its lessons (and students' completions of them). The course's
     lesson_count drops by the lessons this delete removed, as counted by the delete itself: a
     section already gone (deleted twice, or with its course page's other rows) takes nothing.
-    The course's instructor or an admin; actor None: the platform."""
+    The course's instructor or an admin; actor None: the platform. No lock: the delete itself counts
+    what it removed, so a concurrent delete of the same rows takes nothing twice."""
     _require_manager(actor, section.course)
     course_id = section.course_id
     _, deleted = section.delete()
@@ -377,7 +383,7 @@ def section_delete(*, actor: User | None, section: Section) -> None:
 @transaction.atomic
 def sections_reorder(*, actor: User | None, course: Course, ids: Sequence[int]) -> list[Section]:
     """Puts every section of the course in the order of `ids` (each id exactly once: 400). The
-    course's instructor or an admin; actor None: the platform."""
+    course's instructor or an admin; actor None: the platform. Locks the course's section rows."""
     _require_manager(actor, course)
     reorder(Section.objects.filter(course=course), ids, "section")
     cache.course_changed(course.pk)
@@ -398,7 +404,9 @@ def lesson_create(
 ) -> Lesson:
     """Adds a lesson to the section at `order` (last when None) and counts it in the course's
     lesson_count; the students of a published course hear of it after commit. The course's
-    instructor or an admin; actor None: the platform."""
+    instructor or an admin; actor None: the platform. No row lock: concurrent creates may share an
+    order number (lists break ties by id) until the next move or reorder renumbers the siblings
+    under their row locks; the lesson_count increment is one conditional UPDATE."""
     _require_manager(actor, section.course)
     siblings = Lesson.objects.filter(section=section)
     lesson = Lesson.objects.create(
@@ -432,7 +440,7 @@ def lesson_create(
 def lesson_update(*, actor: User | None, lesson: Lesson, data: dict) -> Lesson:
     """Updates the lesson's fields (LESSON_FIELDS) and moves it within its section (`order`). The
     course's instructor or an admin; actor None: the platform. Re-reads the lesson and returns it
-    fresh."""
+    fresh. A move locks the sibling lessons' rows (lms.ordering.reorder)."""
     lesson = _reread(Lesson.objects.select_related("course", "section"), lesson.pk, "lesson")
     _require_manager(actor, lesson.course)
     lesson, _ = model_update(instance=lesson, fields=LESSON_FIELDS, data=data)
@@ -447,7 +455,8 @@ def lesson_update(*, actor: User | None, lesson: Lesson, data: dict) -> Lesson:
 def lesson_delete(*, actor: User | None, lesson: Lesson) -> None:
     """Deletes the lesson (and students' completions of it). A lesson already gone (deleted twice,
     or with its section) leaves the course's lesson_count alone. The course's instructor or an
-    admin; actor None: the platform."""
+    admin; actor None: the platform. No lock: the delete itself tells whether it removed the row, so
+    lesson_count drops once."""
     _require_manager(actor, lesson.course)
     course_id = lesson.course_id
     _, deleted = lesson.delete()
@@ -470,7 +479,7 @@ def course_recount_lessons(*, course: Course) -> int:
 @transaction.atomic
 def lessons_reorder(*, actor: User | None, section: Section, ids: Sequence[int]) -> list[Lesson]:
     """Puts every lesson of the section in the order of `ids` (each id exactly once: 400). The
-    course's instructor or an admin; actor None: the platform."""
+    course's instructor or an admin; actor None: the platform. Locks the section's lesson rows."""
     _require_manager(actor, section.course)
     reorder(Lesson.objects.filter(section=section), ids, "lesson")
     cache.course_changed(section.course_id)
@@ -553,7 +562,8 @@ def enrollment_revoke(*, actor: User | None, enrollment: Enrollment) -> Enrollme
     """Removes access (a refund, an admin decision). Progress is kept in case of re-enrollment; the
     student's review of the course, if any, stops counting in its rating figures (recounted here).
     An admin, or the platform (actor None: a refund confirmed by the payment provider). Idempotent:
-    the status change is conditional, so of concurrent revokes only one counts."""
+    the status change is conditional, so of concurrent revokes only one counts. No row lock: the
+    conditional UPDATE serialises revokes."""
     _require_admin(actor, "Only an administrator can revoke an enrollment.")
     updated = Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.ACTIVE).update(
         status=EnrollmentStatus.REVOKED, revoked_at=timezone.now()

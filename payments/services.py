@@ -62,7 +62,7 @@ def coupon_create(*, actor: User | None, course: Course, **data) -> Coupon:
     """A coupon for the course. Who may: those who manage the course (its instructor while they
     hold the role, an admin), else NotPermitted; `actor=None` for the platform (seed data,
     commands). A second coupon with the same code (any letter case) on the course is a
-    ValidationError on `code`; the database's unique index settles a race."""
+    ValidationError on `code`; the database's unique index settles a race. No lock."""
     _coupon_actor_check(actor, course)
     _check_coupon_shape(data)
     _check_code_free(course, data["code"])
@@ -71,10 +71,11 @@ def coupon_create(*, actor: User | None, course: Course, **data) -> Coupon:
 
 @transaction.atomic
 def coupon_update(*, actor: User | None, coupon: Coupon, data: dict) -> Coupon:
-    """Changes the coupon's own fields (COUPON_FIELDS) present in `data`. Who may: as coupon_create.
-    Takes the coupon's row lock and works on the stored row (the instance given may already carry
-    a form's unsaved changes); writes only the changed fields, never the use counters, which
-    checkouts change with F() updates. Returns the stored coupon."""
+    """Changes the coupon's own fields (COUPON_FIELDS) present in `data`. Who may: those who
+    manage the course, as coupon_create. Takes the coupon's row lock and works on the stored row
+    (the instance given may already carry a form's unsaved changes); writes only the changed
+    fields, never the use counters, which checkouts change with F() updates. Returns the stored
+    coupon."""
     _coupon_actor_check(actor, coupon.course)
     coupon = Coupon.objects.select_for_update(of=("self",)).select_related("course").get(pk=coupon.pk)
     merged = {f: data.get(f, getattr(coupon, f)) for f in COUPON_FIELDS}
@@ -87,7 +88,8 @@ def coupon_update(*, actor: User | None, coupon: Coupon, data: dict) -> Coupon:
 @transaction.atomic
 def coupon_delete(*, actor: User | None, coupon: Coupon) -> str:
     """Deletes an unused coupon; one that orders refer to is deactivated instead. Returns which.
-    Who may: as coupon_create."""
+    Who may: those who manage the course, as coupon_create. No lock: an order taking the coupon
+    meanwhile protects it (its foreign key), so the delete fails rather than orphan the order."""
     _coupon_actor_check(actor, coupon.course)
     if coupon.orders.exists():
         model_update(instance=coupon, fields=["active"], data={"active": False})

@@ -62,7 +62,9 @@ def _check_review_policy(quiz: Quiz, data: dict) -> None:
 def quiz_create(*, actor, course, **data) -> Quiz:
     """Adds a quiz at the end of the course. `actor` manages the course (403 otherwise), or is None
     for the platform (the demo seed). Fields left out take the model's defaults: for new quizzes
-    the review waits for the last attempt (after_last_attempt) and a student has 3 attempts."""
+    the review waits for the last attempt (after_last_attempt) and a student has 3 attempts. No row
+    lock: concurrent creates may share an order number (lists break ties by id) until the next move
+    renumbers the quizzes under their row locks."""
     quiz_manager_require(actor, course)
     _check_section(course, data.get("section"))
     quiz = Quiz(course=course, **{k: v for k, v in data.items() if k in QUIZ_FIELDS})
@@ -95,7 +97,8 @@ def quiz_update(*, actor, quiz: Quiz, data: dict) -> Quiz:
 def quiz_delete(*, actor, quiz: Quiz) -> None:
     """Deletes a quiz with its questions. `actor` manages the quiz's course (403 otherwise). A quiz
     that students have attempted keeps their grades: it cannot be deleted (409); make it optional
-    instead."""
+    instead. No lock: an attempt started meanwhile protects the quiz (its foreign key), so the
+    delete fails rather than losing it."""
     quiz_manager_require(actor, quiz.course)
     if quiz.attempts.exists():
         raise Conflict(
@@ -199,7 +202,7 @@ def question_update(*, actor, question: Question, data: dict) -> Question:
 @transaction.atomic
 def question_delete(*, actor, question: Question) -> None:
     """Past attempts keep their snapshot and graded answers. `actor` manages the quiz's course
-    (403 otherwise)."""
+    (403 otherwise). No lock: attempts keep their own snapshot of the question."""
     quiz_manager_require(actor, question.quiz.course)
     question.delete()
 

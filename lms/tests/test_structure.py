@@ -294,3 +294,33 @@ def test_object_routes_resolve_through_an_access_helper(route, name, view_class,
         return
     unchecked = [h for h in handlers if not _calls_an_access_helper(view_class, getattr(view_class, h))]
     assert unchecked == [], f"{route} ({view_class.__name__}): {unchecked} resolve no object through an access helper"
+
+
+# --- write services that act for a person state their preconditions -----------------------------
+NOT_ACTING_FOR = {"activity_record": "`actor` is whom the event is about; recording it authorizes nothing"}
+
+
+def services_with_actor():
+    for app in PROJECT_APPS:
+        path = BASE / app / "services.py"
+        if not path.exists():
+            continue
+        for node in ast.parse(path.read_text()).body:
+            arguments = (
+                [a.arg for a in (*node.args.args, *node.args.kwonlyargs)] if isinstance(node, ast.FunctionDef) else []
+            )
+            if "actor" in arguments and not node.name.startswith("_") and node.name not in NOT_ACTING_FOR:
+                yield f"{app}.services.{node.name}", ast.get_docstring(node) or ""
+
+
+def test_there_are_services_with_an_actor():
+    assert len(list(services_with_actor())) > 40
+
+
+@pytest.mark.parametrize(("name", "docstring"), list(services_with_actor()), ids=[n for n, _ in services_with_actor()])
+def test_services_with_an_actor_state_who_and_the_lock(name, docstring):
+    """STYLE.md: a write service's docstring states who may call it and the lock it takes or expects
+    ("No lock" says so too)."""
+    assert "lock" in docstring.lower(), f"{name}: say which lock it takes or expects, or that it needs none"
+    who = ("admin", "instructor", "author", "student", "owner", "recipient", "manage", "platform", "moderator", "user")
+    assert any(word in docstring.lower() for word in who), f"{name}: say who may call it"
