@@ -3,18 +3,9 @@ import django_filters
 from courses.models import Course, Level
 from courses.selectors import course_search
 from lms.api.filters import BooleanFilter as StrictBooleanFilter
+from lms.api.filters import StableOrderingFilter
 
 ORDERING_FIELDS = ("price", "created_at", "published_at", "average_rating", "enrollment_count", "title")
-
-
-class StableOrderingFilter(django_filters.OrderingFilter):
-    """Orders by the chosen field, then by id, so pages never repeat or skip a course."""
-
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        ordering = [self.get_ordering_value(param) for param in value]
-        return qs.order_by(*ordering, "-id")
 
 
 class CourseFilter(django_filters.FilterSet):

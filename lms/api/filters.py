@@ -5,6 +5,7 @@ import datetime
 import django_filters
 from django import forms
 from django.utils import timezone
+from django_filters.widgets import BaseCSVWidget
 
 
 class DateOrDateTimeField(forms.Field):
@@ -79,3 +80,30 @@ class StrictBooleanField(forms.Field):
 
 class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class CSVOrRepeatedSelect(BaseCSVWidget, forms.Select):
+    """A list parameter given either way: `?ordering=price,-title` (the schema's `explode: false`)
+    or `?ordering=price&ordering=-title`, which openapi-fetch and orval send by default. Django's
+    QueryDict.get() would keep only the last of the repeated ones, silently."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else []
+        if len(values) > 1:
+            return [part for value in values for part in value.split(",")]
+        return super().value_from_datadict(data, files, name)
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """`?ordering=` by the chosen fields (comma-separated or repeated), then by id, so pages never
+    repeat or skip a row."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", CSVOrRepeatedSelect)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value]
+        return qs.order_by(*ordering, "-id")

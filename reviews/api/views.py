@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.access import course_for
-from courses.api.filters import StableOrderingFilter
 from lms.api.access import AccessViewSetMixin
 from lms.api.filters import BooleanFilter as StrictBooleanFilter
+from lms.api.filters import StableOrderingFilter
 from lms.api.pagination import PageNumberPagination
 from lms.api.permissions import IsInstructor, IsStudent
 from reviews import selectors, services

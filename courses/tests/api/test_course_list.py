@@ -125,6 +125,27 @@ def test_catalog_ordering(anon_client, ordered_courses, ordering, expected):
     assert result_ids(response) == [ordered_courses[i] for i in expected]
 
 
+@pytest.mark.parametrize(
+    "query", ["ordering=price,-title", "ordering=price&ordering=-title", "ordering=price&ordering=-title,-created_at"]
+)
+def test_catalog_orders_by_several_fields_given_either_way(anon_client, query):
+    """Comma-separated (the schema's explode: false) or repeated, as openapi-fetch and orval send
+    an array: the same multi-field order, never just the last field."""
+    a = PublishedCourseFactory(price=Decimal("5.00"), title="A")
+    b = PublishedCourseFactory(price=Decimal("5.00"), title="B")
+    c = PublishedCourseFactory(price=Decimal("1.00"), title="C")
+    d = PublishedCourseFactory(price=Decimal("9.00"), title="D")
+    response = anon_client.get(f"{COURSES}?{query}")
+    assert response.status_code == 200
+    assert result_ids(response) == [c.pk, b.pk, a.pk, d.pk]
+
+
+def test_catalog_ordering_rejects_an_unknown_field_given_repeated(anon_client):
+    response = anon_client.get(f"{COURSES}?ordering=price&ordering=password")
+    assert response.status_code == 400
+    assert "ordering" in response.json()
+
+
 def test_catalog_ordering_is_stable_on_ties(anon_client):
     courses = [PublishedCourseFactory(price=Decimal("5.00")) for _ in range(5)]
     first = anon_client.get(COURSES, {"ordering": "price", "page_size": 2, "page": 1})
