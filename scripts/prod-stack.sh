@@ -67,6 +67,12 @@ pid_of() {  # prints the pid of a running service, or fails
     echo "$pid"
 }
 
+launched() {  # the process `launch` started still exists. Right after the fork its command line is
+    # still this script's, until setsid execs the service: pid_of would call it gone.
+    local pid
+    pid="$(cat "$RUN_DIR/$1.pid" 2>/dev/null)" && [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+}
+
 http_status() {  # status code of GET $1, or 000
     curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1" 2>/dev/null || true
 }
@@ -224,7 +230,7 @@ cmd_start() {
     local deadline=$((SECONDS + READY_TIMEOUT)) code=000
     while ((SECONDS < deadline)); do
         for name in "${SERVICES[@]}"; do
-            if ! pid_of "$name" >/dev/null; then
+            if ! launched "$name"; then
                 show_logs_tail
                 stop_all
                 die "$name exited during start-up (logs above)."
