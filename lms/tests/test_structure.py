@@ -216,7 +216,6 @@ def test_views_decide_no_permission_by_hand(path):
 # Routes whose URL names something that is not a row the caller must be authorized for.
 NOT_OBJECTS = {
     "certificate-verify": "public verification by the certificate's code: anyone holding the code may check it",
-    "password-reset-confirm": "the signed token in the body is the authorization",
 }
 
 
