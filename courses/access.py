@@ -72,6 +72,13 @@ def course_require(user, course: Course, *, need: Need, message: str | None = No
     return course
 
 
+def course_actor_require(actor, course: Course, *, message: str | None = None) -> None:
+    """The write services' re-check that `actor` manages the course (403 `not_course_staff`);
+    `actor` None is the platform itself (a task, a command, the seed), which may."""
+    if actor is not None:
+        course_require(actor, course, need="manage", message=message)
+
+
 def course_for(
     user, course_id, *, need: Need = "read", message: str | None = None, queryset: QuerySet[Course] | None = None
 ) -> Course:

@@ -21,7 +21,7 @@ from lms.services import model_update
 from notifications.services import course_students_notify_later, notify
 
 from . import cache
-from .access import ADMIN_DENIED, CHANGE_DENIED, course_require, is_course_instructor
+from .access import ADMIN_DENIED, CHANGE_DENIED, course_actor_require, is_course_instructor
 from .counters import LESSON_COUNT
 from .hooks import enrollment_status_changed
 from .models import (
@@ -58,8 +58,7 @@ LESSON_FIELDS = ("title", "content", "video_url", "duration_seconds", "is_previe
 # webhook, a management command); only such callers pass None.
 def _require_manager(actor: User | None, course: Course) -> None:
     """`actor` may change the course: its instructor while they hold the role, or an admin."""
-    if actor is not None:
-        course_require(actor, course, need="manage", message=CHANGE_DENIED)
+    course_actor_require(actor, course, message=CHANGE_DENIED)
 
 
 def _require_admin(actor: User | None, message: str = ADMIN_DENIED) -> None:

@@ -20,7 +20,7 @@ from activity.models import Verb
 from activity.services import activity_record
 from certificates.selectors import certificate_exists
 from certificates.services import certificates_revoke_for_refund
-from courses.access import can_manage_course
+from courses.access import course_actor_require
 from courses.models import Course, CourseStatus, Enrollment, EnrollmentSource
 from courses.selectors import enrollment_active_exists, enrollment_get_active
 from courses.services import enrollment_create, enrollment_refuse_own_course, enrollment_revoke
@@ -53,8 +53,7 @@ def _check_code_free(course: Course, code: str, exclude_pk=None) -> None:
 
 
 def _coupon_actor_check(actor: User | None, course: Course) -> None:
-    if actor is not None and not can_manage_course(actor, course):
-        raise NotPermitted(COUPON_DENIED, code="not_course_staff")
+    course_actor_require(actor, course, message=COUPON_DENIED)
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from typing import Literal
 
 from django.db.models import QuerySet
 
-from courses.access import can_manage_course, course_require
+from courses.access import can_manage_course, course_actor_require, course_require
 from courses.selectors import course_list_for_user, enrollment_active_exists
 from lms.access import check_need, object_or_404
 from lms.errors import NotPermitted
@@ -57,8 +57,7 @@ def can_manage_quiz(user, quiz: Quiz) -> bool:
 def quiz_manager_require(actor, course) -> None:
     """The services' check: `actor` manages `course` (403 `not_course_staff`). `actor` None is the
     platform itself (the demo seed, a benchmark), which may."""
-    if actor is not None:
-        course_require(actor, course, need="manage", message=COURSE_MANAGE_DENIED)
+    course_actor_require(actor, course, message=COURSE_MANAGE_DENIED)
 
 
 def attempt_owner_require(actor, attempt: Attempt) -> None:
