@@ -29,7 +29,11 @@ class ActivityEvent(models.Model):
     # No database constraints on the references: recording must never make the caller's commit
     # fail, even if the actor or course vanished meanwhile (Django still nulls them on delete).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         db_constraint=False,
     )
     verb = models.CharField(max_length=40, choices=Verb.choices)

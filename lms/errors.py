@@ -61,6 +61,6 @@ class TooManyAttempts(ApplicationError):
 
 
 def wait_phrase(retry_after: int) -> str:
-    """"Try again in 15 minutes": the wait of a TooManyAttempts, for its message."""
+    """ "Try again in 15 minutes": the wait of a TooManyAttempts, for its message."""
     minutes = max(1, -(-retry_after // 60))
     return f"Try again in {minutes} minute{'s' if minutes != 1 else ''}"

@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from lms.api.responses import errors, ok
+from lms.errors import InvalidInput
 
 BOOLEAN_VALUES = {"true": True, "1": True, "false": False, "0": False}
 
@@ -156,7 +157,7 @@ def health(request):
 def ready(request):
     detail = request.query_params.get("detail", "false").strip().lower()
     if detail not in BOOLEAN_VALUES:
-        raise serializers.ValidationError({"detail": ["Must be true or false (or 1 or 0)."]})
+        raise InvalidInput("`detail` must be true or false (or 1 or 0).", extra={"field": "detail"})
     probes = [
         ("database", _check_database, _database_kind),
         ("cache", _check_cache, _cache_kind),

@@ -84,7 +84,7 @@ def queues_without_consumer(app=None, timeout: float = 1.0) -> tuple[dict[str, l
 
 
 def describe_missing(missing: dict[str, list[str]]) -> str:
-    """"certificates (certificate_issue_task, ...), emails (...)": short task names, for messages."""
+    """ "certificates (certificate_issue_task, ...), emails (...)": short task names, for messages."""
     return "; ".join(
         f"{queue} ({', '.join(name.rpartition('.')[2] for name in tasks)})" for queue, tasks in sorted(missing.items())
     )

@@ -1,18 +1,42 @@
 """The OpenAPI description of activity/api/views.py (drf-spectacular), one `described` class
 decorator per view class, with examples from examples.py. Kept apart so the views read as behaviour."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import serializers
 
+from activity.models import Verb
 from lms.api.responses import described, errors, ok
 
 from . import examples as ex
-from .serializers import ActivityEventSerializer
+from .serializers import ACTIVITY_METADATA, ActivityEventSerializer
+
+
+def _event_of(verb: Verb) -> type[ActivityEventSerializer]:
+    """ActivityEventSerializer narrowed to one verb (e.g. `ReviewCreatedEvent`): its `verb` is that
+    one value and its `metadata` that verb's shape."""
+    name = verb.value.title().replace("_", "") + "Event"
+    fields = {
+        "__doc__": f"An event with the verb `{verb.value}`: {verb.label.lower()}.",
+        "verb": serializers.ChoiceField(choices=[(verb.value, verb.label)]),
+        "metadata": ACTIVITY_METADATA[verb](),
+        "Meta": type("Meta", (ActivityEventSerializer.Meta,), {"ref_name": name}),
+    }
+    return type(f"{name}Serializer", (ActivityEventSerializer,), fields)
+
+
+# What ActivityEventSerializer renders: a oneOf by `verb`, so a client reads the metadata typed.
+ActivityEvent = PolymorphicProxySerializer(
+    component_name="ActivityEvent",
+    serializers={verb.value: _event_of(verb) for verb in Verb},
+    resource_type_field_name="verb",
+    many=True,
+)
 
 ADMIN_ACTIVITY = described(
     "admin",
     list=extend_schema(
         examples=[ok(ex.ACTIVITY_EVENT)],
         summary="The activity log (admin), newest first",
-        responses={200: ActivityEventSerializer(many=True), **errors(400, 401, 403, 404)},
+        responses={200: ActivityEvent, **errors(400, 401, 403, 404)},
     ),
 )

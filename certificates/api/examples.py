@@ -33,3 +33,18 @@ VERIFICATION = {
     "revoked_at": None,
     "revoked_reason": "",
 }
+REQUEST_ERRORS = {
+    "Not completed": {
+        "detail": "The course is not completed yet; still to do: 3 of 12 lessons, 1 of 2 quizzes.",
+        "code": "not_completed",
+        "progress_percent": 71,
+    },
+    "Invalid field": {"course": ["A valid integer is required."]},
+}
+REVOKED_ERRORS = {
+    "Revoked": {
+        "detail": "This certificate was revoked (Exam taken by someone else); its PDF is no longer available.",
+        "code": "certificate_revoked",
+        "revoked_reason": "Exam taken by someone else",
+    }
+}

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from certificates.models import Certificate
 from certificates.rendering import verify_url
+from courses.api.serializers import CourseRefSerializer
 from lms.api.serializers import InputSerializer
 
 
@@ -13,14 +14,8 @@ class CertificateRequestInputSerializer(InputSerializer):
     course = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
-class CertificateCourseSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    slug = serializers.CharField()
-    title = serializers.CharField()
-
-
 class CertificateSerializer(serializers.ModelSerializer):
-    course = CertificateCourseSerializer()
+    course = CourseRefSerializer()
     download_url = serializers.SerializerMethodField()
     verify_url = serializers.SerializerMethodField()
 

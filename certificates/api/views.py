@@ -5,6 +5,7 @@ from django.http import FileResponse
 from django.utils.text import slugify
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -38,6 +39,17 @@ class MyCertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(ex.QUEUED, status=status.HTTP_202_ACCEPTED)
 
 
+class PDFOrJSONErrors(BaseContentNegotiation):
+    """The download answers the PDF itself (a FileResponse, never rendered) whatever `Accept` says,
+    so `Accept: application/pdf` is no 406; its errors are rendered by the first renderer (JSON)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 @schema.CERTIFICATES
 class CertificateViewSet(AccessViewSetMixin, viewsets.GenericViewSet):
     queryset = Certificate.objects.none()  # for the schema; requests resolve it through certificate_for
@@ -45,6 +57,7 @@ class CertificateViewSet(AccessViewSetMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
     access = staticmethod(certificate_for)
     needs = {"download": "read"}
+    content_negotiation_class = PDFOrJSONErrors
 
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):

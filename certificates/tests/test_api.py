@@ -13,6 +13,7 @@ from conftest import client_for
 from courses.models import Lesson
 from courses.services import enrollment_revoke
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
+from lms.tests.openapi import openapi_schema, schema_errors
 from payments.models import Order, OrderStatus
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,19 @@ def test_download_authorization(clients, certificate, role, expected):
         assert b"".join(response.streaming_content) == FAKE_PDF
     else:
         assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("accept", ["application/pdf", "application/pdf, application/json", "*/*"])
+def test_download_answers_whatever_the_client_accepts(clients, certificate, accept):
+    """The schema declares the PDF as application/pdf and the errors as JSON: a client that says
+    it accepts the PDF gets it, and its errors as JSON (not 406 Not Acceptable)."""
+    response = clients["student"].get(download_url(certificate), HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    missing = clients["student"].get("/api/v1/certificates/987654/download/", HTTP_ACCEPT=accept)
+    assert missing.status_code == 404
+    assert missing["Content-Type"].startswith("application/json")
+    assert missing.json()["detail"]
 
 
 def test_download_of_an_unknown_certificate_is_404(clients):
@@ -190,6 +204,7 @@ def test_request_for_a_completed_course_queues_the_issue(clients, student, djang
         response = clients["student"].post(MINE, {"course": enrollment.course_id}, format="json")
     assert response.status_code == 202
     assert response.json()["status"] == "queued"
+    assert schema_errors(response.json(), "CertificateQueued") == []
     certificate = Certificate.objects.get(enrollment=enrollment)
     assert certificate.pdf_sha256
 
@@ -287,3 +302,30 @@ def test_the_buyer_can_refund_before_a_certificate(clients, student):
     assert response.status_code == 200
     order.refresh_from_db()
     assert order.status == OrderStatus.REFUNDED
+
+
+# --- the documented shapes ----------------------------------------------------------------------
+def test_the_download_is_documented_as_a_pdf_and_its_errors_as_json():
+    responses = openapi_schema()["paths"]["/api/v1/certificates/{id}/download/"]["get"]["responses"]
+    assert responses["200"]["content"] == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    for status in ("401", "404", "409", "429"):
+        assert set(responses[status]["content"]) == {"application/json"}, status
+    assert responses["409"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/CertificateRevokedError"
+    }
+
+
+def test_request_bodies_match_their_documented_shapes(clients, student, certificate):
+    issued = clients["student"].post(MINE, {"course": certificate.course_id})
+    assert issued.status_code == 200
+    assert schema_errors(issued.json(), "Certificate") == []
+    course = PublishedCourseFactory(lessons=3)
+    EnrollmentFactory(student=student, course=course)
+    refused = clients["student"].post(MINE, {"course": course.pk})
+    assert refused.status_code == 400
+    assert schema_errors(refused.json(), "CertificateRequestError") == []
+    assert schema_errors(clients["student"].post(MINE, {"course": "x"}).json(), "CertificateRequestError") == []
+    services.certificate_revoke(actor=None, certificate=certificate, reason="Exam taken by someone else")
+    revoked = clients["student"].get(download_url(certificate))
+    assert revoked.status_code == 409
+    assert schema_errors(revoked.json(), "CertificateRevokedError") == []

@@ -64,6 +64,14 @@ class RatingDistributionField(serializers.DictField):
     child = serializers.IntegerField()
 
 
+class CourseRefSerializer(serializers.Serializer):
+    """A course named inside another object (an order, a certificate): enough to link to it."""
+
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
 class CourseSerializer(serializers.ModelSerializer):
     """A course as the catalog shows it."""
 

@@ -44,6 +44,7 @@ REPLY = {
     "is_removed": False,
     "created_at": "2026-11-20T17:12:09Z",
     "updated_at": "2026-11-20T17:12:09Z",
+    "replies": [],
 }
 COMMENT = {
     "id": 1,
@@ -65,7 +66,7 @@ NEW_REPLY = {
     "created_at": "2026-11-30T10:44:02Z",
     "updated_at": "2026-11-30T10:44:02Z",
 }
-EDITED_COMMENT = {k: v for k, v in COMMENT.items() if k != "replies"} | {
+EDITED_COMMENT = COMMENT | {
     "body": "Print the counter inside the loop.",
     "updated_at": "2026-11-30T10:45:10Z",
 }

@@ -1,3 +1,4 @@
+from drf_spectacular.helpers import lazy_serializer
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -57,17 +58,31 @@ class PostSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReplySerializer(serializers.ModelSerializer):
-    """A comment; a hidden one shows its text only to moderators and its author."""
+class CommentSerializer(serializers.ModelSerializer):
+    """A comment, with its replies (a reply's own `replies` is always []: replies go one level deep).
+    A hidden one shows its text only to moderators and its author."""
 
-    # Context: `viewer` and the thread's `course` (whose moderators see hidden text).
+    # Context: `viewer` and the thread's `course` (whose moderators see hidden text). Replies are read
+    # from `comment.replies.all()`: prefetched in order with their authors by comment_list_for_post.
 
     author = PublicUserSerializer()
     body = serializers.SerializerMethodField()
+    replies = serializers.SerializerMethodField()
 
     class Meta:
         model = Comment
-        fields = ["id", "post", "parent", "author", "body", "is_hidden", "is_removed", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "post",
+            "parent",
+            "author",
+            "body",
+            "is_hidden",
+            "is_removed",
+            "created_at",
+            "updated_at",
+            "replies",
+        ]
         read_only_fields = fields
 
     def get_body(self, comment) -> str:
@@ -77,23 +92,15 @@ class ReplySerializer(serializers.ModelSerializer):
             return HIDDEN
         return comment.body
 
-    def _moderates(self) -> bool:
-        course = self.context.get("course")
-        return course is not None and is_moderator(self.context.get("viewer"), course)
-
-
-class CommentSerializer(ReplySerializer):
-    replies = serializers.SerializerMethodField()
-
-    class Meta(ReplySerializer.Meta):
-        fields = [*ReplySerializer.Meta.fields, "replies"]
-        read_only_fields = fields
-
-    @extend_schema_field(ReplySerializer(many=True))
+    @extend_schema_field(lazy_serializer("forum.api.serializers.CommentSerializer")(many=True))
     def get_replies(self, comment):
         if comment.parent_id is not None:
             return []
-        return ReplySerializer(comment.replies.all(), many=True, context=self.context).data
+        return CommentSerializer(comment.replies.all(), many=True, context=self.context).data
+
+    def _moderates(self) -> bool:
+        course = self.context.get("course")
+        return course is not None and is_moderator(self.context.get("viewer"), course)
 
 
 class VoteResultSerializer(serializers.Serializer):

@@ -27,7 +27,6 @@ from .serializers import (
     ModerationLogSerializer,
     PostInputSerializer,
     PostSerializer,
-    ReplySerializer,
     ReportInputSerializer,
     ReportSerializer,
     ResolveInputSerializer,
@@ -35,7 +34,7 @@ from .serializers import (
 
 
 def _context(user, course) -> dict:
-    """What ReplySerializer needs to show a hidden comment's text to moderators and its author."""
+    """What CommentSerializer needs to show a hidden comment's text to moderators and its author."""
     return {"viewer": user, "course": course}
 
 
@@ -117,7 +116,7 @@ class PostViewSet(AccessViewSetMixin, mixins.RetrieveModelMixin, viewsets.Generi
         data = CommentInputSerializer.validated(request)
         parent = reply_parent_for(request.user, data.get("parent"))
         comment = services.comment_create(post=post, author=request.user, body=data["body"], parent=parent)
-        return Response(ReplySerializer(comment, context=context).data, status=status.HTTP_201_CREATED)
+        return Response(CommentSerializer(comment, context=context).data, status=status.HTTP_201_CREATED)
 
     def _flag(self, flag: str, value: bool):
         post = services.post_set_flag(post=self.get_object(), actor=self.request.user, flag=flag, value=value)
@@ -159,7 +158,7 @@ class CommentViewSet(AccessViewSetMixin, viewsets.GenericViewSet):
     """A comment in a thread (comments are listed and written through their thread)."""
 
     queryset = Comment.objects.none()  # for the schema; objects come from comment_for
-    serializer_class = ReplySerializer
+    serializer_class = CommentSerializer
     permission_classes = [IsAuthenticated]
     http_method_names = ["post", "patch", "delete", "head", "options"]
     access = staticmethod(comment_for)
@@ -169,7 +168,10 @@ class CommentViewSet(AccessViewSetMixin, viewsets.GenericViewSet):
         comment = self.get_object()
         data = CommentUpdateInputSerializer.validated(request)
         comment = services.comment_update(comment=comment, actor=request.user, **data)
-        return Response(ReplySerializer(comment, context=_context(request.user, comment.post.course)).data)
+        post = comment.post
+        if comment.parent_id is None:  # with its replies, as the thread shows it
+            comment = selectors.comment_list_for_post(post).get(pk=comment.pk)
+        return Response(CommentSerializer(comment, context=_context(request.user, post.course)).data)
 
     def destroy(self, request, *args, **kwargs):
         services.comment_delete(comment=self.get_object(), actor=request.user)

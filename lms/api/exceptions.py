@@ -38,7 +38,38 @@ def exception_handler(exc, context):
         # json.loads gives up on deeply nested input with RecursionError, which DRF's parser does
         # not catch: bad input, not a server error.
         exc = exceptions.ParseError("JSON parse error - nested too deeply.")
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        response.data = validation_error_body(exc.detail)
+    return response
+
+
+def validation_error_body(detail) -> dict:
+    """A 400's body in the one documented shape (lms.api.responses.ValidationErrorSerializer):
+    `{"field": ["message", ...]}`, a nested field keyed by its dotted path (`choices.0.text`); a
+    bare `ValidationError("message")` becomes `{"detail": ..., "code": ...}`."""
+    if isinstance(detail, dict):
+        return _flatten(detail, "")
+    messages = _flatten({"": detail}, "").get("", [])
+    codes = [getattr(message, "code", None) for message in messages]
+    return {"detail": " ".join(messages), "code": codes[0] if codes and codes[0] else "invalid"}
+
+
+def _flatten(errors, prefix: str) -> dict:
+    flat: dict = {}
+    for key, value in errors.items() if isinstance(errors, dict) else enumerate(errors):
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            flat.update(_flatten(value, path))
+        elif isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+            flat.update(_flatten(dict(enumerate(value)), path))
+        elif isinstance(value, list):
+            flat[path] = value
+        elif not prefix and key in ("detail", "code", "field"):
+            flat[path] = value  # a rule of the domain raised as ValidationError({"detail": ..., "code": ...})
+        else:
+            flat[path] = [value]
+    return flat
 
 
 def _database_unavailable(exc) -> Response:

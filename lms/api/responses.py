@@ -6,6 +6,7 @@ status code an operation can answer is documented once, the same way everywhere.
 
 `errors()` adds 429 (every throttled endpoint can answer it) unless `throttled=False`."""
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 
@@ -17,16 +18,58 @@ ErrorSerializer = inline_serializer(
     },
 )
 
-# 400 bodies are DRF's: `{"field": ["message", ...]}`, or `{"detail": ..., "code": ...}` for a rule of
-# the domain. A free-form object, described by its examples.
-# (`code` may be a field's list of messages too: coupons have a field named code.)
-ValidationErrorSerializer = inline_serializer(
-    "ValidationError",
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """A 400's body: DRF's field errors, `{"field": ["message", ...]}` (a nested field's key is its
+    dotted path, `choices.0.text`; errors of no one field are under `non_field_errors`), or for a
+    rule of the domain `{"detail": ..., "code": ...}`, naming the `field` where there is one."""
+
+    detail = serializers.CharField(required=False, help_text="For a rule of the domain: what is wrong.")
+    code = serializers.CharField(required=False, help_text="For a rule of the domain: a stable code.")
+    field = serializers.CharField(required=False, help_text="For a rule of the domain: the field it is about.")
+
+
+class _FieldErrors(OpenApiSerializerExtension):
+    """Every other key of a ValidationError is a field's list of messages."""
+
+    target_class = ValidationErrorSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        return {**schema, "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+
+
+AuthErrorSerializer = inline_serializer(
+    "AuthError",
     {
-        "detail": serializers.JSONField(required=False, help_text="For a rule of the domain: what is wrong."),
-        "code": serializers.JSONField(required=False, help_text="For a rule of the domain: a stable code."),
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(required=False, help_text="`token_not_valid` for a bad or expired token."),
+        "messages": inline_serializer(
+            "TokenMessage",
+            {
+                "token_class": serializers.CharField(),
+                "token_type": serializers.CharField(),
+                "message": serializers.CharField(),
+            },
+            many=True,
+            required=False,
+            help_text="For a bad token: what is wrong with it, per token type tried.",
+        ),
     },
 )
+
+PaymentRequiredErrorSerializer = inline_serializer(
+    "PaymentRequiredError",
+    {
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "price": serializers.DecimalField(max_digits=10, decimal_places=2, help_text="The course's price."),
+        "currency": serializers.CharField(help_text="ISO 4217, e.g. `USD`."),
+    },
+)
+
+BODIES = {400: ValidationErrorSerializer, 401: AuthErrorSerializer, 402: PaymentRequiredErrorSerializer}
 
 
 def _example(status: int, name: str, value: dict) -> OpenApiExample:
@@ -50,9 +93,31 @@ EXAMPLES = {
         _example(400, "Invalid field", {"title": ["This field is required."]}),
         _example(400, "Broken rule", {"detail": "Add at least one lesson before publishing.", "code": "invalid"}),
     ],
-    401: [_example(401, "Not signed in", {"detail": "Authentication credentials were not provided."})],
+    401: [
+        _example(401, "Not signed in", {"detail": "Authentication credentials were not provided."}),
+        _example(
+            401,
+            "Bad or expired token",
+            {
+                "detail": "Given token not valid for any token type",
+                "code": "token_not_valid",
+                "messages": [
+                    {"token_class": "AccessToken", "token_type": "access", "message": "Token is invalid or expired"}
+                ],
+            },
+        ),
+    ],
     402: [
-        _example(402, "Paid course", {"detail": "This course has a price: use checkout.", "code": "payment_required"})
+        _example(
+            402,
+            "Paid course",
+            {
+                "detail": "This course has a price; buy it through checkout.",
+                "code": "payment_required",
+                "price": "49.00",
+                "currency": "USD",
+            },
+        )
     ],
     403: [_example(403, "Not allowed", {"detail": "You do not have permission to perform this action."})],
     404: [_example(404, "Not found", {"detail": "Not found."})],
@@ -65,7 +130,7 @@ EXAMPLES = {
 
 def error(status: int, description: str | None = None) -> OpenApiResponse:
     """The response for one error status code, with the shared body schema and examples."""
-    body = ValidationErrorSerializer if status == 400 else ErrorSerializer
+    body = BODIES.get(status, ErrorSerializer)
     return OpenApiResponse(body, description=description or DESCRIPTIONS[status], examples=EXAMPLES[status])
 
 
@@ -76,9 +141,11 @@ def errors(*statuses: int, throttled: bool = True, **descriptions: str) -> dict[
     return {code: error(code, descriptions.get(f"r{code}")) for code in codes}
 
 
-def paginated(serializer, name: str, *, cursor: bool = False):
-    """The envelope of a list a view paginates itself: `{count, next, previous, results}`, or
-    `{next, previous, results}` for a cursor-paginated feed."""
+def paginated(serializer, *, cursor: bool = False):
+    """The envelope of a list a view paginates itself, named as drf-spectacular names the ones it
+    makes (`PaginatedPostList`): `{count, next, previous, results}`, or `{next, previous, results}`
+    for a cursor-paginated feed. The schema has these two shapes of list and no other."""
+    name = f"Paginated{serializer.__name__.removesuffix('Serializer')}List"
     fields = {
         "next": serializers.URLField(allow_null=True),
         "previous": serializers.URLField(allow_null=True),

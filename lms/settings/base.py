@@ -256,12 +256,22 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "LMS API",
     "DESCRIPTION": (
         "An API-first learning platform: courses, quizzes, forums, payments, certificates. "
-        "Authenticate with `Authorization: Bearer <access token>` from `/api/v1/auth/login/`."
+        "Authenticate with `Authorization: Bearer <access token>` from `/api/v1/auth/login/`; "
+        "a bad or expired token answers 401 (`AuthError`) on every operation that reads it, public reads "
+        "included: refresh it with `/api/v1/auth/token/refresh/` and retry.\n\n"
+        "**Errors** are JSON: `Error` (`{detail, code?}`), `ValidationError` for a 400 (`{field: [messages]}`, "
+        "a nested field keyed by its dotted path, or `{detail, code, field?}` for a rule of the domain), "
+        "`AuthError` for a 401 and `PaymentRequiredError` for a 402.\n\n"
+        "**Lists** come in two envelopes: `{count, next, previous, results}` with `?page=` and `?page_size=` "
+        "(integers from 1; default 20, capped at 100), and for unbounded feeds (notifications, activity, forum "
+        "threads) `{next, previous, results}`, followed through `next` (a `?cursor=`). A client follows "
+        "`next` in both. A typed TypeScript client is generated from this schema in `clients/typescript/`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "lms.api.schema_hooks.contract"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -276,6 +286,11 @@ SPECTACULAR_SETTINGS = {
         "ResolutionEnum": "forum.models.Resolution",
         "ReportStatusEnum": "forum.models.ReportStatus",
         "NotificationTypeEnum": "notifications.models.NotificationType",
+        "AttemptStatusEnum": "quizzes.api.serializers.AttemptStatus",
+        "AnnouncementStatusEnum": "notifications.api.serializers.AnnouncementStatus",
+        "ReportNameEnum": "reports.api.serializers.REPORT_NAMES",
+        "ReportIntervalEnum": "reports.api.serializers.REPORT_INTERVALS",
+        "RoleEnum": "accounts.models.Role",
     },
 }
 

@@ -86,7 +86,11 @@ def test_ready_detail_reports_inline_jobs_on_the_embedded_default(anon_client):
 def test_ready_detail_must_be_a_boolean(anon_client):
     response = anon_client.get("/ready/?detail=maybe")
     assert response.status_code == 400
-    assert response.json() == {"detail": ["Must be true or false (or 1 or 0)."]}
+    assert response.json() == {
+        "detail": "`detail` must be true or false (or 1 or 0).",
+        "code": "invalid",
+        "field": "detail",
+    }
 
 
 def test_ready_detail_fails_naming_queues_no_worker_consumes(anon_client, redis_url):

@@ -2,13 +2,16 @@
 decorator per view class: request and response bodies, every status code each operation answers, and
 examples (examples.py). Kept apart from the views so these read as behaviour."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import serializers
 
 from lms.api.responses import body, described, ok, page, paginated
 from lms.api.responses import errors as shared_errors
+from notifications.models import NotificationType
 
 from . import examples as ex
 from .serializers import (
+    NOTIFICATION_PAYLOADS,
     AnnouncementInputSerializer,
     AnnouncementSerializer,
     MarkedReadSerializer,
@@ -17,6 +20,29 @@ from .serializers import (
     PreferencesSerializer,
     UnreadCountSerializer,
 )
+
+
+def _notification_of(notification_type: NotificationType) -> type[NotificationSerializer]:
+    """NotificationSerializer narrowed to one type (e.g. `ForumReplyNotification`): its `type` is that
+    one value and its `payload` that type's shape."""
+    name = notification_type.value.title().replace("_", "") + "Notification"
+    fields = {
+        "__doc__": f"A notification of type `{notification_type.value}`: {notification_type.label.lower()}.",
+        "type": serializers.ChoiceField(choices=[(notification_type.value, notification_type.label)]),
+        "payload": NOTIFICATION_PAYLOADS[notification_type](),
+        "Meta": type("Meta", (NotificationSerializer.Meta,), {"ref_name": name}),
+    }
+    return type(f"{name}Serializer", (NotificationSerializer,), fields)
+
+
+NOTIFICATION_TYPES = {t.value: _notification_of(t) for t in NotificationType}
+
+
+def notification(many: bool = False) -> PolymorphicProxySerializer:
+    """What NotificationSerializer renders: a oneOf by `type`, so a client reads the payload typed."""
+    return PolymorphicProxySerializer(
+        component_name="Notification", serializers=NOTIFICATION_TYPES, resource_type_field_name="type", many=many
+    )
 
 
 def errors(*statuses: int):
@@ -28,7 +54,7 @@ NOTIFICATIONS = described(
     list=extend_schema(
         examples=[ok(ex.NOTIFICATION)],
         summary="My notifications, newest first",
-        responses={200: NotificationSerializer(many=True), **errors(400, 401, 404)},
+        responses={200: notification(many=True), **errors(400, 401, 404)},
     ),
     unread_count=extend_schema(
         responses={200: UnreadCountSerializer, **errors(401)},
@@ -37,7 +63,7 @@ NOTIFICATIONS = described(
     ),
     read=extend_schema(
         request=None,
-        responses={200: NotificationSerializer, **errors(401, 404)},
+        responses={200: notification(), **errors(401, 404)},
         examples=[ok(ex.READ_NOTIFICATION)],
         summary="Mark one read",
     ),
@@ -67,7 +93,7 @@ NOTIFICATIONS = described(
 COURSE_ANNOUNCEMENTS = described(
     "notifications",
     get=extend_schema(
-        responses={200: paginated(AnnouncementSerializer, "AnnouncementPage"), **errors(401, 403, 404)},
+        responses={200: paginated(AnnouncementSerializer), **errors(401, 403, 404)},
         examples=[ok(page(ex.ANNOUNCEMENT, count=1))],
         summary="The course's announcements (enrolled students, owner, admin)",
     ),

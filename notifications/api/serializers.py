@@ -1,3 +1,8 @@
+from collections.abc import Callable
+from functools import partial
+
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
@@ -6,10 +11,79 @@ from notifications.models import Announcement, Notification, NotificationType
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    """Renders a notification. Its schema is `Notification` (notifications/api/schema.py): one
+    variant per `type`, each with the payload that type carries (NOTIFICATION_PAYLOADS)."""
+
     class Meta:
         model = Notification
         fields = ["id", "type", "title", "body", "payload", "read_at", "created_at"]
         read_only_fields = fields
+
+
+# --- payloads: the ids a notification carries, by type (the services that notify set them) -------
+class CoursePayloadSerializer(serializers.Serializer):
+    course_id = serializers.IntegerField()
+
+
+class EnrollmentPayloadSerializer(CoursePayloadSerializer):
+    enrollment_id = serializers.IntegerField()
+
+
+class NewEnrollmentPayloadSerializer(EnrollmentPayloadSerializer):
+    student_id = serializers.IntegerField()
+
+
+class LessonPayloadSerializer(CoursePayloadSerializer):
+    lesson_id = serializers.IntegerField()
+
+
+class OrderPayloadSerializer(CoursePayloadSerializer):
+    order_id = serializers.UUIDField()
+
+
+class AnnouncementPayloadSerializer(CoursePayloadSerializer):
+    announcement_id = serializers.IntegerField()
+
+
+class ForumReplyPayloadSerializer(CoursePayloadSerializer):
+    post_id = serializers.IntegerField()
+    comment_id = serializers.IntegerField()
+
+
+class ForumReportPayloadSerializer(CoursePayloadSerializer):
+    report_id = serializers.IntegerField()
+    post_id = serializers.IntegerField(help_text="The reported post, or the thread of the reported comment.")
+    comment_id = serializers.IntegerField(required=False, help_text="When a comment was reported.")
+
+
+class CertificatePayloadSerializer(CoursePayloadSerializer):
+    certificate_id = serializers.IntegerField()
+
+
+class ReviewPayloadSerializer(CoursePayloadSerializer):
+    review_id = serializers.IntegerField()
+
+
+# payment_failed is a type users can switch off, but no service sends it (a declined card is told
+# at checkout): its payload has no known shape.
+FreeFormPayloadField = partial(serializers.DictField, help_text="No notification of this type is sent at present.")
+
+# The payload field of each type, a class to instantiate (so each schema variant has its own field).
+NOTIFICATION_PAYLOADS: dict[str, Callable[[], serializers.Field]] = {
+    NotificationType.ENROLLMENT_CONFIRMED: EnrollmentPayloadSerializer,
+    NotificationType.NEW_ENROLLMENT: NewEnrollmentPayloadSerializer,
+    NotificationType.PAYMENT_SUCCEEDED: OrderPayloadSerializer,
+    NotificationType.PAYMENT_FAILED: FreeFormPayloadField,
+    NotificationType.PAYMENT_REFUNDED: OrderPayloadSerializer,
+    NotificationType.COURSE_UPDATED: LessonPayloadSerializer,
+    NotificationType.ANNOUNCEMENT: AnnouncementPayloadSerializer,
+    NotificationType.FORUM_REPLY: ForumReplyPayloadSerializer,
+    NotificationType.FORUM_REPORT: ForumReportPayloadSerializer,
+    NotificationType.CERTIFICATE_ISSUED: CertificatePayloadSerializer,
+    NotificationType.NEW_REVIEW: ReviewPayloadSerializer,
+    NotificationType.REVIEW_REPLY: ReviewPayloadSerializer,
+    NotificationType.COURSE_REMOVED: CoursePayloadSerializer,
+}
 
 
 class UnreadCountSerializer(serializers.Serializer):
@@ -46,6 +120,13 @@ class AnnouncementInputSerializer(InputSerializer):
     body = serializers.CharField(max_length=10000)
 
 
+class AnnouncementStatus(models.TextChoices):
+    """An announcement as the API shows it (the model stores `sent_at`; the schema's AnnouncementStatusEnum)."""
+
+    QUEUED = "queued", "Queued: being delivered in the background"
+    SENT = "sent", "Sent to every enrolled student"
+
+
 class AnnouncementSerializer(serializers.ModelSerializer):
     author = PublicUserSerializer()
     status = serializers.SerializerMethodField()
@@ -55,5 +136,6 @@ class AnnouncementSerializer(serializers.ModelSerializer):
         fields = ["id", "course", "author", "title", "body", "status", "recipient_count", "created_at", "sent_at"]
         read_only_fields = fields
 
-    def get_status(self, announcement) -> str:
-        return "sent" if announcement.sent_at else "queued"
+    @extend_schema_field(serializers.ChoiceField(choices=AnnouncementStatus.choices))
+    def get_status(self, announcement):
+        return AnnouncementStatus.SENT if announcement.sent_at else AnnouncementStatus.QUEUED

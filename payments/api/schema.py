@@ -8,11 +8,12 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     inline_serializer,
 )
 from rest_framework import serializers
 
-from lms.api.responses import DESCRIPTIONS, EXAMPLES, ErrorSerializer, body, described, ok
+from lms.api.responses import DESCRIPTIONS, EXAMPLES, ErrorSerializer, ValidationErrorSerializer, body, described, ok
 from lms.api.responses import errors as shared_errors
 from payments.coupon_limits import CouponAttemptsExceeded
 
@@ -41,6 +42,37 @@ def errors(*statuses: int, throttled: bool = True, **descriptions: str):
         },
     )
 
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        "description": "A rule's stable code (a string), or the messages about the coupon's field `code` (a list).",
+    }
+)
+class _CodeOrMessages(serializers.JSONField):
+    pass
+
+
+class CouponValidationErrorSerializer(ValidationErrorSerializer):
+    """A coupon's 400: a coupon has a field named `code`, so `code` is either the rule's stable
+    code or that field's list of messages."""
+
+    code = _CodeOrMessages(required=False)
+
+
+COUPON_INVALID = OpenApiResponse(
+    CouponValidationErrorSerializer,
+    description=DESCRIPTIONS[400],
+    examples=[
+        *EXAMPLES[400],
+        OpenApiExample(
+            "Bad code",
+            value={"code": ["Use 3 to 40 letters, digits, - or _."]},
+            response_only=True,
+            status_codes=["400"],
+        ),
+    ],
+)
 
 # The checkout's 429: the request rate, or the coupon limit (payments.coupon_limits).
 CHECKOUT_429 = OpenApiResponse(
@@ -111,7 +143,19 @@ CHECKOUT = described(
 STRIPE_WEBHOOK = described(
     "payments",
     post=extend_schema(
-        request={"application/json": {"type": "object", "description": "A Stripe event."}},
+        request={
+            "application/json": {
+                "type": "object",
+                "description": "A Stripe event, as Stripe sends it (signed in the Stripe-Signature header).",
+                "properties": {
+                    "id": {"type": "string"},
+                    "type": {"type": "string", "example": "payment_intent.succeeded"},
+                    "data": {"type": "object", "additionalProperties": True},
+                },
+                "required": ["id", "type", "data"],
+                "additionalProperties": True,
+            }
+        },
         responses=WEBHOOK_RESPONSES,
         examples=[
             OpenApiExample("payment_intent.succeeded", request_only=True, value=ex.WEBHOOK_EVENT),
@@ -153,7 +197,7 @@ COURSE_COUPONS = described(
     ),
     post=extend_schema(
         request=CouponInputSerializer,
-        responses={201: CouponSerializer, **errors(400, 401, 403, 404)},
+        responses={201: CouponSerializer, 400: COUPON_INVALID, **errors(401, 403, 404)},
         examples=[body(ex.COUPON_INPUT), ok(ex.NEW_COUPON, status=201)],
         summary="Create a coupon (owner, admin)",
     ),
@@ -164,7 +208,7 @@ COUPONS = described(
     retrieve=extend_schema(responses={200: CouponSerializer, **errors(401, 403, 404)}, examples=[ok(ex.COUPON)]),
     partial_update=extend_schema(
         request=CouponInputSerializer,
-        responses={200: CouponSerializer, **errors(400, 401, 403, 404)},
+        responses={200: CouponSerializer, 400: COUPON_INVALID, **errors(401, 403, 404)},
         examples=[body(ex.COUPON_PATCH), ok(ex.PATCHED_COUPON)],
     ),
     destroy=extend_schema(

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from courses.api.serializers import CourseRefSerializer
 from lms.api.serializers import InputSerializer
 from payments.models import Coupon, Order
 
@@ -28,14 +29,8 @@ class CheckoutSerializer(serializers.Serializer):
         return data
 
 
-class OrderCourseSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    slug = serializers.CharField()
-    title = serializers.CharField()
-
-
 class OrderSerializer(serializers.ModelSerializer):
-    course = OrderCourseSerializer()
+    course = CourseRefSerializer()
     coupon = serializers.CharField(source="coupon.code", allow_null=True, default=None)
 
     class Meta:

@@ -250,6 +250,16 @@ QUESTION_PATCHED = {**QUESTION, "points": 2}
 SAVE_ANSWERS = {"answers": [{"question": 1, "choice_ids": [1]}]}
 SUBMIT_ANSWERS = {"answers": ANSWERS}
 
+# The two 409s of saving answers.
+SAVE_CONFLICTS = {
+    "Already submitted": {"detail": "This attempt has already been submitted.", "code": "already_submitted"},
+    "Time is up": {
+        "detail": "Time is up: the attempt was graded with the answers saved before the deadline.",
+        "code": "deadline_passed",
+        "attempt": {**GRADED_ATTEMPT_NO_REVIEW, "auto_submitted": True},
+    },
+}
+
 # Example lists of the operations that document more than one case.
 ATTEMPT_READ_EXAMPLES = [
     ok(GRADED_ATTEMPT, "Reviewed (the policy allows, or the owner's view)"),

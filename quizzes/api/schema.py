@@ -2,7 +2,14 @@
 decorator per view class: request and response bodies, every status code each operation answers, and
 examples (examples.py). Kept apart from the views so these read as behaviour."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
 
 from courses.api.serializers import ReorderInputSerializer
 from lms.api.responses import body, described, ok
@@ -10,9 +17,10 @@ from lms.api.responses import errors as shared_errors
 
 from . import examples as ex
 from .serializers import (
+    QUESTION_INPUTS,
     AnswerSerializer,
     AttemptSerializer,
-    QuestionInputSerializer,
+    QuestionPatchInputSerializer,
     QuestionSerializer,
     QuizDetailSerializer,
     QuizInputSerializer,
@@ -20,7 +28,27 @@ from .serializers import (
     QuizSerializer,
 )
 
-AnswersRequest = inline_serializer("AnswersRequest", {"answers": AnswerSerializer(many=True)})
+AnswersInput = inline_serializer("AnswersInput", {"answers": AnswerSerializer(many=True)})
+
+# A new or replaced question: a oneOf by `type` (what QuestionInputSerializer validates). A PATCH
+# stays one partial object (QuestionPatchInputSerializer): it may leave `type` out, and the merged
+# question is what is checked.
+QuestionInput = PolymorphicProxySerializer(
+    component_name="QuestionInput",
+    serializers={question_type.value: serializer for question_type, serializer in QUESTION_INPUTS.items()},
+    resource_type_field_name="type",
+)
+
+# The 409 of saving answers: already submitted (an Error), or time is up and the attempt was graded
+# with what was saved in time (the Error plus that attempt).
+AttemptConflict = inline_serializer(
+    "AttemptConflict",
+    {
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(required=False, help_text="`already_submitted` or `deadline_passed`."),
+        "attempt": AttemptSerializer(required=False, help_text="With `deadline_passed`: the attempt as graded."),
+    },
+)
 
 
 def errors(*statuses: int):
@@ -37,15 +65,26 @@ WRITE_ERRORS = errors(400, 401, 403, 404)
 START_RESPONSES = {
     201: AttemptSerializer,
     200: OpenApiResponse(AttemptSerializer, description="The attempt already open, returned again."),
-    409: OpenApiResponse(description="The quiz has no questions yet."),
     **READ_ERRORS,
+    **shared_errors(409, r409="The quiz has no questions yet (`quiz_empty`)."),
 }
 SAVE_RESPONSES = {
     200: AttemptSerializer,
     **WRITE_ERRORS,
-    409: OpenApiResponse(description="Already submitted, or time is up (the attempt is then graded)."),
+    409: OpenApiResponse(
+        AttemptConflict,
+        description="Already submitted, or time is up: the attempt was then graded (`deadline_passed`).",
+        examples=[
+            OpenApiExample(name, value=value, response_only=True, status_codes=["409"])
+            for name, value in ex.SAVE_CONFLICTS.items()
+        ],
+    ),
 }
-SUBMIT_RESPONSES = {200: AttemptSerializer, **WRITE_ERRORS, 409: OpenApiResponse(description="Already submitted.")}
+SUBMIT_RESPONSES = {
+    200: AttemptSerializer,
+    **WRITE_ERRORS,
+    **shared_errors(409, r409="Already submitted (`already_submitted`)."),
+}
 
 
 def edit_schema(request, response, examples, summary=None):
@@ -91,7 +130,7 @@ QUIZZES = described(
         ),
         extend_schema(
             methods=["POST"],
-            request=QuestionInputSerializer,
+            request=QuestionInput,
             responses={201: QuestionSerializer, **WRITE_ERRORS},
             examples=[body(ex.QUESTION_INPUT), ok(ex.NEW_QUESTION, status=201)],
             summary="Add a question (owner, admin)",
@@ -134,13 +173,13 @@ ATTEMPTS = described(
         responses={200: AttemptSerializer, **errors(401, 404)}, examples=ex.ATTEMPT_READ_EXAMPLES, summary="An attempt"
     ),
     partial_update=extend_schema(
-        request=AnswersRequest,
+        request=AnswersInput,
         responses=SAVE_RESPONSES,
         examples=[body(ex.SAVE_ANSWERS), ok(ex.SAVED_ATTEMPT)],
         summary="Save answers while the attempt is open (merged over what was saved)",
     ),
     submit=extend_schema(
-        request=AnswersRequest,
+        request=AnswersInput,
         responses=SUBMIT_RESPONSES,
         examples=ex.SUBMIT_EXAMPLES,
         summary="Submit: grade the saved answers plus these (once)",
@@ -155,10 +194,13 @@ QUESTIONS = described(
         summary="A question with its answers (owner, admin)",
     ),
     update=edit_schema(
-        QuestionInputSerializer, QuestionSerializer, [body(ex.NUMERIC_QUESTION_INPUT), ok(ex.NUMERIC_QUESTION)]
+        QuestionInput,
+        QuestionSerializer,
+        [body(ex.NUMERIC_QUESTION_INPUT), ok(ex.NUMERIC_QUESTION)],
+        "Replace a question: every field of its type (grades already given never change)",
     ),
     partial_update=edit_schema(
-        QuestionInputSerializer,
+        QuestionPatchInputSerializer,
         QuestionSerializer,
         [body(ex.QUESTION_PATCH), ok(ex.QUESTION_PATCHED)],
         "Edit a question (grades already given never change)",

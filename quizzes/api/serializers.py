@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.db import models
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -46,7 +47,10 @@ class ChoiceInputSerializer(serializers.Serializer):
     is_correct = serializers.BooleanField(default=False)
 
 
-class QuestionInputSerializer(InputSerializer):
+class QuestionPatchInputSerializer(InputSerializer):
+    """A PATCH of a question: any of its fields. The question as merged (its type may change with
+    it) is checked per type by the service, with a 400 naming the field at fault."""
+
     type = serializers.ChoiceField(choices=QuestionType.choices)
     text = serializers.CharField(max_length=10000)
     points = serializers.IntegerField(min_value=1, max_value=1000, required=False)
@@ -58,6 +62,95 @@ class QuestionInputSerializer(InputSerializer):
     )
     numeric_answer = serializers.DecimalField(max_digits=20, decimal_places=6, required=False, allow_null=True)
     tolerance = serializers.DecimalField(max_digits=20, decimal_places=6, min_value=Decimal(0), required=False)
+
+    class Meta:
+        ref_name = "QuestionInput"  # documented as PatchedQuestionInput (a PATCH body)
+
+
+class _QuestionBaseInputSerializer(InputSerializer):
+    """What every question has. A subclass per type adds its `type` and its answer fields."""
+
+    text = serializers.CharField(max_length=10000)
+    points = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    explanation = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    order = serializers.IntegerField(min_value=1, max_value=100000, required=False)
+
+
+def _type_field(question_type: QuestionType) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=[(question_type.value, question_type.label)])
+
+
+def _choices_field(*, min_length: int, max_length: int, help_text: str) -> serializers.ListField:
+    # A ListField (not many=True) so that the schema carries minItems and maxItems.
+    return serializers.ListField(
+        child=ChoiceInputSerializer(), min_length=min_length, max_length=max_length, help_text=help_text
+    )
+
+
+class SingleChoiceQuestionInputSerializer(_QuestionBaseInputSerializer):
+    """A single-choice question: two choices or more, exactly one of them correct."""
+
+    type = _type_field(QuestionType.SINGLE_CHOICE)
+    choices = _choices_field(min_length=2, max_length=20, help_text="Exactly one is correct.")
+
+
+class MultipleChoiceQuestionInputSerializer(_QuestionBaseInputSerializer):
+    """A multiple-choice question: two choices or more, at least one of them correct (graded all or nothing)."""
+
+    type = _type_field(QuestionType.MULTIPLE_CHOICE)
+    choices = _choices_field(min_length=2, max_length=20, help_text="At least one is correct.")
+
+
+class TrueFalseQuestionInputSerializer(_QuestionBaseInputSerializer):
+    """A true-or-false question: exactly two choices, exactly one of them correct."""
+
+    type = _type_field(QuestionType.TRUE_FALSE)
+    choices = _choices_field(min_length=2, max_length=2, help_text="Exactly one is correct.")
+
+
+class ShortAnswerQuestionInputSerializer(_QuestionBaseInputSerializer):
+    """A short-answer question: the student types text, matched against the accepted answers."""
+
+    type = _type_field(QuestionType.SHORT_ANSWER)
+    accepted_answers = serializers.ListField(
+        child=serializers.CharField(max_length=1000),
+        min_length=1,
+        max_length=50,
+        help_text="Compared without case, accents or extra spaces; at least one not blank.",
+    )
+
+
+class NumericQuestionInputSerializer(_QuestionBaseInputSerializer):
+    """A numeric question: right when within `tolerance` of `numeric_answer`."""
+
+    type = _type_field(QuestionType.NUMERIC)
+    numeric_answer = serializers.DecimalField(max_digits=20, decimal_places=6)
+    tolerance = serializers.DecimalField(
+        max_digits=20, decimal_places=6, min_value=Decimal(0), required=False, help_text="Default: 0 (exact)."
+    )
+
+
+# The body of a new or replaced (PUT) question, by its `type`. The schema is a oneOf of these with a
+# discriminator on `type` (quizzes/api/schema.py), and QuestionInputSerializer validates exactly that.
+QUESTION_INPUTS: dict[str, type[InputSerializer]] = {
+    QuestionType.SINGLE_CHOICE: SingleChoiceQuestionInputSerializer,
+    QuestionType.MULTIPLE_CHOICE: MultipleChoiceQuestionInputSerializer,
+    QuestionType.TRUE_FALSE: TrueFalseQuestionInputSerializer,
+    QuestionType.SHORT_ANSWER: ShortAnswerQuestionInputSerializer,
+    QuestionType.NUMERIC: NumericQuestionInputSerializer,
+}
+
+
+class QuestionInputSerializer(InputSerializer):
+    """A new or replaced question: `type` picks the serializer of QUESTION_INPUTS that validates the
+    body (a 400 names `type` when it is missing or unknown)."""
+
+    type = serializers.ChoiceField(choices=QuestionType.choices)
+
+    @classmethod
+    def validated(cls, request, **context) -> dict:
+        question_type = super().validated(request, **context)["type"]
+        return QUESTION_INPUTS[question_type].validated(request, **context)
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -199,6 +292,13 @@ class FeedbackSerializer(serializers.Serializer):
     explanation = serializers.CharField()
 
 
+class AttemptStatus(models.TextChoices):
+    """An attempt as the API shows it (the model stores `submitted_at`; the schema's AttemptStatusEnum)."""
+
+    OPEN = "open", "Open: taking answers"
+    GRADED = "graded", "Submitted and graded"
+
+
 SCORE_FIELDS = ("score", "max_score", "percent")
 HIDDEN = AttemptVisibility(review=False, score=False)
 
@@ -258,8 +358,9 @@ class AttemptSerializer(serializers.ModelSerializer):
             data.update(dict.fromkeys(SCORE_FIELDS))
         return data
 
-    def get_status(self, attempt) -> str:
-        return "open" if attempt.is_open else "graded"
+    @extend_schema_field(serializers.ChoiceField(choices=AttemptStatus.choices))
+    def get_status(self, attempt):
+        return AttemptStatus.OPEN if attempt.is_open else AttemptStatus.GRADED
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_time_remaining_seconds(self, attempt):

@@ -28,6 +28,7 @@ from .serializers import (
     AnswersInputSerializer,
     AttemptSerializer,
     QuestionInputSerializer,
+    QuestionPatchInputSerializer,
     QuestionSerializer,
     QuizDetailSerializer,
     QuizInputSerializer,
@@ -203,7 +204,10 @@ class QuestionViewSet(
 
     def update(self, request, *args, **kwargs):
         question = self.get_object()
-        data = QuestionInputSerializer.validated(request, partial=kwargs.pop("partial", False))
+        if kwargs.pop("partial", False):
+            data = QuestionPatchInputSerializer.validated(request, partial=True)
+        else:
+            data = QuestionInputSerializer.validated(request)
         services.question_update(actor=request.user, question=question, data=data)
         return Response(QuestionSerializer(self.get_object()).data)
 

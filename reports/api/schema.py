@@ -4,7 +4,8 @@ decorator per view class: parameters, every status code each operation answers, 
 
 import datetime
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
 from lms.api.responses import described, ok
 from lms.api.responses import errors as shared_errors
@@ -19,8 +20,8 @@ from .serializers import (
 )
 
 
-def errors(*statuses: int):
-    return shared_errors(*statuses, r403="Not allowed for this role.")
+def errors(*statuses: int, **descriptions: str):
+    return shared_errors(*statuses, **{"r403": "Not allowed for this role.", **descriptions})
 
 
 STUDENT_DASHBOARD = described(
@@ -61,13 +62,27 @@ REPORT_PARAMETERS = [
 ]
 
 
+CSV = OpenApiResponse(
+    OpenApiTypes.STR,
+    examples=[OpenApiExample("CSV", value=ex.REPORT_CSV, response_only=True, status_codes=["200"])],
+)
+
+
 def report_responses(r404: str) -> dict:
-    return {
-        200: TimeSeriesReportSerializer,
-        400: OpenApiResponse(description="Bad range or interval."),
-        404: OpenApiResponse(description=r404),
-        **errors(401, 403),
+    """Each status in both media types: JSON, or CSV with `Accept: text/csv` or `?format=csv`
+    (reports.api.renderers: the report as `period,value` rows, an error as `field,message` rows)."""
+    responses = {
+        (200, "application/json"): OpenApiResponse(
+            TimeSeriesReportSerializer,
+            description="The report; as CSV (`Accept: text/csv` or `?format=csv`): `period,value` rows, a file "
+            "download. An error as CSV is `field,message` rows.",
+        ),
+        (200, "text/csv"): CSV,
     }
+    for status, response in errors(400, 401, 403, 404, r400="Bad range, interval or currency.", r404=r404).items():
+        responses[(status, "application/json")] = response
+        responses[(status, "text/csv")] = OpenApiResponse(OpenApiTypes.STR, description=response.description)
+    return responses
 
 
 ADMIN_REPORT = described(

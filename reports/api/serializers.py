@@ -9,13 +9,18 @@ from courses.api.serializers import CourseSerializer, EnrollmentSerializer
 from lms.api.serializers import InputSerializer
 from quizzes.selectors import student_sees_score
 from reports.periods import INTERVALS
+from reports.selectors import REPORTS
 from reviews.api.serializers import ReviewSerializer
+
+# The choices of a report's `name` and `interval` (the schema's ReportNameEnum, ReportIntervalEnum).
+REPORT_NAMES = sorted(REPORTS)
+REPORT_INTERVALS = list(INTERVALS)
 
 
 class ReportQuerySerializer(InputSerializer):
     """Query parameters of a report; `from`/`to` are inclusive dates (UTC)."""
 
-    interval = serializers.ChoiceField(choices=list(INTERVALS), default="day")
+    interval = serializers.ChoiceField(choices=REPORT_INTERVALS, default="day")
     currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, help_text="Revenue only.")
 
     def validate(self, attrs):
@@ -57,8 +62,8 @@ class ReportPointSerializer(serializers.Serializer):
 
 
 class TimeSeriesReportSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    interval = serializers.CharField()
+    name = serializers.ChoiceField(choices=REPORT_NAMES)
+    interval = serializers.ChoiceField(choices=REPORT_INTERVALS)
     results = ReportPointSerializer(many=True)
     total = CountOrAmountField(help_text="Sum over the range (a count, or a decimal string).")
 

@@ -17,10 +17,19 @@ def test_dashboards_reports_and_admin_index(clients, student, other_student, ins
     course = PublishedCourseFactory(instructor=instructor, price=Decimal("20.00"), lessons=2)
     EnrollmentFactory(student=student, course=course, source="paid")
     now = timezone.now()
-    Order.objects.create(student=student, course=course, list_price=20, amount=20, currency="USD", status="paid",
-                         paid_at=now)
-    Order.objects.create(student=other_student, course=course, list_price=20, amount=20, currency="USD",
-                         status="refunded", paid_at=now, refunded_at=now)
+    Order.objects.create(
+        student=student, course=course, list_price=20, amount=20, currency="USD", status="paid", paid_at=now
+    )
+    Order.objects.create(
+        student=other_student,
+        course=course,
+        list_price=20,
+        amount=20,
+        currency="USD",
+        status="refunded",
+        paid_at=now,
+        refunded_at=now,
+    )
 
     r = clients["student"].get("/api/v1/dashboard/student/")
     assert r.status_code == 200, r.content

@@ -34,7 +34,7 @@ COURSE_REVIEWS = described(
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: paginated(ReviewSerializer, "ReviewPage"), **errors(400, 404)},
+        responses={200: paginated(ReviewSerializer), **errors(400, 401, 404)},
         examples=[ok(page(ex.REVIEW, count=2))],
         summary="A course's reviews (?rating=, ?ordering=-created_at|rating|-rating)",
     ),

@@ -27,6 +27,7 @@ from .services import stop_process, wait_for
 
 pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
+
 @pytest.fixture
 def workers(worker_setup, tmp_path):
     """Starts real worker processes against this test's Redis and database (committed data: the

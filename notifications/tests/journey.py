@@ -1,0 +1,80 @@
+"""A stretch of platform life driven only through the real services (and the sign-up and login
+endpoints), which leaves at least one notification of every type that is sent and one activity
+event of every verb. The schema tests hold each of them up against its documented shape, so a
+service that starts sending a key the schema does not declare (or stops sending one) fails there."""
+
+from decimal import Decimal
+
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.tests.factories import AdminFactory, InstructorFactory, StudentFactory
+from courses import services as courses
+from courses.models import Enrollment
+from courses.tests.factories import PublishedCourseFactory
+from forum import services as forum
+from notifications import services as notifications
+from payments import services as payments
+from payments.tests.factories import CouponFactory
+from payments.tests.helpers import charge_object, event
+from quizzes import services as quizzes
+from reviews import services as reviews
+
+PASSWORD = "a-long-enough-password-1"
+
+
+def _sign_up_and_log_in() -> User:
+    client = APIClient()
+    body = {"email": "journey@example.com", "password": PASSWORD, "first_name": "Jo", "last_name": "Urney"}
+    assert client.post("/api/v1/auth/register/", body).status_code == 201
+    login = {"email": body["email"], "password": PASSWORD}
+    assert client.post("/api/v1/auth/login/", login).status_code == 200
+    return User.objects.get(email=body["email"])
+
+
+def run_journey() -> None:
+    """Run inside `django_capture_on_commit_callbacks(execute=True)`: deliveries, certificates and
+    announcements are queued on commit."""
+    student = _sign_up_and_log_in()
+    classmate = StudentFactory()
+    instructor = InstructorFactory()
+    course = PublishedCourseFactory(instructor=instructor, lessons=0)
+    for who in (student, classmate):
+        courses.enrollment_create(student=who, course=course)
+
+    section = courses.section_create(actor=None, course=course, title="Basics")
+    lesson = courses.lesson_create(actor=None, section=section, title="Variables")  # course_updated
+
+    quiz = quizzes.quiz_create(actor=None, course=course, title="Check", is_required=False)
+    question = quizzes.question_create(
+        actor=None,
+        quiz=quiz,
+        type="single_choice",
+        text="2 + 2?",
+        choices=[{"text": "4", "is_correct": True}, {"text": "5"}],
+    )
+    attempt, _ = quizzes.attempt_start(student=student, quiz=quiz)
+    right = question.choices.get(is_correct=True).pk
+    quizzes.attempt_submit(actor=student, attempt=attempt, answers=[{"question": question.pk, "choice_ids": [right]}])
+
+    courses.lesson_complete(student=student, lesson=lesson)  # completes the course: a certificate
+
+    post = forum.post_create(course=course, author=student, title="Stuck", body="On lesson 1.")
+    comment = forum.comment_create(post=post, author=classmate, body="Read it twice.")  # forum_reply
+    forum.report_create(reporter=student, reason="Rude", comment=comment)
+    forum.report_create(reporter=classmate, reason="Off topic", post=post)
+
+    review = reviews.review_create(course=course, student=student, rating=5)
+    reviews.reply_create(review=review, author=instructor, body="Thank you!")
+
+    notifications.announcement_create(course=course, author=instructor, title="Welcome", body="Lesson 2 soon.")
+
+    paid = PublishedCourseFactory(instructor=instructor, price=Decimal("49.99"))
+    coupon = CouponFactory(course=paid, percent_off=100)
+    order = payments.checkout_start(student=student, course=paid, coupon_code=coupon.code)  # paid at once
+    charge = {**charge_object(order), "metadata": {"order_id": str(order.pk)}}
+    refund = event("charge.refunded", charge)
+    payments.webhook_event_process(event_id=refund["id"], event_type=refund["type"], obj=charge)
+
+    courses.enrollment_revoke(actor=None, enrollment=Enrollment.objects.get(student=classmate, course=course))
+    courses.course_remove(actor=AdminFactory(), course=course, reason="Copied material.")
