@@ -50,3 +50,18 @@ beat: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles
+
+# The TypeScript client (clients/typescript): `make client` regenerates openapi.json (from the code, no
+# server needed) and src/schema.d.ts from it; commit both. `make client-check LMS_URL=http://...` fails
+# when they are stale against the SERVED schema, type-checks, and runs the typed journeys there
+# (LMS_ADMIN_EMAIL, LMS_ADMIN_PASSWORD and the LMS_STRIPE_* of its Stripe emulator; see the script).
+CLIENT := clients/typescript
+.PHONY: client client-check
+
+client: install
+	cd $(CLIENT) && npm ci --no-audit --no-fund --loglevel=error
+	$(PY) manage.py spectacular --format openapi-json --file $(CLIENT)/openapi.json
+	cd $(CLIENT) && npm run --silent generate
+
+client-check:
+	bash $(CLIENT)/scripts/check.sh

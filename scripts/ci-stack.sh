@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# CI: the production stack on a fresh database, a student's journey over HTTP, then the browser
-# tests against it; everything is stopped on exit, and the server logs are printed on failure.
+# CI: the production stack on a fresh database, a student's journey over HTTP, the typed TypeScript
+# client's check and journeys (clients/typescript), then the browser tests against it; everything is
+# stopped on exit, and the server logs are printed on failure.
 #
 #   scripts/ci-stack.sh
 #
@@ -31,7 +32,7 @@ export GUNICORN_WORKERS="${GUNICORN_WORKERS:-2}" CELERY_CONCURRENCY="${CELERY_CO
 export DJANGO_SUPERUSER_EMAIL="${DJANGO_SUPERUSER_EMAIL:-admin@ci.lms}"
 export DJANGO_SUPERUSER_PASSWORD="${DJANGO_SUPERUSER_PASSWORD:-ci-$("$PY" -c 'import secrets; print(secrets.token_hex(12))')}"
 # Everything comes from one loopback address: room for the journey's and the browser tests' sign-ins.
-export THROTTLE_AUTH="${THROTTLE_AUTH:-200/min}"
+export THROTTLE_AUTH="${THROTTLE_AUTH:-400/min}"
 export LOG_FORMAT="${LOG_FORMAT:-plain}"
 # Its own static directory, collected once and reused while the sources do not change.
 export STATIC_ROOT="${STATIC_ROOT:-$RUN_DIR/static}"
@@ -105,6 +106,20 @@ DJANGO_SETTINGS_MODULE=lms.settings.production SECRET_KEY="$(cat "$RUN_DIR/secre
 
 phase "student journey"
 "$PY" scripts/smoke_journey.py "$BASE_URL"
+
+phase "typed client (clients/typescript): current with the served schema, tsc --strict, typed journeys"
+# npm ci installs from the committed lock file (npm's cache makes reruns quick). The journeys reach the
+# server over HTTP only, as the browser tests do; every response is validated against the schema.
+(
+    cd clients/typescript
+    npm ci --no-audit --no-fund --prefer-offline --loglevel=error
+    env -u DATABASE_URL -u REDIS_URL -u SECRET_KEY -u DJANGO_SETTINGS_MODULE \
+        LMS_URL="$BASE_URL" \
+        LMS_ADMIN_EMAIL="$DJANGO_SUPERUSER_EMAIL" LMS_ADMIN_PASSWORD="$DJANGO_SUPERUSER_PASSWORD" \
+        LMS_STRIPE_API_BASE="$STRIPE_API_BASE" LMS_STRIPE_WEBHOOK_SECRET="$STRIPE_WEBHOOK_SECRET" \
+        LMS_STRIPE_SECRET_KEY="$STRIPE_SECRET_KEY" \
+        bash scripts/check.sh
+)
 
 if [[ -d lms/tests/e2e && "${CI_E2E:-1}" != "0" ]]; then
     phase "browser tests (lms/tests/e2e)"

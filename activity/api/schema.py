@@ -2,26 +2,26 @@
 decorator per view class, with examples from examples.py. Kept apart so the views read as behaviour."""
 
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
-from rest_framework import serializers
 
 from activity.models import Verb
 from lms.api.responses import described, errors, ok
+from lms.api.serializers import narrowed
 
 from . import examples as ex
 from .serializers import ACTIVITY_METADATA, ActivityEventSerializer
 
 
 def _event_of(verb: Verb) -> type[ActivityEventSerializer]:
-    """ActivityEventSerializer narrowed to one verb (e.g. `ReviewCreatedEvent`): its `verb` is that
-    one value and its `metadata` that verb's shape."""
-    name = verb.value.title().replace("_", "") + "Event"
-    fields = {
-        "__doc__": f"An event with the verb `{verb.value}`: {verb.label.lower()}.",
-        "verb": serializers.ChoiceField(choices=[(verb.value, verb.label)]),
-        "metadata": ACTIVITY_METADATA[verb](),
-        "Meta": type("Meta", (ActivityEventSerializer.Meta,), {"ref_name": name}),
-    }
-    return type(f"{name}Serializer", (ActivityEventSerializer,), fields)
+    doc = f"An event with the verb `{verb.value}`: {verb.label.lower()}."
+    return narrowed(
+        ActivityEventSerializer,
+        tag="verb",
+        choice=verb,
+        shape="metadata",
+        shape_serializer=ACTIVITY_METADATA[verb],
+        suffix="Event",
+        doc=doc,
+    )
 
 
 # What ActivityEventSerializer renders: a oneOf by `verb`, so a client reads the metadata typed.

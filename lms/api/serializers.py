@@ -24,3 +24,17 @@ class WholeInputSerializer(InputSerializer):
     @partial.setter
     def partial(self, value) -> None:
         pass
+
+
+def narrowed(base, *, tag: str, choice, shape: str, shape_serializer, suffix: str, doc: str):
+    """`base` narrowed to one value of its tag field, for one branch of a discriminated union in
+    the schema (e.g. `ForumReplyNotification`): its `tag` is that one value and its `shape` field
+    (a payload, metadata) that value's own serializer."""
+    name = choice.value.title().replace("_", "") + suffix
+    fields = {
+        "__doc__": doc,
+        tag: serializers.ChoiceField(choices=[(choice.value, choice.label)]),
+        shape: shape_serializer(),
+        "Meta": type("Meta", (base.Meta,), {"ref_name": name}),
+    }
+    return type(f"{name}Serializer", (base,), fields)

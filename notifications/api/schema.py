@@ -3,10 +3,10 @@ decorator per view class: request and response bodies, every status code each op
 examples (examples.py). Kept apart from the views so these read as behaviour."""
 
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
-from rest_framework import serializers
 
 from lms.api.responses import body, described, ok, page, paginated
 from lms.api.responses import errors as shared_errors
+from lms.api.serializers import narrowed
 from notifications.models import NotificationType
 
 from . import examples as ex
@@ -23,16 +23,16 @@ from .serializers import (
 
 
 def _notification_of(notification_type: NotificationType) -> type[NotificationSerializer]:
-    """NotificationSerializer narrowed to one type (e.g. `ForumReplyNotification`): its `type` is that
-    one value and its `payload` that type's shape."""
-    name = notification_type.value.title().replace("_", "") + "Notification"
-    fields = {
-        "__doc__": f"A notification of type `{notification_type.value}`: {notification_type.label.lower()}.",
-        "type": serializers.ChoiceField(choices=[(notification_type.value, notification_type.label)]),
-        "payload": NOTIFICATION_PAYLOADS[notification_type](),
-        "Meta": type("Meta", (NotificationSerializer.Meta,), {"ref_name": name}),
-    }
-    return type(f"{name}Serializer", (NotificationSerializer,), fields)
+    doc = f"A notification of type `{notification_type.value}`: {notification_type.label.lower()}."
+    return narrowed(
+        NotificationSerializer,
+        tag="type",
+        choice=notification_type,
+        shape="payload",
+        shape_serializer=NOTIFICATION_PAYLOADS[notification_type],
+        suffix="Notification",
+        doc=doc,
+    )
 
 
 NOTIFICATION_TYPES = {t.value: _notification_of(t) for t in NotificationType}

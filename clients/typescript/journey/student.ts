@@ -1,0 +1,543 @@
+// The student journey: what a student's front end calls, from the anonymous catalog to the
+// certificate, on the courses the instructor journey built (JourneyContext). A second student (a
+// peer) is there for the checks between accounts: 403 on another's post and review, reports.
+import {
+  type JourneyContext,
+  type Session,
+  BASE_URL,
+  PASSWORD,
+  api,
+  check,
+  expectStatus,
+  find,
+  first,
+  login,
+  payIntent,
+  productClient,
+  register,
+  step,
+  stripeConfigured,
+  waitFor,
+} from "./lib.js";
+import { memoryTokens } from "../src/index.js";
+
+const UNKNOWN_ID = 2_000_000_000;
+
+function same(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+export async function run(ctx: JourneyContext): Promise<Session> {
+  const free = ctx.freeCourse;
+  const paid = ctx.paidCourse;
+  let me: Session = await step("student: sign up (400 on bad input, then 201)", async () => {
+    const bad = await api().POST("/api/v1/auth/register/", {
+      body: { email: "not-an-email", password: "x", first_name: "", last_name: "" },
+    });
+    expectStatus(bad, 400, "register with bad input");
+    check("email" in bad.error && Array.isArray(bad.error.email), `400 names the e-mail: ${JSON.stringify(bad.error)}`);
+    return register("student");
+  });
+  const peer = await register("student");
+
+  await step("anonymous catalog: filters, search, both ordering forms, pagination", async () => {
+    const anon = api();
+    const detail = await anon.GET("/api/v1/courses/{id}/", { params: { path: { id: free.id } } });
+    expectStatus(detail, 200, "free course detail, anonymously");
+    check(detail.data.is_free && detail.data.status === "published", "the free course is published and free");
+
+    const word = first(detail.data.title.split(/\s+/).filter((w) => w.length > 3), "a searchable word in the title");
+    const found = await anon.GET("/api/v1/courses/", { params: { query: { search: word, is_free: true } } });
+    expectStatus(found, 200, "catalog search");
+    find(found.data.results, (c) => c.id === free.id, `course ${free.id} when searching "${word}"`);
+
+    const paidOnly = await anon.GET("/api/v1/courses/", { params: { query: { is_free: false, page_size: 100 } } });
+    expectStatus(paidOnly, 200, "catalog of paid courses");
+    check(paidOnly.data.results.every((c) => !c.is_free), "is_free=false lists only paid courses");
+
+    const ordering: ("-price" | "title")[] = ["-price", "title"];
+    const repeated = await anon.GET("/api/v1/courses/", { params: { query: { ordering, page_size: 50 } } });
+    expectStatus(repeated, 200, "ordering=-price&ordering=title");
+    const joined = await anon.GET("/api/v1/courses/", {
+      params: { query: { ordering, page_size: 50 } },
+      querySerializer: { array: { style: "form", explode: false } },
+    });
+    expectStatus(joined, 200, "ordering=-price,title");
+    const prices = repeated.data.results.map((c) => Number(c.price));
+    check(
+      prices.every((p, i) => i === 0 || (prices[i - 1] ?? p) >= p),
+      `ordered by price descending: ${prices.join(" ")}`,
+    );
+    check(
+      same(
+        repeated.data.results.map((c) => c.id),
+        joined.data.results.map((c) => c.id),
+      ),
+      "both forms of ?ordering= give the same order",
+    );
+
+    const page1 = await anon.GET("/api/v1/courses/", { params: { query: { page: 1, page_size: 1 } } });
+    expectStatus(page1, 200, "catalog page 1 of size 1");
+    check(page1.data.results.length === 1 && page1.data.count >= 2, "one course per page, two or more in all");
+    check(typeof page1.data.next === "string", "page 1 links to the next page");
+    const page2 = await anon.GET("/api/v1/courses/", { params: { query: { page: 2, page_size: 1 } } });
+    expectStatus(page2, 200, "catalog page 2 of size 1");
+    check(first(page2.data.results, "course").id !== first(page1.data.results, "course").id, "page 2 differs");
+
+    const badSize = await anon.GET("/api/v1/courses/", { params: { query: { page_size: 0 } } });
+    expectStatus(badSize, 400, "page_size=0");
+    const beyond = await anon.GET("/api/v1/courses/", { params: { query: { page: 100000 } } });
+    expectStatus(beyond, 404, "a page past the end");
+    const unknown = await anon.GET("/api/v1/courses/{id}/", { params: { path: { id: UNKNOWN_ID } } });
+    expectStatus(unknown, 404, "an unknown course");
+    check(typeof unknown.error.detail === "string", "404 has a detail");
+  });
+
+  await step("a garbage or stale token on a public read: 401 (the SPA refreshes on it)", async () => {
+    const stale = await api({ access: "not-a-jwt" }).GET("/api/v1/courses/", {});
+    expectStatus(stale, 401, "catalog with a garbage token");
+    check(typeof stale.error.detail === "string", "401 has a detail");
+    const detail = await api({ access: "not-a-jwt" }).GET("/api/v1/courses/{id}/", { params: { path: { id: free.id } } });
+    expectStatus(detail, 401, "course detail with a garbage token");
+  });
+
+  me = await step("log in, refresh (rotation: the old refresh token is refused), product client refresh-on-401", async () => {
+    const wrong = await api().POST("/api/v1/auth/login/", { body: { email: me.user.email, password: "wrong-password-1" } });
+    expectStatus(wrong, 401, "login with a wrong password");
+    const session = await login(me.user.email, PASSWORD);
+    const refreshed = await api().POST("/api/v1/auth/token/refresh/", { body: { refresh: session.refresh } });
+    expectStatus(refreshed, 200, "refresh");
+    check(refreshed.data.refresh !== session.refresh, "the refresh token rotates");
+    const reused = await api().POST("/api/v1/auth/token/refresh/", { body: { refresh: session.refresh } });
+    expectStatus(reused, 401, "refresh with the rotated-out token");
+
+    // The product client (src/index.ts): a stale access token is refreshed once and the call retried.
+    const tokens = memoryTokens({ access: "stale-access-token", refresh: refreshed.data.refresh });
+    const meAgain = await productClient(tokens).GET("/api/v1/auth/me/");
+    expectStatus(meAgain, 200, "me through the refreshing client");
+    const pair = tokens.get();
+    check(pair !== null && pair.refresh !== refreshed.data.refresh, "the client stored the rotated pair");
+    return { access: pair?.access ?? "", refresh: pair?.refresh ?? "", user: meAgain.data };
+  });
+
+  await step("profile: me, update (400 on bad input), password change, password reset", async () => {
+    const client = api(me);
+    const read = await client.GET("/api/v1/auth/me/");
+    expectStatus(read, 200, "me");
+    check(read.data.role === "student", "a student");
+    const updated = await client.PATCH("/api/v1/auth/me/", { body: { first_name: "Grace", last_name: "Journey" } });
+    expectStatus(updated, 200, "update my name");
+    check(updated.data.first_name === "Grace", "the name changed");
+    const tooLong = await client.PATCH("/api/v1/auth/me/", { body: { first_name: "x".repeat(400) } });
+    expectStatus(tooLong, 400, "a name too long");
+    check("first_name" in tooLong.error && Array.isArray(tooLong.error.first_name), "400 names first_name");
+
+    const badOld = await client.POST("/api/v1/auth/password/change/", {
+      body: { old_password: "not-my-password", new_password: "another-Pass-3141" },
+    });
+    expectStatus(badOld, 400, "password change with a wrong old password");
+    const changed = await client.POST("/api/v1/auth/password/change/", {
+      body: { old_password: PASSWORD, new_password: "another-Pass-3141" },
+    });
+    expectStatus(changed, 200, "password change");
+    me = { ...me, access: changed.data.access, refresh: changed.data.refresh };
+    const back = await api(me).POST("/api/v1/auth/password/change/", {
+      body: { old_password: "another-Pass-3141", new_password: PASSWORD },
+    });
+    expectStatus(back, 200, "password change back");
+    me = { ...me, access: back.data.access, refresh: back.data.refresh };
+
+    const reset = await api().POST("/api/v1/auth/password/reset/", { body: { email: me.user.email } });
+    expectStatus(reset, 204, "password reset request");
+    const confirm = await api().POST("/api/v1/auth/password/reset/confirm/", {
+      body: { uid: "bm9ib2R5", token: "not-a-token", new_password: "never-Used-2718" },
+    });
+    expectStatus(confirm, 400, "password reset confirm with a bad token");
+  });
+
+  const client = () => api(me);
+
+  await step("curriculum before enrolling: sections, lessons; a lesson's content is for the enrolled", async () => {
+    const sections = await client().GET("/api/v1/courses/{id}/sections/", { params: { path: { id: free.id } } });
+    expectStatus(sections, 200, "sections");
+    const section = first(sections.data, "section");
+    const one = await client().GET("/api/v1/sections/{id}/", { params: { path: { id: section.id } } });
+    expectStatus(one, 200, "a section");
+    const lessons = await client().GET("/api/v1/sections/{id}/lessons/", { params: { path: { id: section.id } } });
+    expectStatus(lessons, 200, "a section's lessons");
+    const lessonId = first(free.lessonIds, "lesson");
+    const early = await client().POST("/api/v1/lessons/{id}/complete/", { params: { path: { id: lessonId } } });
+    expectStatus(early, 403, "completing a lesson before enrolling");
+    check(early.error.code === "not_enrolled", `403 says not_enrolled: ${JSON.stringify(early.error)}`);
+  });
+
+  await step("enroll: free course 201, again 409; paid course 402 with its price", async () => {
+    const enrolled = await client().POST("/api/v1/courses/{id}/enroll/", { params: { path: { id: free.id } } });
+    expectStatus(enrolled, 201, "enroll in the free course");
+    check(enrolled.data.course.id === free.id, "enrolled in that course");
+    const again = await client().POST("/api/v1/courses/{id}/enroll/", { params: { path: { id: free.id } } });
+    expectStatus(again, 409, "enroll twice");
+    const pay = await client().POST("/api/v1/courses/{id}/enroll/", { params: { path: { id: paid.id } } });
+    expectStatus(pay, 402, "enroll in the paid course");
+    check(
+      "price" in pay.error && pay.error.price === paid.price && pay.error.currency === paid.currency,
+      `402 names the price: ${JSON.stringify(pay.error)}`,
+    );
+    const peerIn = await api(peer).POST("/api/v1/courses/{id}/enroll/", { params: { path: { id: free.id } } });
+    expectStatus(peerIn, 201, "the peer enrolls too");
+    const mine = await client().GET("/api/v1/me/enrollments/");
+    expectStatus(mine, 200, "my enrollments");
+    find(mine.data.results, (e) => e.course.id === free.id, "the free course among my enrollments");
+  });
+
+  await step("learn: open and complete every lesson, progress", async () => {
+    for (const id of free.lessonIds) {
+      const lesson = await client().GET("/api/v1/lessons/{id}/", { params: { path: { id } } });
+      expectStatus(lesson, 200, `lesson ${id}`);
+      check(!lesson.data.locked, `lesson ${id} is open to an enrolled student`);
+      const done = await client().POST("/api/v1/lessons/{id}/complete/", { params: { path: { id } } });
+      expectStatus(done, 200, `complete lesson ${id}`);
+    }
+    const progress = await client().GET("/api/v1/courses/{id}/progress/", { params: { path: { id: free.id } } });
+    expectStatus(progress, 200, "progress");
+    check(progress.data.completed_lessons.length === free.lessonIds.length, "every lesson completed");
+    const missing = await client().GET("/api/v1/lessons/{id}/", { params: { path: { id: UNKNOWN_ID } } });
+    expectStatus(missing, 404, "an unknown lesson");
+  });
+
+  await step("quiz: attempt, save answers, submit, 409 on resubmit, results are staff-only", async () => {
+    const quizzes = await client().GET("/api/v1/courses/{course_id}/quizzes/", { params: { path: { course_id: free.id } } });
+    expectStatus(quizzes, 200, "the course's quizzes");
+    find(quizzes.data, (q) => q.id === free.quizId, "the journey's quiz");
+    const quiz = await client().GET("/api/v1/quizzes/{id}/", { params: { path: { id: free.quizId } } });
+    expectStatus(quiz, 200, "the quiz");
+
+    const started = await client().POST("/api/v1/quizzes/{id}/attempts/", { params: { path: { id: free.quizId } } });
+    expectStatus(started, 201, "start an attempt");
+    const attempt = started.data.id;
+    check(started.data.questions.length === free.answers.length, "the attempt has every question");
+    const resumed = await client().POST("/api/v1/quizzes/{id}/attempts/", { params: { path: { id: free.quizId } } });
+    expectStatus(resumed, 200, "starting again resumes the open attempt");
+    check(resumed.data.id === attempt, "the same attempt");
+
+    const saved = await client().PATCH("/api/v1/attempts/{id}/", {
+      params: { path: { id: attempt } },
+      body: { answers: free.answers.slice(0, 1) },
+    });
+    expectStatus(saved, 200, "save an answer");
+    const badSave = await client().PATCH("/api/v1/attempts/{id}/", {
+      params: { path: { id: attempt } },
+      body: { answers: [{ question: UNKNOWN_ID, text: "?" }] },
+    });
+    expectStatus(badSave, 400, "save an answer to a question not in the quiz");
+    const read = await client().GET("/api/v1/attempts/{id}/", { params: { path: { id: attempt } } });
+    expectStatus(read, 200, "read the attempt");
+    const theirs = await api(peer).GET("/api/v1/attempts/{id}/", { params: { path: { id: attempt } } });
+    expectStatus(theirs, 404, "another student's attempt");
+
+    const graded = await client().POST("/api/v1/attempts/{id}/submit/", {
+      params: { path: { id: attempt } },
+      body: { answers: free.answers },
+    });
+    expectStatus(graded, 200, "submit");
+    check(graded.data.passed === true, `all-correct answers pass: ${JSON.stringify(graded.data.feedback)}`);
+    const twice = await client().POST("/api/v1/attempts/{id}/submit/", {
+      params: { path: { id: attempt } },
+      body: { answers: free.answers },
+    });
+    expectStatus(twice, 409, "submit twice");
+    check(typeof twice.error.detail === "string", "409 has a detail");
+    const late = await client().PATCH("/api/v1/attempts/{id}/", {
+      params: { path: { id: attempt } },
+      body: { answers: free.answers },
+    });
+    expectStatus(late, 409, "save answers to a submitted attempt");
+
+    const history = await client().GET("/api/v1/quizzes/{id}/attempts/", { params: { path: { id: free.quizId } } });
+    expectStatus(history, 200, "my attempts");
+    find(history.data, (a) => a.id === attempt && a.passed === true, "the passed attempt");
+    const results = await client().GET("/api/v1/quizzes/{id}/results/", { params: { path: { id: free.quizId } } });
+    expectStatus(results, 403, "quiz results as a student");
+  });
+
+  const certificate = await step("certificate: request, wait until issued, download the PDF, verify anonymously", async () => {
+    const progress = await client().GET("/api/v1/courses/{id}/progress/", { params: { path: { id: free.id } } });
+    expectStatus(progress, 200, "progress");
+    check(progress.data.completed_at !== null, "lessons and quiz done: the course is completed");
+    const issued = await waitFor("the certificate", 90, async () => {
+      const asked = await client().POST("/api/v1/me/certificates/", { body: { course: free.id } });
+      if (asked.response.status === 202) return undefined;
+      expectStatus(asked, 200, "request the certificate");
+      return "verification_code" in asked.data ? asked.data : undefined;
+    });
+    const notMine = await api(peer).POST("/api/v1/me/certificates/", { body: { course: free.id } });
+    expectStatus(notMine, 400, "a certificate for a course not completed");
+    const list = await client().GET("/api/v1/me/certificates/");
+    expectStatus(list, 200, "my certificates");
+    find(list.data.results, (c) => c.id === issued.id, "the certificate among mine");
+
+    const pdf = await client().GET("/api/v1/certificates/{id}/download/", {
+      params: { path: { id: issued.id } },
+      parseAs: "arrayBuffer",
+    });
+    expectStatus(pdf, 200, "download the certificate");
+    check(new TextDecoder().decode(pdf.data.slice(0, 5)) === "%PDF-", "a PDF");
+    const theirs = await api(peer).GET("/api/v1/certificates/{id}/download/", {
+      params: { path: { id: issued.id } },
+      parseAs: "arrayBuffer",
+    });
+    expectStatus(theirs, 404, "another student's certificate");
+
+    const verified = await api().GET("/api/v1/certificates/verify/{code}/", {
+      params: { path: { code: issued.verification_code } },
+    });
+    expectStatus(verified, 200, "verify anonymously");
+    check(verified.data.valid && verified.data.sha256 === issued.pdf_sha256, "valid, with the PDF's sha256");
+    const bogus = await api().GET("/api/v1/certificates/verify/{code}/", { params: { path: { code: "NOSUCHCODE" } } });
+    expectStatus(bogus, 404, "verify an unknown code");
+    return issued;
+  });
+
+  await step("paid course: checkout with a coupon, pay at Stripe, webhook, order, refund", async () => {
+    const badCoupon = await client().POST("/api/v1/courses/{course_id}/checkout/", {
+      params: { path: { course_id: paid.id } },
+      body: { coupon: "NO-SUCH-COUPON" },
+    });
+    expectStatus(badCoupon, 400, "checkout with an unknown coupon");
+    check("coupon" in badCoupon.error && Array.isArray(badCoupon.error.coupon), `400 names the coupon: ${JSON.stringify(badCoupon.error)}`);
+    const freeCheckout = await client().POST("/api/v1/courses/{course_id}/checkout/", {
+      params: { path: { course_id: free.id } },
+      body: {},
+    });
+    check([400, 409].includes(freeCheckout.response.status), "no checkout for a free course");
+
+    const checkout = await client().POST("/api/v1/courses/{course_id}/checkout/", {
+      params: { path: { course_id: paid.id } },
+      body: { coupon: paid.couponCode },
+    });
+    expectStatus(checkout, 201, "checkout");
+    check(Number(checkout.data.discount) > 0, "the coupon gave a discount");
+    check(Number(checkout.data.amount) < Number(paid.price), "the amount is below the list price");
+    const orderId = checkout.data.order_id;
+    const intentId = checkout.data.payment_intent_id;
+    check(intentId !== null, "a PaymentIntent to confirm");
+
+    const forged = await api().POST("/api/v1/payments/stripe/webhook/", {
+      body: { id: "evt_forged", type: "payment_intent.succeeded", data: {} },
+      headers: { "Stripe-Signature": "t=1,v1=forged" },
+    });
+    expectStatus(forged, 400, "a webhook with a bad signature");
+
+    if (!stripeConfigured()) throw new Error("set LMS_STRIPE_API_BASE and LMS_STRIPE_WEBHOOK_SECRET (the server's Stripe emulator)");
+    const { payload, signature } = await payIntent(intentId ?? "");
+    const delivered = await api().POST("/api/v1/payments/stripe/webhook/", {
+      body: JSON.parse(payload), // the signed event, sent byte for byte by the serializer below
+      bodySerializer: () => payload,
+      headers: { "Stripe-Signature": signature },
+    });
+    expectStatus(delivered, 200, "the payment_intent.succeeded webhook");
+
+    const order = await client().GET("/api/v1/orders/{id}/", { params: { path: { id: orderId } } });
+    expectStatus(order, 200, "the order");
+    check(order.data.status === "paid", `the order is paid: ${order.data.status}`);
+    const orders = await client().GET("/api/v1/me/orders/");
+    expectStatus(orders, 200, "my orders");
+    find(orders.data.results, (o) => o.id === orderId, "the order among mine");
+    const peers = await api(peer).GET("/api/v1/orders/{id}/", { params: { path: { id: orderId } } });
+    expectStatus(peers, 404, "another student's order");
+    const again = await client().POST("/api/v1/courses/{course_id}/checkout/", {
+      params: { path: { course_id: paid.id } },
+      body: {},
+    });
+    expectStatus(again, 409, "checkout for a course I own");
+    const announcements = await client().GET("/api/v1/courses/{course_id}/announcements/", {
+      params: { path: { course_id: paid.id } },
+    });
+    expectStatus(announcements, 200, "the paid course's announcements, as a buyer");
+
+    const refund = await client().POST("/api/v1/orders/{id}/refund/", { params: { path: { id: orderId } } });
+    expectStatus(refund, 200, "refund within the window");
+    const refundAgain = await client().POST("/api/v1/orders/{id}/refund/", { params: { path: { id: orderId } } });
+    expectStatus(refundAgain, 409, "refund twice");
+    const noCertRefund = await api(peer).POST("/api/v1/orders/{id}/refund/", { params: { path: { id: orderId } } });
+    expectStatus(noCertRefund, 404, "refund of another's order");
+  });
+
+  const postId = await step("forum: posts, comments, replies, votes, reports; 403 on another's post", async () => {
+    const course = { path: { course_id: free.id } };
+    const empty = await client().POST("/api/v1/courses/{course_id}/forum/posts/", { params: course, body: { title: "", body: "" } });
+    expectStatus(empty, 400, "a post without title and body");
+    const created = await client().POST("/api/v1/courses/{course_id}/forum/posts/", {
+      params: course,
+      body: { title: "Question about lesson one", body: "Is the second example right?" },
+    });
+    expectStatus(created, 201, "start a thread");
+    const post = created.data.id;
+    const listed = await client().GET("/api/v1/courses/{course_id}/forum/posts/", {
+      params: { ...course, query: { page_size: 10 } },
+    });
+    expectStatus(listed, 200, "the course's threads");
+    find(listed.data.results, (p) => p.id === post, "my thread in the list");
+    const read = await client().GET("/api/v1/forum/posts/{id}/", { params: { path: { id: post } } });
+    expectStatus(read, 200, "my thread");
+    const edited = await client().PATCH("/api/v1/forum/posts/{id}/", {
+      params: { path: { id: post } },
+      body: { body: "Is the second example right? (edited)" },
+    });
+    expectStatus(edited, 200, "edit my thread");
+    const notMine = await api(peer).PATCH("/api/v1/forum/posts/{id}/", {
+      params: { path: { id: post } },
+      body: { body: "hijacked" },
+    });
+    expectStatus(notMine, 403, "edit another's thread");
+
+    const comment = await api(peer).POST("/api/v1/forum/posts/{id}/comments/", {
+      params: { path: { id: post } },
+      body: { body: "Yes, it is." },
+    });
+    expectStatus(comment, 201, "the peer comments");
+    const reply = await client().POST("/api/v1/forum/posts/{id}/comments/", {
+      params: { path: { id: post } },
+      body: { body: "Thanks!", parent: comment.data.id },
+    });
+    expectStatus(reply, 201, "reply to the comment");
+    const fixed = await client().PATCH("/api/v1/forum/comments/{id}/", {
+      params: { path: { id: reply.data.id } },
+      body: { body: "Thanks a lot!" },
+    });
+    expectStatus(fixed, 200, "edit my reply");
+    const comments = await client().GET("/api/v1/forum/posts/{id}/comments/", {
+      params: { path: { id: post }, query: { page: 1, page_size: 20 } },
+    });
+    expectStatus(comments, 200, "the thread's comments");
+    find(comments.data.results, (c) => c.id === comment.data.id, "the peer's comment in the thread");
+
+    const up = await api(peer).POST("/api/v1/forum/posts/{id}/upvote/", { params: { path: { id: post } } });
+    expectStatus(up, 200, "upvote");
+    check(up.data.voted && up.data.vote_count === 1, "one vote");
+    const down = await api(peer).POST("/api/v1/forum/posts/{id}/upvote/", { params: { path: { id: post } } });
+    expectStatus(down, 200, "upvote again takes it back");
+    check(!down.data.voted && down.data.vote_count === 0, "no vote");
+
+    const reported = await client().POST("/api/v1/forum/comments/{id}/report/", {
+      params: { path: { id: comment.data.id } },
+      body: { reason: "Off topic" },
+    });
+    expectStatus(reported, 201, "report the peer's comment");
+    const noReason = await client().POST("/api/v1/forum/posts/{id}/report/", {
+      params: { path: { id: post } },
+      body: { reason: "" },
+    });
+    expectStatus(noReason, 400, "a report without a reason");
+    const postReport = await api(peer).POST("/api/v1/forum/posts/{id}/report/", {
+      params: { path: { id: post } },
+      body: { reason: "Spam" },
+    });
+    expectStatus(postReport, 201, "the peer reports my thread");
+    const twice = await api(peer).POST("/api/v1/forum/posts/{id}/report/", {
+      params: { path: { id: post } },
+      body: { reason: "Spam" },
+    });
+    expectStatus(twice, 409, "report the same thread twice");
+
+    const gone = await client().DELETE("/api/v1/forum/comments/{id}/", { params: { path: { id: reply.data.id } } });
+    expectStatus(gone, 204, "delete my reply");
+    const theirs = await api(peer).DELETE("/api/v1/forum/posts/{id}/", { params: { path: { id: post } } });
+    expectStatus(theirs, 403, "delete another's thread");
+    const draft = await client().POST("/api/v1/courses/{course_id}/forum/posts/", {
+      params: course,
+      body: { title: "Never mind", body: "Found it." },
+    });
+    expectStatus(draft, 201, "start a second thread");
+    const dropped = await client().DELETE("/api/v1/forum/posts/{id}/", { params: { path: { id: draft.data.id } } });
+    expectStatus(dropped, 204, "delete my own thread");
+    return post;
+  });
+
+  await step("reviews: write (409 twice), edit, filter, 403 on another's, delete", async () => {
+    const course = { path: { course_id: free.id } };
+    const bad = await client().POST("/api/v1/courses/{course_id}/reviews/", { params: course, body: { rating: 9 } });
+    expectStatus(bad, 400, "a rating of 9");
+    check("rating" in bad.error && Array.isArray(bad.error.rating), "400 names the rating");
+    const mine = await client().POST("/api/v1/courses/{course_id}/reviews/", {
+      params: course,
+      body: { rating: 4, comment: "Clear and short." },
+    });
+    expectStatus(mine, 201, "review the course");
+    const twice = await client().POST("/api/v1/courses/{course_id}/reviews/", { params: course, body: { rating: 5 } });
+    expectStatus(twice, 409, "review twice");
+    const edited = await client().PATCH("/api/v1/reviews/{id}/", {
+      params: { path: { id: mine.data.id } },
+      body: { rating: 5 },
+    });
+    expectStatus(edited, 200, "edit my review");
+    const notMine = await api(peer).PATCH("/api/v1/reviews/{id}/", {
+      params: { path: { id: mine.data.id } },
+      body: { rating: 1 },
+    });
+    expectStatus(notMine, 403, "edit another's review");
+    const fives = await api().GET("/api/v1/courses/{course_id}/reviews/", {
+      params: { ...course, query: { rating: 5, ordering: "-created_at", page: 1, page_size: 10 } },
+    });
+    expectStatus(fives, 200, "the course's five-star reviews");
+    find(fives.data.results, (r) => r.id === mine.data.id, "my review among the five-star ones");
+    check(fives.data.results.every((r) => r.rating === 5), "only five-star reviews");
+    const peerReview = await api(peer).POST("/api/v1/courses/{course_id}/reviews/", { params: course, body: { rating: 3 } });
+    expectStatus(peerReview, 201, "the peer reviews too");
+    const deleted = await api(peer).DELETE("/api/v1/reviews/{id}/", { params: { path: { id: peerReview.data.id } } });
+    expectStatus(deleted, 204, "the peer deletes their review");
+  });
+
+  await step("notifications: list, unread count, read one, read all, preferences", async () => {
+    const listed = await client().GET("/api/v1/notifications/", { params: { query: { page_size: 50 } } });
+    expectStatus(listed, 200, "my notifications");
+    const note = first(listed.data.results, "notification (enrollment, receipt, certificate)");
+    const unread = await client().GET("/api/v1/notifications/unread-count/");
+    expectStatus(unread, 200, "unread count");
+    const read = await client().POST("/api/v1/notifications/{id}/read/", { params: { path: { id: note.id } } });
+    expectStatus(read, 200, "mark one read");
+    check(read.data.read_at !== null, "it is read");
+    const notMine = await api(peer).POST("/api/v1/notifications/{id}/read/", { params: { path: { id: note.id } } });
+    expectStatus(notMine, 404, "mark another's notification read");
+    const all = await client().POST("/api/v1/notifications/read-all/");
+    expectStatus(all, 200, "mark all read");
+    const none = await client().GET("/api/v1/notifications/unread-count/");
+    expectStatus(none, 200, "unread count after reading all");
+    check(none.data.count === 0, "nothing unread");
+    const onlyUnread = await client().GET("/api/v1/notifications/", { params: { query: { unread: true } } });
+    expectStatus(onlyUnread, 200, "unread notifications");
+    check(onlyUnread.data.results.length === 0, "none unread");
+
+    const prefs = await client().GET("/api/v1/notifications/preferences/");
+    expectStatus(prefs, 200, "my notification preferences");
+    const pref = first(prefs.data.preferences, "preference");
+    const changed = await client().PATCH("/api/v1/notifications/preferences/", {
+      body: { preferences: [{ type: pref.type, email: !pref.email }] },
+    });
+    expectStatus(changed, 200, "change a preference");
+    check(find(changed.data.preferences, (p) => p.type === pref.type, "the changed type").email === !pref.email, "changed");
+    const bad = await client().PATCH("/api/v1/notifications/preferences/", { body: { preferences: [] } });
+    expectStatus(bad, 400, "an empty preferences change");
+  });
+
+  await step("dashboard", async () => {
+    const dashboard = await client().GET("/api/v1/dashboard/student/");
+    expectStatus(dashboard, 200, "the student dashboard");
+    find(dashboard.data.certificates, (c) => c.id === certificate.id, "the certificate on the dashboard");
+    const other = await client().GET("/api/v1/dashboard/instructor/");
+    expectStatus(other, 403, "the instructor dashboard, as a student");
+    const thread = await api().GET("/api/v1/forum/posts/{id}/", { params: { path: { id: postId } } });
+    expectStatus(thread, 401, "a forum thread, anonymously");
+  });
+
+  await step("log out: the refresh token is refused afterwards", async () => {
+    const session = await login(me.user.email, PASSWORD);
+    const out = await api(session).POST("/api/v1/auth/logout/", { body: { refresh: session.refresh } });
+    expectStatus(out, 204, "log out");
+    const after = await api().POST("/api/v1/auth/token/refresh/", { body: { refresh: session.refresh } });
+    expectStatus(after, 401, "refresh after logout");
+  });
+
+  console.log(`  (student ${me.user.email} on ${BASE_URL})`);
+  return me;
+}
