@@ -1,7 +1,6 @@
 // The admin journey: what a staff front end calls. It runs last, so its dashboard, lists, activity
 // and reports see what the instructor and student journeys made; it changes and removes only the
 // accounts, courses, categories and forum threads it creates itself.
-import { expectCode, expectFieldErrors, unique } from "./instructor.js";
 import {
   type JourneyContext,
   type Session,
@@ -9,10 +8,13 @@ import {
   adminSession,
   api,
   check,
+  expectCode,
+  expectFieldErrors,
   expectStatus,
   find,
   register,
   step,
+  unique,
 } from "./lib.js";
 
 const UNKNOWN_ID = 2_000_000_000;

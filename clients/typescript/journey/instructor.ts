@@ -8,38 +8,21 @@ import {
   type JourneyContext,
   type QuizAnswer,
   type Session,
-  JourneyError,
   PASSWORD,
   adminSession,
   api,
   check,
+  expectCode,
+  expectFieldErrors,
   expectStatus,
   first,
   register,
   step,
+  unique,
   uniqueEmail,
 } from "./lib.js";
 
 const UNKNOWN_ID = 2_000_000_000;
-
-/** Fails unless a 400 body names exactly these fields (DRF field errors, dotted for nested ones). */
-export function expectFieldErrors(body: unknown, fields: string[], what: string): void {
-  const keys = typeof body === "object" && body !== null ? Object.keys(body).sort() : [];
-  const wanted = [...fields].sort();
-  if (keys.join(",") !== wanted.join(","))
-    throw new JourneyError(`${what}: expected field errors [${wanted.join(", ")}], got ${JSON.stringify(body)}`);
-}
-
-/** Fails unless an error body carries this code. */
-export function expectCode(body: unknown, code: string, what: string): void {
-  const actual = typeof body === "object" && body !== null && "code" in body ? body.code : undefined;
-  if (actual !== code) throw new JourneyError(`${what}: expected code ${code}, got ${JSON.stringify(body)}`);
-}
-
-/** A name no other run has used. */
-export function unique(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
 
 export async function run(): Promise<JourneyContext> {
   const { me, other, student } = await step("instructor: sign up, sign in, profile", async () => {

@@ -500,3 +500,25 @@ export type JourneyContext = {
   /** Published, paid (e.g. "49.00" USD), with a coupon code. */
   paidCourse: { id: number; price: string; currency: string; couponCode: string };
 };
+
+// ---------------------------------------------------------------------------------------------
+// Error bodies
+
+/** Fails unless a 400 body names exactly these fields (DRF field errors, dotted for nested ones). */
+export function expectFieldErrors(body: unknown, fields: string[], what: string): void {
+  const keys = typeof body === "object" && body !== null ? Object.keys(body).sort() : [];
+  const wanted = [...fields].sort();
+  if (keys.join(",") !== wanted.join(","))
+    throw new JourneyError(`${what}: expected field errors [${wanted.join(", ")}], got ${JSON.stringify(body)}`);
+}
+
+/** Fails unless an error body carries this code. */
+export function expectCode(body: unknown, code: string, what: string): void {
+  const actual = typeof body === "object" && body !== null && "code" in body ? body.code : undefined;
+  if (actual !== code) throw new JourneyError(`${what}: expected code ${code}, got ${JSON.stringify(body)}`);
+}
+
+/** A name no other run has used. */
+export function unique(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
