@@ -30,7 +30,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=lms.settings.production \
     PORT=8000 \
     STATIC_ROOT=/app/staticfiles \
-    MEDIA_ROOT=/app/media
+    MEDIA_ROOT=/app/var/media
 
 # WeasyPrint (certificate PDFs) needs Pango and HarfBuzz's subsetter at run time, and a font.
 RUN apt-get update \
@@ -56,12 +56,12 @@ RUN SECRET_KEY=collectstatic-at-build-time-only-not-a-secret-0123456789abcdef \
         DATABASE_URL=sqlite:////tmp/build.sqlite3 \
         python manage.py collectstatic --noinput --verbosity 0 \
     && rm -f /tmp/build.sqlite3 \
-    && mkdir -p /app/media \
-    && chown app:app /app/media
+    && mkdir -p /app/var/media \
+    && chown app:app /app/var/media
 
 USER app
 EXPOSE 8000
-VOLUME ["/app/media"]
+VOLUME ["/app/var/media"]
 
 # Liveness: /health/ does no I/O. It is exempt from the HTTPS redirect; the Host header is the first
 # of ALLOWED_HOSTS so that Django's host check accepts it (a bare 127.0.0.1 may not be allowed).

@@ -49,7 +49,7 @@ beat: install
 	$(VENV)/bin/celery -A lms beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles
 
 # The TypeScript client (clients/typescript): `make client` regenerates openapi.json (from the code, no
 # server needed) and src/schema.d.ts from it; commit both. `make client-check LMS_URL=http://...` fails

@@ -334,7 +334,7 @@ EMAIL_TIMEOUT = 10
 STATIC_URL = "static/"
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
-MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 # Media (certificate PDFs, uploads): on the local disk, or in an S3-compatible bucket (AWS S3, MinIO,
 # Cloudflare R2, …) through django-storages when MEDIA_STORAGE=s3. Files are private: downloads go
 # through the API, which checks who is asking.
