@@ -32,10 +32,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/app/var/media
 
-# WeasyPrint (certificate PDFs) needs Pango and HarfBuzz's subsetter at run time, and a font.
+# WeasyPrint (certificate PDFs) needs Pango and HarfBuzz's subsetter at run time, and a font; uploaded
+# videos are read by ffprobe and given a poster frame by ffmpeg.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core ffmpeg \
     && rm -rf /var/lib/apt/lists/*
 
 # Installed from the builder's wheels, which never become a layer of this image.

@@ -43,6 +43,16 @@ class Conflict(ApplicationError):
     default_code = "conflict"
 
 
+class TooLarge(ApplicationError):
+    status_code = 413
+    default_code = "too_large"
+
+
+class UnsupportedType(ApplicationError):
+    status_code = 415
+    default_code = "unsupported_type"
+
+
 class ServiceUnavailable(ApplicationError):
     status_code = 503
     default_code = "service_unavailable"

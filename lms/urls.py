@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("notifications.api.urls")),
     path("", include("activity.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("media.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/redoc/redoc.standalone.js", docs.redoc_bundle, name="redoc-bundle"),
+    path("", include("media.urls")),
     path("health/", health.health, name="health"),
     path("ready/", health.ready, name="ready"),
 ]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "notifications",
     "activity",
     "reports",
+    "media",
 ]
 
 MIDDLEWARE = [
@@ -129,25 +130,29 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-# Three queues, so a flood of e-mails never delays certificates and neither delays the rest. They are
+# Four queues, so a flood of e-mails never delays certificates, a long video never delays either, and
+# none of them delays the rest. They are
 # declared here (Celery's task_queues), so a plain `celery -A lms worker` consumes all of them and
 # `-Q` selects a subset for scaling each on its own (README, "Scaling out"). A route to a queue that
 # is not declared fails when the job is queued, instead of creating a queue no worker reads; `doctor`
 # and `/ready/?detail=1` name any routed queue that no live worker consumes.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("default", "emails", "certificates"))
+CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("default", "emails", "certificates", "media"))
 CELERY_TASK_CREATE_MISSING_QUEUES = False
 CELERY_TASK_ROUTES = {
     "accounts.tasks.password_reset_email_send_task": {"queue": "emails"},
     "accounts.tasks.signin_lockout_*": {"queue": "emails"},
     "notifications.tasks.*": {"queue": "emails"},
     "certificates.tasks.*": {"queue": "certificates"},
+    "media.tasks.*": {"queue": "media"},
 }
 # No job may run away: soft limit (the task can clean up), then the hard kill. PDFs get more time.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_TASK_ANNOTATIONS = {
     "certificates.tasks.*": {"soft_time_limit": 240, "time_limit": 300},
+    # A 2 GB video is copied from the bucket to read its poster frame.
+    "media.tasks.*": {"soft_time_limit": 600, "time_limit": 660},
 }
 # Recycle worker processes now and then, so a slow leak in a library never grows without bound.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=1000)
@@ -168,6 +173,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
     "prune-signin-lockouts": {"task": "accounts.tasks.signin_lockouts_prune_task", "schedule": 24 * 3600.0},
+    "derive-missing-media": {"task": "media.tasks.uploads_derive_missing_task", "schedule": 600.0},
+    "delete-unattached-uploads": {"task": "media.tasks.uploads_delete_unattached_task", "schedule": 3600.0},
 }
 # A job whose worker died is handed out again after the visibility timeout (acks late); it must
 # exceed the longest retry countdown (600 s), or delayed jobs would be delivered twice. The socket
@@ -291,6 +298,9 @@ SPECTACULAR_SETTINGS = {
         "ReportNameEnum": "reports.api.serializers.REPORT_NAMES",
         "ReportIntervalEnum": "reports.api.serializers.REPORT_INTERVALS",
         "RoleEnum": "accounts.models.Role",
+        "UploadPurposeEnum": "media.models.UploadPurpose",
+        "UploadStatusEnum": "media.models.UploadStatus",
+        "UploadMethodEnum": "media.api.serializers.UPLOAD_METHODS",
     },
 }
 
@@ -364,6 +374,71 @@ STORAGES = {
     "default": _MEDIA,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploads (the media app; README, "Files and media"). With MEDIA_STORAGE=s3 the client posts the
+# bytes straight to the bucket with a presigned POST; with local storage it PUTs them to the API, which
+# streams them to disk. Each purpose has its own size limit and accepted types (checked again on the
+# stored bytes, sniffed, when the upload is completed).
+MB = 1024 * 1024
+MEDIA_COVER_MAX_BYTES = env.int("MEDIA_COVER_MAX_BYTES", default=5 * MB)
+MEDIA_AVATAR_MAX_BYTES = env.int("MEDIA_AVATAR_MAX_BYTES", default=2 * MB)
+MEDIA_VIDEO_MAX_BYTES = env.int(
+    "MEDIA_VIDEO_MAX_BYTES", default=2048 * MB if MEDIA_STORAGE == "s3" else 500 * MB
+)  # 2 GB straight to a bucket; 500 MB when the bytes pass through the web server to the disk
+MEDIA_ATTACHMENT_MAX_BYTES = env.int("MEDIA_ATTACHMENT_MAX_BYTES", default=50 * MB)
+MEDIA_SUBMISSION_MAX_BYTES = env.int("MEDIA_SUBMISSION_MAX_BYTES", default=25 * MB)
+MEDIA_IMAGE_TYPES = env.list("MEDIA_IMAGE_TYPES", default=["image/jpeg", "image/png", "image/webp", "image/gif"])
+MEDIA_VIDEO_TYPES = env.list("MEDIA_VIDEO_TYPES", default=["video/mp4", "video/webm", "video/quicktime"])
+MEDIA_DOCUMENT_TYPES = env.list(
+    "MEDIA_DOCUMENT_TYPES",
+    default=[
+        "application/pdf",
+        "application/zip",
+        "text/plain",
+        "text/markdown",
+        "text/csv",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+    ],
+)
+# Submissions take documents, images and archives (a student's essay, a photo of work, a project zip).
+MEDIA_SUBMISSION_TYPES = env.list("MEDIA_SUBMISSION_TYPES", default=[*MEDIA_DOCUMENT_TYPES, *MEDIA_IMAGE_TYPES])
+# Decompression bombs: an image of more pixels than this is refused before it is decoded.
+MEDIA_IMAGE_MAX_PIXELS = env.int("MEDIA_IMAGE_MAX_PIXELS", default=50_000_000)
+MEDIA_FFPROBE_TIMEOUT = env.int("MEDIA_FFPROBE_TIMEOUT", default=30)
+# The upload step must be done within this many minutes of asking; unattached uploads are deleted
+# after MEDIA_UNATTACHED_HOURS (a beat job).
+MEDIA_UPLOAD_EXPIRE_MINUTES = env.int("MEDIA_UPLOAD_EXPIRE_MINUTES", default=60)
+MEDIA_UNATTACHED_HOURS = env.int("MEDIA_UNATTACHED_HOURS", default=24)
+# Every user's storage allowance, unless an admin set another for them (admin, "Storage quotas").
+MEDIA_QUOTA_BYTES = env.int("MEDIA_QUOTA_BYTES", default=10 * 1024 * MB)
+# Private files (lesson videos and attachments, submissions) are given as links that expire.
+MEDIA_PRIVATE_URL_SECONDS = env.int("MEDIA_PRIVATE_URL_SECONDS", default=600)
+# Public files (covers, avatars) are served by the API at /files/public/... with a year-long immutable
+# cache header, unless a CDN or public bucket prefix serves them: then their URL is this + the key.
+MEDIA_PUBLIC_URL = env("MEDIA_PUBLIC_URL", default="")
+# Local storage: with nginx in front, answer private downloads with X-Accel-Redirect to this internal
+# location (which maps to MEDIA_ROOT) instead of streaming the file from Python.
+MEDIA_ACCEL_REDIRECT_PREFIX = env("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
+for _name in (
+    "MEDIA_COVER_MAX_BYTES",
+    "MEDIA_AVATAR_MAX_BYTES",
+    "MEDIA_VIDEO_MAX_BYTES",
+    "MEDIA_ATTACHMENT_MAX_BYTES",
+    "MEDIA_SUBMISSION_MAX_BYTES",
+    "MEDIA_UPLOAD_EXPIRE_MINUTES",
+    "MEDIA_PRIVATE_URL_SECONDS",
+):
+    if vars()[_name] < 1:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{_name} must be at least 1: 0 would refuse every upload or link.")
 # Request bodies: JSON bodies above this are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
