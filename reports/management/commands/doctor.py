@@ -330,6 +330,79 @@ def check_storage(ctx: Context) -> list[Result]:
     return [Result("storage", OK, f"{backend} ({where}): write, read and delete work.")]
 
 
+def check_uploads(ctx: Context) -> list[Result]:
+    """What uploads need beyond storage: ffprobe and ffmpeg for videos, and on a bucket, links that
+    work from outside (a presigned GET of a probe object) and CORS rules for browser uploads."""
+    import shutil
+    import tempfile
+    import urllib.request
+
+    from media import storage as media_storage
+
+    results = []
+    missing = [tool for tool in ("ffprobe", "ffmpeg") if shutil.which(tool) is None]
+    if missing:
+        results.append(
+            Result(
+                "uploads.video",
+                WARN,
+                f"{' and '.join(missing)} not found: lesson videos cannot be checked (completing one answers 503).",
+                "Install ffmpeg (scripts/system-deps.sh does it on Debian).",
+            )
+        )
+    else:
+        results.append(Result("uploads.video", OK, "ffprobe and ffmpeg are installed."))
+    name = f"private/doctor-probe-{uuid.uuid4().hex}.txt"
+    payload = f"doctor {uuid.uuid4().hex}".encode()
+    try:
+        with tempfile.NamedTemporaryFile() as tmp:
+            tmp.write(payload)
+            tmp.flush()
+            media_storage.put_file(name, tmp.name, content_type="text/plain")
+        if media_storage.is_s3():
+            url = media_storage.private_url(name, filename="probe.txt", seconds=60)
+            with urllib.request.urlopen(url, timeout=ctx.timeout) as response:  # noqa: S310 (our bucket's URL)
+                got = response.read()
+            if got != payload:
+                raise ValueError("the presigned link returned other bytes than were written")
+    except Exception as exc:
+        results.append(
+            Result(
+                "uploads.links",
+                FAIL,
+                f"Files cannot be written and read back through a signed link: {_first_line(exc)}",
+                "Check MEDIA_ROOT, or the bucket's endpoint (AWS_S3_ENDPOINT_URL), credentials and region.",
+            )
+        )
+        return results
+    finally:
+        with contextlib.suppress(Exception):
+            media_storage.delete([name])
+    if not media_storage.is_s3():
+        results.append(Result("uploads.links", OK, "Local storage: uploads are written in place and served signed."))
+        return results
+    results.append(Result("uploads.links", OK, "A presigned GET of a probe object works."))
+    client, bucket, _ = media_storage._s3()
+    try:
+        rules = client.get_bucket_cors(Bucket=bucket).get("CORSRules", [])
+    except Exception as exc:  # NoSuchCORSConfiguration, or a store that does not implement CORS
+        rules, reason = [], _first_line(exc)
+    else:
+        reason = "no rule allows POST"
+    if not any("POST" in rule.get("AllowedMethods", []) for rule in rules):
+        results.append(
+            Result(
+                "uploads.cors",
+                WARN,
+                f"The bucket has no CORS rule for browser uploads ({reason}): a SPA cannot POST files to it.",
+                'Add a CORS rule allowing POST from your front end\'s origin (README, "Files and media").',
+            )
+        )
+    else:
+        results.append(Result("uploads.cors", OK, "The bucket allows browser uploads (CORS POST)."))
+    return results
+
+
 # --- Stripe ---------------------------------------------------------------------------------------
 STRIPE_KEYS = {
     "STRIPE_SECRET_KEY": ("sk_", "rk_"),
@@ -523,6 +596,7 @@ CHECKS: dict[str, Callable[[Context], list[Result]]] = {
     "cache": check_cache,
     "broker": check_broker,
     "storage": check_storage,
+    "uploads": check_uploads,
     "stripe": check_stripe,
     "email": check_email,
     "pdf": check_pdf,
