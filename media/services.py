@@ -66,9 +66,9 @@ def storage_quota(user) -> int:
 def upload_create(*, actor, purpose: str, filename: str, content_type: str, size: int) -> Upload:
     """Asks to upload a file: checks the purpose's size and type limits and the actor's storage quota,
     and records a pending upload whose upload step must be done within MEDIA_UPLOAD_EXPIRE_MINUTES.
-    Course material (cover, video, attachments) is uploaded by instructors and admins only.
-    Concurrent asks by one user are serialized (on the user's row), so together they cannot exceed
-    the quota."""
+    Any signed-in user; course material (cover, video, attachments) is uploaded by instructors and
+    admins only. Locks the user's row, so concurrent asks by one user cannot together exceed the
+    quota."""
     if purpose not in UploadPurpose.values:
         raise InvalidInput(f"Unknown purpose {purpose!r}.", extra={"field": "purpose"})
     if purpose in TEACHING_PURPOSES and not (actor.is_instructor or actor.is_admin):
@@ -131,7 +131,8 @@ def upload_instructions(upload: Upload) -> dict:
 def upload_content_write(*, actor, upload_id, stream, content_length: int | None) -> Upload:
     """The upload step with local storage: streams the request body to disk in chunks (never more than
     64 KiB in memory), refusing more bytes than were declared. A second PUT replaces the first.
-    Not in a transaction: the body may take minutes, and nothing in the database changes."""
+    The uploader (owner) only. Takes no lock and no transaction: the body may take minutes, and nothing in
+    the database changes."""
     upload = upload_for(actor, upload_id, need="upload")
     if storage.is_s3():
         raise Conflict(
@@ -172,7 +173,8 @@ def upload_complete(*, actor, upload_id) -> Upload:
     The checks: the stored size (at most the declared size and the purpose's limit), the type sniffed
     from the bytes (in the purpose's types and agreeing with the declared one), images opened with
     Pillow under a pixel limit and re-written without EXIF, videos read by ffprobe. A ready upload of
-    a derived purpose queues its derivation after commit."""
+    a derived purpose queues its derivation after commit. The uploader only (owner); locks the
+    upload's row."""
     refusal = unavailable = None
     with transaction.atomic():
         upload = upload_for(actor, upload_id, need="upload", lock=True)
@@ -264,7 +266,8 @@ def _check_image(upload: Upload) -> None:
 @transaction.atomic
 def upload_delete(*, actor, upload_id) -> None:
     """Deletes an upload that is not attached to anything, and its objects after commit. An attached
-    one is refused (409 upload_in_use): remove it from its course, lesson or profile first."""
+    one is refused (409 upload_in_use): remove it from its course, lesson or profile first. The
+    owner or an admin; locks the upload's row."""
     upload = upload_for(actor, upload_id, need="delete", lock=True)
     if upload.attached_at is not None:
         raise Conflict(
@@ -283,7 +286,8 @@ def _forget(upload: Upload) -> None:
 def upload_attach(*, actor, upload_id, purposes, field: str) -> Upload:
     """Marks a ready upload of the actor's (or any, for an admin) as attached, for a service that
     attaches it to a course, lesson, submission or profile in the same transaction. Refusals are
-    InvalidInput on `field`: not found, not ready, the wrong purpose, or already attached elsewhere."""
+    InvalidInput on `field`: not found, not ready, the wrong purpose, or already attached elsewhere.
+    Locks the upload's row; call it inside the attaching service's transaction."""
     try:
         upload = upload_for(actor, upload_id, need="read", lock=True)
     except NotFound:
@@ -393,7 +397,8 @@ def uploads_delete_unattached(*, created_before: datetime, limit: int = 500) -> 
 @transaction.atomic
 def storage_quota_set(*, actor, user, quota_bytes: int | None) -> StorageQuota | None:
     """Sets a user's storage quota (admins only); None returns them to MEDIA_QUOTA_BYTES. A quota below
-    what they already use is allowed: they cannot upload more until they delete files."""
+    what they already use is allowed: they cannot upload more until they delete files. Needs no lock:
+    one row per user, written whole."""
     if not actor.is_admin:
         raise NotPermitted("Only admins change storage quotas.")
     if quota_bytes is None:

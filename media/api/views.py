@@ -32,6 +32,7 @@ class UploadViewSet(AccessViewSetMixin, mixins.RetrieveModelMixin, viewsets.Gene
     serializer_class = UploadSerializer
     permission_classes = [IsAuthenticated]
     access = staticmethod(upload_for)
+    lookup_value_converter = "uuid"
 
     def get_parsers(self):
         if getattr(self, "action", None) == "content" or (self.request is not None and self.request.method == "PUT"):
@@ -47,7 +48,7 @@ class UploadViewSet(AccessViewSetMixin, mixins.RetrieveModelMixin, viewsets.Gene
         services.upload_delete(actor=request.user, upload_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @action(detail=True, methods=["put"])
+    @action(detail=True, methods=["put"], parser_classes=[RawBytes])
     def content(self, request, pk=None):
         length = request.META.get("CONTENT_LENGTH")
         length = int(length) if length and length.isdigit() else None
