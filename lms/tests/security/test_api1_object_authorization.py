@@ -245,7 +245,22 @@ MATRIX = [
     ("GET", "/api/v1/admin/reports/<name>/", "/api/v1/admin/reports/enrollments/", None, ADMIN_ONLY(200)),
     ("GET", "/api/v1/instructor/reports/<name>/", "/api/v1/instructor/reports/enrollments/", None,
      INSTRUCTORS(200)),
+    # --- files and media ------------------------------------------------------------------------
+    ("POST", "/api/v1/uploads/", None,
+     {"purpose": "avatar", "filename": "me.png", "content_type": "image/png", "size": 1000}, SIGNED_IN(201)),
+    # the instructor's uploads: theirs to use; admins read and delete any; everyone else gets 404
+    ("GET", "/api/v1/uploads/<pk>/", "/api/v1/uploads/{upload}/", None, E(401, 404, 404, 200, 404, 200)),
+    ("DELETE", "/api/v1/uploads/<pk>/", "/api/v1/uploads/{upload}/", None, E(401, 404, 404, 204, 404, 204)),
+    # the upload steps are the uploader's alone (the JSON body is the bytes here)
+    ("PUT", "/api/v1/uploads/<pk>/content/", "/api/v1/uploads/{pending_upload}/content/", {"x": 1},
+     E(401, 404, 404, 200, 404, 404)),
+    # the bytes are not an image: refused (400), for the uploader only
+    ("POST", "/api/v1/uploads/<pk>/complete/", "/api/v1/uploads/{pending_upload}/complete/", None,
+     E(401, 404, 404, 400, 404, 404)),
     # --- outside /api/v1/ -----------------------------------------------------------------------
+    # files: public ones for anyone; private ones for anyone holding a signed link (its credential)
+    ("GET", "/files/<name>", "/files/{public_file}", None, ALL(200)),
+    ("GET", "/files/signed/<token>/", "/files/signed/{signed_token}/", None, ALL(200)),
     ("GET", "/api/schema/", None, None, ALL(200)),
     ("GET", "/api/docs/", None, None, ALL(200)),
     ("GET", "/api/redoc/", None, None, ALL(200)),

@@ -19,6 +19,8 @@ DOCUMENTED_OUTSIDE_V1 = {
     "/api/redoc/redoc.standalone.js",  # ReDoc's bundle, served by us (CSP: no third-party script)
     "/health/",
     "/ready/",
+    "/files/<name>",  # public files (covers, avatars): media.views.public_file
+    "/files/signed/<token>/",  # private files through a signed, expiring link: media.views.private_file
 }
 
 

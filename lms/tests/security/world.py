@@ -106,9 +106,45 @@ def build_world() -> World:
     EnrollmentFactory(student=student, course=o["paid_course"], source="purchase")
     o["student_user"] = student
     o["draft_course"] = PublishedCourseFactory(instructor=instructor, status="draft", published_at=None, lessons=1)
+    _media(w)
     o["order"].refresh_from_db()
     assert o["order"].paid_at > timezone.now() - timedelta(minutes=5)
     return w
+
+
+def _media(w: World) -> None:
+    """The instructor's uploads: one ready (a stored public cover), one pending; a stored private file
+    and a signed link to it."""
+    import tempfile
+
+    from media import storage
+    from media.models import Upload
+
+    instructor = w.users["instructor"]
+    in_an_hour = timezone.now() + timedelta(hours=1)
+    w.obj["upload"] = Upload.objects.create(
+        owner=instructor,
+        purpose="course_cover",
+        status="ready",
+        filename="cover.png",
+        content_type="image/png",
+        size=4,
+        expires_at=in_an_hour,
+        completed_at=timezone.now(),
+    )
+    w.obj["upload"].key = f"public/{w.obj['upload'].pk}/cover.png"
+    w.obj["upload"].save(update_fields=["key"])
+    w.obj["pending_upload"] = Upload.objects.create(
+        owner=instructor, purpose="avatar", filename="me.png", content_type="image/png", size=100, expires_at=in_an_hour
+    )
+    private_key = f"private/{w.obj['pending_upload'].pk}/notes.txt"
+    for key in (w.obj["upload"].key, private_key):
+        with tempfile.NamedTemporaryFile() as f:
+            f.write(b"file")
+            f.flush()
+            storage.put_file(key, f.name)
+    w.obj["public_file"] = w.obj["upload"].key
+    w.obj["signed_token"] = storage.private_url(private_key, filename="notes.txt").rstrip("/").rsplit("/", 1)[1]
 
 
 @contextlib.contextmanager
