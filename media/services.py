@@ -47,6 +47,12 @@ def safe_filename(filename: str) -> str:
     return name
 
 
+def _a(purpose: str) -> str:
+    """ "A course cover", "An avatar"."""
+    label = UploadPurpose(purpose).label.lower()
+    return f"{'An' if label[0] in 'aeiou' else 'A'} {label}"
+
+
 def storage_used(user) -> int:
     """Bytes the user's files take: every checked upload, and every one asked for whose upload step is
     still open (its declared size)."""
@@ -82,13 +88,13 @@ def upload_create(*, actor, purpose: str, filename: str, content_type: str, size
         raise InvalidInput("The file is empty.", extra={"field": "size"})
     if size > rule.max_bytes:
         raise TooLarge(
-            f"A {UploadPurpose(purpose).label.lower()} may be at most {describe_size(rule.max_bytes)}.",
+            f"{_a(purpose)} may be at most {describe_size(rule.max_bytes)}.",
             code="file_too_large",
             extra={"field": "size", "max_bytes": rule.max_bytes},
         )
     if content_type not in rule.types:
         raise UnsupportedType(
-            f"A {UploadPurpose(purpose).label.lower()} cannot be {content_type}: use {', '.join(rule.types)}.",
+            f"{_a(purpose)} cannot be {content_type}: use {', '.join(rule.types)}.",
             code="unsupported_type",
             extra={"field": "content_type", "accepted": list(rule.types)},
         )
@@ -229,7 +235,7 @@ def _check(upload: Upload) -> None:
     if detected is None:
         raise _Refused("The file's contents are not a type this platform accepts.")
     if detected not in rule.types and not same_kind(upload.content_type, detected):
-        raise _Refused(f"The file's contents are {detected}, which a {upload.get_purpose_display().lower()} cannot be.")
+        raise _Refused(f"The file's contents are {detected}, which {_a(upload.purpose).lower()} cannot be.")
     if not same_kind(upload.content_type, detected):
         raise _Refused(f"The file was declared as {upload.content_type}, but its contents are {detected}.")
     upload.detected_type = detected
@@ -295,7 +301,7 @@ def upload_attach(*, actor, upload_id, purposes, field: str) -> Upload:
     purposes = {purposes} if isinstance(purposes, str) else set(purposes)
     if upload.purpose not in purposes:
         raise InvalidInput(
-            f"This upload is a {upload.get_purpose_display().lower()}: it cannot be used here.",
+            f"This upload is {_a(upload.purpose).lower()}: it cannot be used here.",
             code="invalid_upload",
             extra={"field": field},
         )

@@ -23,6 +23,7 @@ SCHEMATHESIS_RANDOM=1 (a new random run instead of the derandomized one).
 """
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -30,6 +31,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -47,6 +49,7 @@ from courses.tests.factories import (
 )
 from forum import services as forum_services
 from lms.tests.openapi import closed
+from media.models import Upload
 from notifications import services as notification_services
 from notifications.services import notify
 from payments.tests.factories import CouponFactory, OrderFactory
@@ -104,7 +107,21 @@ BUSINESS_RULE_400 = {
 # 402: enrolling in a course that has a price (the world has paid courses) is answered with a price.
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "402", "403", "404", "409", "429"]
 NEGATIVE_STATUSES = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
+# The first entry that matches an operation applies (an entry matches on its method OR its path):
+# the uploads' entries, by name, come first.
 OPERATIONS = [
+    # Uploads: a valid-looking ask may exceed its purpose's size (413) or name a type the purpose does
+    # not take (415); bytes may exceed the declared size (413); completing checks the bytes (400).
+    {
+        "include-name": name,
+        "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_STATUSES, *extra]}},
+    }
+    for name, extra in (
+        ("POST /api/v1/uploads/", ["400", "413", "415"]),
+        ("PUT /api/v1/uploads/{id}/content/", ["413"]),
+        ("POST /api/v1/uploads/{id}/complete/", ["400"]),
+    )
+] + [
     {
         "include-method": method,
         "include-path": path,
@@ -250,6 +267,26 @@ class World:
             "admin/users": [self.student.pk, self.other_student.pk, self.instructor.pk, self.admin.pk],
         }
         self.codes = [certificate.verification_code]
+        # Uploads (uuid ids): the instructor's ready cover and pending video, the student's avatar.
+        in_an_hour = timezone.now() + timedelta(hours=1)
+        uploads = [
+            Upload.objects.create(
+                owner=owner,
+                purpose=purpose,
+                status=status,
+                filename=name,
+                content_type=content_type,
+                size=1000,
+                expires_at=in_an_hour,
+                key=f"public/{name}" if status == "ready" else "",
+            )
+            for owner, purpose, status, name, content_type in (
+                (self.instructor, "course_cover", "ready", "cover.png", "image/png"),
+                (self.instructor, "lesson_video", "pending", "intro.mp4", "video/mp4"),
+                (self.student, "avatar", "pending", "me.png", "image/png"),
+            )
+        ]
+        self.uuids = {"uploads": [str(upload.pk) for upload in uploads]}
         self.tokens = {role: tokens_for_user(user)["access"] for role, user in self.users.items() if user}
 
     def headers(self, role: str) -> dict:
@@ -264,6 +301,11 @@ class World:
         for name, value in parameters.items():
             if name == "code" and isinstance(value, str):
                 mapped[name] = self.codes[0] if len(value) % 2 == 0 else value
+                continue
+            if isinstance(value, str) and prefix in self.uuids:
+                ids = self.uuids[prefix]
+                index = sum(value.encode()) % (len(ids) + 1)
+                mapped[name] = ids[index] if index < len(ids) else value
                 continue
             if not isinstance(value, int) or isinstance(value, bool):
                 continue

@@ -160,6 +160,15 @@ UPLOADS = described(
         "`upload_to_storage`); a completed upload answers 409 `upload_completed`, an expired one 409 "
         "`upload_expired`. Only the uploader.",
         request={"application/octet-stream": OpenApiTypes.BINARY},
+        examples=[
+            OpenApiExample(
+                "The file's bytes",
+                value="(the raw bytes of cover.jpg)",
+                request_only=True,
+                media_type="application/octet-stream",
+            ),
+            ok({key: value for key, value in _PENDING.items() if key != "upload"}),
+        ],
         responses={
             200: UploadSerializer,
             **errors(401, 404),
