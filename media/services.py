@@ -330,11 +330,13 @@ def upload_release(*, upload: Upload | None) -> None:
 def upload_derive(*, upload_id) -> Upload | None:
     """Makes an upload's derived files: cover variants (thumb, card) and an avatar thumbnail in WebP and
     JPEG, a video's poster frame. Idempotent: the files have fixed names (a retry rewrites them) and a
-    done upload is skipped; a concurrent run skips an upload another run holds (the row lock, skip
-    locked), so each file is made once. Returns the upload, or None when there was nothing to do."""
+    done upload is skipped. The platform calls it (a job); it holds the upload's row lock while it
+    works, so a concurrent run waits and then finds the upload done (each file is made once). It
+    waits, rather than skipping a locked row, because complete, attach and delete lock the row too,
+    and skipping would drop the work. Returns the upload, or None when there was nothing to do."""
     with transaction.atomic():
         upload = (
-            Upload.objects.select_for_update(skip_locked=True)
+            Upload.objects.select_for_update()
             .filter(pk=upload_id, status=UploadStatus.READY, purpose__in=DERIVED_PURPOSES, derived_at=None)
             .first()
         )
