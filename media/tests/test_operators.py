@@ -112,3 +112,21 @@ def test_only_admins_set_quotas(instructor):
 
     with pytest.raises(NotPermitted):
         services.storage_quota_set(actor=instructor, user=UserFactory(), quota_bytes=1)
+
+
+def test_doctor_checks_links_and_cors_on_a_bucket(s3_storage):
+    s3, bucket = s3_storage, s3_storage.bucket
+    out = io.StringIO()
+    call_command("doctor", "--check", "uploads", stdout=out)
+    text = out.getvalue()
+    assert "OK   uploads.links" in text and "presigned GET" in text
+    assert "WARN uploads.cors" in text  # no CORS rule yet: browsers cannot POST
+    assert not [o for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []) if "probe" in o["Key"]]
+
+    s3.put_bucket_cors(
+        Bucket=bucket,
+        CORSConfiguration={"CORSRules": [{"AllowedOrigins": ["https://app.example.com"], "AllowedMethods": ["POST"]}]},
+    )
+    out = io.StringIO()
+    call_command("doctor", "--check", "uploads", stdout=out)
+    assert "OK   uploads.cors" in out.getvalue()
