@@ -7,10 +7,12 @@ from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html
 from rest_framework_simplejwt.token_blacklist import admin as token_admin
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
+from media import storage
 
 from . import services
 from .models import InstructorProfile, Role, SignInLockout, User, normalize_email
@@ -115,10 +117,10 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     list_filter = ("role", "is_active", "date_joined")
     search_fields = ("email", "first_name", "last_name")
     # Role and active state change only through the actions (the services keep the rules).
-    readonly_fields = ("role", "is_active", "is_staff", "is_superuser", "last_login", "date_joined")
+    readonly_fields = ("role", "is_active", "is_staff", "is_superuser", "last_login", "date_joined", "avatar_preview")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Personal info", {"fields": ("first_name", "last_name")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "avatar_preview")}),
         (
             "Role",
             {
@@ -140,6 +142,16 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
+
+    @admin.display(description="Avatar")
+    def avatar_preview(self, obj):
+        """The avatar (its thumbnail once made); users set it through PATCH /api/v1/auth/me/."""
+        avatar = obj.avatar if obj and obj.avatar_id else None
+        if avatar is None:
+            return "—"
+        thumb = avatar.variants.get("thumb") if avatar.derived_at else None
+        src = storage.public_url(thumb["jpeg"] if thumb else avatar.key)
+        return format_html('<img src="{}" alt="" style="max-width:96px;max-height:96px">', src)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -46,6 +46,14 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("e-mail address", unique=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT, db_index=True)
+    avatar = models.ForeignKey(
+        "media.Upload",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The uploaded profile picture (purpose avatar); replaced through user_avatar_set.",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -23,6 +23,8 @@ from lms.emails import templated_email
 from lms.errors import Conflict, InvalidInput, NotPermitted
 from lms.jobs import enqueue_on_commit
 from lms.services import model_update
+from media.models import Upload, UploadPurpose
+from media.services import upload_attach, upload_release
 
 from . import signin_limits
 from .access import can_edit_profile, require_admin
@@ -88,12 +90,12 @@ def instructor_register(
 
 @transaction.atomic
 def user_update_profile(*, actor: User | None, user: User, data: dict) -> User:
-    """Updates names and, for instructors, the instructor profile (PROFILE_FIELDS); other keys of
-    `data` are ignored: role, e-mail and flags change elsewhere (user_set_role, user_set_email,
-    user_deactivate). Who may: the user themself or an admin (the admin's user page); `actor=None`
-    for the platform. Works on the stored rows (`user` may carry a form's unsaved changes) and
-    writes only the fields that changed; no lock (the last write of a field wins). Returns the
-    stored user."""
+    """Updates names, the avatar (`avatar`: an upload id or None, as user_avatar_set) and, for
+    instructors, the instructor profile (PROFILE_FIELDS); other keys of `data` are ignored: role,
+    e-mail and flags change elsewhere (user_set_role, user_set_email, user_deactivate). Who may: the
+    user themself or an admin (the admin's user page); `actor=None` for the platform. Works on the
+    stored rows (`user` may carry a form's unsaved changes) and writes only the fields that changed;
+    no lock (the last write of a field wins). Returns the stored user."""
     if actor is not None and not can_edit_profile(actor, user):
         raise NotPermitted("You can only change your own profile.", code="not_owner")
     stored = User.objects.get(pk=user.pk)
@@ -101,6 +103,33 @@ def user_update_profile(*, actor: User | None, user: User, data: dict) -> User:
     if stored.role == Role.INSTRUCTOR and any(f in data for f in PROFILE_FIELDS):
         profile, _ = InstructorProfile.objects.get_or_create(user=stored)
         model_update(instance=profile, fields=PROFILE_FIELDS, data=data)
+    if "avatar" in data:
+        stored = user_avatar_set(actor=actor, user=stored, upload_id=data["avatar"])
+    return stored
+
+
+@transaction.atomic
+def user_avatar_set(*, actor: User | None, user: User, upload_id) -> User:
+    """Sets the user's avatar to a ready avatar upload (the actor's own, or anyone's for an admin;
+    InvalidInput on `avatar` otherwise), or removes it with None. The avatar it replaces is deleted
+    (its files after commit); the same id again changes nothing. Who may: the user themself or an
+    admin; `actor=None` for the platform, which attaches the user's own uploads only. Takes the
+    user's row lock and returns the stored user."""
+    if actor is not None and not can_edit_profile(actor, user):
+        raise NotPermitted("You can only change your own profile.", code="not_owner")
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    current = stored.avatar_id
+    if (current is None and upload_id is None) or (
+        current is not None and upload_id is not None and str(current) == str(upload_id)
+    ):
+        return stored
+    old = Upload.objects.filter(pk=current).first() if current else None
+    new = None
+    if upload_id is not None:
+        new = upload_attach(actor=actor or stored, upload_id=upload_id, purposes=UploadPurpose.AVATAR, field="avatar")
+    stored.avatar = new
+    stored.save(update_fields=["avatar"])
+    upload_release(upload=old)
     return stored
 
 

@@ -5,15 +5,28 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.models import Role, User
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
 from lms.errors import InvalidInput
+from media import storage
 
 from . import services
 from .models import CURRENCIES, Category, Course, Enrollment, Lesson, LessonCompletion, Section
 
 ORDER_HELP = "Position among its siblings (1 is first); leave empty to put it last."
+
+
+def cover_src(course: Course, variant: str) -> str | None:
+    """The image to preview: the uploaded cover's `variant` once made, else the cover itself, else
+    the course's external thumbnail_url."""
+    cover = course.cover if course.cover_id else None
+    if cover is None:
+        return course.thumbnail_url or None
+    files = cover.variants.get(variant) if cover.derived_at else None
+    return storage.public_url(files["jpeg"] if files else cover.key)
 
 
 def order_field() -> forms.IntegerField:
@@ -188,6 +201,7 @@ class ReassignForm(forms.Form):
 class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = CourseForm
     list_display = (
+        "cover_thumb",
         "title",
         "instructor",
         "category",
@@ -200,9 +214,11 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
     )
     list_filter = ("status", "level", "category", "currency", "language")
     search_fields = ("title", "subtitle", "slug", "instructor__email", "instructor__last_name")
-    list_select_related = ("instructor", "category")
+    list_display_links = ("title",)
+    list_select_related = ("instructor", "category", "cover")
     raw_id_fields = ("instructor",)
     readonly_fields = (
+        "cover_preview",
         "slug",
         "status",
         "published_at",
@@ -220,6 +236,19 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return [SectionInline, LessonInline] if obj else []
+
+    @admin.display(description="Cover")
+    def cover_thumb(self, obj):
+        src = cover_src(obj, "thumb")
+        return format_html('<img src="{}" alt="" style="width:64px;height:36px;object-fit:cover">', src) if src else ""
+
+    @admin.display(description="Cover")
+    def cover_preview(self, obj):
+        """Instructors upload covers through the API (PATCH the course's `cover`)."""
+        src = cover_src(obj, "card") if obj and obj.pk else None
+        if not src:
+            return "—"
+        return format_html('<img src="{}" alt="" style="max-width:400px;height:auto">', src)
 
     def get_readonly_fields(self, request, obj=None):
         # Ownership changes only through the "Reassign" action (course_reassign).
@@ -334,7 +363,29 @@ class LessonAdmin(ServiceAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("section",)
 
     def get_readonly_fields(self, request, obj=None):
-        return ("section", "course") if obj else ()
+        # Videos and attachments are uploaded and attached through the API.
+        return ("section", "course", "video_file", "attachment_files") if obj else ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("video")
+
+    @admin.display(description="Video")
+    def video_file(self, obj):
+        video = obj.video if obj.video_id else None
+        if video is None:
+            return "—"
+        url = storage.private_url(video.key, filename=video.filename)
+        return format_html('<a href="{}">{}</a> ({} bytes)', url, video.filename, video.size)
+
+    @admin.display(description="Attachments")
+    def attachment_files(self, obj):
+        rows = [
+            (storage.private_url(a.upload.key, filename=a.upload.filename), a.upload.filename, a.upload.size)
+            for a in obj.attachments.select_related("upload").order_by("order", "id")
+        ]
+        if not rows:
+            return "—"
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> ({} bytes)', rows)
 
     def save_model(self, request, obj, form, change):
         if change:

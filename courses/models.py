@@ -56,7 +56,20 @@ class Course(models.Model):
     )
     currency = models.CharField(max_length=3, default="USD")
     status = models.CharField(max_length=16, choices=CourseStatus.choices, default=CourseStatus.DRAFT)
-    thumbnail_url = models.URLField(blank=True, max_length=500)
+    thumbnail_url = models.URLField(
+        blank=True,
+        max_length=500,
+        help_text="An external image URL, shown when the course has no uploaded cover (`cover` wins).",
+    )
+    cover = models.ForeignKey(
+        "media.Upload",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The uploaded cover image (purpose course_cover); set and replaced through course_update, "
+        "which deletes the old one.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -118,7 +131,19 @@ class Lesson(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons", editable=False)
     title = models.CharField(max_length=200)
     content = models.TextField(blank=True, max_length=200000)
-    video_url = models.URLField(blank=True, max_length=500)
+    video_url = models.URLField(
+        blank=True,
+        max_length=500,
+        help_text="An external video link (YouTube, Vimeo, …), kept alongside an uploaded `video`.",
+    )
+    video = models.ForeignKey(
+        "media.Upload",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The uploaded video (purpose lesson_video), served through signed, expiring links.",
+    )
     duration_seconds = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(24 * 3600)])
     is_preview = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=0)
@@ -131,6 +156,24 @@ class Lesson(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class LessonAttachment(models.Model):
+    """A file of a lesson (purpose lesson_attachment), in the lesson's order. The services set the
+    list and release the uploads it drops; deleting a lesson through lesson_delete (or its section
+    or course through theirs) releases its uploads too. The upload is protected, so nothing deletes
+    an attached file behind the lesson's back."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attachments")
+    upload = models.OneToOneField("media.Upload", on_delete=models.PROTECT, related_name="lesson_attachment")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["lesson", "order"])]
+
+    def __str__(self):
+        return f"Attachment {self.order} of {self.lesson}"
 
 
 class EnrollmentSource(models.TextChoices):

@@ -8,7 +8,7 @@ from accounts.models import User
 from accounts.roles import is_admin, is_instructor
 from payments.selectors import revenue_subquery
 
-from .models import Category, Course, CourseStatus, Enrollment, EnrollmentStatus, Lesson, Section
+from .models import Category, Course, CourseStatus, Enrollment, EnrollmentStatus, Lesson, LessonAttachment, Section
 
 
 def _has_active_enrollment(user) -> Exists:
@@ -22,12 +22,12 @@ def category_list() -> QuerySet[Category]:
 
 def course_list_for_admin() -> QuerySet[Course]:
     """Every course, any status, newest first, with what a catalog row shows loaded."""
-    return Course.objects.select_related("category", "instructor").order_by("-created_at", "-id")
+    return Course.objects.select_related("category", "instructor", "cover").order_by("-created_at", "-id")
 
 
 def course_list_public() -> QuerySet[Course]:
     """The catalog: published courses only, with what a catalog row shows loaded in one query."""
-    return Course.objects.filter(status=CourseStatus.PUBLISHED).select_related("category", "instructor")
+    return Course.objects.filter(status=CourseStatus.PUBLISHED).select_related("category", "instructor", "cover")
 
 
 _SEARCH_MATCH_SQL = "courses_course.search_vector @@ websearch_to_tsquery('english'::regconfig, %s)"
@@ -78,13 +78,28 @@ def course_list_for_manager(user) -> QuerySet[Course]:
     return Course.objects.none()
 
 
+def lesson_list_with_media() -> QuerySet[Lesson]:
+    """Lessons with their video (joined) and attachments (one more query for any number of
+    lessons), in order: what the lesson serializer renders."""
+    attachments = Prefetch(
+        "attachments", queryset=LessonAttachment.objects.select_related("upload").order_by("order", "id")
+    )
+    return Lesson.objects.select_related("video").prefetch_related(attachments).order_by("order", "id")
+
+
+def section_list_with_lessons() -> QuerySet[Section]:
+    """Sections with their lessons, videos and attachments: three queries for a section. Not scoped
+    to a user: give it to courses.access.section_for as `queryset`."""
+    return Section.objects.prefetch_related(Prefetch("lessons", queryset=lesson_list_with_media()))
+
+
 def course_list_with_curriculum() -> QuerySet[Course]:
-    """Courses with their category, instructor and curriculum (sections and lessons in order): three
-    queries for a course whatever its size. Not scoped to a user: give it to
-    courses.access.course_for as `queryset`, which applies visibility."""
-    lessons = Prefetch("lessons", queryset=Lesson.objects.order_by("order", "id"))
+    """Courses with their category, instructor, cover and curriculum (sections, and lessons in order
+    with their videos and attachments): four queries for a course whatever its size. Not scoped to a
+    user: give it to courses.access.course_for as `queryset`, which applies visibility."""
+    lessons = Prefetch("lessons", queryset=lesson_list_with_media())
     sections = Prefetch("sections", queryset=Section.objects.order_by("order", "id").prefetch_related(lessons))
-    return Course.objects.select_related("category", "instructor").prefetch_related(sections)
+    return Course.objects.select_related("category", "instructor", "cover").prefetch_related(sections)
 
 
 def course_list_for_instructor(instructor: User) -> QuerySet[Course]:
@@ -93,7 +108,7 @@ def course_list_for_instructor(instructor: User) -> QuerySet[Course]:
     return (
         course_list_for_manager(instructor)
         .filter(instructor=instructor)
-        .select_related("category", "instructor")
+        .select_related("category", "instructor", "cover")
         .annotate(revenue=revenue_subquery())
     )
 
@@ -134,6 +149,6 @@ def enrollment_active_exists(*, student, course) -> bool:
 def enrollment_list_for_student(student: User) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(student=student)
-        .select_related("course", "course__category", "course__instructor")
+        .select_related("course", "course__category", "course__instructor", "course__cover")
         .order_by("-enrolled_at", "-id")
     )

@@ -1,11 +1,12 @@
 """Every write to courses, curricula, enrollments and progress."""
 
+import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, ProtectedError
+from django.db.models import F, ProtectedError, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
@@ -18,6 +19,8 @@ from lms.counters import true_values
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted, PaymentRequired
 from lms.ordering import move, next_order, reorder
 from lms.services import model_update
+from media.models import Upload, UploadPurpose
+from media.services import upload_attach, upload_release
 from notifications.services import course_students_notify_later, notify
 
 from . import cache
@@ -32,6 +35,7 @@ from .models import (
     EnrollmentSource,
     EnrollmentStatus,
     Lesson,
+    LessonAttachment,
     LessonCompletion,
     Section,
 )
@@ -50,6 +54,7 @@ COURSE_FIELDS = (
     "thumbnail_url",
 )
 LESSON_FIELDS = ("title", "content", "video_url", "duration_seconds", "is_preview")
+MAX_ATTACHMENTS = 20
 
 
 # --- who may call ---------------------------------------------------------------------------------
@@ -77,6 +82,112 @@ def _reread(queryset, pk: int, what: str):
 def _course_locked(course_id: int) -> Course:
     """The course row, locked for the caller's (open) transaction and read fresh."""
     return _reread(Course.objects.select_for_update(), course_id, "course")
+
+
+# --- uploads attached to courses and lessons -------------------------------------------------------
+# Uploads are attached with media.services.upload_attach (a ready upload of the right purpose,
+# the actor's own or, for an admin, anyone's, not in use elsewhere: InvalidInput on the field
+# otherwise) and released with upload_release (the row now, its objects after commit). A row that
+# points at an upload is changed or deleted before the upload is released: the foreign keys protect
+# attached uploads.
+def _same_upload(current, upload_id) -> bool:
+    return current is not None and upload_id is not None and str(current) == str(upload_id)
+
+
+def _attach(*, actor: User | None, course: Course, upload_id, purpose: str, field: str) -> Upload:
+    """Attaches as `actor`; the platform (actor None) may attach only the course instructor's uploads."""
+    return upload_attach(actor=actor or course.instructor, upload_id=upload_id, purposes=purpose, field=field)
+
+
+def _course_cover_set(*, actor: User | None, course: Course, upload_id) -> bool:
+    """Sets (or with None removes) the course's cover and releases the one it replaces. The same id
+    again changes nothing. Returns whether it changed."""
+    if _same_upload(course.cover_id, upload_id) or (course.cover_id is None and upload_id is None):
+        return False
+    old = Upload.objects.filter(pk=course.cover_id).first() if course.cover_id else None
+    new = None
+    if upload_id is not None:
+        new = _attach(
+            actor=actor, course=course, upload_id=upload_id, purpose=UploadPurpose.COURSE_COVER, field="cover"
+        )
+    course.cover = new
+    course.save(update_fields=["cover", "updated_at"])
+    upload_release(upload=old)
+    return True
+
+
+def _lesson_video_set(*, actor: User | None, lesson: Lesson, upload_id) -> None:
+    """Sets (or with None removes) the lesson's video, releasing the one it replaces."""
+    if _same_upload(lesson.video_id, upload_id) or (lesson.video_id is None and upload_id is None):
+        return
+    old = Upload.objects.filter(pk=lesson.video_id).first() if lesson.video_id else None
+    new = None
+    if upload_id is not None:
+        new = _attach(
+            actor=actor,
+            course=lesson.course,
+            upload_id=upload_id,
+            purpose=UploadPurpose.LESSON_VIDEO,
+            field="video",
+        )
+    lesson.video = new
+    lesson.save(update_fields=["video", "updated_at"])
+    upload_release(upload=old)
+
+
+def _attachment_ids(upload_ids: Sequence) -> list[str]:
+    if len(upload_ids) > MAX_ATTACHMENTS:
+        raise InvalidInput(
+            f"A lesson has at most {MAX_ATTACHMENTS} attachments.", code="too_many", extra={"field": "attachments"}
+        )
+    try:
+        ids = [str(uuid.UUID(str(upload_id))) for upload_id in upload_ids]
+    except ValueError:
+        raise InvalidInput("Attachments are upload ids.", extra={"field": "attachments"}) from None
+    if len(set(ids)) != len(ids):
+        raise InvalidInput("Each attachment may appear once.", code="duplicate", extra={"field": "attachments"})
+    return ids
+
+
+def _lesson_attachments_set(*, actor: User | None, lesson: Lesson, upload_ids: Sequence) -> None:
+    """Makes the lesson's attachments exactly `upload_ids`, in that order: new ids are attached,
+    kept ones stay attached (renumbered), dropped ones are released. At most MAX_ATTACHMENTS."""
+    ids = _attachment_ids(upload_ids)
+    current = {str(a.upload_id): a for a in LessonAttachment.objects.filter(lesson=lesson).select_related("upload")}
+    for upload_id in ids:
+        if upload_id not in current:
+            _attach(
+                actor=actor,
+                course=lesson.course,
+                upload_id=upload_id,
+                purpose=UploadPurpose.LESSON_ATTACHMENT,
+                field="attachments",
+            )
+    dropped = [a for key, a in current.items() if key not in ids]
+    if dropped:
+        LessonAttachment.objects.filter(pk__in=[a.pk for a in dropped]).delete()
+        for attachment in dropped:
+            upload_release(upload=attachment.upload)
+    for position, upload_id in enumerate(ids, start=1):
+        kept = current.get(upload_id)
+        if kept is None:
+            LessonAttachment.objects.create(lesson=lesson, upload_id=upload_id, order=position)
+        elif kept.order != position:
+            LessonAttachment.objects.filter(pk=kept.pk).update(order=position)
+
+
+def _lesson_uploads(lessons: QuerySet[Lesson]) -> list[Upload]:
+    """The uploads the lessons use (videos and attachments), read before the lessons are deleted."""
+    return list(
+        Upload.objects.filter(
+            Q(pk__in=lessons.exclude(video=None).values("video")) | Q(lesson_attachment__lesson__in=lessons)
+        ).distinct()
+    )
+
+
+def _release_all(uploads: Sequence[Upload]) -> None:
+    for upload in uploads:
+        upload_release(upload=upload)
 
 
 # --- categories ----------------------------------------------------------------------------------
@@ -143,8 +254,10 @@ def course_create(
     price: Decimal = Decimal("0.00"),
     currency: str = "USD",
     thumbnail_url: str = "",
+    cover: uuid.UUID | str | None = None,
 ) -> Course:
-    """Creates a draft owned by `instructor`. The slug is made once from the title and never
+    """Creates a draft owned by `instructor`, with `cover` (a ready course_cover upload of theirs)
+    attached when given (400 on `cover` otherwise). The slug is made once from the title and never
     changes, so links keep working after a rename."""
     if instructor.role != Role.INSTRUCTOR:
         raise NotPermitted("Only instructors can create courses.")
@@ -166,23 +279,31 @@ def course_create(
         try:
             with transaction.atomic():
                 course.save()
-            cache.course_changed(course.pk)
-            return course
         except IntegrityError:  # the same slug was taken concurrently; draw another
             continue
+        if cover is not None:
+            _course_cover_set(actor=instructor, course=course, upload_id=cover)
+        cache.course_changed(course.pk)
+        return course
     raise Conflict("Could not find a free slug for this title; try again.")
 
 
 @transaction.atomic
 def course_update(*, actor: User | None, course: Course, data: dict) -> Course:
-    """Updates the editable fields (COURSE_FIELDS); status changes go through publish, unpublish
-    and archive. The course's instructor (while they hold the role) or an admin; actor None: the
-    platform. Takes the course row lock, re-reads the row and returns it fresh."""
+    """Updates the editable fields (COURSE_FIELDS) and, when `data` has `cover`, the cover: an
+    upload id (a ready course_cover upload of the actor's, or anyone's for an admin; 400 on `cover`
+    otherwise) or None to remove it. The cover it replaces is deleted (its files after commit); the
+    same id again changes nothing. Status changes go through publish, unpublish and archive. The
+    course's instructor (while they hold the role) or an admin; actor None: the platform, which
+    attaches the instructor's uploads only. Takes the course row lock, re-reads the row and returns
+    it fresh."""
     course = _course_locked(course.pk)
     _require_manager(actor, course)
     if data.get("currency"):
         data = {**data, "currency": data["currency"].upper()}
     course, _ = model_update(instance=course, fields=COURSE_FIELDS, data=data)
+    if "cover" in data:
+        _course_cover_set(actor=actor, course=course, upload_id=data["cover"])
     cache.course_changed(course.pk)
     return course
 
@@ -317,13 +438,18 @@ def course_delete(*, actor: User | None, course: Course) -> str:
     """Deletes a course nobody depends on. A course with enrollments (or orders, or anything else
     that protects it) is archived instead, so no student's data is lost. Returns what happened:
     "deleted" or "archived". The course's instructor or an admin; actor None: the platform. Takes
-    the course row lock first."""
+    the course row lock first. A deleted course's cover and its lessons' videos and attachments are
+    deleted too (their files after commit); an archived one keeps them."""
     course = _course_locked(course.pk)
     _require_manager(actor, course)
     course_id = course.pk
+    uploads = _lesson_uploads(Lesson.objects.filter(course_id=course_id))
+    if course.cover_id:
+        uploads.append(Upload.objects.get(pk=course.cover_id))
     try:
         with transaction.atomic():
             course.delete()
+        _release_all(uploads)
         cache.course_changed(course_id)
         return "deleted"
     except ProtectedError:
@@ -369,13 +495,16 @@ def section_delete(*, actor: User | None, section: Section) -> None:
     lesson_count drops by the lessons this delete removed, as counted by the delete itself: a
     section already gone (deleted twice, or with its course page's other rows) takes nothing.
     The course's instructor or an admin; actor None: the platform. No lock: the delete itself counts
-    what it removed, so a concurrent delete of the same rows takes nothing twice."""
+    what it removed, so a concurrent delete of the same rows takes nothing twice. The lessons'
+    videos and attachments are deleted with them (their files after commit)."""
     _require_manager(actor, section.course)
     course_id = section.course_id
+    uploads = _lesson_uploads(Lesson.objects.filter(section_id=section.pk))
     _, deleted = section.delete()
     removed = deleted.get(Lesson._meta.label, 0)
     if removed:
         Course.objects.filter(pk=course_id).update(lesson_count=F("lesson_count") - removed)
+        _release_all(uploads)
     cache.course_changed(course_id)
 
 
@@ -400,9 +529,13 @@ def lesson_create(
     duration_seconds: int = 0,
     is_preview: bool = False,
     order: int | None = None,
+    video: uuid.UUID | str | None = None,
+    attachments: Sequence[uuid.UUID | str] = (),
 ) -> Lesson:
     """Adds a lesson to the section at `order` (last when None) and counts it in the course's
-    lesson_count; the students of a published course hear of it after commit. The course's
+    lesson_count; the students of a published course hear of it after commit. `video` (a ready
+    lesson_video upload) and `attachments` (ready lesson_attachment uploads, at most
+    MAX_ATTACHMENTS, in order) are attached as lesson_update attaches them (400 on the field). The course's
     instructor or an admin; actor None: the platform. No row lock: concurrent creates may share an
     order number (lists break ties by id) until the next move or reorder renumbers the siblings
     under their row locks; the lesson_count increment is one conditional UPDATE."""
@@ -418,6 +551,11 @@ def lesson_create(
         is_preview=is_preview,
         order=next_order(siblings),
     )
+    lesson.course = section.course
+    if video is not None:
+        _lesson_video_set(actor=actor, lesson=lesson, upload_id=video)
+    if attachments:
+        _lesson_attachments_set(actor=actor, lesson=lesson, upload_ids=attachments)
     Course.objects.filter(pk=section.course_id).update(lesson_count=F("lesson_count") + 1)
     if order is not None:
         move(lesson, siblings, order)
@@ -437,12 +575,24 @@ def lesson_create(
 
 @transaction.atomic
 def lesson_update(*, actor: User | None, lesson: Lesson, data: dict) -> Lesson:
-    """Updates the lesson's fields (LESSON_FIELDS) and moves it within its section (`order`). The
-    course's instructor or an admin; actor None: the platform. Re-reads the lesson and returns it
-    fresh. A move locks the sibling lessons' rows (lms.ordering.reorder)."""
-    lesson = _reread(Lesson.objects.select_related("course", "section"), lesson.pk, "lesson")
+    """Updates the lesson's fields (LESSON_FIELDS), its uploads and moves it within its section
+    (`order`). `video`: an upload id (a ready lesson_video upload of the actor's, or anyone's for an
+    admin) or None to remove it; `attachments`: the whole list of attachment upload ids, in order
+    (ids new to the lesson are attached, ids kept stay, ids left out are deleted; at most
+    MAX_ATTACHMENTS). A refused upload is a 400 on its field and changes nothing; replaced uploads'
+    files are deleted after commit. The course's instructor or an admin; actor None: the platform,
+    which attaches the instructor's uploads only. Re-reads the lesson (locked when its uploads
+    change) and returns it fresh. A move locks the sibling lessons' rows (lms.ordering.reorder)."""
+    queryset = Lesson.objects.select_related("course", "section")
+    if "video" in data or "attachments" in data:
+        queryset = queryset.select_for_update(of=("self",))
+    lesson = _reread(queryset, lesson.pk, "lesson")
     _require_manager(actor, lesson.course)
     lesson, _ = model_update(instance=lesson, fields=LESSON_FIELDS, data=data)
+    if "video" in data:
+        _lesson_video_set(actor=actor, lesson=lesson, upload_id=data["video"])
+    if "attachments" in data:
+        _lesson_attachments_set(actor=actor, lesson=lesson, upload_ids=data["attachments"] or ())
     if data.get("order") is not None:
         move(lesson, Lesson.objects.filter(section_id=lesson.section_id), data["order"])
         lesson.refresh_from_db(fields=["order"])
@@ -455,12 +605,14 @@ def lesson_delete(*, actor: User | None, lesson: Lesson) -> None:
     """Deletes the lesson (and students' completions of it). A lesson already gone (deleted twice,
     or with its section) leaves the course's lesson_count alone. The course's instructor or an
     admin; actor None: the platform. No lock: the delete itself tells whether it removed the row, so
-    lesson_count drops once."""
+    lesson_count drops once. Its video and attachments are deleted with it (files after commit)."""
     _require_manager(actor, lesson.course)
     course_id = lesson.course_id
+    uploads = _lesson_uploads(Lesson.objects.filter(pk=lesson.pk))
     _, deleted = lesson.delete()
     if deleted.get(Lesson._meta.label):
         Course.objects.filter(pk=course_id).update(lesson_count=F("lesson_count") - 1)
+        _release_all(uploads)
     cache.course_changed(course_id)
 
 

@@ -5,6 +5,10 @@ ACCESS = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIiwid
 REFRESH = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCIsInVzZXJfaWQiOjEyfQ.p8LzR1cY0dWq4"
 PASSWORD = "correct-horse-battery-9"
 
+AVATAR = {
+    "url": "https://lms.example.com/files/public/2a7d4c1e-8b3f-4e6a-9d0c-7f1e2b3c4d5e/me.jpg",
+    "thumb_url": "https://lms.example.com/files/public/2a7d4c1e-8b3f-4e6a-9d0c-7f1e2b3c4d5e/thumb.jpg",
+}
 STUDENT = {
     "id": 12,
     "email": "grace@example.com",
@@ -12,6 +16,7 @@ STUDENT = {
     "last_name": "Hopper",
     "role": "student",
     "date_joined": "2026-11-30T10:00:00Z",
+    "avatar": None,
 }
 INSTRUCTOR_PROFILE = {
     "headline": "Professor of computer science",
@@ -26,6 +31,7 @@ INSTRUCTOR = {
     "last_name": "Liskov",
     "role": "instructor",
     "date_joined": "2026-11-30T10:05:00Z",
+    "avatar": AVATAR,
     **INSTRUCTOR_PROFILE,
 }
 REGISTER = {"email": "grace@example.com", "password": PASSWORD, "first_name": "Grace", "last_name": "Hopper"}

@@ -6,6 +6,8 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from accounts.models import InstructorProfile, Role, User
 from accounts.services import refresh_token_claim
 from lms.api.serializers import InputSerializer
+from media import storage
+from media.api.serializers import absolute
 
 
 # --- input ---------------------------------------------------------------------------------------
@@ -39,6 +41,12 @@ class MeUpdateInputSerializer(InputSerializer):
     bio = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     expertise = serializers.CharField(max_length=500, required=False, allow_blank=True)
     website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    avatar = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="A ready `avatar` upload's id (POST /api/v1/uploads/ first); null removes the avatar. "
+        "The avatar it replaces is deleted.",
+    )
 
 
 class PasswordChangeInputSerializer(InputSerializer):
@@ -57,9 +65,29 @@ class PasswordResetConfirmInputSerializer(InputSerializer):
 
 
 # --- output --------------------------------------------------------------------------------------
+class AvatarSerializer(serializers.Serializer):
+    """An uploaded profile picture: public, stable URLs."""
+
+    url = serializers.CharField(help_text="The image as uploaded (EXIF removed).")
+    thumb_url = serializers.CharField(allow_null=True, help_text="A small square JPEG; null until made.")
+
+
+def avatar_data(user, request) -> dict | None:
+    """The user's avatar as AvatarSerializer describes it, or None."""
+    if not user.avatar_id:
+        return None
+    avatar = user.avatar
+    thumb = (avatar.variants or {}).get("thumb") if avatar.derived_at else None
+    return {
+        "url": absolute(request, storage.public_url(avatar.key)),
+        "thumb_url": absolute(request, storage.public_url(thumb["jpeg"])) if thumb and thumb.get("jpeg") else None,
+    }
+
+
 class UserSerializer(serializers.ModelSerializer):
     """The signed-in user's own profile. Instructors also get their profile fields, flat."""
 
+    avatar = AvatarSerializer(allow_null=True, read_only=True)
     headline = serializers.CharField(required=False, help_text="Instructors only.")
     bio = serializers.CharField(required=False, help_text="Instructors only.")
     expertise = serializers.CharField(required=False, help_text="Instructors only.")
@@ -74,6 +102,7 @@ class UserSerializer(serializers.ModelSerializer):
             "last_name",
             "role",
             "date_joined",
+            "avatar",
             "headline",
             "bio",
             "expertise",
@@ -89,6 +118,7 @@ class UserSerializer(serializers.ModelSerializer):
             "last_name": user.last_name,
             "role": user.role,
             "date_joined": serializers.DateTimeField().to_representation(user.date_joined),
+            "avatar": avatar_data(user, self.context.get("request")),
         }
         if user.role == Role.INSTRUCTOR:
             try:

@@ -24,8 +24,8 @@ from .serializers import (
 )
 
 
-def _auth_response(user, http_status):
-    body = {"user": UserSerializer(user).data, **services.tokens_for_user(user)}
+def _auth_response(request, user, http_status):
+    body = {"user": UserSerializer(user, context={"request": request}).data, **services.tokens_for_user(user)}
     return Response(body, status=http_status)
 
 
@@ -48,7 +48,7 @@ class RegisterView(PublicAuthView):
     def post(self, request):
         data = RegisterInputSerializer.validated(request)
         user = services.user_create(**data, role=Role.STUDENT)
-        return _auth_response(user, status.HTTP_201_CREATED)
+        return _auth_response(request, user, status.HTTP_201_CREATED)
 
 
 @schema.INSTRUCTOR_REGISTER
@@ -56,7 +56,7 @@ class InstructorRegisterView(PublicAuthView):
     def post(self, request):
         data = InstructorRegisterInputSerializer.validated(request)
         user = services.instructor_register(**data)
-        return _auth_response(user, status.HTTP_201_CREATED)
+        return _auth_response(request, user, status.HTTP_201_CREATED)
 
 
 @schema.LOGIN
@@ -75,7 +75,7 @@ class LoginView(PublicAuthView):
         if self.required_role:
             role_require(user, role=self.required_role, message="This account is not an instructor account.")
         services.user_record_login(user=user)
-        return _auth_response(user, status.HTTP_200_OK)
+        return _auth_response(request, user, status.HTTP_200_OK)
 
 
 @schema.INSTRUCTOR_LOGIN
@@ -102,12 +102,12 @@ class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request):
-        return Response(UserSerializer(request.user).data)
+        return Response(UserSerializer(request.user, context={"request": request}).data)
 
     def patch(self, request):
         data = MeUpdateInputSerializer.validated(request, partial=True)
         user = services.user_update_profile(actor=request.user, user=request.user, data=data)
-        return Response(UserSerializer(user).data)
+        return Response(UserSerializer(user, context={"request": request}).data)
 
 
 @schema.PASSWORD_CHANGE

@@ -5,12 +5,48 @@ INSTRUCTOR = {"id": 3, "first_name": "Alan", "last_name": "Turing", "full_name":
 STUDENT = {"id": 1, "first_name": "Ada", "last_name": "Lovelace", "full_name": "Ada Lovelace"}
 CATEGORY = {"id": 1, "name": "Programming", "slug": "programming"}
 
+FILES = "https://lms.example.com/files"
+SIGNED = "eyJrIjoicHJpdmF0ZS8uLi4ifQ:1tGx2k:Qm9d7KxR2v8m"
+COVER = {
+    "url": f"{FILES}/public/6f1c2a9e-3b1d-4e0a-9c55-1d2e3f4a5b6c/python.jpg",
+    "width": 1600,
+    "height": 900,
+    "variants": {
+        "thumb": {
+            "url": f"{FILES}/public/6f1c2a9e-3b1d-4e0a-9c55-1d2e3f4a5b6c/thumb.jpg",
+            "webp_url": f"{FILES}/public/6f1c2a9e-3b1d-4e0a-9c55-1d2e3f4a5b6c/thumb.webp",
+            "width": 320,
+            "height": 180,
+        },
+        "card": {
+            "url": f"{FILES}/public/6f1c2a9e-3b1d-4e0a-9c55-1d2e3f4a5b6c/card.jpg",
+            "webp_url": f"{FILES}/public/6f1c2a9e-3b1d-4e0a-9c55-1d2e3f4a5b6c/card.webp",
+            "width": 800,
+            "height": 450,
+        },
+    },
+}
+VIDEO = {
+    "url": f"{FILES}/signed/{SIGNED}/",
+    "content_type": "video/mp4",
+    "duration_seconds": 538,
+    "poster_url": f"{FILES}/signed/{SIGNED}p/",
+}
+ATTACHMENT = {
+    "id": "0b7e8c3a-52f4-4d7e-8a0e-6c2d9f1e4b3a",
+    "filename": "variables-cheatsheet.pdf",
+    "content_type": "application/pdf",
+    "size": 184320,
+    "url": f"{FILES}/signed/{SIGNED}a/",
+}
 LESSON = {
     "id": 2,
     "section": 1,
     "title": "Variables",
     "content": "A variable is a name for a value: `count = 3`.",
     "video_url": "https://videos.example.com/python/variables.mp4",
+    "video": VIDEO,
+    "attachments": [ATTACHMENT],
     "duration_seconds": 540,
     "is_preview": False,
     "order": 2,
@@ -22,6 +58,8 @@ FIRST_LESSON = {
     "title": "Installing Python",
     "content": "Download Python 3.12 from python.org and check it with `python --version`.",
     "video_url": "https://videos.example.com/python/install.mp4",
+    "video": None,
+    "attachments": [],
     "duration_seconds": 300,
     "is_preview": True,
     "order": 1,
@@ -42,7 +80,8 @@ COURSE = {
     "is_free": True,
     "status": "published",
     "instructor": INSTRUCTOR,
-    "thumbnail_url": "https://cdn.example.com/courses/python.png",
+    "cover": COVER,
+    "thumbnail_url": COVER["variants"]["card"]["url"],
     "lesson_count": 3,
     "average_rating": 4.0,
     "rating_count": 2,
@@ -64,6 +103,7 @@ NEW_COURSE = {
     "price": "39.00",
     "is_free": False,
     "status": "draft",
+    "cover": None,
     "thumbnail_url": "https://cdn.example.com/courses/pandas.png",
     "lesson_count": 0,
     "average_rating": 0.0,
@@ -94,7 +134,7 @@ COURSE_REPLACE = {
     "language": "en",
     "price": "0.00",
     "currency": "USD",
-    "thumbnail_url": "https://cdn.example.com/courses/python.png",
+    "cover": "6f1c2a9e-3b1d-4e0a-9c55-1d2e3f4a5b6c",
 }
 
 PROGRESS = {
@@ -124,14 +164,14 @@ LESSON_INPUT = {
     "is_preview": False,
     "order": 3,
 }
-NEW_LESSON = {**LESSON_INPUT, "id": 8, "section": 1, "locked": False}
+NEW_LESSON = {**LESSON_INPUT, "id": 8, "section": 1, "video": None, "attachments": [], "locked": False}
 
 # Request and response bodies of single operations (courses/api/views.py, admin_views.py).
 CATEGORY_INPUT = {"name": "Data science", "slug": "data-science"}
 NEW_CATEGORY = {"id": 4, **CATEGORY_INPUT}
 CATEGORY_RENAME = {"name": "Programming languages"}
 RENAMED_CATEGORY = {**CATEGORY, **CATEGORY_RENAME}
-COURSE_PATCH = {"subtitle": "Your first programs, step by step"}
+COURSE_PATCH = {"subtitle": "Your first programs, step by step", "cover": "6f1c2a9e-3b1d-4e0a-9c55-1d2e3f4a5b6c"}
 UNPUBLISHED_COURSE = {**COURSE_DETAIL, "status": "draft", "is_enrolled": False}
 NEW_ENROLLMENT = {**ENROLLMENT, "progress_percent": 0}
 SECTION_INPUT = {"title": "Functions", "order": 3}
@@ -142,8 +182,12 @@ RENAMED_SECTION = {**SECTION, **SECTION_RENAME}
 REORDER = {"order": [2, 1]}
 REORDERED_SECTION = {**SECTION, "order": 2}
 REORDERED_LESSON = {**LESSON, "order": 1}
-LESSON_REPLACE = {k: v for k, v in LESSON.items() if k not in ("id", "section", "locked")}
-LESSON_PATCH = {"duration_seconds": 600}
-PATCHED_LESSON = {**LESSON, **LESSON_PATCH}
+LESSON_REPLACE = {
+    **{k: v for k, v in LESSON.items() if k not in ("id", "section", "locked", "video", "attachments")},
+    "video": "5d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c0d",
+    "attachments": [ATTACHMENT["id"]],
+}
+LESSON_PATCH = {"duration_seconds": 600, "attachments": [ATTACHMENT["id"]]}
+PATCHED_LESSON = {**LESSON, "duration_seconds": 600}
 STATUS_INPUT = {"status": "archived"}
 ARCHIVED_COURSE = {**COURSE, **STATUS_INPUT}

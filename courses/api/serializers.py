@@ -5,7 +5,10 @@ from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
 from courses.models import CURRENCIES, Category, Course, CourseStatus, Enrollment, Lesson, Level, Section
+from courses.services import MAX_ATTACHMENTS
 from lms.api.serializers import InputSerializer, WholeInputSerializer
+from media import storage
+from media.api.serializers import absolute
 
 
 # --- input ---------------------------------------------------------------------------------------
@@ -30,7 +33,18 @@ class CourseInputSerializer(InputSerializer):
         max_digits=8, decimal_places=2, min_value=Decimal("0.00"), max_value=Decimal("99999.99"), required=False
     )
     currency = serializers.ChoiceField(choices=CURRENCIES, required=False)
-    thumbnail_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    thumbnail_url = serializers.URLField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="An external image URL, shown when the course has no uploaded `cover`.",
+    )
+    cover = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="A ready `course_cover` upload's id (POST /api/v1/uploads/ first); null removes the cover. "
+        "The cover it replaces is deleted.",
+    )
 
 
 class SectionInputSerializer(InputSerializer):
@@ -41,10 +55,27 @@ class SectionInputSerializer(InputSerializer):
 class LessonInputSerializer(InputSerializer):
     title = serializers.CharField(max_length=200)
     content = serializers.CharField(max_length=200000, required=False, allow_blank=True)
-    video_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    video_url = serializers.URLField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="An external video link (YouTube, Vimeo, …), kept alongside an uploaded `video`.",
+    )
     duration_seconds = serializers.IntegerField(min_value=0, max_value=24 * 3600, required=False)
     is_preview = serializers.BooleanField(required=False)
     order = serializers.IntegerField(min_value=1, max_value=100000, required=False)
+    video = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="A ready `lesson_video` upload's id; null removes the video. The video it replaces is deleted.",
+    )
+    attachments = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        max_length=MAX_ATTACHMENTS,
+        help_text="Every attachment, in order: ready `lesson_attachment` upload ids. Ids left out are deleted; "
+        "[] removes them all.",
+    )
 
 
 class ReorderInputSerializer(InputSerializer):
@@ -54,6 +85,100 @@ class ReorderInputSerializer(InputSerializer):
 
 
 # --- output --------------------------------------------------------------------------------------
+def _public_url(request, key: str | None) -> str | None:
+    return absolute(request, storage.public_url(key)) if key else None
+
+
+def _private_url(request, key: str | None, filename: str) -> str | None:
+    return absolute(request, storage.private_url(key, filename=filename)) if key else None
+
+
+class CoverVariantSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text="JPEG.")
+    webp_url = serializers.CharField(help_text="The same image in WebP.")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class CoverVariantsSerializer(serializers.Serializer):
+    thumb = CoverVariantSerializer(allow_null=True, help_text="A small image; null until made.")
+    card = CoverVariantSerializer(allow_null=True, help_text="The catalog card's image; null until made.")
+
+
+class CourseCoverSerializer(serializers.Serializer):
+    """An uploaded course cover. Public, stable URLs (long-cacheable); the variants are made in the
+    background after the upload, and are null until then."""
+
+    url = serializers.CharField(help_text="The image as uploaded (EXIF removed).")
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    variants = CoverVariantsSerializer()
+
+
+def cover_data(cover, request) -> dict | None:
+    """A course's cover (an Upload, or None) as CourseCoverSerializer describes it."""
+    if cover is None:
+        return None
+    made = cover.variants if cover.derived_at else {}
+
+    def variant(name: str) -> dict | None:
+        files = made.get(name)
+        if not files:
+            return None
+        return {
+            "url": _public_url(request, files.get("jpeg")),
+            "webp_url": _public_url(request, files.get("webp")),
+            "width": files.get("width"),
+            "height": files.get("height"),
+        }
+
+    return {
+        "url": _public_url(request, cover.key),
+        "width": cover.width,
+        "height": cover.height,
+        "variants": {"thumb": variant("thumb"), "card": variant("card")},
+    }
+
+
+class LessonVideoSerializer(serializers.Serializer):
+    """An uploaded lesson video. Its URLs are signed and expire (MEDIA_PRIVATE_URL_SECONDS)."""
+
+    url = serializers.CharField(help_text="Signed, expiring; range requests work.")
+    content_type = serializers.CharField()
+    duration_seconds = serializers.IntegerField(allow_null=True)
+    poster_url = serializers.CharField(allow_null=True, help_text="A still frame (JPEG), signed; null until made.")
+
+
+class LessonAttachmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The upload's id.")
+    filename = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField(help_text="Bytes.")
+    url = serializers.CharField(help_text="Signed, expiring.")
+
+
+def video_data(video, request) -> dict | None:
+    if video is None:
+        return None
+    poster = (video.variants or {}).get("poster") if video.derived_at else None
+    return {
+        "url": _private_url(request, video.key, video.filename),
+        "content_type": video.content_type,
+        "duration_seconds": video.duration_seconds,
+        "poster_url": _private_url(request, poster.get("jpeg"), "poster.jpg") if poster else None,
+    }
+
+
+def attachment_data(upload, request) -> dict:
+    return {
+        "id": str(upload.pk),
+        "filename": upload.filename,
+        "content_type": upload.content_type,
+        "size": upload.size,
+        "url": _private_url(request, upload.key, upload.filename),
+    }
+
+
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
@@ -80,8 +205,13 @@ class CourseSerializer(serializers.ModelSerializer):
     average_rating = serializers.FloatField()
     rating_distribution = RatingDistributionField(help_text='Reviews per star: {"1": n, ..., "5": n}.')
     is_free = serializers.BooleanField()
+    cover = serializers.SerializerMethodField()
     # The model's URLField allows "", which is not a `format: uri` value: documented as a plain string.
-    thumbnail_url = serializers.CharField(help_text="An image URL, or an empty string when there is none.")
+    thumbnail_url = serializers.SerializerMethodField(
+        help_text="The image to show for the course: the uploaded cover's `card` variant once made, else the "
+        "uploaded cover itself, else the external `thumbnail_url` stored on the course (an empty string when "
+        "there is none)."
+    )
 
     class Meta:
         model = Course
@@ -99,6 +229,7 @@ class CourseSerializer(serializers.ModelSerializer):
             "is_free",
             "status",
             "instructor",
+            "cover",
             "thumbnail_url",
             "lesson_count",
             "average_rating",
@@ -111,19 +242,54 @@ class CourseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def _cover(self, course) -> dict | None:
+        cache = self.context.setdefault("_covers", {})
+        if course.pk not in cache:
+            cache[course.pk] = cover_data(course.cover if course.cover_id else None, self.context.get("request"))
+        return cache[course.pk]
+
+    @extend_schema_field(CourseCoverSerializer(allow_null=True))
+    def get_cover(self, course):
+        return self._cover(course)
+
+    @extend_schema_field(serializers.CharField())
+    def get_thumbnail_url(self, course) -> str:
+        cover = self._cover(course)
+        if cover is None:
+            return course.thumbnail_url
+        card = cover["variants"]["card"]
+        return card["url"] if card else cover["url"]
+
 
 class LessonSerializer(serializers.ModelSerializer):
-    """`content` and `video_url` are null (and `locked` true) unless the lesson is a preview or the
-    caller is enrolled, the owner or an admin; the view says which through `content_visible`."""
+    """`content`, `video_url` and `video` are null, `attachments` empty (and `locked` true) unless the
+    lesson is a preview or the caller is enrolled, the owner or an admin; the view says which through
+    `content_visible`. The uploaded video's and attachments' URLs are signed and expire."""
 
     content = serializers.SerializerMethodField()
-    video_url = serializers.SerializerMethodField()
+    video_url = serializers.SerializerMethodField(
+        help_text="An external video link (YouTube, Vimeo, …), kept alongside an uploaded `video`."
+    )
+    video = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
     locked = serializers.SerializerMethodField()
     section = serializers.IntegerField(source="section_id")
 
     class Meta:
         model = Lesson
-        fields = ["id", "section", "title", "content", "video_url", "duration_seconds", "is_preview", "order", "locked"]
+        fields = [
+            "id",
+            "section",
+            "title",
+            "content",
+            "video_url",
+            "video",
+            "attachments",
+            "duration_seconds",
+            "is_preview",
+            "order",
+            "locked",
+        ]
         read_only_fields = fields
 
     def _visible(self, lesson) -> bool:
@@ -136,6 +302,22 @@ class LessonSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_video_url(self, lesson):
         return lesson.video_url if self._visible(lesson) else None
+
+    @extend_schema_field(LessonVideoSerializer(allow_null=True))
+    def get_video(self, lesson):
+        if not (lesson.video_id and self._visible(lesson)):
+            return None
+        return video_data(lesson.video, self.context.get("request"))
+
+    @extend_schema_field(LessonAttachmentSerializer(many=True))
+    def get_attachments(self, lesson):
+        if not self._visible(lesson):
+            return []
+        request = self.context.get("request")
+        attachments = lesson.attachments.all()
+        if "attachments" not in getattr(lesson, "_prefetched_objects_cache", {}):
+            attachments = attachments.select_related("upload")
+        return [attachment_data(a.upload, request) for a in attachments]
 
     @extend_schema_field(serializers.BooleanField())
     def get_locked(self, lesson):

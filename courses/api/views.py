@@ -49,6 +49,15 @@ from .serializers import (
 MANAGE = "manage"
 
 
+def _has_signed_links(course_data: dict) -> bool:
+    """Whether a rendered course page holds expiring links (a visible lesson's video or files)."""
+    return any(
+        lesson["video"] is not None or lesson["attachments"]
+        for section in course_data["sections"]
+        for lesson in section["lessons"]
+    )
+
+
 @schema.CATEGORY
 class CategoryViewSet(
     AccessViewSetMixin,
@@ -116,21 +125,34 @@ class CourseViewSet(
     def get_serializer_class(self):
         return CourseDetailSerializer if self.action == "retrieve" else CourseSerializer
 
+    def _origin(self) -> str:
+        """The page's file URLs are absolute, built from the request: a cached page is served only
+        under the origin it was made for."""
+        return f"{self.request.scheme}://{self.request.get_host()}"
+
     def _detail(self, course_id, http_status=status.HTTP_200_OK):
         user = self.request.user
         course = course_for(user, course_id, queryset=selectors.course_list_with_curriculum())
         audience = course_audience(user, course)
-        context = {"content_visible": audience.content_visible, "is_enrolled": audience.enrolled}
+        context = {
+            "content_visible": audience.content_visible,
+            "is_enrolled": audience.enrolled,
+            "request": self.request,
+        }
         data = CourseDetailSerializer(course, context=context).data
-        if course.is_published and not audience.content_visible:  # what every outsider sees: cacheable
-            course_cache.put(course_cache.course_key(course.pk), {"instructor": course.instructor_id, "data": data})
+        # What every outsider sees is cacheable, unless a preview lesson carries signed links (they expire).
+        if course.is_published and not audience.content_visible and not _has_signed_links(data):
+            cached = {"instructor": course.instructor_id, "origin": self._origin(), "data": data}
+            course_cache.put(course_cache.course_key(course.pk), cached)
         return Response(data, status=http_status)
 
     def retrieve(self, request, *args, **kwargs):
         pk = kwargs["pk"]
         cached = course_cache.get(course_cache.course_key(pk)) if course_cache.enabled() else None
-        if cached is not None and sees_public_course_page(
-            request.user, course_id=pk, instructor_id=cached["instructor"]
+        if (
+            cached is not None
+            and cached.get("origin") == self._origin()
+            and sees_public_course_page(request.user, course_id=pk, instructor_id=cached["instructor"])
         ):
             return Response(cached["data"])
         return self._detail(pk)
@@ -189,7 +211,8 @@ class CourseViewSet(
         section = services.section_create(
             actor=request.user, course=course, **SectionInputSerializer.validated(request)
         )
-        return Response(SectionSerializer(section, context={"content_visible": True}).data, status=201)
+        context = {"content_visible": True, "request": request}
+        return Response(SectionSerializer(section, context=context).data, status=201)
 
     @action(detail=True, methods=["post"], url_path="sections/reorder", pagination_class=None, filter_backends=[])
     def reorder_sections(self, request, pk=None):
@@ -228,10 +251,11 @@ class SectionViewSet(
 
     def _render(self, section, http_status=status.HTTP_200_OK):
         visible = course_audience(self.request.user, section.course).content_visible
-        return Response(SectionSerializer(section, context={"content_visible": visible}).data, status=http_status)
+        context = {"content_visible": visible, "request": self.request}
+        return Response(SectionSerializer(section, context=context).data, status=http_status)
 
     def retrieve(self, request, *args, **kwargs):
-        return self._render(self.get_object())
+        return self._render(section_for(request.user, kwargs["pk"], queryset=selectors.section_list_with_lessons()))
 
     def update(self, request, *args, **kwargs):
         data = SectionInputSerializer.validated(request, partial=kwargs.pop("partial", False))
@@ -245,18 +269,23 @@ class SectionViewSet(
     def lessons(self, request, pk=None):
         if request.method == "GET":
             section = self.get_object()
-            visible = course_audience(request.user, section.course).content_visible
-            lessons = section.lessons.order_by("order", "id")
-            return Response(LessonSerializer(lessons, many=True, context={"content_visible": visible}).data)
+            context = {"content_visible": course_audience(request.user, section.course).content_visible}
+            lessons = selectors.lesson_list_with_media().filter(section=section)
+            return Response(LessonSerializer(lessons, many=True, context={**context, "request": request}).data)
         section = section_for(request.user, pk, need=MANAGE)
         lesson = services.lesson_create(actor=request.user, section=section, **LessonInputSerializer.validated(request))
-        return Response(LessonSerializer(lesson, context={"content_visible": True}).data, status=201)
+        context = {"content_visible": True, "request": request}
+        return Response(LessonSerializer(lesson, context=context).data, status=201)
 
     @action(detail=True, methods=["post"], url_path="lessons/reorder", pagination_class=None)
     def reorder_lessons(self, request, pk=None):
         ids = ReorderInputSerializer.validated(request)["order"]
-        lessons = services.lessons_reorder(actor=request.user, section=self.get_object(), ids=ids)
-        return Response(LessonSerializer(lessons, many=True, context={"content_visible": True}).data)
+        section = self.get_object()
+        services.lessons_reorder(actor=request.user, section=section, ids=ids)
+        lessons = selectors.lesson_list_with_media().filter(section=section)
+        return Response(
+            LessonSerializer(lessons, many=True, context={"content_visible": True, "request": request}).data
+        )
 
 
 @schema.LESSON
@@ -278,7 +307,7 @@ class LessonViewSet(
 
     def _render(self, lesson):
         visible = course_audience(self.request.user, lesson.course).content_visible
-        return Response(LessonSerializer(lesson, context={"content_visible": visible}).data)
+        return Response(LessonSerializer(lesson, context={"content_visible": visible, "request": self.request}).data)
 
     def retrieve(self, request, *args, **kwargs):
         return self._render(self.get_object())
