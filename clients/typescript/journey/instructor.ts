@@ -23,6 +23,62 @@ import {
 } from "./lib.js";
 
 const UNKNOWN_ID = 2_000_000_000;
+// Real files for the upload steps: a 64x36 PNG, and a one-second 64x36 H.264 MP4 (ffmpeg's testsrc).
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAEAAAAAkCAIAAAC2bqvFAAAAR0lEQVR4nO3PQQ3AIADAQEAIwlCMrIngcVnSU9DOfe74s6UDXjWgNaA1oDWgNaA1oDWgNaA1oDWgNaA1oDWgNaA1oDWgNaB92DUBiGd1QqgAAAAASUVORK5CYII=",
+  "base64",
+);
+const MP4 = Buffer.from(
+  "AAAAIGZ0eXBpc29tAAACAGlzb21pc28yYXZjMW1wNDEAAAAIZnJlZQAACnxtZGF0AAACUwYF//9P3EXpvebZSLeWLNgg2SPu73gy" +
+  "NjQgLSBjb3JlIDE2NCByMzA5NSBiYWVlNDAwIC0gSC4yNjQvTVBFRy00IEFWQyBjb2RlYyAtIENvcHlsZWZ0IDIwMDMtMjAyMiAt" +
+  "IGh0dHA6Ly93d3cudmlkZW9sYW4ub3JnL3gyNjQuaHRtbCAtIG9wdGlvbnM6IGNhYmFjPTAgcmVmPTEgZGVibG9jaz0wOjA6MCBh" +
+  "bmFseXNlPTA6MCBtZT1kaWEgc3VibWU9MCBwc3k9MSBwc3lfcmQ9MS4wMDowLjAwIG1peGVkX3JlZj0wIG1lX3JhbmdlPTE2IGNo" +
+  "cm9tYV9tZT0xIHRyZWxsaXM9MCA4eDhkY3Q9MCBjcW09MCBkZWFkem9uZT0yMSwxMSBmYXN0X3Bza2lwPTEgY2hyb21hX3FwX29m" +
+  "ZnNldD0wIHRocmVhZHM9MSBsb29rYWhlYWRfdGhyZWFkcz0xIHNsaWNlZF90aHJlYWRzPTAgbnI9MCBkZWNpbWF0ZT0xIGludGVy" +
+  "bGFjZWQ9MCBibHVyYXlfY29tcGF0PTAgY29uc3RyYWluZWRfaW50cmE9MCBiZnJhbWVzPTAgd2VpZ2h0cD0wIGtleWludD0yNTAg" +
+  "a2V5aW50X21pbj01IHNjZW5lY3V0PTAgaW50cmFfcmVmcmVzaD0wIHJjPWNyZiBtYnRyZWU9MCBjcmY9MjMuMCBxY29tcD0wLjYw" +
+  "IHFwbWluPTAgcXBtYXg9NjkgcXBzdGVwPTQgaXBfcmF0aW89MS40MCBhcT0wAIAAAARRZYiEOgxgAJoCA7RTeGjZoSpZgDUb/gAe" +
+  "G6ImBP2dND7wAKglF76tjiRu+4PwFSEZL+zh93w8MOEAAUBSSAgABAfAAEAIChOACj/ICswUJ2/Qe+Pq9VzIAFsASNUHBNp7gJCR" +
+  "QXAWQEYYKkkwcEYgAAg/AACM7wyAAIB4AAgoQwBAAEEwAAQ5IjBwABB+AAEmLiAACAaAAI3sQAAQaAAeGMAB0ABg5KKDCAi1z6eA" +
+  "Dlc//AAeTtFnyAuGG/sH4AsEL3EkAsfPH+BGZkaG3Q6M8MOBwABALAAEAcAPuYQABAIJAHAgABAXAAcAYAAIIQALZk4gO5QgTt+D" +
+  "hNbZ4AFgIM9V68EW76ImJEGAytZOZNoMLYACICUM0LH0V2tpG+EKIvf4A4AA9AIEznhQAAz0AGAuc8fAAWHwAFgFkacT20Uk0vFW" +
+  "yHJ4+ADA8MIAA+AAICAwNhAAEgABATJAHfAHWGYBlWgo9ngAIAAQBrr+PgDZgxwTzaBHkeEjUFA1x2CzgANcyAAIAAQERuZYECwI" +
+  "eJA/xIAyhD42BwTDyzw2QDgAFQCA2WHAALgCA+WW7CAIAAgULAA8IAA4AAIEQ0H8PbiAAEAAAAQEPGHFYICAMR2sPXwYBAArw5OA" +
+  "AQADRgFnAAQZyBVSAMgiglMOhBCIP+BoByhTqnhUAAplAcESnjwAFh4ACwVAAIbgUKlPCgAGwChEZ48AGB4MQAAQYwABBGQQAAgS" +
+  "YAAQCdxGxAHAD92heYAAgDgACA7qeA14QYCO7Q04IKC/7QWcABooBUgEixEm2SnLcmOCP/5TQHSHLLBvgAEsMor2uLNHCXbtAQEA" +
+  "AHAAUBEsgAAQCgABAGABVyQgABAHABww0EAAICgOBrXMRCADAAOi0VYHeE0gRSphICNlEgABUADzgFnAB2RmRkZDAAEDrcwCQABD" +
+  "vOAAsHAAWDgALBwAFg4AMAB0EondVtcQG77jgAwLAAIAACACwcABYOAAsHAAWDgALBwAYDgAEAABABYOADAcAAgAAIALAgABsAAQ" +
+  "cIRYAAg0gAPfAAJqBrWxkoDv+uPgAEWCABEH3ETQAeTg0OKiNpTgTLOwkWgBsEAAGgAOA64FiR4AgOAAIEwAAhXph4N8Cwb4F6l6" +
+  "lg3wLBvgXqXqGAAIBAGAAIhACCgAcAAIPhpEGUWgQyiwAhqxYAQ1Yg7Axchu43wyCLTws4OAAIC4AAgArAAESZMPAAWDwAFg8ABY" +
+  "PAAWDwAYFhngAwLDPAAWDwAFg8ABYPAAWDwAYFhngAwLDEgACLugcAAQtBBJIAWRQoqm8AASYLJI/ACyIaAAsg8AJguABMBfAATb" +
+  "bMzYAAgbgACAzu6AAIP4AEAAKbIiY36GR357MzY36nV3IAAIgYLuBh8OAARAwXcw4ABEDBdz8IAAqAAIBoUFAgCAAIFIADsjSLyg" +
+  "BUTwZAVAC3MEMdSnB0ShgAAgBIWJZAABcIAAIAlzgAAAALtBmiBKJ1b4YgOIiklgcQjtLHgACABLAAEASA3JrKfiinLFgAEicsAA" +
+  "jCCiqIABCrB4tAgeP1zEAHQNgph4YjFOWbZYADPFkcaIGWGBiUmAYAHiBEjPlI18HEHuClBKD+GIDxkLLA8MxZY8AAQBZYAAgCwM" +
+  "EnG3BFl4sAAmXlgAEIQmRBgANG4KIdzC9l+mJAdA6Dq+GI2alssADEFkhFhljA2emBICgoSZFiUYWDFwW4jHGgO8fXD6xV1fAAAB" +
+  "BUGaQGrwRVoqYrqn+Eqv6r4IK1gOCYVEsBx8I5KePAAEA6ooAAQCEyUKb+wPYlllhANMeAALqAgMPwkAKAuDkLQa+MDhNFI0gEU3" +
+  "4YiJW5l3LLAEVMPAzmwA9izMiMeFhkQCAtAMAAToIEUbwUmD7YQxA9jAdzSIY446IP+eGI8JxFywIGFMWnHgACAbG2AAIBKYFLUu" +
+  "B0hpLLxAJMfAALKAgHkwGAAK0Gx0PRHcOCeqUBHl+H+qiUuUzL5eBETDwY1mABgD7OISqw8LAZCAYGoBwACUDhA9NgJ7IEmZIES1" +
+  "wHvNjYNEE4IPvDvd8X73bQk87HR/+eun9RT//PX9m18EPFflgAAAAQpBmmB689aBwncho88qggvnkKQjhqKef+GIDgiEslgFuIs7" +
+  "R+HgACAlLAAPE5TmKKMA+NlljwADMsAAzCAwtDAANQC+AHbZFEGCWnvBpAUsoEIQ/DFbGizSwuKTDwyI8z2ggGikLpyggLph4AAg" +
+  "JwwAC8BIQGlmBDGFmpKCLWGaHQCge5fPDEHCKQuWAfGS564LAAEBOyAAfLQeInaWB0hpLHgAGJYABiIAkEGAANgRYCikZswhHg7j" +
+  "iA9BwQu+GKqNFfLChaYeAMF3s97QcEwVUsqEeEx8AAQEODAAFgdBAwl4HCEhQsQK4YKMsBYHMTnnuQ+vlkzE/568SiX//1pH56iz" +
+  "3Pfelnl/wAAAAO5BmoB6LwxACo1sI8IXGTspjhkbABExTABpg+Nllgh62/DwADNgAEtAgPLhAACgOsBQMx+ghpj8WBpAKDATOogE" +
+  "onhiuVLDbUseBlgYBTS4xmyj4eE4y5ZQgIA6YeAAICcJAB4GCALnbWghSLKIHn6aAgFMDXN4YgHA2zFElJcbzyuB6JwAqZfAALJg" +
+  "OkNJYJmdPw8AAxZACSgQDicQAAqCLIYDTbkEi0JMaQELOASCzA9jwxZ/kTLFgMsBgH2cQR+w8HgIj2SyogMAyYeAAICUKAFwcIAU" +
+  "MXZIBCBkYgVx5/hOWgSZnz1/1Evj/q5gAAADN21vb3YAAABsbXZoZAAAAAAAAAAAAAAAAAAAA+gAAAPoAAEAAAEAAAAAAAAAAAAA" +
+  "AAABAAAAAAAAAAAAAAAAAAAAAQAAAAAAAAAAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIAAAJhdHJhawAA" +
+  "AFx0a2hkAAAAAwAAAAAAAAAAAAAAAQAAAAAAAAPoAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAAAAAAAQAAAAAAAAAAAAAA" +
+  "AAAAQAAAAABAAAAAJAAAAAAAJGVkdHMAAAAcZWxzdAAAAAAAAAABAAAD6AAAAAAAAQAAAAAB2W1kaWEAAAAgbWRoZAAAAAAAAAAA" +
+  "AAAAAAAAKAAAACgAVcQAAAAAAC1oZGxyAAAAAAAAAAB2aWRlAAAAAAAAAAAAAAAAVmlkZW9IYW5kbGVyAAAAAYRtaW5mAAAAFHZt" +
+  "aGQAAAABAAAAAAAAAAAAAAAkZGluZgAAABxkcmVmAAAAAAAAAAEAAAAMdXJsIAAAAAEAAAFEc3RibAAAALhzdHNkAAAAAAAAAAEA" +
+  "AACoYXZjMQAAAAAAAAABAAAAAAAAAAAAAAAAAAAAAABAACQASAAAAEgAAAAAAAAAARVMYXZjNTkuMzcuMTAwIGxpYngyNjQAAAAA" +
+  "AAAAAAAAABj//wAAAC5hdmNDAULACv/hABdnQsAK2hH+fARAAAADAEAAAAMCg8SJqAEABGjOD8gAAAAQcGFzcAAAAAEAAAABAAAA" +
+  "FGJ0cnQAAAAAAABToAAAU6AAAAAYc3R0cwAAAAAAAAABAAAABQAACAAAAAAUc3RzcwAAAAAAAAABAAAAAQAAABxzdHNjAAAAAAAA" +
+  "AAEAAAABAAAABQAAAAEAAAAoc3RzegAAAAAAAAAAAAAABQAABqwAAAC/AAABCQAAAQ4AAADyAAAAFHN0Y28AAAAAAAAAAQAAADAA" +
+  "AABidWR0YQAAAFptZXRhAAAAAAAAACFoZGxyAAAAAAAAAABtZGlyYXBwbAAAAAAAAAAAAAAAAC1pbHN0AAAAJal0b28AAAAdZGF0" +
+  "YQAAAAEAAAAATGF2ZjU5LjI3LjEwMA==",
+  "base64",
+);
 
 export async function run(): Promise<JourneyContext> {
   const { me, other, student } = await step("instructor: sign up, sign in, profile", async () => {
@@ -301,6 +357,99 @@ export async function run(): Promise<JourneyContext> {
     const curriculum = course.data.sections.flatMap((section) => section.lessons.map((lesson) => lesson.id));
     check(curriculum.length === 4 && curriculum.indexOf(b) < curriculum.indexOf(a), "the curriculum in its new order");
     return curriculum;
+  });
+
+  await step("files: cover, video and attachment in three steps; 413, 415, 403, 400; attach; signed links; delete", async () => {
+    // Sends a file's bytes as the upload step says (a PUT to this API with local storage, which CI runs).
+    const send = async (id: string, bytes: Uint8Array, type: string) =>
+      api(me).PUT("/api/v1/uploads/{id}/content/", {
+        params: { path: { id } },
+        body: "(bytes)",
+        bodySerializer: () => bytes,
+        headers: { "Content-Type": type },
+      });
+    const upload = async (purpose: "course_cover" | "lesson_video" | "lesson_attachment", name: string, type: string, bytes: Uint8Array) => {
+      const asked = await api(me).POST("/api/v1/uploads/", {
+        body: { purpose, filename: name, content_type: type, size: bytes.length },
+      });
+      expectStatus(asked, 201, `upload ask (${name})`);
+      check(asked.data.status === "pending" && asked.data.upload.method === "PUT", "a pending upload, PUT to the API");
+      expectStatus(await send(asked.data.id, bytes, type), 200, `upload bytes (${name})`);
+      return asked.data.id;
+    };
+
+    const tooBig = await api(me).POST("/api/v1/uploads/", {
+      body: { purpose: "course_cover", filename: "huge.png", content_type: "image/png", size: 50 * 1024 * 1024 },
+    });
+    expectStatus(tooBig, 413, "a cover over the size limit");
+    expectCode(tooBig.error, "file_too_large", "413 code");
+    const wrongType = await api(me).POST("/api/v1/uploads/", {
+      body: { purpose: "course_cover", filename: "cover.pdf", content_type: "application/pdf", size: 1000 },
+    });
+    expectStatus(wrongType, 415, "a cover that is a PDF");
+    expectCode(wrongType.error, "unsupported_type", "415 code");
+    const byStudent = await api(student).POST("/api/v1/uploads/", {
+      body: { purpose: "course_cover", filename: "c.png", content_type: "image/png", size: PNG.length },
+    });
+    expectStatus(byStudent, 403, "a student uploading course material");
+
+    const coverId = await upload("course_cover", "cover.png", "image/png", PNG);
+    const done = await api(me).POST("/api/v1/uploads/{id}/complete/", { params: { path: { id: coverId } } });
+    expectStatus(done, 200, "cover complete");
+    check(done.data.status === "ready" && done.data.width === 64 && done.data.height === 36, "the cover was checked");
+    const again = await api(me).POST("/api/v1/uploads/{id}/complete/", { params: { path: { id: coverId } } });
+    expectStatus(again, 200, "complete again: the same upload");
+    const read = await api(me).GET("/api/v1/uploads/{id}/", { params: { path: { id: coverId } } });
+    expectStatus(read, 200, "upload read");
+    const notTheirs = await api(other).GET("/api/v1/uploads/{id}/", { params: { path: { id: coverId } } });
+    expectStatus(notTheirs, 404, "another instructor's upload");
+
+    const withCover = await api(me).PATCH("/api/v1/courses/{id}/", {
+      params: { path: { id: freeId } },
+      body: { cover: coverId },
+    });
+    expectStatus(withCover, 200, "attach the cover");
+    const cover = withCover.data.cover;
+    check(cover !== null && cover.width === 64, "the course shows its cover");
+    const image = await fetch(cover.url);
+    check(image.status === 200 && (image.headers.get("Cache-Control") ?? "").includes("immutable"), "the cover is public and immutable");
+    const inUse = await api(me).DELETE("/api/v1/uploads/{id}/", { params: { path: { id: coverId } } });
+    expectStatus(inUse, 409, "deleting a cover in use");
+    expectCode(inUse.error, "upload_in_use", "409 code");
+
+    const junkId = await upload("course_cover", "junk.png", "image/png", new TextEncoder().encode("not a picture at all"));
+    const junk = await api(me).POST("/api/v1/uploads/{id}/complete/", { params: { path: { id: junkId } } });
+    expectStatus(junk, 400, "a renamed text file as a cover");
+    expectCode(junk.error, "upload_rejected", "400 code");
+    expectStatus(
+      await api(me).DELETE("/api/v1/uploads/{id}/", { params: { path: { id: junkId } } }),
+      204,
+      "delete an unused upload",
+    );
+
+    const videoId = await upload("lesson_video", "intro.mp4", "video/mp4", MP4);
+    const video = await api(me).POST("/api/v1/uploads/{id}/complete/", { params: { path: { id: videoId } } });
+    expectStatus(video, 200, "video complete");
+    check(video.data.duration_seconds === 1 && video.data.codec === "h264", "ffprobe read the video");
+    const notesId = await upload("lesson_attachment", "notes.txt", "text/plain", new TextEncoder().encode("Read the schema first.\n"));
+    expectStatus(
+      await api(me).POST("/api/v1/uploads/{id}/complete/", { params: { path: { id: notesId } } }),
+      200,
+      "attachment complete",
+    );
+    const lessonId = first(lessonIds, "a lesson");
+    const lesson = await api(me).PATCH("/api/v1/lessons/{id}/", {
+      params: { path: { id: lessonId } },
+      body: { video: videoId, attachments: [notesId] },
+    });
+    expectStatus(lesson, 200, "attach a video and an attachment");
+    const signedVideo = lesson.data.video;
+    check(signedVideo !== null && signedVideo.duration_seconds === 1, "the lesson shows its video");
+    check(lesson.data.attachments.map((a) => a.id).join() === notesId, "the lesson lists its attachment");
+    const ranged = await fetch(signedVideo.url, { headers: { Range: "bytes=0-99" } });
+    check(ranged.status === 206 && (await ranged.arrayBuffer()).byteLength === 100, "the video streams by ranges");
+    const tampered = await fetch(`${signedVideo.url.replace(/\/$/, "")}x/`);
+    check(tampered.status === 403, "a tampered link is refused");
   });
 
   // The quiz the student journey passes: one question of each type, answers known.

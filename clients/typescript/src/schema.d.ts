@@ -1556,6 +1556,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/uploads/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask to upload a file
+         * @description Step 1 of 3. Checks the purpose's size and type limits and your storage quota, and answers how to send the bytes (`upload`): a presigned POST straight to the bucket (S3), or a PUT of the raw bytes to `/uploads/{id}/content/` (local storage). Course covers, lesson videos and attachments are uploaded by instructors and admins.
+         */
+        post: operations["uploads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An upload
+         * @description Its status and, once ready, what the checks found and its URL. Yours, or any for an admin.
+         */
+        get: operations["uploads_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an upload
+         * @description Deletes the upload and its files. One in use (attached to a course, lesson, submission or profile) answers 409 `upload_in_use`. Yours, or any for an admin.
+         */
+        delete: operations["uploads_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads/{id}/complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete an upload
+         * @description Step 3 of 3: the server checks the stored file (its size, its type sniffed from its bytes, an image's pixels, a video's stream) and answers the ready upload, or 400 `upload_rejected` with the reason (the file is deleted), or 400 `upload_missing` when the bytes have not arrived. Completing twice answers the same upload. 503 when videos cannot be checked right now (try again). Only the uploader.
+         */
+        post: operations["uploads_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads/{id}/content/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Send an upload's bytes (local storage)
+         * @description Step 2 of 3 with local storage: PUT the raw bytes as the body (any content type). Streamed to disk; more bytes than declared answer 413. With S3 storage the bytes go to the bucket instead (409 `upload_to_storage`); a completed upload answers 409 `upload_completed`, an expired one 409 `upload_expired`. Only the uploader.
+         */
+        put: operations["uploads_content_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/": {
         parameters: {
             query?: never;
@@ -1828,6 +1912,13 @@ export interface components {
             access: string;
             refresh: string;
         };
+        /** @description An uploaded profile picture: public, stable URLs. */
+        Avatar: {
+            /** @description The image as uploaded (EXIF removed). */
+            url: string;
+            /** @description A small square JPEG; null until made. */
+            thumb_url: string | null;
+        };
         /** @enum {unknown} */
         BlankEnum: "";
         Category: {
@@ -2091,8 +2182,9 @@ export interface components {
             is_free: boolean;
             readonly status: components["schemas"]["CourseStatusEnum"];
             instructor: components["schemas"]["PublicUser"];
-            /** @description An image URL, or an empty string when there is none. */
-            thumbnail_url: string;
+            readonly cover: components["schemas"]["CourseCover"] | null;
+            /** @description The image to show for the course: the uploaded cover's `card` variant once made, else the uploaded cover itself, else the external `thumbnail_url` stored on the course (an empty string when there is none). */
+            readonly thumbnail_url: string;
             readonly lesson_count: number;
             /** Format: double */
             average_rating: number;
@@ -2132,6 +2224,17 @@ export interface components {
          * @enum {string}
          */
         CourseCompletedEventVerbEnum: "course_completed";
+        /**
+         * @description An uploaded course cover. Public, stable URLs (long-cacheable); the variants are made in the
+         *     background after the upload, and are null until then.
+         */
+        CourseCover: {
+            /** @description The image as uploaded (EXIF removed). */
+            url: string;
+            width: number | null;
+            height: number | null;
+            variants: components["schemas"]["CoverVariants"];
+        };
         /** @description A course as the catalog shows it. */
         CourseDetail: {
             readonly id: number;
@@ -2148,8 +2251,9 @@ export interface components {
             is_free: boolean;
             readonly status: components["schemas"]["CourseStatusEnum"];
             instructor: components["schemas"]["PublicUser"];
-            /** @description An image URL, or an empty string when there is none. */
-            thumbnail_url: string;
+            readonly cover: components["schemas"]["CourseCover"] | null;
+            /** @description The image to show for the course: the uploaded cover's `card` variant once made, else the uploaded cover itself, else the external `thumbnail_url` stored on the course (an empty string when there is none). */
+            readonly thumbnail_url: string;
             readonly lesson_count: number;
             /** Format: double */
             average_rating: number;
@@ -2182,7 +2286,13 @@ export interface components {
             /** Format: decimal */
             price?: string;
             currency?: components["schemas"]["CurrencyEnum"];
+            /** @description An external image URL, shown when the course has no uploaded `cover`. */
             thumbnail_url?: string;
+            /**
+             * Format: uuid
+             * @description A ready `course_cover` upload's id (POST /api/v1/uploads/ first); null removes the cover. The cover it replaces is deleted.
+             */
+            cover?: string | null;
         };
         CoursePayload: {
             course_id: number;
@@ -2246,6 +2356,20 @@ export interface components {
             draft: number;
             published: number;
             archived: number;
+        };
+        CoverVariant: {
+            /** @description JPEG. */
+            url: string;
+            /** @description The same image in WebP. */
+            webp_url: string;
+            width: number;
+            height: number;
+        };
+        CoverVariants: {
+            /** @description A small image; null until made. */
+            thumb: components["schemas"]["CoverVariant"] | null;
+            /** @description The catalog card's image; null until made. */
+            card: components["schemas"]["CoverVariant"] | null;
         };
         /**
          * @description * `USD` - USD
@@ -2514,8 +2638,9 @@ export interface components {
             is_free: boolean;
             readonly status: components["schemas"]["CourseStatusEnum"];
             instructor: components["schemas"]["PublicUser"];
-            /** @description An image URL, or an empty string when there is none. */
-            thumbnail_url: string;
+            readonly cover: components["schemas"]["CourseCover"] | null;
+            /** @description The image to show for the course: the uploaded cover's `card` variant once made, else the uploaded cover itself, else the external `thumbnail_url` stored on the course (an empty string when there is none). */
+            readonly thumbnail_url: string;
             readonly lesson_count: number;
             /** Format: double */
             average_rating: number;
@@ -2556,8 +2681,9 @@ export interface components {
             is_free: boolean;
             readonly status: components["schemas"]["CourseStatusEnum"];
             instructor: components["schemas"]["PublicUser"];
-            /** @description An image URL, or an empty string when there is none. */
-            thumbnail_url: string;
+            readonly cover: components["schemas"]["CourseCover"] | null;
+            /** @description The image to show for the course: the uploaded cover's `card` variant once made, else the uploaded cover itself, else the external `thumbnail_url` stored on the course (an empty string when there is none). */
+            readonly thumbnail_url: string;
             readonly lesson_count: number;
             /** Format: double */
             average_rating: number;
@@ -2643,19 +2769,36 @@ export interface components {
             unanswered_reviews: number;
         };
         /**
-         * @description `content` and `video_url` are null (and `locked` true) unless the lesson is a preview or the
-         *     caller is enrolled, the owner or an admin; the view says which through `content_visible`.
+         * @description `content`, `video_url` and `video` are null, `attachments` empty (and `locked` true) unless the
+         *     lesson is a preview or the caller is enrolled, the owner or an admin; the view says which through
+         *     `content_visible`. The uploaded video's and attachments' URLs are signed and expire.
          */
         Lesson: {
             readonly id: number;
             section: number;
             readonly title: string;
             readonly content: string | null;
+            /** @description An external video link (YouTube, Vimeo, …), kept alongside an uploaded `video`. */
             readonly video_url: string | null;
+            readonly video: components["schemas"]["LessonVideo"] | null;
+            readonly attachments: components["schemas"]["LessonAttachment"][];
             readonly duration_seconds: number;
             readonly is_preview: boolean;
             readonly order: number;
             readonly locked: boolean;
+        };
+        LessonAttachment: {
+            /**
+             * Format: uuid
+             * @description The upload's id.
+             */
+            id: string;
+            filename: string;
+            content_type: string;
+            /** @description Bytes. */
+            size: number;
+            /** @description Signed, expiring. */
+            url: string;
         };
         /** @description An event with the verb `lesson_completed`: completed a lesson. */
         LessonCompletedEvent: {
@@ -2687,14 +2830,31 @@ export interface components {
         LessonInput: {
             title: string;
             content?: string;
+            /** @description An external video link (YouTube, Vimeo, …), kept alongside an uploaded `video`. */
             video_url?: string;
             duration_seconds?: number;
             is_preview?: boolean;
             order?: number;
+            /**
+             * Format: uuid
+             * @description A ready `lesson_video` upload's id; null removes the video. The video it replaces is deleted.
+             */
+            video?: string | null;
+            /** @description Every attachment, in order: ready `lesson_attachment` upload ids. Ids left out are deleted; [] removes them all. */
+            attachments?: string[];
         };
         LessonPayload: {
             course_id: number;
             lesson_id: number;
+        };
+        /** @description An uploaded lesson video. Its URLs are signed and expire (MEDIA_PRIVATE_URL_SECONDS). */
+        LessonVideo: {
+            /** @description Signed, expiring; range requests work. */
+            url: string;
+            content_type: string;
+            duration_seconds: number | null;
+            /** @description A still frame (JPEG), signed; null until made. */
+            poster_url: string | null;
         };
         /**
          * @description * `beginner` - Beginner
@@ -3208,7 +3368,13 @@ export interface components {
             /** Format: decimal */
             price?: string;
             currency?: components["schemas"]["CurrencyEnum"];
+            /** @description An external image URL, shown when the course has no uploaded `cover`. */
             thumbnail_url?: string;
+            /**
+             * Format: uuid
+             * @description A ready `course_cover` upload's id (POST /api/v1/uploads/ first); null removes the cover. The cover it replaces is deleted.
+             */
+            cover?: string | null;
         };
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
@@ -3217,10 +3383,18 @@ export interface components {
         PatchedLessonInput: {
             title?: string;
             content?: string;
+            /** @description An external video link (YouTube, Vimeo, …), kept alongside an uploaded `video`. */
             video_url?: string;
             duration_seconds?: number;
             is_preview?: boolean;
             order?: number;
+            /**
+             * Format: uuid
+             * @description A ready `lesson_video` upload's id; null removes the video. The video it replaces is deleted.
+             */
+            video?: string | null;
+            /** @description Every attachment, in order: ready `lesson_attachment` upload ids. Ids left out are deleted; [] removes them all. */
+            attachments?: string[];
         };
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
@@ -3233,6 +3407,11 @@ export interface components {
             bio?: string;
             expertise?: string;
             website?: string;
+            /**
+             * Format: uuid
+             * @description A ready `avatar` upload's id (POST /api/v1/uploads/ first); null removes the avatar. The avatar it replaces is deleted.
+             */
+            avatar?: string | null;
         };
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
@@ -4102,6 +4281,135 @@ export interface components {
         UnreadCount: {
             count: number;
         };
+        Upload: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly purpose: components["schemas"]["UploadPurposeEnum"];
+            readonly status: components["schemas"]["UploadStatusEnum"];
+            /** @description As the uploader named it (made safe). */
+            readonly filename: string;
+            /** @description As declared when asking. */
+            readonly content_type: string;
+            /** @description Bytes, as declared when asking; the stored object must match. */
+            readonly size: number;
+            /** @description Sniffed from the bytes. */
+            readonly detected_type: string;
+            readonly width: number | null;
+            readonly height: number | null;
+            readonly duration_seconds: number | null;
+            readonly codec: string;
+            readonly rejected_reason: string;
+            /** @description True once a course, lesson, submission or profile uses it. */
+            readonly attached: boolean;
+            /** @description The file, once ready: public and stable for covers and avatars; signed and expiring otherwise. */
+            readonly url: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description The upload step must be done by then.
+             */
+            readonly expires_at: string;
+            /** Format: date-time */
+            readonly completed_at: string | null;
+        };
+        UploadCreated: {
+            /** Format: uuid */
+            readonly id: string;
+            readonly purpose: components["schemas"]["UploadPurposeEnum"];
+            readonly status: components["schemas"]["UploadStatusEnum"];
+            /** @description As the uploader named it (made safe). */
+            readonly filename: string;
+            /** @description As declared when asking. */
+            readonly content_type: string;
+            /** @description Bytes, as declared when asking; the stored object must match. */
+            readonly size: number;
+            /** @description Sniffed from the bytes. */
+            readonly detected_type: string;
+            readonly width: number | null;
+            readonly height: number | null;
+            readonly duration_seconds: number | null;
+            readonly codec: string;
+            readonly rejected_reason: string;
+            /** @description True once a course, lesson, submission or profile uses it. */
+            readonly attached: boolean;
+            /** @description The file, once ready: public and stable for covers and avatars; signed and expiring otherwise. */
+            readonly url: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description The upload step must be done by then.
+             */
+            readonly expires_at: string;
+            /** Format: date-time */
+            readonly completed_at: string | null;
+            readonly upload: components["schemas"]["UploadStep"];
+        };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        UploadInput: {
+            purpose: components["schemas"]["UploadPurposeEnum"];
+            filename: string;
+            /** @description The file's MIME type, e.g. `image/png`. */
+            content_type: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+        };
+        /**
+         * @description * `POST` - POST
+         *     * `PUT` - PUT
+         * @enum {string}
+         */
+        UploadMethodEnum: "POST" | "PUT";
+        /**
+         * @description * `course_cover` - Course cover
+         *     * `lesson_video` - Lesson video
+         *     * `lesson_attachment` - Lesson attachment
+         *     * `submission_file` - Submission file
+         *     * `avatar` - Avatar
+         * @enum {string}
+         */
+        UploadPurposeEnum: "course_cover" | "lesson_video" | "lesson_attachment" | "submission_file" | "avatar";
+        UploadRefusal: {
+            detail: string;
+            /** @description `storage_quota_exceeded`, `file_too_large`, `unsupported_type`, `upload_to_storage`, `upload_completed`, `upload_expired` or `upload_in_use`. */
+            code: string;
+            field?: string;
+            /** @description With `file_too_large`: the purpose's limit. */
+            max_bytes?: number;
+            /** @description With `unsupported_type`: the types it takes. */
+            accepted?: string[];
+            /** @description With `storage_quota_exceeded`. */
+            quota_bytes?: number;
+            /** @description With `storage_quota_exceeded`. */
+            used_bytes?: number;
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `ready` - Ready
+         *     * `rejected` - Rejected
+         * @enum {string}
+         */
+        UploadStatusEnum: "pending" | "ready" | "rejected";
+        UploadStep: {
+            method: components["schemas"]["UploadMethodEnum"];
+            /** @description S3: the bucket's URL, to POST a multipart form of `fields` followed by the `file`. Local storage: this API's URL, to PUT the raw bytes with the bearer token and `headers`. */
+            url: string;
+            /** @description Form fields for a POST; empty for PUT. */
+            fields: {
+                [key: string]: string;
+            };
+            /** @description Headers to send with the bytes. */
+            headers: {
+                [key: string]: string;
+            };
+        };
         /** @description The signed-in user's own profile. Instructors also get their profile fields, flat. */
         User: {
             readonly id: number;
@@ -4115,6 +4423,7 @@ export interface components {
             readonly role: components["schemas"]["RoleEnum"];
             /** Format: date-time */
             readonly date_joined: string;
+            readonly avatar: components["schemas"]["Avatar"] | null;
             /** @description Instructors only. */
             headline?: string;
             /** @description Instructors only. */
@@ -12156,6 +12465,332 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    uploads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadCreated"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Over your storage quota (`storage_quota_exceeded`, with `quota_bytes` and `used_bytes`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadRefusal"];
+                };
+            };
+            /** @description Larger than the purpose allows (`file_too_large`, with `max_bytes`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadRefusal"];
+                };
+            };
+            /** @description A type the purpose does not take (`unsupported_type`, with `accepted`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadRefusal"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    uploads_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    uploads_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description In use (`upload_in_use`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadRefusal"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    uploads_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A service this needs (e.g. Stripe) is not configured or not reachable; try again later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    uploads_content_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not open for bytes: `upload_to_storage`, `upload_completed` or `upload_expired`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadRefusal"];
+                };
+            };
+            /** @description More bytes than declared (`file_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadRefusal"];
                 };
             };
             /** @description Too many requests; the Retry-After header says when to try again. */
