@@ -156,7 +156,7 @@ def report_build(
 def dashboard_for_student(student: User, *, limit: int = 20) -> dict:
     enrollments = list(
         Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE)
-        .select_related("course__instructor", "course__category")
+        .select_related("course__instructor", "course__category", "course__cover")
         .order_by("-enrolled_at", "-id")[:limit]
     )
     progress = progress_for(enrollments)
@@ -198,7 +198,7 @@ def dashboard_for_instructor(instructor: User) -> dict:
     graded = Attempt.objects.filter(submitted_at__isnull=False)
     courses = list(
         Course.objects.filter(instructor=instructor)
-        .select_related("instructor", "category")
+        .select_related("instructor", "category", "cover")
         .annotate(
             active_students_30d=_count_per_course(
                 Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, last_activity_at__gte=since)

@@ -34,12 +34,19 @@ INSTRUCTOR_REPORTS = ["enrollments", "revenue", "completions", "quiz-attempts"]
 
 def grow(*, student, instructor, courses: int) -> None:
     """`courses` more courses of the instructor (each its own category, every status), each with
-    students, orders, reviews with and without replies, quizzes and attempts, certificates,
+    a cover, students, orders, reviews with and without replies, quizzes and attempts, certificates,
     notifications and activity, and the student enrolled in each."""
+    from media.models import Upload
+
     now = timezone.now()
     for n in range(courses):
         status = [CourseStatus.PUBLISHED, CourseStatus.ARCHIVED][n % 2]
         course = PublishedCourseFactory(instructor=instructor, category=CategoryFactory(), lessons=2, status=status)
+        cover = Upload.objects.create(
+            owner=instructor, purpose="course_cover", status="ready", filename="c.png", content_type="image/png",
+            size=10, key=f"public/{n}/c.png", expires_at=now, completed_at=now, attached_at=now, width=4, height=4,
+        )  # fmt: skip
+        type(course).objects.filter(pk=course.pk).update(cover=cover)
         CourseFactory(instructor=instructor, category=CategoryFactory())
         mine = EnrollmentFactory(student=student, course=course, completed_at=now if n % 2 else None)
         if mine.completed_at:
