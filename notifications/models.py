@@ -17,12 +17,15 @@ class NotificationType(models.TextChoices):
     NEW_REVIEW = "new_review", "A new review of your course"
     REVIEW_REPLY = "review_reply", "The instructor replied to your review"
     COURSE_REMOVED = "course_removed", "A course of yours was removed"
+    ASSIGNMENT_GRADED = "assignment_graded", "Your work was graded"
+    SUBMISSION_RECEIVED = "submission_received", "A student submitted work"
 
 
 # Channels on unless the user switches them off. E-mail stays off for the chattiest types.
 DEFAULT_CHANNELS: dict[str, dict[str, bool]] = {t.value: {"in_app": True, "email": True} for t in NotificationType} | {
     NotificationType.NEW_ENROLLMENT: {"in_app": True, "email": False},
     NotificationType.COURSE_UPDATED: {"in_app": True, "email": False},
+    NotificationType.SUBMISSION_RECEIVED: {"in_app": True, "email": False},
 }
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "activity",
     "reports",
     "media",
+    "assignments",
 ]
 
 MIDDLEWARE = [

@@ -68,6 +68,19 @@ class ReviewPayloadSerializer(CoursePayloadSerializer):
 # at checkout): its payload has no known shape.
 FreeFormPayloadField = partial(serializers.DictField, help_text="No notification of this type is sent at present.")
 
+
+class SubmissionPayloadSerializer(CoursePayloadSerializer):
+    assignment_id = serializers.IntegerField()
+    submission_id = serializers.IntegerField()
+    student_id = serializers.IntegerField()
+
+
+class GradedPayloadSerializer(CoursePayloadSerializer):
+    assignment_id = serializers.IntegerField()
+    submission_id = serializers.IntegerField()
+    percent = serializers.DecimalField(max_digits=6, decimal_places=2, help_text="After any late penalty.")
+
+
 # The payload field of each type, a class to instantiate (so each schema variant has its own field).
 NOTIFICATION_PAYLOADS: dict[str, Callable[[], serializers.Field]] = {
     NotificationType.ENROLLMENT_CONFIRMED: EnrollmentPayloadSerializer,
@@ -83,6 +96,8 @@ NOTIFICATION_PAYLOADS: dict[str, Callable[[], serializers.Field]] = {
     NotificationType.NEW_REVIEW: ReviewPayloadSerializer,
     NotificationType.REVIEW_REPLY: ReviewPayloadSerializer,
     NotificationType.COURSE_REMOVED: CoursePayloadSerializer,
+    NotificationType.ASSIGNMENT_GRADED: GradedPayloadSerializer,
+    NotificationType.SUBMISSION_RECEIVED: SubmissionPayloadSerializer,
 }
 
 

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.tests.factories import AdminFactory, InstructorFactory, StudentFactory
+from assignments import services as assignments
 from courses import services as courses
 from courses.models import Enrollment
 from courses.tests.factories import PublishedCourseFactory
@@ -68,6 +69,12 @@ def run_journey() -> None:
     reviews.reply_create(review=review, author=instructor, body="Thank you!")
 
     notifications.announcement_create(course=course, author=instructor, title="Welcome", body="Lesson 2 soon.")
+
+    essay = assignments.assignment_create(actor=instructor, section=section, title="Essay", points=10)
+    submission = assignments.submission_create(
+        student=student, assignment=essay, text="My essay."
+    )  # submission_received
+    assignments.submission_grade(actor=instructor, submission=submission, score=8, feedback="Good")  # assignment_graded
 
     paid = PublishedCourseFactory(instructor=instructor, price=Decimal("49.99"))
     coupon = CouponFactory(course=paid, percent_off=100)

@@ -1818,6 +1818,27 @@ export interface components {
         AnswersInput: {
             answers: components["schemas"]["AnswerInput"][];
         };
+        /** @description A notification of type `assignment_graded`: your work was graded. */
+        AssignmentGradedNotification: {
+            readonly id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "assignment_graded";
+            readonly title: string;
+            readonly body: string;
+            payload: components["schemas"]["GradedPayload"];
+            /** Format: date-time */
+            readonly read_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `assignment_graded` - Your work was graded
+         * @enum {string}
+         */
+        AssignmentGradedNotificationTypeEnum: "assignment_graded";
         /**
          * @description An attempt. Questions never carry their answers; `feedback` lists per-question results and
          *     correct answers only when the quiz's review policy allows, else it is []; under the policy
@@ -2616,6 +2637,16 @@ export interface components {
             /** @description When a comment was reported. */
             comment_id?: number;
         };
+        GradedPayload: {
+            course_id: number;
+            assignment_id: number;
+            submission_id: number;
+            /**
+             * Format: decimal
+             * @description After any late penalty.
+             */
+            percent: string;
+        };
         Health: {
             status: string;
         };
@@ -2984,7 +3015,7 @@ export interface components {
             id: number;
             title: string;
         };
-        Notification: components["schemas"]["EnrollmentConfirmedNotification"] | components["schemas"]["NewEnrollmentNotification"] | components["schemas"]["PaymentSucceededNotification"] | components["schemas"]["PaymentFailedNotification"] | components["schemas"]["PaymentRefundedNotification"] | components["schemas"]["CourseUpdatedNotification"] | components["schemas"]["AnnouncementNotification"] | components["schemas"]["ForumReplyNotification"] | components["schemas"]["ForumReportNotification"] | components["schemas"]["CertificateIssuedNotification"] | components["schemas"]["NewReviewNotification"] | components["schemas"]["ReviewReplyNotification"] | components["schemas"]["CourseRemovedNotification"];
+        Notification: components["schemas"]["EnrollmentConfirmedNotification"] | components["schemas"]["NewEnrollmentNotification"] | components["schemas"]["PaymentSucceededNotification"] | components["schemas"]["PaymentFailedNotification"] | components["schemas"]["PaymentRefundedNotification"] | components["schemas"]["CourseUpdatedNotification"] | components["schemas"]["AnnouncementNotification"] | components["schemas"]["ForumReplyNotification"] | components["schemas"]["ForumReportNotification"] | components["schemas"]["CertificateIssuedNotification"] | components["schemas"]["NewReviewNotification"] | components["schemas"]["ReviewReplyNotification"] | components["schemas"]["CourseRemovedNotification"] | components["schemas"]["AssignmentGradedNotification"] | components["schemas"]["SubmissionReceivedNotification"];
         /**
          * @description * `enrollment_confirmed` - You enrolled in a course
          *     * `new_enrollment` - A student enrolled in your course
@@ -2999,9 +3030,11 @@ export interface components {
          *     * `new_review` - A new review of your course
          *     * `review_reply` - The instructor replied to your review
          *     * `course_removed` - A course of yours was removed
+         *     * `assignment_graded` - Your work was graded
+         *     * `submission_received` - A student submitted work
          * @enum {string}
          */
-        NotificationTypeEnum: "enrollment_confirmed" | "new_enrollment" | "payment_succeeded" | "payment_failed" | "payment_refunded" | "course_updated" | "announcement" | "forum_reply" | "forum_report" | "certificate_issued" | "new_review" | "review_reply" | "course_removed";
+        NotificationTypeEnum: "enrollment_confirmed" | "new_enrollment" | "payment_succeeded" | "payment_failed" | "payment_refunded" | "course_updated" | "announcement" | "forum_reply" | "forum_report" | "certificate_issued" | "new_review" | "review_reply" | "course_removed" | "assignment_graded" | "submission_received";
         /** @description A numeric question: right when within `tolerance` of `numeric_answer`. */
         NumericQuestionInput: {
             text: string;
@@ -4235,6 +4268,33 @@ export interface components {
             recent_quiz_results: components["schemas"]["QuizResult"][];
             unread_notifications: number;
         };
+        SubmissionPayload: {
+            course_id: number;
+            assignment_id: number;
+            submission_id: number;
+            student_id: number;
+        };
+        /** @description A notification of type `submission_received`: a student submitted work. */
+        SubmissionReceivedNotification: {
+            readonly id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "submission_received";
+            readonly title: string;
+            readonly body: string;
+            payload: components["schemas"]["SubmissionPayload"];
+            /** Format: date-time */
+            readonly read_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `submission_received` - A student submitted work
+         * @enum {string}
+         */
+        SubmissionReceivedNotificationTypeEnum: "submission_received";
         Target: {
             type: string;
             id: string;
@@ -10337,8 +10397,10 @@ export interface operations {
                  *     * `new_review` - A new review of your course
                  *     * `review_reply` - The instructor replied to your review
                  *     * `course_removed` - A course of yours was removed
+                 *     * `assignment_graded` - Your work was graded
+                 *     * `submission_received` - A student submitted work
                  */
-                type?: "announcement" | "certificate_issued" | "course_removed" | "course_updated" | "enrollment_confirmed" | "forum_reply" | "forum_report" | "new_enrollment" | "new_review" | "payment_failed" | "payment_refunded" | "payment_succeeded" | "review_reply";
+                type?: "announcement" | "assignment_graded" | "certificate_issued" | "course_removed" | "course_updated" | "enrollment_confirmed" | "forum_reply" | "forum_report" | "new_enrollment" | "new_review" | "payment_failed" | "payment_refunded" | "payment_succeeded" | "review_reply" | "submission_received";
                 /** @description Only unread ones. */
                 unread?: boolean;
             };

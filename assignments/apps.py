@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AssignmentsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "assignments"
+
+    def ready(self):
+        from courses.progress import register_requirement
+
+        from .progress import assignments_requirement
+
+        register_requirement("assignments", assignments_requirement)

@@ -1,0 +1,311 @@
+"""Every write to assignments, rubrics, submissions and grades.
+
+Submissions are the students' own work: none is changed or lost. A resubmission is a new attempt,
+and a re-grade adds a Grade row (the history) and points the submission at it."""
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from courses.access import course_actor_require
+from courses.models import Section
+from courses.selectors import enrollment_active_exists
+from courses.services import course_lock
+from lms.errors import Conflict, InvalidInput, NotPermitted
+from lms.services import model_update
+from media.models import UploadPurpose
+from media.services import upload_attach
+
+from .models import Assignment, Grade, RubricCriterion, Submission, SubmissionFile, SubmissionStatus, SubmissionType
+
+ASSIGNMENT_FIELDS = (
+    "title",
+    "instructions",
+    "points",
+    "due_at",
+    "submission_types",
+    "allowed_file_types",
+    "max_files",
+    "max_attempts",
+    "is_required",
+    "pass_percent",
+    "accept_late",
+    "penalty_percent_per_day",
+    "cutoff_at",
+    "order",
+)
+CENT = Decimal("0.01")
+DAY_SECONDS = 24 * 3600
+
+
+def _check_rules(data: dict) -> None:
+    """The rules between fields that a single field cannot state."""
+    types = data.get("submission_types")
+    if types is not None and (
+        not types or any(t not in SubmissionType.values for t in types) or len(set(types)) != len(types)
+    ):
+        raise InvalidInput("Choose one or more of text, file and url, each once.", extra={"field": "submission_types"})
+    due, cutoff = data.get("due_at"), data.get("cutoff_at")
+    if due and cutoff and cutoff < due:
+        raise InvalidInput("The cutoff cannot come before the due date.", extra={"field": "cutoff_at"})
+
+
+def _rubric_set(assignment: Assignment, rubric: Sequence[dict]) -> None:
+    """Replaces the rubric. A graded submission keeps the scores it was given (its Grade rows copy
+    each criterion's title and points)."""
+    assignment.criteria.all().delete()
+    RubricCriterion.objects.bulk_create(
+        RubricCriterion(
+            assignment=assignment,
+            title=c["title"],
+            description=c.get("description", ""),
+            points=c["points"],
+            order=n,
+        )
+        for n, c in enumerate(rubric, start=1)
+    )
+
+
+@transaction.atomic
+def assignment_create(*, actor, section: Section, rubric: Sequence[dict] = (), **data) -> Assignment:
+    """Adds an assignment at the end of the section (or at `order`), with its rubric. The course's
+    instructor or an admin; actor None: the platform. Locks the course row (orders stay unique)."""
+    course_lock(course_id=section.course_id)
+    course = section.course
+    course_actor_require(actor, course)
+    data.setdefault("submission_types", [SubmissionType.TEXT])
+    _check_rules(data)
+    if data.get("order") is None:
+        data["order"] = (Assignment.objects.filter(section=section).aggregate(m=Max("order"))["m"] or 0) + 1
+    assignment = Assignment.objects.create(course=course, section=section, **data)
+    _rubric_set(assignment, rubric)
+    return assignment
+
+
+@transaction.atomic
+def assignment_update(*, actor, assignment: Assignment, data: dict) -> Assignment:
+    """Changes the editable fields (ASSIGNMENT_FIELDS) and, with `rubric` in `data`, replaces the
+    rubric. Grades already given are kept as they were. The course's instructor or an admin; actor
+    None: the platform. Locks the assignment's row."""
+    assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
+    course_actor_require(actor, assignment.course)
+    merged = {
+        field: data.get(field, getattr(assignment, field)) for field in ("submission_types", "due_at", "cutoff_at")
+    }
+    _check_rules(merged)
+    assignment, _ = model_update(instance=assignment, fields=ASSIGNMENT_FIELDS, data=data)
+    if "rubric" in data:
+        _rubric_set(assignment, data["rubric"])
+    return assignment
+
+
+@transaction.atomic
+def assignment_delete(*, actor, assignment: Assignment) -> None:
+    """Deletes an assignment nobody has submitted to; one with submissions is refused (409), so no
+    student's work is lost. The course's instructor or an admin; actor None: the platform. Locks the
+    assignment's row."""
+    assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
+    course_actor_require(actor, assignment.course)
+    if Submission.objects.filter(assignment=assignment).exists():
+        raise Conflict("Students have submitted work to this assignment: it cannot be deleted.", code="has_submissions")
+    assignment.delete()
+
+
+# --- submissions -----------------------------------------------------------------------------------
+def days_late(assignment: Assignment, at: datetime) -> int:
+    """Whole days, or parts of a day, after the due date (0 when on time or without one)."""
+    if assignment.due_at is None or at <= assignment.due_at:
+        return 0
+    return math.ceil((at - assignment.due_at).total_seconds() / DAY_SECONDS)
+
+
+@transaction.atomic
+def submission_create(
+    *, student, assignment: Assignment, text: str = "", url: str = "", files: Sequence = ()
+) -> Submission:
+    """Submits the student's work as their next attempt, stamped now (late or not). Only a student
+    with an active enrollment, for themselves. Refused with 409: after the cutoff (`cutoff_passed`),
+    late when late work is not accepted (`past_due`), with every attempt used (`attempts_used`), or,
+    without an attempt limit, once a submission was graded (`already_graded`). The work must use the
+    assignment's submission types (400 naming the field). Locks the assignment's row, so concurrent
+    submissions take one attempt each and never pass the limit. Queues
+    `submission_received` for the course's instructor."""
+    from notifications.services import notify
+
+    assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
+    if not enrollment_active_exists(student=student, course=assignment.course_id):
+        raise NotPermitted("Enroll in the course to submit work.", code="not_enrolled")
+    now = timezone.now()
+    if assignment.cutoff_at and now > assignment.cutoff_at:
+        raise Conflict("The cutoff for this assignment has passed.", code="cutoff_passed")
+    if assignment.due_at and now > assignment.due_at and not assignment.accept_late:
+        raise Conflict("This assignment was due and does not take late work.", code="past_due")
+    earlier = list(Submission.objects.filter(assignment=assignment, student=student).order_by("attempt"))
+    if assignment.max_attempts is not None and len(earlier) >= assignment.max_attempts:
+        raise Conflict(
+            f"You have used all {assignment.max_attempts} attempts at this assignment.", code="attempts_used"
+        )
+    if assignment.max_attempts is None and any(s.status == SubmissionStatus.GRADED for s in earlier):
+        raise Conflict("Your work on this assignment has been graded.", code="already_graded")
+    _check_work(assignment, text=text, url=url, files=files)
+    late = days_late(assignment, now)
+    submission = Submission.objects.create(
+        assignment=assignment,
+        student=student,
+        attempt=len(earlier) + 1,
+        text=text,
+        url=url,
+        submitted_at=now,
+        is_late=late > 0,
+        days_late=late,
+    )
+    for n, upload_id in enumerate(files, start=1):
+        upload = upload_attach(
+            actor=student, upload_id=upload_id, purposes=UploadPurpose.SUBMISSION_FILE, field="files"
+        )
+        allowed = assignment.allowed_file_types
+        if allowed and upload.detected_type not in allowed:
+            raise InvalidInput(
+                f"{upload.filename} is {upload.detected_type}; this assignment takes {', '.join(allowed)}.",
+                code="file_type",
+                extra={"field": "files"},
+            )
+        SubmissionFile.objects.create(submission=submission, upload=upload, order=n)
+    notify(
+        recipients=[assignment.course.instructor_id],
+        type="submission_received",
+        title=f"New submission: {assignment.title}",
+        body=f"{student.full_name} submitted attempt {submission.attempt}{' (late)' if late else ''}.",
+        payload={
+            "course_id": assignment.course_id,
+            "assignment_id": assignment.pk,
+            "submission_id": submission.pk,
+            "student_id": student.pk,
+        },
+    )
+    return submission
+
+
+def _check_work(assignment: Assignment, *, text: str, url: str, files: Sequence) -> None:
+    given = {SubmissionType.TEXT: bool(text.strip()), SubmissionType.URL: bool(url), SubmissionType.FILE: bool(files)}
+    for kind, present in given.items():
+        if present and kind not in assignment.submission_types:
+            field = "files" if kind == SubmissionType.FILE else kind
+            raise InvalidInput(f"This assignment does not take a {kind} submission.", extra={"field": field})
+    if not any(given.values()):
+        raise InvalidInput(
+            f"Submit your work: {', '.join(assignment.submission_types)}.", code="empty", extra={"field": "text"}
+        )
+    if len(files) > assignment.max_files:
+        raise InvalidInput(f"At most {assignment.max_files} files.", code="too_many", extra={"field": "files"})
+    if len({str(f) for f in files}) != len(files):
+        raise InvalidInput("Each file may appear once.", code="duplicate", extra={"field": "files"})
+
+
+# --- grading -----------------------------------------------------------------------------------------
+def late_penalty(assignment: Assignment, score: Decimal, days: int) -> Decimal:
+    """What lateness takes off the score: penalty_percent_per_day of it for each day late, at most
+    all of it."""
+    if days <= 0 or not assignment.penalty_percent_per_day:
+        return Decimal("0")
+    penalty = score * assignment.penalty_percent_per_day * days / 100
+    return min(score, penalty).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _rubric_score(assignment: Assignment, rubric_scores: Sequence[dict]) -> tuple[Decimal, list[dict]]:
+    criteria = {c.pk: c for c in assignment.criteria.all()}
+    if not criteria:
+        raise InvalidInput("This assignment has no rubric: give a score.", extra={"field": "rubric_scores"})
+    given: dict[int, Decimal] = {}
+    for entry in rubric_scores:
+        criterion = criteria.get(entry.get("criterion"))
+        if criterion is None:
+            raise InvalidInput(
+                f"No criterion {entry.get('criterion')} in this rubric.", extra={"field": "rubric_scores"}
+            )
+        points = Decimal(str(entry.get("points")))
+        if criterion.pk in given:
+            raise InvalidInput(f"Criterion {criterion.pk} is scored twice.", extra={"field": "rubric_scores"})
+        if not 0 <= points <= criterion.points:
+            raise InvalidInput(
+                f"{criterion.title} takes 0 to {criterion.points} points.", extra={"field": "rubric_scores"}
+            )
+        given[criterion.pk] = points
+    missing = [c.title for pk, c in criteria.items() if pk not in given]
+    if missing:
+        raise InvalidInput(f"Score every criterion: {', '.join(missing)}.", extra={"field": "rubric_scores"})
+    record = [
+        {"criterion": pk, "title": criteria[pk].title, "points": str(given[pk]), "max_points": criteria[pk].points}
+        for pk in criteria
+    ]
+    return sum(given.values(), Decimal("0")), record
+
+
+@transaction.atomic
+def submission_grade(
+    *, actor, submission: Submission, score=None, rubric_scores: Sequence[dict] | None = None, feedback: str = ""
+) -> Grade:
+    """Grades (or re-grades) a submission by `score` (0 to the assignment's points) or by
+    `rubric_scores` (every criterion, each within its points; the score is their sum), exactly one
+    of them. The late penalty is applied to the score. A re-grade adds to the history; the
+    submission points at the new grade. The course's instructor or an admin (actor required: a
+    grade names its grader). Locks the submission's row. Notifies the student (`assignment_graded`)."""
+    from notifications.services import notify
+
+    if actor is None:
+        raise NotPermitted("A grade names the person who gave it.")
+    submission = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("assignment__course", "student")
+        .get(pk=submission.pk)
+    )
+    assignment = submission.assignment
+    course_actor_require(actor, assignment.course, message="Only the course's instructor or an admin grades work.")
+    if (score is None) == (rubric_scores is None):
+        raise InvalidInput("Give either a score or rubric scores.", extra={"field": "score"})
+    record: list[dict] = []
+    if rubric_scores is not None:
+        score, record = _rubric_score(assignment, rubric_scores)
+    score = Decimal(str(score)).quantize(CENT, rounding=ROUND_HALF_UP)
+    if not 0 <= score <= assignment.points:
+        raise InvalidInput(f"The score is from 0 to {assignment.points}.", extra={"field": "score"})
+    penalty = late_penalty(assignment, score, submission.days_late)
+    points = score - penalty
+    grade = Grade.objects.create(
+        submission=submission,
+        score=score,
+        rubric_scores=record,
+        late_penalty=penalty,
+        points=points,
+        percent=(points * 100 / assignment.points).quantize(CENT, rounding=ROUND_HALF_UP),
+        feedback=feedback,
+        graded_by=actor,
+        graded_at=timezone.now(),
+    )
+    submission.grade, submission.status = grade, SubmissionStatus.GRADED
+    submission.save(update_fields=["grade", "status"])
+    notify(
+        recipients=[submission.student_id],
+        type="assignment_graded",
+        title=f"Graded: {assignment.title}",
+        body=f"{points} of {assignment.points} points ({grade.percent}%).",
+        payload={
+            "course_id": assignment.course_id,
+            "assignment_id": assignment.pk,
+            "submission_id": submission.pk,
+            "percent": str(grade.percent),
+        },
+    )
+    if assignment.is_required:
+        from courses.selectors import enrollment_get_active
+        from courses.services import enrollment_evaluate_completion
+
+        enrollment = enrollment_get_active(student=submission.student_id, course=assignment.course_id)
+        if enrollment is not None:
+            enrollment_evaluate_completion(enrollment=enrollment)
+    return grade
