@@ -5,6 +5,8 @@ A test that needs PostgreSQL, Redis or a worker skips on a machine without them,
 LMS_REQUIRE_SERVICES=1 (set by .ci/run): then a missing service fails the run."""
 
 import os
+import socket
+import uuid
 
 import pytest
 from django.conf import settings
@@ -283,3 +285,54 @@ def stripe_signature(payload: bytes, secret: str, timestamp: int | None = None) 
     timestamp = int(time.time()) if timestamp is None else timestamp
     signed = f"{timestamp}.".encode() + payload
     return f"t={timestamp},v1={hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()}"
+
+
+# --- S3: moto's server on loopback -------------------------------------------------------------
+S3_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """moto's S3 server on a free loopback port, for the whole session: each test gets a bucket of
+    its own (moto keeps its state for the life of the server)."""
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_storage(settings, moto_endpoint):
+    """STORAGES' default on a fresh, empty bucket of moto's S3 server (as MEDIA_STORAGE=s3 configures
+    it). Yields a boto3 client, with `.bucket` set to the bucket's name."""
+    import boto3
+
+    bucket = f"lms-media-{uuid.uuid4().hex[:12]}"
+    client = boto3.client("s3", endpoint_url=moto_endpoint, **S3_CREDENTIALS)
+    client.create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": moto_endpoint,
+                "region_name": "us-east-1",
+                "access_key": "test",
+                "secret_key": "test",
+                "location": "media",
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        },
+    }
+    client.bucket = bucket
+    return client

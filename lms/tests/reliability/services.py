@@ -115,6 +115,49 @@ class RedisServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def slow_workers(worker_setup, tmp_path: Path, **env: str):
+    """A starter of real `celery -A lms worker` processes (slow_worker.py: the first call of the
+    function LMS_FAULT_SLOWED names sleeps, so a test can kill the worker mid-task), against the
+    test's Redis, database and media root, with `env` added. `start(name)` returns the process;
+    `start.markers` is the folder of the slowed calls' markers, `start.media` the media root. Every
+    worker started is killed on exit."""
+    import sys
+
+    from django.conf import settings
+
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    environment = worker_setup.env(LMS_FAULT_MARKER_DIR=str(markers), **env)
+    started: list[subprocess.Popen] = []
+
+    def start(name: str) -> subprocess.Popen:
+        log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process below)
+        command = [sys.executable, "-m", "lms.tests.reliability.slow_worker", "-A", "lms", "worker"]
+        command += ["-c", "1", "--pool", "prefork", "-n", f"{name}-{os.getpid()}@fault"]
+        command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"]
+        proc = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        proc.log = log
+        started.append(proc)
+        return proc
+
+    start.markers = markers
+    start.media = worker_setup.media
+    try:
+        yield start
+    finally:
+        for proc in started:
+            stop_process(proc, signal.SIGKILL)  # a test worker: nothing to finish
+            proc.log.close()
+
+
 def postgres_bindir() -> str | None:
     for candidate in [os.environ.get("PG_BINDIR", ""), *sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)]:
         if candidate and os.path.exists(os.path.join(candidate, "pg_ctl")):

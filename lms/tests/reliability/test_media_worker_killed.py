@@ -7,18 +7,15 @@ exactly once, and the upload records them."""
 
 import os
 import signal
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings as django_settings
 
 from conftest import client_for
 from media.models import Upload
 from media.tasks import uploads_derive_missing_task
 from media.tests import helpers
 
-from .services import stop_process, wait_for
+from .services import slow_workers, wait_for
 
 pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
@@ -27,33 +24,10 @@ VARIANTS = {"thumb.webp", "thumb.jpg", "card.webp", "card.jpg"}
 
 @pytest.fixture
 def workers(worker_setup, tmp_path):
-    markers = tmp_path / "markers"
-    markers.mkdir()
-    env = worker_setup.env(
-        LMS_FAULT_SLOWED="media.imaging:image_variants", LMS_FAULT_MARKER_DIR=str(markers), LMS_FAULT_RENDER_DELAY="60"
-    )
-    started: list[subprocess.Popen] = []
-
-    def start(name: str) -> subprocess.Popen:
-        log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process below)
-        command = [sys.executable, "-m", "lms.tests.reliability.slow_worker", "-A", "lms", "worker"]
-        command += ["-c", "1", "--pool", "prefork", "-n", f"{name}-{os.getpid()}@fault"]
-        command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"]
-        proc = subprocess.Popen(
-            command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        proc.log = log
-        started.append(proc)
-        return proc
-
-    start.markers = markers
-    start.media = worker_setup.media
-    try:
+    with slow_workers(
+        worker_setup, tmp_path, LMS_FAULT_SLOWED="media.imaging:image_variants", LMS_FAULT_RENDER_DELAY="60"
+    ) as start:
         yield start
-    finally:
-        for proc in started:
-            stop_process(proc, signal.SIGKILL)
-            proc.log.close()
 
 
 def upload_cover(instructor) -> Upload:

@@ -8,14 +8,11 @@ at a known point. Either way the certificate ends up issued exactly once: one ro
 import hashlib
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import kombu
 import pytest
 import redis
-from django.conf import settings as django_settings
 
 from certificates.models import Certificate
 from certificates.tasks import certificates_issue_missing_task
@@ -23,44 +20,22 @@ from conftest import client_for
 from courses.models import Lesson
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
 
-from .services import stop_process, wait_for
+from .services import slow_workers, wait_for
 
 pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def workers(worker_setup, tmp_path):
-    """Starts real worker processes against this test's Redis and database (committed data: the
-    test runs with transaction=True). Yields a starter; every worker is stopped afterwards."""
-    media, markers = worker_setup.media, tmp_path / "markers"
-    markers.mkdir()
-    env = worker_setup.env(
+    """Real worker processes against this test's Redis and database (committed data: the test runs
+    with transaction=True), whose first certificate rendering sleeps a minute."""
+    with slow_workers(
+        worker_setup,
+        tmp_path,
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        LMS_FAULT_MARKER_DIR=str(markers),
         LMS_FAULT_RENDER_DELAY="60",
-    )
-    started: list[subprocess.Popen] = []
-
-    def start(name: str) -> subprocess.Popen:
-        log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process below)
-        command = [sys.executable, "-m", "lms.tests.reliability.slow_worker", "-A", "lms", "worker"]
-        command += ["-c", "1", "--pool", "prefork", "-n", f"{name}-{os.getpid()}@fault"]
-        command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"]
-        proc = subprocess.Popen(
-            command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        proc.log = log
-        started.append(proc)
-        return proc
-
-    start.markers = markers
-    start.media = media
-    try:
+    ) as start:
         yield start
-    finally:
-        for proc in started:
-            stop_process(proc, signal.SIGKILL)  # a test worker: nothing to finish
-            proc.log.close()
 
 
 def complete_course(student, instructor):
