@@ -30,6 +30,16 @@ def require_service(name: str, available: bool, why: str = "") -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_configured():
+    """Celery reads its configuration from the settings once, at its first use, and keeps it. Read it
+    now, from the test settings (jobs inline), so that a first use inside a test that overrides the
+    settings (a broker, jobs not inline) cannot leave every later test in this process with them."""
+    from lms.celery import app
+
+    assert app.conf.task_always_eager == settings.CELERY_TASK_ALWAYS_EAGER
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Throttle counters and cached values never leak from one test into the next."""

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("activity.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("media.api.urls")),
+    path("", include("assignments.api.urls")),
 ]
 
 urlpatterns = [

@@ -302,6 +302,8 @@ SPECTACULAR_SETTINGS = {
         "UploadPurposeEnum": "media.models.UploadPurpose",
         "UploadStatusEnum": "media.models.UploadStatus",
         "UploadMethodEnum": "media.api.serializers.UPLOAD_METHODS",
+        "SubmissionStatusEnum": "assignments.models.SubmissionStatus",
+        "SubmissionTypeEnum": "assignments.models.SubmissionType",
     },
 }
 

@@ -1,0 +1,37 @@
+from django.db.models import QuerySet
+
+from courses.models import Section
+
+from .models import Assignment, Submission, SubmissionStatus
+
+
+def assignment_get(assignment_id: int) -> Assignment:
+    """One assignment as the API renders it (course and rubric loaded); the caller checked access."""
+    return Assignment.objects.select_related("course").prefetch_related("criteria").get(pk=assignment_id)
+
+
+def assignment_list_for_section(section: Section) -> QuerySet[Assignment]:
+    """The section's assignments in order, with their rubrics (the caller checked who may read)."""
+    return Assignment.objects.filter(section=section).select_related("course").prefetch_related("criteria")
+
+
+def submission_list_for_assignment(
+    assignment: Assignment, *, student=None, status: str | None = None
+) -> QuerySet[Submission]:
+    """The assignment's submissions, oldest first: every student's, or one student's (`student`),
+    optionally by status. Loads what a submission renders (student, grade, files) in fixed queries."""
+    queryset = Submission.objects.filter(assignment=assignment)
+    if student is not None:
+        queryset = queryset.filter(student=student)
+    if status:
+        queryset = queryset.filter(status=status)
+    return (
+        queryset.select_related("assignment__course", "student", "grade__graded_by")
+        .prefetch_related("submission_files__upload")
+        .order_by("submitted_at", "id")
+    )
+
+
+def submission_get_next_ungraded(assignment: Assignment) -> Submission | None:
+    """The oldest submission still to grade (SpeedGrader's next), or None."""
+    return submission_list_for_assignment(assignment, status=SubmissionStatus.SUBMITTED).first()
