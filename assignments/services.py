@@ -50,6 +50,9 @@ def _check_rules(data: dict) -> None:
         not types or any(t not in SubmissionType.values for t in types) or len(set(types)) != len(types)
     ):
         raise InvalidInput("Choose one or more of text, file and url, each once.", extra={"field": "submission_types"})
+    points = data.get("points")
+    if points is not None and not 1 <= points <= 10000:
+        raise InvalidInput("Points are from 1 to 10000.", extra={"field": "points"})
     due, cutoff = data.get("due_at"), data.get("cutoff_at")
     if due and cutoff and cutoff < due:
         raise InvalidInput("The cutoff cannot come before the due date.", extra={"field": "cutoff_at"})
@@ -217,6 +220,17 @@ def late_penalty(assignment: Assignment, score: Decimal, days: int) -> Decimal:
     return min(score, penalty).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _decimal(value, field: str) -> Decimal:
+    """A finite number from what a caller sent (a string, an int, a Decimal), or a 400 on `field`."""
+    try:
+        number = Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        raise InvalidInput("Give a number.", extra={"field": field}) from None
+    if not number.is_finite():
+        raise InvalidInput("Give a number.", extra={"field": field})
+    return number
+
+
 def _rubric_score(assignment: Assignment, rubric_scores: Sequence[dict]) -> tuple[Decimal, list[dict]]:
     criteria = {c.pk: c for c in assignment.criteria.all()}
     if not criteria:
@@ -228,7 +242,7 @@ def _rubric_score(assignment: Assignment, rubric_scores: Sequence[dict]) -> tupl
             raise InvalidInput(
                 f"No criterion {entry.get('criterion')} in this rubric.", extra={"field": "rubric_scores"}
             )
-        points = Decimal(str(entry.get("points")))
+        points = _decimal(entry.get("points"), "rubric_scores")
         if criterion.pk in given:
             raise InvalidInput(f"Criterion {criterion.pk} is scored twice.", extra={"field": "rubric_scores"})
         if not 0 <= points <= criterion.points:
@@ -271,7 +285,7 @@ def submission_grade(
     record: list[dict] = []
     if rubric_scores is not None:
         score, record = _rubric_score(assignment, rubric_scores)
-    score = Decimal(str(score)).quantize(CENT, rounding=ROUND_HALF_UP)
+    score = _decimal(score, "score").quantize(CENT, rounding=ROUND_HALF_UP)
     if not 0 <= score <= assignment.points:
         raise InvalidInput(f"The score is from 0 to {assignment.points}.", extra={"field": "score"})
     penalty = late_penalty(assignment, score, submission.days_late)

@@ -25,7 +25,7 @@ SECTION_ASSIGNMENTS = described(
         summary="A section's assignments",
         description="Enrolled students and the course's staff.",
         responses={200: AssignmentSerializer(many=True), **errors(401, 403, 404)},
-        examples=[ok([ex.ASSIGNMENT])],
+        examples=[ok(ex.ASSIGNMENT)],
     ),
     post=extend_schema(
         summary="Add an assignment to a section",
@@ -71,7 +71,7 @@ ASSIGNMENTS = described(
             "attempts. Oldest first.",
             parameters=[STATUS],
             responses={200: paginated(SubmissionSerializer), **errors(400, 401, 403, 404)},
-            examples=[ok(page(ex.SUBMISSION))],
+            examples=[ok(page(ex.SUBMISSION, count=1))],
         ),
         extend_schema(
             methods=["POST"],

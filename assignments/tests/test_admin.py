@@ -117,11 +117,8 @@ def test_the_pages_render(staff, media_root, instructor, student):
     assert "Half way" in html and "Better" in html  # the whole grading history
     assert str(upload.pk) in html
 
-    for name in ("assignment", "submission", "grade", "rubriccriterion", "submissionfile"):
-        try:
-            url = reverse(f"admin:assignments_{name}_changelist")
-        except Exception:  # noqa: BLE001 - not every model has a page of its own
-            continue
+    for name in ("assignment", "submission"):
+        url = reverse(f"admin:assignments_{name}_changelist")
         assert staff.get(url).status_code == 200, url
 
 

@@ -37,6 +37,7 @@ from hypothesis import settings as hypothesis_settings
 
 from accounts.services import tokens_for_user
 from accounts.tests.factories import AdminFactory, InstructorFactory, StudentFactory
+from assignments import services as assignment_services
 from certificates.tests.factories import CertificateFactory, CompletedEnrollmentFactory
 from courses.models import Enrollment
 from courses.tests.factories import (
@@ -103,6 +104,11 @@ BUSINESS_RULE_400 = {
     ("PATCH", "/api/v1/admin/courses/{id}/"): "a course without lessons cannot be published",
     ("GET", "/api/v1/admin/reports/{name}/"): "`from` must not be after `to`; at most 400 buckets",
     ("GET", "/api/v1/instructor/reports/{name}/"): "`from` must not be after `to`; at most 400 buckets",
+    ("POST", "/api/v1/sections/{section_id}/assignments/"): "the cutoff must not come before the due date",
+    ("PUT", "/api/v1/assignments/{id}/"): "the cutoff must not come before the due date",
+    ("PATCH", "/api/v1/assignments/{id}/"): "the cutoff must not come before the due date",
+    ("POST", "/api/v1/assignments/{id}/submissions/"): "the work must use the assignment's submission types",
+    ("POST", "/api/v1/submissions/{id}/grade/"): "a score within the points, or every rubric criterion within its own",
 }
 # 402: enrolling in a course that has a price (the world has paid courses) is answered with a price.
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "402", "403", "404", "409", "429"]
@@ -267,6 +273,13 @@ class World:
             "admin/users": [self.student.pk, self.other_student.pk, self.instructor.pk, self.admin.pk],
         }
         self.codes = [certificate.verification_code]
+        essay = assignment_services.assignment_create(
+            actor=self.instructor, section=section, title="Essay", points=10, submission_types=["text", "url"],
+            rubric=[{"title": "Argument", "points": 6}, {"title": "Style", "points": 4}],
+        )  # fmt: skip
+        submission = assignment_services.submission_create(student=self.student, assignment=essay, text="My essay")
+        self.ids["assignments"] = [essay.pk]
+        self.ids["submissions"] = [submission.pk]
         # Uploads (uuid ids): the instructor's ready cover and pending video, the student's avatar.
         in_an_hour = timezone.now() + timedelta(hours=1)
         uploads = [

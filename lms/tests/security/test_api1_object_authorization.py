@@ -257,6 +257,30 @@ MATRIX = [
     # the bytes are not an image: refused (400), for the uploader only
     ("POST", "/api/v1/uploads/<pk>/complete/", "/api/v1/uploads/{pending_upload}/complete/", None,
      E(401, 404, 404, 400, 404, 404)),
+    # --- assignments ------------------------------------------------------------------------------
+    # readers: the enrolled student, the course's staff; writers: the course's staff
+    ("GET", "/api/v1/sections/<section_id>/assignments/", "/api/v1/sections/{section}/assignments/", None,
+     READERS(200)),
+    ("POST", "/api/v1/sections/<section_id>/assignments/", "/api/v1/sections/{section}/assignments/",
+     {"title": "Report", "points": 20}, OWNER_OR_ADMIN(201)),
+    ("GET", "/api/v1/assignments/<pk>/", "/api/v1/assignments/{assignment}/", None, READERS(200)),
+    ("PUT", "/api/v1/assignments/<pk>/", "/api/v1/assignments/{assignment}/", {"title": "Essay, v2", "points": 10},
+     OWNER_OR_ADMIN(200)),
+    ("PATCH", "/api/v1/assignments/<pk>/", "/api/v1/assignments/{assignment}/", {"points": 12}, OWNER_OR_ADMIN(200)),
+    ("DELETE", "/api/v1/assignments/<pk>/", "/api/v1/assignments/{scrap_assignment}/", None, OWNER_OR_ADMIN(204)),
+    # a student reads their own submissions; the staff every one
+    ("GET", "/api/v1/assignments/<pk>/submissions/", "/api/v1/assignments/{assignment}/submissions/", None,
+     READERS(200)),
+    # only the enrolled student submits (staff are not enrolled: 403 not_enrolled)
+    ("POST", "/api/v1/assignments/<pk>/submissions/", "/api/v1/assignments/{assignment}/submissions/",
+     {"text": "Attempt two"}, E(401, 201, 403, 403, 403, 403)),
+    ("GET", "/api/v1/assignments/<pk>/next-ungraded/", "/api/v1/assignments/{assignment}/next-ungraded/", None,
+     OWNER_OR_ADMIN(200)),
+    # a submission: its student and the course's staff read it; anyone else never sees it
+    ("GET", "/api/v1/submissions/<pk>/", "/api/v1/submissions/{submission}/", None, E(401, 200, 404, 200, 404, 200)),
+    ("POST", "/api/v1/submissions/<pk>/grade/", "/api/v1/submissions/{submission}/grade/",
+     lambda w, role: {"rubric_scores": [{"criterion": w.obj["criterion"].pk, "points": 8}], "feedback": "Good"},
+     E(401, 403, 404, 200, 404, 200)),
     # --- outside /api/v1/ -----------------------------------------------------------------------
     # files: public ones for anyone; private ones for anyone holding a signed link (its credential)
     ("GET", "/files/<name>", "/files/{public_file}", None, ALL(200)),

@@ -107,9 +107,26 @@ def build_world() -> World:
     o["student_user"] = student
     o["draft_course"] = PublishedCourseFactory(instructor=instructor, status="draft", published_at=None, lessons=1)
     _media(w)
+    _assignments(w)
     o["order"].refresh_from_db()
     assert o["order"].paid_at > timezone.now() - timedelta(minutes=5)
     return w
+
+
+def _assignments(w: World) -> None:
+    """An assignment in the course's section (a rubric of one criterion), with the student's graded
+    first attempt; a scrap assignment nobody submitted to (for DELETE)."""
+    from assignments import services as assignment_services
+
+    instructor, student = w.users["instructor"], w.users["student"]
+    o = w.obj
+    o["assignment"] = assignment_services.assignment_create(
+        actor=instructor, section=o["section"], title="Essay", points=10, max_attempts=5,
+        rubric=[{"title": "Argument", "points": 10}],
+    )  # fmt: skip
+    o["criterion"] = o["assignment"].criteria.get()
+    o["submission"] = assignment_services.submission_create(student=student, assignment=o["assignment"], text="Mine")
+    o["scrap_assignment"] = assignment_services.assignment_create(actor=instructor, section=o["section"], title="Scrap")
 
 
 def _media(w: World) -> None:
