@@ -69,7 +69,7 @@ ASSIGNMENTS = described(
             summary="Submissions to an assignment",
             description="The course's staff: every student's (`?status=submitted|graded`); a student: their own "
             "attempts. Oldest first.",
-            parameters=[STATUS],
+            parameters=[STATUS, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
             responses={200: paginated(SubmissionSerializer), **errors(400, 401, 403, 404)},
             examples=[ok(page(ex.SUBMISSION, count=1))],
         ),

@@ -13,6 +13,7 @@ import {
   api,
   check,
   expectCode,
+  expectErrorField,
   expectFieldErrors,
   expectStatus,
   first,
@@ -735,6 +736,164 @@ export async function run(): Promise<JourneyContext> {
     );
   });
 
+  // The assignment the student journey submits to (and has graded): a two-criterion rubric.
+  const assignment = await step(
+    "assignments: create with a rubric, list, read, PUT, PATCH, delete; 400, 403, 404",
+    async () => {
+      const inSection = { params: { path: { section_id: sectionId } } };
+      const day = 86_400_000;
+      const dueAt = new Date(Date.now() + 7 * day).toISOString();
+      const badCutoff = await api(me).POST("/api/v1/sections/{section_id}/assignments/", {
+        ...inSection,
+        body: {
+          title: "Cut off too soon",
+          due_at: dueAt,
+          late_policy: { accept_late: true, cutoff_at: new Date(Date.now() + day).toISOString() },
+        },
+      });
+      expectStatus(badCutoff, 400, "assignment with a cutoff before its due date");
+      expectErrorField(badCutoff.error, "cutoff_at", "assignment create 400 (cutoff)");
+      const noTypes = await api(me).POST("/api/v1/sections/{section_id}/assignments/", {
+        ...inSection,
+        body: { title: "", submission_types: [] },
+      });
+      expectStatus(noTypes, 400, "assignment without a title or submission types");
+      expectFieldErrors(noTypes.error, ["submission_types", "title"], "assignment create 400");
+      const zeroCriterion = await api(me).POST("/api/v1/sections/{section_id}/assignments/", {
+        ...inSection,
+        body: { title: "Zero points", rubric: [{ title: "Nothing", points: 0 }] },
+      });
+      expectStatus(zeroCriterion, 400, "a rubric criterion worth 0 points");
+      expectFieldErrors(zeroCriterion.error, ["rubric.0.points"], "assignment create 400 (nested)");
+      expectStatus(
+        await api(other).POST("/api/v1/sections/{section_id}/assignments/", {
+          ...inSection,
+          body: { title: "On another's course" },
+        }),
+        403,
+        "assignment on another instructor's course",
+      );
+      expectStatus(
+        await api(student).POST("/api/v1/sections/{section_id}/assignments/", {
+          ...inSection,
+          body: { title: "Homework for the teacher" },
+        }),
+        403,
+        "assignment created by a student",
+      );
+
+      const created = await api(me).POST("/api/v1/sections/{section_id}/assignments/", {
+        ...inSection,
+        body: {
+          title: "Build a typed client",
+          instructions: "Generate a client from the schema and call three operations.",
+          points: 100,
+          due_at: dueAt,
+          submission_types: ["text", "file"],
+          allowed_file_types: ["application/pdf"],
+          max_files: 2,
+          max_attempts: 3,
+          pass_percent: 60,
+          late_policy: {
+            accept_late: true,
+            penalty_percent_per_day: "10.00",
+            cutoff_at: new Date(Date.now() + 14 * day).toISOString(),
+          },
+          rubric: [
+            { title: "Correctness", description: "The calls are typed and work.", points: 60 },
+            { title: "Style", points: 40 },
+          ],
+        },
+      });
+      expectStatus(created, 201, "assignment create");
+      const id = created.data.id;
+      check(created.data.section === sectionId && created.data.course === freeId, "in the section and its course");
+      check(created.data.rubric.map((c) => c.points).join() === "60,40", "the rubric has both criteria");
+      check(created.data.max_attempts === 3 && !created.data.is_required, "3 attempts, not required");
+      check(Number(created.data.late_policy.penalty_percent_per_day) === 10, "the late policy is kept");
+      const path = { params: { path: { id } } };
+
+      const put = await api(me).PUT("/api/v1/assignments/{id}/", {
+        ...path,
+        body: {
+          title: "Build and test a typed client",
+          instructions: "Generate a client from the schema, call three operations, test them.",
+          points: 100,
+          due_at: dueAt,
+          submission_types: ["text", "file"],
+          allowed_file_types: ["application/pdf"],
+          max_files: 2,
+          max_attempts: null,
+          is_required: false,
+          pass_percent: 60,
+          late_policy: { accept_late: true, penalty_percent_per_day: "10.00", cutoff_at: null },
+          rubric: [
+            { title: "Correctness", description: "The calls are typed and work.", points: 60 },
+            { title: "Tests and style", points: 40 },
+          ],
+        },
+      });
+      expectStatus(put, 200, "assignment update (PUT)");
+      check(put.data.max_attempts === null, "PUT lifted the attempt limit");
+      check(put.data.late_policy.cutoff_at === null, "PUT removed the cutoff");
+      check(put.data.rubric.map((c) => c.title).join() === "Correctness,Tests and style", "PUT replaced the rubric");
+      const patch = await api(me).PATCH("/api/v1/assignments/{id}/", { ...path, body: { pass_percent: 70 } });
+      expectStatus(patch, 200, "assignment update (PATCH)");
+      check(patch.data.pass_percent === 70 && patch.data.title === put.data.title, "PATCH changed only pass_percent");
+      const badPatch = await api(me).PATCH("/api/v1/assignments/{id}/", {
+        ...path,
+        body: { late_policy: { cutoff_at: new Date(Date.now() + day).toISOString() } },
+      });
+      expectStatus(badPatch, 400, "PATCH a cutoff before the due date");
+      expectErrorField(badPatch.error, "cutoff_at", "assignment PATCH 400");
+      expectStatus(
+        await api(other).PATCH("/api/v1/assignments/{id}/", { ...path, body: { points: 1 } }),
+        403,
+        "PATCH another's assignment",
+      );
+
+      const scrap = await api(me).POST("/api/v1/sections/{section_id}/assignments/", {
+        ...inSection,
+        body: { title: "Scrap assignment" },
+      });
+      expectStatus(scrap, 201, "assignment create (scrap)");
+      check(scrap.data.submission_types.join() === "text" && scrap.data.rubric.length === 0, "defaults: text, no rubric");
+      const list = await api(me).GET("/api/v1/sections/{section_id}/assignments/", inSection);
+      expectStatus(list, 200, "assignments list");
+      check(list.data.map((a) => a.id).join() === [id, scrap.data.id].join(), "assignments listed in order");
+      const scrapPath = { params: { path: { id: scrap.data.id } } };
+      expectStatus(await api(me).DELETE("/api/v1/assignments/{id}/", scrapPath), 204, "assignment delete");
+      expectStatus(await api(me).GET("/api/v1/assignments/{id}/", scrapPath), 404, "deleted assignment");
+
+      const read = await api(me).GET("/api/v1/assignments/{id}/", path);
+      expectStatus(read, 200, "assignment retrieve");
+      check(read.data.pass_percent === 70 && read.data.rubric.length === 2, "read back as changed");
+      const notEnrolled = await api(other).GET("/api/v1/assignments/{id}/", path);
+      expectStatus(notEnrolled, 403, "another instructor (not enrolled) reads the assignment");
+      expectCode(notEnrolled.error, "not_enrolled", "assignment read 403");
+      expectStatus(
+        await api(me).GET("/api/v1/assignments/{id}/", { params: { path: { id: UNKNOWN_ID } } }),
+        404,
+        "unknown assignment",
+      );
+      expectStatus(
+        await api(me).GET("/api/v1/sections/{section_id}/assignments/", {
+          params: { path: { section_id: UNKNOWN_ID } },
+        }),
+        404,
+        "assignments of an unknown section",
+      );
+      const none = await api(me).GET("/api/v1/assignments/{id}/next-ungraded/", path);
+      expectStatus(none, 204, "nothing to grade yet");
+      return {
+        id,
+        sectionId,
+        points: read.data.points,
+        criteria: read.data.rubric.map((c) => ({ id: c.id, points: c.points })),
+      };
+    },
+  );
+
   // The paid course the student journey buys, with a coupon.
   const paidCourse = await step("paid course: create, curriculum, publish; coupons CRUD; 400, 403", async () => {
     const created = await api(me).POST("/api/v1/courses/", {
@@ -1028,5 +1187,5 @@ export async function run(): Promise<JourneyContext> {
     check(archived.data.status === "archived", "a course with enrollments is archived, not deleted");
   });
 
-  return { instructor: me, freeCourse: { id: freeId, lessonIds, quizId, answers }, paidCourse };
+  return { instructor: me, freeCourse: { id: freeId, lessonIds, quizId, answers, assignment }, paidCourse };
 }

@@ -496,6 +496,11 @@ export type JourneyContext = {
     quizId: number;
     /** All-correct answers, one per question. */
     answers: QuizAnswer[];
+    /**
+     * An assignment of the course's first section: text or PDF files, no attempt limit (resubmit
+     * until graded), due in a week, 100 points by a two-criterion rubric, not required.
+     */
+    assignment: { id: number; sectionId: number; points: number; criteria: { id: number; points: number }[] };
   };
   /** Published, paid (e.g. "49.00" USD), with a coupon code. */
   paidCourse: { id: number; price: string; currency: string; couponCode: string };
@@ -516,6 +521,12 @@ export function expectFieldErrors(body: unknown, fields: string[], what: string)
 export function expectCode(body: unknown, code: string, what: string): void {
   const actual = typeof body === "object" && body !== null && "code" in body ? body.code : undefined;
   if (actual !== code) throw new JourneyError(`${what}: expected code ${code}, got ${JSON.stringify(body)}`);
+}
+
+/** Fails unless an error body names this field (a rule of the domain: `{detail, code, field}`). */
+export function expectErrorField(body: unknown, field: string, what: string): void {
+  const actual = typeof body === "object" && body !== null && "field" in body ? body.field : undefined;
+  if (actual !== field) throw new JourneyError(`${what}: expected an error about ${field}, got ${JSON.stringify(body)}`);
 }
 
 /** A name no other run has used. */

@@ -8,6 +8,9 @@ import {
   PASSWORD,
   api,
   check,
+  expectCode,
+  expectErrorField,
+  expectFieldErrors,
   expectStatus,
   find,
   first,
@@ -258,6 +261,233 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     find(history.data, (a) => a.id === attempt && a.passed === true, "the passed attempt");
     const results = await client().GET("/api/v1/quizzes/{id}/results/", { params: { path: { id: free.quizId } } });
     expectStatus(results, 403, "quiz results as a student");
+  });
+
+  const work = ctx.freeCourse.assignment;
+  const submissions = await step(
+    "assignments: list, read, submit text, submit a PDF (three-step upload), my submissions; 400, 403, 404",
+    async () => {
+      const listed = await client().GET("/api/v1/sections/{section_id}/assignments/", {
+        params: { path: { section_id: work.sectionId } },
+      });
+      expectStatus(listed, 200, "the section's assignments");
+      find(listed.data, (a) => a.id === work.id, "the journey's assignment");
+      const path = { params: { path: { id: work.id } } };
+      const read = await client().GET("/api/v1/assignments/{id}/", path);
+      expectStatus(read, 200, "the assignment");
+      check(read.data.rubric.length === 2 && read.data.max_attempts === null, "a rubric, no attempt limit");
+      check(read.data.submission_types.join() === "text,file", "text and files");
+
+      const empty = await client().POST("/api/v1/assignments/{id}/submissions/", { ...path, body: { text: "  " } });
+      expectStatus(empty, 400, "an empty submission");
+      expectCode(empty.error, "empty", "empty submission 400");
+      const byUrl = await client().POST("/api/v1/assignments/{id}/submissions/", {
+        ...path,
+        body: { url: "https://github.com/example/client" },
+      });
+      expectStatus(byUrl, 400, "a link where the assignment takes none");
+      expectErrorField(byUrl.error, "url", "url submission 400");
+
+      const text = await client().POST("/api/v1/assignments/{id}/submissions/", {
+        ...path,
+        body: { text: "createClient<paths>() with the generated types; three calls, all typed." },
+      });
+      expectStatus(text, 201, "submit text");
+      check(text.data.attempt === 1 && text.data.status === "submitted", "attempt 1, submitted");
+      check(!text.data.is_late && text.data.grade === null && text.data.files.length === 0, "on time, ungraded, no files");
+      check(text.data.student.id === me.user.id && text.data.assignment === work.id, "mine, for this assignment");
+
+      // A PDF in the three upload steps: ask, send the bytes, complete (the server sniffs "%PDF").
+      const pdf = new TextEncoder().encode("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+      const wrongType = await client().POST("/api/v1/uploads/", {
+        body: { purpose: "submission_file", filename: "client.mp4", content_type: "video/mp4", size: 1000 },
+      });
+      expectStatus(wrongType, 415, "a video as a submission file");
+      expectCode(wrongType.error, "unsupported_type", "415 code");
+      const asked = await client().POST("/api/v1/uploads/", {
+        body: { purpose: "submission_file", filename: "client.pdf", content_type: "application/pdf", size: pdf.length },
+      });
+      expectStatus(asked, 201, "upload ask (client.pdf)");
+      check(asked.data.status === "pending" && asked.data.upload.method === "PUT", "a pending upload, PUT to the API");
+      const uploadId = asked.data.id;
+      const sent = await client().PUT("/api/v1/uploads/{id}/content/", {
+        params: { path: { id: uploadId } },
+        body: "(bytes)",
+        bodySerializer: () => pdf,
+        headers: { "Content-Type": "application/pdf" },
+      });
+      expectStatus(sent, 200, "upload bytes (client.pdf)");
+      const done = await client().POST("/api/v1/uploads/{id}/complete/", { params: { path: { id: uploadId } } });
+      expectStatus(done, 200, "upload complete (client.pdf)");
+      check(done.data.status === "ready" && done.data.detected_type === "application/pdf", "a ready PDF");
+
+      const notMine = await api(peer).POST("/api/v1/assignments/{id}/submissions/", {
+        ...path,
+        body: { files: [uploadId] },
+      });
+      expectStatus(notMine, 400, "submitting another student's upload");
+      const withFile = await client().POST("/api/v1/assignments/{id}/submissions/", {
+        ...path,
+        body: { text: "The client, as a PDF.", files: [uploadId] },
+      });
+      expectStatus(withFile, 201, "submit a PDF");
+      check(withFile.data.attempt === 2 && withFile.data.status === "submitted", "attempt 2, submitted");
+      const file = first(withFile.data.files, "submitted file");
+      check(file.id === uploadId && file.content_type === "application/pdf" && file.size === pdf.length, "the PDF is attached");
+      const download = await fetch(file.url);
+      const bytes = new Uint8Array(await download.arrayBuffer());
+      check(download.status === 200 && new TextDecoder().decode(bytes.slice(0, 4)) === "%PDF", "the signed link serves the PDF");
+
+      const mine = await client().GET("/api/v1/assignments/{id}/submissions/", path);
+      expectStatus(mine, 200, "my submissions");
+      check(
+        mine.data.count === 2 && mine.data.results.map((s) => s.attempt).join() === "1,2",
+        "my two attempts, oldest first",
+      );
+      const theirs = await api(peer).GET("/api/v1/assignments/{id}/submissions/", path);
+      expectStatus(theirs, 200, "the peer's submissions");
+      check(theirs.data.count === 0, "a student lists only their own");
+      const one = await client().GET("/api/v1/submissions/{id}/", { params: { path: { id: text.data.id } } });
+      expectStatus(one, 200, "my submission");
+      check(one.data.text === text.data.text && one.data.grade === null, "read back, ungraded");
+      expectStatus(
+        await api(peer).GET("/api/v1/submissions/{id}/", { params: { path: { id: text.data.id } } }),
+        404,
+        "another student's submission",
+      );
+      expectStatus(
+        await client().GET("/api/v1/submissions/{id}/", { params: { path: { id: UNKNOWN_ID } } }),
+        404,
+        "an unknown submission",
+      );
+      const next = await client().GET("/api/v1/assignments/{id}/next-ungraded/", path);
+      expectStatus(next, 403, "next-ungraded as a student");
+      expectCode(next.error, "not_course_staff", "next-ungraded 403");
+      const selfGrade = await client().POST("/api/v1/submissions/{id}/grade/", {
+        params: { path: { id: text.data.id } },
+        body: { score: "100" },
+      });
+      expectStatus(selfGrade, 403, "a student grades their own work");
+      expectCode(selfGrade.error, "not_course_staff", "grade 403");
+      return { first: text.data.id, second: withFile.data.id };
+    },
+  );
+
+  // Grading comes after the student submitted: the course's instructor (the session in the context).
+  await step("grading (the instructor): next-ungraded, ?status=, by rubric, re-grade by score; 400, 204, 409", async () => {
+    const staff = api(ctx.instructor);
+    const path = { params: { path: { id: work.id } } };
+    const [correctness, style] = work.criteria;
+    if (!correctness || !style) throw new Error("the assignment's rubric has two criteria");
+
+    const waiting = await staff.GET("/api/v1/assignments/{id}/submissions/", {
+      params: { path: { id: work.id }, query: { status: "submitted" } },
+    });
+    expectStatus(waiting, 200, "submissions to grade");
+    check(
+      waiting.data.results.map((s) => s.id).join() === [submissions.first, submissions.second].join(),
+      "both attempts wait, oldest first",
+    );
+    const next = await staff.GET("/api/v1/assignments/{id}/next-ungraded/", path);
+    expectStatus(next, 200, "next to grade");
+    check(next.data?.id === submissions.first && next.data.status === "submitted", "the oldest attempt first");
+
+    const firstId = { params: { path: { id: submissions.first } } };
+    const over = await staff.POST("/api/v1/submissions/{id}/grade/", {
+      ...firstId,
+      body: {
+        rubric_scores: [
+          { criterion: correctness.id, points: String(correctness.points + 1) },
+          { criterion: style.id, points: "10" },
+        ],
+      },
+    });
+    expectStatus(over, 400, "a criterion scored over its points");
+    expectErrorField(over.error, "rubric_scores", "grade 400 (rubric)");
+    const neither = await staff.POST("/api/v1/submissions/{id}/grade/", { ...firstId, body: { feedback: "?" } });
+    expectStatus(neither, 400, "a grade without a score or rubric scores");
+    expectFieldErrors(neither.error, ["score"], "grade 400 (neither)");
+    const tooHigh = await staff.POST("/api/v1/submissions/{id}/grade/", {
+      ...firstId,
+      body: { score: String(work.points + 1) },
+    });
+    expectStatus(tooHigh, 400, "a score over the assignment's points");
+    expectErrorField(tooHigh.error, "score", "grade 400 (score)");
+
+    const graded = await staff.POST("/api/v1/submissions/{id}/grade/", {
+      ...firstId,
+      body: {
+        rubric_scores: [
+          { criterion: correctness.id, points: "50" },
+          { criterion: style.id, points: "35" },
+        ],
+        feedback: "Typed and working; test the error paths.",
+      },
+    });
+    expectStatus(graded, 200, "grade by rubric");
+    check(Number(graded.data.score) === 85 && Number(graded.data.points) === 85, "85 points (50 + 35)");
+    check(Number(graded.data.percent) === 85 && Number(graded.data.late_penalty) === 0, "85%, on time");
+    check(
+      graded.data.rubric_scores.map((r) => `${r.criterion}:${Number(r.points)}/${r.max_points}`).join() ===
+        `${correctness.id}:50/${correctness.points},${style.id}:35/${style.points}`,
+      "the rubric scores, each with its maximum",
+    );
+    check(graded.data.graded_by?.id === ctx.instructor.user.id, "graded by the instructor");
+
+    const then = await staff.GET("/api/v1/assignments/{id}/next-ungraded/", path);
+    expectStatus(then, 200, "next to grade after one");
+    check(then.data?.id === submissions.second, "the second attempt is next");
+    const secondId = { params: { path: { id: submissions.second } } };
+    const byRubric = await staff.POST("/api/v1/submissions/{id}/grade/", {
+      ...secondId,
+      body: {
+        rubric_scores: [
+          { criterion: correctness.id, points: "55" },
+          { criterion: style.id, points: "30.5" },
+        ],
+      },
+    });
+    expectStatus(byRubric, 200, "grade the second attempt by rubric");
+    check(Number(byRubric.data.points) === 85.5, "85.5 points");
+    const regraded = await staff.POST("/api/v1/submissions/{id}/grade/", {
+      ...secondId,
+      body: { score: "90", feedback: "Re-graded: the tests were there." },
+    });
+    expectStatus(regraded, 200, "re-grade by score");
+    check(Number(regraded.data.points) === 90 && Number(regraded.data.percent) === 90, "90 points, 90%");
+    check(regraded.data.rubric_scores.length === 0, "a score, not rubric scores");
+
+    const none = await staff.GET("/api/v1/assignments/{id}/next-ungraded/", path);
+    expectStatus(none, 204, "nothing left to grade");
+    const done = await staff.GET("/api/v1/assignments/{id}/submissions/", {
+      params: { path: { id: work.id }, query: { status: "graded" } },
+    });
+    expectStatus(done, 200, "graded submissions");
+    check(done.data.count === 2 && done.data.results.every((s) => s.grade !== null), "both graded");
+    const read = await staff.GET("/api/v1/submissions/{id}/", secondId);
+    expectStatus(read, 200, "a submission, as its grader");
+    check(Number(read.data.grade?.points) === 90, "the current grade is the re-grade");
+    const del = await staff.DELETE("/api/v1/assignments/{id}/", path);
+    expectStatus(del, 409, "delete an assignment with submissions");
+    expectCode(del.error, "has_submissions", "assignment delete 409");
+  });
+
+  await step("assignments after grading: my grade, 409 already_graded on a further attempt", async () => {
+    const mine = await client().GET("/api/v1/submissions/{id}/", { params: { path: { id: submissions.second } } });
+    expectStatus(mine, 200, "my graded submission");
+    check(mine.data.status === "graded", "graded");
+    const grade = mine.data.grade;
+    check(grade !== null && Number(grade.points) === 90 && Number(grade.percent) === 90, "90 points, 90%");
+    check(grade.feedback === "Re-graded: the tests were there.", "with the grader's feedback");
+    const all = await client().GET("/api/v1/assignments/{id}/submissions/", { params: { path: { id: work.id } } });
+    expectStatus(all, 200, "my submissions after grading");
+    check(all.data.results.every((s) => s.status === "graded"), "both attempts graded");
+    const again = await client().POST("/api/v1/assignments/{id}/submissions/", {
+      params: { path: { id: work.id } },
+      body: { text: "One more try." },
+    });
+    expectStatus(again, 409, "submit after a grade (no attempt limit)");
+    expectCode(again.error, "already_graded", "submission 409");
   });
 
   const certificate = await step("certificate: request, wait until issued, download the PDF, verify anonymously", async () => {

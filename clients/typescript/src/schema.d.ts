@@ -118,6 +118,76 @@ export interface paths {
         patch: operations["admin_users_partial_update"];
         trace?: never;
     };
+    "/api/v1/assignments/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An assignment */
+        get: operations["assignments_retrieve"];
+        /**
+         * Replace an assignment
+         * @description The course's instructor or an admin. `rubric`, when sent, replaces the rubric; grades given keep their scores.
+         */
+        put: operations["assignments_update"];
+        post?: never;
+        /**
+         * Delete an assignment
+         * @description Only while nobody has submitted to it (409 `has_submissions`).
+         */
+        delete: operations["assignments_destroy"];
+        options?: never;
+        head?: never;
+        /** Change an assignment */
+        patch: operations["assignments_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/assignments/{id}/next-ungraded/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The next submission to grade
+         * @description The oldest submission still to grade, or 204 when none is left (SpeedGrader's next).
+         */
+        get: operations["assignments_next_ungraded_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignments/{id}/submissions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Submissions to an assignment
+         * @description The course's staff: every student's (`?status=submitted|graded`); a student: their own attempts. Oldest first.
+         */
+        get: operations["assignments_submissions_list"];
+        put?: never;
+        /**
+         * Submit work
+         * @description An enrolled student, as their next attempt. 409: `cutoff_passed`, `past_due` (late work not taken), `attempts_used`, `already_graded` (no attempt limit: resubmit until graded). The instructor is notified (`submission_received`).
+         */
+        post: operations["assignments_submissions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/attempts/{id}/": {
         parameters: {
             query?: never;
@@ -1556,6 +1626,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sections/{section_id}/assignments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A section's assignments
+         * @description Enrolled students and the course's staff.
+         */
+        get: operations["sections_assignments_list"];
+        put?: never;
+        /**
+         * Add an assignment to a section
+         * @description The course's instructor or an admin. `rubric` criteria are optional; a rubric lets graders score by criterion.
+         */
+        post: operations["sections_assignments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/submissions/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A submission
+         * @description Its student, or the course's staff. Files come as signed, expiring links.
+         */
+        get: operations["submissions_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/submissions/{id}/grade/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grade a submission
+         * @description The course's instructor or an admin: `score` (0 to the assignment's points) or `rubric_scores` (every criterion, within its points). The late penalty is applied; a re-grade keeps the history. The student is notified (`assignment_graded`).
+         */
+        post: operations["submissions_grade"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/uploads/": {
         parameters: {
             query?: never;
@@ -1818,6 +1952,31 @@ export interface components {
         AnswersInput: {
             answers: components["schemas"]["AnswerInput"][];
         };
+        Assignment: {
+            readonly id: number;
+            readonly course: number;
+            readonly section: number | null;
+            readonly title: string;
+            readonly instructions: string;
+            readonly points: number;
+            /** Format: date-time */
+            readonly due_at: string | null;
+            submission_types: components["schemas"]["SubmissionTypeEnum"][];
+            allowed_file_types: string[];
+            readonly max_files: number;
+            /** @description Submissions a student may make; empty: resubmit freely until one is graded. */
+            readonly max_attempts: number | null;
+            /** @description Must be passed to complete the course. */
+            readonly is_required: boolean;
+            readonly pass_percent: number;
+            readonly late_policy: components["schemas"]["LatePolicy"];
+            readonly rubric: components["schemas"]["Criterion"][];
+            readonly order: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
         /** @description A notification of type `assignment_graded`: your work was graded. */
         AssignmentGradedNotification: {
             readonly id: number;
@@ -1839,6 +1998,28 @@ export interface components {
          * @enum {string}
          */
         AssignmentGradedNotificationTypeEnum: "assignment_graded";
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        AssignmentInput: {
+            title: string;
+            instructions?: string;
+            points?: number;
+            /** Format: date-time */
+            due_at?: string | null;
+            submission_types?: components["schemas"]["SubmissionTypeEnum"][];
+            /** @description MIME types a file may be; empty: any type submissions take. */
+            allowed_file_types?: string[];
+            max_files?: number;
+            /** @description Null: resubmit freely until one is graded. */
+            max_attempts?: number | null;
+            is_required?: boolean;
+            pass_percent?: number;
+            late_policy?: components["schemas"]["LatePolicyInput"];
+            rubric?: components["schemas"]["CriterionInput"][];
+            order?: number;
+        };
         /**
          * @description An attempt. Questions never carry their answers; `feedback` lists per-question results and
          *     correct answers only when the quiz's review policy allows, else it is []; under the policy
@@ -2392,6 +2573,18 @@ export interface components {
             /** @description The catalog card's image; null until made. */
             card: components["schemas"]["CoverVariant"] | null;
         };
+        Criterion: {
+            id: number;
+            title: string;
+            description: string;
+            points: number;
+        };
+        CriterionInput: {
+            title: string;
+            /** @default  */
+            description?: string;
+            points: number;
+        };
         /**
          * @description * `USD` - USD
          *     * `EUR` - EUR
@@ -2637,6 +2830,41 @@ export interface components {
             /** @description When a comment was reported. */
             comment_id?: number;
         };
+        Grade: {
+            /**
+             * Format: decimal
+             * @description Given by the grader, before any penalty.
+             */
+            score: string;
+            /** Format: decimal */
+            late_penalty: string;
+            /**
+             * Format: decimal
+             * @description After the late penalty.
+             */
+            points: string;
+            /** Format: decimal */
+            percent: string;
+            rubric_scores: components["schemas"]["GradedRubricScore"][];
+            feedback: string;
+            graded_by: components["schemas"]["PublicUser"] | null;
+            /** Format: date-time */
+            graded_at: string;
+        };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        GradeInput: {
+            /**
+             * Format: decimal
+             * @description Or `rubric_scores`.
+             */
+            score?: string;
+            rubric_scores?: components["schemas"]["RubricScore"][];
+            /** @default  */
+            feedback?: string;
+        };
         GradedPayload: {
             course_id: number;
             assignment_id: number;
@@ -2646,6 +2874,13 @@ export interface components {
              * @description After any late penalty.
              */
             percent: string;
+        };
+        GradedRubricScore: {
+            criterion: number;
+            title: string;
+            /** Format: decimal */
+            points: string;
+            max_points: number;
         };
         Health: {
             status: string;
@@ -2798,6 +3033,42 @@ export interface components {
             /** Format: decimal */
             average_rating: string | null;
             unanswered_reviews: number;
+        };
+        LatePolicy: {
+            /**
+             * @description Accept work after `due_at`.
+             * @default true
+             */
+            accept_late?: boolean;
+            /**
+             * Format: decimal
+             * @description Taken off the score for each day (or part of one) late.
+             * @default 0.00
+             */
+            penalty_percent_per_day?: string;
+            /**
+             * Format: date-time
+             * @description Nothing is accepted after this (409 `cutoff_passed`).
+             */
+            cutoff_at?: string | null;
+        };
+        LatePolicyInput: {
+            /**
+             * @description Accept work after `due_at`.
+             * @default true
+             */
+            accept_late?: boolean;
+            /**
+             * Format: decimal
+             * @description Taken off the score for each day (or part of one) late.
+             * @default 0.00
+             */
+            penalty_percent_per_day?: string;
+            /**
+             * Format: date-time
+             * @description Nothing is accepted after this (409 `cutoff_passed`).
+             */
+            cutoff_at?: string | null;
         };
         /**
          * @description `content`, `video_url` and `video` are null, `attachments` empty (and `locked` true) unless the
@@ -3329,6 +3600,14 @@ export interface components {
             results: components["schemas"]["Review"][];
             count: number;
         };
+        PaginatedSubmissionList: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Submission"][];
+            count: number;
+        };
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
          *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
@@ -3364,6 +3643,28 @@ export interface components {
         };
         PatchedAnswersInput: {
             answers?: components["schemas"]["AnswerInput"][];
+        };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        PatchedAssignmentInput: {
+            title?: string;
+            instructions?: string;
+            points?: number;
+            /** Format: date-time */
+            due_at?: string | null;
+            submission_types?: components["schemas"]["SubmissionTypeEnum"][];
+            /** @description MIME types a file may be; empty: any type submissions take. */
+            allowed_file_types?: string[];
+            max_files?: number;
+            /** @description Null: resubmit freely until one is graded. */
+            max_attempts?: number | null;
+            is_required?: boolean;
+            pass_percent?: number;
+            late_policy?: components["schemas"]["LatePolicyInput"];
+            rubric?: components["schemas"]["CriterionInput"][];
+            order?: number;
         };
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
@@ -4188,6 +4489,11 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "student" | "instructor" | "admin";
+        RubricScore: {
+            criterion: number;
+            /** Format: decimal */
+            points: string;
+        };
         Section: {
             readonly id: number;
             readonly title: string;
@@ -4268,6 +4574,34 @@ export interface components {
             recent_quiz_results: components["schemas"]["QuizResult"][];
             unread_notifications: number;
         };
+        Submission: {
+            id: number;
+            assignment: number;
+            student: components["schemas"]["PublicUser"];
+            attempt: number;
+            status: components["schemas"]["SubmissionStatusEnum"];
+            /** Format: date-time */
+            submitted_at: string;
+            is_late: boolean;
+            days_late: number;
+            text: string;
+            url: string;
+            /** @description Signed, expiring links. */
+            readonly files: components["schemas"]["LessonAttachment"][];
+            /** @description The current grade; null until graded. */
+            grade: components["schemas"]["Grade"] | null;
+        };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        SubmissionInput: {
+            /** @default  */
+            text?: string;
+            url?: string;
+            /** @description Ready `submission_file` uploads of yours. */
+            files?: string[];
+        };
         SubmissionPayload: {
             course_id: number;
             assignment_id: number;
@@ -4295,6 +4629,19 @@ export interface components {
          * @enum {string}
          */
         SubmissionReceivedNotificationTypeEnum: "submission_received";
+        /**
+         * @description * `submitted` - Submitted
+         *     * `graded` - Graded
+         * @enum {string}
+         */
+        SubmissionStatusEnum: "submitted" | "graded";
+        /**
+         * @description * `text` - Text
+         *     * `file` - File
+         *     * `url` - URL
+         * @enum {string}
+         */
+        SubmissionTypeEnum: "text" | "file" | "url";
         Target: {
             type: string;
             id: string;
@@ -5287,6 +5634,489 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assignments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this assignment. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assignments_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this assignment. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assignments_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this assignment. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assignments_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this assignment. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedAssignmentInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assignments_next_ungraded_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this assignment. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
+                };
+            };
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assignments_submissions_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description Only submissions in this status. */
+                status?: "graded" | "submitted";
+            };
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this assignment. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSubmissionList"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assignments_submissions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this assignment. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SubmissionInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
                 };
             };
             /** @description Invalid input; the body names each bad field. */
@@ -12491,6 +13321,253 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Lesson"][];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sections_assignments_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                section_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"][];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sections_assignments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                section_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    submissions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this submission. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    submissions_grade: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this submission. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["GradeInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grade"];
                 };
             };
             /** @description Invalid input; the body names each bad field. */
