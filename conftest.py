@@ -40,6 +40,22 @@ def _celery_configured():
     assert app.conf.task_always_eager == settings.CELERY_TASK_ALWAYS_EAGER
 
 
+CELERY_SWITCHES = ("task_always_eager", "broker_url", "result_backend")
+
+
+@pytest.fixture(autouse=True)
+def _celery_restored(_celery_configured):
+    """Fixtures that point Celery at a broker (celery_worker, jobs_to, broker) restore it; this makes
+    sure nothing a test switched (jobs not inline, another broker) outlives it, whatever the order
+    their fixtures were set up and torn down in."""
+    from lms.celery import app
+
+    saved = {key: app.conf[key] for key in CELERY_SWITCHES}
+    yield
+    for key, value in saved.items():
+        app.conf[key] = value
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Throttle counters and cached values never leak from one test into the next."""
