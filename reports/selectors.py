@@ -7,12 +7,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, DateField, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
 from activity.models import ActivityEvent
+from assignments.models import Submission
 from certificates.models import Certificate
 from courses.models import Course, Enrollment, EnrollmentStatus, Lesson
 from courses.progress import progress_for
@@ -49,6 +65,11 @@ class ReportSpec:
     value: Callable[[], object]
     instructor_scope: str | None  # the lookup to the course's instructor; None: admins only
     money: bool = False
+    convert: Callable[[object], object] | None = None  # from what the database returns to the value
+
+
+def _hours(duration: datetime.timedelta | None) -> Decimal:
+    return (Decimal(duration.total_seconds()) / 3600).quantize(Decimal("0.01")) if duration else ZERO
 
 
 REPORTS: dict[str, ReportSpec] = {
@@ -72,6 +93,18 @@ REPORTS: dict[str, ReportSpec] = {
         "submitted_at",
         lambda: Count("pk"),
         "quiz__course__instructor",
+    ),
+    # Work submitted to assignments, and how long grading took: the mean hours from a submission to
+    # its current grade, by the period it was graded in (0.00 where nothing was graded).
+    "submissions": ReportSpec(
+        Submission.objects.all, "submitted_at", lambda: Count("pk"), "assignment__course__instructor"
+    ),
+    "grading-turnaround": ReportSpec(
+        lambda: Submission.objects.filter(grade__isnull=False),
+        "grade__graded_at",
+        lambda: Avg(ExpressionWrapper(F("grade__graded_at") - F("submitted_at"), output_field=DurationField())),
+        "assignment__course__instructor",
+        convert=_hours,
     ),
     "active-users": ReportSpec(
         lambda: ActivityEvent.objects.filter(actor__isnull=False),
@@ -108,8 +141,9 @@ def report_series(
         .annotate(value=spec.value())
         .order_by("period")
     )
-    found = {as_date(row["period"]): row["value"] for row in rows}
-    zero = ZERO if spec.money else 0
+    convert = spec.convert or (lambda value: value)
+    found = {as_date(row["period"]): convert(row["value"]) for row in rows}
+    zero = ZERO if spec.money or spec.convert else 0
     return [{"period": period, "value": found.get(period) or zero} for period in buckets(start, end, interval)]
 
 

@@ -91,7 +91,8 @@ ADMIN_REPORT = described(
         parameters=REPORT_PARAMETERS,
         responses=report_responses("No such report."),
         examples=[ok(ex.REPORT)],
-        summary="A report over time (admin): signups, enrollments, revenue, completions, quiz-attempts, active-users",
+        summary="A report over time (admin): signups, enrollments, revenue, completions, quiz-attempts, submissions, "
+        "grading-turnaround, active-users",
     ),
 )
 
@@ -101,6 +102,7 @@ INSTRUCTOR_REPORT = described(
         parameters=REPORT_PARAMETERS,
         responses=report_responses("No such report for instructors."),
         examples=[ok(ex.REPORT)],
-        summary="A report over my courses (instructor): enrollments, revenue, completions, quiz-attempts",
+        summary="A report over my courses (instructor): enrollments, revenue, completions, quiz-attempts, submissions, "
+        "grading-turnaround",
     ),
 )

@@ -54,7 +54,9 @@ class CountOrAmountField(serializers.Field):
 
 class ReportPointSerializer(serializers.Serializer):
     period = serializers.DateField(help_text="The first day of the bucket.")
-    value = CountOrAmountField(help_text="A count, or a decimal string for revenue.")
+    value = CountOrAmountField(
+        help_text="A count, or a decimal string: revenue, or the mean hours to grade (grading-turnaround)."
+    )
 
     def to_representation(self, point):
         value = point["value"]

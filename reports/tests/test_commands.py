@@ -16,7 +16,16 @@ from payments.tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 
-NAMES = ["signups", "enrollments", "revenue", "completions", "quiz-attempts", "active-users"]
+NAMES = [
+    "signups",
+    "enrollments",
+    "revenue",
+    "completions",
+    "quiz-attempts",
+    "submissions",
+    "grading-turnaround",
+    "active-users",
+]
 
 
 def at(text: str) -> datetime.datetime:

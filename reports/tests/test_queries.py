@@ -28,8 +28,17 @@ PINNED = {
 }
 INSTRUCTOR_DASHBOARD_QUERIES = 5  # user, courses, recent reviews, recent enrollments (+1 to spare)
 REPORT_QUERIES = 3  # the user, the report, and nothing else
-ADMIN_REPORTS = ["signups", "enrollments", "revenue", "completions", "quiz-attempts", "active-users"]
-INSTRUCTOR_REPORTS = ["enrollments", "revenue", "completions", "quiz-attempts"]
+ADMIN_REPORTS = [
+    "signups",
+    "enrollments",
+    "revenue",
+    "completions",
+    "quiz-attempts",
+    "submissions",
+    "grading-turnaround",
+    "active-users",
+]
+INSTRUCTOR_REPORTS = ["enrollments", "revenue", "completions", "quiz-attempts", "submissions", "grading-turnaround"]
 
 
 def grow(*, student, instructor, courses: int) -> None:

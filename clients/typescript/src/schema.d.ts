@@ -63,7 +63,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A report over time (admin): signups, enrollments, revenue, completions, quiz-attempts, active-users */
+        /** A report over time (admin): signups, enrollments, revenue, completions, quiz-attempts, submissions, grading-turnaround, active-users */
         get: operations["admin_reports_retrieve"];
         put?: never;
         post?: never;
@@ -1126,7 +1126,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A report over my courses (instructor): enrollments, revenue, completions, quiz-attempts */
+        /** A report over my courses (instructor): enrollments, revenue, completions, quiz-attempts, submissions, grading-turnaround */
         get: operations["instructor_reports_retrieve"];
         put?: never;
         post?: never;
@@ -4346,19 +4346,21 @@ export interface components {
          * @description * `active-users` - active-users
          *     * `completions` - completions
          *     * `enrollments` - enrollments
+         *     * `grading-turnaround` - grading-turnaround
          *     * `quiz-attempts` - quiz-attempts
          *     * `revenue` - revenue
          *     * `signups` - signups
+         *     * `submissions` - submissions
          * @enum {string}
          */
-        ReportNameEnum: "active-users" | "completions" | "enrollments" | "quiz-attempts" | "revenue" | "signups";
+        ReportNameEnum: "active-users" | "completions" | "enrollments" | "grading-turnaround" | "quiz-attempts" | "revenue" | "signups" | "submissions";
         ReportPoint: {
             /**
              * Format: date
              * @description The first day of the bucket.
              */
             period: string;
-            /** @description A count, or a decimal string for revenue. */
+            /** @description A count, or a decimal string: revenue, or the mean hours to grade (grading-turnaround). */
             value: number | string;
         };
         /**
@@ -5333,7 +5335,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                name: "active-users" | "completions" | "enrollments" | "quiz-attempts" | "revenue" | "signups";
+                name: "active-users" | "completions" | "enrollments" | "grading-turnaround" | "quiz-attempts" | "revenue" | "signups" | "submissions";
             };
             cookie?: never;
         };
@@ -10471,7 +10473,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                name: "active-users" | "completions" | "enrollments" | "quiz-attempts" | "revenue" | "signups";
+                name: "active-users" | "completions" | "enrollments" | "grading-turnaround" | "quiz-attempts" | "revenue" | "signups" | "submissions";
             };
             cookie?: never;
         };
