@@ -44,7 +44,6 @@ class Upload(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     codec = models.CharField(max_length=50, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
     # Derived files by name ("thumb", "card", "poster"), each {"jpeg": key, "webp": key, width, height}.
     variants = models.JSONField(default=dict, blank=True)
     derived_at = models.DateTimeField(null=True, blank=True)

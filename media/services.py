@@ -31,7 +31,6 @@ logger = logging.getLogger(__name__)
 
 # Course material is uploaded by those who teach; anyone signed in may upload an avatar or their work.
 TEACHING_PURPOSES = frozenset({UploadPurpose.COURSE_COVER, UploadPurpose.LESSON_VIDEO, UploadPurpose.LESSON_ATTACHMENT})
-PUBLIC_CACHE = "public, max-age=31536000, immutable"
 SNIFF_BYTES = 64 * 1024
 
 
@@ -263,7 +262,10 @@ def _check_image(upload: Upload) -> None:
         cleaned = os.path.join(tmp, "clean")
         info = imaging.image_clean(source, cleaned, max_pixels=settings.MEDIA_IMAGE_MAX_PIXELS)
         storage.put_file(
-            upload.key, cleaned, content_type=info.mime, cache_control=PUBLIC_CACHE if upload.is_public else None
+            upload.key,
+            cleaned,
+            content_type=info.mime,
+            cache_control=storage.PUBLIC_CACHE if upload.is_public else None,
         )
         upload.size = os.path.getsize(cleaned)
         upload.width, upload.height = info.width, info.height
@@ -343,7 +345,7 @@ def upload_derive(*, upload_id) -> Upload | None:
         if upload is None:
             return None
         folder = upload.key.rsplit("/", 1)[0]
-        cache_control = PUBLIC_CACHE if upload.is_public else None
+        cache_control = storage.PUBLIC_CACHE if upload.is_public else None
         variants = {}
         with tempfile.TemporaryDirectory() as tmp:
             if upload.purpose == UploadPurpose.LESSON_VIDEO:

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 
 CHUNK = 64 * 1024
+# Public objects (covers, avatars, their variants) never change: their names hold the upload's id.
+PUBLIC_CACHE = "public, max-age=31536000, immutable"
 PRIVATE_SALT = "media.private-file"
 
 
@@ -224,7 +226,3 @@ def content_disposition(filename: str, disposition: str = "inline") -> str:
     from django.utils.http import content_disposition_header
 
     return content_disposition_header(disposition == "attachment", filename)
-
-
-def local_path(name: str) -> str:
-    return _local_path(name)

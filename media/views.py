@@ -17,7 +17,6 @@ from django.views.decorators.http import require_safe
 
 from . import storage
 
-PUBLIC_CACHE = "public, max-age=31536000, immutable"
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -30,7 +29,7 @@ def public_file(request, name: str):
     if not name.startswith("public/") or ".." in name.split("/") or not storage.exists(name):
         raise Http404("No such file.")
     response = FileResponse(storage.open_read(name), content_type=_content_type(name))
-    response["Cache-Control"] = PUBLIC_CACHE
+    response["Cache-Control"] = storage.PUBLIC_CACHE
     response["Cross-Origin-Resource-Policy"] = "cross-origin"  # covers are shown by SPAs on other origins
     return response
 
