@@ -102,13 +102,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(LatePolicySerializer)
     def get_late_policy(self, assignment) -> dict:
-        return {
-            "accept_late": assignment.accept_late,
-            "penalty_percent_per_day": f"{assignment.penalty_percent_per_day:.2f}",
-            "cutoff_at": serializers.DateTimeField().to_representation(assignment.cutoff_at)
-            if assignment.cutoff_at
-            else None,
-        }
+        return LatePolicySerializer(assignment).data  # its fields are the assignment's own
 
     @extend_schema_field(CriterionSerializer(many=True))
     def get_rubric(self, assignment) -> list:
@@ -123,6 +117,9 @@ class SubmissionInputSerializer(InputSerializer):
         help_text="Ready `submission_file` uploads of yours.",
     )  # fmt: skip
 
+
+class SubmissionQuerySerializer(InputSerializer):
+    status = serializers.ChoiceField(choices=SubmissionStatus.choices, required=False, allow_blank=True)
 
 class RubricScoreSerializer(serializers.Serializer):
     criterion = serializers.IntegerField(min_value=1)

@@ -13,7 +13,7 @@ from lms.api.pagination import PageNumberPagination
 
 from .. import selectors, services
 from ..access import READ_DENIED, assignment_for, can_manage_assignment, submission_for
-from ..models import Assignment, Submission, SubmissionStatus
+from ..models import Assignment, Submission
 from . import schema
 from .serializers import (
     AssignmentInputSerializer,
@@ -21,6 +21,7 @@ from .serializers import (
     GradeInputSerializer,
     GradeSerializer,
     SubmissionInputSerializer,
+    SubmissionQuerySerializer,
     SubmissionSerializer,
 )
 
@@ -81,11 +82,7 @@ class AssignmentViewSet(
                 SubmissionSerializer(submission, context={"request": request}).data, status=status.HTTP_201_CREATED
             )
         assignment = assignment_for(request.user, pk, need="read")
-        status_filter = request.query_params.get("status")
-        if status_filter not in (None, "", *SubmissionStatus.values):
-            from lms.errors import InvalidInput
-
-            raise InvalidInput("status is submitted or graded.", extra={"field": "status"})
+        status_filter = SubmissionQuerySerializer.from_query(request).get("status")
         # The course's staff read everyone's; a student reads their own.
         student = None if can_manage_assignment(request.user, assignment) else request.user
         queryset = selectors.submission_list_for_assignment(assignment, student=student, status=status_filter or None)

@@ -29,12 +29,6 @@ class ReportQuerySerializer(InputSerializer):
                 raise serializers.ValidationError({name: [f"Use a date up to {LAST_DAY.isoformat()}."]})
         return attrs
 
-    @classmethod
-    def from_query(cls, request) -> dict:
-        serializer = cls(data=request.query_params)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
 
 ReportQuerySerializer._declared_fields["from"] = serializers.DateField(
     required=False, help_text="Default: 30 days ago."
