@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 
-from lms.api.responses import ValidationErrorSerializer, body, described, ok
+from lms.api.responses import ValidationErrorSerializer, body, described, error_of, ok
 from lms.api.responses import errors as shared_errors
 
 from . import examples as ex
@@ -37,19 +37,6 @@ RevokedError = inline_serializer(
 )
 
 
-def _errors_of(status: int, serializer, description: str, examples: dict) -> dict:
-    return {
-        status: OpenApiResponse(
-            serializer,
-            description=description,
-            examples=[
-                OpenApiExample(name, value=value, response_only=True, status_codes=[str(status)])
-                for name, value in examples.items()
-            ],
-        )
-    }
-
-
 def errors(*statuses: int, **descriptions: str):
     return shared_errors(
         *statuses,
@@ -70,7 +57,7 @@ MY_CERTIFICATES = described(
             200: OpenApiResponse(CertificateSerializer, description="It exists already."),
             202: OpenApiResponse(Queued, description="Being issued; it appears in this list shortly."),
             **errors(401, 404),
-            **_errors_of(
+            **error_of(
                 400,
                 CertificateRequestErrorSerializer,
                 "Not eligible (the message says what is missing), or a bad `course`.",
@@ -88,7 +75,7 @@ CERTIFICATES = described(
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF, a file download."),
             **errors(401, 404),
-            **_errors_of(409, RevokedError, "The certificate was revoked.", ex.REVOKED_ERRORS),
+            **error_of(409, RevokedError, "The certificate was revoked.", ex.REVOKED_ERRORS),
         },
         summary="Download the PDF (owner, admin; not once revoked)",
     ),

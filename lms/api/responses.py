@@ -134,6 +134,18 @@ def error(status: int, description: str | None = None) -> OpenApiResponse:
     return OpenApiResponse(body, description=description or DESCRIPTIONS[status], examples=EXAMPLES[status])
 
 
+def error_of(status: int, serializer, description: str, examples: dict) -> dict[int, OpenApiResponse]:
+    """`{status: response}` for an error with a body of its own (`serializer`, e.g. one carrying
+    the figures a client needs), and its examples by name."""
+    return {
+        status: OpenApiResponse(
+            serializer,
+            description=description,
+            examples=[_example(status, name, value) for name, value in examples.items()],
+        )
+    }
+
+
 def errors(*statuses: int, throttled: bool = True, **descriptions: str) -> dict[int, OpenApiResponse]:
     """`{status: response}` for these error codes (plus 429 when throttled). A description can be
     made specific with a keyword: `errors(403, 404, r403="Not enrolled in this course.")`."""

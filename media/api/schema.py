@@ -1,10 +1,10 @@
 """The OpenAPI description of media/api/views.py (drf-spectacular)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 
-from lms.api.responses import body, described, errors, ok
+from lms.api.responses import body, described, error_of, errors, ok
 
 from .serializers import UploadCreatedSerializer, UploadInputSerializer, UploadSerializer
 
@@ -67,16 +67,7 @@ UploadRefusal = inline_serializer(
 
 
 def _refusal(status: int, description: str, examples: dict) -> dict:
-    return {
-        status: OpenApiResponse(
-            UploadRefusal,
-            description=description,
-            examples=[
-                OpenApiExample(name, value=value, response_only=True, status_codes=[str(status)])
-                for name, value in examples.items()
-            ],
-        )
-    }
+    return error_of(status, UploadRefusal, description, examples)
 
 
 UPLOADS = described(
