@@ -58,7 +58,7 @@ class QuizAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     form = QuizForm
     list_display = ("title", "course", "passing_score", "max_attempts", "time_limit_seconds", "is_required", "order")
-    list_filter = ("is_required", "show_correct_answers", "shuffle_questions")
+    list_filter = ("is_required", "show_correct_answers", "scoring_policy", "shuffle_questions")
     search_fields = ("title", "course__title")
     list_select_related = ("course",)
     raw_id_fields = ("course", "section")

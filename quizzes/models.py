@@ -14,6 +14,13 @@ class ReviewPolicy(models.TextChoices):
     AFTER_DUE_DATE = "after_due_date", "Once the quiz's due date has passed"
 
 
+class ScoringPolicy(models.TextChoices):
+    BEST = "best", "Best attempt"
+    LAST = "last", "Last attempt"
+
+
+SCORING_POLICY_HELP = "Which submitted attempt the gradebook counts."
+
 # Shown in the admin and, through the serializers, in the OpenAPI schema: the trade-off instructors choose.
 REVIEW_POLICY_HELP = (
     "When a student sees, for a submitted attempt, which answers were right, the correct answers and the "
@@ -67,6 +74,12 @@ class Quiz(models.Model):
         help_text=REVIEW_POLICY_HELP,
     )
     is_required = models.BooleanField(default=True, help_text="Must be passed to complete the course.")
+    scoring_policy = models.CharField(
+        max_length=8,
+        choices=ScoringPolicy.choices,
+        default=ScoringPolicy.BEST,
+        help_text=SCORING_POLICY_HELP,
+    )
     order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -34,6 +34,7 @@ QUIZ_FIELDS = (
     "shuffle_questions",
     "show_correct_answers",
     "is_required",
+    "scoring_policy",
 )
 QUESTION_FIELDS = ("type", "text", "points", "explanation", "accepted_answers", "numeric_answer", "tolerance")
 
@@ -62,9 +63,10 @@ def _check_review_policy(quiz: Quiz, data: dict) -> None:
 def quiz_create(*, actor, course, **data) -> Quiz:
     """Adds a quiz at the end of the course. `actor` manages the course (403 otherwise), or is None
     for the platform (the demo seed). Fields left out take the model's defaults: for new quizzes
-    the review waits for the last attempt (after_last_attempt) and a student has 3 attempts. No row
-    lock: concurrent creates may share an order number (lists break ties by id) until the next move
-    renumbers the quizzes under their row locks."""
+    the review waits for the last attempt (after_last_attempt), a student has 3 attempts and the
+    gradebook counts the best one (scoring_policy best). No row lock: concurrent creates may share
+    an order number (lists break ties by id) until the next move renumbers the quizzes under their
+    row locks."""
     quiz_manager_require(actor, course)
     _check_section(course, data.get("section"))
     quiz = Quiz(course=course, **{k: v for k, v in data.items() if k in QUIZ_FIELDS})
@@ -80,7 +82,8 @@ def quiz_update(*, actor, quiz: Quiz, data: dict) -> Quiz:
     quizzes under their row locks) on the quiz as stored, under its row lock, and returns it.
     `actor` manages the quiz's course (403 otherwise), or is None for the platform. Changing
     due_at applies at once to attempts still open (they close at the new due date); changing the
-    review policy, max_attempts or due_at applies to past attempts' reviews too."""
+    review policy, max_attempts or due_at applies to past attempts' reviews too, and changing
+    scoring_policy to the attempt the gradebook counts (it is read when the gradebook is)."""
     quiz_manager_require(actor, quiz.course)
     quiz = Quiz.objects.select_for_update(of=("self",)).select_related("course").get(pk=quiz.pk)
     if "section" in data:

@@ -85,6 +85,7 @@ QUIZ = {
     "shuffle_questions": False,
     "show_correct_answers": "after_last_attempt",
     "is_required": True,
+    "scoring_policy": "best",
     "order": 1,
     "question_count": 2,
     "total_points": 3,
@@ -105,6 +106,7 @@ QUIZ_INPUT = {
     "shuffle_questions": True,
     "show_correct_answers": "after_due_date",
     "is_required": True,
+    "scoring_policy": "last",
     "order": 2,
 }
 NEW_QUIZ = {
@@ -242,7 +244,7 @@ GRADED_ATTEMPT_PASS_FAIL_ONLY = {**GRADED_ATTEMPT, "score": None, "max_score": N
 
 # Request and response bodies of the edit operations.
 QUIZ_REPLACE = {**QUIZ_INPUT, "title": "Basics check", "order": 1}
-QUIZ_PATCH = {"passing_score": 60}
+QUIZ_PATCH = {"passing_score": 60, "scoring_policy": "best"}
 QUESTIONS_REORDER = {"order": [2, 1]}
 QUESTIONS_REORDERED = {**NUMERIC_QUESTION, "order": 1}
 QUESTION_PATCH = {"points": 2}

@@ -12,11 +12,13 @@ from quizzes.models import (
     DUE_AT_HELP,
     MAX_ATTEMPTS_HELP,
     REVIEW_POLICY_HELP,
+    SCORING_POLICY_HELP,
     Attempt,
     Question,
     QuestionType,
     Quiz,
     ReviewPolicy,
+    ScoringPolicy,
 )
 from quizzes.selectors import AttemptVisibility, student_sees_score
 
@@ -39,6 +41,12 @@ class QuizInputSerializer(InputSerializer):
         choices=ReviewPolicy.choices, required=False, help_text=f"Default: after_last_attempt. {REVIEW_POLICY_HELP}"
     )
     is_required = serializers.BooleanField(required=False)
+    scoring_policy = serializers.ChoiceField(
+        choices=ScoringPolicy.choices,
+        required=False,
+        help_text=f"{SCORING_POLICY_HELP} best (the default): the highest percent; last: the most recently submitted.",
+        error_messages={"invalid_choice": '"{input}" is not a scoring policy: use best or last.'},
+    )
     order = serializers.IntegerField(min_value=1, max_value=100000, required=False)
 
 
@@ -199,6 +207,7 @@ class QuizSerializer(serializers.ModelSerializer):
             "shuffle_questions",
             "show_correct_answers",
             "is_required",
+            "scoring_policy",
             "order",
             "question_count",
             "total_points",
