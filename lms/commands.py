@@ -8,6 +8,7 @@ about a tenth, for logs)."""
 
 import time
 from argparse import RawDescriptionHelpFormatter
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter, OutputWrapper
 
@@ -122,3 +123,31 @@ class Progress:
 def progress_for(command: BaseCommand, total: int | None, *, label: str = "", force: bool = False) -> Progress:
     """The command's progress bar: on when its stderr is a terminal or `force` (its --progress)."""
     return Progress(command.stderr, total, label=label, enabled=force or command.stderr.isatty())
+
+
+def add_output_argument(parser, what: str) -> None:
+    parser.add_argument(
+        "--output",
+        "-o",
+        default="-",
+        metavar="FILE",
+        help=f"Write {what} to FILE instead of stdout ('-', the default).",
+    )
+
+
+def write_output(command: BaseCommand, body: bytes, output: str, *, charset: str = "utf-8") -> None:
+    """`body` to FILE (`output`), or to stdout for '-': as bytes on a real stdout, decoded on a text
+    stream (call_command(stdout=StringIO())). CommandError when the file cannot be written."""
+    if output == "-":
+        buffer = getattr(command.stdout, "buffer", None)
+        if buffer is not None:
+            command.stdout.flush()
+            buffer.write(body)
+            buffer.flush()
+        else:
+            command.stdout.write(body.decode(charset), ending="")
+        return
+    try:
+        Path(output).write_bytes(body)
+    except OSError as exc:
+        raise CommandError(f"Cannot write {output}: {exc.strerror or exc}") from exc

@@ -13,6 +13,7 @@ from django.db.models import (
     DateField,
     DecimalField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -28,7 +29,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from activity.models import ActivityEvent
-from assignments.models import Submission
+from assignments.models import Assignment, Submission, SubmissionStatus
 from certificates.models import Certificate
 from courses.models import Course, Enrollment, EnrollmentStatus, Lesson
 from courses.progress import progress_for
@@ -43,6 +44,8 @@ from reviews.selectors import review_list_for_instructor
 from .periods import INTERVALS, MAX_BUCKETS, as_date, buckets
 
 ZERO = Decimal("0.00")
+DUE_SOON_DAYS = 14  # the student dashboard's horizon for assignments due soon
+DASHBOARD_ITEMS = 5  # recent quiz results, assignments due soon, recently graded
 
 
 def _count_per_course(queryset: QuerySet, course_field: str = "course") -> Coalesce:
@@ -187,6 +190,40 @@ def report_build(
 
 
 # --- student -------------------------------------------------------------------------------------
+def _enrolled_in(student: User, course_field: str) -> Exists:
+    """The student holds an active enrollment in the course of the outer row (`course_field`)."""
+    return Exists(
+        Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE, course=OuterRef(course_field))
+    )
+
+
+def assignment_list_due_soon_for_student(student: User, *, days: int = DUE_SOON_DAYS) -> QuerySet[Assignment]:
+    """Assignments of the student's active enrollments due from now to `days` ahead (both ends
+    included), that they have not submitted to yet, the nearest first; their courses loaded. One
+    query. Work already submitted (graded or not) and work past due are not listed."""
+    now = timezone.now()
+    submitted = Submission.objects.filter(student=student, assignment=OuterRef("pk"))
+    return (
+        Assignment.objects.filter(
+            _enrolled_in(student, "course"), due_at__gte=now, due_at__lte=now + datetime.timedelta(days=days)
+        )
+        .exclude(Exists(submitted))
+        .select_related("course")
+        .order_by("due_at", "id")
+    )
+
+
+def submission_list_graded_for_student(student: User) -> QuerySet[Submission]:
+    """The student's graded submissions in the courses they are still enrolled in (an assignment of
+    a course they left is closed to them), the most recently graded first (a re-grade counts from
+    when it was given); the current grade, assignment and course loaded. One query."""
+    return (
+        Submission.objects.filter(_enrolled_in(student, "assignment__course"), student=student, grade__isnull=False)
+        .select_related("grade", "assignment__course")
+        .order_by("-grade__graded_at", "-id")
+    )
+
+
 def dashboard_for_student(student: User, *, limit: int = 20) -> dict:
     enrollments = list(
         Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE)
@@ -220,8 +257,10 @@ def dashboard_for_student(student: User, *, limit: int = 20) -> dict:
         "recent_quiz_results": list(
             Attempt.objects.filter(student=student, submitted_at__isnull=False)
             .select_related("quiz")
-            .order_by("-submitted_at", "-id")[:5]
+            .order_by("-submitted_at", "-id")[:DASHBOARD_ITEMS]
         ),
+        "assignments_due_soon": list(assignment_list_due_soon_for_student(student)[:DASHBOARD_ITEMS]),
+        "recently_graded": list(submission_list_graded_for_student(student)[:DASHBOARD_ITEMS]),
         "unread_notifications": notification_unread_count_for_user(user=student),
     }
 
@@ -230,6 +269,8 @@ def dashboard_for_student(student: User, *, limit: int = 20) -> dict:
 def dashboard_for_instructor(instructor: User) -> dict:
     since = timezone.now() - datetime.timedelta(days=30)
     graded = Attempt.objects.filter(submitted_at__isnull=False)
+    # Work waiting for a grade: what `next-ungraded` and `?status=submitted` list, every student's.
+    waiting = Submission.objects.filter(status=SubmissionStatus.SUBMITTED)
     courses = list(
         Course.objects.filter(instructor=instructor)
         .select_related("instructor", "category", "cover")
@@ -245,6 +286,10 @@ def dashboard_for_instructor(instructor: User) -> dict:
             unanswered_reviews=_count_per_course(Review.objects.filter(author_enrolled(), reply__isnull=True)),
             quiz_attempts=_count_per_course(graded, "quiz__course"),
             quiz_passes=_count_per_course(graded.filter(passed=True), "quiz__course"),
+            submissions_to_grade=_count_per_course(waiting, "assignment__course"),
+            oldest_waiting_at=Subquery(
+                waiting.filter(assignment__course=OuterRef("pk")).order_by("submitted_at").values("submitted_at")[:1]
+            ),
         )
         .order_by("-created_at", "-id")
     )
@@ -267,6 +312,8 @@ def dashboard_for_instructor(instructor: User) -> dict:
             else None
         ),
         "unanswered_reviews": sum(c.unanswered_reviews for c in courses),
+        "submissions_to_grade": sum(c.submissions_to_grade for c in courses),
+        "oldest_waiting_at": min((c.oldest_waiting_at for c in courses if c.oldest_waiting_at), default=None),
     }
     return {
         "courses": courses,

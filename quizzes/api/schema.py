@@ -147,7 +147,7 @@ QUIZZES = described(
             methods=["GET"],
             responses={200: AttemptSerializer(many=True), **READ_ERRORS},
             examples=ex.MY_ATTEMPTS_EXAMPLES,
-            summary="My attempts at this quiz, newest first (the best one counts)",
+            summary="My attempts at this quiz, newest first (the best one counts toward passing)",
             tags=["attempts"],
         ),
         extend_schema(

@@ -4,6 +4,8 @@ from certificates.api.examples import CERTIFICATE
 from courses.api.examples import COURSE, ENROLLMENT, INSTRUCTOR_COURSE
 from reviews.api.examples import INSTRUCTOR_REVIEW
 
+COURSE_REF = {"id": COURSE["id"], "slug": COURSE["slug"], "title": COURSE["title"]}
+
 STUDENT_DASHBOARD = {
     "enrollments": [{**ENROLLMENT, "next_lesson": {"id": 3, "title": "If and else"}}],
     "active_count": 2,
@@ -20,6 +22,26 @@ STUDENT_DASHBOARD = {
             "submitted_at": "2026-11-30T10:36:20Z",
         }
     ],
+    "assignments_due_soon": [
+        {
+            "id": 7,
+            "title": "Write a typed client",
+            "course": COURSE_REF,
+            "due_at": "2026-12-15T17:00:00Z",
+            "points": 100,
+        }
+    ],
+    "recently_graded": [
+        {
+            "submission": 31,
+            "attempt": 1,
+            "assignment": {"id": 5, "title": "Loops in practice", "points": 50},
+            "course": COURSE_REF,
+            "points": "42.50",
+            "percent": "85.00",
+            "graded_at": "2026-11-30T16:05:00Z",
+        }
+    ],
     "unread_notifications": 2,
 }
 INSTRUCTOR_DASHBOARD = {
@@ -33,6 +55,8 @@ INSTRUCTOR_DASHBOARD = {
             "unanswered_reviews": 1,
             "quiz_attempts": 3,
             "quiz_pass_rate": 0.67,
+            "submissions_to_grade": 2,
+            "oldest_waiting_at": "2026-11-29T08:40:00Z",
         }
     ],
     "totals": {
@@ -44,6 +68,8 @@ INSTRUCTOR_DASHBOARD = {
         "rating_count": 2,
         "average_rating": "4.00",
         "unanswered_reviews": 1,
+        "submissions_to_grade": 2,
+        "oldest_waiting_at": "2026-11-29T08:40:00Z",
     },
     "recent_reviews": [{k: v for k, v in INSTRUCTOR_REVIEW.items() if k != "course_title"}],
     "recent_enrollments": [

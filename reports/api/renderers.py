@@ -3,6 +3,8 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
+from lms.spreadsheet import inert
+
 
 class ReportCSVRenderer(BaseRenderer):
     """`?format=csv`: a report's results as `period,value` rows, as a file download."""
@@ -39,10 +41,5 @@ def _error_rows(data, field: str = "detail"):
         for item in data:
             yield from _error_rows(item, field)
     else:
-        yield field, _inert(str(data))
+        yield field, inert(str(data))
 
-
-def _inert(text: str) -> str:
-    """A cell a spreadsheet will not evaluate: one that would start a formula gets a leading
-    apostrophe (OWASP's advice for CSV injection). Error messages may quote what the caller sent."""
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text

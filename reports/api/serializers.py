@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
 from certificates.api.serializers import CertificateSerializer
-from courses.api.serializers import CourseSerializer, EnrollmentSerializer
+from courses.api.serializers import CourseRefSerializer, CourseSerializer, EnrollmentSerializer
 from lms.api.serializers import InputSerializer
 from quizzes.selectors import student_sees_score
 from reports.periods import INTERVALS
@@ -110,12 +110,50 @@ class QuizResultSerializer(serializers.Serializer):
         return serializers.DecimalField(max_digits=5, decimal_places=2).to_representation(attempt.percent)
 
 
+class DueAssignmentSerializer(serializers.Serializer):
+    """An assignment the student has yet to submit, due soon."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    course = CourseRefSerializer()
+    due_at = serializers.DateTimeField()
+    points = serializers.IntegerField()
+
+
+class GradedAssignmentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    points = serializers.IntegerField(help_text="The most a submission can earn.")
+
+
+class GradedSubmissionSerializer(serializers.Serializer):
+    """A graded submission, with its current grade (the latest, after any re-grade)."""
+
+    submission = serializers.IntegerField(source="pk")
+    attempt = serializers.IntegerField()
+    assignment = GradedAssignmentRefSerializer()
+    course = CourseRefSerializer(source="assignment.course")
+    points = serializers.DecimalField(
+        max_digits=8, decimal_places=2, source="grade.points", help_text="After any late penalty."
+    )
+    percent = serializers.DecimalField(max_digits=6, decimal_places=2, source="grade.percent")
+    graded_at = serializers.DateTimeField(source="grade.graded_at")
+
+
 class StudentDashboardSerializer(serializers.Serializer):
     enrollments = DashboardEnrollmentSerializer(many=True, help_text="Active enrollments, newest first.")
     active_count = serializers.IntegerField()
     completed_count = serializers.IntegerField()
     certificates = CertificateSerializer(many=True)
     recent_quiz_results = QuizResultSerializer(many=True)
+    assignments_due_soon = DueAssignmentSerializer(
+        many=True,
+        help_text="At most 5, the nearest first: assignments of active enrollments due in the next 14 days "
+        "that the student has not submitted to yet.",
+    )
+    recently_graded = GradedSubmissionSerializer(
+        many=True, help_text="At most 5 graded submissions (active enrollments), the most recently graded first."
+    )
     unread_notifications = serializers.IntegerField()
 
 
@@ -128,6 +166,10 @@ class InstructorDashboardCourseSerializer(CourseSerializer):
     unanswered_reviews = serializers.IntegerField()
     quiz_attempts = serializers.IntegerField()
     quiz_pass_rate = serializers.FloatField(allow_null=True)
+    submissions_to_grade = serializers.IntegerField(help_text="Submissions waiting for a grade.")
+    oldest_waiting_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the longest-waiting of them was submitted; null when none waits."
+    )
 
     class Meta(CourseSerializer.Meta):
         fields = [
@@ -139,6 +181,8 @@ class InstructorDashboardCourseSerializer(CourseSerializer):
             "unanswered_reviews",
             "quiz_attempts",
             "quiz_pass_rate",
+            "submissions_to_grade",
+            "oldest_waiting_at",
         ]
         read_only_fields = fields
 
@@ -152,6 +196,8 @@ class InstructorTotalsSerializer(serializers.Serializer):
     rating_count = serializers.IntegerField()
     average_rating = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
     unanswered_reviews = serializers.IntegerField()
+    submissions_to_grade = serializers.IntegerField()
+    oldest_waiting_at = serializers.DateTimeField(allow_null=True, help_text="Over every course; null when none waits.")
 
 
 class RecentEnrollmentSerializer(serializers.Serializer):

@@ -150,6 +150,8 @@ def test_student_dashboard_empty(clients):
         "completed_count": 0,
         "certificates": [],
         "recent_quiz_results": [],
+        "assignments_due_soon": [],
+        "recently_graded": [],
         "unread_notifications": 0,
     }
 
@@ -245,7 +247,10 @@ def test_instructor_dashboard_figures(clients, teaching):
         "rating_count": 3,
         "average_rating": "4.00",
         "unanswered_reviews": 2,
+        "submissions_to_grade": 0,
+        "oldest_waiting_at": None,
     }
+    assert [c["submissions_to_grade"] for c in body["courses"]] == [0, 0, 0]
 
     reviews = body["recent_reviews"]
     assert [r["rating"] for r in reviews] == [3, 4, 5]  # newest first, not another instructor's
@@ -267,6 +272,7 @@ def test_instructor_dashboard_empty(clients):
     body = clients["instructor"].get("/api/v1/dashboard/instructor/").json()
     assert body["courses"] == [] and body["recent_reviews"] == [] and body["recent_enrollments"] == []
     assert body["totals"]["revenue"] == "0.00" and body["totals"]["average_rating"] is None
+    assert body["totals"]["submissions_to_grade"] == 0 and body["totals"]["oldest_waiting_at"] is None
 
 
 def test_instructor_completion_rate_ignores_revoked_enrollments(clients, instructor):

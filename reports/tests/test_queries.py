@@ -9,10 +9,18 @@ from django.utils import timezone
 
 from accounts.tests.factories import StudentFactory
 from activity.models import ActivityEvent
+from assignments import services as assignments
+from assignments.tests.factories import AssignmentFactory
 from certificates.tests.factories import CertificateFactory
 from courses.models import CourseStatus, Enrollment
 from courses.services import enrollment_revoke
-from courses.tests.factories import CategoryFactory, CourseFactory, EnrollmentFactory, PublishedCourseFactory
+from courses.tests.factories import (
+    CategoryFactory,
+    CourseFactory,
+    EnrollmentFactory,
+    PublishedCourseFactory,
+    SectionFactory,
+)
 from notifications.models import Notification
 from payments.models import Order
 from quizzes.models import Attempt
@@ -23,10 +31,12 @@ pytestmark = pytest.mark.django_db
 
 # Upper bounds pinned from the measured counts (auth included); they hold for any data size.
 PINNED = {
-    ("student", "/api/v1/dashboard/student/"): 11,  # + the required assignments (the progress registry)
+    # + the required assignments (the progress registry), assignments due soon, recently graded
+    ("student", "/api/v1/dashboard/student/"): 13,
     ("admin", "/api/v1/dashboard/admin/"): 8,
 }
-INSTRUCTOR_DASHBOARD_QUERIES = 5  # user, courses, recent reviews, recent enrollments (+1 to spare)
+# user, courses (submissions to grade included), recent reviews, recent enrollments (+1 to spare)
+INSTRUCTOR_DASHBOARD_QUERIES = 5
 REPORT_QUERIES = 3  # the user, the report, and nothing else
 ADMIN_REPORTS = [
     "signups",
@@ -43,7 +53,8 @@ INSTRUCTOR_REPORTS = ["enrollments", "revenue", "completions", "quiz-attempts", 
 
 def grow(*, student, instructor, courses: int) -> None:
     """`courses` more courses of the instructor (each its own category, every status), each with
-    a cover, students, orders, reviews with and without replies, quizzes and attempts, certificates,
+    a cover, students, orders, reviews with and without replies, quizzes and attempts, assignments
+    (one due soon, one the student handed in and had graded, one waiting for a grade), certificates,
     notifications and activity, and the student enrolled in each."""
     from media.models import Upload
 
@@ -89,6 +100,12 @@ def grow(*, student, instructor, courses: int) -> None:
         review = review_create(course=course, student=student, rating=4)
         review_create(course=course, student=others[0].student, rating=2)
         reply_create(review=review, author=instructor, body="Thanks")
+        section = SectionFactory(course=course)
+        AssignmentFactory(section=section, due_at=now + datetime.timedelta(days=n + 1))
+        handed_in = AssignmentFactory(section=section)
+        work = assignments.submission_create(student=student, assignment=handed_in, text="Mine")
+        assignments.submission_grade(actor=instructor, submission=work, score=70)
+        assignments.submission_create(student=others[0].student, assignment=handed_in, text="Theirs")
         Notification.objects.create(recipient=student, type="announcement", title="News")
         ActivityEvent.objects.create(actor=student, verb="lesson_completed", course=course)
 
@@ -127,7 +144,10 @@ def test_dashboards_and_reports_run_in_constant_queries(clients, student, instru
     # The figures grew as built, so the measurement saw the larger data.
     body = clients["instructor"].get("/api/v1/dashboard/instructor/").json()
     assert body["totals"]["courses"] == 12 and body["totals"]["unanswered_reviews"] == 6
-    assert clients["student"].get("/api/v1/dashboard/student/").json()["active_count"] == 6
+    assert body["totals"]["submissions_to_grade"] == 6
+    student_body = clients["student"].get("/api/v1/dashboard/student/").json()
+    assert student_body["active_count"] == 6
+    assert len(student_body["assignments_due_soon"]) == 5 and len(student_body["recently_graded"]) == 5
 
 
 def test_instructor_dashboard_runs_in_constant_queries(clients, student, instructor, django_assert_max_num_queries):
@@ -136,3 +156,20 @@ def test_instructor_dashboard_runs_in_constant_queries(clients, student, instruc
     small = count(clients["instructor"], path, django_assert_max_num_queries, INSTRUCTOR_DASHBOARD_QUERIES)
     grow(student=student, instructor=instructor, courses=5)
     count(clients["instructor"], path, django_assert_max_num_queries, small)
+    courses = clients["instructor"].get(path).json()["courses"]
+    assert sorted(c["submissions_to_grade"] for c in courses) == [0] * 6 + [1] * 6  # a draft next to each
+
+
+def test_student_dashboard_assignments_run_in_constant_queries(
+    clients, student, instructor, django_assert_max_num_queries
+):
+    """One assignment due soon and one graded, then many of each over many courses: the same count."""
+    path = "/api/v1/dashboard/student/"
+    grow(student=student, instructor=instructor, courses=1)
+    body = clients["student"].get(path).json()
+    assert (len(body["assignments_due_soon"]), len(body["recently_graded"])) == (1, 1)
+    small = count(clients["student"], path, django_assert_max_num_queries, PINNED[("student", path)])
+    grow(student=student, instructor=instructor, courses=7)
+    body = clients["student"].get(path).json()
+    assert (len(body["assignments_due_soon"]), len(body["recently_graded"])) == (5, 5)
+    assert count(clients["student"], path, django_assert_max_num_queries, small) == small

@@ -1,11 +1,10 @@
 import datetime
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from lms.commands import OperatorCommand
+from lms.commands import OperatorCommand, add_output_argument, write_output
 from reports import selectors
 from reports.api.renderers import ReportCSVRenderer
 from reports.api.serializers import ReportQuerySerializer, TimeSeriesReportSerializer
@@ -53,13 +52,7 @@ examples:
             metavar="CODE",
             help="revenue: orders in this currency (default: DEFAULT_CURRENCY). Ignored by the other reports.",
         )
-        parser.add_argument(
-            "--output",
-            "-o",
-            default="-",
-            metavar="FILE",
-            help="Write the CSV to FILE instead of stdout ('-', the default).",
-        )
+        add_output_argument(parser, "the CSV")
 
     def handle(self, *args, name, start, end, interval, currency, output, **options):
         if name not in selectors.REPORTS:
@@ -89,18 +82,8 @@ examples:
             interval=interval,
             currency=(data.get("currency") or settings.DEFAULT_CURRENCY).upper(),
         )
+        write_output(self, body, output, charset=ReportCSVRenderer.charset)
         if output == "-":
-            buffer = getattr(self.stdout, "buffer", None)  # bytes as they are, on a real stdout
-            if buffer is not None:
-                self.stdout.flush()
-                buffer.write(body)
-                buffer.flush()
-            else:  # a text stream, e.g. call_command(stdout=StringIO())
-                self.stdout.write(body.decode(ReportCSVRenderer.charset), ending="")
             return
-        try:
-            Path(output).write_bytes(body)
-        except OSError as exc:
-            raise CommandError(f"Cannot write {output}: {exc.strerror or exc}") from exc
         rows = body.count(b"\n") - 1
         self.stdout.write(f"Wrote {rows} row(s) of {name} to {output}.")
