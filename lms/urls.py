@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("reports.api.urls")),
     path("", include("media.api.urls")),
     path("", include("assignments.api.urls")),
+    path("", include("gradebook.api.urls")),
 ]
 
 urlpatterns = [

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "reports",
     "media",
     "assignments",
+    "gradebook",
 ]
 
 MIDDLEWARE = [

@@ -109,6 +109,8 @@ BUSINESS_RULE_400 = {
     ("PATCH", "/api/v1/assignments/{id}/"): "the cutoff must not come before the due date",
     ("POST", "/api/v1/assignments/{id}/submissions/"): "the work must use the assignment's submission types",
     ("POST", "/api/v1/submissions/{id}/grade/"): "a score within the points, or every rubric criterion within its own",
+    ("PATCH", "/api/v1/courses/{course_id}/grading/"): "weights adding up to 100; a letter scale of distinct letters "
+    "and starting percents, one of them 0",
 }
 # 402: enrolling in a course that has a price (the world has paid courses) is answered with a price.
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "402", "403", "404", "409", "429"]

@@ -490,6 +490,74 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     expectCode(again.error, "already_graded", "submission 409");
   });
 
+  await step("gradebook: the scheme (PATCH, 400), the course's gradebook as JSON and CSV, my own grades; 403s", async () => {
+    const staff = api(ctx.instructor);
+    const course = { params: { path: { course_id: free.id } } };
+    const unbalanced = await staff.PATCH("/api/v1/courses/{course_id}/grading/", {
+      ...course,
+      body: { weights: { quizzes: 40, assignments: 50 } },
+    });
+    expectStatus(unbalanced, 400, "weights that do not add up to 100");
+    const noFloor = await staff.PATCH("/api/v1/courses/{course_id}/grading/", {
+      ...course,
+      body: { letter_scale: [{ letter: "P", min_percent: 50 }] },
+    });
+    expectStatus(noFloor, 400, "a letter scale without a letter at 0");
+    expectFieldErrors(noFloor.error, ["letter_scale"], "grading 400 (letter scale)");
+    const scheme = await staff.PATCH("/api/v1/courses/{course_id}/grading/", {
+      ...course,
+      body: {
+        weights: { quizzes: 40, assignments: 60 },
+        pass_percent: 70,
+        letter_scale: [
+          { letter: "Pass", min_percent: 70 },
+          { letter: "Distinction", min_percent: 90 },
+          { letter: "Fail", min_percent: 0 },
+        ],
+      },
+    });
+    expectStatus(scheme, 200, "set the course's grading");
+    check(
+      scheme.data.letter_scale.map((s) => s.letter).join() === "Distinction,Pass,Fail",
+      "the letter scale, highest first",
+    );
+    const read = await staff.GET("/api/v1/courses/{course_id}/grading/", course);
+    expectStatus(read, 200, "the course's grading");
+    check(read.data.weights.assignments === 60 && read.data.pass_percent === 70, "as set");
+
+    const book = await staff.GET("/api/v1/courses/{course_id}/gradebook/", course);
+    expectStatus(book, 200, "the gradebook");
+    const quizItem = find(book.data.items, (i) => i.kind === "quiz" && i.object_id === ctx.freeCourse.quizId, "the quiz");
+    const workItem = find(book.data.items, (i) => i.kind === "assignment" && i.object_id === work.id, "the assignment");
+    const row = find(book.data.rows, (r) => r.student.id === me.user.id, "my row in the gradebook");
+    check(row.scores[workItem.id] === 90, `the re-grade counts: ${JSON.stringify(row.scores)}`);
+    check(row.scores[quizItem.id] === quizItem.points, "the quiz passed with every answer right");
+    const expected = Math.round((40 * (row.categories.quizzes ?? 0) + 60 * (row.categories.assignments ?? 0))) / 100;
+    check(Math.abs((row.percent ?? -1) - expected) < 0.01, `the weighted percent ${row.percent} (${expected})`);
+    check(row.letter === "Distinction" && row.passed === true, `letter and pass: ${row.letter}, ${row.passed}`);
+    const csv = await staff.GET("/api/v1/courses/{course_id}/gradebook/", {
+      params: { path: { course_id: free.id }, query: { format: "csv" } },
+      parseAs: "text",
+    });
+    expectStatus(csv, 200, "the gradebook as CSV");
+    check(csv.response.headers.get("content-type")?.startsWith("text/csv") === true, "a CSV download");
+    const lines = csv.data.trim().split(/\r?\n/);
+    check(lines[0]?.startsWith("student_id,last_name,first_name,") === true, "the CSV header");
+    check(lines.length === book.data.count + 1, "a line per student");
+
+    const mine = await client().GET("/api/v1/me/courses/{course_id}/grades/", course);
+    expectStatus(mine, 200, "my grades");
+    check(mine.data.percent === row.percent && mine.data.letter === row.letter, "the same figures as the gradebook");
+    const myWork = find(mine.data.items, (i) => i.id === workItem.id, "the assignment among my grades");
+    check(myWork.score === 90 && !myWork.score_hidden, "my 90 points");
+    const notMine = await client().GET("/api/v1/courses/{course_id}/gradebook/", course);
+    expectStatus(notMine, 403, "a student reads the gradebook");
+    expectCode(notMine.error, "not_course_staff", "gradebook 403");
+    const staffGrades = await staff.GET("/api/v1/me/courses/{course_id}/grades/", course);
+    expectStatus(staffGrades, 403, "own grades in a course one teaches, not enrolled in");
+    expectCode(staffGrades.error, "not_enrolled", "my grades 403");
+  });
+
   const certificate = await step("certificate: request, wait until issued, download the PDF, verify anonymously", async () => {
     const progress = await client().GET("/api/v1/courses/{id}/progress/", { params: { path: { id: free.id } } });
     expectStatus(progress, 200, "progress");

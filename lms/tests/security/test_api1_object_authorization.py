@@ -281,6 +281,15 @@ MATRIX = [
     ("POST", "/api/v1/submissions/<pk>/grade/", "/api/v1/submissions/{submission}/grade/",
      lambda w, role: {"rubric_scores": [{"criterion": w.obj["criterion"].pk, "points": 8}], "feedback": "Good"},
      E(401, 403, 404, 200, 404, 200)),
+    # --- gradebook --------------------------------------------------------------------------------
+    # the scheme and the whole gradebook: the course's staff; a student's own row: the enrolled student
+    ("GET", "/api/v1/courses/<course_id>/grading/", "/api/v1/courses/{course}/grading/", None, OWNER_OR_ADMIN(200)),
+    ("PATCH", "/api/v1/courses/<course_id>/grading/", "/api/v1/courses/{course}/grading/",
+     {"weights": {"quizzes": 30, "assignments": 70}, "pass_percent": 55}, OWNER_OR_ADMIN(200)),
+    ("GET", "/api/v1/courses/<course_id>/gradebook/", "/api/v1/courses/{course}/gradebook/", None,
+     OWNER_OR_ADMIN(200)),
+    ("GET", "/api/v1/me/courses/<course_id>/grades/", "/api/v1/me/courses/{course}/grades/", None,
+     E(401, 200, 403, 403, 403, 403)),
     # --- outside /api/v1/ -----------------------------------------------------------------------
     # files: public ones for anyone; private ones for anyone holding a signed link (its credential)
     ("GET", "/files/<name>", "/files/{public_file}", None, ALL(200)),
