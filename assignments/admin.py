@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
+from django.utils.html import format_html
 
 from lms.admin_actions import ReadOnlyAdminMixin, apply_each
+from media import storage
 
 from . import services
-from .models import Assignment, Grade, RubricCriterion, Submission, SubmissionFile
+from .models import ArchiveStatus, Assignment, Grade, RubricCriterion, Submission, SubmissionArchive, SubmissionFile
 
 
 class CriterionInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -23,16 +25,64 @@ class SubmissionInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = True
 
 
+def archive_download(archive: SubmissionArchive) -> str:
+    """A signed link to a ready zip (it expires, as the API's do)."""
+    if archive.status != ArchiveStatus.READY or not archive.key:
+        return "-"
+    url = storage.private_url(archive.key, filename=archive.key.rsplit("/", 1)[-1])
+    return format_html('<a href="{}">Download ({} bytes)</a>', url, archive.size)
+
+
+class ArchiveInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = SubmissionArchive
+    extra = 0
+    fields = ("requested_at", "requested_by", "status", "submission_count", "finished_at", "error", "download")
+    readonly_fields = fields
+    show_change_link = True
+
+    @admin.display(description="zip")
+    def download(self, archive):
+        return archive_download(archive)
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """A record: instructors write assignments through the API (its services check the rules)."""
+    """A record: instructors write assignments through the API (its services check the rules). The
+    action builds a download of all submissions, as the API's POST does."""
 
     list_display = ("title", "course", "section", "points", "due_at", "is_required")
     list_filter = ("is_required", "course")
     search_fields = ("title", "course__title")
     list_select_related = ("course", "section")
     readonly_fields = [f.name for f in Assignment._meta.fields]
-    inlines = [CriterionInline, SubmissionInline]
+    inlines = [CriterionInline, SubmissionInline, ArchiveInline]
+    actions = ["archive"]
+
+    @admin.action(description="Download all submissions (builds a zip in the background)")
+    def archive(self, request, queryset):
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda a: services.archive_request(actor=request.user, assignment=a),
+            "archive(s) requested; the zips appear under each assignment when built",
+        )
+
+
+@admin.register(SubmissionArchive)
+class SubmissionArchiveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Zips of all submissions, built in the background and swept after a week (a record)."""
+
+    list_display = ("assignment", "status", "requested_at", "requested_by", "submission_count", "size", "download")
+    list_filter = ("status",)
+    search_fields = ("assignment__title", "assignment__course__title")
+    list_select_related = ("assignment", "requested_by")
+    readonly_fields = [*(f.name for f in SubmissionArchive._meta.fields), "download"]
+    date_hierarchy = "requested_at"
+
+    @admin.display(description="zip")
+    def download(self, archive):
+        return archive_download(archive)
 
 
 class GradeInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -149,3 +149,37 @@ class Grade(models.Model):
 
     def __str__(self):
         return f"{self.points} ({self.percent}%)"
+
+
+class ArchiveStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class SubmissionArchive(models.Model):
+    """A zip of every submission to an assignment (every attempt: its text, URL and files, and a CSV
+    of the figures), built in the background for the course's staff and downloaded through a signed,
+    expiring link. Swept after a week (services.ARCHIVE_KEEP)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="archives")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=ArchiveStatus.choices, default=ArchiveStatus.PENDING)
+    key = models.CharField(max_length=500, blank=True, help_text="The zip's private storage name, once built.")
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes of the zip.")
+    submission_count = models.PositiveIntegerField(default=0, help_text="Attempts in the zip.")
+    error = models.CharField(max_length=300, blank=True, help_text="Why it failed.")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["assignment", "requested_at"]),
+            models.Index(fields=["status", "requested_at"]),  # the sweep
+        ]
+
+    def __str__(self):
+        return f"Archive {self.pk} of {self.assignment} ({self.get_status_display()})"

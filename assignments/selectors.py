@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 
 from courses.models import Section
 
-from .models import Assignment, Submission, SubmissionStatus
+from .models import Assignment, Submission, SubmissionArchive, SubmissionStatus
 
 
 def assignment_get(assignment_id: int) -> Assignment:
@@ -35,3 +35,24 @@ def submission_list_for_assignment(
 def submission_get_next_ungraded(assignment: Assignment) -> Submission | None:
     """The oldest submission still to grade (SpeedGrader's next), or None."""
     return submission_list_for_assignment(assignment, status=SubmissionStatus.SUBMITTED).first()
+
+
+def submission_list_for_archive(assignment: Assignment) -> QuerySet[Submission]:
+    """Every attempt at the assignment, as the archive lays them out: by student (last name, first
+    name, id), then attempt; with the student, the current grade and the files' uploads loaded."""
+    return (
+        Submission.objects.filter(assignment=assignment)
+        .select_related("student", "grade")
+        .prefetch_related("submission_files__upload")
+        .order_by("student__last_name", "student__first_name", "student_id", "attempt")
+    )
+
+
+def archive_get(archive_id: int) -> SubmissionArchive:
+    """One archive, as the API renders it; the caller checked access to its assignment."""
+    return SubmissionArchive.objects.get(pk=archive_id)
+
+
+def archive_get_latest(assignment: Assignment) -> SubmissionArchive | None:
+    """The assignment's most recently requested archive (whatever its status), or None."""
+    return SubmissionArchive.objects.filter(assignment=assignment).order_by("-requested_at", "-id").first()

@@ -3,25 +3,51 @@
 Submissions are the students' own work: none is changed or lost. A resubmission is a new attempt,
 and a re-grade adds a Grade row (the history) and points the submission at it."""
 
+import csv
+import logging
 import math
+import os
+import re
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 from courses.access import course_actor_require
 from courses.models import Section
 from courses.selectors import enrollment_active_exists
 from courses.services import course_lock
 from lms.errors import Conflict, InvalidInput, NotPermitted
+from lms.jobs import enqueue_on_commit
 from lms.services import model_update
-from media.models import UploadPurpose
+from lms.spreadsheet import inert
+from media import storage
+from media.models import Upload, UploadPurpose
 from media.services import upload_attach
 
-from .models import Assignment, Grade, RubricCriterion, Submission, SubmissionFile, SubmissionStatus, SubmissionType
+from . import selectors
+from .models import (
+    ArchiveStatus,
+    Assignment,
+    Grade,
+    RubricCriterion,
+    Submission,
+    SubmissionArchive,
+    SubmissionFile,
+    SubmissionStatus,
+    SubmissionType,
+)
+from .tasks import archive_build_task
+
+logger = logging.getLogger(__name__)
 
 ASSIGNMENT_FIELDS = (
     "title",
@@ -110,13 +136,16 @@ def assignment_update(*, actor, assignment: Assignment, data: dict) -> Assignmen
 @transaction.atomic
 def assignment_delete(*, actor, assignment: Assignment) -> None:
     """Deletes an assignment nobody has submitted to; one with submissions is refused (409), so no
-    student's work is lost. The course's instructor or an admin; actor None: the platform. Locks the
-    assignment's row."""
+    student's work is lost. Its archives go too (their zips after commit). The course's instructor
+    or an admin; actor None: the platform. Locks the assignment's row."""
     assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
     course_actor_require(actor, assignment.course)
     if Submission.objects.filter(assignment=assignment).exists():
         raise Conflict("Students have submitted work to this assignment: it cannot be deleted.", code="has_submissions")
+    keys = [key for key in assignment.archives.values_list("key", flat=True) if key]
     assignment.delete()
+    if keys:
+        transaction.on_commit(partial(storage.delete, keys))
 
 
 # --- submissions -----------------------------------------------------------------------------------
@@ -323,3 +352,270 @@ def submission_grade(
         if enrollment is not None:
             enrollment_evaluate_completion(enrollment=enrollment)
     return grade
+
+
+# --- submission archives -----------------------------------------------------------------------------
+# A build normally ends within minutes of the request. A pending archive older than
+# ARCHIVE_REQUEUE_AFTER lost its job (the broker was down, a worker died) and is queued again; one
+# older than ARCHIVE_FAIL_AFTER is given up on. Built zips are kept ARCHIVE_KEEP.
+ARCHIVE_REQUEUE_AFTER = timedelta(minutes=10)
+ARCHIVE_FAIL_AFTER = timedelta(hours=2)
+ARCHIVE_KEEP = timedelta(days=7)
+ARCHIVE_CSV = "submissions.csv"
+ARCHIVE_CSV_HEADER = (
+    "student_id",
+    "last_name",
+    "first_name",
+    "attempt",
+    "submitted_at",
+    "is_late",
+    "days_late",
+    "status",
+    "score",
+    "points",
+    "percent",
+    "graded_at",
+    "folder",
+)
+ARCHIVE_GIVEN_UP = "The archive was not built within 2 hours. Request it again."
+ARCHIVE_RETRIES_FAILED = "The archive could not be built (file storage may be unavailable). Request it again later."
+ARCHIVE_TOO_SLOW = "Building the archive took longer than the time allowed. Request it again later."
+
+
+class ArchiveIncomplete(Exception):
+    """Something a student submitted cannot be read back: the archive would silently lack it."""
+
+
+@transaction.atomic
+def archive_request(*, actor, assignment: Assignment) -> SubmissionArchive:
+    """Asks for a zip of every submission to the assignment, built in the background
+    (`archive_build_task`, queued after commit). A pending archive of the assignment younger than
+    ARCHIVE_FAIL_AFTER is returned instead of a new one, so a double click builds one zip. The
+    course's instructor or an admin; actor None: the platform. Locks the assignment's row, so
+    concurrent requests find each other's pending archive."""
+    assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
+    course_actor_require(actor, assignment.course, message="Only the course's instructor or an admin downloads work.")
+    pending = (
+        SubmissionArchive.objects.filter(
+            assignment=assignment,
+            status=ArchiveStatus.PENDING,
+            requested_at__gt=timezone.now() - ARCHIVE_FAIL_AFTER,
+        )
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+    if pending is not None:
+        return pending
+    archive = SubmissionArchive.objects.create(assignment=assignment, requested_by=actor)
+    enqueue_on_commit(archive_build_task, archive.pk)
+    return archive
+
+
+def archive_build(*, archive_id: int) -> SubmissionArchive | None:
+    """Builds a pending archive: a zip with a folder per student and attempt
+    (`<Last-First-id>/attempt-<n>/`: `text.txt`, `url.txt`, each file under its own name) and a
+    top-level `submissions.csv` of the figures, written to a temporary file (each file's bytes copied
+    in chunks, so memory stays flat whatever the sizes), then stored under a private key of its own.
+    The platform calls it (a job). Holds the archive's row lock while it works, so a second run waits
+    and then finds it done; returns None when there was nothing to do (not pending, or gone).
+    Idempotent: the key is fixed, so a retry rewrites the same object. Transient errors (storage,
+    database) propagate for the job to retry; a submitted file that storage no longer has is
+    definitive: the archive is marked failed, naming it."""
+    with transaction.atomic():
+        archive = (
+            SubmissionArchive.objects.select_for_update(of=("self",))
+            .select_related("assignment")
+            .filter(pk=archive_id, status=ArchiveStatus.PENDING)
+            .first()
+        )
+        if archive is None:
+            return None
+        key = f"private/archives/{archive.pk}/{archive_filename(archive.assignment)}"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "archive.zip")
+            try:
+                count = _archive_write(path, archive.assignment, tmp)
+            except ArchiveIncomplete as exc:
+                _archive_finish(archive, status=ArchiveStatus.FAILED, error=str(exc))
+                return archive
+            storage.put_file(key, path, content_type="application/zip")
+            size = os.path.getsize(path)
+        _archive_finish(archive, status=ArchiveStatus.READY, key=key, size=size, submission_count=count)
+        return archive
+
+
+def archive_fail(*, archive_id: int, error: str) -> SubmissionArchive | None:
+    """Marks a pending archive failed with `error` (its job gave up). The platform calls it (the job's
+    failure handler). Locks the archive's row; an archive no longer pending is left as it is (None)."""
+    with transaction.atomic():
+        archive = SubmissionArchive.objects.select_for_update().filter(pk=archive_id, status=ArchiveStatus.PENDING)
+        archive = archive.first()
+        if archive is not None:
+            _archive_finish(archive, status=ArchiveStatus.FAILED, error=error)
+        return archive
+
+
+def archives_sweep(*, limit: int = 500) -> dict[str, int]:
+    """The archives' periodic care: pending ones older than ARCHIVE_FAIL_AFTER are marked failed,
+    pending ones older than ARCHIVE_REQUEUE_AFTER are queued again (their job was lost; building is
+    idempotent), and archives finished more than ARCHIVE_KEEP ago are deleted (a ready one's zip after
+    commit). The platform calls it (a beat job). Skips rows locked by a build in progress
+    (skip_locked), so it never waits on one. Returns how many were failed, requeued and deleted."""
+    now = timezone.now()
+    done = {"failed": 0, "requeued": 0, "deleted": 0}
+    with transaction.atomic():
+        stale = SubmissionArchive.objects.select_for_update(skip_locked=True).filter(
+            status=ArchiveStatus.PENDING, requested_at__lt=now - ARCHIVE_FAIL_AFTER
+        )
+        for archive in stale.order_by("requested_at")[:limit]:
+            _archive_finish(archive, status=ArchiveStatus.FAILED, error=ARCHIVE_GIVEN_UP)
+            done["failed"] += 1
+        lost = SubmissionArchive.objects.filter(
+            status=ArchiveStatus.PENDING,
+            requested_at__lt=now - ARCHIVE_REQUEUE_AFTER,
+            requested_at__gte=now - ARCHIVE_FAIL_AFTER,
+        ).values_list("pk", flat=True)
+        for pk in lost.order_by("requested_at")[:limit]:
+            enqueue_on_commit(archive_build_task, pk)
+            done["requeued"] += 1
+        old = SubmissionArchive.objects.select_for_update(skip_locked=True).filter(
+            status__in=(ArchiveStatus.READY, ArchiveStatus.FAILED), finished_at__lt=now - ARCHIVE_KEEP
+        )
+        old = list(old.order_by("finished_at")[:limit])
+        keys = [archive.key for archive in old if archive.key]
+        SubmissionArchive.objects.filter(pk__in=[archive.pk for archive in old]).delete()
+        done["deleted"] = len(old)
+        if keys:
+            transaction.on_commit(partial(storage.delete, keys))
+    return done
+
+
+def archive_filename(assignment: Assignment) -> str:
+    """The zip's file name: the assignment's title as a slug (ASCII, safe anywhere)."""
+    return f"{slugify(assignment.title)[:80].strip('-') or 'assignment'}-{assignment.pk}-submissions.zip"
+
+
+def _archive_finish(archive: SubmissionArchive, *, status: str, error: str = "", **fields) -> None:
+    archive.status, archive.error, archive.finished_at = status, error[:300], timezone.now()
+    for name, value in fields.items():
+        setattr(archive, name, value)
+    archive.save(update_fields=["status", "error", "finished_at", *fields])
+
+
+def _student_folder(student) -> str:
+    """`Lovelace-Ada-5`: the name in letters, digits and dashes (no path separators, nothing a file
+    system refuses), and the id, which keeps namesakes apart."""
+    name = re.sub(r"[\W_]+", "-", f"{student.last_name} {student.first_name}").strip("-")[:60].strip("-")
+    return f"{name}-{student.pk}" if name else f"student-{student.pk}"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """`name`, or `name (2).ext`, `name (3).ext`, ... when an earlier entry of the folder has it
+    (compared without case: Windows and macOS would merge them on extracting)."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, dot, ext = name, "", ""
+    candidate, n = name, 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{stem} ({n}){dot}{ext}"
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _zip_time(moment: datetime) -> tuple[int, int, int, int, int, int]:
+    at = moment.astimezone(UTC)
+    return (max(at.year, 1980), at.month, at.day, at.hour, at.minute, at.second)
+
+
+def _zip_entry(name: str, moment: datetime, size: int = 0) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_zip_time(moment))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.file_size = size  # a hint: zipfile writes ZIP64 records for a file that may pass 4 GiB
+    return info
+
+
+def _archive_write(path: str, assignment: Assignment, tmp: str) -> int:
+    """Writes the zip at `path` (the CSV collects in `tmp` as the folders are written, then goes in
+    last). Returns the number of attempts."""
+    count = 0
+    csv_path = os.path.join(tmp, ARCHIVE_CSV)
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        open(csv_path, "w", newline="", encoding="utf-8") as csv_file,
+    ):
+        writer = csv.writer(csv_file)
+        writer.writerow(ARCHIVE_CSV_HEADER)
+        for submission in selectors.submission_list_for_archive(assignment).iterator(chunk_size=200):
+            folder = f"{_student_folder(submission.student)}/attempt-{submission.attempt}"
+            _archive_attempt(archive, folder, submission)
+            writer.writerow([inert(cell) for cell in _csv_row(submission, folder)])
+            count += 1
+        csv_file.close()
+        archive.write(csv_path, ARCHIVE_CSV)
+    return count
+
+
+def _archive_attempt(archive: zipfile.ZipFile, folder: str, submission: Submission) -> None:
+    taken: set[str] = set()
+    when = submission.submitted_at
+    if submission.text:
+        archive.writestr(_zip_entry(f"{folder}/{_unique('text.txt', taken)}", when), submission.text.encode())
+    if submission.url:
+        archive.writestr(_zip_entry(f"{folder}/{_unique('url.txt', taken)}", when), submission.url + "\n")
+    for n, attached in enumerate(submission.submission_files.all(), start=1):
+        upload = attached.upload
+        name = _unique(upload.filename or f"file-{n}", taken)
+        entry = _zip_entry(f"{folder}/{name}", when, upload.size)
+        _archive_copy(archive, entry, upload)
+
+
+def _archive_copy(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, upload: Upload) -> None:
+    """Copies the upload's bytes into the zip, a chunk at a time. A file storage does not have (any
+    more) is ArchiveIncomplete; any other error (storage unreachable) propagates, to be retried."""
+    missing = ArchiveIncomplete(
+        f"{entry.filename} is missing from storage, so the archive would be incomplete. Restore the file "
+        "(or ask an administrator to), then request the archive again."
+    )
+    if not upload.key:
+        raise missing
+    try:
+        with storage.open_read(upload.key) as source, archive.open(entry, "w") as target:
+            shutil.copyfileobj(source, target, storage.CHUNK)
+    except Exception as exc:
+        if storage.exists(upload.key):
+            raise
+        raise missing from exc
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return str(value)
+
+
+def _csv_row(submission: Submission, folder: str) -> list[str]:
+    grade = submission.grade
+    student = submission.student
+    return [
+        _cell(v)
+        for v in (
+            student.pk,
+            student.last_name,
+            student.first_name,
+            submission.attempt,
+            submission.submitted_at,
+            submission.is_late,
+            submission.days_late,
+            submission.status,
+            grade and grade.score,
+            grade and grade.points,
+            grade and grade.percent,
+            grade and grade.graded_at,
+            folder + "/",
+        )
+    ]

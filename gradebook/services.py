@@ -4,8 +4,29 @@ from django.db import transaction
 
 from courses.access import course_actor_require
 from courses.models import Course
+from lms.errors import InvalidInput
 
 from .models import CourseGrading
+
+
+def letter_scale_problem(steps: list[dict]) -> tuple[str, str] | None:
+    """What is wrong with a letter scale (message, code), or None: each letter once and not blank,
+    distinct starting percents from 0 to 100, one of them 0 so that every percent has a letter."""
+    letters = [str(step["letter"]).strip() for step in steps]
+    minimums = [step["min_percent"] for step in steps]
+    if not steps:
+        return "Give at least one letter.", "empty"
+    if any(not letter for letter in letters):
+        return "A letter cannot be blank.", "blank"
+    if len(set(letters)) != len(letters):
+        return "Each letter may appear once.", "duplicate_letter"
+    if any(not 0 <= minimum <= 100 for minimum in minimums):
+        return "A letter starts at a percent from 0 to 100.", "out_of_range"
+    if len(set(minimums)) != len(minimums):
+        return "Two letters cannot start at the same percent.", "duplicate_percent"
+    if 0 not in minimums:
+        return "One letter must start at 0, so that every percent has a letter.", "no_floor"
+    return None
 
 
 @transaction.atomic
@@ -20,8 +41,15 @@ def grading_update(
     """The course's instructor or an admin (`actor`; None for the platform) sets what they send of
     its scheme: category weights (adding up to 100), the pass mark and the letter scale (highest
     first, ending at 0), validated by the caller's serializer. Takes the grading row's lock (made
-    with the defaults on first use), so two editors' changes apply one after the other."""
+    with the defaults on first use), so two editors' changes apply one after the other. A scheme
+    that breaks a rule is refused (InvalidInput) whoever calls, the API's serializer or not."""
     course_actor_require(actor, course)
+    if weights is not None and weights["quizzes"] + weights["assignments"] != 100:
+        raise InvalidInput("The weights must add up to 100.", code="weights_sum", extra={"field": "weights"})
+    if pass_percent is not None and not 0 <= pass_percent <= 100:
+        raise InvalidInput("The pass mark is a percent from 0 to 100.", extra={"field": "pass_percent"})
+    if letter_scale is not None and (problem := letter_scale_problem(letter_scale)):
+        raise InvalidInput(problem[0], code=problem[1], extra={"field": "letter_scale"})
     CourseGrading.objects.get_or_create(course=course)
     grading = CourseGrading.objects.select_for_update().get(course=course)
     if weights is not None:
@@ -31,7 +59,7 @@ def grading_update(
         grading.pass_percent = pass_percent
     if letter_scale is not None:
         grading.letter_scale = sorted(
-            ({"letter": step["letter"], "min_percent": step["min_percent"]} for step in letter_scale),
+            ({"letter": str(step["letter"]).strip(), "min_percent": step["min_percent"]} for step in letter_scale),
             key=lambda step: -step["min_percent"],
         )
     grading.updated_by = actor

@@ -76,3 +76,28 @@ SUBMISSION = {
     "grade": None,
 }
 GRADED = {**SUBMISSION, "status": "graded", "grade": GRADE}
+ARCHIVE_PENDING = {
+    "id": 4,
+    "status": "pending",
+    "requested_at": "2026-12-19T09:00:00Z",
+    "finished_at": None,
+    "submission_count": 0,
+    "size": 0,
+    "url": None,
+    "error": "",
+}
+ARCHIVE_READY = {
+    **ARCHIVE_PENDING,
+    "status": "ready",
+    "finished_at": "2026-12-19T09:00:12Z",
+    "submission_count": 42,
+    "size": 18734221,
+    "url": "https://lms.example.com/files/signed/eyJrIjoi.../",
+}
+ARCHIVE_FAILED = {
+    **ARCHIVE_PENDING,
+    "status": "failed",
+    "finished_at": "2026-12-19T11:00:00Z",
+    "error": "The archive was not built within 2 hours. Request it again.",
+}
+NO_ARCHIVE = {"detail": "No archive has been requested for this assignment.", "code": "no_archive"}

@@ -3,7 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from lms.api.responses import body, described, errors, ok, page, paginated
+from lms.api.responses import ErrorSerializer, body, described, error_of, errors, ok, page, paginated
 
 from . import examples as ex
 from .serializers import (
@@ -11,6 +11,7 @@ from .serializers import (
     AssignmentSerializer,
     GradeInputSerializer,
     GradeSerializer,
+    SubmissionArchiveSerializer,
     SubmissionInputSerializer,
     SubmissionSerializer,
 )
@@ -85,6 +86,41 @@ ASSIGNMENTS = described(
                 body({"text": "My client is attached.", "files": [ex.SUBMISSION["files"][0]["id"]]}),
                 ok(ex.SUBMISSION, status=201),
             ],
+        ),
+    ],
+    archive=[
+        extend_schema(
+            methods=["GET"],
+            summary="The latest download of all submissions",
+            description="The course's instructor or an admin. The most recently requested archive: `pending` while "
+            "it is built, `ready` with `url` (a signed link that expires: read this again for a fresh one), or "
+            "`failed` with `error`. A ready zip is kept for 7 days. 404 `no_archive` when none was requested.",
+            responses={
+                200: SubmissionArchiveSerializer,
+                **errors(401, 403),
+                **error_of(
+                    404,
+                    ErrorSerializer,
+                    "No archive was requested for this assignment (`no_archive`), or the assignment is unknown.",
+                    {"No archive yet": ex.NO_ARCHIVE, "Not found": {"detail": "Not found."}},
+                ),
+            },
+            examples=[
+                ok(ex.ARCHIVE_READY, "Ready"),
+                ok(ex.ARCHIVE_PENDING, "Being built"),
+                ok(ex.ARCHIVE_FAILED, "Failed"),
+            ],
+        ),
+        extend_schema(
+            methods=["POST"],
+            summary="Download all submissions (a zip built in the background)",
+            description="The course's instructor or an admin. Queues a zip of every attempt of every student: "
+            "`<Last-First-id>/attempt-<n>/` with `text.txt`, `url.txt` and the files under their own names, and "
+            "`submissions.csv` (the figures of each attempt). 202 with the archive; read it with GET until it "
+            "is `ready`. While one is being built, asking again returns that one.",
+            request=None,
+            responses={202: SubmissionArchiveSerializer, **errors(401, 403, 404)},
+            examples=[ok(ex.ARCHIVE_PENDING, status=202)],
         ),
     ],
     next_ungraded=extend_schema(

@@ -4,8 +4,10 @@ from rest_framework import serializers
 from accounts.api.serializers import PublicUserSerializer
 from courses.api.serializers import LessonAttachmentSerializer, attachment_data
 from lms.api.serializers import InputSerializer
+from media import storage
+from media.api.serializers import absolute
 
-from ..models import Assignment, SubmissionStatus, SubmissionType
+from ..models import ArchiveStatus, Assignment, SubmissionStatus, SubmissionType
 
 
 class LatePolicySerializer(serializers.Serializer):
@@ -121,6 +123,7 @@ class SubmissionInputSerializer(InputSerializer):
 class SubmissionQuerySerializer(InputSerializer):
     status = serializers.ChoiceField(choices=SubmissionStatus.choices, required=False, allow_blank=True)
 
+
 class RubricScoreSerializer(serializers.Serializer):
     criterion = serializers.IntegerField(min_value=1)
     points = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0)
@@ -177,3 +180,23 @@ class SubmissionSerializer(serializers.Serializer):
     def get_files(self, submission) -> list:
         request = self.context.get("request")
         return [attachment_data(f.upload, request) for f in submission.submission_files.all()]
+
+
+class SubmissionArchiveSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=ArchiveStatus.choices, help_text="`pending` while it is built; `ready` to download; `failed`."
+    )
+    requested_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True, help_text="When it became ready or failed.")
+    submission_count = serializers.IntegerField(help_text="Attempts in the zip (every attempt of every student).")
+    size = serializers.IntegerField(help_text="Bytes of the zip; 0 until ready.")
+    url = serializers.SerializerMethodField(help_text="The zip, once ready: a signed link that expires; else null.")
+    error = serializers.CharField(help_text="Why it failed; empty otherwise.")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_url(self, archive) -> str | None:
+        if archive.status != ArchiveStatus.READY or not archive.key:
+            return None
+        url = storage.private_url(archive.key, filename=archive.key.rsplit("/", 1)[-1])
+        return absolute(self.context.get("request"), url)

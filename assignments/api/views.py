@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from courses.access import section_for
 from lms.api.access import AccessViewSetMixin
 from lms.api.pagination import PageNumberPagination
+from lms.errors import NotFound
 
 from .. import selectors, services
 from ..access import READ_DENIED, assignment_for, can_manage_assignment, submission_for
@@ -20,6 +21,7 @@ from .serializers import (
     AssignmentSerializer,
     GradeInputSerializer,
     GradeSerializer,
+    SubmissionArchiveSerializer,
     SubmissionInputSerializer,
     SubmissionQuerySerializer,
     SubmissionSerializer,
@@ -56,7 +58,13 @@ class AssignmentViewSet(
     serializer_class = AssignmentSerializer
     permission_classes = [IsAuthenticated]
     access = staticmethod(assignment_for)
-    needs = {"update": "manage", "partial_update": "manage", "destroy": "manage", "next_ungraded": "manage"}
+    needs = {
+        "update": "manage",
+        "partial_update": "manage",
+        "destroy": "manage",
+        "next_ungraded": "manage",
+        "archive": "manage",
+    }
 
     def update(self, request, *args, **kwargs):
         assignment = self.get_object()
@@ -98,6 +106,21 @@ class AssignmentViewSet(
         if submission is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(SubmissionSerializer(submission, context={"request": request}).data)
+
+    @action(detail=True, methods=["get", "post"], url_path="archive")
+    def archive(self, request, pk=None):
+        assignment = self.get_object()
+        if request.method == "POST":
+            archive = services.archive_request(actor=request.user, assignment=assignment)
+            # Jobs run inline without a broker: the archive may already be built.
+            archive = selectors.archive_get(archive.pk)
+            return Response(
+                SubmissionArchiveSerializer(archive, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
+            )
+        archive = selectors.archive_get_latest(assignment)
+        if archive is None:
+            raise NotFound("No archive has been requested for this assignment.", code="no_archive")
+        return Response(SubmissionArchiveSerializer(archive, context={"request": request}).data)
 
 
 @schema.SUBMISSIONS

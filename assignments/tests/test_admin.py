@@ -143,3 +143,47 @@ def test_nothing_is_added_changed_or_deleted_around_the_services(staff, student,
         assignments_admin.SubmissionAdmin(Submission, assignments_admin.admin.site),
     ):
         assert write_problems(model_admin, request) == []
+
+
+# --- the download of all submissions ------------------------------------------------------------------
+def test_the_archive_action_goes_through_the_service(
+    staff, admin_user, media_root, student, django_capture_on_commit_callbacks
+):
+    """Two assignments selected: one zip each, built in the background; the page of each assignment
+    then lists its archive with a download link, and the archives' list shows them read-only."""
+    from assignments.models import ArchiveStatus, SubmissionArchive
+
+    submission = _submission(student)
+    empty = AssignmentFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(
+            reverse("admin:assignments_assignment_changelist"),
+            {"action": "archive", "_selected_action": [submission.assignment.pk, empty.pk], "index": 0},
+            follow=True,
+        )
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+
+    assert messages == ["2 archive(s) requested; the zips appear under each assignment when built."]
+    archives = {a.assignment_id: a for a in SubmissionArchive.objects.all()}
+    assert set(archives) == {submission.assignment.pk, empty.pk}
+    assert {a.status for a in archives.values()} == {ArchiveStatus.READY}
+    assert archives[submission.assignment.pk].submission_count == 1
+    assert {a.requested_by_id for a in archives.values()} == {admin_user.pk}
+
+    page = staff.get(reverse("admin:assignments_assignment_change", args=[submission.assignment.pk])).content.decode()
+    assert "/files/signed/" in page and "Download" in page
+    listing = staff.get(reverse("admin:assignments_submissionarchive_changelist"))
+    assert listing.status_code == 200 and listing.content.decode().count("/files/signed/") == 2
+    archive = archives[empty.pk]
+    assert staff.get(reverse("admin:assignments_submissionarchive_change", args=[archive.pk])).status_code == 200
+    assert staff.get(reverse("admin:assignments_submissionarchive_add")).status_code == 403
+    delete = reverse("admin:assignments_submissionarchive_delete", args=[archive.pk])
+    assert staff.post(delete, {"post": "yes"}).status_code == 403
+    assert SubmissionArchive.objects.count() == 2
+
+
+def test_the_archives_admin_writes_nothing_around_the_services(admin_user):
+    from assignments.models import SubmissionArchive
+
+    model_admin = assignments_admin.SubmissionArchiveAdmin(SubmissionArchive, assignments_admin.admin.site)
+    assert write_problems(model_admin, superuser_post(admin_user)) == []

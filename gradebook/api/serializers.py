@@ -4,11 +4,12 @@ from accounts.api.serializers import PublicUserSerializer
 from lms.api.serializers import InputSerializer
 
 from ..selectors import CATEGORIES
+from ..services import letter_scale_problem
 
 
 def _number(**kwargs):
-    """A score or percent as a JSON number (two decimals), as the contract has it."""
-    return serializers.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=False, **kwargs)
+    """A score or percent (computed to two decimals) as a JSON number, as the contract has it."""
+    return serializers.FloatField(**kwargs)
 
 
 class WeightsSerializer(serializers.Serializer):
@@ -40,21 +41,10 @@ class GradingInputSerializer(InputSerializer):
     letter_scale = LetterStepSerializer(many=True, required=False, min_length=1, max_length=20)
 
     def validate_letter_scale(self, steps):
-        letters = [step["letter"].strip() for step in steps]
-        if any(not letter for letter in letters):
-            raise serializers.ValidationError("A letter cannot be blank.", code="blank")
-        if len(set(letters)) != len(letters):
-            raise serializers.ValidationError("Each letter may appear once.", code="duplicate_letter")
-        minimums = [step["min_percent"] for step in steps]
-        if len(set(minimums)) != len(minimums):
-            raise serializers.ValidationError("Two letters cannot start at the same percent.", code="duplicate_percent")
-        if 0 not in minimums:
-            raise serializers.ValidationError(
-                "One letter must start at 0, so that every percent has a letter.", code="no_floor"
-            )
-        return [
-            {"letter": letter, "min_percent": step["min_percent"]} for letter, step in zip(letters, steps, strict=True)
-        ]
+        problem = letter_scale_problem(steps)
+        if problem:
+            raise serializers.ValidationError(problem[0], code=problem[1])
+        return [{"letter": step["letter"].strip(), "min_percent": step["min_percent"]} for step in steps]
 
 
 class ItemSerializer(serializers.Serializer):

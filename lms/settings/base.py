@@ -147,6 +147,8 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.*": {"queue": "emails"},
     "certificates.tasks.*": {"queue": "certificates"},
     "media.tasks.*": {"queue": "media"},
+    # Zipping every submission of an assignment is file work, like the media's.
+    "assignments.tasks.archive*": {"queue": "media"},
 }
 # No job may run away: soft limit (the task can clean up), then the hard kill. PDFs get more time.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
@@ -155,6 +157,8 @@ CELERY_TASK_ANNOTATIONS = {
     "certificates.tasks.*": {"soft_time_limit": 240, "time_limit": 300},
     # A 2 GB video is copied from the bucket to read its poster frame.
     "media.tasks.*": {"soft_time_limit": 600, "time_limit": 660},
+    # The zip copies every submitted file.
+    "assignments.tasks.archive_build_task": {"soft_time_limit": 600, "time_limit": 660},
 }
 # Recycle worker processes now and then, so a slow leak in a library never grows without bound.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=1000)
@@ -176,6 +180,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "prune-signin-lockouts": {"task": "accounts.tasks.signin_lockouts_prune_task", "schedule": 24 * 3600.0},
     "derive-missing-media": {"task": "media.tasks.uploads_derive_missing_task", "schedule": 600.0},
+    "sweep-submission-archives": {"task": "assignments.tasks.archives_sweep_task", "schedule": 600.0},
     "delete-unattached-uploads": {"task": "media.tasks.uploads_delete_unattached_task", "schedule": 3600.0},
 }
 # A job whose worker died is handed out again after the visibility timeout (acks late); it must

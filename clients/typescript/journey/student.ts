@@ -374,7 +374,7 @@ export async function run(ctx: JourneyContext): Promise<Session> {
   );
 
   // Grading comes after the student submitted: the course's instructor (the session in the context).
-  await step("grading (the instructor): next-ungraded, ?status=, by rubric, re-grade by score; 400, 204, 409", async () => {
+  await step("grading (the instructor): next-ungraded, ?status=, by rubric, re-grade by score, the zip; 400, 204, 409", async () => {
     const staff = api(ctx.instructor);
     const path = { params: { path: { id: work.id } } };
     const [correctness, style] = work.criteria;
@@ -467,6 +467,20 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     const read = await staff.GET("/api/v1/submissions/{id}/", secondId);
     expectStatus(read, 200, "a submission, as its grader");
     check(Number(read.data.grade?.points) === 90, "the current grade is the re-grade");
+    const asked = await staff.POST("/api/v1/assignments/{id}/archive/", path);
+    expectStatus(asked, 202, "ask for the zip of every submission");
+    const zip = await waitFor("the submissions zip", 90, async () => {
+      const read = await staff.GET("/api/v1/assignments/{id}/archive/", path);
+      expectStatus(read, 200, "the submissions zip");
+      check(read.data.status !== "failed", `the zip failed: ${read.data.error}`);
+      return read.data.status === "ready" ? read.data : undefined;
+    });
+    check(zip.id === asked.data.id && zip.submission_count === 2 && zip.url !== null, "both attempts, a link");
+    const zipped = await fetch(zip.url ?? "");
+    check(zipped.status === 200, `download the zip: ${zipped.status}`);
+    check(new TextDecoder().decode(new Uint8Array(await zipped.arrayBuffer()).slice(0, 2)) === "PK", "a zip file");
+    const studentZip = await client().GET("/api/v1/assignments/{id}/archive/", path);
+    expectStatus(studentZip, 403, "a student reads the submissions zip");
     const del = await staff.DELETE("/api/v1/assignments/{id}/", path);
     expectStatus(del, 409, "delete an assignment with submissions");
     expectCode(del.error, "has_submissions", "assignment delete 409");
@@ -490,7 +504,7 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     expectCode(again.error, "already_graded", "submission 409");
   });
 
-  await step("gradebook: the scheme (PATCH, 400), the course's gradebook as JSON and CSV, my own grades; 403s", async () => {
+  await step("gradebook: the scheme (PATCH, 400), the course's gradebook in JSON and CSV, my own grades; 403s", async () => {
     const staff = api(ctx.instructor);
     const course = { params: { path: { course_id: free.id } } };
     const unbalanced = await staff.PATCH("/api/v1/courses/{course_id}/grading/", {
@@ -527,6 +541,7 @@ export async function run(ctx: JourneyContext): Promise<Session> {
 
     const book = await staff.GET("/api/v1/courses/{course_id}/gradebook/", course);
     expectStatus(book, 200, "the gradebook");
+    if (typeof book.data !== "object") throw new Error("the gradebook is JSON by default");
     const quizItem = find(book.data.items, (i) => i.kind === "quiz" && i.object_id === ctx.freeCourse.quizId, "the quiz");
     const workItem = find(book.data.items, (i) => i.kind === "assignment" && i.object_id === work.id, "the assignment");
     const row = find(book.data.rows, (r) => r.student.id === me.user.id, "my row in the gradebook");
@@ -539,7 +554,7 @@ export async function run(ctx: JourneyContext): Promise<Session> {
       params: { path: { course_id: free.id }, query: { format: "csv" } },
       parseAs: "text",
     });
-    expectStatus(csv, 200, "the gradebook as CSV");
+    expectStatus(csv, 200, "the gradebook in CSV");
     check(csv.response.headers.get("content-type")?.startsWith("text/csv") === true, "a CSV download");
     const lines = csv.data.trim().split(/\r?\n/);
     check(lines[0]?.startsWith("student_id,last_name,first_name,") === true, "the CSV header");

@@ -144,6 +144,30 @@ export interface paths {
         patch: operations["assignments_partial_update"];
         trace?: never;
     };
+    "/api/v1/assignments/{id}/archive/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest download of all submissions
+         * @description The course's instructor or an admin. The most recently requested archive: `pending` while it is built, `ready` with `url` (a signed link that expires: read this again for a fresh one), or `failed` with `error`. A ready zip is kept for 7 days. 404 `no_archive` when none was requested.
+         */
+        get: operations["assignments_archive_retrieve"];
+        put?: never;
+        /**
+         * Download all submissions (a zip built in the background)
+         * @description The course's instructor or an admin. Queues a zip of every attempt of every student: `<Last-First-id>/attempt-<n>/` with `text.txt`, `url.txt` and the files under their own names, and `submissions.csv` (the figures of each attempt). 202 with the archive; read it with GET until it is `ready`. While one is being built, asking again returns that one.
+         */
+        post: operations["assignments_archive_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assignments/{id}/next-ungraded/": {
         parameters: {
             query?: never;
@@ -620,6 +644,50 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/gradebook/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A course's gradebook
+         * @description The course's instructor or an admin. `items` are the quizzes (the attempt each quiz's `scoring_policy` counts: best or last) and the assignments (the latest graded attempt, after the late penalty), in curriculum order; `rows` one per active student, by name, with points per item (null: not attempted or not graded yet). Category percents are over the scored items; `percent` weighs the scored categories by the course's weights. Paginated by student (`page`, `page_size`); `?format=csv` downloads every student at once.
+         */
+        get: operations["courses_gradebook_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/grading/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A course's grading scheme
+         * @description The course's instructor or an admin. Until changed: quizzes and assignments weigh 50 each, pass at 60%, letters A-F by tens.
+         */
+        get: operations["courses_grading_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a course's grading scheme
+         * @description The course's instructor or an admin; send any of the three. `weights` add up to 100; `letter_scale` has distinct letters and starting percents, one of them 0 (it is stored highest first). The gradebook is computed on every read, so the change shows at once.
+         */
+        patch: operations["courses_grading_partial_update"];
         trace?: never;
     };
     "/api/v1/courses/{course_id}/quizzes/": {
@@ -1208,6 +1276,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/courses/{course_id}/grades/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My grades in a course
+         * @description An enrolled student: their own gradebook row with every item. A quiz that shows students pass or fail only has its score withheld (`score_hidden`), and so are the totals while it is scored.
+         */
+        get: operations["me_courses_grades_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/enrollments/": {
         parameters: {
             query?: never;
@@ -1451,7 +1539,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My attempts at this quiz, newest first (the best one counts) */
+        /** My attempts at this quiz, newest first (the best one counts toward passing) */
         get: operations["quizzes_attempts_list"];
         put?: never;
         /** Start an attempt (enrolled student) */
@@ -2123,6 +2211,12 @@ export interface components {
         };
         /** @enum {unknown} */
         BlankEnum: "";
+        Categories: {
+            /** Format: double */
+            quizzes: number | null;
+            /** Format: double */
+            assignments: number | null;
+        };
         Category: {
             readonly id: number;
             name: string;
@@ -2615,6 +2709,15 @@ export interface components {
             readonly completed_at: string | null;
             next_lesson: components["schemas"]["NextLesson"] | null;
         };
+        /** @description An assignment the student has yet to submit, due soon. */
+        DueAssignment: {
+            id: number;
+            title: string;
+            course: components["schemas"]["CourseRef"];
+            /** Format: date-time */
+            due_at: string;
+            points: number;
+        };
         Enrollment: {
             readonly id: number;
             course: components["schemas"]["Course"];
@@ -2865,6 +2968,22 @@ export interface components {
             /** @default  */
             feedback?: string;
         };
+        Gradebook: {
+            /** @description Students (active enrollments). */
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            items: components["schemas"]["Item"][];
+            rows: components["schemas"]["Row"][];
+        };
+        GradedAssignmentRef: {
+            id: number;
+            title: string;
+            /** @description The most a submission can earn. */
+            points: number;
+        };
         GradedPayload: {
             course_id: number;
             assignment_id: number;
@@ -2881,6 +3000,29 @@ export interface components {
             /** Format: decimal */
             points: string;
             max_points: number;
+        };
+        /** @description A graded submission, with its current grade (the latest, after any re-grade). */
+        GradedSubmission: {
+            submission: number;
+            attempt: number;
+            assignment: components["schemas"]["GradedAssignmentRef"];
+            course: components["schemas"]["CourseRef"];
+            /**
+             * Format: decimal
+             * @description After any late penalty.
+             */
+            points: string;
+            /** Format: decimal */
+            percent: string;
+            /** Format: date-time */
+            graded_at: string;
+        };
+        /** @description A course's grading scheme (the defaults until someone changes it). */
+        Grading: {
+            weights: components["schemas"]["Weights"];
+            pass_percent: number;
+            /** @description Highest first; the last starts at 0. */
+            letter_scale: components["schemas"]["LetterStep"][];
         };
         Health: {
             status: string;
@@ -2975,6 +3117,13 @@ export interface components {
             quiz_attempts: number;
             /** Format: double */
             quiz_pass_rate: number | null;
+            /** @description Submissions waiting for a grade. */
+            submissions_to_grade: number;
+            /**
+             * Format: date-time
+             * @description When the longest-waiting of them was submitted; null when none waits.
+             */
+            oldest_waiting_at: string | null;
         };
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
@@ -3033,7 +3182,29 @@ export interface components {
             /** Format: decimal */
             average_rating: string | null;
             unanswered_reviews: number;
+            submissions_to_grade: number;
+            /**
+             * Format: date-time
+             * @description Over every course; null when none waits.
+             */
+            oldest_waiting_at: string | null;
         };
+        Item: {
+            /** @description `quiz-<id>` or `assignment-<id>`: the key of `scores`. */
+            id: string;
+            kind: components["schemas"]["KindEnum"];
+            /** @description The quiz's or the assignment's id. */
+            object_id: number;
+            title: string;
+            /** Format: double */
+            points: number;
+        };
+        /**
+         * @description * `quiz` - quiz
+         *     * `assignment` - assignment
+         * @enum {string}
+         */
+        KindEnum: "quiz" | "assignment";
         LatePolicy: {
             /**
              * @description Accept work after `due_at`.
@@ -3158,6 +3329,18 @@ export interface components {
             /** @description A still frame (JPEG), signed; null until made. */
             poster_url: string | null;
         };
+        LetterStep: {
+            /** @description e.g. `A`, `B+`. */
+            letter: string;
+            /** @description The lowest percent earning it. */
+            min_percent: number;
+        };
+        LetterStepInput: {
+            /** @description e.g. `A`, `B+`. */
+            letter: string;
+            /** @description The lowest percent earning it. */
+            min_percent: number;
+        };
         /**
          * @description * `beginner` - Beginner
          *     * `intermediate` - Intermediate
@@ -3234,6 +3417,33 @@ export interface components {
              */
             best_percent: string | null;
             passed: boolean;
+        };
+        MyGrades: {
+            course: number;
+            items: components["schemas"]["MyItem"][];
+            categories: components["schemas"]["Categories"];
+            /** Format: double */
+            percent: number | null;
+            letter: string | null;
+            passed: boolean | null;
+            pass_percent: number;
+        };
+        MyItem: {
+            /** @description `quiz-<id>` or `assignment-<id>`: the key of `scores`. */
+            id: string;
+            kind: components["schemas"]["KindEnum"];
+            /** @description The quiz's or the assignment's id. */
+            object_id: number;
+            title: string;
+            /** Format: double */
+            points: number;
+            /**
+             * Format: double
+             * @description Your points; null: not attempted, not graded, or withheld.
+             */
+            score: number | null;
+            /** @description The quiz shows students pass or fail only: its score, and the totals, are withheld. */
+            score_hidden: boolean;
         };
         /** @description A notification of type `new_enrollment`: a student enrolled in your course. */
         NewEnrollmentNotification: {
@@ -3714,6 +3924,15 @@ export interface components {
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
          *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
          */
+        PatchedGradingInput: {
+            weights?: components["schemas"]["WeightsInput"];
+            pass_percent?: number;
+            letter_scale?: components["schemas"]["LetterStepInput"][];
+        };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
         PatchedLessonInput: {
             title?: string;
             content?: string;
@@ -3801,6 +4020,13 @@ export interface components {
              */
             show_correct_answers?: components["schemas"]["ShowCorrectAnswersEnum"];
             is_required?: boolean;
+            /**
+             * @description Which submitted attempt the gradebook counts. best (the default): the highest percent; last: the most recently submitted.
+             *
+             *     * `best` - Best attempt
+             *     * `last` - Last attempt
+             */
+            scoring_policy?: components["schemas"]["ScoringPolicyEnum"];
             order?: number;
         };
         /**
@@ -4086,6 +4312,13 @@ export interface components {
             readonly show_correct_answers: components["schemas"]["ShowCorrectAnswersEnum"];
             /** @description Must be passed to complete the course. */
             readonly is_required: boolean;
+            /**
+             * @description Which submitted attempt the gradebook counts.
+             *
+             *     * `best` - Best attempt
+             *     * `last` - Last attempt
+             */
+            readonly scoring_policy: components["schemas"]["ScoringPolicyEnum"];
             readonly order: number;
             question_count: number;
             total_points: number;
@@ -4168,6 +4401,13 @@ export interface components {
             readonly show_correct_answers: components["schemas"]["ShowCorrectAnswersEnum"];
             /** @description Must be passed to complete the course. */
             readonly is_required: boolean;
+            /**
+             * @description Which submitted attempt the gradebook counts.
+             *
+             *     * `best` - Best attempt
+             *     * `last` - Last attempt
+             */
+            readonly scoring_policy: components["schemas"]["ScoringPolicyEnum"];
             readonly order: number;
             question_count: number;
             total_points: number;
@@ -4207,6 +4447,13 @@ export interface components {
              */
             show_correct_answers?: components["schemas"]["ShowCorrectAnswersEnum"];
             is_required?: boolean;
+            /**
+             * @description Which submitted attempt the gradebook counts. best (the default): the highest percent; last: the most recently submitted.
+             *
+             *     * `best` - Best attempt
+             *     * `last` - Last attempt
+             */
+            scoring_policy?: components["schemas"]["ScoringPolicyEnum"];
             order?: number;
         };
         /** @description An event with the verb `quiz_passed`: passed a quiz. */
@@ -4491,11 +4738,34 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "student" | "instructor" | "admin";
+        Row: {
+            student: components["schemas"]["PublicUser"];
+            /** @description Points per item id; null: not attempted or not graded yet. */
+            scores: {
+                [key: string]: number | null;
+            };
+            /** @description Percent per category over its scored items; null: none scored. */
+            categories: components["schemas"]["Categories"];
+            /**
+             * Format: double
+             * @description The weighted total over the scored categories.
+             */
+            percent: number | null;
+            letter: string | null;
+            /** @description `percent` reaches the course's `pass_percent`. */
+            passed: boolean | null;
+        };
         RubricScore: {
             criterion: number;
             /** Format: decimal */
             points: string;
         };
+        /**
+         * @description * `best` - Best attempt
+         *     * `last` - Last attempt
+         * @enum {string}
+         */
+        ScoringPolicyEnum: "best" | "last";
         Section: {
             readonly id: number;
             readonly title: string;
@@ -4574,6 +4844,10 @@ export interface components {
             completed_count: number;
             certificates: components["schemas"]["Certificate"][];
             recent_quiz_results: components["schemas"]["QuizResult"][];
+            /** @description At most 5, the nearest first: assignments of active enrollments due in the next 14 days that the student has not submitted to yet. */
+            assignments_due_soon: components["schemas"]["DueAssignment"][];
+            /** @description At most 5 graded submissions (active enrollments), the most recently graded first. */
+            recently_graded: components["schemas"]["GradedSubmission"][];
             unread_notifications: number;
         };
         Submission: {
@@ -4593,6 +4867,39 @@ export interface components {
             /** @description The current grade; null until graded. */
             grade: components["schemas"]["Grade"] | null;
         };
+        SubmissionArchive: {
+            id: number;
+            /**
+             * @description `pending` while it is built; `ready` to download; `failed`.
+             *
+             *     * `pending` - Pending
+             *     * `ready` - Ready
+             *     * `failed` - Failed
+             */
+            status: components["schemas"]["SubmissionArchiveStatusEnum"];
+            /** Format: date-time */
+            requested_at: string;
+            /**
+             * Format: date-time
+             * @description When it became ready or failed.
+             */
+            finished_at: string | null;
+            /** @description Attempts in the zip (every attempt of every student). */
+            submission_count: number;
+            /** @description Bytes of the zip; 0 until ready. */
+            size: number;
+            /** @description The zip, once ready: a signed link that expires; else null. */
+            readonly url: string | null;
+            /** @description Why it failed; empty otherwise. */
+            error: string;
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `ready` - Ready
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        SubmissionArchiveStatusEnum: "pending" | "ready" | "failed";
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
          *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
@@ -4936,6 +5243,18 @@ export interface components {
         WebhookReply: {
             received: boolean;
             outcome: string;
+        };
+        Weights: {
+            /** @description Percent of the grade. */
+            quizzes: number;
+            /** @description Percent of the grade. */
+            assignments: number;
+        };
+        WeightsInput: {
+            /** @description Percent of the grade. */
+            quizzes: number;
+            /** @description Percent of the grade. */
+            assignments: number;
         };
     };
     responses: never;
@@ -5920,6 +6239,122 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assignments_archive_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this assignment. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionArchive"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No archive was requested for this assignment (`no_archive`), or the assignment is unknown. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assignments_archive_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this assignment. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionArchive"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired. */
@@ -8115,6 +8550,211 @@ export interface operations {
                 };
             };
             /** @description Not a reader of this forum, not allowed, or the post is locked. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_gradebook_retrieve: {
+        parameters: {
+            query?: {
+                /** @description csv: every student, a file download. */
+                format?: "csv" | "json";
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the gradebook. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Gradebook"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    courses_grading_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grading"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_grading_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedGradingInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grading"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11064,6 +11704,63 @@ export interface operations {
                 };
             };
             /** @description Unknown, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_courses_grades_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyGrades"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
             404: {
                 headers: {
                     [name: string]: unknown;

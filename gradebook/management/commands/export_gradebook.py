@@ -26,8 +26,11 @@ examples:
         add_output_argument(parser, "the CSV")
 
     def handle(self, *args, course, output, **options):
-        lookup = {"pk": int(course)} if course.isdigit() else {"slug": course}
-        found = Course.objects.filter(**lookup).first()
+        found = None
+        if course.isascii() and course.isdigit() and len(course) < 19:  # an id (a bigint)
+            found = Course.objects.filter(pk=int(course)).first()
+        if found is None:  # a slug, which may be all digits too (a course called "2024")
+            found = Course.objects.filter(slug=course).first()
         if found is None:
             raise CommandError(f"No course with id or slug {course!r}.")
         body = GradebookCSVRenderer().render(gradebook_table(found))

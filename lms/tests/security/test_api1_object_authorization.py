@@ -276,6 +276,11 @@ MATRIX = [
      {"text": "Attempt two"}, E(401, 201, 403, 403, 403, 403)),
     ("GET", "/api/v1/assignments/<pk>/next-ungraded/", "/api/v1/assignments/{assignment}/next-ungraded/", None,
      OWNER_OR_ADMIN(200)),
+    # the zip of every submission: the course's staff ask for it (202) and read it
+    ("POST", "/api/v1/assignments/<pk>/archive/", "/api/v1/assignments/{assignment}/archive/", None,
+     OWNER_OR_ADMIN(202)),
+    ("GET", "/api/v1/assignments/<pk>/archive/", "/api/v1/assignments/{assignment}/archive/", None,
+     OWNER_OR_ADMIN(200)),
     # a submission: its student and the course's staff read it; anyone else never sees it
     ("GET", "/api/v1/submissions/<pk>/", "/api/v1/submissions/{submission}/", None, E(401, 200, 404, 200, 404, 200)),
     ("POST", "/api/v1/submissions/<pk>/grade/", "/api/v1/submissions/{submission}/grade/",

@@ -115,7 +115,7 @@ def build_world() -> World:
 
 def _assignments(w: World) -> None:
     """An assignment in the course's section (a rubric of one criterion), with the student's graded
-    first attempt; a scrap assignment nobody submitted to (for DELETE)."""
+    first attempt; a scrap assignment nobody submitted to (for DELETE); a zip of the submissions."""
     from assignments import services as assignment_services
 
     instructor, student = w.users["instructor"], w.users["student"]
@@ -127,6 +127,7 @@ def _assignments(w: World) -> None:
     o["criterion"] = o["assignment"].criteria.get()
     o["submission"] = assignment_services.submission_create(student=student, assignment=o["assignment"], text="Mine")
     o["scrap_assignment"] = assignment_services.assignment_create(actor=instructor, section=o["section"], title="Scrap")
+    o["archive"] = assignment_services.archive_request(actor=instructor, assignment=o["assignment"])
 
 
 def _media(w: World) -> None:
