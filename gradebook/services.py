@@ -8,6 +8,8 @@ from lms.errors import InvalidInput
 
 from .models import CourseGrading
 
+LETTER_MAX_LENGTH = 20
+
 
 def letter_scale_problem(steps: list[dict]) -> tuple[str, str] | None:
     """What is wrong with a letter scale (message, code), or None: each letter once and not blank,
@@ -18,6 +20,8 @@ def letter_scale_problem(steps: list[dict]) -> tuple[str, str] | None:
         return "Give at least one letter.", "empty"
     if any(not letter for letter in letters):
         return "A letter cannot be blank.", "blank"
+    if any(len(letter) > LETTER_MAX_LENGTH for letter in letters):
+        return f"A letter has at most {LETTER_MAX_LENGTH} characters.", "too_long"
     if len(set(letters)) != len(letters):
         return "Each letter may appear once.", "duplicate_letter"
     if any(not 0 <= minimum <= 100 for minimum in minimums):

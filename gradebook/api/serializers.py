@@ -4,7 +4,7 @@ from accounts.api.serializers import PublicUserSerializer
 from lms.api.serializers import InputSerializer
 
 from ..selectors import CATEGORIES
-from ..services import letter_scale_problem
+from ..services import LETTER_MAX_LENGTH, letter_scale_problem
 
 
 def _number(**kwargs):
@@ -23,7 +23,7 @@ class WeightsSerializer(serializers.Serializer):
 
 
 class LetterStepSerializer(serializers.Serializer):
-    letter = serializers.CharField(max_length=5, help_text="e.g. `A`, `B+`.")
+    letter = serializers.CharField(max_length=LETTER_MAX_LENGTH, help_text="e.g. `A`, `B+`, `Distinction`.")
     min_percent = serializers.IntegerField(min_value=0, max_value=100, help_text="The lowest percent earning it.")
 
 

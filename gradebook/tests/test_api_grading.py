@@ -168,7 +168,7 @@ BAD = [
     ),
     ({"letter_scale": [{"letter": "  ", "min_percent": 0}]}, "letter_scale.0.letter", "may not be blank"),
     ({"letter_scale": [{"letter": "", "min_percent": 0}]}, "letter_scale.0.letter", "may not be blank"),
-    ({"letter_scale": [{"letter": "ABCDEF", "min_percent": 0}]}, "letter_scale.0.letter", "no more than 5"),
+    ({"letter_scale": [{"letter": "A" * 21, "min_percent": 0}]}, "letter_scale.0.letter", "no more than 20"),
     (
         {"letter_scale": [{"letter": "A", "min_percent": 101}, {"letter": "F", "min_percent": 0}]},
         "letter_scale.0.min_percent",

@@ -97,6 +97,7 @@ def test_a_refused_update_leaves_a_saved_scheme_alone(instructor, other_instruct
         ({"letter_scale": [{"letter": "A", "min_percent": 0}, {"letter": "B", "min_percent": 0}]}, "duplicate_percent"),
         ({"letter_scale": [{"letter": "A", "min_percent": 0}, {"letter": "B", "min_percent": 120}]}, "out_of_range"),
         ({"letter_scale": []}, "empty"),
+        ({"letter_scale": [{"letter": "A" * 21, "min_percent": 0}]}, "too_long"),
     ],
 )
 def test_the_service_refuses_a_scheme_that_breaks_a_rule(instructor, course, change, code):

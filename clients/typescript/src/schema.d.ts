@@ -3330,13 +3330,13 @@ export interface components {
             poster_url: string | null;
         };
         LetterStep: {
-            /** @description e.g. `A`, `B+`. */
+            /** @description e.g. `A`, `B+`, `Distinction`. */
             letter: string;
             /** @description The lowest percent earning it. */
             min_percent: number;
         };
         LetterStepInput: {
-            /** @description e.g. `A`, `B+`. */
+            /** @description e.g. `A`, `B+`, `Distinction`. */
             letter: string;
             /** @description The lowest percent earning it. */
             min_percent: number;
