@@ -100,6 +100,10 @@ NOT_COUNTERS: dict[str, str] = {
         "how many students an announcement went to, recorded once when it was sent; enrollments change "
         "afterwards, so there is nothing to recount"
     ),
+    "assignments.SubmissionArchive.submission_count": (
+        "how many submissions went into a zip, recorded once when it was built; later submissions are not in "
+        "that zip, so there is nothing to recount"
+    ),
 }
 
 _registry: dict[str, Counter] = {}
