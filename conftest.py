@@ -65,6 +65,33 @@ def _isolated_cache():
 
 
 @pytest.fixture
+def media_root(settings, tmp_path):
+    """Files a test stores (uploads, derived images, certificates, zips) go to a media folder of its
+    own, so what it finds there is what it made. Test modules that store files use it for every test
+    (`pytest.mark.usefixtures("media_root")`)."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = str(root)
+    return root
+
+
+@pytest.fixture
+def count_puts(monkeypatch) -> list[str]:
+    """The names of the files written to storage while the test runs (media.storage.put_file)."""
+    from media import storage
+
+    written = []
+    real = storage.put_file
+
+    def put_file(name, path, **kwargs):
+        written.append(name)
+        return real(name, path, **kwargs)
+
+    monkeypatch.setattr(storage, "put_file", put_file)
+    return written
+
+
+@pytest.fixture
 def postgres(db):
     from django.db import connection
 

@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:assignments_submission_changelist"
 
 
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 def _submission(student, **assignment) -> Submission:
     work = AssignmentFactory(**assignment)
     enroll(student, work)

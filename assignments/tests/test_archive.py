@@ -23,20 +23,11 @@ from media.tests.helpers import read_stored, stored_names
 
 from .factories import AssignmentFactory, enroll, pdf, submission_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 ESSAY = "Mon essai : café, naïve, 東京 ✓\n".encode() * 50
 NOTES = b"Second draft notes.\n"
 HEADER = list(services.ARCHIVE_CSV_HEADER)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Files of each test go to a media folder of its own."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    return root
 
 
 @pytest.fixture
@@ -232,19 +223,6 @@ def test_files_are_copied_in_chunks(monkeypatch, instructor, assignment, django_
 
 
 # --- built once -------------------------------------------------------------------------------------
-@pytest.fixture
-def count_puts(monkeypatch):
-    written = []
-    real = storage.put_file
-
-    def put_file(name, path, **kwargs):
-        written.append(name)
-        return real(name, path, **kwargs)
-
-    monkeypatch.setattr(storage, "put_file", put_file)
-    return written
-
-
 def test_building_twice_builds_once(instructor, assignment, classroom, count_puts):
     archive = services.archive_request(actor=instructor, assignment=assignment)  # its job is queued on commit
 

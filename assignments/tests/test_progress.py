@@ -16,13 +16,7 @@ from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
 
 from .factories import AssignmentFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Certificate PDFs go to a media folder of this test's own."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 @pytest.fixture

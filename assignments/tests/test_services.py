@@ -24,15 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """Uploads of each test go to a media folder of its own."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    return root
-
-
-@pytest.fixture
 def section(instructor):
     return SectionFactory(course=PublishedCourseFactory(instructor=instructor))
 

@@ -10,12 +10,7 @@ from courses.models import Course
 from courses.tests.media_helpers import stored_files
 from media.models import Upload, UploadStatus
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 def seed(capture, *args) -> str:

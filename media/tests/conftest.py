@@ -10,15 +10,6 @@ import pytest
 from conftest import require_service
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Each test writes to a media folder of its own, so what it finds there is what it made."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    return root
-
-
 @pytest.fixture(params=["local", "s3"])
 def any_storage(request):
     """Runs the test on local storage and on S3."""
@@ -49,3 +40,8 @@ def pdf() -> bytes:
     import weasyprint
 
     return weasyprint.HTML(string="<h1>Week 1</h1><p>Reading list.</p>").write_pdf()
+
+
+@pytest.fixture(autouse=True)
+def _own_media_folder(media_root):
+    """Every test here stores files: each in a media folder of its own (the root conftest's media_root)."""

@@ -48,20 +48,6 @@ def _size(name: str, fmt: str) -> tuple[int, int]:
         return img.size
 
 
-@pytest.fixture
-def count_puts(monkeypatch):
-    """Counts the files written to storage (each derived file is one put)."""
-    written = []
-    real = storage.put_file
-
-    def put_file(name, path, **kwargs):
-        written.append(name)
-        return real(name, path, **kwargs)
-
-    monkeypatch.setattr(storage, "put_file", put_file)
-    return written
-
-
 def test_a_cover_gets_a_thumb_and_a_card_in_webp_and_jpeg(instructor):
     upload = services.upload_derive(upload_id=_ready(instructor, data=helpers.jpeg((1600, 1000))).pk)
     assert upload.derived_at is not None

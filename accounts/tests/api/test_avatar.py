@@ -12,12 +12,7 @@ from lms.errors import NotPermitted
 from media.models import Upload
 from media.services import upload_attach
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 def avatar_ready(user, capture) -> str:

@@ -102,15 +102,6 @@ def grade(actor, submission: Submission, score=80, **kwargs):
     return services.submission_grade(actor=actor, submission=submission, score=score, **kwargs)
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploaded files go to a media folder of each test's own."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    return root
-
-
 @pytest.fixture
 def course(instructor, student):
     """A published course of `instructor`; `student` enrolled, `other_student` not."""
@@ -152,3 +143,8 @@ def enrolled_student(course):
 def classmate(course):
     """Another student enrolled in `course`."""
     return enrolled_student(course)
+
+
+@pytest.fixture(autouse=True)
+def _own_media_folder(media_root):
+    """Every test here stores files: each in a media folder of its own (the root conftest's media_root)."""

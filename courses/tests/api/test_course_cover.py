@@ -15,12 +15,7 @@ from courses.tests.media_helpers import files_of, refused_on, upload_asked, uplo
 from media.models import Upload
 from media.services import upload_attach
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 def cover_ready(user, capture) -> str:

@@ -21,8 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+def _uncached(media_root, settings):
     settings.CATALOG_CACHE_SECONDS = 0
 
 
