@@ -3,7 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
-from lms.api.responses import body, described, errors, ok
+from lms.api.responses import body, described, errors, json_or_csv, ok
 
 from . import examples as ex
 from .serializers import GradebookSerializer, GradingInputSerializer, GradingSerializer, MyGradesSerializer
@@ -29,20 +29,18 @@ GRADING = described(
 )
 
 
-def _gradebook_responses() -> dict:
-    """JSON by default; CSV with `Accept: text/csv` or `?format=csv` (an error as `field,message`)."""
-    responses = {
-        (200, "application/json"): OpenApiResponse(GradebookSerializer, description="A page of the gradebook."),
-        (200, "text/csv"): OpenApiResponse(
-            OpenApiTypes.STR,
-            description="Every student (no pages), as `manage.py export_gradebook` writes it: a file download.",
-            examples=[OpenApiExample("CSV", value=ex.GRADEBOOK_CSV, response_only=True, status_codes=["200"])],
-        ),
-    }
-    for status, response in errors(400, 401, 403, 404).items():
-        responses[(status, "application/json")] = response
-        responses[(status, "text/csv")] = OpenApiResponse(OpenApiTypes.STR, description=response.description)
-    return responses
+GRADEBOOK_RESPONSES = json_or_csv(
+    OpenApiResponse(GradebookSerializer, description="A page of the gradebook."),
+    OpenApiResponse(
+        OpenApiTypes.STR,
+        description="Every student (no pages), as `manage.py export_gradebook` writes it: a file download.",
+        examples=[OpenApiExample("CSV", value=ex.GRADEBOOK_CSV, response_only=True, status_codes=["200"])],
+    ),
+    400,
+    401,
+    403,
+    404,
+)
 
 
 GRADEBOOK = described(
@@ -60,7 +58,7 @@ GRADEBOOK = described(
             OpenApiParameter("page_size", int),
             OpenApiParameter("format", str, enum=["json", "csv"], description="csv: every student, a file download."),
         ],
-        responses=_gradebook_responses(),
+        responses=GRADEBOOK_RESPONSES,
         examples=[ok(ex.GRADEBOOK)],
     ),
 )

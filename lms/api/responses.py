@@ -7,6 +7,7 @@ status code an operation can answer is documented once, the same way everywhere.
 `errors()` adds 429 (every throttled endpoint can answer it) unless `throttled=False`."""
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 
@@ -151,6 +152,17 @@ def errors(*statuses: int, throttled: bool = True, **descriptions: str) -> dict[
     made specific with a keyword: `errors(403, 404, r403="Not enrolled in this course.")`."""
     codes = [*statuses, 429] if throttled and 429 not in statuses else list(statuses)
     return {code: error(code, descriptions.get(f"r{code}")) for code in codes}
+
+
+def json_or_csv(json_ok: OpenApiResponse, csv_ok: OpenApiResponse, *statuses: int, **descriptions: str) -> dict:
+    """The responses of a download that answers JSON, or CSV with `Accept: text/csv` or
+    `?format=csv`: the success in each media type, then each error status in both (an error as CSV
+    is `field,message` rows)."""
+    responses = {(200, "application/json"): json_ok, (200, "text/csv"): csv_ok}
+    for status, response in errors(*statuses, **descriptions).items():
+        responses[(status, "application/json")] = response
+        responses[(status, "text/csv")] = OpenApiResponse(OpenApiTypes.STR, description=response.description)
+    return responses
 
 
 def paginated(serializer, *, cursor: bool = False):

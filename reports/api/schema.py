@@ -7,7 +7,7 @@ import datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
-from lms.api.responses import described, ok
+from lms.api.responses import described, json_or_csv, ok
 from lms.api.responses import errors as shared_errors
 from reports import selectors
 
@@ -69,20 +69,23 @@ CSV = OpenApiResponse(
 
 
 def report_responses(r404: str) -> dict:
-    """Each status in both media types: JSON, or CSV with `Accept: text/csv` or `?format=csv`
-    (reports.api.renderers: the report as `period,value` rows, an error as `field,message` rows)."""
-    responses = {
-        (200, "application/json"): OpenApiResponse(
-            TimeSeriesReportSerializer,
-            description="The report; as CSV (`Accept: text/csv` or `?format=csv`): `period,value` rows, a file "
-            "download. An error as CSV is `field,message` rows.",
-        ),
-        (200, "text/csv"): CSV,
-    }
-    for status, response in errors(400, 401, 403, 404, r400="Bad range, interval or currency.", r404=r404).items():
-        responses[(status, "application/json")] = response
-        responses[(status, "text/csv")] = OpenApiResponse(OpenApiTypes.STR, description=response.description)
-    return responses
+    """JSON, or CSV (reports.api.renderers: the report as `period,value` rows)."""
+    json_ok = OpenApiResponse(
+        TimeSeriesReportSerializer,
+        description="The report; as CSV (`Accept: text/csv` or `?format=csv`): `period,value` rows, a file "
+        "download. An error as CSV is `field,message` rows.",
+    )
+    return json_or_csv(
+        json_ok,
+        CSV,
+        400,
+        401,
+        403,
+        404,
+        r400="Bad range, interval or currency.",
+        r403="Not allowed for this role.",
+        r404=r404,
+    )
 
 
 ADMIN_REPORT = described(
