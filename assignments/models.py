@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class SubmissionType(models.TextChoices):
@@ -167,11 +168,14 @@ class SubmissionArchive(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=10, choices=ArchiveStatus.choices, default=ArchiveStatus.PENDING)
-    key = models.CharField(max_length=500, blank=True, help_text="The zip's private storage name, once built.")
+    key = models.CharField(
+        max_length=500, blank=True, help_text="The zip's private storage name, fixed when requested (deleted with it)."
+    )
     size = models.PositiveBigIntegerField(default=0, help_text="Bytes of the zip.")
     submission_count = models.PositiveIntegerField(default=0, help_text="Attempts in the zip.")
     error = models.CharField(max_length=300, blank=True, help_text="Why it failed.")
     requested_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(default=timezone.now, help_text="When its build was last queued.")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

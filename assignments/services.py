@@ -124,7 +124,8 @@ def assignment_update(*, actor, assignment: Assignment, data: dict) -> Assignmen
     assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
     course_actor_require(actor, assignment.course)
     merged = {
-        field: data.get(field, getattr(assignment, field)) for field in ("submission_types", "due_at", "cutoff_at")
+        field: data.get(field, getattr(assignment, field))
+        for field in ("submission_types", "points", "due_at", "cutoff_at")
     }
     _check_rules(merged)
     assignment, _ = model_update(instance=assignment, fields=ASSIGNMENT_FIELDS, data=data)
@@ -407,6 +408,9 @@ def archive_request(*, actor, assignment: Assignment) -> SubmissionArchive:
     if pending is not None:
         return pending
     archive = SubmissionArchive.objects.create(assignment=assignment, requested_by=actor)
+    # The key is fixed now, so that whatever happens to the build, deleting the row deletes the zip.
+    archive.key = f"private/archives/{archive.pk}/{archive_filename(assignment)}"
+    archive.save(update_fields=["key"])
     enqueue_on_commit(archive_build_task, archive.pk)
     return archive
 
@@ -416,21 +420,22 @@ def archive_build(*, archive_id: int) -> SubmissionArchive | None:
     (`<Last-First-id>/attempt-<n>/`: `text.txt`, `url.txt`, each file under its own name) and a
     top-level `submissions.csv` of the figures, written to a temporary file (each file's bytes copied
     in chunks, so memory stays flat whatever the sizes), then stored under a private key of its own.
-    The platform calls it (a job). Holds the archive's row lock while it works, so a second run waits
-    and then finds it done; returns None when there was nothing to do (not pending, or gone).
+    The platform calls it (a job). Holds the archive's row lock while it works; a second run (a
+    duplicate job) skips the locked row at once rather than waiting. Returns None when there was
+    nothing to do (not pending, being built, or gone).
     Idempotent: the key is fixed, so a retry rewrites the same object. Transient errors (storage,
     database) propagate for the job to retry; a submitted file that storage no longer has is
     definitive: the archive is marked failed, naming it."""
     with transaction.atomic():
         archive = (
-            SubmissionArchive.objects.select_for_update(of=("self",))
+            SubmissionArchive.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("assignment")
             .filter(pk=archive_id, status=ArchiveStatus.PENDING)
             .first()
         )
         if archive is None:
             return None
-        key = f"private/archives/{archive.pk}/{archive_filename(archive.assignment)}"
+        key = archive.key or f"private/archives/{archive.pk}/{archive_filename(archive.assignment)}"
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "archive.zip")
             try:
@@ -457,10 +462,11 @@ def archive_fail(*, archive_id: int, error: str) -> SubmissionArchive | None:
 
 def archives_sweep(*, limit: int = 500) -> dict[str, int]:
     """The archives' periodic care: pending ones older than ARCHIVE_FAIL_AFTER are marked failed,
-    pending ones older than ARCHIVE_REQUEUE_AFTER are queued again (their job was lost; building is
-    idempotent), and archives finished more than ARCHIVE_KEEP ago are deleted (a ready one's zip after
-    commit). The platform calls it (a beat job). Skips rows locked by a build in progress
-    (skip_locked), so it never waits on one. Returns how many were failed, requeued and deleted."""
+    pending ones last queued more than ARCHIVE_REQUEUE_AFTER ago are queued again (their job was lost;
+    building is idempotent) and their `queued_at` moved on, so each sweep queues a lost build once, and
+    archives finished more than ARCHIVE_KEEP ago are deleted with their zips (after commit). The
+    platform calls it (a beat job). Skips rows locked by a build in progress (skip_locked): it never
+    waits on one, nor queues it again. Returns how many were failed, requeued and deleted."""
     now = timezone.now()
     done = {"failed": 0, "requeued": 0, "deleted": 0}
     with transaction.atomic():
@@ -470,14 +476,16 @@ def archives_sweep(*, limit: int = 500) -> dict[str, int]:
         for archive in stale.order_by("requested_at")[:limit]:
             _archive_finish(archive, status=ArchiveStatus.FAILED, error=ARCHIVE_GIVEN_UP)
             done["failed"] += 1
-        lost = SubmissionArchive.objects.filter(
+        lost = SubmissionArchive.objects.select_for_update(skip_locked=True).filter(
             status=ArchiveStatus.PENDING,
-            requested_at__lt=now - ARCHIVE_REQUEUE_AFTER,
+            queued_at__lt=now - ARCHIVE_REQUEUE_AFTER,
             requested_at__gte=now - ARCHIVE_FAIL_AFTER,
-        ).values_list("pk", flat=True)
-        for pk in lost.order_by("requested_at")[:limit]:
+        )
+        lost = list(lost.order_by("requested_at").values_list("pk", flat=True)[:limit])
+        SubmissionArchive.objects.filter(pk__in=lost).update(queued_at=now)
+        for pk in lost:
             enqueue_on_commit(archive_build_task, pk)
-            done["requeued"] += 1
+        done["requeued"] = len(lost)
         old = SubmissionArchive.objects.select_for_update(skip_locked=True).filter(
             status__in=(ArchiveStatus.READY, ArchiveStatus.FAILED), finished_at__lt=now - ARCHIVE_KEEP
         )

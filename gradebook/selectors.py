@@ -1,8 +1,9 @@
 """The gradebook, computed on every read from the quizzes' attempts and the assignments' grades.
 
-Items are the course's quizzes and assignments in curriculum order. A quiz scores the percent of the
-attempt its `scoring_policy` counts (best or last) times its points (the sum of its questions'
-points); an assignment scores the points (after the late penalty) of its latest graded attempt.
+Items are the course's quizzes and assignments in curriculum order, each scored as a percent times
+its current points. A quiz: the percent of the attempt its `scoring_policy` counts (best or last),
+its points the sum of its questions'. An assignment: the percent (after the late penalty) of its
+latest graded attempt.
 
 An item a student has no score for yet (not attempted, not graded) is left out of their figures:
 the percent is the current grade over what has been scored, as Moodle's "aggregate only non-empty
@@ -23,6 +24,7 @@ from functools import cached_property
 
 from django.db.models import QuerySet
 
+from accounts.models import User
 from assignments.models import Submission
 from courses.models import Course, Enrollment, EnrollmentStatus
 from quizzes.models import Quiz
@@ -138,17 +140,19 @@ class Row:
     passed: bool | None = None
 
 
-def _graded_points(*, assignment_ids, student_ids) -> dict[tuple[int, int], Decimal]:
-    """{(student_id, assignment_id): points} of each student's latest graded attempt. One query."""
-    points: dict[tuple[int, int], Decimal] = {}
+def _graded_percents(*, assignment_ids, student_ids) -> dict[tuple[int, int], Decimal]:
+    """{(student_id, assignment_id): percent} of each student's latest graded attempt, after the late
+    penalty. One query. A percent, not points: the points were out of the assignment's points when it
+    was graded, and those may have changed since (scored against the current ones, as quizzes are)."""
+    percents: dict[tuple[int, int], Decimal] = {}
     rows = (
         Submission.objects.filter(assignment_id__in=assignment_ids, student_id__in=student_ids, grade__isnull=False)
         .order_by("student_id", "assignment_id", "-attempt")
-        .values_list("student_id", "assignment_id", "grade__points")
+        .values_list("student_id", "assignment_id", "grade__percent")
     )
     for student_id, assignment_id, value in rows:
-        points.setdefault((student_id, assignment_id), value)
-    return points
+        percents.setdefault((student_id, assignment_id), value)
+    return percents
 
 
 def row_list(*, students: Sequence, items: Sequence[Item], scheme: Scheme) -> list[Row]:
@@ -158,16 +162,16 @@ def row_list(*, students: Sequence, items: Sequence[Item], scheme: Scheme) -> li
     quiz_ids = [item.object_id for item in items if item.kind == QUIZ]
     assignment_ids = [item.object_id for item in items if item.kind == ASSIGNMENT]
     quiz_percents = counted_attempt_percents(quiz_ids=quiz_ids, student_ids=student_ids) if quiz_ids else {}
-    assignment_points = _graded_points(assignment_ids=assignment_ids, student_ids=student_ids) if assignment_ids else {}
+    assignment_percents = (
+        _graded_percents(assignment_ids=assignment_ids, student_ids=student_ids) if assignment_ids else {}
+    )
     rows = []
     for student in students:
         scores: dict[str, Decimal | None] = {}
         for item in items:
-            if item.kind == QUIZ:
-                percent = quiz_percents.get((student.pk, item.object_id))
-                scores[item.id] = None if percent is None else _cents(percent * item.points / HUNDRED)
-            else:
-                scores[item.id] = assignment_points.get((student.pk, item.object_id))
+            percents = quiz_percents if item.kind == QUIZ else assignment_percents
+            percent = percents.get((student.pk, item.object_id))
+            scores[item.id] = None if percent is None else _cents(percent * item.points / HUNDRED)
         rows.append(_totalled(Row(student=student, scores=scores), items, scheme))
     return rows
 
@@ -198,13 +202,14 @@ def _totalled(row: Row, items: Sequence[Item], scheme: Scheme) -> Row:
 
 
 def row_iter(course: Course, *, items: Sequence[Item], scheme: Scheme, chunk: int = 500) -> Iterator[Row]:
-    """Every row of the course's gradebook (an export), `chunk` students at a time: the same
-    queries per chunk as a page, so memory and queries grow with chunks, not with students."""
-    enrollments = enrollment_list_for_gradebook(course)
-    offset = 0
-    while batch := list(enrollments[offset : offset + chunk]):
-        yield from row_list(students=[e.student for e in batch], items=items, scheme=scheme)
-        offset += chunk
+    """Every row of the course's gradebook (an export): the students' ids in order first (one query,
+    so a student enrolled or revoked meanwhile neither shifts nor repeats a row), then `chunk`
+    students at a time, with the same queries per chunk as a page."""
+    student_ids = list(enrollment_list_for_gradebook(course).values_list("student_id", flat=True))
+    for start in range(0, len(student_ids), chunk):
+        ids = student_ids[start : start + chunk]
+        students = User.objects.in_bulk(ids)
+        yield from row_list(students=[students[pk] for pk in ids], items=items, scheme=scheme)
 
 
 def row_for_student(*, course: Course, student, scheme: Scheme) -> tuple[list[Item], Row]:

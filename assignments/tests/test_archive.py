@@ -291,7 +291,7 @@ def test_a_file_missing_from_storage_fails_the_archive_naming_it(
 
     archive = _build(instructor, assignment, django_capture_on_commit_callbacks)
 
-    assert archive.status == ArchiveStatus.FAILED and archive.key == "" and archive.finished_at is not None
+    assert archive.status == ArchiveStatus.FAILED and archive.finished_at is not None
     assert archive.error.startswith(f"Lovelace-Ada-{student.pk}/attempt-1/essay.pdf is missing from storage")
     assert not [name for name in stored_names() if name.startswith("private/archives/")]
 
@@ -321,7 +321,7 @@ def test_storage_down_is_retried_then_the_archive_fails(monkeypatch, instructor,
     assert len(calls) == 1 + tasks.archive_build_task.max_retries
     archive.refresh_from_db()
     assert archive.status == ArchiveStatus.FAILED and archive.error == services.ARCHIVE_RETRIES_FAILED
-    assert archive.key == "" and not [name for name in stored_names() if name.startswith("private/archives/")]
+    assert not [name for name in stored_names() if name.startswith("private/archives/")]
 
 
 def test_a_transient_error_then_success(monkeypatch, instructor, assignment, classroom):
@@ -419,8 +419,38 @@ def test_the_sweep(instructor, assignment, classroom, count_puts, django_capture
     lost.refresh_from_db()
     stuck.refresh_from_db()
     assert count_puts == [lost.key]
-    assert stuck.error == services.ARCHIVE_GIVEN_UP and stuck.key == ""
+    assert stuck.error == services.ARCHIVE_GIVEN_UP
     assert not storage.exists(expired.key) and storage.exists(kept.key)
+
+
+def test_a_lost_build_is_queued_again_once_per_period_not_on_every_sweep(instructor, assignment, monkeypatch):
+    queued = []
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda task, *args: queued.append(args))
+    lost = _aged(instructor, assignment, timedelta(minutes=30), None, build=False)
+    queued.clear()
+
+    assert services.archives_sweep()["requeued"] == 1
+    assert services.archives_sweep()["requeued"] == 0  # queued a moment ago: its job is on its way
+    with time_machine.travel(timezone.now() + services.ARCHIVE_REQUEUE_AFTER + timedelta(seconds=1)):
+        assert services.archives_sweep()["requeued"] == 1
+    assert queued == [(lost.pk,), (lost.pk,)]
+
+
+def test_a_failed_archive_s_zip_is_deleted_with_it(
+    instructor, assignment, tmp_path, django_capture_on_commit_callbacks
+):
+    # A zip stored before its build failed (the job died after the upload) goes with the row.
+    archive = services.archive_request(actor=instructor, assignment=assignment)
+    leftover = tmp_path / "left.zip"
+    leftover.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    storage.put_file(archive.key, str(leftover))
+    services.archive_fail(archive_id=archive.pk, error="The worker died.")
+    SubmissionArchive.objects.filter(pk=archive.pk).update(finished_at=timezone.now() - timedelta(days=8))
+    assert storage.exists(archive.key)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.archives_sweep()["deleted"] == 1
+    assert not storage.exists(archive.key) and not SubmissionArchive.objects.exists()
 
 
 def test_the_sweep_with_nothing_to_do(db):

@@ -451,3 +451,18 @@ def test_an_allowed_file_type_is_taken(media_root, student, file_assignment):
     upload = submission_upload(student)
     submission = services.submission_create(student=student, assignment=file_assignment, files=[upload.pk])
     assert submission.submission_files.get().upload_id == upload.pk
+
+
+@pytest.mark.parametrize("points", [0, 10001])
+def test_the_update_service_checks_the_points_whoever_calls(points):
+    # The API's serializer bounds them too; a platform caller (shell, admin, task) is held to the same rule.
+    from lms.errors import InvalidInput
+
+    from .factories import AssignmentFactory
+
+    assignment = AssignmentFactory(points=30)
+    with pytest.raises(InvalidInput) as refused:
+        services.assignment_update(actor=None, assignment=assignment, data={"points": points})
+    assert refused.value.extra == {"field": "points"}
+    assignment.refresh_from_db()
+    assert assignment.points == 30

@@ -4,6 +4,7 @@ weights changed, a student revoked."""
 
 import pytest
 
+from assignments import services as assignment_services
 from courses import services as course_services
 from courses.models import Enrollment
 from gradebook import selectors, services
@@ -279,6 +280,22 @@ def test_a_question_removed_rescales_the_quiz(clients, instructor, graded):
     assert rows["Hopper"]["scores"][f"quiz-{q1.pk}"] == 2.5
     assert rows["Lovelace"]["categories"]["quizzes"] == 55.56
     assert (rows["Lovelace"]["percent"], rows["Lovelace"]["letter"]) == (65.94, "B")
+
+
+def test_an_assignment_s_points_changed_after_grading_rescale_its_scores(clients, instructor, graded):
+    # a2 goes from 20 to 40 points: a grade keeps its percent (Ada 15/20 = 75%, Grace 12/20 = 60%) of
+    # the points now: Ada 75% of 40 = 30.00, Grace 60% of 40 = 24.00.
+    # Ada assignments (36 + 30) / (50 + 40) = 73.3333...; percent 64.2857... * 0.4 + 73.3333... * 0.6
+    #   = 25.7142... + 44.0 = 69.7142... -> 69.71, B. Never past 100%: the percent is kept, not the points.
+    a2 = graded.assignments["a2"]
+    assignment_services.assignment_update(actor=instructor, assignment=a2, data={"points": 40})
+
+    rows = rows_by_last_name(gradebook(clients["instructor"], graded.course))
+
+    assert rows["Lovelace"]["scores"][f"assignment-{a2.pk}"] == 30.0
+    assert rows["Hopper"]["scores"][f"assignment-{a2.pk}"] == 24.0
+    assert rows["Lovelace"]["categories"]["assignments"] == 73.33
+    assert (rows["Lovelace"]["percent"], rows["Lovelace"]["letter"]) == (69.71, "B")
 
 
 def test_reweighting_changes_the_totals_at_once(clients, graded):
