@@ -184,7 +184,7 @@ class CourseForm(forms.ModelForm):
 
     class Meta:
         model = Course
-        fields = ("instructor", *services.COURSE_FIELDS)
+        fields = ("instructor", *services.COURSE_FIELDS, "prerequisites")
 
 
 class ReassignForm(forms.Form):
@@ -217,6 +217,7 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display_links = ("title",)
     list_select_related = ("instructor", "category", "cover")
     raw_id_fields = ("instructor",)
+    autocomplete_fields = ("prerequisites",)
     readonly_fields = (
         "cover_preview",
         "slug",
@@ -255,15 +256,27 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return ("instructor", *self.readonly_fields) if obj else self.readonly_fields
 
     def save_model(self, request, obj, form, change):
+        prerequisites = [course.pk for course in form.cleaned_data.get("prerequisites", ())]
         if change:
-            services.course_update(actor=request.user, course=obj, data=changed(form, services.COURSE_FIELDS))
+            data = changed(form, services.COURSE_FIELDS)
+            if "prerequisites" in form.changed_data:
+                data["prerequisites"] = prerequisites
+            services.course_update(actor=request.user, course=obj, data=data)
         else:
             adopt(
                 obj,
                 services.course_create(
-                    instructor=obj.instructor, **{f: getattr(obj, f) for f in services.COURSE_FIELDS}
+                    instructor=obj.instructor,
+                    prerequisites=prerequisites,
+                    **{f: getattr(obj, f) for f in services.COURSE_FIELDS},
                 ),
             )
+
+    def save_related(self, request, form, formsets, change):
+        """The prerequisites were set by the service (save_model: it refuses loops); the inlines
+        save through their own formsets, which call the services."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.action(description="Publish (needs at least one lesson)")
     def publish(self, request, queryset):

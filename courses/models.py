@@ -70,6 +70,14 @@ class Course(models.Model):
         help_text="The uploaded cover image (purpose course_cover); set and replaced through course_update, "
         "which deletes the old one.",
     )
+    prerequisites = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="required_by",
+        help_text="Courses a student must have completed to enroll (free or by checkout); set through "
+        "course_update, which refuses cycles.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)

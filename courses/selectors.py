@@ -95,11 +95,13 @@ def section_list_with_lessons() -> QuerySet[Section]:
 
 def course_list_with_curriculum() -> QuerySet[Course]:
     """Courses with their category, instructor, cover and curriculum (sections, and lessons in order
-    with their videos and attachments): four queries for a course whatever its size. Not scoped to a
-    user: give it to courses.access.course_for as `queryset`, which applies visibility."""
+    with their videos and attachments) and prerequisites: five queries for a course whatever its
+    size. Not scoped to a user: give it to courses.access.course_for as `queryset`, which applies
+    visibility."""
     lessons = Prefetch("lessons", queryset=lesson_list_with_media())
     sections = Prefetch("sections", queryset=Section.objects.order_by("order", "id").prefetch_related(lessons))
-    return Course.objects.select_related("category", "instructor", "cover").prefetch_related(sections)
+    prerequisites = Prefetch("prerequisites", queryset=Course.objects.only("id").order_by("id"))
+    return Course.objects.select_related("category", "instructor", "cover").prefetch_related(sections, prerequisites)
 
 
 def course_list_for_instructor(instructor: User) -> QuerySet[Course]:

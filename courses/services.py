@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, ProtectedError, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -26,7 +26,7 @@ from notifications.services import course_students_notify_later, notify
 from . import cache
 from .access import ADMIN_DENIED, CHANGE_DENIED, course_actor_require, is_course_instructor
 from .counters import LESSON_COUNT
-from .hooks import enrollment_status_changed
+from .hooks import Waitlisted, enrollment_gates_run, enrollment_status_changed
 from .models import (
     Category,
     Course,
@@ -55,6 +55,8 @@ COURSE_FIELDS = (
 )
 LESSON_FIELDS = ("title", "content", "video_url", "duration_seconds", "is_preview")
 MAX_ATTACHMENTS = 20
+MAX_PREREQUISITES = 20
+PREREQUISITE_GRAPH_LOCK = 0x4C4D535F505245  # "LMS_PRE": the advisory lock key of the prerequisite graph
 
 
 # --- who may call ---------------------------------------------------------------------------------
@@ -255,10 +257,12 @@ def course_create(
     currency: str = "USD",
     thumbnail_url: str = "",
     cover: uuid.UUID | str | None = None,
+    prerequisites: Sequence[int] = (),
 ) -> Course:
     """Creates a draft owned by `instructor`, with `cover` (a ready course_cover upload of theirs)
-    attached when given (400 on `cover` otherwise). The slug is made once from the title and never
-    changes, so links keep working after a rename."""
+    attached when given (400 on `cover` otherwise) and its `prerequisites` (course ids, as
+    course_update). The slug is made once from the title and never changes, so links keep working
+    after a rename."""
     if instructor.role != Role.INSTRUCTOR:
         raise NotPermitted("Only instructors can create courses.")
     course = Course(
@@ -283,6 +287,8 @@ def course_create(
             continue
         if cover is not None:
             _course_cover_set(actor=instructor, course=course, upload_id=cover)
+        if prerequisites:
+            _prerequisites_set(actor=instructor, course=course, ids=prerequisites)
         cache.course_changed(course.pk)
         return course
     raise Conflict("Could not find a free slug for this title; try again.")
@@ -304,8 +310,62 @@ def course_update(*, actor: User | None, course: Course, data: dict) -> Course:
     course, _ = model_update(instance=course, fields=COURSE_FIELDS, data=data)
     if "cover" in data:
         _course_cover_set(actor=actor, course=course, upload_id=data["cover"])
+    if "prerequisites" in data:
+        _prerequisites_set(actor=actor, course=course, ids=data["prerequisites"])
     cache.course_changed(course.pk)
     return course
+
+
+def _prerequisite_graph_lock() -> None:
+    """Serialises changes to the prerequisite graph for the transaction, so that two edits that
+    each look fine alone (A needs B, B needs A) cannot both commit a cycle. PostgreSQL: a
+    transaction-level advisory lock; SQLite writes one transaction at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PREREQUISITE_GRAPH_LOCK])
+
+
+def _prerequisites_set(*, actor: User | None, course: Course, ids: Sequence[int]) -> None:
+    """Replaces the course's prerequisites with the courses `ids`: each must exist and be one the
+    actor may point students to (published, or their own; any for an admin or the platform), and
+    the graph must stay free of cycles (400 `prerequisite_cycle`, naming the loop)."""
+    ids = list(dict.fromkeys(ids))
+    if course.pk in ids:
+        raise InvalidInput(
+            "A course cannot require itself.", code="prerequisite_cycle", extra={"field": "prerequisites"}
+        )
+    allowed = Course.objects.filter(pk__in=ids)
+    if actor is not None and not is_admin(actor):
+        allowed = allowed.filter(Q(status=CourseStatus.PUBLISHED) | Q(instructor=actor))
+    found = dict(allowed.values_list("pk", "title"))
+    unknown = [str(pk) for pk in ids if pk not in found]
+    if unknown:
+        raise InvalidInput(f"No course {', '.join(unknown)} to require.", extra={"field": "prerequisites"})
+    _prerequisite_graph_lock()
+    edges = Course.prerequisites.through.objects
+    # Does any new prerequisite lead back to this course through the existing graph?
+    came_from: dict[int, int | None] = dict.fromkeys(ids)
+    frontier = set(ids)
+    while frontier and course.pk not in came_from:
+        step = edges.filter(from_course_id__in=frontier).values_list("from_course_id", "to_course_id")
+        frontier = set()
+        for source, target in step:
+            if target not in came_from:
+                came_from[target] = source
+                frontier.add(target)
+    if course.pk in came_from:
+        loop, node = [course.pk], came_from[course.pk]
+        while node is not None:
+            loop.append(node)
+            node = came_from[node]
+        titles = dict(Course.objects.filter(pk__in=loop).values_list("pk", "title"))
+        path = " -> ".join(titles[pk] for pk in [course.pk, *reversed(loop[1:]), course.pk])
+        raise InvalidInput(
+            f"That would make a loop of prerequisites (each needs the next): {path}.",
+            code="prerequisite_cycle",
+            extra={"field": "prerequisites"},
+        )
+    course.prerequisites.set(ids)
 
 
 @transaction.atomic
@@ -646,14 +706,47 @@ def enrollment_refuse_own_course(*, student: User, course: Course) -> None:
         raise NotPermitted("You cannot enroll in a course you teach.", code="own_course")
 
 
+def enrollment_prerequisites_require(*, student: User, course: Course) -> None:
+    """A student enrolls (or buys) only once they completed each of the course's prerequisites:
+    else 409 `prerequisites_not_met` with the `missing` courses ({id, title, slug}). A completion
+    counts even if that enrollment was revoked later (a refund does not unlearn a course).
+    enrollment_create (free) and payments' checkout_start call this; staff grants skip it."""
+    missing = list(
+        course.prerequisites.exclude(
+            pk__in=Enrollment.objects.filter(student=student, completed_at__isnull=False).values("course_id")
+        )
+        .order_by("title", "id")
+        .values("id", "title", "slug")
+    )
+    if missing:
+        raise Conflict(
+            f"Complete {', '.join(m['title'] for m in missing)} first.",
+            code="prerequisites_not_met",
+            extra={"missing": missing},
+        )
+
+
 @transaction.atomic
-def enrollment_create(*, student: User, course: Course, source: str = EnrollmentSource.FREE) -> Enrollment:
-    """Enrolls a student. `free`: the course must be published and free (402 when it has a price).
+def enrollment_create(
+    *,
+    student: User,
+    course: Course,
+    source: str = EnrollmentSource.FREE,
+    cohort: int | None = None,
+    waitlist: bool = False,
+) -> Enrollment | Waitlisted:
+    """Enrolls a student. `free`: the course must be published and free (402 when it has a price),
+    and its prerequisites completed (409 `prerequisites_not_met`).
     `paid`: called by payments once Stripe confirms the order (whatever the course's status
     by then: the student paid). `admin`: granted by staff, into any
     course that is not archived. A second active enrollment is a 409 (also under concurrent
     requests: the database's partial unique index decides). A revoked enrollment is reactivated,
-    keeping the student's progress."""
+    keeping the student's progress.
+
+    Then the enrollment gates (courses.hooks) decide, in this transaction: for a course taught in
+    cohorts, `cohort` (an id) picks the cohort and the seat is taken under its row lock (400, 409
+    `enrollment_closed` / `cohort_full`); with `waitlist`, a full cohort returns a Waitlisted
+    instead and nothing is enrolled. A self-paced course ignores both."""
     if student.role != Role.STUDENT:
         raise NotPermitted("Only students can enroll in courses.")
     enrollment_refuse_own_course(student=student, course=course)
@@ -669,6 +762,13 @@ def enrollment_create(*, student: User, course: Course, source: str = Enrollment
     existing = Enrollment.objects.filter(student=student, course=course).order_by("-enrolled_at").first()
     if existing is not None and existing.is_active:
         raise Conflict("You are already enrolled in this course.", code="already_enrolled")
+    if source == EnrollmentSource.FREE:
+        enrollment_prerequisites_require(student=student, course=course)
+    waitlisted = enrollment_gates_run(
+        student=student, course=course, cohort_id=cohort, waitlist=waitlist, source=source
+    )
+    if waitlisted is not None:
+        return waitlisted
     try:
         with transaction.atomic():
             if existing is not None:

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("media.api.urls")),
     path("", include("assignments.api.urls")),
     path("", include("gradebook.api.urls")),
+    path("", include("schedules.api.urls")),
 ]
 
 urlpatterns = [

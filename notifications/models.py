@@ -19,6 +19,7 @@ class NotificationType(models.TextChoices):
     COURSE_REMOVED = "course_removed", "A course of yours was removed"
     ASSIGNMENT_GRADED = "assignment_graded", "Your work was graded"
     SUBMISSION_RECEIVED = "submission_received", "A student submitted work"
+    COHORT_SEAT_OFFERED = "cohort_seat_offered", "A seat opened for you in a cohort"
 
 
 # Channels on unless the user switches them off. E-mail stays off for the chattiest types.

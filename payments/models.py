@@ -71,6 +71,13 @@ class Order(models.Model):
     # expired, refunded first, coupon swapped). A declined card keeps it: Stripe lets the customer
     # retry the same intent.
     coupon_held = models.BooleanField(default=False, editable=False)
+    # The cohort bought (courses taught in cohorts), and whether this order holds a seat in it
+    # (schedules' `held` member): like the coupon's use, from checkout until the order is paid (the
+    # seat becomes the student's) or can never be paid (then it goes to the cohort's waitlist).
+    cohort = models.ForeignKey(
+        "schedules.Cohort", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    seat_held = models.BooleanField(default=False, editable=False)
     list_price = models.DecimalField(max_digits=8, decimal_places=2)
     discount = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0.00"))
     amount = models.DecimalField(max_digits=8, decimal_places=2)

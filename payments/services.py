@@ -21,12 +21,19 @@ from activity.services import activity_record
 from certificates.selectors import certificate_exists
 from certificates.services import certificates_revoke_for_refund
 from courses.access import course_actor_require
+from courses.hooks import Waitlisted
 from courses.models import Course, CourseStatus, Enrollment, EnrollmentSource
 from courses.selectors import enrollment_active_exists, enrollment_get_active
-from courses.services import enrollment_create, enrollment_refuse_own_course, enrollment_revoke
+from courses.services import (
+    enrollment_create,
+    enrollment_prerequisites_require,
+    enrollment_refuse_own_course,
+    enrollment_revoke,
+)
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from lms.services import model_update
 from notifications.services import notify
+from schedules.services import cohort_seat_hold, cohort_seat_release
 
 from . import coupon_limits, gateway
 from .access import COUPON_DENIED
@@ -163,6 +170,23 @@ def _coupon_release(order: Order) -> None:
     order.coupon_held = False
 
 
+def _seat_release(order: Order) -> None:
+    """Gives the order's held cohort seat back (it will never be paid): the cohort's next waiting
+    student is offered it (schedules.cohort_seat_release, under the cohort's row lock)."""
+    if not order.seat_held:
+        return
+    if order.cohort_id is not None:
+        cohort_seat_release(student_id=order.student_id, cohort_id=order.cohort_id)
+    Order.objects.filter(pk=order.pk).update(seat_held=False)
+    order.seat_held = False
+
+
+def _holds_release(order: Order) -> None:
+    """The order can never be paid: its coupon use and its cohort seat go back."""
+    _coupon_release(order)
+    _seat_release(order)
+
+
 def _coupon_redeem(order: Order) -> None:
     """The order is paid: its held use becomes a redemption, in one UPDATE."""
     if order.coupon_held:
@@ -197,15 +221,24 @@ def _transition(order: Order, status: str) -> None:
 
 
 @transaction.atomic
-def checkout_start(*, student: User, course: Course, coupon_code: str = "") -> Order:
+def checkout_start(
+    *, student: User, course: Course, coupon_code: str = "", cohort: int | None = None, waitlist: bool = False
+) -> Order | Waitlisted:
     """Starts (or resumes) buying a paid course: a pending order and its Stripe PaymentIntent
     (amount in the currency's smallest unit, metadata order_id, an idempotency key). A second
     checkout reuses the pending order (or revives the student's declined one that still holds its
     coupon), updating its amount if the coupon changed. A coupon use is held for the order until
     it is paid, canceled or expires, so a limited coupon is never promised to more buyers than it
     has uses. Nothing is granted here: the webhook does that when Stripe says the payment
-    succeeded. A refused coupon code counts against the student's coupon limit; while it is
+    succeeded. The course's prerequisites must be completed (409 `prerequisites_not_met`), as for a
+    free enrollment. A refused coupon code counts against the student's coupon limit; while it is
     reached, a checkout with a coupon is a 429 (payments.coupon_limits).
+
+    A course taught in cohorts needs `cohort`: the checkout holds a seat in it (under the cohort's
+    row lock, schedules.cohort_seat_hold: 400, 409 `enrollment_closed` / `cohort_full`) until the
+    order is paid (the seat becomes the student's) or can no longer be paid (the seat goes to the
+    waitlist), like the coupon's use. A student offered a freed seat claims it here. A full cohort
+    with `waitlist` returns a Waitlisted: no order is made.
 
     All or nothing: if Stripe cannot be reached (or refuses), this raises a 503 and the whole
     transaction rolls back, so no order, coupon hold or activity is left behind; an intent Stripe
@@ -219,6 +252,10 @@ def checkout_start(*, student: User, course: Course, coupon_code: str = "") -> O
         raise InvalidInput("This course is free: enroll instead of checking out.", code="course_is_free")
     if enrollment_active_exists(student=student, course=course):
         raise Conflict("You are already enrolled in this course.", code="already_enrolled")
+    enrollment_prerequisites_require(student=student, course=course)
+    held = cohort_seat_hold(student=student, course=course, cohort_id=cohort, waitlist=waitlist)
+    if isinstance(held, Waitlisted):
+        return held
     coupon = coupon_for_checkout(course=course, code=coupon_code, student=student) if coupon_code else None
     discount = discount_for(course.price, coupon)
     amount = course.price - discount
@@ -249,6 +286,9 @@ def checkout_start(*, student: User, course: Course, coupon_code: str = "") -> O
     changed = order.amount != amount or order.coupon_id != coupon_pk
     if order.coupon_id != coupon_pk:
         _coupon_release(order)
+    if order.seat_held and order.cohort_id != held:  # the student picked another cohort
+        _seat_release(order)
+    order.cohort_id, order.seat_held = held, held is not None
     order.list_price, order.discount, order.amount, order.coupon = course.price, discount, amount, coupon
 
     if amount == 0:  # fully discounted: nothing to charge, so nothing for Stripe to confirm
@@ -315,7 +355,7 @@ def _resumable_order(*, student: User, course: Course) -> Order | None:
     order = pending.first()
     if order is None:
         declined = Order.objects.select_for_update().filter(
-            student=student, course=course, status=OrderStatus.FAILED, coupon_held=True
+            Q(coupon_held=True) | Q(seat_held=True), student=student, course=course, status=OrderStatus.FAILED
         )
         order = declined.order_by("-created_at").first()
     return order
@@ -347,9 +387,14 @@ def _order_mark_paid(order: Order, *, reason: str = "") -> bool:
     order.save(update_fields=["status", "paid_at", "failure_reason", "updated_at"])
     if order.coupon_id:
         _coupon_redeem(order)
+    if order.seat_held:  # enrollment_create makes the held seat the student's
+        Order.objects.filter(pk=order.pk).update(seat_held=False)
+        order.seat_held = False
     try:
         with transaction.atomic():
-            enrollment_create(student=order.student, course=order.course, source=EnrollmentSource.PAID)
+            enrollment_create(
+                student=order.student, course=order.course, source=EnrollmentSource.PAID, cohort=order.cohort_id
+            )
     except Conflict:
         logger.warning("Order %s paid but the student was already enrolled", order.pk)
     notify(
@@ -373,7 +418,7 @@ def _order_mark_failed(order: Order, reason: str, *, final: bool = False) -> boo
     """pending -> failed. `final`: the intent can never succeed (canceled), so the order's coupon
     use is given back too; after a declined card it is kept, as the customer may retry."""
     if final:
-        _coupon_release(order)
+        _holds_release(order)
     if order.status != OrderStatus.PENDING:  # a late failure never downgrades a settled order
         return False
     _transition(order, OrderStatus.FAILED)
@@ -398,7 +443,7 @@ def _order_mark_refunded(order: Order, *, refund_id: str = "") -> bool:
         return False
     was_paid = order.status == OrderStatus.PAID
     _transition(order, OrderStatus.REFUNDED)
-    _coupon_release(order)  # refunded before it was paid: it never will be
+    _holds_release(order)  # refunded before it was paid: it never will be
     order.refunded_at = timezone.now()
     order.refund_id = refund_id or order.refund_id
     order.save(update_fields=["status", "refunded_at", "refund_id", "updated_at"])
@@ -592,6 +637,7 @@ def payments_reconcile_due(*, older_than_minutes: int | None = None, limit: int 
         Q(status=OrderStatus.PENDING, payment_intent_id__isnull=False, created_at__lte=now - timedelta(minutes=minutes))
         | Q(status=OrderStatus.PENDING, updated_at__lte=stale)
         | Q(status=OrderStatus.FAILED, coupon_held=True, updated_at__lte=stale)
+        | Q(status=OrderStatus.FAILED, seat_held=True, updated_at__lte=stale)
     )
     return list(Order.objects.filter(due).order_by("created_at").values_list("pk", flat=True)[:limit])
 
@@ -624,7 +670,7 @@ def payments_reconcile(
 def order_reconcile(*, client, order_pk) -> str:
     """Settles or expires one order from what Stripe says about its intent; returns the outcome."""
     order = _locked_order(pk=order_pk, status__in=[OrderStatus.PENDING, OrderStatus.FAILED])
-    if order is None or (order.status == OrderStatus.FAILED and not order.coupon_held):
+    if order is None or (order.status == OrderStatus.FAILED and not (order.coupon_held or order.seat_held)):
         return "already settled"
     expired = order.updated_at <= timezone.now() - _expire_after()
     if not order.payment_intent_id:  # nothing at Stripe can pay it

@@ -91,7 +91,7 @@ COURSE = {
     "created_at": "2026-10-28T14:12:05Z",
     "updated_at": "2026-11-02T09:00:00Z",
 }
-COURSE_DETAIL = {**COURSE, "is_enrolled": True, "sections": [SECTION]}
+COURSE_DETAIL = {**COURSE, "prerequisites": [3], "is_enrolled": True, "sections": [SECTION]}
 NEW_COURSE = {
     **COURSE,
     "id": 7,
@@ -113,6 +113,7 @@ NEW_COURSE = {
     "published_at": None,
     "created_at": "2026-11-30T10:02:11Z",
     "updated_at": "2026-11-30T10:02:11Z",
+    "prerequisites": [3],
     "is_enrolled": False,
     "sections": [],
 }
@@ -125,6 +126,7 @@ COURSE_INPUT = {
     "price": "39.00",
     "currency": "USD",
     "thumbnail_url": "https://cdn.example.com/courses/pandas.png",
+    "prerequisites": [3],
 }
 COURSE_REPLACE = {
     "title": "Python from scratch",
@@ -174,6 +176,7 @@ RENAMED_CATEGORY = {**CATEGORY, **CATEGORY_RENAME}
 COURSE_PATCH = {"subtitle": "Your first programs, step by step", "cover": "6f1c2a9e-3b1d-4e0a-9c55-1d2e3f4a5b6c"}
 UNPUBLISHED_COURSE = {**COURSE_DETAIL, "status": "draft", "is_enrolled": False}
 NEW_ENROLLMENT = {**ENROLLMENT, "progress_percent": 0}
+WAITLISTED = {"waitlisted": True, "cohort": 4, "position": 3}
 SECTION_INPUT = {"title": "Functions", "order": 3}
 NEW_SECTION = {"id": 7, **SECTION_INPUT, "lessons": []}
 SECTION_REPLACE = {"title": "Getting started", "order": 1}

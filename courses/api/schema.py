@@ -5,7 +5,7 @@ what they do."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from lms.api.responses import body, described, errors, ok
+from lms.api.responses import body, described, error_of, errors, ok
 
 from . import examples as ex
 from .serializers import (
@@ -15,6 +15,8 @@ from .serializers import (
     CourseDetailSerializer,
     CourseInputSerializer,
     CourseSerializer,
+    EnrollInputSerializer,
+    EnrollmentConflictSerializer,
     EnrollmentSerializer,
     InstructorCourseSerializer,
     LessonInputSerializer,
@@ -23,6 +25,7 @@ from .serializers import (
     ReorderInputSerializer,
     SectionInputSerializer,
     SectionSerializer,
+    WaitlistedSerializer,
 )
 
 READ_ERRORS = errors(404)
@@ -56,6 +59,32 @@ CATEGORY = described(
     ),
 )
 
+
+ENROLLMENT_CONFLICT = error_of(
+    409,
+    EnrollmentConflictSerializer,
+    "Already enrolled (`already_enrolled`), a prerequisite not completed yet (`prerequisites_not_met`, with "
+    "the `missing` courses), or for a course taught in cohorts: the cohort's enrollment window is not open "
+    "(`enrollment_closed`) or it has no seat left (`cohort_full`; send `waitlist: true` to wait for one).",
+    {
+        "Already enrolled": {"detail": "You are already enrolled in this course.", "code": "already_enrolled"},
+        "Prerequisites not met": {
+            "detail": "Complete Python basics first.",
+            "code": "prerequisites_not_met",
+            "missing": [{"id": 3, "title": "Python basics", "slug": "python-basics"}],
+        },
+        "Enrollment closed": {
+            "detail": "Enrollment in Spring 2027 closed at 2027-03-08T09:00:00+00:00.",
+            "code": "enrollment_closed",
+            "cohort": 4,
+        },
+        "Cohort full": {
+            "detail": "Spring 2027 is full. Join its waitlist to be offered the next free seat.",
+            "code": "cohort_full",
+            "cohort": 4,
+        },
+    },
+)
 
 COURSE = described(
     "courses",
@@ -107,9 +136,23 @@ COURSE = described(
     ),
     enroll=extend_schema(
         summary="Enroll in a free course (student)",
-        request=None,
-        responses={201: EnrollmentSerializer, **errors(401, 402, 403, 404, 409)},
-        examples=[ok(ex.NEW_ENROLLMENT, status=201)],
+        description="The course's `prerequisites` must be completed first (409 `prerequisites_not_met`). A "
+        "self-paced course takes no body. A course taught in cohorts needs `cohort` (400 without it): its "
+        "enrollment window must be open (409 `enrollment_closed`) and a seat free (409 `cohort_full`), or with "
+        "`waitlist: true` the student joins the waitlist (202, nothing enrolled). A student offered a freed seat "
+        "(`cohort_seat_offered`) claims it here before the offer expires, whatever the window.",
+        request=EnrollInputSerializer,
+        responses={
+            201: EnrollmentSerializer,
+            202: WaitlistedSerializer,
+            **errors(400, 401, 402, 403, 404),
+            **ENROLLMENT_CONFLICT,
+        },
+        examples=[
+            body({"cohort": 4, "waitlist": True}),
+            ok(ex.NEW_ENROLLMENT, status=201),
+            ok(ex.WAITLISTED, "Waitlisted", status=202),
+        ],
         tags=["enrollment"],
     ),
     progress=extend_schema(

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
 from courses.models import CURRENCIES, Category, Course, CourseStatus, Enrollment, Lesson, Level, Section
-from courses.services import MAX_ATTACHMENTS
+from courses.services import MAX_ATTACHMENTS, MAX_PREREQUISITES
 from lms.api.serializers import InputSerializer, WholeInputSerializer
 from media import storage
 from media.api.serializers import absolute
@@ -45,6 +45,13 @@ class CourseInputSerializer(InputSerializer):
         help_text="A ready `course_cover` upload's id (POST /api/v1/uploads/ first); null removes the cover. "
         "The cover it replaces is deleted.",
     )
+    prerequisites = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        max_length=MAX_PREREQUISITES,
+        required=False,
+        help_text="Course ids a student must have completed to enroll (free or by checkout): published courses, "
+        "or your own. Replaces the list; a loop of prerequisites is a 400 (`prerequisite_cycle`).",
+    )
 
 
 class SectionInputSerializer(InputSerializer):
@@ -76,6 +83,36 @@ class LessonInputSerializer(InputSerializer):
         help_text="Every attachment, in order: ready `lesson_attachment` upload ids. Ids left out are deleted; "
         "[] removes them all.",
     )
+
+
+class EnrollInputSerializer(InputSerializer):
+    """The body of an enrollment (and of a checkout): both fields matter only for a course taught in
+    cohorts; a self-paced course takes an empty body."""
+
+    cohort = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        help_text="The cohort to join: required where the course has cohorts (GET /courses/{id}/cohorts/).",
+    )
+    waitlist = serializers.BooleanField(
+        required=False, default=False, help_text="If the cohort is full, join its waitlist (202) instead of a 409."
+    )
+
+
+class WaitlistedSerializer(serializers.Serializer):
+    """A full cohort's waitlist joined (202): nothing is enrolled or charged yet. When a seat frees,
+    the first student waiting is offered it (`cohort_seat_offered`) and claims it by enrolling (or
+    checking out) before the offer expires."""
+
+    waitlisted = serializers.BooleanField()
+    cohort = serializers.IntegerField()
+    position = serializers.IntegerField(help_text="From 1: the next seat freed goes to position 1.")
+
+
+def waitlisted_data(waitlisted) -> dict:
+    return {"waitlisted": True, "cohort": waitlisted.cohort_id, "position": waitlisted.position}
 
 
 class ReorderInputSerializer(InputSerializer):
@@ -333,12 +370,25 @@ class SectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class EnrollmentConflictSerializer(serializers.Serializer):
+    """An enrollment or checkout refused with 409: `already_enrolled`, `prerequisites_not_met`
+    with the courses still to complete, or for a cohort `enrollment_closed` / `cohort_full`."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    missing = CourseRefSerializer(many=True, required=False, help_text="`prerequisites_not_met`: complete these.")
+    cohort = serializers.IntegerField(required=False, help_text="`enrollment_closed`, `cohort_full`: the cohort.")
+
+
 class CourseDetailSerializer(CourseSerializer):
     sections = SectionSerializer(many=True)
     is_enrolled = serializers.SerializerMethodField()
+    prerequisites = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Course ids a student must have completed to enroll."
+    )
 
     class Meta(CourseSerializer.Meta):
-        fields = [*CourseSerializer.Meta.fields, "is_enrolled", "sections"]
+        fields = [*CourseSerializer.Meta.fields, "prerequisites", "is_enrolled", "sections"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.BooleanField())

@@ -22,6 +22,7 @@ from courses.access import (
     section_for,
     sees_public_course_page,
 )
+from courses.hooks import Waitlisted
 from courses.models import Course, Enrollment, Lesson, Section
 from courses.progress import progress_for
 from lms.api.access import AccessViewSetMixin
@@ -35,6 +36,7 @@ from .serializers import (
     CourseDetailSerializer,
     CourseInputSerializer,
     CourseSerializer,
+    EnrollInputSerializer,
     EnrollmentSerializer,
     InstructorCourseSerializer,
     LessonInputSerializer,
@@ -43,7 +45,9 @@ from .serializers import (
     ReorderInputSerializer,
     SectionInputSerializer,
     SectionSerializer,
+    WaitlistedSerializer,
     progress_data,
+    waitlisted_data,
 )
 
 MANAGE = "manage"
@@ -194,7 +198,12 @@ class CourseViewSet(
     @action(detail=True, methods=["post"])
     def enroll(self, request, pk=None):
         # Visible is enough here: enrollment_create refuses what is not published and free.
-        enrollment = services.enrollment_create(student=request.user, course=self.get_object())
+        data = EnrollInputSerializer.validated(request)
+        enrollment = services.enrollment_create(
+            student=request.user, course=self.get_object(), cohort=data.get("cohort"), waitlist=data["waitlist"]
+        )
+        if isinstance(enrollment, Waitlisted):  # a full cohort's waitlist: nothing enrolled yet
+            return Response(WaitlistedSerializer(waitlisted_data(enrollment)).data, status=status.HTTP_202_ACCEPTED)
         context = {"progress": progress_for([enrollment])}
         return Response(EnrollmentSerializer(enrollment, context=context).data, status=status.HTTP_201_CREATED)
 

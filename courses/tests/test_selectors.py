@@ -149,12 +149,13 @@ def test_enrollment_list_for_student_is_theirs_newest_first(world):
     assert not selectors.enrollment_list_for_student(users["other_student"]).exists()
 
 
-def test_course_list_with_curriculum_loads_it_in_four_queries(world, django_assert_num_queries):
+def test_course_list_with_curriculum_loads_it_in_five_queries(world, django_assert_num_queries):
     _, courses = world
-    # course (category, instructor, cover joined), sections, lessons (video joined), attachments
-    with django_assert_num_queries(4):
+    # course (category, instructor, cover joined), sections, lessons (video joined), attachments, prerequisites
+    with django_assert_num_queries(5):
         course = selectors.course_list_with_curriculum().get(pk=courses["published"].pk)
         lessons = [lesson for s in course.sections.all() for lesson in s.lessons.all()]
         assert [lesson.title for lesson in lessons]
         assert [(lesson.video, list(lesson.attachments.all())) for lesson in lessons]
         assert course.category.name and course.instructor.email and course.cover is None
+        assert list(course.prerequisites.all()) == []

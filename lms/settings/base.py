@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "media",
     "assignments",
     "gradebook",
+    "schedules",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,7 @@ CELERY_BEAT_SCHEDULE = {
     "derive-missing-media": {"task": "media.tasks.uploads_derive_missing_task", "schedule": 600.0},
     "sweep-submission-archives": {"task": "assignments.tasks.archives_sweep_task", "schedule": 600.0},
     "delete-unattached-uploads": {"task": "media.tasks.uploads_delete_unattached_task", "schedule": 3600.0},
+    "expire-cohort-seat-offers": {"task": "schedules.tasks.cohort_offers_expire_task", "schedule": 300.0},
 }
 # A job whose worker died is handed out again after the visibility timeout (acks late); it must
 # exceed the longest retry countdown (600 s), or delayed jobs would be delivered twice. The socket
@@ -494,6 +496,8 @@ REFUND_WINDOW_DAYS = env.int("REFUND_WINDOW_DAYS", default=14)
 PAYMENTS_RECONCILE_AFTER_MINUTES = env.int("PAYMENTS_RECONCILE_AFTER_MINUTES", default=15)
 # Unpaid orders untouched this long are cancelled at Stripe and their coupon use given back.
 PAYMENTS_ORDER_EXPIRE_MINUTES = env.int("PAYMENTS_ORDER_EXPIRE_MINUTES", default=60)
+# A freed cohort seat offered to the first student waiting is theirs to claim for this long.
+COHORT_CLAIM_HOURS = env.int("COHORT_CLAIM_HOURS", default=48)
 # Calls to Stripe give up quickly (checkout then answers 503), instead of the library's 80 s.
 STRIPE_CONNECT_TIMEOUT = env.float("STRIPE_CONNECT_TIMEOUT", default=3)
 STRIPE_READ_TIMEOUT = env.float("STRIPE_READ_TIMEOUT", default=8)

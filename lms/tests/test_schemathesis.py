@@ -82,7 +82,8 @@ BUSINESS_RULE_400 = {
     ("POST", "/api/v1/auth/token/refresh/"): "the refresh token must be a real, unexpired token",
     ("POST", "/api/v1/auth/password/change/"): "the old password must be right; the new one pass the validators",
     ("POST", "/api/v1/auth/password/reset/confirm/"): "the uid and token must come from a real reset e-mail",
-    ("POST", "/api/v1/courses/{course_id}/checkout/"): "free courses are enrolled, not bought; unknown coupons",
+    ("POST", "/api/v1/courses/{course_id}/checkout/"): "free courses are enrolled, not bought; unknown coupons; "
+    "a course taught in cohorts needs `cohort`, one of its own",
     ("POST", "/api/v1/courses/{course_id}/coupons/"): "exactly one of percent_off / amount_off; codes unique",
     ("PATCH", "/api/v1/coupons/{id}/"): "exactly one of percent_off / amount_off",
     ("POST", "/api/v1/courses/{id}/publish/"): "a course needs a lesson before it is published",
@@ -109,6 +110,12 @@ BUSINESS_RULE_400 = {
     ("PATCH", "/api/v1/assignments/{id}/"): "the cutoff must not come before the due date",
     ("POST", "/api/v1/assignments/{id}/submissions/"): "the work must use the assignment's submission types",
     ("POST", "/api/v1/submissions/{id}/grade/"): "a score within the points, or every rubric criterion within its own",
+    ("POST", "/api/v1/courses/{course_id}/cohorts/"): "a cohort ends after it starts; enrollment closes after it "
+    "opens",
+    ("PUT", "/api/v1/cohorts/{id}/"): "dates in order; the capacity not below the seats taken",
+    ("PATCH", "/api/v1/cohorts/{id}/"): "dates in order (with the stored ones); the capacity not below the seats taken",
+    ("POST", "/api/v1/courses/{id}/enroll/"): "a course taught in cohorts needs `cohort`, one of its own; a "
+    "self-paced course has none",
     ("PATCH", "/api/v1/courses/{course_id}/grading/"): "weights adding up to 100; a letter scale of distinct letters "
     "and starting percents, one of them 0",
 }
@@ -282,6 +289,15 @@ class World:
         submission = assignment_services.submission_create(student=self.student, assignment=essay, text="My essay")
         self.ids["assignments"] = [essay.pk]
         self.ids["submissions"] = [submission.pk]
+        # A course taught in cohorts (the others stay self-paced): one cohort with room, one unlimited.
+        from schedules.tests.factories import CohortFactory
+
+        cohort_course = PublishedCourseFactory(instructor=self.instructor, category=category, title="Cohort course")
+        self.ids["courses"].append(cohort_course.pk)
+        self.ids["cohorts"] = [
+            CohortFactory(course=cohort_course, name="Open").pk,
+            CohortFactory(course=cohort_course, name="Unlimited", capacity=None).pk,
+        ]
         # Uploads (uuid ids): the instructor's ready cover and pending video, the student's avatar.
         in_an_hour = timezone.now() + timedelta(hours=1)
         uploads = [

@@ -81,6 +81,13 @@ class GradedPayloadSerializer(CoursePayloadSerializer):
     percent = serializers.DecimalField(max_digits=6, decimal_places=2, help_text="After any late penalty.")
 
 
+class CohortSeatPayloadSerializer(CoursePayloadSerializer):
+    cohort_id = serializers.IntegerField()
+    offer_expires_at = serializers.DateTimeField(
+        help_text="Enroll (or complete the checkout) before this, or the seat goes to the next student waiting."
+    )
+
+
 # The payload field of each type, a class to instantiate (so each schema variant has its own field).
 NOTIFICATION_PAYLOADS: dict[str, Callable[[], serializers.Field]] = {
     NotificationType.ENROLLMENT_CONFIRMED: EnrollmentPayloadSerializer,
@@ -98,6 +105,7 @@ NOTIFICATION_PAYLOADS: dict[str, Callable[[], serializers.Field]] = {
     NotificationType.COURSE_REMOVED: CoursePayloadSerializer,
     NotificationType.ASSIGNMENT_GRADED: GradedPayloadSerializer,
     NotificationType.SUBMISSION_RECEIVED: SubmissionPayloadSerializer,
+    NotificationType.COHORT_SEAT_OFFERED: CohortSeatPayloadSerializer,
 }
 
 

@@ -3,8 +3,10 @@ endpoints), which leaves at least one notification of every type that is sent an
 event of every verb. The schema tests hold each of them up against its documented shape, so a
 service that starts sending a key the schema does not declare (or stops sending one) fails there."""
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -20,6 +22,7 @@ from payments.tests.factories import CouponFactory
 from payments.tests.helpers import charge_object, event
 from quizzes import services as quizzes
 from reviews import services as reviews
+from schedules import services as schedules
 
 PASSWORD = "a-long-enough-password-1"
 
@@ -75,6 +78,17 @@ def run_journey() -> None:
         student=student, assignment=essay, text="My essay."
     )  # submission_received
     assignments.submission_grade(actor=instructor, submission=submission, score=8, feedback="Good")  # assignment_graded
+
+    run = PublishedCourseFactory(instructor=instructor)
+    now = timezone.now()
+    cohort = schedules.cohort_create(
+        actor=None, course=run, name="Spring", starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=60),
+        capacity=1,
+    )  # fmt: skip
+    courses.enrollment_create(student=classmate, course=run, cohort=cohort.pk)
+    courses.enrollment_create(student=student, course=run, cohort=cohort.pk, waitlist=True)  # the waitlist
+    seat = Enrollment.objects.get(student=classmate, course=run)
+    courses.enrollment_revoke(actor=None, enrollment=seat)  # cohort_seat_offered
 
     paid = PublishedCourseFactory(instructor=instructor, price=Decimal("49.99"))
     coupon = CouponFactory(course=paid, percent_off=100)

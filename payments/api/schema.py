@@ -13,6 +13,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from courses.api.schema import ENROLLMENT_CONFLICT
+from courses.api.serializers import WaitlistedSerializer
 from lms.api.responses import DESCRIPTIONS, EXAMPLES, ErrorSerializer, ValidationErrorSerializer, body, described, ok
 from lms.api.responses import errors as shared_errors
 from payments.coupon_limits import CouponAttemptsExceeded
@@ -102,12 +104,12 @@ RETRY_AFTER = OpenApiParameter(
 
 CHECKOUT_RESPONSES = {
     201: CheckoutSerializer,
+    202: WaitlistedSerializer,
     **errors(
         400,
         401,
         403,
         404,
-        409,
         503,
         throttled=False,
         r400=(
@@ -115,6 +117,7 @@ CHECKOUT_RESPONSES = {
             "course does not have (whether or not another course has it) is `Unknown coupon code.`"
         ),
     ),
+    **ENROLLMENT_CONFLICT,
     429: CHECKOUT_429,
 }
 WEBHOOK_RESPONSES = {
@@ -135,8 +138,15 @@ CHECKOUT = described(
         request=CheckoutInputSerializer,
         responses=CHECKOUT_RESPONSES,
         parameters=[RETRY_AFTER],
-        examples=[body(ex.CHECKOUT_INPUT), ok(ex.CHECKOUT, status=201)],
+        examples=[
+            body(ex.CHECKOUT_INPUT),
+            ok(ex.CHECKOUT, status=201),
+            ok({"waitlisted": True, "cohort": 4, "position": 3}, "Waitlisted", status=202),
+        ],
         summary="Buy a paid course: a pending order and a PaymentIntent to confirm with Stripe.js",
+        description="A course taught in cohorts needs `cohort` (400 without it): the order holds a seat in it until "
+        "it is paid or can no longer be (409 `enrollment_closed` / `cohort_full`; with `waitlist: true` a full "
+        "cohort's waitlist is joined instead: 202, no order). A student offered a freed seat claims it here.",
     ),
 )
 

@@ -2,12 +2,14 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from courses.api.serializers import CourseRefSerializer
+from courses.api.serializers import CourseRefSerializer, EnrollInputSerializer
 from lms.api.serializers import InputSerializer
 from payments.models import Coupon, Order
 
 
-class CheckoutInputSerializer(InputSerializer):
+class CheckoutInputSerializer(EnrollInputSerializer):
+    """`cohort` and `waitlist` as for enrolling (a course taught in cohorts), and a coupon code."""
+
     coupon = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 

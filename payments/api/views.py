@@ -10,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.access import course_for
+from courses.api.serializers import WaitlistedSerializer, waitlisted_data
+from courses.hooks import Waitlisted
 from lms.api.access import AccessViewSetMixin
 from lms.api.permissions import IsStudent
 from payments import gateway, selectors, services
@@ -35,7 +37,15 @@ class CheckoutView(APIView):
     def post(self, request, course_id):
         course = course_for(request.user, course_id)
         data = CheckoutInputSerializer.validated(request)
-        order = services.checkout_start(student=request.user, course=course, coupon_code=data.get("coupon", ""))
+        order = services.checkout_start(
+            student=request.user,
+            course=course,
+            coupon_code=data.get("coupon", ""),
+            cohort=data.get("cohort"),
+            waitlist=data["waitlist"],
+        )
+        if isinstance(order, Waitlisted):  # a full cohort's waitlist: no order yet
+            return Response(WaitlistedSerializer(waitlisted_data(order)).data, status=status.HTTP_202_ACCEPTED)
         context = {"publishable_key": settings.STRIPE_PUBLISHABLE_KEY}
         return Response(CheckoutSerializer(order, context=context).data, status=status.HTTP_201_CREATED)
 

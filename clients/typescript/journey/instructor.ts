@@ -1155,6 +1155,86 @@ export async function run(): Promise<JourneyContext> {
     expectStatus(await api(student).GET("/api/v1/instructor/courses/"), 403, "a student's instructor courses");
   });
 
+  await step("cohorts: CRUD (400 on bad dates); prerequisites 409; enroll into a cohort, 409 cohort_full, 202 waitlisted", async () => {
+    const made = await api(me).POST("/api/v1/courses/", {
+      body: { title: `Cohort course ${unique("cohort")}`, prerequisites: [freeId] },
+    });
+    expectStatus(made, 201, "cohort course create");
+    check(made.data.prerequisites.join() === String(freeId), "created with the free course as a prerequisite");
+    const id = { params: { path: { id: made.data.id } } };
+    const section = await api(me).POST("/api/v1/courses/{id}/sections/", { ...id, body: { title: "Week 1" } });
+    expectStatus(section, 201, "its section");
+    const lesson = await api(me).POST("/api/v1/sections/{id}/lessons/", {
+      params: { path: { id: section.data.id } },
+      body: { title: "Kick-off" },
+    });
+    expectStatus(lesson, 201, "its lesson");
+    expectStatus(await api(me).POST("/api/v1/courses/{id}/publish/", id), 200, "its publish");
+
+    const course = { params: { path: { course_id: made.data.id } } };
+    const starts = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const ends = new Date(Date.now() + 67 * 86_400_000).toISOString();
+    const backwards = await api(me).POST("/api/v1/courses/{course_id}/cohorts/", {
+      ...course,
+      body: { name: "Backwards", starts_at: ends, ends_at: starts },
+    });
+    expectStatus(backwards, 400, "a cohort that ends before it starts");
+    const cohort = await api(me).POST("/api/v1/courses/{course_id}/cohorts/", {
+      ...course,
+      body: { name: "Spring", starts_at: starts, ends_at: ends, capacity: 2 },
+    });
+    expectStatus(cohort, 201, "cohort create");
+    check(cohort.data.seats_taken === 0 && cohort.data.waitlist_count === 0, "no seats taken yet");
+    const scrap = await api(me).POST("/api/v1/courses/{course_id}/cohorts/", {
+      ...course,
+      body: { name: "Scrap", starts_at: starts, ends_at: ends },
+    });
+    expectStatus(scrap, 201, "a second cohort");
+    const listed = await api().GET("/api/v1/courses/{course_id}/cohorts/", course);
+    expectStatus(listed, 200, "the cohorts, anonymously");
+    check(listed.data.length === 2, "both cohorts listed");
+    const cohortPath = { params: { path: { id: cohort.data.id } } };
+    expectStatus(await api(student).GET("/api/v1/cohorts/{id}/", cohortPath), 200, "a cohort, as a student");
+    const replaced = await api(me).PUT("/api/v1/cohorts/{id}/", {
+      ...cohortPath,
+      body: { name: "Spring 2027", starts_at: starts, ends_at: ends, capacity: 2 },
+    });
+    expectStatus(replaced, 200, "cohort PUT");
+    const patched = await api(me).PATCH("/api/v1/cohorts/{id}/", { ...cohortPath, body: { capacity: 1 } });
+    expectStatus(patched, 200, "cohort PATCH");
+    check(patched.data.name === "Spring 2027" && patched.data.capacity === 1, "renamed, one seat");
+    expectStatus(await api(student).PATCH("/api/v1/cohorts/{id}/", { ...cohortPath, body: { capacity: 9 } }), 403, "a student changes a cohort");
+    expectStatus(
+      await api(me).DELETE("/api/v1/cohorts/{id}/", { params: { path: { id: scrap.data.id } } }),
+      204,
+      "cohort delete",
+    );
+
+    const blocked = await api(student).POST("/api/v1/courses/{id}/enroll/", { ...id, body: { cohort: cohort.data.id } });
+    expectStatus(blocked, 409, "enroll before completing the prerequisite");
+    expectCode(blocked.error, "prerequisites_not_met", "enroll 409 (prerequisites)");
+    const cleared = await api(me).PATCH("/api/v1/courses/{id}/", { ...id, body: { prerequisites: [] } });
+    expectStatus(cleared, 200, "prerequisites removed");
+    const noCohort = await api(student).POST("/api/v1/courses/{id}/enroll/", id);
+    expectStatus(noCohort, 400, "enroll in a course taught in cohorts without naming one");
+    const seated = await api(student).POST("/api/v1/courses/{id}/enroll/", { ...id, body: { cohort: cohort.data.id } });
+    expectStatus(seated, 201, "enroll into the cohort");
+    const second = await register("student");
+    const full = await api(second).POST("/api/v1/courses/{id}/enroll/", { ...id, body: { cohort: cohort.data.id } });
+    expectStatus(full, 409, "a full cohort");
+    expectCode(full.error, "cohort_full", "enroll 409 (full)");
+    const waiting = await api(second).POST("/api/v1/courses/{id}/enroll/", {
+      ...id,
+      body: { cohort: cohort.data.id, waitlist: true },
+    });
+    expectStatus(waiting, 202, "join the waitlist");
+    if (!("position" in waiting.data)) throw new Error("a waitlist place (202), not an enrollment");
+    check(waiting.data.waitlisted && waiting.data.position === 1, `first in line: ${JSON.stringify(waiting.data)}`);
+    const after = await api().GET("/api/v1/cohorts/{id}/", cohortPath);
+    expectStatus(after, 200, "the cohort after");
+    check(after.data.seats_taken === 1 && after.data.waitlist_count === 1, "one seat taken, one waiting");
+  });
+
   await step("delete: a draft goes, a course with enrollments is archived", async () => {
     const draft = await api(me).POST("/api/v1/courses/", { body: { title: `Scrap ${unique("draft")}` } });
     expectStatus(draft, 201, "scrap course create");

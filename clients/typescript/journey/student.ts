@@ -177,6 +177,7 @@ export async function run(ctx: JourneyContext): Promise<Session> {
   await step("enroll: free course 201, again 409; paid course 402 with its price", async () => {
     const enrolled = await client().POST("/api/v1/courses/{id}/enroll/", { params: { path: { id: free.id } } });
     expectStatus(enrolled, 201, "enroll in the free course");
+    if (!("course" in enrolled.data)) throw new Error("an enrollment (201), not a waitlist place (202)");
     check(enrolled.data.course.id === free.id, "enrolled in that course");
     const again = await client().POST("/api/v1/courses/{id}/enroll/", { params: { path: { id: free.id } } });
     expectStatus(again, 409, "enroll twice");
@@ -629,6 +630,7 @@ export async function run(ctx: JourneyContext): Promise<Session> {
       body: { coupon: paid.couponCode },
     });
     expectStatus(checkout, 201, "checkout");
+    if (!("order_id" in checkout.data)) throw new Error("an order (201), not a waitlist place (202)");
     check(Number(checkout.data.discount) > 0, "the coupon gave a discount");
     check(Number(checkout.data.amount) < Number(paid.price), "the amount is below the list price");
     const orderId = checkout.data.order_id;

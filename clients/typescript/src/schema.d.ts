@@ -535,6 +535,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cohorts/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A cohort
+         * @description Anyone who sees its course.
+         */
+        get: operations["cohorts_retrieve"];
+        /**
+         * Replace a cohort
+         * @description The course's instructor or an admin. `ends_at` after `starts_at`, `enrollment_closes_at` after `enrollment_opens_at` (400 on the field). A `capacity` below `seats_taken` is a 400; more seats go to the waitlist at once.
+         */
+        put: operations["cohorts_update"];
+        post?: never;
+        /**
+         * Delete a cohort
+         * @description The course's instructor or an admin; only while nobody holds or waits for a seat in it.
+         */
+        delete: operations["cohorts_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a cohort
+         * @description The course's instructor or an admin. `ends_at` after `starts_at`, `enrollment_closes_at` after `enrollment_opens_at` (400 on the field). A `capacity` below `seats_taken` is a 400; more seats go to the waitlist at once.
+         */
+        patch: operations["cohorts_partial_update"];
+        trace?: never;
+    };
     "/api/v1/coupons/{id}/": {
         parameters: {
             query?: never;
@@ -602,8 +634,35 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Buy a paid course: a pending order and a PaymentIntent to confirm with Stripe.js */
+        /**
+         * Buy a paid course: a pending order and a PaymentIntent to confirm with Stripe.js
+         * @description A course taught in cohorts needs `cohort` (400 without it): the order holds a seat in it until it is paid or can no longer be (409 `enrollment_closed` / `cohort_full`; with `waitlist: true` a full cohort's waitlist is joined instead: 202, no order). A student offered a freed seat claims it here.
+         */
         post: operations["courses_checkout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/cohorts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A course's cohorts
+         * @description Anyone who sees the course. Soonest first, with `seats_taken` and `waitlist_count`. A course with cohorts is enrolled in through one of them (`cohort` on enroll and checkout).
+         */
+        get: operations["courses_cohorts_list"];
+        put?: never;
+        /**
+         * Add a cohort to a course
+         * @description The course's instructor or an admin. `ends_at` after `starts_at`, `enrollment_closes_at` after `enrollment_opens_at` (400 on the field).
+         */
+        post: operations["courses_cohorts_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -755,7 +814,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Enroll in a free course (student) */
+        /**
+         * Enroll in a free course (student)
+         * @description The course's `prerequisites` must be completed first (409 `prerequisites_not_met`). A self-paced course takes no body. A course taught in cohorts needs `cohort` (400 without it): its enrollment window must be open (409 `enrollment_closed`) and a seat free (409 `cohort_full`), or with `waitlist: true` the student joins the waitlist (202, nothing enrolled). A student offered a freed seat (`cohort_seat_offered`) claims it here before the offer expires, whatever the window.
+         */
         post: operations["courses_enroll"];
         delete?: never;
         options?: never;
@@ -2364,11 +2426,18 @@ export interface components {
             currency: string;
             publishable_key: string | null;
         };
-        /**
-         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
-         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
-         */
+        /** @description `cohort` and `waitlist` as for enrolling (a course taught in cohorts), and a coupon code. */
         CheckoutInput: {
+            /**
+             * Format: int64
+             * @description The cohort to join: required where the course has cohorts (GET /courses/{id}/cohorts/).
+             */
+            cohort?: number | null;
+            /**
+             * @description If the cohort is full, join its waitlist (202) instead of a 409.
+             * @default false
+             */
+            waitlist?: boolean;
             coupon?: string;
         };
         Choice: {
@@ -2380,6 +2449,91 @@ export interface components {
             text: string;
             /** @default false */
             is_correct?: boolean;
+        };
+        Cohort: {
+            readonly id: number;
+            readonly course: number;
+            readonly name: string;
+            /** Format: date-time */
+            readonly starts_at: string;
+            /** Format: date-time */
+            readonly ends_at: string;
+            /**
+             * Format: date-time
+             * @description Empty: open until it closes.
+             */
+            readonly enrollment_opens_at: string | null;
+            /**
+             * Format: date-time
+             * @description Empty: open until the end.
+             */
+            readonly enrollment_closes_at: string | null;
+            /** @description Seats; empty: unlimited. */
+            readonly capacity: number | null;
+            /** @description Enrolled students, seats offered to the waitlist and seats held by checkouts in progress. */
+            seats_taken: number;
+            /** @description Students waiting for a seat. */
+            waitlist_count: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        CohortInput: {
+            name: string;
+            /** Format: date-time */
+            starts_at: string;
+            /**
+             * Format: date-time
+             * @description After `starts_at`.
+             */
+            ends_at: string;
+            /**
+             * Format: date-time
+             * @description Null: open now (until it closes).
+             */
+            enrollment_opens_at?: string | null;
+            /**
+             * Format: date-time
+             * @description Null: open until the cohort ends. After `enrollment_opens_at`.
+             */
+            enrollment_closes_at?: string | null;
+            /** @description Seats; null: unlimited. */
+            capacity?: number | null;
+        };
+        /** @description A notification of type `cohort_seat_offered`: a seat opened for you in a cohort. */
+        CohortSeatOfferedNotification: {
+            readonly id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "cohort_seat_offered";
+            readonly title: string;
+            readonly body: string;
+            payload: components["schemas"]["CohortSeatPayload"];
+            /** Format: date-time */
+            readonly read_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `cohort_seat_offered` - A seat opened for you in a cohort
+         * @enum {string}
+         */
+        CohortSeatOfferedNotificationTypeEnum: "cohort_seat_offered";
+        CohortSeatPayload: {
+            course_id: number;
+            cohort_id: number;
+            /**
+             * Format: date-time
+             * @description Enroll (or complete the checkout) before this, or the seat goes to the next student waiting.
+             */
+            offer_expires_at: string;
         };
         /**
          * @description A comment, with its replies (a reply's own `replies` is always []: replies go one level deep).
@@ -2565,6 +2719,8 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /** @description Course ids a student must have completed to enroll. */
+            readonly prerequisites: number[];
             readonly is_enrolled: boolean;
             sections: components["schemas"]["Section"][];
         };
@@ -2589,6 +2745,8 @@ export interface components {
              * @description A ready `course_cover` upload's id (POST /api/v1/uploads/ first); null removes the cover. The cover it replaces is deleted.
              */
             cover?: string | null;
+            /** @description Course ids a student must have completed to enroll (free or by checkout): published courses, or your own. Replaces the list; a loop of prerequisites is a 400 (`prerequisite_cycle`). */
+            prerequisites?: number[];
         };
         CoursePayload: {
             course_id: number;
@@ -2718,6 +2876,22 @@ export interface components {
             due_at: string;
             points: number;
         };
+        /**
+         * @description The body of an enrollment (and of a checkout): both fields matter only for a course taught in
+         *     cohorts; a self-paced course takes an empty body.
+         */
+        EnrollInput: {
+            /**
+             * Format: int64
+             * @description The cohort to join: required where the course has cohorts (GET /courses/{id}/cohorts/).
+             */
+            cohort?: number | null;
+            /**
+             * @description If the cohort is full, join its waitlist (202) instead of a 409.
+             * @default false
+             */
+            waitlist?: boolean;
+        };
         Enrollment: {
             readonly id: number;
             course: components["schemas"]["Course"];
@@ -2750,6 +2924,18 @@ export interface components {
          * @enum {string}
          */
         EnrollmentConfirmedNotificationTypeEnum: "enrollment_confirmed";
+        /**
+         * @description An enrollment or checkout refused with 409: `already_enrolled`, `prerequisites_not_met`
+         *     with the courses still to complete, or for a cohort `enrollment_closed` / `cohort_full`.
+         */
+        EnrollmentConflict: {
+            detail: string;
+            code: string;
+            /** @description `prerequisites_not_met`: complete these. */
+            missing?: components["schemas"]["CourseRef"][];
+            /** @description `enrollment_closed`, `cohort_full`: the cohort. */
+            cohort?: number;
+        };
         /** @description An event with the verb `enrollment_created`: enrolled. */
         EnrollmentCreatedEvent: {
             readonly id: number;
@@ -3496,7 +3682,7 @@ export interface components {
             id: number;
             title: string;
         };
-        Notification: components["schemas"]["EnrollmentConfirmedNotification"] | components["schemas"]["NewEnrollmentNotification"] | components["schemas"]["PaymentSucceededNotification"] | components["schemas"]["PaymentFailedNotification"] | components["schemas"]["PaymentRefundedNotification"] | components["schemas"]["CourseUpdatedNotification"] | components["schemas"]["AnnouncementNotification"] | components["schemas"]["ForumReplyNotification"] | components["schemas"]["ForumReportNotification"] | components["schemas"]["CertificateIssuedNotification"] | components["schemas"]["NewReviewNotification"] | components["schemas"]["ReviewReplyNotification"] | components["schemas"]["CourseRemovedNotification"] | components["schemas"]["AssignmentGradedNotification"] | components["schemas"]["SubmissionReceivedNotification"];
+        Notification: components["schemas"]["EnrollmentConfirmedNotification"] | components["schemas"]["NewEnrollmentNotification"] | components["schemas"]["PaymentSucceededNotification"] | components["schemas"]["PaymentFailedNotification"] | components["schemas"]["PaymentRefundedNotification"] | components["schemas"]["CourseUpdatedNotification"] | components["schemas"]["AnnouncementNotification"] | components["schemas"]["ForumReplyNotification"] | components["schemas"]["ForumReportNotification"] | components["schemas"]["CertificateIssuedNotification"] | components["schemas"]["NewReviewNotification"] | components["schemas"]["ReviewReplyNotification"] | components["schemas"]["CourseRemovedNotification"] | components["schemas"]["AssignmentGradedNotification"] | components["schemas"]["SubmissionReceivedNotification"] | components["schemas"]["CohortSeatOfferedNotification"];
         /**
          * @description * `enrollment_confirmed` - You enrolled in a course
          *     * `new_enrollment` - A student enrolled in your course
@@ -3513,9 +3699,10 @@ export interface components {
          *     * `course_removed` - A course of yours was removed
          *     * `assignment_graded` - Your work was graded
          *     * `submission_received` - A student submitted work
+         *     * `cohort_seat_offered` - A seat opened for you in a cohort
          * @enum {string}
          */
-        NotificationTypeEnum: "enrollment_confirmed" | "new_enrollment" | "payment_succeeded" | "payment_failed" | "payment_refunded" | "course_updated" | "announcement" | "forum_reply" | "forum_report" | "certificate_issued" | "new_review" | "review_reply" | "course_removed" | "assignment_graded" | "submission_received";
+        NotificationTypeEnum: "enrollment_confirmed" | "new_enrollment" | "payment_succeeded" | "payment_failed" | "payment_refunded" | "course_updated" | "announcement" | "forum_reply" | "forum_report" | "certificate_issued" | "new_review" | "review_reply" | "course_removed" | "assignment_graded" | "submission_received" | "cohort_seat_offered";
         /** @description A numeric question: right when within `tolerance` of `numeric_answer`. */
         NumericQuestionInput: {
             text: string;
@@ -3888,6 +4075,32 @@ export interface components {
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
          *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
          */
+        PatchedCohortInput: {
+            name?: string;
+            /** Format: date-time */
+            starts_at?: string;
+            /**
+             * Format: date-time
+             * @description After `starts_at`.
+             */
+            ends_at?: string;
+            /**
+             * Format: date-time
+             * @description Null: open now (until it closes).
+             */
+            enrollment_opens_at?: string | null;
+            /**
+             * Format: date-time
+             * @description Null: open until the cohort ends. After `enrollment_opens_at`.
+             */
+            enrollment_closes_at?: string | null;
+            /** @description Seats; null: unlimited. */
+            capacity?: number | null;
+        };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
         PatchedCouponInput: {
             code?: string;
             percent_off?: number | null;
@@ -3919,6 +4132,8 @@ export interface components {
              * @description A ready `course_cover` upload's id (POST /api/v1/uploads/ first); null removes the cover. The cover it replaces is deleted.
              */
             cover?: string | null;
+            /** @description Course ids a student must have completed to enroll (free or by checkout): published courses, or your own. Replaces the list; a loop of prerequisites is a 400 (`prerequisite_cycle`). */
+            prerequisites?: number[];
         };
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
@@ -5239,6 +5454,17 @@ export interface components {
         VoteResult: {
             voted: boolean;
             vote_count: number;
+        };
+        /**
+         * @description A full cohort's waitlist joined (202): nothing is enrolled or charged yet. When a seat frees,
+         *     the first student waiting is offered it (`cohort_seat_offered`) and claims it by enrolling (or
+         *     checking out) before the offer expires.
+         */
+        Waitlisted: {
+            waitlisted: boolean;
+            cohort: number;
+            /** @description From 1: the next seat freed goes to position 1. */
+            position: number;
         };
         WebhookReply: {
             received: boolean;
@@ -7745,6 +7971,263 @@ export interface operations {
             };
         };
     };
+    cohorts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this cohort. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cohorts_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this cohort. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cohorts_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this cohort. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Students hold or wait for seats (`cohort_has_members`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cohorts_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this cohort. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCohortInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     coupons_retrieve: {
         parameters: {
             query?: never;
@@ -8242,6 +8725,14 @@ export interface operations {
                     "application/json": components["schemas"]["Checkout"];
                 };
             };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Waitlisted"];
+                };
+            };
             /** @description Invalid input; the body names each bad field. A refused coupon is a 400 on `coupon`: a code this course does not have (whether or not another course has it) is `Unknown coupon code.` */
             400: {
                 headers: {
@@ -8278,13 +8769,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. */
+            /** @description Already enrolled (`already_enrolled`), a prerequisite not completed yet (`prerequisites_not_met`, with the `missing` courses), or for a course taught in cohorts: the cohort's enrollment window is not open (`enrollment_closed`) or it has no seat left (`cohort_full`; send `waitlist: true` to wait for one). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["EnrollmentConflict"];
                 };
             };
             /** @description Too many requests; the Retry-After header says when to try again. Also answered, with code `too_many_coupon_failures`, to a checkout with a coupon while this user's coupon checkouts are locked after too many refused codes (a right code included). */
@@ -8300,6 +8791,124 @@ export interface operations {
             };
             /** @description Payments are not configured, or Stripe could not be reached. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_cohorts_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"][];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_cohorts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CohortInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cohort"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9305,7 +9914,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EnrollInput"];
+            };
+        };
         responses: {
             201: {
                 headers: {
@@ -9313,6 +9926,23 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Enrollment"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Waitlisted"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired. */
@@ -9351,13 +9981,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. */
+            /** @description Already enrolled (`already_enrolled`), a prerequisite not completed yet (`prerequisites_not_met`, with the `missing` courses), or for a course taught in cohorts: the cohort's enrollment window is not open (`enrollment_closed`) or it has no seat left (`cohort_full`; send `waitlist: true` to wait for one). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["EnrollmentConflict"];
                 };
             };
             /** @description Too many requests; the Retry-After header says when to try again. */
@@ -11928,8 +12558,9 @@ export interface operations {
                  *     * `course_removed` - A course of yours was removed
                  *     * `assignment_graded` - Your work was graded
                  *     * `submission_received` - A student submitted work
+                 *     * `cohort_seat_offered` - A seat opened for you in a cohort
                  */
-                type?: "announcement" | "assignment_graded" | "certificate_issued" | "course_removed" | "course_updated" | "enrollment_confirmed" | "forum_reply" | "forum_report" | "new_enrollment" | "new_review" | "payment_failed" | "payment_refunded" | "payment_succeeded" | "review_reply" | "submission_received";
+                type?: "announcement" | "assignment_graded" | "certificate_issued" | "cohort_seat_offered" | "course_removed" | "course_updated" | "enrollment_confirmed" | "forum_reply" | "forum_report" | "new_enrollment" | "new_review" | "payment_failed" | "payment_refunded" | "payment_succeeded" | "review_reply" | "submission_received";
                 /** @description Only unread ones. */
                 unread?: boolean;
             };

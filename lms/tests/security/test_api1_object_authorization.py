@@ -295,6 +295,18 @@ MATRIX = [
      OWNER_OR_ADMIN(200)),
     ("GET", "/api/v1/me/courses/<course_id>/grades/", "/api/v1/me/courses/{course}/grades/", None,
      E(401, 200, 403, 403, 403, 403)),
+    # --- schedules (cohorts) -----------------------------------------------------------------------
+    # anyone who sees the course reads its cohorts; its staff write them
+    ("GET", "/api/v1/courses/<course_id>/cohorts/", "/api/v1/courses/{cohort_course}/cohorts/", None, ALL(200)),
+    ("POST", "/api/v1/courses/<course_id>/cohorts/", "/api/v1/courses/{cohort_course}/cohorts/",
+     {"name": "Autumn", "starts_at": "2030-09-01T09:00:00Z", "ends_at": "2030-12-01T09:00:00Z", "capacity": 20},
+     OWNER_OR_ADMIN(201)),
+    ("GET", "/api/v1/cohorts/<pk>/", "/api/v1/cohorts/{cohort}/", None, ALL(200)),
+    ("PUT", "/api/v1/cohorts/<pk>/", "/api/v1/cohorts/{cohort}/",
+     {"name": "Autumn", "starts_at": "2030-09-01T09:00:00Z", "ends_at": "2030-12-01T09:00:00Z", "capacity": 20},
+     OWNER_OR_ADMIN(200)),
+    ("PATCH", "/api/v1/cohorts/<pk>/", "/api/v1/cohorts/{cohort}/", {"capacity": 25}, OWNER_OR_ADMIN(200)),
+    ("DELETE", "/api/v1/cohorts/<pk>/", "/api/v1/cohorts/{scrap_cohort}/", None, OWNER_OR_ADMIN(204)),
     # --- outside /api/v1/ -----------------------------------------------------------------------
     # files: public ones for anyone; private ones for anyone holding a signed link (its credential)
     ("GET", "/files/<name>", "/files/{public_file}", None, ALL(200)),

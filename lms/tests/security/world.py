@@ -108,6 +108,7 @@ def build_world() -> World:
     o["draft_course"] = PublishedCourseFactory(instructor=instructor, status="draft", published_at=None, lessons=1)
     _media(w)
     _assignments(w)
+    _cohorts(w)
     o["order"].refresh_from_db()
     assert o["order"].paid_at > timezone.now() - timedelta(minutes=5)
     return w
@@ -128,6 +129,18 @@ def _assignments(w: World) -> None:
     o["submission"] = assignment_services.submission_create(student=student, assignment=o["assignment"], text="Mine")
     o["scrap_assignment"] = assignment_services.assignment_create(actor=instructor, section=o["section"], title="Scrap")
     o["archive"] = assignment_services.archive_request(actor=instructor, assignment=o["assignment"])
+
+
+def _cohorts(w: World) -> None:
+    """A course of the instructor's taught in cohorts (apart from `course`, which stays self-paced):
+    a cohort, and a scrap one nobody joined (for DELETE)."""
+    from courses.tests.factories import PublishedCourseFactory
+    from schedules.tests.factories import CohortFactory
+
+    o = w.obj
+    o["cohort_course"] = PublishedCourseFactory(instructor=w.users["instructor"])
+    o["cohort"] = CohortFactory(course=o["cohort_course"])
+    o["scrap_cohort"] = CohortFactory(course=o["cohort_course"])
 
 
 def _media(w: World) -> None:

@@ -1,0 +1,81 @@
+from django.contrib import admin
+
+from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
+
+from . import services
+from .models import Cohort, CohortMember, MemberStatus
+from .selectors import cohort_list_with_figures
+
+FIELDS = ("name", "starts_at", "ends_at", "enrollment_opens_at", "enrollment_closes_at", "capacity")
+
+
+class MemberInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Who holds or waits for a seat, in the order they came (remove them from the members page)."""
+
+    model = CohortMember
+    extra = 0
+    fields = ("student", "status", "waitlisted_at", "offer_expires_at", "created_at")
+    readonly_fields = fields
+    show_change_link = True
+    ordering = ("created_at", "id")
+
+
+@admin.register(Cohort)
+class CohortAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Cohorts with their seat use and waitlists; written through the same services as the API (a
+    capacity below the seats taken, or deleting a cohort with members, is refused on the form)."""
+
+    list_display = ("name", "course", "starts_at", "ends_at", "capacity", "seats_taken", "waitlist_count")
+    list_filter = ("course",)
+    search_fields = ("name", "course__title")
+    list_select_related = ("course",)
+    autocomplete_fields = ("course",)
+    fields = ("course", *FIELDS)
+    inlines = [MemberInline]
+
+    def get_queryset(self, request):
+        return cohort_list_with_figures()
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("course",) if obj is not None else ()
+
+    @admin.display(description="seats taken", ordering="seats_taken")
+    def seats_taken(self, cohort):
+        return cohort.seats_taken
+
+    @admin.display(description="waiting", ordering="waitlist_count")
+    def waitlist_count(self, cohort):
+        return cohort.waitlist_count
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.cohort_update(actor=request.user, cohort=obj, data=changed(form, FIELDS))
+        else:
+            values = {f: form.cleaned_data.get(f) for f in FIELDS}
+            adopt(obj, services.cohort_create(actor=request.user, course=obj.course, **values))
+
+    def delete_model(self, request, obj):
+        services.cohort_delete(actor=request.user, cohort=obj)
+
+
+@admin.register(CohortMember)
+class CohortMemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Seats and waitlist places are taken through enrollment and checkout; staff remove a student
+    with the action (an enrolled student's enrollment is revoked and the seat offered on)."""
+
+    list_display = ("student", "cohort", "status", "waitlisted_at", "offer_expires_at", "created_at")
+    list_filter = ("status", "cohort__course")
+    search_fields = ("student__email", "cohort__name", "cohort__course__title")
+    list_select_related = ("student", "cohort__course")
+    readonly_fields = [f.name for f in CohortMember._meta.fields]
+    actions = ["remove"]
+
+    @admin.action(description="Remove from the cohort (revokes an enrollment; the seat goes to the next in line)")
+    def remove(self, request, queryset):
+        apply_each(
+            self,
+            request,
+            queryset.exclude(status=MemberStatus.LEFT),
+            lambda m: services.cohort_member_remove(actor=request.user, member=m),
+            "student(s) removed",
+        )

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class SchedulesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "schedules"
+
+    def ready(self):
+        from courses.hooks import on_enrollment_status_changed, register_enrollment_gate
+
+        from .services import cohort_enrollment_gate, cohort_seat_free_on_revoke
+
+        register_enrollment_gate(cohort_enrollment_gate)
+        on_enrollment_status_changed(cohort_seat_free_on_revoke)

@@ -1,0 +1,83 @@
+"""Cohorts (course runs): a course taught from a start to an end date, with an enrollment window and
+a number of seats. A course with cohorts is enrolled in through one of them; a course without any is
+self-paced, exactly as before.
+
+Seats are `CohortMember` rows. A seat is taken by a member `enrolled` (an active enrollment in the
+course through this cohort), `offered` (a freed seat offered to the first waiting student until
+`offer_expires_at`) or `held` (a checkout in progress holds it until its order is paid or can no
+longer be). `waitlisted` members wait in order of `waitlisted_at`; `left` rows are history. A
+student holds at most one membership that is not `left` per cohort."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Cohort(models.Model):
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    enrollment_opens_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open until it closes.")
+    enrollment_closes_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open until the end.")
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Seats; empty: unlimited.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="cohort_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(enrollment_opens_at__isnull=True)
+                | Q(enrollment_closes_at__isnull=True)
+                | Q(enrollment_closes_at__gt=models.F("enrollment_opens_at")),
+                name="cohort_closes_after_opening",
+            ),
+            models.CheckConstraint(condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="cohort_capacity_min"),
+        ]
+        indexes = [models.Index(fields=["course", "starts_at"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.course})"
+
+
+class MemberStatus(models.TextChoices):
+    ENROLLED = "enrolled", "Enrolled"
+    WAITLISTED = "waitlisted", "Waitlisted"
+    OFFERED = "offered", "Offered a freed seat"
+    HELD = "held", "Held by a checkout"
+    LEFT = "left", "Left"
+
+
+SEAT_STATUSES = (MemberStatus.ENROLLED, MemberStatus.OFFERED, MemberStatus.HELD)
+ACTIVE_STATUSES = (*SEAT_STATUSES, MemberStatus.WAITLISTED)
+
+
+class CohortMember(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="members")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cohort_memberships")
+    status = models.CharField(max_length=10, choices=MemberStatus.choices)
+    waitlisted_at = models.DateTimeField(null=True, blank=True, help_text="Its place in the waitlist.")
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["cohort", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "student"], condition=~Q(status="left"), name="cohort_member_one_active"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(offer_expires_at__isnull=False), name="cohort_offer_expires"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cohort", "status", "waitlisted_at"]),
+            models.Index(fields=["status", "offer_expires_at"]),
+            models.Index(fields=["student", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.student} in {self.cohort.name}: {self.status}"

@@ -1,0 +1,22 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from courses.tests.factories import PublishedCourseFactory
+from schedules.models import Cohort
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    """A cohort starting in a week, enrollment open now until it starts, with 2 seats."""
+
+    class Meta:
+        model = Cohort
+
+    course = factory.SubFactory(PublishedCourseFactory)
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(days=60))
+    enrollment_opens_at = None
+    enrollment_closes_at = factory.LazyAttribute(lambda o: o.starts_at)
+    capacity = 2
