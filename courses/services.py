@@ -709,12 +709,13 @@ def enrollment_refuse_own_course(*, student: User, course: Course) -> None:
 def enrollment_prerequisites_require(*, student: User, course: Course) -> None:
     """A student enrolls (or buys) only once they completed each of the course's prerequisites:
     else 409 `prerequisites_not_met` with the `missing` courses ({id, title, slug}). A completion
-    counts even if that enrollment was revoked later (a refund does not unlearn a course).
-    enrollment_create (free) and payments' checkout_start call this; staff grants skip it."""
+    counts even if that enrollment was revoked later (a refund does not unlearn a course). Only a
+    published prerequisite is required: a draft or archived one cannot be taken, so it would lock
+    the course for good. enrollment_create (free) and payments' checkout_start call this; staff
+    grants skip it."""
     missing = list(
-        course.prerequisites.exclude(
-            pk__in=Enrollment.objects.filter(student=student, completed_at__isnull=False).values("course_id")
-        )
+        course.prerequisites.filter(status=CourseStatus.PUBLISHED)
+        .exclude(pk__in=Enrollment.objects.filter(student=student, completed_at__isnull=False).values("course_id"))
         .order_by("title", "id")
         .values("id", "title", "slug")
     )
@@ -746,7 +747,7 @@ def enrollment_create(
     Then the enrollment gates (courses.hooks) decide, in this transaction: for a course taught in
     cohorts, `cohort` (an id) picks the cohort and the seat is taken under its row lock (400, 409
     `enrollment_closed` / `cohort_full`); with `waitlist`, a full cohort returns a Waitlisted
-    instead and nothing is enrolled. A self-paced course ignores both."""
+    instead and nothing is enrolled. A self-paced course takes neither (a `cohort` is a 400)."""
     if student.role != Role.STUDENT:
         raise NotPermitted("Only students can enroll in courses.")
     enrollment_refuse_own_course(student=student, course=course)

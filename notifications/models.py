@@ -20,6 +20,7 @@ class NotificationType(models.TextChoices):
     ASSIGNMENT_GRADED = "assignment_graded", "Your work was graded"
     SUBMISSION_RECEIVED = "submission_received", "A student submitted work"
     COHORT_SEAT_OFFERED = "cohort_seat_offered", "A seat opened for you in a cohort"
+    LIVE_SESSION_SOON = "live_session_soon", "A live session starts within the hour"
 
 
 # Channels on unless the user switches them off. E-mail stays off for the chattiest types.

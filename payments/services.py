@@ -253,6 +253,9 @@ def checkout_start(
     if enrollment_active_exists(student=student, course=course):
         raise Conflict("You are already enrolled in this course.", code="already_enrolled")
     enrollment_prerequisites_require(student=student, course=course)
+    # Locks in one order everywhere (the order's row, then the course's, then the cohort's), as the
+    # webhooks and the reconciliation take them: the order first, then the seat.
+    order = _resumable_order(student=student, course=course)
     held = cohort_seat_hold(student=student, course=course, cohort_id=cohort, waitlist=waitlist)
     if isinstance(held, Waitlisted):
         return held
@@ -263,7 +266,6 @@ def checkout_start(
         raise ValidationError({"coupon": [f"This coupon leaves less than the minimum charge of {MIN_CHARGE}."]})
     client = gateway.client() if amount > 0 else None
 
-    order = _resumable_order(student=student, course=course)
     coupon_pk = coupon.pk if coupon else None
     needs_hold = coupon is not None and not (order and order.coupon_held and order.coupon_id == coupon_pk)
     if needs_hold and not _coupon_has_room(coupon):
@@ -387,9 +389,6 @@ def _order_mark_paid(order: Order, *, reason: str = "") -> bool:
     order.save(update_fields=["status", "paid_at", "failure_reason", "updated_at"])
     if order.coupon_id:
         _coupon_redeem(order)
-    if order.seat_held:  # enrollment_create makes the held seat the student's
-        Order.objects.filter(pk=order.pk).update(seat_held=False)
-        order.seat_held = False
     try:
         with transaction.atomic():
             enrollment_create(
@@ -397,6 +396,10 @@ def _order_mark_paid(order: Order, *, reason: str = "") -> bool:
             )
     except Conflict:
         logger.warning("Order %s paid but the student was already enrolled", order.pk)
+        _seat_release(order)  # enrolled otherwise (a staff grant): the seat it held goes to the next in line
+    if order.seat_held:  # enrollment_create made the held seat the student's (or it was released above)
+        Order.objects.filter(pk=order.pk).update(seat_held=False)
+        order.seat_held = False
     notify(
         recipients=[order.student_id],
         type="payment_succeeded",

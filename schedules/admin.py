@@ -3,7 +3,7 @@ from django.contrib import admin
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
 
 from . import services
-from .models import Cohort, CohortMember, MemberStatus
+from .models import Attendance, Cohort, CohortMember, LiveSession, MemberStatus
 from .selectors import cohort_list_with_figures
 
 FIELDS = ("name", "starts_at", "ends_at", "enrollment_opens_at", "enrollment_closes_at", "capacity")
@@ -18,6 +18,9 @@ class MemberInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
     show_change_link = True
     ordering = ("created_at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("student", "cohort")
 
 
 @admin.register(Cohort)
@@ -79,3 +82,76 @@ class CohortMemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             lambda m: services.cohort_member_remove(actor=request.user, member=m),
             "student(s) removed",
         )
+
+
+SESSION_FIELDS = ("title", "starts_at", "duration_minutes", "join_url")
+
+
+class AttendanceInline(admin.TabularInline):
+    """Who was present: adding a row marks a student present, deleting it marks them absent, both
+    through services.attendance_mark (LiveSessionAdmin.save_formset), which checks that each is a
+    student of the session's audience."""
+
+    model = Attendance
+    fk_name = "session"
+    extra = 0
+    fields = ("student", "marked_by", "marked_at")
+    readonly_fields = ("marked_by", "marked_at")
+    raw_id_fields = ("student",)
+    ordering = ("student__last_name", "student__first_name", "student_id")
+
+
+@admin.register(LiveSession)
+class LiveSessionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Live sessions with their attendance; written through the same services as the API (a bad
+    duration, a non-https link, a cohort of another course or a student outside the audience is
+    refused on the form)."""
+
+    list_display = ("title", "course", "cohort", "starts_at", "duration_minutes")
+    list_filter = ("course",)
+    search_fields = ("title", "course__title")
+    list_select_related = ("course", "cohort")
+    autocomplete_fields = ("course", "cohort")
+    fields = ("course", "cohort", *SESSION_FIELDS)
+    inlines = [AttendanceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("course",) if obj is not None else ()  # no service moves a session to another course
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = changed(form, (*SESSION_FIELDS, "cohort"))
+            if "cohort" in data:
+                data["cohort"] = data["cohort"].pk if data["cohort"] else None
+            services.live_session_update(actor=request.user, session=obj, data=data)
+        else:
+            values = {f: form.cleaned_data.get(f) for f in SESSION_FIELDS}
+            cohort = form.cleaned_data.get("cohort")
+            adopt(
+                obj,
+                services.live_session_create(
+                    actor=request.user, course=obj.course, cohort_id=cohort.pk if cohort else None, **values
+                ),
+            )
+
+    def save_formset(self, request, form, formset, change):
+        # The service writes the rows; the change message reads these (Django's save() sets them).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        present, absent = [], []
+        for row in formset.forms:
+            was = row.instance.student_id if row.instance.pk else None
+            if formset._should_delete_form(row):
+                if was is not None:
+                    absent.append(was)
+                continue
+            student = row.cleaned_data.get("student") if row.has_changed() else None
+            if student is None or student.pk == was:
+                continue
+            if was is not None:
+                absent.append(was)
+            present.append(student.pk)
+        if present or absent:
+            services.attendance_mark(actor=request.user, session=form.instance, present=present, absent=absent)
+
+    def delete_model(self, request, obj):
+        services.live_session_delete(actor=request.user, session=obj)

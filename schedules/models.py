@@ -81,3 +81,72 @@ class CohortMember(models.Model):
 
     def __str__(self):
         return f"{self.student} in {self.cohort.name}: {self.status}"
+
+
+class LiveSession(models.Model):
+    """A scheduled meeting of a course (any provider's link: no video service is built here). Its
+    audience is every student actively enrolled in the course, or, when it names a cohort, those of
+    them seated (`enrolled`) in that cohort. Only its audience and the course's staff see it."""
+
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="live_sessions")
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="live_sessions",
+        help_text="Empty: every enrolled student of the course.",
+    )
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(help_text="From 1 to 1440 (a day).")
+    join_url = models.URLField(max_length=500, help_text="An https link to the meeting (any provider).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=1440), name="live_session_duration_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["course", "starts_at"]), models.Index(fields=["starts_at"])]
+
+    def __str__(self):
+        return f"{self.title} ({self.starts_at:%Y-%m-%d %H:%M})"
+
+
+class Attendance(models.Model):
+    """A student marked present at a live session; a student without a row was absent."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="attendance")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendance")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["session", "student"]
+        constraints = [models.UniqueConstraint(fields=["session", "student"], name="attendance_once_per_session")]
+
+    def __str__(self):
+        return f"{self.student} at {self.session}"
+
+
+class LiveSessionReminder(models.Model):
+    """A student reminded of a live session: the unique pair makes the reminder go out once, even
+    when two runs of the job overlap. `batch` marks the rows one run inserted (a conflicting insert
+    leaves the other run's mark), so each run notifies exactly the students it inserted."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="reminders")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    batch = models.UUIDField(db_index=True)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "student"], name="live_session_reminded_once")]
+
+    def __str__(self):
+        return f"{self.student} reminded of {self.session}"

@@ -1,11 +1,14 @@
-"""Reads of cohorts and their seats. The seat figures are annotations (one query per page, never
-one per cohort)."""
+"""Reads of cohorts and their seats, and of live sessions, their audiences and attendance. The seat
+figures and attendance are annotations (one query per page, never one per cohort or student)."""
 
-from django.db.models import Count, Q, QuerySet
+from datetime import datetime
 
-from courses.models import Course
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from .models import SEAT_STATUSES, Cohort, CohortMember, MemberStatus
+from accounts.models import User
+from courses.models import Course, Enrollment, EnrollmentStatus
+
+from .models import SEAT_STATUSES, Attendance, Cohort, CohortMember, LiveSession, LiveSessionReminder, MemberStatus
 
 
 def _with_figures(queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
@@ -59,3 +62,72 @@ def member_waitlist_position(member: CohortMember) -> int:
 def member_list_for_cohort(cohort: Cohort) -> QuerySet[CohortMember]:
     """Everyone who holds or waits for a seat (and who left), in the order they came."""
     return CohortMember.objects.filter(cohort=cohort).select_related("student").order_by("created_at", "id")
+
+
+# --- live sessions -------------------------------------------------------------------------------
+def live_session_audience(session: LiveSession) -> QuerySet[User]:
+    """The students a live session is for: active users with an active enrollment in its course,
+    and, when it names a cohort, seated (`enrolled`) in that cohort. One query, however many."""
+    enrolled = Enrollment.objects.filter(
+        course_id=session.course_id, student=OuterRef("pk"), status=EnrollmentStatus.ACTIVE
+    )
+    students = User.objects.filter(Exists(enrolled), is_active=True)
+    if session.cohort_id is not None:
+        seated = CohortMember.objects.filter(
+            cohort_id=session.cohort_id, student=OuterRef("pk"), status=MemberStatus.ENROLLED
+        )
+        students = students.filter(Exists(seated))
+    return students
+
+
+def live_session_in_audience(session: LiveSession, user_id: int) -> bool:
+    """Whether the user is one of the session's audience (live_session_audience)."""
+    return live_session_audience(session).filter(pk=user_id).exists()
+
+
+def live_session_list_for_user(course: Course, user, *, manages: bool) -> QuerySet[LiveSession]:
+    """The course's live sessions as `user` sees them, soonest first: every one for its staff
+    (`manages`); for a student (the caller checked their active enrollment), those for the whole
+    course and those of the cohort they are seated in."""
+    sessions = LiveSession.objects.filter(course=course)
+    if not manages:
+        seated = CohortMember.objects.filter(cohort=OuterRef("cohort"), student=user, status=MemberStatus.ENROLLED)
+        sessions = sessions.filter(Q(cohort__isnull=True) | Q(Exists(seated)))
+    return sessions.order_by("starts_at", "id")
+
+
+def live_session_get(session_id: int) -> LiveSession:
+    """One live session as the API renders it; the caller checked access."""
+    return LiveSession.objects.get(pk=session_id)
+
+
+def attendance_list_for_session(session: LiveSession) -> QuerySet[User]:
+    """Everyone expected at the session (its audience now) and anyone marked present there (who
+    may have left the course since), by name, each annotated `present` and `marked_at`. One query
+    per page."""
+    marked = Attendance.objects.filter(session=session, student=OuterRef("pk"))
+    audience = live_session_audience(session).values("pk")
+    return (
+        User.objects.filter(Q(pk__in=audience) | Q(Exists(marked)))
+        .annotate(present=Exists(marked), marked_at=Subquery(marked.values("marked_at")[:1]))
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def attendance_student_ids(session: LiveSession) -> set[int]:
+    """The students marked present at the session."""
+    return set(Attendance.objects.filter(session=session).values_list("student_id", flat=True))
+
+
+def live_session_list_starting(*, after: datetime, until: datetime) -> QuerySet[LiveSession]:
+    """Sessions starting after `after` and at or before `until` (the reminder job's window)."""
+    return LiveSession.objects.filter(starts_at__gt=after, starts_at__lte=until).order_by("starts_at", "id")
+
+
+def live_session_unreminded_ids(session: LiveSession, *, limit: int) -> list[int]:
+    """Up to `limit` students of the session's audience not yet reminded of it, in id order: one
+    query per batch."""
+    reminded = LiveSessionReminder.objects.filter(session=session, student=OuterRef("pk"))
+    return list(
+        live_session_audience(session).exclude(Exists(reminded)).order_by("pk").values_list("pk", flat=True)[:limit]
+    )

@@ -5,13 +5,18 @@ concurrent enrollments, checkouts, revokes and the expiry job never count seats 
 a cohort is never overbooked. Courses hear nothing of cohorts: `cohort_enrollment_gate` is
 registered as courses.hooks' enrollment gate, and `cohort_seat_free_on_revoke` hears revoked
 enrollments (courses.hooks.on_enrollment_status_changed); payments holds and releases seats with
-`cohort_seat_hold` / `cohort_seat_release`."""
+`cohort_seat_hold` / `cohort_seat_release`.
+
+Live sessions are written under their own row lock (`_session_locked`), which the reminder job
+takes too, so a session moved while its reminders go out is reminded again for its new time."""
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,13 +25,31 @@ from courses.access import course_actor_require
 from courses.hooks import Waitlisted
 from courses.models import Course, EnrollmentSource
 from courses.selectors import enrollment_active_exists, enrollment_get_active
+from courses.services import course_lock
 from lms.errors import Conflict, NotPermitted
 from lms.services import model_update
 from notifications.services import notify
 
-from .access import MANAGE_DENIED
-from .models import ACTIVE_STATUSES, SEAT_STATUSES, Cohort, CohortMember, MemberStatus
-from .selectors import cohort_seats_taken, member_list_waiting, member_waitlist_position
+from .access import MANAGE_DENIED, SESSION_MANAGE_DENIED
+from .models import (
+    ACTIVE_STATUSES,
+    SEAT_STATUSES,
+    Attendance,
+    Cohort,
+    CohortMember,
+    LiveSession,
+    LiveSessionReminder,
+    MemberStatus,
+)
+from .selectors import (
+    attendance_student_ids,
+    cohort_seats_taken,
+    live_session_audience,
+    live_session_list_starting,
+    live_session_unreminded_ids,
+    member_list_waiting,
+    member_waitlist_position,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +71,17 @@ def _check_dates(values: dict) -> None:
 
 
 def _cohorts_locked(ids) -> dict[int, Cohort]:
-    """Locks the cohorts' rows for the caller's transaction, in id order (so two transactions
-    locking the same cohorts never deadlock), and returns them read fresh."""
-    return {c.pk: c for c in Cohort.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")}
+    """Locks the cohorts' rows for the caller's transaction and returns them read fresh: first their
+    courses' rows, then the cohorts', each in id order. Every path takes them in that order (an
+    enrollment or a revoke updates the course's row before it reaches a cohort; a checkout or a
+    webhook locks its order before either), so no two transactions ever wait on each other in a
+    circle: two cohort switches in opposite directions queue on the course."""
+    ids = set(ids)
+    for course_id in (
+        Cohort.objects.filter(pk__in=ids).values_list("course_id", flat=True).distinct().order_by("course_id")
+    ):
+        course_lock(course_id=course_id)
+    return {c.pk: c for c in Cohort.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
 
 
 @transaction.atomic
@@ -327,12 +358,17 @@ def cohort_seat_free_on_revoke(*, course_id: int, student_id: int) -> None:
 def cohort_member_remove(*, actor: User | None, member: CohortMember) -> CohortMember:
     """Removes a student from a cohort (the admin's removal): an enrolled student's enrollment is
     revoked (courses.services.enrollment_revoke, admins only), a waiting or offered one leaves the
-    waitlist; the seat goes to the next in line. Who may: an admin, or the platform (actor None).
+    waitlist; the seat goes to the next in line. A seat a checkout holds is not removed (409
+    `seat_held`: its order could still be paid). Who may: an admin, or the platform (actor None).
     Takes the cohort's row lock."""
     from courses.services import enrollment_revoke
 
     if actor is not None and not actor.is_admin:
         raise NotPermitted("Only an administrator can remove a student from a cohort.", code="not_admin")
+    if member.status == MemberStatus.HELD:  # its order could still be paid, and would then overbook
+        raise Conflict(
+            "A checkout holds this seat: it is released when its order is cancelled or expires.", code="seat_held"
+        )
     if member.status == MemberStatus.ENROLLED:
         enrollment = enrollment_get_active(student=member.student_id, course=member.cohort.course_id)
         if enrollment is not None:
@@ -406,3 +442,197 @@ def cohort_offers_expire(*, limit: int = EXPIRE_BATCH) -> int:
             ).update(status=MemberStatus.LEFT, offer_expires_at=None, updated_at=now)
             _offer_free_seats(cohort)
     return passed
+
+
+# --- live sessions -------------------------------------------------------------------------------
+SESSION_FIELDS = ("title", "starts_at", "duration_minutes", "join_url", "cohort_id")
+MAX_DURATION_MINUTES = 1440
+REMIND_BEFORE = timedelta(minutes=60)
+REMINDER_BATCH = 500
+_https = URLValidator(schemes=["https"])
+
+
+def _check_session(values: dict, course: Course) -> None:
+    """400 naming each bad field: an empty title, a duration outside 1..1440 minutes, a join URL
+    that is not https, a cohort of another course. Any start time is allowed (a past one too, to
+    record a session held and its attendance)."""
+    errors = {}
+    if not (values.get("title") or "").strip():
+        errors["title"] = ["A live session needs a title."]
+    duration = values.get("duration_minutes")
+    if not isinstance(duration, int) or not 1 <= duration <= MAX_DURATION_MINUTES:
+        errors["duration_minutes"] = [f"From 1 to {MAX_DURATION_MINUTES} minutes."]
+    try:
+        _https(values.get("join_url") or "")
+    except ValidationError:
+        errors["join_url"] = ["Enter an https link to the meeting."]
+    cohort_id = values.get("cohort_id")
+    if cohort_id is not None and not Cohort.objects.filter(pk=cohort_id, course=course).exists():
+        errors["cohort"] = [f"This course has no cohort {cohort_id}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _session_locked(session_id: int) -> LiveSession | None:
+    return LiveSession.objects.select_for_update().filter(pk=session_id).first()
+
+
+@transaction.atomic
+def live_session_create(
+    *,
+    actor: User | None,
+    course: Course,
+    title: str,
+    starts_at: datetime,
+    duration_minutes: int,
+    join_url: str,
+    cohort_id: int | None = None,
+) -> LiveSession:
+    """A live session of the course, for every enrolled student or (with `cohort_id`) the students
+    seated in one of its cohorts. Who may: those who manage the course (its instructor while they
+    hold the role, an admin); the platform (actor None). Bad fields: 400 naming them
+    (_check_session). No lock: nothing refers to a session that does not exist yet. Its audience
+    is reminded an hour before (live_session_reminders_send)."""
+    course_actor_require(actor, course, message=SESSION_MANAGE_DENIED)
+    values = {
+        "title": title,
+        "starts_at": starts_at,
+        "duration_minutes": duration_minutes,
+        "join_url": join_url,
+        "cohort_id": cohort_id,
+    }
+    _check_session(values, course)
+    return LiveSession.objects.create(course=course, **values)
+
+
+@transaction.atomic
+def live_session_update(*, actor: User | None, session: LiveSession, data: dict) -> LiveSession:
+    """Changes the session's fields present in `data` (SESSION_FIELDS; `cohort` is taken for
+    `cohort_id`). Who may: those who manage the course, as live_session_create. Takes the session's
+    row lock (as the reminder job does). A session moved to another time is reminded again: the
+    reminders already sent are forgotten."""
+    course_actor_require(actor, session.course, message=SESSION_MANAGE_DENIED)
+    data = dict(data)
+    if "cohort" in data:
+        data["cohort_id"] = data.pop("cohort")
+    locked = _session_locked(session.pk)
+    if locked is None:
+        raise ValidationError("This live session was deleted.")
+    merged = {f: data.get(f, getattr(locked, f)) for f in SESSION_FIELDS}
+    _check_session(merged, session.course)
+    moved = "starts_at" in data and data["starts_at"] != locked.starts_at
+    locked, _ = model_update(instance=locked, fields=SESSION_FIELDS, data=data)
+    if moved:
+        LiveSessionReminder.objects.filter(session=locked).delete()
+    return locked
+
+
+@transaction.atomic
+def live_session_delete(*, actor: User | None, session: LiveSession) -> None:
+    """Deletes the session with its attendance and reminders. Who may: those who manage the course,
+    as live_session_create. Takes the session's row lock, so the reminder job is not half-way
+    through it."""
+    course_actor_require(actor, session.course, message=SESSION_MANAGE_DENIED)
+    locked = _session_locked(session.pk)
+    if locked is not None:
+        locked.delete()
+
+
+def _listed_ids(name: str, ids) -> list[int]:
+    if not isinstance(ids, list | tuple | set) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise ValidationError({name: ["A list of student ids."]})
+    return list(dict.fromkeys(ids))
+
+
+@transaction.atomic
+def attendance_mark(*, actor: User | None, session: LiveSession, present=(), absent=()) -> LiveSession:
+    """Marks the students in `present` present at the session and those in `absent` absent (their
+    mark removed); anyone not named keeps their mark. Each id must be a student of the session's
+    audience, or one already marked present (who may have left since): otherwise a 400 naming the
+    ids on `present` / `absent`; an id in both lists is a 400 too. Marking twice changes nothing.
+    Who may: those who manage the course (its instructor, an admin); the platform (actor None).
+    Takes the session's row lock, so two markings of the same session apply one after the other."""
+    course_actor_require(actor, session.course, message=SESSION_MANAGE_DENIED)
+    present, absent = _listed_ids("present", present), _listed_ids("absent", absent)
+    if both := sorted(set(present) & set(absent)):
+        raise ValidationError({"absent": [f"Marked both present and absent: {', '.join(map(str, both))}."]})
+    locked = _session_locked(session.pk)
+    if locked is None:
+        raise ValidationError("This live session was deleted.")
+    marked = attendance_student_ids(locked)
+    named = set(present) | set(absent)
+    expected = set(live_session_audience(locked).filter(pk__in=named).values_list("pk", flat=True)) | marked
+    errors = {}
+    for name, ids in (("present", present), ("absent", absent)):
+        if bad := [i for i in ids if i not in expected]:
+            errors[name] = [f"Not students of this session: {', '.join(map(str, bad))}."]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    Attendance.objects.bulk_create(
+        [
+            Attendance(session=locked, student_id=pk, marked_by=actor, marked_at=now)
+            for pk in present
+            if pk not in marked
+        ]
+    )
+    if absent:
+        Attendance.objects.filter(session=locked, student_id__in=absent).delete()
+    return locked
+
+
+def _remind(session: LiveSession, student_ids: list[int]) -> None:
+    course = session.course
+    notify(
+        recipients=student_ids,
+        type="live_session_soon",
+        title=f"{session.title} starts at {session.starts_at:%H:%M} UTC",
+        body=f"The live session {session.title} of {course.title} starts at {session.starts_at:%Y-%m-%d %H:%M} UTC "
+        f"and lasts {session.duration_minutes} minutes. Join at {session.join_url}",
+        payload={
+            "course_id": course.pk,
+            "live_session_id": session.pk,
+            "cohort_id": session.cohort_id,
+            "starts_at": session.starts_at.isoformat(),
+        },
+        link=session.join_url,
+    )
+
+
+def _reminders_insert(session: LiveSession, student_ids: list[int], now: datetime) -> list[int]:
+    """Records the reminders (a conflicting row, another run's, is left alone) and returns the
+    students whose rows this call inserted: those carrying its batch mark."""
+    batch = uuid.uuid4()
+    LiveSessionReminder.objects.bulk_create(
+        [LiveSessionReminder(session=session, student_id=pk, batch=batch, sent_at=now) for pk in student_ids],
+        ignore_conflicts=True,
+    )
+    return list(LiveSessionReminder.objects.filter(session=session, batch=batch).values_list("student_id", flat=True))
+
+
+def live_session_reminders_send(*, batch_size: int = REMINDER_BATCH) -> int:
+    """Reminds each student of the audience of every session starting within the next
+    REMIND_BEFORE (60 minutes: after now, at or before now + 60 min) that they have not been
+    reminded of (`live_session_soon`), exactly once. Per batch of `batch_size` students: one query
+    finds them, one bulk insert of LiveSessionReminder rows (conflicts ignored) records them and
+    one query reads back the rows this run inserted, and only those students are notified; each
+    batch runs under the session's row lock, so overlapping runs (and an edit moving the session)
+    take turns. Students who join the audience later are reminded by the next run. Called by the
+    beat job for the platform. Returns the reminders sent."""
+    now = timezone.now()
+    until = now + REMIND_BEFORE
+    sent = 0
+    for session_id in list(live_session_list_starting(after=now, until=until).values_list("pk", flat=True)):
+        while True:
+            with transaction.atomic():
+                session = _session_locked(session_id)
+                if session is None or not (now < session.starts_at <= until):
+                    break
+                ids = live_session_unreminded_ids(session, limit=batch_size)
+                inserted = _reminders_insert(session, ids, now)
+                if inserted:
+                    _remind(session, inserted)
+                sent += len(inserted)
+            if len(ids) < batch_size or not inserted:
+                break
+    return sent

@@ -10,3 +10,13 @@ def cohort_offers_expire_task() -> int:
     from . import services
 
     return services.cohort_offers_expire()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300, max_retries=3)
+def live_session_reminders_task() -> int:
+    """Periodic (beat, every 5 minutes, default queue): students are reminded of live sessions
+    starting within the hour. Idempotent and safe to overlap: each student is reminded once per
+    session (a unique row), and a retry sends only what is still due."""
+    from . import services
+
+    return services.live_session_reminders_send()

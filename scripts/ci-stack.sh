@@ -31,8 +31,9 @@ export GUNICORN_WORKERS="${GUNICORN_WORKERS:-2}" CELERY_CONCURRENCY="${CELERY_CO
 # The browser tests sign in to the Django admin as this user.
 export DJANGO_SUPERUSER_EMAIL="${DJANGO_SUPERUSER_EMAIL:-admin@ci.lms}"
 export DJANGO_SUPERUSER_PASSWORD="${DJANGO_SUPERUSER_PASSWORD:-ci-$("$PY" -c 'import secrets; print(secrets.token_hex(12))')}"
-# Everything comes from one loopback address: room for the journey's and the browser tests' sign-ins.
-export THROTTLE_AUTH="${THROTTLE_AUTH:-400/min}"
+# Everything comes from one loopback address: room for the journey's and the browser tests' sign-ins,
+# and for their anonymous requests (token refreshes, the catalog, public reads), which count per address.
+export THROTTLE_AUTH="${THROTTLE_AUTH:-400/min}" THROTTLE_ANON="${THROTTLE_ANON:-1000/min}"
 export LOG_FORMAT="${LOG_FORMAT:-plain}"
 # Its own static directory, collected once and reused while the sources do not change.
 export STATIC_ROOT="${STATIC_ROOT:-$RUN_DIR/static}"

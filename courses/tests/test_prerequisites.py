@@ -162,6 +162,13 @@ def test_missing_courses_are_listed_by_title(instructor, student):
     assert str(refused.value) == "Complete Alpha first."
 
 
+def test_a_prerequisite_no_longer_published_is_not_required(chain, instructor, student):
+    _, intermediate, advanced = chain
+    services.course_unpublish(actor=instructor, course=intermediate)
+    response = client_for(student).post(f"{COURSES}{advanced.pk}/enroll/")
+    assert response.status_code == 201, response.data
+
+
 def test_an_admin_grant_skips_prerequisites(chain, student, admin_user):
     advanced = chain[2]
     enrollment = services.enrollment_create(student=student, course=advanced, source="admin")

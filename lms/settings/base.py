@@ -184,6 +184,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-submission-archives": {"task": "assignments.tasks.archives_sweep_task", "schedule": 600.0},
     "delete-unattached-uploads": {"task": "media.tasks.uploads_delete_unattached_task", "schedule": 3600.0},
     "expire-cohort-seat-offers": {"task": "schedules.tasks.cohort_offers_expire_task", "schedule": 300.0},
+    "remind-live-sessions": {"task": "schedules.tasks.live_session_reminders_task", "schedule": 300.0},
 }
 # A job whose worker died is handed out again after the visibility timeout (acks late); it must
 # exceed the longest retry countdown (600 s), or delayed jobs would be delivered twice. The socket

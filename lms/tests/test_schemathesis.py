@@ -116,6 +116,11 @@ BUSINESS_RULE_400 = {
     ("PATCH", "/api/v1/cohorts/{id}/"): "dates in order (with the stored ones); the capacity not below the seats taken",
     ("POST", "/api/v1/courses/{id}/enroll/"): "a course taught in cohorts needs `cohort`, one of its own; a "
     "self-paced course has none",
+    ("POST", "/api/v1/courses/{course_id}/live-sessions/"): "`cohort` must be one of the course's own",
+    ("PUT", "/api/v1/live-sessions/{id}/"): "`cohort` must be one of the course's own",
+    ("PATCH", "/api/v1/live-sessions/{id}/"): "`cohort` must be one of the course's own",
+    ("POST", "/api/v1/live-sessions/{id}/attendance/"): "ids must be students of the session's audience (or "
+    "already marked present), none both present and absent",
     ("PATCH", "/api/v1/courses/{course_id}/grading/"): "weights adding up to 100; a letter scale of distinct letters "
     "and starting percents, one of them 0",
 }
@@ -297,6 +302,12 @@ class World:
         self.ids["cohorts"] = [
             CohortFactory(course=cohort_course, name="Open").pk,
             CohortFactory(course=cohort_course, name="Unlimited", capacity=None).pk,
+        ]
+        from schedules.tests.factories import LiveSessionFactory
+
+        self.ids["live-sessions"] = [
+            LiveSessionFactory(course=self.course).pk,
+            LiveSessionFactory(course=cohort_course, cohort_id=self.ids["cohorts"][0]).pk,
         ]
         # Uploads (uuid ids): the instructor's ready cover and pending video, the student's avatar.
         in_an_hour = timezone.now() + timedelta(hours=1)

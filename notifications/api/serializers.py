@@ -88,6 +88,12 @@ class CohortSeatPayloadSerializer(CoursePayloadSerializer):
     )
 
 
+class LiveSessionPayloadSerializer(CoursePayloadSerializer):
+    live_session_id = serializers.IntegerField()
+    cohort_id = serializers.IntegerField(allow_null=True, help_text="Null: a session for every enrolled student.")
+    starts_at = serializers.DateTimeField()
+
+
 # The payload field of each type, a class to instantiate (so each schema variant has its own field).
 NOTIFICATION_PAYLOADS: dict[str, Callable[[], serializers.Field]] = {
     NotificationType.ENROLLMENT_CONFIRMED: EnrollmentPayloadSerializer,
@@ -106,6 +112,7 @@ NOTIFICATION_PAYLOADS: dict[str, Callable[[], serializers.Field]] = {
     NotificationType.ASSIGNMENT_GRADED: GradedPayloadSerializer,
     NotificationType.SUBMISSION_RECEIVED: SubmissionPayloadSerializer,
     NotificationType.COHORT_SEAT_OFFERED: CohortSeatPayloadSerializer,
+    NotificationType.LIVE_SESSION_SOON: LiveSessionPayloadSerializer,
 }
 
 

@@ -89,6 +89,11 @@ def run_journey() -> None:
     courses.enrollment_create(student=student, course=run, cohort=cohort.pk, waitlist=True)  # the waitlist
     seat = Enrollment.objects.get(student=classmate, course=run)
     courses.enrollment_revoke(actor=None, enrollment=seat)  # cohort_seat_offered
+    schedules.live_session_create(
+        actor=instructor, course=course, title="Office hours", starts_at=now + timedelta(minutes=30),
+        duration_minutes=45, join_url="https://meet.example.com/office-hours",
+    )  # fmt: skip
+    schedules.live_session_reminders_send()  # live_session_soon
 
     paid = PublishedCourseFactory(instructor=instructor, price=Decimal("49.99"))
     coupon = CouponFactory(course=paid, percent_off=100)

@@ -24,3 +24,34 @@ HAS_MEMBERS = {
     "detail": "Students hold or wait for seats in this cohort: remove them first.",
     "code": "cohort_has_members",
 }
+LIVE_SESSION = {
+    "id": 7,
+    "course": 3,
+    "cohort": 4,
+    "title": "Week 1: office hours",
+    "starts_at": "2027-03-02T17:00:00Z",
+    "duration_minutes": 60,
+    "ends_at": "2027-03-02T18:00:00Z",
+    "join_url": "https://meet.example.com/abc-defg-hij",
+    "created_at": "2027-02-20T09:00:00Z",
+    "updated_at": "2027-02-20T09:00:00Z",
+}
+LONGER_LIVE_SESSION = {**LIVE_SESSION, "duration_minutes": 90, "ends_at": "2027-03-02T18:30:00Z"}
+LIVE_SESSION_INPUT = {
+    "title": "Week 1: office hours",
+    "starts_at": "2027-03-02T17:00:00Z",
+    "duration_minutes": 60,
+    "join_url": "https://meet.example.com/abc-defg-hij",
+    "cohort": 4,
+}
+ATTENDANCE_INPUT = {"present": [12, 15], "absent": [19]}
+ATTENDANCE = {
+    "student": {"id": 12, "first_name": "Ada", "last_name": "Lovelace", "full_name": "Ada Lovelace"},
+    "present": True,
+    "marked_at": "2027-03-02T18:05:00Z",
+}
+ATTENDANCE_ABSENT = {
+    "student": {"id": 19, "first_name": "Alan", "last_name": "Turing", "full_name": "Alan Turing"},
+    "present": False,
+    "marked_at": None,
+}

@@ -1,11 +1,18 @@
 """The OpenAPI description of schedules/api/views.py (drf-spectacular)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from lms.api.responses import ErrorSerializer, body, described, error_of, errors, ok
+from lms.api.responses import ErrorSerializer, body, described, error_of, errors, ok, page, paginated
 
 from . import examples as ex
-from .serializers import CohortInputSerializer, CohortSerializer
+from .serializers import (
+    AttendanceInputSerializer,
+    AttendanceSerializer,
+    CohortInputSerializer,
+    CohortSerializer,
+    LiveSessionInputSerializer,
+    LiveSessionSerializer,
+)
 
 WRITE = (
     "The course's instructor or an admin. `ends_at` after `starts_at`, `enrollment_closes_at` after "
@@ -66,4 +73,90 @@ COHORTS = described(
             ),
         },
     ),
+)
+
+
+# --- live sessions -------------------------------------------------------------------------------
+ATTENDANCE_PAGE = paginated(AttendanceSerializer)
+PAGES = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+SESSION_WRITE = (
+    "The course's instructor or an admin. `duration_minutes` from 1 to 1440, an https `join_url`, a `cohort` of "
+    "this course (400 naming the field); any `starts_at` (a past one records a session already held). Moving "
+    "`starts_at` reminds the audience again for the new time."
+)
+SEEN_BY = (
+    "The course's staff, and its audience: students enrolled in the course (seated in the session's cohort when "
+    "it has one). Anyone else gets a 404, as for a session that does not exist."
+)
+
+COURSE_LIVE_SESSIONS = described(
+    "live sessions",
+    get=extend_schema(
+        summary="A course's live sessions",
+        description="Soonest first, with `join_url`. The course's staff see every session; an enrolled student sees "
+        "those for the whole course and those of the cohort they are seated in. Students not enrolled (and other "
+        "instructors) get 403 `not_enrolled`. Each student of a session's audience is reminded (`live_session_soon`) "
+        "once, within the hour before it starts.",
+        parameters=PAGES,
+        responses={200: paginated(LiveSessionSerializer), **errors(400, 401, 403, 404)},
+        examples=[ok(page(ex.LIVE_SESSION, count=1))],
+    ),
+    post=extend_schema(
+        summary="Schedule a live session",
+        description=SESSION_WRITE,
+        request=LiveSessionInputSerializer,
+        responses={201: LiveSessionSerializer, **errors(400, 401, 403, 404)},
+        examples=[body(ex.LIVE_SESSION_INPUT), ok(ex.LIVE_SESSION, status=201)],
+    ),
+)
+
+LIVE_SESSIONS = described(
+    "live sessions",
+    retrieve=extend_schema(
+        summary="A live session",
+        description=SEEN_BY,
+        responses={200: LiveSessionSerializer, **errors(401, 404)},
+        examples=[ok(ex.LIVE_SESSION)],
+    ),
+    update=extend_schema(
+        summary="Replace a live session",
+        description=SESSION_WRITE,
+        request=LiveSessionInputSerializer,
+        responses={200: LiveSessionSerializer, **errors(400, 401, 403, 404)},
+        examples=[body(ex.LIVE_SESSION_INPUT), ok(ex.LIVE_SESSION)],
+    ),
+    partial_update=extend_schema(
+        summary="Change a live session",
+        description=SESSION_WRITE,
+        request=LiveSessionInputSerializer,
+        responses={200: LiveSessionSerializer, **errors(400, 401, 403, 404)},
+        examples=[body({"duration_minutes": 90}), ok(ex.LONGER_LIVE_SESSION)],
+    ),
+    destroy=extend_schema(
+        summary="Delete a live session",
+        description="The course's instructor or an admin; its attendance goes with it.",
+        responses={204: None, **errors(401, 403, 404)},
+    ),
+    attendance=[
+        extend_schema(
+            methods=["GET"],
+            summary="A live session's attendance",
+            description="The course's instructor or an admin. Every student expected (the session's audience now) "
+            "and anyone marked present (who may have left since), by name, each `present` or not.",
+            parameters=PAGES,
+            responses={200: ATTENDANCE_PAGE, **errors(400, 401, 403, 404)},
+            examples=[ok(page(ex.ATTENDANCE, ex.ATTENDANCE_ABSENT, count=2))],
+        ),
+        extend_schema(
+            methods=["POST"],
+            summary="Mark attendance",
+            description="The course's instructor or an admin. Students in `present` are marked present, those in "
+            "`absent` absent; others keep their mark. Each id must be a student of the session's audience (or one "
+            "already marked present): otherwise a 400 naming the ids; an id in both lists is a 400. Answers the "
+            "first page of the attendance.",
+            request=AttendanceInputSerializer,
+            responses={200: ATTENDANCE_PAGE, **errors(400, 401, 403, 404)},
+            examples=[body(ex.ATTENDANCE_INPUT), ok(page(ex.ATTENDANCE, ex.ATTENDANCE_ABSENT, count=2))],
+        ),
+    ],
 )

@@ -1,8 +1,12 @@
+from datetime import datetime, timedelta
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api.serializers import PublicUserSerializer
 from lms.api.serializers import InputSerializer
 
-from ..models import Cohort
+from ..models import Cohort, LiveSession
 
 
 class CohortInputSerializer(InputSerializer):
@@ -43,3 +47,68 @@ class CohortSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+@extend_schema_field({"type": "string", "format": "uri", "pattern": "^https://", "maxLength": 500})
+class HttpsURLField(serializers.URLField):
+    """A link that must be https (the schema says so, for generated clients and tests)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not value.lower().startswith("https://"):
+            raise serializers.ValidationError("Enter an https link to the meeting.")
+        return value
+
+
+class LiveSessionInputSerializer(InputSerializer):
+    title = serializers.CharField(max_length=200)
+    starts_at = serializers.DateTimeField(help_text="Any time: a past one records a session already held.")
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=1440)
+    join_url = HttpsURLField(max_length=500, help_text="An https link to the meeting (any provider).")
+    cohort = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="One of the course's cohorts: only its seated students see the session. Null: every enrolled "
+        "student.",
+    )
+
+
+class LiveSessionSerializer(serializers.ModelSerializer):
+    ends_at = serializers.SerializerMethodField(help_text="`starts_at` plus `duration_minutes`.")
+
+    class Meta:
+        model = LiveSession
+        fields = [
+            "id",
+            "course",
+            "cohort",
+            "title",
+            "starts_at",
+            "duration_minutes",
+            "ends_at",
+            "join_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_ends_at(self, session: LiveSession) -> datetime:
+        return session.starts_at + timedelta(minutes=session.duration_minutes)
+
+
+class AttendanceInputSerializer(InputSerializer):
+    present = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=1000,
+        help_text="Student ids to mark present.",
+    )  # fmt: skip
+    absent = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=1000,
+        help_text="Student ids to mark absent (their mark is removed).",
+    )  # fmt: skip
+
+
+class AttendanceSerializer(serializers.Serializer):
+    student = PublicUserSerializer(source="*")
+    present = serializers.BooleanField()
+    marked_at = serializers.DateTimeField(allow_null=True, help_text="When they were marked present; null if absent.")

@@ -5,8 +5,10 @@ from . import views
 
 router = SimpleRouter()
 router.register("cohorts", views.CohortViewSet, basename="cohort")
+router.register("live-sessions", views.LiveSessionViewSet, basename="live-session")
 
 urlpatterns = [
     path("courses/<int:course_id>/cohorts/", views.CourseCohortsView.as_view(), name="course-cohorts"),
+    path("courses/<int:course_id>/live-sessions/", views.CourseLiveSessionsView.as_view(), name="course-live-sessions"),
     *router.urls,
 ]

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from courses.tests.factories import PublishedCourseFactory
-from schedules.models import Cohort
+from schedules.models import Cohort, LiveSession
 
 
 class CohortFactory(factory.django.DjangoModelFactory):
@@ -20,3 +20,17 @@ class CohortFactory(factory.django.DjangoModelFactory):
     enrollment_opens_at = None
     enrollment_closes_at = factory.LazyAttribute(lambda o: o.starts_at)
     capacity = 2
+
+
+class LiveSessionFactory(factory.django.DjangoModelFactory):
+    """A one-hour session of a course for all its students, starting in a day."""
+
+    class Meta:
+        model = LiveSession
+
+    course = factory.SubFactory(PublishedCourseFactory)
+    cohort = None
+    title = factory.Sequence(lambda n: f"Live session {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    duration_minutes = 60
+    join_url = factory.Sequence(lambda n: f"https://meet.example.com/session-{n}")

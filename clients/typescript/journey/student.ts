@@ -574,6 +574,65 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     expectCode(staffGrades.error, "not_enrolled", "my grades 403");
   });
 
+  await step("live sessions: the instructor schedules (400), I see the join link, attendance is marked; 403, 404", async () => {
+    const staff = api(ctx.instructor);
+    const course = { params: { path: { course_id: free.id } } };
+    const startsAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const insecure = await staff.POST("/api/v1/courses/{course_id}/live-sessions/", {
+      ...course,
+      body: { title: "Office hours", starts_at: startsAt, duration_minutes: 60, join_url: "http://meet.example.com/x" },
+    });
+    expectStatus(insecure, 400, "a join link that is not https");
+    expectFieldErrors(insecure.error, ["join_url"], "live session 400");
+    const made = await staff.POST("/api/v1/courses/{course_id}/live-sessions/", {
+      ...course,
+      body: { title: "Office hours", starts_at: startsAt, duration_minutes: 60, join_url: "https://meet.example.com/x" },
+    });
+    expectStatus(made, 201, "schedule a live session");
+    const scrap = await staff.POST("/api/v1/courses/{course_id}/live-sessions/", {
+      ...course,
+      body: { title: "Scrap", starts_at: startsAt, duration_minutes: 30, join_url: "https://meet.example.com/s" },
+    });
+    expectStatus(scrap, 201, "a second session");
+    const session = { params: { path: { id: made.data.id } } };
+    const replaced = await staff.PUT("/api/v1/live-sessions/{id}/", {
+      ...session,
+      body: { title: "Office hours, week 1", starts_at: startsAt, duration_minutes: 90, join_url: "https://meet.example.com/y" },
+    });
+    expectStatus(replaced, 200, "live session PUT");
+    const patched = await staff.PATCH("/api/v1/live-sessions/{id}/", { ...session, body: { duration_minutes: 75 } });
+    expectStatus(patched, 200, "live session PATCH");
+    check(patched.data.duration_minutes === 75 && patched.data.title === "Office hours, week 1", "as changed");
+    expectStatus(
+      await staff.DELETE("/api/v1/live-sessions/{id}/", { params: { path: { id: scrap.data.id } } }),
+      204,
+      "live session delete",
+    );
+
+    const listed = await client().GET("/api/v1/courses/{course_id}/live-sessions/", course);
+    expectStatus(listed, 200, "the course's live sessions, as an enrolled student");
+    const mine = find(listed.data.results, (s) => s.id === made.data.id, "the session among the course's");
+    check(mine.join_url === "https://meet.example.com/y", "the join link, for an enrolled student");
+    const read = await client().GET("/api/v1/live-sessions/{id}/", session);
+    expectStatus(read, 200, "a live session, as an enrolled student");
+    const selfMark = await client().POST("/api/v1/live-sessions/{id}/attendance/", { ...session, body: { present: [me.user.id] } });
+    expectStatus(selfMark, 403, "a student marks attendance");
+    const outsider = await register("student");
+    expectStatus(await api(outsider).GET("/api/v1/live-sessions/{id}/", session), 404, "a session, as a student not enrolled");
+
+    const unknown = await staff.POST("/api/v1/live-sessions/{id}/attendance/", {
+      ...session,
+      body: { present: [outsider.user.id] },
+    });
+    expectStatus(unknown, 400, "attendance for a student outside the session's audience");
+    const marked = await staff.POST("/api/v1/live-sessions/{id}/attendance/", { ...session, body: { present: [me.user.id] } });
+    expectStatus(marked, 200, "mark attendance");
+    const attendance = await staff.GET("/api/v1/live-sessions/{id}/attendance/", session);
+    expectStatus(attendance, 200, "the attendance");
+    const row = find(attendance.data.results, (a) => a.student.id === me.user.id, "my attendance row");
+    check(row.present && row.marked_at !== null, "marked present");
+  });
+
   const certificate = await step("certificate: request, wait until issued, download the PDF, verify anonymously", async () => {
     const progress = await client().GET("/api/v1/courses/{id}/progress/", { params: { path: { id: free.id } } });
     expectStatus(progress, 200, "progress");

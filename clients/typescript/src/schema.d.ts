@@ -749,6 +749,30 @@ export interface paths {
         patch: operations["courses_grading_partial_update"];
         trace?: never;
     };
+    "/api/v1/courses/{course_id}/live-sessions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A course's live sessions
+         * @description Soonest first, with `join_url`. The course's staff see every session; an enrolled student sees those for the whole course and those of the cohort they are seated in. Students not enrolled (and other instructors) get 403 `not_enrolled`. Each student of a session's audience is reminded (`live_session_soon`) once, within the hour before it starts.
+         */
+        get: operations["courses_live_sessions_list"];
+        put?: never;
+        /**
+         * Schedule a live session
+         * @description The course's instructor or an admin. `duration_minutes` from 1 to 1440, an https `join_url`, a `cohort` of this course (400 naming the field); any `starts_at` (a past one records a session already held). Moving `starts_at` reminds the audience again for the new time.
+         */
+        post: operations["courses_live_sessions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/courses/{course_id}/quizzes/": {
         parameters: {
             query?: never;
@@ -1314,6 +1338,62 @@ export interface paths {
         put?: never;
         /** Mark the lesson done (enrolled; idempotent); returns my progress */
         post: operations["lessons_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/live-sessions/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A live session
+         * @description The course's staff, and its audience: students enrolled in the course (seated in the session's cohort when it has one). Anyone else gets a 404, as for a session that does not exist.
+         */
+        get: operations["live_sessions_retrieve"];
+        /**
+         * Replace a live session
+         * @description The course's instructor or an admin. `duration_minutes` from 1 to 1440, an https `join_url`, a `cohort` of this course (400 naming the field); any `starts_at` (a past one records a session already held). Moving `starts_at` reminds the audience again for the new time.
+         */
+        put: operations["live_sessions_update"];
+        post?: never;
+        /**
+         * Delete a live session
+         * @description The course's instructor or an admin; its attendance goes with it.
+         */
+        delete: operations["live_sessions_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a live session
+         * @description The course's instructor or an admin. `duration_minutes` from 1 to 1440, an https `join_url`, a `cohort` of this course (400 naming the field); any `starts_at` (a past one records a session already held). Moving `starts_at` reminds the audience again for the new time.
+         */
+        patch: operations["live_sessions_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/live-sessions/{id}/attendance/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A live session's attendance
+         * @description The course's instructor or an admin. Every student expected (the session's audience now) and anyone marked present (who may have left since), by name, each `present` or not.
+         */
+        get: operations["live_sessions_attendance_list"];
+        put?: never;
+        /**
+         * Mark attendance
+         * @description The course's instructor or an admin. Students in `present` are marked present, those in `absent` absent; others keep their mark. Each id must be a student of the session's audience (or one already marked present): otherwise a 400 naming the ids; an id in both lists is a 400. Answers the first page of the attendance.
+         */
+        post: operations["live_sessions_attendance_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2252,6 +2332,25 @@ export interface components {
          * @enum {string}
          */
         AttemptStatusEnum: "open" | "graded";
+        Attendance: {
+            student: components["schemas"]["PublicUser"];
+            present: boolean;
+            /**
+             * Format: date-time
+             * @description When they were marked present; null if absent.
+             */
+            marked_at: string | null;
+        };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        AttendanceInput: {
+            /** @description Student ids to mark present. */
+            present?: number[];
+            /** @description Student ids to mark absent (their mark is removed). */
+            absent?: number[];
+        };
         AuthError: {
             detail: string;
             /** @description `token_not_valid` for a bad or expired token. */
@@ -3535,6 +3634,80 @@ export interface components {
          * @enum {string}
          */
         LevelEnum: "beginner" | "intermediate" | "advanced" | "all";
+        LiveSession: {
+            readonly id: number;
+            readonly course: number;
+            /** @description Empty: every enrolled student of the course. */
+            readonly cohort: number | null;
+            readonly title: string;
+            /** Format: date-time */
+            readonly starts_at: string;
+            /** @description From 1 to 1440 (a day). */
+            readonly duration_minutes: number;
+            /**
+             * Format: date-time
+             * @description `starts_at` plus `duration_minutes`.
+             */
+            readonly ends_at: string;
+            /**
+             * Format: uri
+             * @description An https link to the meeting (any provider).
+             */
+            readonly join_url: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        LiveSessionInput: {
+            title: string;
+            /**
+             * Format: date-time
+             * @description Any time: a past one records a session already held.
+             */
+            starts_at: string;
+            duration_minutes: number;
+            /**
+             * Format: uri
+             * @description An https link to the meeting (any provider).
+             */
+            join_url: string;
+            /** @description One of the course's cohorts: only its seated students see the session. Null: every enrolled student. */
+            cohort?: number | null;
+        };
+        LiveSessionPayload: {
+            course_id: number;
+            live_session_id: number;
+            /** @description Null: a session for every enrolled student. */
+            cohort_id: number | null;
+            /** Format: date-time */
+            starts_at: string;
+        };
+        /** @description A notification of type `live_session_soon`: a live session starts within the hour. */
+        LiveSessionSoonNotification: {
+            readonly id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "live_session_soon";
+            readonly title: string;
+            readonly body: string;
+            payload: components["schemas"]["LiveSessionPayload"];
+            /** Format: date-time */
+            readonly read_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `live_session_soon` - A live session starts within the hour
+         * @enum {string}
+         */
+        LiveSessionSoonNotificationTypeEnum: "live_session_soon";
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
          *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
@@ -3682,7 +3855,7 @@ export interface components {
             id: number;
             title: string;
         };
-        Notification: components["schemas"]["EnrollmentConfirmedNotification"] | components["schemas"]["NewEnrollmentNotification"] | components["schemas"]["PaymentSucceededNotification"] | components["schemas"]["PaymentFailedNotification"] | components["schemas"]["PaymentRefundedNotification"] | components["schemas"]["CourseUpdatedNotification"] | components["schemas"]["AnnouncementNotification"] | components["schemas"]["ForumReplyNotification"] | components["schemas"]["ForumReportNotification"] | components["schemas"]["CertificateIssuedNotification"] | components["schemas"]["NewReviewNotification"] | components["schemas"]["ReviewReplyNotification"] | components["schemas"]["CourseRemovedNotification"] | components["schemas"]["AssignmentGradedNotification"] | components["schemas"]["SubmissionReceivedNotification"] | components["schemas"]["CohortSeatOfferedNotification"];
+        Notification: components["schemas"]["EnrollmentConfirmedNotification"] | components["schemas"]["NewEnrollmentNotification"] | components["schemas"]["PaymentSucceededNotification"] | components["schemas"]["PaymentFailedNotification"] | components["schemas"]["PaymentRefundedNotification"] | components["schemas"]["CourseUpdatedNotification"] | components["schemas"]["AnnouncementNotification"] | components["schemas"]["ForumReplyNotification"] | components["schemas"]["ForumReportNotification"] | components["schemas"]["CertificateIssuedNotification"] | components["schemas"]["NewReviewNotification"] | components["schemas"]["ReviewReplyNotification"] | components["schemas"]["CourseRemovedNotification"] | components["schemas"]["AssignmentGradedNotification"] | components["schemas"]["SubmissionReceivedNotification"] | components["schemas"]["CohortSeatOfferedNotification"] | components["schemas"]["LiveSessionSoonNotification"];
         /**
          * @description * `enrollment_confirmed` - You enrolled in a course
          *     * `new_enrollment` - A student enrolled in your course
@@ -3700,9 +3873,10 @@ export interface components {
          *     * `assignment_graded` - Your work was graded
          *     * `submission_received` - A student submitted work
          *     * `cohort_seat_offered` - A seat opened for you in a cohort
+         *     * `live_session_soon` - A live session starts within the hour
          * @enum {string}
          */
-        NotificationTypeEnum: "enrollment_confirmed" | "new_enrollment" | "payment_succeeded" | "payment_failed" | "payment_refunded" | "course_updated" | "announcement" | "forum_reply" | "forum_report" | "certificate_issued" | "new_review" | "review_reply" | "course_removed" | "assignment_graded" | "submission_received" | "cohort_seat_offered";
+        NotificationTypeEnum: "enrollment_confirmed" | "new_enrollment" | "payment_succeeded" | "payment_failed" | "payment_refunded" | "course_updated" | "announcement" | "forum_reply" | "forum_report" | "certificate_issued" | "new_review" | "review_reply" | "course_removed" | "assignment_graded" | "submission_received" | "cohort_seat_offered" | "live_session_soon";
         /** @description A numeric question: right when within `tolerance` of `numeric_answer`. */
         NumericQuestionInput: {
             text: string;
@@ -3826,6 +4000,14 @@ export interface components {
             results: components["schemas"]["Announcement"][];
             count: number;
         };
+        PaginatedAttendanceList: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Attendance"][];
+            count: number;
+        };
         PaginatedCategoryList: {
             /** @example 1 */
             count: number;
@@ -3923,6 +4105,14 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["InstructorReview"][];
+        };
+        PaginatedLiveSessionList: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["LiveSession"][];
+            count: number;
         };
         PaginatedModerationLogList: {
             /** @example 1 */
@@ -4163,6 +4353,26 @@ export interface components {
             video?: string | null;
             /** @description Every attachment, in order: ready `lesson_attachment` upload ids. Ids left out are deleted; [] removes them all. */
             attachments?: string[];
+        };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        PatchedLiveSessionInput: {
+            title?: string;
+            /**
+             * Format: date-time
+             * @description Any time: a past one records a session already held.
+             */
+            starts_at?: string;
+            duration_minutes?: number;
+            /**
+             * Format: uri
+             * @description An https link to the meeting (any provider).
+             */
+            join_url?: string;
+            /** @description One of the course's cohorts: only its seated students see the session. Null: every enrolled student. */
+            cohort?: number | null;
         };
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
@@ -9392,6 +9602,145 @@ export interface operations {
             };
         };
     };
+    courses_live_sessions_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedLiveSessionList"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_live_sessions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LiveSessionInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveSession"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     courses_quizzes_list: {
         parameters: {
             query?: never;
@@ -12224,6 +12573,395 @@ export interface operations {
             };
         };
     };
+    live_sessions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this live session. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveSession"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    live_sessions_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this live session. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LiveSessionInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveSession"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    live_sessions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this live session. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    live_sessions_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this live session. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedLiveSessionInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveSession"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    live_sessions_attendance_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this live session. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAttendanceList"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    live_sessions_attendance_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this live session. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AttendanceInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAttendanceList"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     me_certificates_list: {
         parameters: {
             query?: {
@@ -12559,8 +13297,9 @@ export interface operations {
                  *     * `assignment_graded` - Your work was graded
                  *     * `submission_received` - A student submitted work
                  *     * `cohort_seat_offered` - A seat opened for you in a cohort
+                 *     * `live_session_soon` - A live session starts within the hour
                  */
-                type?: "announcement" | "assignment_graded" | "certificate_issued" | "cohort_seat_offered" | "course_removed" | "course_updated" | "enrollment_confirmed" | "forum_reply" | "forum_report" | "new_enrollment" | "new_review" | "payment_failed" | "payment_refunded" | "payment_succeeded" | "review_reply" | "submission_received";
+                type?: "announcement" | "assignment_graded" | "certificate_issued" | "cohort_seat_offered" | "course_removed" | "course_updated" | "enrollment_confirmed" | "forum_reply" | "forum_report" | "live_session_soon" | "new_enrollment" | "new_review" | "payment_failed" | "payment_refunded" | "payment_succeeded" | "review_reply" | "submission_received";
                 /** @description Only unread ones. */
                 unread?: boolean;
             };

@@ -307,6 +307,27 @@ MATRIX = [
      OWNER_OR_ADMIN(200)),
     ("PATCH", "/api/v1/cohorts/<pk>/", "/api/v1/cohorts/{cohort}/", {"capacity": 25}, OWNER_OR_ADMIN(200)),
     ("DELETE", "/api/v1/cohorts/<pk>/", "/api/v1/cohorts/{scrap_cohort}/", None, OWNER_OR_ADMIN(204)),
+    # --- schedules (live sessions) -----------------------------------------------------------------
+    # the course's staff and the session's audience (enrolled, in its cohort if it has one) read;
+    # anyone else never sees it (404); writes and attendance: the staff
+    ("GET", "/api/v1/courses/<course_id>/live-sessions/", "/api/v1/courses/{course}/live-sessions/", None,
+     READERS(200)),
+    ("POST", "/api/v1/courses/<course_id>/live-sessions/", "/api/v1/courses/{course}/live-sessions/",
+     {"title": "Office hours", "starts_at": "2030-01-01T10:00:00Z", "duration_minutes": 60,
+      "join_url": "https://meet.example.com/x"}, OWNER_OR_ADMIN(201)),
+    ("GET", "/api/v1/live-sessions/<pk>/", "/api/v1/live-sessions/{live_session}/", None,
+     E(401, 200, 404, 200, 404, 200)),
+    ("PUT", "/api/v1/live-sessions/<pk>/", "/api/v1/live-sessions/{live_session}/",
+     {"title": "Moved", "starts_at": "2030-01-02T10:00:00Z", "duration_minutes": 90,
+      "join_url": "https://meet.example.com/y"}, E(401, 403, 404, 200, 404, 200)),
+    ("PATCH", "/api/v1/live-sessions/<pk>/", "/api/v1/live-sessions/{live_session}/", {"duration_minutes": 45},
+     E(401, 403, 404, 200, 404, 200)),
+    ("DELETE", "/api/v1/live-sessions/<pk>/", "/api/v1/live-sessions/{scrap_live_session}/", None,
+     E(401, 403, 404, 204, 404, 204)),
+    ("GET", "/api/v1/live-sessions/<pk>/attendance/", "/api/v1/live-sessions/{live_session}/attendance/", None,
+     E(401, 403, 404, 200, 404, 200)),
+    ("POST", "/api/v1/live-sessions/<pk>/attendance/", "/api/v1/live-sessions/{live_session}/attendance/",
+     lambda w, role: {"present": [w.users["student"].pk]}, E(401, 403, 404, 200, 404, 200)),
     # --- outside /api/v1/ -----------------------------------------------------------------------
     # files: public ones for anyone; private ones for anyone holding a signed link (its credential)
     ("GET", "/files/<name>", "/files/{public_file}", None, ALL(200)),

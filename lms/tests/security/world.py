@@ -109,6 +109,7 @@ def build_world() -> World:
     _media(w)
     _assignments(w)
     _cohorts(w)
+    _live_sessions(w)
     o["order"].refresh_from_db()
     assert o["order"].paid_at > timezone.now() - timedelta(minutes=5)
     return w
@@ -141,6 +142,15 @@ def _cohorts(w: World) -> None:
     o["cohort_course"] = PublishedCourseFactory(instructor=w.users["instructor"])
     o["cohort"] = CohortFactory(course=o["cohort_course"])
     o["scrap_cohort"] = CohortFactory(course=o["cohort_course"])
+
+
+def _live_sessions(w: World) -> None:
+    """Two live sessions of the whole course (its enrolled student is their audience); one to delete."""
+    from schedules.tests.factories import LiveSessionFactory
+
+    o = w.obj
+    o["live_session"] = LiveSessionFactory(course=o["course"])
+    o["scrap_live_session"] = LiveSessionFactory(course=o["course"])
 
 
 def _media(w: World) -> None:
