@@ -18,6 +18,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -37,15 +38,19 @@ from forum.models import Report, ReportStatus
 from notifications.selectors import notification_unread_count_for_user
 from payments.models import Order, OrderStatus
 from payments.selectors import revenue_subquery
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Quiz
 from reviews.models import Review, author_enrolled
 from reviews.selectors import review_list_for_instructor
+from schedules.models import Cohort, CohortMember, LiveSession, MemberStatus
+from schedules.selectors import cohort_list_with_figures
 
 from .periods import INTERVALS, MAX_BUCKETS, as_date, buckets
 
 ZERO = Decimal("0.00")
 DUE_SOON_DAYS = 14  # the student dashboard's horizon for assignments due soon
 DASHBOARD_ITEMS = 5  # recent quiz results, assignments due soon, recently graded
+UPCOMING_DAYS = 14  # the student dashboard's horizon for `upcoming`
+UPCOMING_ITEMS = 10
 
 
 def _count_per_course(queryset: QuerySet, course_field: str = "course") -> Coalesce:
@@ -224,6 +229,64 @@ def submission_list_graded_for_student(student: User) -> QuerySet[Submission]:
     )
 
 
+def _seated_in(student: User, cohort_field: str) -> Exists:
+    """The student is seated (`enrolled`) in the cohort of the outer row (`cohort_field`)."""
+    return Exists(
+        CohortMember.objects.filter(student=student, status=MemberStatus.ENROLLED, cohort=OuterRef(cohort_field))
+    )
+
+
+def upcoming_for_student(student: User, *, days: int = UPCOMING_DAYS, limit: int = UPCOMING_ITEMS) -> list[dict]:
+    """What is coming up in the student's active enrollments from now to `days` ahead (both ends
+    included), soonest first (ties: by type, then id), at most `limit`: `{type, course, id, title,
+    at}` with type `live_session` (the sessions whose audience they are in: the whole course's, and
+    those of the cohort they are seated in), `cohort_start` (the cohort they are seated in starts),
+    `assignment_due` (not yet submitted) and `quiz_due`. Four queries (one per type), however many
+    courses and events. A revoked enrollment's course shows nothing; another student's seat never
+    counts."""
+    now = timezone.now()
+    window = (now, now + datetime.timedelta(days=days))
+    submitted = Submission.objects.filter(student=student, assignment=OuterRef("pk"))
+    sources = [
+        (
+            "live_session",
+            LiveSession.objects.filter(_enrolled_in(student, "course"), starts_at__range=window).filter(
+                Q(cohort__isnull=True) | Q(_seated_in(student, "cohort"))
+            ),
+            "starts_at",
+        ),
+        (
+            "cohort_start",
+            Cohort.objects.filter(_enrolled_in(student, "course"), _seated_in(student, "pk"), starts_at__range=window),
+            "starts_at",
+        ),
+        (
+            "assignment_due",
+            Assignment.objects.filter(_enrolled_in(student, "course"), due_at__range=window).exclude(Exists(submitted)),
+            "due_at",
+        ),
+        ("quiz_due", Quiz.objects.filter(_enrolled_in(student, "course"), due_at__range=window), "due_at"),
+    ]
+    events = []
+    for kind, queryset, field in sources:
+        title = "name" if kind == "cohort_start" else "title"
+        rows = queryset.order_by(field, "id").values_list(
+            "id", title, field, "course_id", "course__slug", "course__title"
+        )[:limit]
+        events.extend(
+            {
+                "type": kind,
+                "course": {"id": course_id, "slug": slug, "title": course_title},
+                "id": pk,
+                "title": name,
+                "at": at,
+            }
+            for pk, name, at, course_id, slug, course_title in rows
+        )
+    events.sort(key=lambda event: (event["at"], event["type"], event["id"]))
+    return events[:limit]
+
+
 def dashboard_for_student(student: User, *, limit: int = 20) -> dict:
     enrollments = list(
         Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE)
@@ -262,6 +325,7 @@ def dashboard_for_student(student: User, *, limit: int = 20) -> dict:
         "assignments_due_soon": list(assignment_list_due_soon_for_student(student)[:DASHBOARD_ITEMS]),
         "recently_graded": list(submission_list_graded_for_student(student)[:DASHBOARD_ITEMS]),
         "unread_notifications": notification_unread_count_for_user(user=student),
+        "upcoming": upcoming_for_student(student),
     }
 
 
@@ -290,6 +354,14 @@ def dashboard_for_instructor(instructor: User) -> dict:
             oldest_waiting_at=Subquery(
                 waiting.filter(assignment__course=OuterRef("pk")).order_by("submitted_at").values("submitted_at")[:1]
             ),
+        )
+        .prefetch_related(
+            # Cohorts not yet ended, with their seat figures: one query for every course.
+            Prefetch(
+                "cohorts",
+                queryset=cohort_list_with_figures().filter(ends_at__gt=timezone.now()).order_by("starts_at", "id"),
+                to_attr="current_cohorts",
+            )
         )
         .order_by("-created_at", "-id")
     )

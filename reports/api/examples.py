@@ -43,6 +43,24 @@ STUDENT_DASHBOARD = {
         }
     ],
     "unread_notifications": 2,
+    "upcoming": [
+        {"type": "cohort_start", "course": COURSE_REF, "id": 4, "title": "Winter 2026", "at": "2026-12-01T09:00:00Z"},
+        {
+            "type": "live_session",
+            "course": COURSE_REF,
+            "id": 7,
+            "title": "Week 1: office hours",
+            "at": "2026-12-02T17:00:00Z",
+        },
+        {"type": "quiz_due", "course": COURSE_REF, "id": 1, "title": "Basics check", "at": "2026-12-10T17:00:00Z"},
+        {
+            "type": "assignment_due",
+            "course": COURSE_REF,
+            "id": 7,
+            "title": "Write a typed client",
+            "at": "2026-12-15T17:00:00Z",
+        },
+    ],
 }
 INSTRUCTOR_DASHBOARD = {
     "courses": [
@@ -57,6 +75,17 @@ INSTRUCTOR_DASHBOARD = {
             "quiz_pass_rate": 0.67,
             "submissions_to_grade": 2,
             "oldest_waiting_at": "2026-11-29T08:40:00Z",
+            "cohorts": [
+                {
+                    "id": 4,
+                    "name": "Spring 2027",
+                    "starts_at": "2027-03-01T09:00:00Z",
+                    "ends_at": "2027-05-31T17:00:00Z",
+                    "capacity": 30,
+                    "seats_taken": 30,
+                    "waitlist_count": 2,
+                }
+            ],
         }
     ],
     "totals": {

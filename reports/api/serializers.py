@@ -140,6 +140,21 @@ class GradedSubmissionSerializer(serializers.Serializer):
     graded_at = serializers.DateTimeField(source="grade.graded_at")
 
 
+class UpcomingEventSerializer(serializers.Serializer):
+    """Something coming up in one of the student's courses."""
+
+    type = serializers.ChoiceField(
+        choices=["live_session", "cohort_start", "assignment_due", "quiz_due"],
+        help_text="live_session: a live session they are in the audience of (`id` is the session's); "
+        "cohort_start: the cohort they are seated in starts (the cohort's id and name); assignment_due: an "
+        "assignment not yet submitted is due; quiz_due: a quiz is due.",
+    )
+    course = CourseRefSerializer()
+    id = serializers.IntegerField(help_text="The live session's, cohort's, assignment's or quiz's id.")
+    title = serializers.CharField()
+    at = serializers.DateTimeField(help_text="When the session or cohort starts, or when the work is due.")
+
+
 class StudentDashboardSerializer(serializers.Serializer):
     enrollments = DashboardEnrollmentSerializer(many=True, help_text="Active enrollments, newest first.")
     active_count = serializers.IntegerField()
@@ -155,9 +170,26 @@ class StudentDashboardSerializer(serializers.Serializer):
         many=True, help_text="At most 5 graded submissions (active enrollments), the most recently graded first."
     )
     unread_notifications = serializers.IntegerField()
+    upcoming = UpcomingEventSerializer(
+        many=True,
+        help_text="At most 10, the soonest first: live sessions, cohort starts and due dates of active "
+        "enrollments in the next 14 days.",
+    )
 
 
 # --- instructor dashboard ------------------------------------------------------------------------
+class DashboardCohortSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    capacity = serializers.IntegerField(allow_null=True, help_text="Seats; null: unlimited.")
+    seats_taken = serializers.IntegerField(
+        help_text="Enrolled students, seats offered to the waitlist and seats held by checkouts in progress."
+    )
+    waitlist_count = serializers.IntegerField()
+
+
 class InstructorDashboardCourseSerializer(CourseSerializer):
     active_students_30d = serializers.IntegerField()
     completions = serializers.IntegerField()
@@ -169,6 +201,11 @@ class InstructorDashboardCourseSerializer(CourseSerializer):
     submissions_to_grade = serializers.IntegerField(help_text="Submissions waiting for a grade.")
     oldest_waiting_at = serializers.DateTimeField(
         allow_null=True, help_text="When the longest-waiting of them was submitted; null when none waits."
+    )
+    cohorts = DashboardCohortSerializer(
+        many=True,
+        source="current_cohorts",
+        help_text="Cohorts not yet ended, in start order, with their seats; empty for a self-paced course.",
     )
 
     class Meta(CourseSerializer.Meta):
@@ -183,6 +220,7 @@ class InstructorDashboardCourseSerializer(CourseSerializer):
             "quiz_pass_rate",
             "submissions_to_grade",
             "oldest_waiting_at",
+            "cohorts",
         ]
         read_only_fields = fields
 

@@ -153,6 +153,7 @@ def test_student_dashboard_empty(clients):
         "assignments_due_soon": [],
         "recently_graded": [],
         "unread_notifications": 0,
+        "upcoming": [],
     }
 
 

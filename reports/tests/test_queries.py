@@ -31,12 +31,14 @@ pytestmark = pytest.mark.django_db
 
 # Upper bounds pinned from the measured counts (auth included); they hold for any data size.
 PINNED = {
-    # + the required assignments (the progress registry), assignments due soon, recently graded
-    ("student", "/api/v1/dashboard/student/"): 13,
+    # + the required assignments (the progress registry), assignments due soon, recently graded,
+    # + upcoming: live sessions, cohort starts, assignments due, quizzes due (one query each)
+    ("student", "/api/v1/dashboard/student/"): 17,
     ("admin", "/api/v1/dashboard/admin/"): 8,
 }
-# user, courses (submissions to grade included), recent reviews, recent enrollments (+1 to spare)
-INSTRUCTOR_DASHBOARD_QUERIES = 5
+# user, courses (submissions to grade included), their current cohorts, recent reviews, recent
+# enrollments (+1 to spare)
+INSTRUCTOR_DASHBOARD_QUERIES = 6
 REPORT_QUERIES = 3  # the user, the report, and nothing else
 ADMIN_REPORTS = [
     "signups",

@@ -2953,6 +2953,19 @@ export interface components {
          * @enum {string}
          */
         CurrencyEnum: "USD" | "EUR" | "GBP" | "CAD" | "AUD" | "CHF" | "JPY" | "INR" | "BRL" | "SEK" | "NOK" | "DKK" | "PLN";
+        DashboardCohort: {
+            id: number;
+            name: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** @description Seats; null: unlimited. */
+            capacity: number | null;
+            /** @description Enrolled students, seats offered to the waitlist and seats held by checkouts in progress. */
+            seats_taken: number;
+            waitlist_count: number;
+        };
         /** @description An enrollment with its progress and the next lesson not yet done. */
         DashboardEnrollment: {
             readonly id: number;
@@ -3409,6 +3422,8 @@ export interface components {
              * @description When the longest-waiting of them was submitted; null when none waits.
              */
             oldest_waiting_at: string | null;
+            /** @description Cohorts not yet ended, in start order, with their seats; empty for a self-paced course. */
+            cohorts: components["schemas"]["DashboardCohort"][];
         };
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
@@ -5274,6 +5289,8 @@ export interface components {
             /** @description At most 5 graded submissions (active enrollments), the most recently graded first. */
             recently_graded: components["schemas"]["GradedSubmission"][];
             unread_notifications: number;
+            /** @description At most 10, the soonest first: live sessions, cohort starts and due dates of active enrollments in the next 14 days. */
+            upcoming: components["schemas"]["UpcomingEvent"][];
         };
         Submission: {
             id: number;
@@ -5422,6 +5439,35 @@ export interface components {
         UnreadCount: {
             count: number;
         };
+        /** @description Something coming up in one of the student's courses. */
+        UpcomingEvent: {
+            /**
+             * @description live_session: a live session they are in the audience of (`id` is the session's); cohort_start: the cohort they are seated in starts (the cohort's id and name); assignment_due: an assignment not yet submitted is due; quiz_due: a quiz is due.
+             *
+             *     * `live_session` - live_session
+             *     * `cohort_start` - cohort_start
+             *     * `assignment_due` - assignment_due
+             *     * `quiz_due` - quiz_due
+             */
+            type: components["schemas"]["UpcomingEventTypeEnum"];
+            course: components["schemas"]["CourseRef"];
+            /** @description The live session's, cohort's, assignment's or quiz's id. */
+            id: number;
+            title: string;
+            /**
+             * Format: date-time
+             * @description When the session or cohort starts, or when the work is due.
+             */
+            at: string;
+        };
+        /**
+         * @description * `live_session` - live_session
+         *     * `cohort_start` - cohort_start
+         *     * `assignment_due` - assignment_due
+         *     * `quiz_due` - quiz_due
+         * @enum {string}
+         */
+        UpcomingEventTypeEnum: "live_session" | "cohort_start" | "assignment_due" | "quiz_due";
         Upload: {
             /** Format: uuid */
             readonly id: string;
