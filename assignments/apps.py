@@ -7,7 +7,10 @@ class AssignmentsConfig(AppConfig):
 
     def ready(self):
         from courses.progress import register_requirement
+        from courses.release import register_kind
 
-        from .progress import assignments_requirement
+        from .models import Assignment
+        from .progress import assignments_passed, assignments_requirement
 
         register_requirement("assignments", assignments_requirement)
+        register_kind("assignment", Assignment, assignments_passed)

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from courses.models import ReleaseRules
+
 
 class SubmissionType(models.TextChoices):
     TEXT = "text", "Text"
@@ -13,7 +15,7 @@ class SubmissionType(models.TextChoices):
     URL = "url", "URL"
 
 
-class Assignment(models.Model):
+class Assignment(ReleaseRules):
     """Work a person grades. Ordered within its section with the lessons and quizzes; kept in the
     course (section null) when its section is deleted, as quizzes are."""
 
@@ -25,6 +27,12 @@ class Assignment(models.Model):
     instructions = models.TextField(blank=True, max_length=20000)
     points = models.PositiveIntegerField(default=100, validators=[MinValueValidator(1), MaxValueValidator(10000)])
     due_at = models.DateTimeField(null=True, blank=True)
+    due_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+        help_text="Due this many days after the student's cohort starts (or they enrolled); instead of due_at.",
+    )
     submission_types = models.JSONField(default=list, help_text="Any of text, file, url.")
     allowed_file_types = models.JSONField(
         default=list, blank=True, help_text="MIME types a file may be; empty: any MEDIA_SUBMISSION_TYPES."

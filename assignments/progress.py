@@ -5,14 +5,16 @@ from collections.abc import Sequence
 
 from django.db.models import F
 
-from courses.progress import Part
+from courses import release
+from courses.progress import Part, cohort_course_ids, rules_by_course
 
 from .models import Assignment, Submission
 
 
-def assignments_requirement(enrollments: Sequence) -> dict[int, Part]:
+def assignments_requirement(enrollments: Sequence, anchors: dict | None = None) -> dict[int, Part]:
     """Two queries for any number of enrollments: the required assignments of their courses, and
-    the ones each student has passed."""
+    the ones each student has passed (and one more when a student is in a cohort: the required
+    assignments with time rules, which may open only after the cohort ends)."""
     course_ids = {e.course_id for e in enrollments}
     required: dict[int, set[int]] = {cid: set() for cid in course_ids}
     for course_id, assignment_id in Assignment.objects.filter(course_id__in=course_ids, is_required=True).values_list(
@@ -33,7 +35,24 @@ def assignments_requirement(enrollments: Sequence) -> dict[int, Part]:
         )
         for student_id, assignment_id in rows:
             passed.setdefault(student_id, set()).add(assignment_id)
-    return {
-        e.pk: Part(tuple(sorted(passed.get(e.student_id, set()) & required[e.course_id])), len(required[e.course_id]))
-        for e in enrollments
-    }
+    ruled = rules_by_course(
+        Assignment.objects.filter(pk__in=all_required),
+        cohort_course_ids(enrollments, anchors) if all_required else set(),
+    )
+    parts = {}
+    for e in enrollments:
+        counted = required[e.course_id] - release.unreachable(ruled.get(e.course_id, ()), (anchors or {}).get(e.pk))
+        parts[e.pk] = Part(tuple(sorted(passed.get(e.student_id, set()) & counted)), len(counted))
+    return parts
+
+
+def assignments_passed(student_id: int, assignment_ids: set[int]) -> set[int]:
+    """The assignments among `assignment_ids` the student's work was graded at or above the pass
+    percent in (a release requirement)."""
+    return set(
+        Submission.objects.filter(
+            student_id=student_id, assignment_id__in=assignment_ids, grade__percent__gte=F("assignment__pass_percent")
+        )
+        .values_list("assignment_id", flat=True)
+        .distinct()
+    )

@@ -21,9 +21,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from courses import release
 from courses.access import course_actor_require
 from courses.models import Section
-from courses.selectors import enrollment_active_exists
+from courses.selectors import enrollment_get_active
 from courses.services import course_lock
 from lms.errors import Conflict, InvalidInput, NotPermitted
 from lms.jobs import enqueue_on_commit
@@ -54,6 +55,8 @@ ASSIGNMENT_FIELDS = (
     "instructions",
     "points",
     "due_at",
+    "due_after_days",
+    *release.RULE_FIELDS,
     "submission_types",
     "allowed_file_types",
     "max_files",
@@ -109,6 +112,7 @@ def assignment_create(*, actor, section: Section, rubric: Sequence[dict] = (), *
     course_actor_require(actor, course)
     data.setdefault("submission_types", [SubmissionType.TEXT])
     _check_rules(data)
+    data = release.rules_prepare(course=course, kind="assignment", data=data)
     if data.get("order") is None:
         data["order"] = (Assignment.objects.filter(section=section).aggregate(m=Max("order"))["m"] or 0) + 1
     assignment = Assignment.objects.create(course=course, section=section, **data)
@@ -120,9 +124,13 @@ def assignment_create(*, actor, section: Section, rubric: Sequence[dict] = (), *
 def assignment_update(*, actor, assignment: Assignment, data: dict) -> Assignment:
     """Changes the editable fields (ASSIGNMENT_FIELDS) and, with `rubric` in `data`, replaces the
     rubric. Grades already given are kept as they were. The course's instructor or an admin; actor
-    None: the platform. Locks the assignment's row."""
+    None: the platform. Locks the assignment's row, and before it the course's when
+    `requires_passing` changes (release.rules_prepare: no loop of requirements)."""
+    if "requires_passing" in data:
+        course_lock(course_id=assignment.course_id)
     assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
     course_actor_require(actor, assignment.course)
+    data = release.rules_prepare(course=assignment.course, kind="assignment", data=data, item=assignment)
     merged = {
         field: data.get(field, getattr(assignment, field))
         for field in ("submission_types", "points", "due_at", "cutoff_at")
@@ -150,19 +158,21 @@ def assignment_delete(*, actor, assignment: Assignment) -> None:
 
 
 # --- submissions -----------------------------------------------------------------------------------
-def days_late(assignment: Assignment, at: datetime) -> int:
+def days_late(due_at: datetime | None, at: datetime) -> int:
     """Whole days, or parts of a day, after the due date (0 when on time or without one)."""
-    if assignment.due_at is None or at <= assignment.due_at:
+    if due_at is None or at <= due_at:
         return 0
-    return math.ceil((at - assignment.due_at).total_seconds() / DAY_SECONDS)
+    return math.ceil((at - due_at).total_seconds() / DAY_SECONDS)
 
 
 @transaction.atomic
 def submission_create(
     *, student, assignment: Assignment, text: str = "", url: str = "", files: Sequence = ()
 ) -> Submission:
-    """Submits the student's work as their next attempt, stamped now (late or not). Only a student
-    with an active enrollment, for themselves. Refused with 409: after the cutoff (`cutoff_passed`),
+    """Submits the student's work as their next attempt, stamped now (late or not, against their
+    own due date: due_at, or due_after_days after their anchor). Only a student with an active
+    enrollment, for themselves, once the release rules open the assignment for them (else 403
+    `not_yet_available` / `prerequisite`). Refused with 409: after the cutoff (`cutoff_passed`),
     late when late work is not accepted (`past_due`), with every attempt used (`attempts_used`), or,
     without an attempt limit, once a submission was graded (`already_graded`). The work must use the
     assignment's submission types (400 naming the field). Locks the assignment's row, so concurrent
@@ -171,12 +181,20 @@ def submission_create(
     from notifications.services import notify
 
     assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
-    if not enrollment_active_exists(student=student, course=assignment.course_id):
+    enrollment = enrollment_get_active(student=student, course=assignment.course_id)
+    if enrollment is None:
         raise NotPermitted("Enroll in the course to submit work.", code="not_enrolled")
+    due_at = release.require_open(
+        user=student,
+        item=assignment,
+        course=assignment.course,
+        enrollment=enrollment,
+        message="This assignment is not open yet.",
+    ).due_at
     now = timezone.now()
     if assignment.cutoff_at and now > assignment.cutoff_at:
         raise Conflict("The cutoff for this assignment has passed.", code="cutoff_passed")
-    if assignment.due_at and now > assignment.due_at and not assignment.accept_late:
+    if due_at and now > due_at and not assignment.accept_late:
         raise Conflict("This assignment was due and does not take late work.", code="past_due")
     earlier = list(Submission.objects.filter(assignment=assignment, student=student).order_by("attempt"))
     if assignment.max_attempts is not None and len(earlier) >= assignment.max_attempts:
@@ -186,7 +204,7 @@ def submission_create(
     if assignment.max_attempts is None and any(s.status == SubmissionStatus.GRADED for s in earlier):
         raise Conflict("Your work on this assignment has been graded.", code="already_graded")
     _check_work(assignment, text=text, url=url, files=files)
-    late = days_late(assignment, now)
+    late = days_late(due_at, now)
     submission = Submission.objects.create(
         assignment=assignment,
         student=student,

@@ -133,7 +133,30 @@ class Section(models.Model):
         return self.title
 
 
-class Lesson(models.Model):
+class ReleaseRules(models.Model):
+    """When an item (a lesson, quiz or assignment) opens to a student: courses.release."""
+
+    available_from = models.DateTimeField(
+        null=True, blank=True, help_text="Opens at this time (or use available_after_days, not both)."
+    )
+    available_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+        help_text="Opens this many days after the student's cohort starts, or after they enrolled in a course "
+        "without cohorts.",
+    )
+    requires_passing = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Opens once these are passed: [{"kind": "quiz" or "assignment", "id": …}] of the same course.',
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Lesson(ReleaseRules):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="lessons")
     # Denormalised from the section so progress and counts need no join.
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons", editable=False)

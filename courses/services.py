@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
@@ -23,7 +24,7 @@ from media.models import Upload, UploadPurpose
 from media.services import upload_attach, upload_release
 from notifications.services import course_students_notify_later, notify
 
-from . import cache
+from . import cache, release
 from .access import ADMIN_DENIED, CHANGE_DENIED, course_actor_require, is_course_instructor
 from .counters import LESSON_COUNT
 from .hooks import Waitlisted, enrollment_gates_run, enrollment_status_changed
@@ -53,7 +54,7 @@ COURSE_FIELDS = (
     "currency",
     "thumbnail_url",
 )
-LESSON_FIELDS = ("title", "content", "video_url", "duration_seconds", "is_preview")
+LESSON_FIELDS = ("title", "content", "video_url", "duration_seconds", "is_preview", *release.RULE_FIELDS)
 MAX_ATTACHMENTS = 20
 MAX_PREREQUISITES = 20
 PREREQUISITE_GRAPH_LOCK = 0x4C4D535F505245  # "LMS_PRE": the advisory lock key of the prerequisite graph
@@ -591,6 +592,9 @@ def lesson_create(
     order: int | None = None,
     video: uuid.UUID | str | None = None,
     attachments: Sequence[uuid.UUID | str] = (),
+    available_from: datetime | None = None,
+    available_after_days: int | None = None,
+    requires_passing: Sequence[dict] = (),
 ) -> Lesson:
     """Adds a lesson to the section at `order` (last when None) and counts it in the course's
     lesson_count; the students of a published course hear of it after commit. `video` (a ready
@@ -598,8 +602,18 @@ def lesson_create(
     MAX_ATTACHMENTS, in order) are attached as lesson_update attaches them (400 on the field). The course's
     instructor or an admin; actor None: the platform. No row lock: concurrent creates may share an
     order number (lists break ties by id) until the next move or reorder renumbers the siblings
-    under their row locks; the lesson_count increment is one conditional UPDATE."""
+    under their row locks; the lesson_count increment is one conditional UPDATE. The release
+    rules (courses.release) are checked by rules_prepare (400 on the field)."""
     _require_manager(actor, section.course)
+    rules = release.rules_prepare(
+        course=section.course,
+        kind="lesson",
+        data={
+            "available_from": available_from,
+            "available_after_days": available_after_days,
+            "requires_passing": list(requires_passing),
+        },
+    )
     siblings = Lesson.objects.filter(section=section)
     lesson = Lesson.objects.create(
         section=section,
@@ -610,6 +624,7 @@ def lesson_create(
         duration_seconds=duration_seconds,
         is_preview=is_preview,
         order=next_order(siblings),
+        **rules,
     )
     lesson.course = section.course
     if video is not None:
@@ -648,6 +663,7 @@ def lesson_update(*, actor: User | None, lesson: Lesson, data: dict) -> Lesson:
         queryset = queryset.select_for_update(of=("self",))
     lesson = _reread(queryset, lesson.pk, "lesson")
     _require_manager(actor, lesson.course)
+    data = release.rules_prepare(course=lesson.course, kind="lesson", data=data, item=lesson)
     lesson, _ = model_update(instance=lesson, fields=LESSON_FIELDS, data=data)
     if "video" in data:
         _lesson_video_set(actor=actor, lesson=lesson, upload_id=data["video"])
@@ -868,10 +884,14 @@ def enrollment_evaluate_completion(*, enrollment: Enrollment) -> bool:
 @transaction.atomic
 def lesson_complete(*, student: User, lesson: Lesson) -> tuple[Enrollment, Progress]:
     """Marks a lesson done for the student's active enrollment (idempotent) and completes the
-    course if that was the last requirement. Not enrolled: 403."""
+    course if that was the last requirement. Not enrolled: 403; a lesson its release rules still
+    lock for them: 403 `not_yet_available` / `prerequisite`."""
     enrollment = enrollment_get_active(student=student, course=lesson.course_id)
     if enrollment is None:
         raise NotPermitted("Enroll in this course to track your progress.", code="not_enrolled")
+    release.require_open(
+        user=student, item=lesson, course=lesson.course, enrollment=enrollment, message="This lesson is not open yet."
+    )
     try:
         with transaction.atomic():
             _, created = LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson)

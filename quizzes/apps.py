@@ -7,7 +7,10 @@ class QuizzesConfig(AppConfig):
 
     def ready(self):
         from courses.progress import register_requirement
+        from courses.release import register_kind
 
-        from .progress import quizzes_requirement
+        from .models import Quiz
+        from .progress import quizzes_passed, quizzes_requirement
 
         register_requirement("quizzes", quizzes_requirement)
+        register_kind("quiz", Quiz, quizzes_passed)

@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from courses.models import ReleaseRules
+
 
 class ReviewPolicy(models.TextChoices):
     NEVER = "never", "Never (pass or fail only, no score)"
@@ -44,6 +46,11 @@ DUE_AT_HELP = (
     "then, with the answers saved in time (as for a time limit). after_due_date shows the review after it. "
     "A required quiz not passed by then keeps the course from completing."
 )
+DUE_AFTER_DAYS_HELP = (
+    "Instead of due_at: the quiz closes for each student this many days after their cohort starts (or they "
+    "enrolled, in a course without cohorts); an attempt they start ends then at the latest. after_due_date "
+    "needs due_at."
+)
 
 
 def grace() -> timedelta:
@@ -51,7 +58,7 @@ def grace() -> timedelta:
     return timedelta(seconds=settings.QUIZ_DEADLINE_GRACE_SECONDS)
 
 
-class Quiz(models.Model):
+class Quiz(ReleaseRules):
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="quizzes")
     section = models.ForeignKey(
         "courses.Section", null=True, blank=True, on_delete=models.SET_NULL, related_name="quizzes"
@@ -66,6 +73,9 @@ class Quiz(models.Model):
         null=True, blank=True, default=3, validators=[MinValueValidator(1)], help_text=MAX_ATTEMPTS_HELP
     )
     due_at = models.DateTimeField(null=True, blank=True, help_text=DUE_AT_HELP)
+    due_after_days = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(3650)], help_text=DUE_AFTER_DAYS_HELP
+    )
     shuffle_questions = models.BooleanField(default=False)
     show_correct_answers = models.CharField(
         max_length=24,

@@ -4,14 +4,16 @@ from collections.abc import Sequence
 
 from django.db.models import Exists, OuterRef
 
-from courses.progress import Part
+from courses import release
+from courses.progress import Part, cohort_course_ids, rules_by_course
 
 from .models import Attempt, Question, Quiz
 
 
-def quizzes_requirement(enrollments: Sequence) -> dict[int, Part]:
+def quizzes_requirement(enrollments: Sequence, anchors: dict | None = None) -> dict[int, Part]:
     """Two queries for any number of enrollments: the required quizzes of their courses, and the
-    ones each student has passed."""
+    ones each student has passed (and one more when a student is in a cohort: the required quizzes
+    with time rules, which may open only after the cohort ends)."""
     course_ids = {e.course_id for e in enrollments}
     required: dict[int, set[int]] = {cid: set() for cid in course_ids}
     rows = (
@@ -33,7 +35,20 @@ def quizzes_requirement(enrollments: Sequence) -> dict[int, Part]:
         )
         for student_id, quiz_id in passed_rows:
             passed.setdefault(student_id, set()).add(quiz_id)
-    return {
-        e.pk: Part(tuple(sorted(passed.get(e.student_id, set()) & required[e.course_id])), len(required[e.course_id]))
-        for e in enrollments
-    }
+    ruled = rules_by_course(
+        Quiz.objects.filter(pk__in=all_required), cohort_course_ids(enrollments, anchors) if all_required else set()
+    )
+    parts = {}
+    for e in enrollments:
+        counted = required[e.course_id] - release.unreachable(ruled.get(e.course_id, ()), (anchors or {}).get(e.pk))
+        parts[e.pk] = Part(tuple(sorted(passed.get(e.student_id, set()) & counted)), len(counted))
+    return parts
+
+
+def quizzes_passed(student_id: int, quiz_ids: set[int]) -> set[int]:
+    """The quizzes among `quiz_ids` the student passed an attempt of (a release requirement)."""
+    return set(
+        Attempt.objects.filter(student_id=student_id, quiz_id__in=quiz_ids, passed=True)
+        .values_list("quiz_id", flat=True)
+        .distinct()
+    )

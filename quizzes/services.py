@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from activity.models import Verb
 from activity.services import activity_record
+from courses import release
 from courses.models import Section
 from courses.selectors import enrollment_get_active
-from courses.services import enrollment_evaluate_completion
+from courses.services import course_lock, enrollment_evaluate_completion
 from lms.errors import Conflict, NotPermitted
 from lms.ordering import move, next_order, reorder
 from lms.services import model_update
@@ -31,6 +32,8 @@ QUIZ_FIELDS = (
     "time_limit_seconds",
     "max_attempts",
     "due_at",
+    "due_after_days",
+    *release.RULE_FIELDS,
     "shuffle_questions",
     "show_correct_answers",
     "is_required",
@@ -69,6 +72,7 @@ def quiz_create(*, actor, course, **data) -> Quiz:
     row locks."""
     quiz_manager_require(actor, course)
     _check_section(course, data.get("section"))
+    data = release.rules_prepare(course=course, kind="quiz", data=data)
     quiz = Quiz(course=course, **{k: v for k, v in data.items() if k in QUIZ_FIELDS})
     _check_review_policy(quiz, data)
     quiz.order = next_order(Quiz.objects.filter(course=course))
@@ -83,11 +87,15 @@ def quiz_update(*, actor, quiz: Quiz, data: dict) -> Quiz:
     `actor` manages the quiz's course (403 otherwise), or is None for the platform. Changing
     due_at applies at once to attempts still open (they close at the new due date); changing the
     review policy, max_attempts or due_at applies to past attempts' reviews too, and changing
-    scoring_policy to the attempt the gradebook counts (it is read when the gradebook is)."""
+    scoring_policy to the attempt the gradebook counts (it is read when the gradebook is). Changing
+    `requires_passing` takes the course's row lock first (release.rules_prepare: no loops)."""
     quiz_manager_require(actor, quiz.course)
+    if "requires_passing" in data:
+        course_lock(course_id=quiz.course_id)
     quiz = Quiz.objects.select_for_update(of=("self",)).select_related("course").get(pk=quiz.pk)
     if "section" in data:
         _check_section(quiz.course, data["section"])
+    data = release.rules_prepare(course=quiz.course, kind="quiz", data=data, item=quiz)
     _check_review_policy(quiz, data)
     model_update(instance=quiz, fields=QUIZ_FIELDS, data=data)
     if data.get("order") is not None:
@@ -249,6 +257,16 @@ def _close_expired_open_attempt(*, student, quiz: Quiz) -> None:
         _grade(attempt, answers=attempt.answers, submitted_at=attempt.closes_at, auto=True)
 
 
+def _attempt_deadline(quiz: Quiz, now: datetime, due_at: datetime | None) -> datetime | None:
+    """When a new attempt must be in: its time limit, or, for a quiz due relative to each student
+    (due_after_days), that student's due date if it comes first. An absolute due_at is applied by
+    Attempt.closes_at, so a moved due date reaches attempts already open."""
+    ends = [now + timedelta(seconds=quiz.time_limit_seconds)] if quiz.time_limit_seconds else []
+    if quiz.due_at is None and due_at is not None:
+        ends.append(due_at)
+    return min(ends) if ends else None
+
+
 @transaction.atomic
 def _attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
     """Takes the student's enrollment row lock, which serialises concurrent starts by the same
@@ -256,6 +274,9 @@ def _attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
     enrollment = enrollment_get_active(student=student, course=quiz.course_id, for_update=True)
     if enrollment is None:
         raise NotPermitted(TAKE_DENIED, code="not_enrolled")
+    due_at = release.require_open(
+        user=student, item=quiz, course=quiz.course, enrollment=enrollment, message="This quiz is not open yet."
+    ).due_at
     now = timezone.now()
     open_attempt = Attempt.objects.filter(quiz=quiz, student=student, submitted_at__isnull=True).first()
     if open_attempt is not None:
@@ -263,9 +284,9 @@ def _attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
         if not _deadline_passed(open_attempt, now):
             return open_attempt, False
         _grade(open_attempt, answers=open_attempt.answers, submitted_at=open_attempt.closes_at, auto=True)
-    if quiz.due_at is not None and now >= quiz.due_at:
+    if due_at is not None and now >= due_at:
         # Under after_due_date the answers are out from now on (plus the grace): nothing new starts.
-        raise NotPermitted(f"This quiz closed at {quiz.due_at.isoformat()}.", code="quiz_closed")
+        raise NotPermitted(f"This quiz closed at {due_at.isoformat()}.", code="quiz_closed")
     used = Attempt.objects.filter(quiz=quiz, student=student).count()
     if quiz.max_attempts is not None and used >= quiz.max_attempts:
         raise NotPermitted(f"You have used all {quiz.max_attempts} attempt(s) at this quiz.", code="no_attempts_left")
@@ -279,7 +300,7 @@ def _attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
         student=student,
         number=used + 1,
         started_at=now,
-        deadline=now + timedelta(seconds=quiz.time_limit_seconds) if quiz.time_limit_seconds else None,
+        deadline=_attempt_deadline(quiz, now, due_at),
         snapshot=[snapshot_question(q) for q in questions],
     )
     try:

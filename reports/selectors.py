@@ -16,6 +16,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -25,7 +26,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -80,6 +81,20 @@ def _hours(duration: datetime.timedelta | None) -> Decimal:
     return (Decimal(duration.total_seconds()) / 3600).quantize(Decimal("0.01")) if duration else ZERO
 
 
+def _fill_percent() -> Avg:
+    """The mean of the cohorts' fill, in percent: each cohort's `enrolled` members (taken seats; not
+    offered, held, waitlisted or left) / capacity * 100, every cohort weighing the same. A float in
+    the database, so that no backend divides integers. (`_count_per_course` counts per outer row,
+    here the cohort.)"""
+    enrolled = _count_per_course(CohortMember.objects.filter(status=MemberStatus.ENROLLED), "cohort")
+    return Avg(Cast(enrolled, FloatField()) * 100 / F("capacity"), output_field=FloatField())
+
+
+def _percent(mean: float | None) -> Decimal:
+    # Through str: the shortest decimal of the float, not its binary expansion.
+    return Decimal(str(mean)).quantize(Decimal("0.01")) if mean is not None else ZERO
+
+
 REPORTS: dict[str, ReportSpec] = {
     "signups": ReportSpec(User.objects.all, "date_joined", lambda: Count("pk"), None),
     "enrollments": ReportSpec(Enrollment.objects.all, "enrolled_at", lambda: Count("pk"), "course__instructor"),
@@ -113,6 +128,15 @@ REPORTS: dict[str, ReportSpec] = {
         lambda: Avg(ExpressionWrapper(F("grade__graded_at") - F("submitted_at"), output_field=DurationField())),
         "assignment__course__instructor",
         convert=_hours,
+    ),
+    # How full cohorts are, by the period they start in: the mean percent of seats taken (0.00 where
+    # no cohort starts). Cohorts with unlimited seats (no capacity) have no fill: they are left out.
+    "cohort-fill": ReportSpec(
+        lambda: Cohort.objects.filter(capacity__isnull=False),
+        "starts_at",
+        _fill_percent,
+        "course__instructor",
+        convert=_percent,
     ),
     "active-users": ReportSpec(
         lambda: ActivityEvent.objects.filter(actor__isnull=False),

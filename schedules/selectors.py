@@ -131,3 +131,21 @@ def live_session_unreminded_ids(session: LiveSession, *, limit: int) -> list[int
     return list(
         live_session_audience(session).exclude(Exists(reminded)).order_by("pk").values_list("pk", flat=True)[:limit]
     )
+
+
+def cohort_seat_dates(enrollments) -> dict[int, tuple[datetime, datetime]]:
+    """`{enrollment id: (starts_at, ends_at)}` of the cohort each enrollment's student holds a seat
+    (`enrolled`) in, in the enrollment's course: the anchor of their release rules (courses.release).
+    One query for any number of enrollments; those without a seat are left out."""
+    enrollments = list(enrollments)
+    by_pair = {(e.student_id, e.course_id): e.pk for e in enrollments}
+    rows = CohortMember.objects.filter(
+        status=MemberStatus.ENROLLED,
+        student_id__in={e.student_id for e in enrollments},
+        cohort__course_id__in={e.course_id for e in enrollments},
+    ).values_list("student_id", "cohort__course_id", "cohort__starts_at", "cohort__ends_at")
+    dates = {}
+    for student_id, course_id, starts_at, ends_at in rows:
+        if (student_id, course_id) in by_pair:
+            dates[by_pair[(student_id, course_id)]] = (starts_at, ends_at)
+    return dates

@@ -2,7 +2,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
-from courses.api.serializers import LessonAttachmentSerializer, attachment_data
+from courses.api.serializers import (
+    DUE_ITEM_STATE_FIELDS,
+    DueInputSerializer,
+    DueItemStateSerializer,
+    LessonAttachmentSerializer,
+    ReleaseRulesInputSerializer,
+    attachment_data,
+)
 from lms.api.serializers import InputSerializer
 from media import storage
 from media.api.serializers import absolute
@@ -38,7 +45,7 @@ class CriterionSerializer(serializers.Serializer):
     points = serializers.IntegerField()
 
 
-class AssignmentInputSerializer(InputSerializer):
+class AssignmentInputSerializer(ReleaseRulesInputSerializer, DueInputSerializer, InputSerializer):
     title = serializers.CharField(max_length=200)
     instructions = serializers.CharField(max_length=20000, required=False, allow_blank=True)
     points = serializers.IntegerField(min_value=1, max_value=10000, required=False)
@@ -72,7 +79,7 @@ class AssignmentInputSerializer(InputSerializer):
         return data
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(DueItemStateSerializer, serializers.ModelSerializer):
     late_policy = serializers.SerializerMethodField()
     rubric = serializers.SerializerMethodField()
     submission_types = serializers.ListField(child=serializers.ChoiceField(choices=SubmissionType.choices))
@@ -87,7 +94,6 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "title",
             "instructions",
             "points",
-            "due_at",
             "submission_types",
             "allowed_file_types",
             "max_files",
@@ -99,6 +105,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "order",
             "created_at",
             "updated_at",
+            *DUE_ITEM_STATE_FIELDS,
         ]
         read_only_fields = fields
 

@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses import release
 from courses.access import section_for
 from lms.api.access import AccessViewSetMixin
 from lms.api.pagination import PageNumberPagination
@@ -34,7 +35,9 @@ class SectionAssignmentsView(APIView):
 
     def get(self, request, section_id):
         section = section_for(request.user, section_id, need="learn", message=READ_DENIED)
-        return Response(AssignmentSerializer(selectors.assignment_list_for_section(section), many=True).data)
+        assignments = list(selectors.assignment_list_for_section(section))
+        context = {"schedule": release.schedule_for(user=request.user, course=section.course, items=assignments)}
+        return Response(AssignmentSerializer(assignments, many=True, context=context).data)
 
     def post(self, request, section_id):
         section = section_for(request.user, section_id, need="manage")
@@ -65,6 +68,13 @@ class AssignmentViewSet(
         "next_ungraded": "manage",
         "archive": "manage",
     }
+
+    def retrieve(self, request, *args, **kwargs):
+        assignment = self.get_object()
+        schedule = release.schedule_for(user=request.user, course=assignment.course, items=[assignment])
+        # Its instructions are its content: a locked assignment is refused.
+        release.check_open(schedule.state(assignment), "This assignment is not open yet.")
+        return Response(AssignmentSerializer(assignment, context={"schedule": schedule}).data)
 
     def update(self, request, *args, **kwargs):
         assignment = self.get_object()

@@ -4,11 +4,111 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
+from courses import release
 from courses.models import CURRENCIES, Category, Course, CourseStatus, Enrollment, Lesson, Level, Section
 from courses.services import MAX_ATTACHMENTS, MAX_PREREQUISITES
 from lms.api.serializers import InputSerializer, WholeInputSerializer
 from media import storage
 from media.api.serializers import absolute
+
+
+# --- release rules (courses.release), shared by lessons, quizzes and assignments --------------------
+class RequirementSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[("quiz", "quiz"), ("assignment", "assignment")],
+        error_messages={"invalid_choice": '"{input}" cannot be required: use quiz or assignment.'},
+    )
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class ReleaseRulesInputSerializer(serializers.Serializer):
+    """The release rules an item's create and update take (courses.release)."""
+
+    available_from = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Opens at this time; or use available_after_days, not both."
+    )
+    available_after_days = serializers.IntegerField(
+        min_value=0,
+        max_value=release.MAX_DAYS,
+        required=False,
+        allow_null=True,
+        help_text="Opens this many days after the student's cohort starts (or they enrolled, in a course without "
+        "cohorts).",
+    )
+    requires_passing = RequirementSerializer(
+        many=True,
+        required=False,
+        max_length=release.MAX_REQUIREMENTS,
+        help_text="Opens once the student has passed each of these quizzes or assignments of the course.",
+    )
+
+
+class DueInputSerializer(serializers.Serializer):
+    due_after_days = serializers.IntegerField(
+        min_value=0,
+        max_value=release.MAX_DAYS,
+        required=False,
+        allow_null=True,
+        help_text="Due this many days after the student's cohort starts (or they enrolled); or use due_at, not both.",
+    )
+
+
+class ReleaseStateSerializer(serializers.Serializer):
+    """An item's rules and, for the student reading it, its state (`schedule` in the context, a
+    courses.release.Schedule; none: nothing is locked by the rules)."""
+
+    available_from = serializers.DateTimeField(allow_null=True, read_only=True)
+    available_after_days = serializers.IntegerField(allow_null=True, read_only=True)
+    requires_passing = RequirementSerializer(many=True, read_only=True)
+    available_at = serializers.SerializerMethodField(
+        help_text="When it opens for you (null: no time rule, or not known without your enrollment)."
+    )
+    locked_reason = serializers.SerializerMethodField(
+        help_text="Why it is locked for you: not_yet_available (see available_at) or prerequisite; null when open."
+    )
+
+    def release_state(self, item) -> release.ItemState:
+        schedule = self.context.get("schedule")
+        return schedule.state(item) if schedule is not None else release.ItemState(due_at=item_due_at(item))
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_available_at(self, item):
+        return self.release_state(item).available_at
+
+    @extend_schema_field(serializers.ChoiceField(choices=release.LOCKED_REASONS, allow_null=True))
+    def get_locked_reason(self, item):
+        return self.release_state(item).reason
+
+
+def item_due_at(item):
+    return getattr(item, "due_at", None)
+
+
+RELEASE_STATE_FIELDS = ["available_from", "available_after_days", "requires_passing", "available_at", "locked_reason"]
+
+
+class DueItemStateSerializer(ReleaseStateSerializer):
+    """A quiz's or an assignment's rules and state: `locked` by its release rules for the student
+    reading it, and `due_at` their own due date (due_at, or due_after_days after their anchor; for
+    the course's staff, due_at as set)."""
+
+    due_at = serializers.SerializerMethodField(
+        help_text="When it is due: for a student, their own date (due_at, or due_after_days after their cohort's "
+        "start or their enrollment); for the course's staff, due_at as set (null with due_after_days)."
+    )
+    due_after_days = serializers.IntegerField(allow_null=True, read_only=True)
+    locked = serializers.SerializerMethodField(help_text="Its release rules keep it closed to you (locked_reason).")
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_due_at(self, item):
+        return self.release_state(item).due_at
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_locked(self, item):
+        return self.release_state(item).locked
+
+
+DUE_ITEM_STATE_FIELDS = ["due_at", "due_after_days", "locked", *RELEASE_STATE_FIELDS]
 
 
 # --- input ---------------------------------------------------------------------------------------
@@ -59,7 +159,7 @@ class SectionInputSerializer(InputSerializer):
     order = serializers.IntegerField(min_value=1, max_value=100000, required=False)
 
 
-class LessonInputSerializer(InputSerializer):
+class LessonInputSerializer(ReleaseRulesInputSerializer, InputSerializer):
     title = serializers.CharField(max_length=200)
     content = serializers.CharField(max_length=200000, required=False, allow_blank=True)
     video_url = serializers.URLField(
@@ -298,10 +398,11 @@ class CourseSerializer(serializers.ModelSerializer):
         return card["url"] if card else cover["url"]
 
 
-class LessonSerializer(serializers.ModelSerializer):
+class LessonSerializer(ReleaseStateSerializer, serializers.ModelSerializer):
     """`content`, `video_url` and `video` are null, `attachments` empty (and `locked` true) unless the
-    lesson is a preview or the caller is enrolled, the owner or an admin; the view says which through
-    `content_visible`. The uploaded video's and attachments' URLs are signed and expire."""
+    lesson is a preview or the caller is enrolled, the owner or an admin (the view says which through
+    `content_visible`), and its release rules open it for them (`schedule`; `locked_reason` says
+    why not). The uploaded video's and attachments' URLs are signed and expire."""
 
     content = serializers.SerializerMethodField()
     video_url = serializers.SerializerMethodField(
@@ -326,11 +427,14 @@ class LessonSerializer(serializers.ModelSerializer):
             "is_preview",
             "order",
             "locked",
+            *RELEASE_STATE_FIELDS,
         ]
         read_only_fields = fields
 
     def _visible(self, lesson) -> bool:
-        return lesson.is_preview or self.context.get("content_visible", False)
+        if lesson.is_preview:
+            return True
+        return self.context.get("content_visible", False) and not self.release_state(lesson).locked
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_content(self, lesson):

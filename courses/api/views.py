@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from courses import cache as course_cache
-from courses import selectors, services
+from courses import release, selectors, services
 from courses.access import (
     CHANGE_DENIED,
     category_for,
@@ -97,6 +97,17 @@ class CategoryViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def content_context(request, course, items, *, audience=None) -> dict:
+    """The serializer context of a course's items for the caller: whether they may see content
+    (`content_visible`), and for an enrolled student their release `schedule` over `items` (which
+    their rules may lock); the course's staff and outsiders get none."""
+    audience = audience or course_audience(request.user, course)
+    schedule = None
+    if audience.enrolled and not audience.manages:
+        schedule = release.schedule_for(user=request.user, course=course, items=items, manages=False)
+    return {"content_visible": audience.content_visible, "schedule": schedule, "request": request}
+
+
 @schema.COURSE
 class CourseViewSet(
     AccessViewSetMixin,
@@ -138,10 +149,10 @@ class CourseViewSet(
         user = self.request.user
         course = course_for(user, course_id, queryset=selectors.course_list_with_curriculum())
         audience = course_audience(user, course)
+        lessons = [lesson for section in course.sections.all() for lesson in section.lessons.all()]
         context = {
-            "content_visible": audience.content_visible,
+            **content_context(self.request, course, lessons, audience=audience),
             "is_enrolled": audience.enrolled,
-            "request": self.request,
         }
         data = CourseDetailSerializer(course, context=context).data
         # What every outsider sees is cacheable, unless a preview lesson carries signed links (they expire).
@@ -259,8 +270,7 @@ class SectionViewSet(
         return [IsAuthenticated()]
 
     def _render(self, section, http_status=status.HTTP_200_OK):
-        visible = course_audience(self.request.user, section.course).content_visible
-        context = {"content_visible": visible, "request": self.request}
+        context = content_context(self.request, section.course, section.lessons.all())
         return Response(SectionSerializer(section, context=context).data, status=http_status)
 
     def retrieve(self, request, *args, **kwargs):
@@ -278,9 +288,9 @@ class SectionViewSet(
     def lessons(self, request, pk=None):
         if request.method == "GET":
             section = self.get_object()
-            context = {"content_visible": course_audience(request.user, section.course).content_visible}
-            lessons = selectors.lesson_list_with_media().filter(section=section)
-            return Response(LessonSerializer(lessons, many=True, context={**context, "request": request}).data)
+            lessons = list(selectors.lesson_list_with_media().filter(section=section))
+            context = content_context(request, section.course, lessons)
+            return Response(LessonSerializer(lessons, many=True, context=context).data)
         section = section_for(request.user, pk, need=MANAGE)
         lesson = services.lesson_create(actor=request.user, section=section, **LessonInputSerializer.validated(request))
         context = {"content_visible": True, "request": request}
@@ -315,8 +325,7 @@ class LessonViewSet(
         return [AllowAny()] if self.action == "retrieve" else [IsAuthenticated()]
 
     def _render(self, lesson):
-        visible = course_audience(self.request.user, lesson.course).content_visible
-        return Response(LessonSerializer(lesson, context={"content_visible": visible, "request": self.request}).data)
+        return Response(LessonSerializer(lesson, context=content_context(self.request, lesson.course, [lesson])).data)
 
     def retrieve(self, request, *args, **kwargs):
         return self._render(self.get_object())

@@ -5,6 +5,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from courses.api.serializers import (
+    DUE_ITEM_STATE_FIELDS,
+    DueInputSerializer,
+    DueItemStateSerializer,
+    ReleaseRulesInputSerializer,
+)
 from courses.models import Section
 from lms.api.serializers import InputSerializer
 from quizzes.grading import correct_answer, grade_question
@@ -24,7 +30,7 @@ from quizzes.selectors import AttemptVisibility, student_sees_score
 
 
 # --- input ---------------------------------------------------------------------------------------
-class QuizInputSerializer(InputSerializer):
+class QuizInputSerializer(ReleaseRulesInputSerializer, DueInputSerializer, InputSerializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10000, required=False, allow_blank=True)
     section = serializers.PrimaryKeyRelatedField(queryset=Section.objects.all(), required=False, allow_null=True)
@@ -187,7 +193,7 @@ class MyAttemptsSummarySerializer(serializers.Serializer):
     passed = serializers.BooleanField()
 
 
-class QuizSerializer(serializers.ModelSerializer):
+class QuizSerializer(DueItemStateSerializer, serializers.ModelSerializer):
     question_count = serializers.IntegerField()
     total_points = serializers.IntegerField()
     my_attempts = serializers.SerializerMethodField()
@@ -203,7 +209,6 @@ class QuizSerializer(serializers.ModelSerializer):
             "passing_score",
             "time_limit_seconds",
             "max_attempts",
-            "due_at",
             "shuffle_questions",
             "show_correct_answers",
             "is_required",
@@ -214,6 +219,7 @@ class QuizSerializer(serializers.ModelSerializer):
             "my_attempts",
             "created_at",
             "updated_at",
+            *DUE_ITEM_STATE_FIELDS,
         ]
         read_only_fields = fields
 

@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses import release
 from courses.access import course_for
 from courses.api.serializers import ReorderInputSerializer
 from lms.api.access import AccessViewSetMixin
@@ -54,7 +55,11 @@ class CourseQuizzesView(APIView):
         course = course_for(request.user, course_id, need="learn", message=READ_DENIED)
         quizzes = list(selectors.quiz_list_for_course(course))
         summaries = selectors.attempt_summary_list_for_student(student=request.user, quiz_ids=[q.pk for q in quizzes])
-        return Response(QuizSerializer(quizzes, many=True, context={"attempt_summaries": summaries}).data)
+        context = {
+            "schedule": release.schedule_for(user=request.user, course=course, items=quizzes),
+            "attempt_summaries": summaries,
+        }
+        return Response(QuizSerializer(quizzes, many=True, context=context).data)
 
     def post(self, request, course_id):
         course = course_for(request.user, course_id, need="manage", message=COURSE_MANAGE_DENIED)
@@ -88,14 +93,17 @@ class QuizViewSet(
         "results": "manage",
     }
 
-    def _render(self, quiz):
+    def _render(self, quiz, *, check_open: bool = False):
         user = self.request.user
+        schedule = release.schedule_for(user=user, course=quiz.course, items=[quiz])
+        if check_open:  # its questions are its content: a locked quiz is refused
+            release.check_open(schedule.state(quiz), "This quiz is not open yet.")
         summaries = selectors.attempt_summary_list_for_student(student=user, quiz_ids=[quiz.pk])
-        context = {"is_manager": can_manage_quiz(user, quiz), "attempt_summaries": summaries}
+        context = {"schedule": schedule, "is_manager": can_manage_quiz(user, quiz), "attempt_summaries": summaries}
         return Response(QuizDetailSerializer(quiz, context=context).data)
 
     def retrieve(self, request, *args, **kwargs):
-        return self._render(self.get_object())
+        return self._render(self.get_object(), check_open=True)
 
     def update(self, request, *args, **kwargs):
         quiz = self.get_object()

@@ -79,7 +79,7 @@ def test_attempt_queries_do_not_grow_with_the_number_of_questions(clients, enrol
     large = _measure(clients["student"], _quiz_with(course, 50))
     assert large == small
     assert small["start"] <= 20, small
-    assert small["submit"] <= 22, small
+    assert small["submit"] <= 23, small  # + the release anchors of the completion check
     assert small["save"] <= 10, small
 
 

@@ -95,7 +95,7 @@ ADMIN_REPORT = described(
         responses=report_responses("No such report."),
         examples=[ok(ex.REPORT)],
         summary="A report over time (admin): signups, enrollments, revenue, completions, quiz-attempts, submissions, "
-        "grading-turnaround, active-users",
+        "grading-turnaround, cohort-fill, active-users",
     ),
 )
 
@@ -106,6 +106,6 @@ INSTRUCTOR_REPORT = described(
         responses=report_responses("No such report for instructors."),
         examples=[ok(ex.REPORT)],
         summary="A report over my courses (instructor): enrollments, revenue, completions, quiz-attempts, submissions, "
-        "grading-turnaround",
+        "grading-turnaround, cohort-fill",
     ),
 )

@@ -49,7 +49,8 @@ class CountOrAmountField(serializers.Field):
 class ReportPointSerializer(serializers.Serializer):
     period = serializers.DateField(help_text="The first day of the bucket.")
     value = CountOrAmountField(
-        help_text="A count, or a decimal string: revenue, or the mean hours to grade (grading-turnaround)."
+        help_text="A count, or a decimal string: revenue, the mean hours to grade (grading-turnaround), or the mean "
+        "percent of seats taken (cohort-fill)."
     )
 
     def to_representation(self, point):

@@ -24,6 +24,7 @@ NAMES = [
     "quiz-attempts",
     "submissions",
     "grading-turnaround",
+    "cohort-fill",
     "active-users",
 ]
 
@@ -109,7 +110,7 @@ def test_writes_bytes_to_a_real_stdout(data, capfdbinary):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("payouts",), "Unknown report 'payouts'. Choose one of: active-users, completions, enrollments"),
+        (("payouts",), "Unknown report 'payouts'. Choose one of: active-users, cohort-fill, completions, enrollments"),
         (("signups", "--from", "2024-02-30"), "--from: Date has wrong format"),
         (("signups", "--to", "yesterday"), "--to: Date has wrong format"),
         (("signups", "--from", "2024-03-10", "--to", "2024-03-01"), r"--from \(2024-03-10\) must not be after --to"),

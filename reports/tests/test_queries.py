@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 PINNED = {
     # + the required assignments (the progress registry), assignments due soon, recently graded,
     # + upcoming: live sessions, cohort starts, assignments due, quizzes due (one query each)
-    ("student", "/api/v1/dashboard/student/"): 17,
+    ("student", "/api/v1/dashboard/student/"): 18,
     ("admin", "/api/v1/dashboard/admin/"): 8,
 }
 # user, courses (submissions to grade included), their current cohorts, recent reviews, recent
@@ -48,9 +48,18 @@ ADMIN_REPORTS = [
     "quiz-attempts",
     "submissions",
     "grading-turnaround",
+    "cohort-fill",
     "active-users",
 ]
-INSTRUCTOR_REPORTS = ["enrollments", "revenue", "completions", "quiz-attempts", "submissions", "grading-turnaround"]
+INSTRUCTOR_REPORTS = [
+    "enrollments",
+    "revenue",
+    "completions",
+    "quiz-attempts",
+    "submissions",
+    "grading-turnaround",
+    "cohort-fill",
+]
 
 
 def grow(*, student, instructor, courses: int) -> None:

@@ -63,7 +63,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A report over time (admin): signups, enrollments, revenue, completions, quiz-attempts, submissions, grading-turnaround, active-users */
+        /** A report over time (admin): signups, enrollments, revenue, completions, quiz-attempts, submissions, grading-turnaround, cohort-fill, active-users */
         get: operations["admin_reports_retrieve"];
         put?: never;
         post?: never;
@@ -1280,7 +1280,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A report over my courses (instructor): enrollments, revenue, completions, quiz-attempts, submissions, grading-turnaround */
+        /** A report over my courses (instructor): enrollments, revenue, completions, quiz-attempts, submissions, grading-turnaround, cohort-fill */
         get: operations["instructor_reports_retrieve"];
         put?: never;
         post?: never;
@@ -2182,6 +2182,11 @@ export interface components {
         AnswersInput: {
             answers: components["schemas"]["AnswerInput"][];
         };
+        /**
+         * @description A quiz's or an assignment's rules and state: `locked` by its release rules for the student
+         *     reading it, and `due_at` their own due date (due_at, or due_after_days after their anchor; for
+         *     the course's staff, due_at as set).
+         */
         Assignment: {
             readonly id: number;
             readonly course: number;
@@ -2189,8 +2194,6 @@ export interface components {
             readonly title: string;
             readonly instructions: string;
             readonly points: number;
-            /** Format: date-time */
-            readonly due_at: string | null;
             submission_types: components["schemas"]["SubmissionTypeEnum"][];
             allowed_file_types: string[];
             readonly max_files: number;
@@ -2206,6 +2209,25 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /**
+             * Format: date-time
+             * @description When it is due: for a student, their own date (due_at, or due_after_days after their cohort's start or their enrollment); for the course's staff, due_at as set (null with due_after_days).
+             */
+            readonly due_at: string | null;
+            readonly due_after_days: number | null;
+            /** @description Its release rules keep it closed to you (locked_reason). */
+            readonly locked: boolean;
+            /** Format: date-time */
+            readonly available_from: string | null;
+            readonly available_after_days: number | null;
+            readonly requires_passing: components["schemas"]["Requirement"][];
+            /**
+             * Format: date-time
+             * @description When it opens for you (null: no time rule, or not known without your enrollment).
+             */
+            readonly available_at: string | null;
+            /** @description Why it is locked for you: not_yet_available (see available_at) or prerequisite; null when open. */
+            readonly locked_reason: (components["schemas"]["LockedReasonEnum"] | components["schemas"]["NullEnum"]) | null;
         };
         /** @description A notification of type `assignment_graded`: your work was graded. */
         AssignmentGradedNotification: {
@@ -2228,11 +2250,19 @@ export interface components {
          * @enum {string}
          */
         AssignmentGradedNotificationTypeEnum: "assignment_graded";
-        /**
-         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
-         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
-         */
+        /** @description The release rules an item's create and update take (courses.release). */
         AssignmentInput: {
+            /**
+             * Format: date-time
+             * @description Opens at this time; or use available_after_days, not both.
+             */
+            available_from?: string | null;
+            /** @description Opens this many days after the student's cohort starts (or they enrolled, in a course without cohorts). */
+            available_after_days?: number | null;
+            /** @description Opens once the student has passed each of these quizzes or assignments of the course. */
+            requires_passing?: components["schemas"]["RequirementInput"][];
+            /** @description Due this many days after the student's cohort starts (or they enrolled); or use due_at, not both. */
+            due_after_days?: number | null;
             title: string;
             instructions?: string;
             points?: number;
@@ -3543,8 +3573,9 @@ export interface components {
         };
         /**
          * @description `content`, `video_url` and `video` are null, `attachments` empty (and `locked` true) unless the
-         *     lesson is a preview or the caller is enrolled, the owner or an admin; the view says which through
-         *     `content_visible`. The uploaded video's and attachments' URLs are signed and expire.
+         *     lesson is a preview or the caller is enrolled, the owner or an admin (the view says which through
+         *     `content_visible`), and its release rules open it for them (`schedule`; `locked_reason` says
+         *     why not). The uploaded video's and attachments' URLs are signed and expire.
          */
         Lesson: {
             readonly id: number;
@@ -3559,6 +3590,17 @@ export interface components {
             readonly is_preview: boolean;
             readonly order: number;
             readonly locked: boolean;
+            /** Format: date-time */
+            readonly available_from: string | null;
+            readonly available_after_days: number | null;
+            readonly requires_passing: components["schemas"]["Requirement"][];
+            /**
+             * Format: date-time
+             * @description When it opens for you (null: no time rule, or not known without your enrollment).
+             */
+            readonly available_at: string | null;
+            /** @description Why it is locked for you: not_yet_available (see available_at) or prerequisite; null when open. */
+            readonly locked_reason: (components["schemas"]["LockedReasonEnum"] | components["schemas"]["NullEnum"]) | null;
         };
         LessonAttachment: {
             /**
@@ -3596,11 +3638,17 @@ export interface components {
          * @enum {string}
          */
         LessonCompletedEventVerbEnum: "lesson_completed";
-        /**
-         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
-         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
-         */
+        /** @description The release rules an item's create and update take (courses.release). */
         LessonInput: {
+            /**
+             * Format: date-time
+             * @description Opens at this time; or use available_after_days, not both.
+             */
+            available_from?: string | null;
+            /** @description Opens this many days after the student's cohort starts (or they enrolled, in a course without cohorts). */
+            available_after_days?: number | null;
+            /** @description Opens once the student has passed each of these quizzes or assignments of the course. */
+            requires_passing?: components["schemas"]["RequirementInput"][];
             title: string;
             content?: string;
             /** @description An external video link (YouTube, Vimeo, …), kept alongside an uploaded `video`. */
@@ -3723,6 +3771,8 @@ export interface components {
          * @enum {string}
          */
         LiveSessionSoonNotificationTypeEnum: "live_session_soon";
+        /** @enum {string} */
+        LockedReasonEnum: "not_yet_available" | "prerequisite";
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
          *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
@@ -3892,6 +3942,8 @@ export interface components {
          * @enum {string}
          */
         NotificationTypeEnum: "enrollment_confirmed" | "new_enrollment" | "payment_succeeded" | "payment_failed" | "payment_refunded" | "course_updated" | "announcement" | "forum_reply" | "forum_report" | "certificate_issued" | "new_review" | "review_reply" | "course_removed" | "assignment_graded" | "submission_received" | "cohort_seat_offered" | "live_session_soon";
+        /** @enum {unknown} */
+        NullEnum: null;
         /** @description A numeric question: right when within `tolerance` of `numeric_answer`. */
         NumericQuestionInput: {
             text: string;
@@ -4246,11 +4298,19 @@ export interface components {
         PatchedAnswersInput: {
             answers?: components["schemas"]["AnswerInput"][];
         };
-        /**
-         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
-         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
-         */
+        /** @description The release rules an item's create and update take (courses.release). */
         PatchedAssignmentInput: {
+            /**
+             * Format: date-time
+             * @description Opens at this time; or use available_after_days, not both.
+             */
+            available_from?: string | null;
+            /** @description Opens this many days after the student's cohort starts (or they enrolled, in a course without cohorts). */
+            available_after_days?: number | null;
+            /** @description Opens once the student has passed each of these quizzes or assignments of the course. */
+            requires_passing?: components["schemas"]["RequirementInput"][];
+            /** @description Due this many days after the student's cohort starts (or they enrolled); or use due_at, not both. */
+            due_after_days?: number | null;
             title?: string;
             instructions?: string;
             points?: number;
@@ -4349,11 +4409,17 @@ export interface components {
             pass_percent?: number;
             letter_scale?: components["schemas"]["LetterStepInput"][];
         };
-        /**
-         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
-         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
-         */
+        /** @description The release rules an item's create and update take (courses.release). */
         PatchedLessonInput: {
+            /**
+             * Format: date-time
+             * @description Opens at this time; or use available_after_days, not both.
+             */
+            available_from?: string | null;
+            /** @description Opens this many days after the student's cohort starts (or they enrolled, in a course without cohorts). */
+            available_after_days?: number | null;
+            /** @description Opens once the student has passed each of these quizzes or assignments of the course. */
+            requires_passing?: components["schemas"]["RequirementInput"][];
             title?: string;
             content?: string;
             /** @description An external video link (YouTube, Vimeo, …), kept alongside an uploaded `video`. */
@@ -4431,11 +4497,19 @@ export interface components {
             /** Format: decimal */
             tolerance?: string;
         };
-        /**
-         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
-         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
-         */
+        /** @description The release rules an item's create and update take (courses.release). */
         PatchedQuizInput: {
+            /**
+             * Format: date-time
+             * @description Opens at this time; or use available_after_days, not both.
+             */
+            available_from?: string | null;
+            /** @description Opens this many days after the student's cohort starts (or they enrolled, in a course without cohorts). */
+            available_after_days?: number | null;
+            /** @description Opens once the student has passed each of these quizzes or assignments of the course. */
+            requires_passing?: components["schemas"]["RequirementInput"][];
+            /** @description Due this many days after the student's cohort starts (or they enrolled); or use due_at, not both. */
+            due_after_days?: number | null;
             title?: string;
             description?: string;
             section?: number | null;
@@ -4723,6 +4797,11 @@ export interface components {
          * @enum {string}
          */
         QuestionTypeEnum: "single_choice" | "multiple_choice" | "true_false" | "short_answer" | "numeric";
+        /**
+         * @description A quiz's or an assignment's rules and state: `locked` by its release rules for the student
+         *     reading it, and `due_at` their own due date (due_at, or due_after_days after their anchor; for
+         *     the course's staff, due_at as set).
+         */
         Quiz: {
             readonly id: number;
             readonly course: number;
@@ -4734,11 +4813,6 @@ export interface components {
             readonly time_limit_seconds: number | null;
             /** @description Attempts each student may make; null: unlimited. New quizzes default to 3: with unlimited attempts the score after each attempt lets a student find the answers by trial, and after_last_attempt never shows the review. */
             readonly max_attempts: number | null;
-            /**
-             * Format: date-time
-             * @description When the quiz closes (null: never): no attempt starts after it, and an attempt still open is graded as of then, with the answers saved in time (as for a time limit). after_due_date shows the review after it. A required quiz not passed by then keeps the course from completing.
-             */
-            readonly due_at: string | null;
             readonly shuffle_questions: boolean;
             /**
              * @description When a student sees, for a submitted attempt, which answers were right, the correct answers and the explanations (the course's instructor and admins always do; an open attempt never shows them). after_last_attempt (the default for new quizzes): once the student has submitted every allowed attempt; with unlimited attempts (max_attempts null) never. after_due_date: once due_at (plus the short submission grace) has passed; needs due_at. after_pass: once the student has passed, even with attempts left. after_submit: after every submitted attempt, so with several attempts a blank first attempt shows every answer: for practice quizzes only. never: no review, and the score and percent are hidden from the student too (only passed is shown). Under every other policy the score follows each attempt, so with many attempts a student can find answers by changing one at a time: keep max_attempts small.
@@ -4767,6 +4841,25 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /**
+             * Format: date-time
+             * @description When it is due: for a student, their own date (due_at, or due_after_days after their cohort's start or their enrollment); for the course's staff, due_at as set (null with due_after_days).
+             */
+            readonly due_at: string | null;
+            readonly due_after_days: number | null;
+            /** @description Its release rules keep it closed to you (locked_reason). */
+            readonly locked: boolean;
+            /** Format: date-time */
+            readonly available_from: string | null;
+            readonly available_after_days: number | null;
+            readonly requires_passing: components["schemas"]["Requirement"][];
+            /**
+             * Format: date-time
+             * @description When it opens for you (null: no time rule, or not known without your enrollment).
+             */
+            readonly available_at: string | null;
+            /** @description Why it is locked for you: not_yet_available (see available_at) or prerequisite; null when open. */
+            readonly locked_reason: (components["schemas"]["LockedReasonEnum"] | components["schemas"]["NullEnum"]) | null;
         };
         /** @description An event with the verb `quiz_attempt_started`: started a quiz attempt. */
         QuizAttemptStartedEvent: {
@@ -4812,6 +4905,11 @@ export interface components {
          * @enum {string}
          */
         QuizAttemptSubmittedEventVerbEnum: "quiz_attempt_submitted";
+        /**
+         * @description A quiz's or an assignment's rules and state: `locked` by its release rules for the student
+         *     reading it, and `due_at` their own due date (due_at, or due_after_days after their anchor; for
+         *     the course's staff, due_at as set).
+         */
         QuizDetail: {
             readonly id: number;
             readonly course: number;
@@ -4823,11 +4921,6 @@ export interface components {
             readonly time_limit_seconds: number | null;
             /** @description Attempts each student may make; null: unlimited. New quizzes default to 3: with unlimited attempts the score after each attempt lets a student find the answers by trial, and after_last_attempt never shows the review. */
             readonly max_attempts: number | null;
-            /**
-             * Format: date-time
-             * @description When the quiz closes (null: never): no attempt starts after it, and an attempt still open is graded as of then, with the answers saved in time (as for a time limit). after_due_date shows the review after it. A required quiz not passed by then keeps the course from completing.
-             */
-            readonly due_at: string | null;
             readonly shuffle_questions: boolean;
             /**
              * @description When a student sees, for a submitted attempt, which answers were right, the correct answers and the explanations (the course's instructor and admins always do; an open attempt never shows them). after_last_attempt (the default for new quizzes): once the student has submitted every allowed attempt; with unlimited attempts (max_attempts null) never. after_due_date: once due_at (plus the short submission grace) has passed; needs due_at. after_pass: once the student has passed, even with attempts left. after_submit: after every submitted attempt, so with several attempts a blank first attempt shows every answer: for practice quizzes only. never: no review, and the score and percent are hidden from the student too (only passed is shown). Under every other policy the score follows each attempt, so with many attempts a student can find answers by changing one at a time: keep max_attempts small.
@@ -4856,13 +4949,40 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /**
+             * Format: date-time
+             * @description When it is due: for a student, their own date (due_at, or due_after_days after their cohort's start or their enrollment); for the course's staff, due_at as set (null with due_after_days).
+             */
+            readonly due_at: string | null;
+            readonly due_after_days: number | null;
+            /** @description Its release rules keep it closed to you (locked_reason). */
+            readonly locked: boolean;
+            /** Format: date-time */
+            readonly available_from: string | null;
+            readonly available_after_days: number | null;
+            readonly requires_passing: components["schemas"]["Requirement"][];
+            /**
+             * Format: date-time
+             * @description When it opens for you (null: no time rule, or not known without your enrollment).
+             */
+            readonly available_at: string | null;
+            /** @description Why it is locked for you: not_yet_available (see available_at) or prerequisite; null when open. */
+            readonly locked_reason: (components["schemas"]["LockedReasonEnum"] | components["schemas"]["NullEnum"]) | null;
             readonly questions: components["schemas"]["Question"][] | null;
         };
-        /**
-         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
-         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
-         */
+        /** @description The release rules an item's create and update take (courses.release). */
         QuizInput: {
+            /**
+             * Format: date-time
+             * @description Opens at this time; or use available_after_days, not both.
+             */
+            available_from?: string | null;
+            /** @description Opens this many days after the student's cohort starts (or they enrolled, in a course without cohorts). */
+            available_after_days?: number | null;
+            /** @description Opens once the student has passed each of these quizzes or assignments of the course. */
+            requires_passing?: components["schemas"]["RequirementInput"][];
+            /** @description Due this many days after the student's cohort starts (or they enrolled); or use due_at, not both. */
+            due_after_days?: number | null;
             title: string;
             description?: string;
             section?: number | null;
@@ -5031,6 +5151,7 @@ export interface components {
         ReportIntervalEnum: "day" | "week" | "month";
         /**
          * @description * `active-users` - active-users
+         *     * `cohort-fill` - cohort-fill
          *     * `completions` - completions
          *     * `enrollments` - enrollments
          *     * `grading-turnaround` - grading-turnaround
@@ -5040,14 +5161,14 @@ export interface components {
          *     * `submissions` - submissions
          * @enum {string}
          */
-        ReportNameEnum: "active-users" | "completions" | "enrollments" | "grading-turnaround" | "quiz-attempts" | "revenue" | "signups" | "submissions";
+        ReportNameEnum: "active-users" | "cohort-fill" | "completions" | "enrollments" | "grading-turnaround" | "quiz-attempts" | "revenue" | "signups" | "submissions";
         ReportPoint: {
             /**
              * Format: date
              * @description The first day of the bucket.
              */
             period: string;
-            /** @description A count, or a decimal string: revenue, or the mean hours to grade (grading-turnaround). */
+            /** @description A count, or a decimal string: revenue, the mean hours to grade (grading-turnaround), or the mean percent of seats taken (cohort-fill). */
             value: number | string;
         };
         /**
@@ -5056,6 +5177,16 @@ export interface components {
          * @enum {string}
          */
         ReportStatusEnum: "open" | "resolved";
+        Requirement: {
+            kind: components["schemas"]["KindEnum"];
+            /** Format: int64 */
+            id: number;
+        };
+        RequirementInput: {
+            kind: components["schemas"]["KindEnum"];
+            /** Format: int64 */
+            id: number;
+        };
         /**
          * @description * `hide` - Hidden
          *     * `restore` - Restored
@@ -6136,7 +6267,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                name: "active-users" | "completions" | "enrollments" | "grading-turnaround" | "quiz-attempts" | "revenue" | "signups" | "submissions";
+                name: "active-users" | "cohort-fill" | "completions" | "enrollments" | "grading-turnaround" | "quiz-attempts" | "revenue" | "signups" | "submissions";
             };
             cookie?: never;
         };
@@ -12138,7 +12269,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                name: "active-users" | "completions" | "enrollments" | "grading-turnaround" | "quiz-attempts" | "revenue" | "signups" | "submissions";
+                name: "active-users" | "cohort-fill" | "completions" | "enrollments" | "grading-turnaround" | "quiz-attempts" | "revenue" | "signups" | "submissions";
             };
             cookie?: never;
         };

@@ -1,0 +1,324 @@
+"""Release rules: when a lesson, quiz or assignment opens to a student, and when it is due.
+
+An item (a model with the ReleaseRules fields) opens
+- at `available_from`, a time; or `available_after_days` days (to the second) after the student's
+  anchor: the start of the cohort they hold a seat in, else their enrollment (`enrolled_at`);
+  neither set: at once. Setting both is refused (400).
+- once every item in `requires_passing` (`[{kind, id}]`, kind `quiz` or `assignment` of the same
+  course) is passed by the student: a quiz attempt that passed, an assignment graded at or above its
+  pass percent. A requirement whose item was deleted no longer holds anything back.
+Quizzes and assignments are due at `due_at`, or `due_after_days` after the anchor.
+
+A locked item shows in the curriculum with `locked: true`, `available_at` (null while only
+requirements hold it) and `locked_reason` (`not_yet_available` when a time rule holds it, else
+`prerequisite`); its content, attempts and submissions are refused with 403 and that code. Preview
+lessons are never locked (they are shown to anyone), and nothing is locked for the course's
+instructor and admins.
+
+Dates are computed per student from the rules and the anchor, with no row per student per item.
+Progress (courses.progress) of a student in a cohort leaves out the items whose time rule opens
+them only after the cohort's end: they can never be done in that run. An item not yet released
+but opening before the end counts as not done, so the course completes once it opened and was done.
+
+Apps whose items may be required register their kind here (`register_kind`) in their
+AppConfig.ready(), with how to tell which items a student passed; the schedules app registers the
+anchor source (the cohort seat's dates)."""
+
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from lms.errors import NotPermitted
+
+NOT_YET_AVAILABLE = "not_yet_available"
+PREREQUISITE = "prerequisite"
+LOCKED_REASONS = (NOT_YET_AVAILABLE, PREREQUISITE)
+MAX_DAYS = 3650
+MAX_REQUIREMENTS = 20
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a student's relative dates count from (`start`), and the end of their cohort's run
+    (None when self-paced)."""
+
+    start: datetime.datetime
+    ends_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type[models.Model]
+    # passed(student_id, ids) -> the ids among `ids` the student passed (one query)
+    passed: Callable[[int, set[int]], set[int]]
+
+
+# source(enrollments) -> {enrollment id: (cohort starts_at, cohort ends_at)} for those seated in a cohort
+AnchorSource = Callable[[Sequence], dict[int, tuple[datetime.datetime, datetime.datetime]]]
+
+_kinds: dict[str, Kind] = {}
+_anchor_sources: list[AnchorSource] = []
+
+
+def register_kind(name: str, model: type[models.Model], passed: Callable[[int, set[int]], set[int]]) -> None:
+    _kinds[name] = Kind(model, passed)
+
+
+def register_anchor_source(source: AnchorSource) -> None:
+    if source not in _anchor_sources:
+        _anchor_sources.append(source)
+
+
+def kinds() -> tuple[str, ...]:
+    return tuple(sorted(_kinds))
+
+
+def anchors_for(enrollments: Sequence) -> dict[int, Anchor]:
+    """Each enrollment's anchor: its cohort seat's dates where it has one, else its enrolled_at.
+    One query per registered source, for any number of enrollments."""
+    seats: dict[int, tuple[datetime.datetime, datetime.datetime]] = {}
+    if enrollments:
+        for source in _anchor_sources:
+            seats.update(source(enrollments))
+    return {
+        e.pk: Anchor(seats[e.pk][0], seats[e.pk][1]) if e.pk in seats else Anchor(e.enrolled_at) for e in enrollments
+    }
+
+
+def opens_at(item, anchor: Anchor | None) -> datetime.datetime | None:
+    """When the item's time rule opens it for a student with `anchor` (None: no time rule, or a
+    relative rule without an anchor)."""
+    return _opening(item.available_from, item.available_after_days, anchor)
+
+
+def _opening(available_from, available_after_days, anchor: Anchor | None) -> datetime.datetime | None:
+    if available_from is not None:
+        return available_from
+    if available_after_days is not None and anchor is not None:
+        return anchor.start + datetime.timedelta(days=available_after_days)
+    return None
+
+
+def due_for(item, anchor: Anchor | None) -> datetime.datetime | None:
+    """The item's due date for a student with `anchor`: `due_at`, or `due_after_days` after the
+    anchor (None without an anchor)."""
+    if getattr(item, "due_at", None) is not None:
+        return item.due_at
+    days = getattr(item, "due_after_days", None)
+    if days is not None and anchor is not None:
+        return anchor.start + datetime.timedelta(days=days)
+    return None
+
+
+def reachable(available_from, available_after_days, anchor: Anchor | None) -> bool:
+    """Whether an item with these time rules opens before the anchor's cohort ends (always for a
+    self-paced student, or without an anchor)."""
+    if anchor is None or anchor.ends_at is None:
+        return True
+    opening = _opening(available_from, available_after_days, anchor)
+    return opening is None or opening <= anchor.ends_at
+
+
+def unreachable(rows: Iterable[tuple], anchor: Anchor | None) -> set[int]:
+    """The ids among `rows` (`(id, available_from, available_after_days)`) that open only after the
+    anchor's cohort ends."""
+    if anchor is None or anchor.ends_at is None:
+        return set()
+    return {pk for pk, available_from, after_days in rows if not reachable(available_from, after_days, anchor)}
+
+
+def requirement_pairs(items: Iterable) -> dict[str, set[int]]:
+    """The ids each kind's requirements name across `items`."""
+    wanted: dict[str, set[int]] = {}
+    for item in items:
+        for requirement in item.requires_passing or ():
+            wanted.setdefault(requirement["kind"], set()).add(int(requirement["id"]))
+    return wanted
+
+
+def has_rules(item) -> bool:
+    """Whether any release rule or relative due date is set on the item."""
+    return (
+        item.available_from is not None
+        or item.available_after_days is not None
+        or bool(item.requires_passing)
+        or getattr(item, "due_after_days", None) is not None
+    )
+
+
+@dataclass(frozen=True)
+class ItemState:
+    locked: bool = False
+    reason: str | None = None
+    available_at: datetime.datetime | None = None
+    due_at: datetime.datetime | None = None
+
+
+@dataclass
+class Schedule:
+    """How one user stands to one course's items. `anchor` None: the rules lock nothing (the
+    course's staff, or a user the course's own checks already keep out)."""
+
+    anchor: Anchor | None = None
+    passed: dict[str, set[int]] = field(default_factory=dict)
+    existing: dict[str, set[int]] = field(default_factory=dict)
+    now: datetime.datetime = field(default_factory=timezone.now)
+
+    @property
+    def applies(self) -> bool:
+        return self.anchor is not None
+
+    def state(self, item) -> ItemState:
+        if self.anchor is None:
+            return ItemState(due_at=due_for(item, None))
+        opening = opens_at(item, self.anchor)
+        due = due_for(item, self.anchor)
+        if getattr(item, "is_preview", False):
+            return ItemState(available_at=opening, due_at=due)
+        if opening is not None and self.now < opening:
+            return ItemState(True, NOT_YET_AVAILABLE, opening, due)
+        for requirement in item.requires_passing or ():
+            kind, pk = requirement["kind"], int(requirement["id"])
+            if pk in self.existing.get(kind, set()) and pk not in self.passed.get(kind, set()):
+                return ItemState(True, PREREQUISITE, opening, due)
+        return ItemState(False, None, opening, due)
+
+
+def schedule_for(*, user, course, items: Iterable = (), manages: bool | None = None, enrollment=None) -> Schedule:
+    """The schedule of `user` in `course` for `items` (whose requirements it looks up): open for
+    those who manage the course or hold no active enrollment (the course's own checks refuse
+    them). Queries: the enrollment (unless the caller passes the active one), the anchor, and per
+    kind of requirement named by `items`, the existing and the passed ones."""
+    from .access import can_manage_course
+    from .selectors import enrollment_get_active
+
+    items = list(items)
+    if not (user and user.is_authenticated) or not any(has_rules(item) for item in items):
+        return Schedule()  # no rule to apply: no query (a self-paced course without rules costs nothing)
+    if manages is None:
+        manages = can_manage_course(user, course)
+    if manages:
+        return Schedule()
+    if enrollment is None:
+        enrollment = enrollment_get_active(student=user, course=course)
+    if enrollment is None:
+        return Schedule()
+    anchor = anchors_for([enrollment])[enrollment.pk]
+    passed: dict[str, set[int]] = {}
+    existing: dict[str, set[int]] = {}
+    for kind, ids in requirement_pairs(items).items():
+        if kind in _kinds:
+            existing[kind] = set(
+                _kinds[kind].model.objects.filter(pk__in=ids, course=course).values_list("pk", flat=True)
+            )
+            passed[kind] = _kinds[kind].passed(user.pk, existing[kind]) if existing[kind] else set()
+    return Schedule(anchor, passed, existing)
+
+
+def require_open(*, user, item, course, message: str, enrollment=None) -> ItemState:
+    """Refuses (403, code `not_yet_available` or `prerequisite`, with `available_at`) a student
+    whose schedule keeps `item` locked; returns its state otherwise (its due date for them)."""
+    return check_open(schedule_for(user=user, course=course, items=[item], enrollment=enrollment).state(item), message)
+
+
+def check_open(state: ItemState, message: str) -> ItemState:
+    """Raises the 403 of require_open when `state` is locked; returns it otherwise."""
+    if state.locked:
+        when = state.available_at
+        detail = (
+            f"{message} It opens at {when.isoformat()}."
+            if state.reason == NOT_YET_AVAILABLE
+            else f"{message} Pass the items it requires first."
+        )
+        raise NotPermitted(
+            detail, code=state.reason, extra={"available_at": when.isoformat().replace("+00:00", "Z") if when else None}
+        )
+    return state
+
+
+# --- writing the rules ------------------------------------------------------------------------------
+RULE_FIELDS = ("available_from", "available_after_days", "requires_passing")
+
+
+def rules_prepare(*, course, kind: str, data: dict, item=None) -> dict:
+    """What a create or update service of an item of `kind` calls with its `data` before writing
+    (`item` None on create): checks the rules (rules_clean) and returns `data` with
+    `requires_passing` as stored (`[{kind, id}]`, ids as integers). Takes the course's row lock when
+    the requirements change, so two edits cannot close a loop together."""
+    from .models import Course
+
+    if not any(name in data for name in (*RULE_FIELDS, "due_at", "due_after_days")):
+        return data
+    data = dict(data)
+    if "requires_passing" in data:
+        data["requires_passing"] = [{"kind": r["kind"], "id": int(r["id"])} for r in (data["requires_passing"] or ())]
+        Course.objects.select_for_update().filter(pk=course.pk).first()
+    rules_clean(course=course, kind=kind, item_id=getattr(item, "pk", None), data=data, current=item)
+    return data
+
+
+def rules_clean(*, course, kind: str, item_id: int | None, data: dict, current=None) -> None:
+    """Checks the release fields in `data` (a create or an update of an item of `kind` in `course`,
+    `current` the item before the update): a time or a number of days, not both; a due date or a
+    number of days, not both; requirements naming existing quizzes or assignments of the course,
+    not the item itself, at most MAX_REQUIREMENTS, and no loop among them. Raises ValidationError
+    (400) naming the field. The caller holds the course's row lock, so two edits cannot close a
+    loop together."""
+    merged = {
+        name: data[name] if name in data else getattr(current, name, None)
+        for name in ("available_from", "available_after_days", "due_at", "due_after_days")
+    }
+    if merged["available_from"] is not None and merged["available_after_days"] is not None:
+        field_name = "available_after_days" if "available_after_days" in data else "available_from"
+        raise ValidationError({field_name: ["Set available_from or available_after_days, not both."]})
+    if merged["due_at"] is not None and merged["due_after_days"] is not None:
+        field_name = "due_after_days" if "due_after_days" in data else "due_at"
+        raise ValidationError({field_name: ["Set due_at or due_after_days, not both."]})
+    if "requires_passing" not in data:
+        return
+    requirements = data["requires_passing"] or []
+    seen: set[tuple[str, int]] = set()
+    for requirement in requirements:
+        pair = (requirement["kind"], int(requirement["id"]))
+        if pair == (kind, item_id):
+            raise ValidationError({"requires_passing": ["An item cannot require itself."]})
+        if pair in seen:
+            raise ValidationError({"requires_passing": [f"{pair[0]} {pair[1]} is listed twice."]})
+        seen.add(pair)
+    graph = _requirement_graph(course)
+    for required_kind, pk in seen:
+        if (required_kind, pk) not in graph:
+            raise ValidationError(
+                {"requires_passing": [f"There is no {required_kind} {pk} in this course."]}, code="invalid"
+            )
+    if item_id is not None and kind in _kinds:
+        graph[(kind, item_id)] = seen
+        if _reaches(graph, start=seen, target=(kind, item_id)):
+            raise ValidationError(
+                {"requires_passing": ["These requirements would make a loop: an item would wait for itself."]}
+            )
+
+
+def _requirement_graph(course) -> dict[tuple[str, int], set[tuple[str, int]]]:
+    graph: dict[tuple[str, int], set[tuple[str, int]]] = {}
+    for name, kind in _kinds.items():
+        for pk, requirements in kind.model.objects.filter(course=course).values_list("pk", "requires_passing"):
+            graph[(name, pk)] = {(r["kind"], int(r["id"])) for r in requirements or ()}
+    return graph
+
+
+def _reaches(graph, *, start: set, target) -> bool:
+    stack, visited = list(start), set()
+    while stack:
+        node = stack.pop()
+        if node == target:
+            return True
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.extend(graph.get(node, ()))
+    return False
