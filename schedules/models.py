@@ -150,3 +150,16 @@ class LiveSessionReminder(models.Model):
 
     def __str__(self):
         return f"{self.student} reminded of {self.session}"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar feed address (`/me/calendar.ics?token=`): only the token's SHA-256
+    is stored, so the address is shown once, when issued; issuing a new one voids the old. A per-user
+    secret for calendar apps, never a JWT: it reads the calendar and nothing else."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Calendar feed of {self.user_id}"

@@ -1,6 +1,7 @@
 """Reads of cohorts and their seats, and of live sessions, their audiences and attendance. The seat
 figures and attendance are annotations (one query per page, never one per cohort or student)."""
 
+import hashlib
 from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -8,7 +9,16 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from accounts.models import User
 from courses.models import Course, Enrollment, EnrollmentStatus
 
-from .models import SEAT_STATUSES, Attendance, Cohort, CohortMember, LiveSession, LiveSessionReminder, MemberStatus
+from .models import (
+    SEAT_STATUSES,
+    Attendance,
+    CalendarFeed,
+    Cohort,
+    CohortMember,
+    LiveSession,
+    LiveSessionReminder,
+    MemberStatus,
+)
 
 
 def _with_figures(queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
@@ -149,3 +159,19 @@ def cohort_seat_dates(enrollments) -> dict[int, tuple[datetime, datetime]]:
         if (student_id, course_id) in by_pair:
             dates[by_pair[(student_id, course_id)]] = (starts_at, ends_at)
     return dates
+
+
+def feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def calendar_feed_user(token: str) -> User | None:
+    """The active user whose calendar feed `token` opens, or None (an unknown, voided or empty token)."""
+    if not token:
+        return None
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=feed_token_hash(token), user__is_active=True)
+        .first()
+    )
+    return feed.user if feed else None

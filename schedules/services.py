@@ -11,6 +11,7 @@ Live sessions are written under their own row lock (`_session_locked`), which th
 takes too, so a session moved while its reminders go out is reminded again for its new time."""
 
 import logging
+import secrets
 import uuid
 from datetime import datetime, timedelta
 
@@ -35,6 +36,7 @@ from .models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
     Attendance,
+    CalendarFeed,
     Cohort,
     CohortMember,
     LiveSession,
@@ -44,6 +46,7 @@ from .models import (
 from .selectors import (
     attendance_student_ids,
     cohort_seats_taken,
+    feed_token_hash,
     live_session_audience,
     live_session_list_starting,
     live_session_unreminded_ids,
@@ -636,3 +639,16 @@ def live_session_reminders_send(*, batch_size: int = REMINDER_BATCH) -> int:
             if len(ids) < batch_size or not inserted:
                 break
     return sent
+
+
+# --- calendar feed -------------------------------------------------------------------------------
+@transaction.atomic
+def calendar_feed_issue(*, user: User) -> str:
+    """Issues a new secret token for the user's calendar feed and returns it (only its hash is
+    kept); the token before it stops working at once. Any signed-in user, for themselves. Locks
+    their feed row (update_or_create), so two concurrent issues leave exactly one token working."""
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token_hash": feed_token_hash(token), "created_at": timezone.now()}
+    )
+    return token

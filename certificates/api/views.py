@@ -5,7 +5,6 @@ from django.http import FileResponse
 from django.utils.text import slugify
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +14,7 @@ from certificates.access import certificate_for
 from certificates.models import Certificate
 from courses.access import course_for
 from lms.api.access import AccessViewSetMixin
+from lms.api.negotiation import FileOrJSONErrors
 
 from . import examples as ex
 from . import schema
@@ -39,17 +39,6 @@ class MyCertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(ex.QUEUED, status=status.HTTP_202_ACCEPTED)
 
 
-class PDFOrJSONErrors(BaseContentNegotiation):
-    """The download answers the PDF itself (a FileResponse, never rendered) whatever `Accept` says,
-    so `Accept: application/pdf` is no 406; its errors are rendered by the first renderer (JSON)."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 @schema.CERTIFICATES
 class CertificateViewSet(AccessViewSetMixin, viewsets.GenericViewSet):
     queryset = Certificate.objects.none()  # for the schema; requests resolve it through certificate_for
@@ -57,7 +46,7 @@ class CertificateViewSet(AccessViewSetMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
     access = staticmethod(certificate_for)
     needs = {"download": "read"}
-    content_negotiation_class = PDFOrJSONErrors
+    content_negotiation_class = FileOrJSONErrors
 
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):

@@ -55,3 +55,27 @@ ATTENDANCE_ABSENT = {
     "present": False,
     "marked_at": None,
 }
+CALENDAR = [
+    {
+        "type": "lesson_release",
+        "id": 31,
+        "course": {"id": 3, "slug": "django-for-teams", "title": "Django for teams"},
+        "title": "Week 2: models",
+        "at": "2027-03-08T09:00:00Z",
+        "ends_at": None,
+        "url": "https://lms.example.com/api/v1/lessons/31/",
+    },
+    {
+        "type": "live_session",
+        "id": 7,
+        "course": {"id": 3, "slug": "django-for-teams", "title": "Django for teams"},
+        "title": "Office hours",
+        "at": "2027-03-09T17:00:00Z",
+        "ends_at": "2027-03-09T18:00:00Z",
+        "url": "https://meet.example.com/abc-defg-hij",
+    },
+]
+CALENDAR_FEED = {
+    "token": "k3v0gV9bq8m6Vt2cJc0xY1n4R7wPz5aLhQe8sDf2uMo",
+    "url": "https://lms.example.com/api/v1/me/calendar.ics?token=k3v0gV9bq8m6Vt2cJc0xY1n4R7wPz5aLhQe8sDf2uMo",
+}

@@ -1,6 +1,7 @@
 """The OpenAPI description of schedules/api/views.py (drf-spectacular)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
 from lms.api.responses import ErrorSerializer, body, described, error_of, errors, ok, page, paginated
 
@@ -8,6 +9,9 @@ from . import examples as ex
 from .serializers import (
     AttendanceInputSerializer,
     AttendanceSerializer,
+    CalendarEventSerializer,
+    CalendarFeedSerializer,
+    CalendarQuerySerializer,
     CohortInputSerializer,
     CohortSerializer,
     LiveSessionInputSerializer,
@@ -159,4 +163,55 @@ LIVE_SESSIONS = described(
             examples=[body(ex.ATTENDANCE_INPUT), ok(page(ex.ATTENDANCE, ex.ATTENDANCE_ABSENT, count=2))],
         ),
     ],
+)
+
+
+# --- calendar ------------------------------------------------------------------------------------
+CALENDAR_TYPES = (
+    "`lesson_release` (a lesson with a time rule opens for you), `quiz_due` and `assignment_due` (your own due "
+    "date), `live_session` (the sessions of your audience, `url` the join link), `cohort_start` (the cohort you "
+    "hold a seat in); for an instructor, the same in the courses they teach where the date is the same for every "
+    "student (dates relative to each student's enrollment are left out)."
+)
+
+MY_CALENDAR = described(
+    "calendar",
+    get=extend_schema(
+        summary="My calendar",
+        description=f"Any signed-in user. What happens in your courses from `from` to `to` (both included), soonest "
+        f"first: {CALENDAR_TYPES} A range over 366 days, or `to` before `from`, is a 400.",
+        parameters=[CalendarQuerySerializer],
+        responses={200: CalendarEventSerializer(many=True), **errors(400, 401)},
+        examples=[ok(ex.CALENDAR)],
+    ),
+)
+
+MY_CALENDAR_TOKEN = described(
+    "calendar",
+    post=extend_schema(
+        summary="Issue my calendar feed's address",
+        description="Any signed-in user. A new secret token for `/me/calendar.ics` (a calendar app subscribes to "
+        "`url`), shown only now; the token before it stops working at once. It reads your calendar and nothing "
+        "else; it is not a sign-in token.",
+        request=None,
+        responses={201: CalendarFeedSerializer, **errors(401)},
+        examples=[ok(ex.CALENDAR_FEED, status=201)],
+    ),
+)
+
+MY_CALENDAR_FEED = described(
+    "calendar",
+    get=extend_schema(
+        operation_id="me_calendar_feed",
+        summary="My calendar as an iCalendar feed",
+        description="Whoever holds the feed's token (no sign-in: calendar apps send none). The events of the last 30 "
+        "days and the next year as RFC 5545 (`text/calendar`), with stable UIDs so moved items update in place; "
+        "times in UTC. An unknown or voided token, or a deactivated account: 404.",
+        auth=[],
+        parameters=[OpenApiParameter("token", str, required=True, description="The feed's secret token.")],
+        responses={
+            (200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR, description="The iCalendar feed."),
+            **errors(404),
+        },
+    ),
 )

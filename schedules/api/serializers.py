@@ -1,11 +1,13 @@
 from datetime import datetime, timedelta
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
 from lms.api.serializers import InputSerializer
 
+from ..calendar import MAX_RANGE_DAYS, TYPES
 from ..models import Cohort, LiveSession
 
 
@@ -112,3 +114,51 @@ class AttendanceSerializer(serializers.Serializer):
     student = PublicUserSerializer(source="*")
     present = serializers.BooleanField()
     marked_at = serializers.DateTimeField(allow_null=True, help_text="When they were marked present; null if absent.")
+
+
+# --- calendar ------------------------------------------------------------------------------------
+class CalendarQuerySerializer(InputSerializer):
+    """`/me/calendar/`'s range: `from` and `to` (ISO 8601 times or dates; a date is its midnight
+    UTC). Defaults: from the start of today (UTC), to 31 days later; at most 366 days."""
+
+    def validate(self, attrs):
+        for name in ("from", "to"):
+            if attrs.get(name) and attrs[name].year > LAST_YEAR:
+                raise serializers.ValidationError({name: [f"Use a time before the year {LAST_YEAR + 1}."]})
+        start = attrs.get("from") or timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        end = attrs.get("to") or start + timedelta(days=31)
+        if end < start:
+            raise serializers.ValidationError({"to": ["`to` comes before `from`."]})
+        if end - start > timedelta(days=MAX_RANGE_DAYS):
+            raise serializers.ValidationError({"to": [f"The range is at most {MAX_RANGE_DAYS} days."]})
+        return {"from": start, "to": end}
+
+
+CalendarQuerySerializer._declared_fields["from"] = serializers.DateTimeField(
+    required=False, help_text="Default: the start of today (UTC)."
+)
+CalendarQuerySerializer._declared_fields["to"] = serializers.DateTimeField(
+    required=False, help_text="Default: 31 days after `from`."
+)
+LAST_YEAR = 9997  # a range ends at most 366 days later, within what datetimes hold
+
+
+class CalendarCourseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
+class CalendarEventSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[(t, t) for t in TYPES])
+    id = serializers.IntegerField(help_text="The lesson's, quiz's, assignment's, live session's or cohort's id.")
+    course = CalendarCourseSerializer()
+    title = serializers.CharField()
+    at = serializers.DateTimeField(help_text="When it opens, is due, starts.")
+    ends_at = serializers.DateTimeField(allow_null=True, help_text="A live session's end; null for the others.")
+    url = serializers.URLField(help_text="A live session's join link; the API address of the others.")
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Shown once: only its hash is kept. Issuing a new one voids it.")
+    url = serializers.URLField(help_text="The feed's address, to subscribe to from a calendar app.")

@@ -2,6 +2,13 @@
 a cohort through schedules.access.cohort_for, a live session through live_session_for, with the
 need each action names."""
 
+from datetime import timedelta
+from functools import partial
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
@@ -10,15 +17,20 @@ from rest_framework.views import APIView
 
 from courses.access import course_audience, course_for
 from lms.api.access import AccessViewSetMixin
+from lms.api.negotiation import FileOrJSONErrors
 from lms.api.pagination import PageNumberPagination
+from lms.errors import NotFound
 
-from .. import selectors, services
+from .. import calendar, ics, selectors, services
 from ..access import MANAGE_DENIED, SESSION_MANAGE_DENIED, cohort_for, live_session_for
 from ..models import Cohort, LiveSession
 from . import schema
 from .serializers import (
     AttendanceInputSerializer,
     AttendanceSerializer,
+    CalendarEventSerializer,
+    CalendarFeedSerializer,
+    CalendarQuerySerializer,
     CohortInputSerializer,
     CohortSerializer,
     LiveSessionInputSerializer,
@@ -130,3 +142,77 @@ class LiveSessionViewSet(
             data = AttendanceInputSerializer.validated(request)
             services.attendance_mark(actor=request.user, session=session, **data)
         return _page(request, self, selectors.attendance_list_for_session(session), AttendanceSerializer)
+
+
+# --- calendar ------------------------------------------------------------------------------------
+DETAIL_ROUTES = {
+    calendar.LESSON_RELEASE: "lesson-detail",
+    calendar.QUIZ_DUE: "quiz-detail",
+    calendar.ASSIGNMENT_DUE: "assignment-detail",
+    calendar.COHORT_START: "cohort-detail",
+}
+FEED_PAST = timedelta(days=30)  # what the feed holds: the last 30 days and the next year
+FEED_AHEAD = timedelta(days=365)
+
+
+def _event_url(request, event: calendar.Event) -> str:
+    if event.type == calendar.LIVE_SESSION:
+        return event.join_url
+    return request.build_absolute_uri(reverse(DETAIL_ROUTES[event.type], args=[event.id]))
+
+
+def _event_data(request, event: calendar.Event) -> dict:
+    course = event.course
+    return {
+        "type": event.type,
+        "id": event.id,
+        "course": {"id": course.pk, "slug": course.slug, "title": course.title},
+        "title": event.title,
+        "at": event.at,
+        "ends_at": event.ends_at,
+        "url": _event_url(request, event),
+    }
+
+
+@schema.MY_CALENDAR
+class MyCalendarView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        query = CalendarQuerySerializer.from_query(request)
+        events = calendar.events_for_user(request.user, query["from"], query["to"])
+        return Response(CalendarEventSerializer([_event_data(request, e) for e in events], many=True).data)
+
+
+@schema.MY_CALENDAR_TOKEN
+class MyCalendarTokenView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        token = services.calendar_feed_issue(user=request.user)
+        url = f"{request.build_absolute_uri(reverse('my-calendar-feed'))}?{urlencode({'token': token})}"
+        return Response(CalendarFeedSerializer({"token": token, "url": url}).data, status=status.HTTP_201_CREATED)
+
+
+@schema.MY_CALENDAR_FEED
+class MyCalendarFeedView(APIView):
+    """The feed's token is its only credential (calendar apps send no header): a bearer token is
+    neither needed nor read."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    content_negotiation_class = FileOrJSONErrors
+
+    def get(self, request):
+        user = selectors.calendar_feed_user(request.query_params.get("token", ""))
+        if user is None:
+            raise NotFound("No calendar feed has this token: issue a new one.", code="not_found")
+        now = timezone.now()
+        events = calendar.events_for_user(user, now - FEED_PAST, now + FEED_AHEAD)
+        body = ics.feed(
+            events, name=f"{user.get_full_name() or user.email}: courses", url_for=partial(_event_url, request)
+        )
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+        response["Cache-Control"] = "private, max-age=900"
+        return response

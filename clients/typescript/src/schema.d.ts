@@ -1400,6 +1400,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/calendar/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My calendar
+         * @description Any signed-in user. What happens in your courses from `from` to `to` (both included), soonest first: `lesson_release` (a lesson with a time rule opens for you), `quiz_due` and `assignment_due` (your own due date), `live_session` (the sessions of your audience, `url` the join link), `cohort_start` (the cohort you hold a seat in); for an instructor, the same in the courses they teach where the date is the same for every student (dates relative to each student's enrollment are left out). A range over 366 days, or `to` before `from`, is a 400.
+         */
+        get: operations["me_calendar_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/calendar.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My calendar as an iCalendar feed
+         * @description Whoever holds the feed's token (no sign-in: calendar apps send none). The events of the last 30 days and the next year as RFC 5545 (`text/calendar`), with stable UIDs so moved items update in place; times in UTC. An unknown or voided token, or a deactivated account: 404.
+         */
+        get: operations["me_calendar_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/calendar/token/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue my calendar feed's address
+         * @description Any signed-in user. A new secret token for `/me/calendar.ics` (a calendar app subscribes to `url`), shown only now; the token before it stops working at once. It reads your calendar and nothing else; it is not a sign-in token.
+         */
+        post: operations["me_calendar_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/certificates/": {
         parameters: {
             query?: never;
@@ -2402,6 +2462,51 @@ export interface components {
         };
         /** @enum {unknown} */
         BlankEnum: "";
+        CalendarCourse: {
+            id: number;
+            slug: string;
+            title: string;
+        };
+        CalendarEvent: {
+            type: components["schemas"]["CalendarEventTypeEnum"];
+            /** @description The lesson's, quiz's, assignment's, live session's or cohort's id. */
+            id: number;
+            course: components["schemas"]["CalendarCourse"];
+            title: string;
+            /**
+             * Format: date-time
+             * @description When it opens, is due, starts.
+             */
+            at: string;
+            /**
+             * Format: date-time
+             * @description A live session's end; null for the others.
+             */
+            ends_at: string | null;
+            /**
+             * Format: uri
+             * @description A live session's join link; the API address of the others.
+             */
+            url: string;
+        };
+        /**
+         * @description * `lesson_release` - lesson_release
+         *     * `quiz_due` - quiz_due
+         *     * `assignment_due` - assignment_due
+         *     * `live_session` - live_session
+         *     * `cohort_start` - cohort_start
+         * @enum {string}
+         */
+        CalendarEventTypeEnum: "lesson_release" | "quiz_due" | "assignment_due" | "live_session" | "cohort_start";
+        CalendarFeed: {
+            /** @description Shown once: only its hash is kept. Issuing a new one voids it. */
+            token: string;
+            /**
+             * Format: uri
+             * @description The feed's address, to subscribe to from a calendar app.
+             */
+            url: string;
+        };
         Categories: {
             /** Format: double */
             quizzes: number | null;
@@ -13126,6 +13231,135 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_calendar_list: {
+        parameters: {
+            query?: {
+                /** @description Default: the start of today (UTC). */
+                from?: string;
+                /** @description Default: 31 days after `from`. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarEvent"][];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_calendar_feed: {
+        parameters: {
+            query: {
+                /** @description The feed's secret token. */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The iCalendar feed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_calendar_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeed"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
                 };
             };
             /** @description Too many requests; the Retry-After header says when to try again. */
