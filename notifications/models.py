@@ -21,6 +21,9 @@ class NotificationType(models.TextChoices):
     SUBMISSION_RECEIVED = "submission_received", "A student submitted work"
     COHORT_SEAT_OFFERED = "cohort_seat_offered", "A seat opened for you in a cohort"
     LIVE_SESSION_SOON = "live_session_soon", "A live session starts within the hour"
+    COHORT_STARTING = "cohort_starting", "Your cohort starts within a day"
+    CONTENT_RELEASED = "content_released", "Content that opened for you (a daily digest)"
+    DUE_SOON = "due_soon", "Work or a quiz due within a day"
 
 
 # Channels on unless the user switches them off. E-mail stays off for the chattiest types.

@@ -163,3 +163,31 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"Calendar feed of {self.user_id}"
+
+
+class NoticeKind(models.TextChoices):
+    COHORT_STARTING = "cohort_starting", "Cohort starting"
+    QUIZ_DUE = "quiz_due", "Quiz due"
+    ASSIGNMENT_DUE = "assignment_due", "Assignment due"
+    CONTENT_RELEASED = "content_released", "Daily digest of released content"
+
+
+class ScheduleNotice(models.Model):
+    """That a student was sent a schedule notification (schedules.reminders), once: per cohort
+    (starting), per quiz or assignment (due), or per day (`object_id` the date's ordinal: the
+    digest of what opened). The unique row is what keeps overlapping or repeated runs from sending
+    twice; `batch` marks the rows one run inserted, so it notifies only those."""
+
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    object_id = models.BigIntegerField()
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    batch = models.UUIDField(db_index=True)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "student"], name="schedule_notice_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} to {self.student_id}"

@@ -20,3 +20,23 @@ def live_session_reminders_task() -> int:
     from . import services
 
     return services.live_session_reminders_send()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300, max_retries=3)
+def schedule_reminders_task() -> int:
+    """Periodic (beat, every 15 minutes, default queue): `cohort_starting` for cohorts starting
+    within a day and `due_soon` for quizzes and assignments due within a day. Idempotent and safe
+    to overlap or retry: each notice is recorded once (schedules.reminders)."""
+    from . import reminders
+
+    return reminders.cohort_starting_send() + reminders.due_soon_send()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300, max_retries=3)
+def content_released_task() -> int:
+    """Periodic (beat, hourly, default queue): the daily digest of what opened for each student the
+    day before (UTC). The first run after midnight sends it; later runs that day find every digest
+    recorded and send nothing, so a beat that was down catches up at its next run."""
+    from . import reminders
+
+    return reminders.content_released_send()

@@ -185,6 +185,8 @@ CELERY_BEAT_SCHEDULE = {
     "delete-unattached-uploads": {"task": "media.tasks.uploads_delete_unattached_task", "schedule": 3600.0},
     "expire-cohort-seat-offers": {"task": "schedules.tasks.cohort_offers_expire_task", "schedule": 300.0},
     "remind-live-sessions": {"task": "schedules.tasks.live_session_reminders_task", "schedule": 300.0},
+    "remind-cohorts-and-due-dates": {"task": "schedules.tasks.schedule_reminders_task", "schedule": 900.0},
+    "digest-released-content": {"task": "schedules.tasks.content_released_task", "schedule": 3600.0},
 }
 # A job whose worker died is handed out again after the visibility timeout (acks late); it must
 # exceed the longest retry countdown (600 s), or delayed jobs would be delivered twice. The socket

@@ -94,6 +94,30 @@ class LiveSessionPayloadSerializer(CoursePayloadSerializer):
     starts_at = serializers.DateTimeField()
 
 
+class CohortStartingPayloadSerializer(CoursePayloadSerializer):
+    cohort_id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+
+
+class DueSoonPayloadSerializer(CoursePayloadSerializer):
+    kind = serializers.ChoiceField(choices=[("quiz", "quiz"), ("assignment", "assignment")])
+    item_id = serializers.IntegerField(help_text="The quiz's or the assignment's id.")
+    due_at = serializers.DateTimeField(help_text="Your own due date.")
+
+
+class ReleasedItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[("lesson", "lesson"), ("quiz", "quiz"), ("assignment", "assignment")])
+    id = serializers.IntegerField()
+    course_id = serializers.IntegerField()
+    title = serializers.CharField()
+    available_at = serializers.DateTimeField()
+
+
+class ContentReleasedPayloadSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="The day (UTC) the items opened.")
+    items = ReleasedItemSerializer(many=True)
+
+
 # The payload field of each type, a class to instantiate (so each schema variant has its own field).
 NOTIFICATION_PAYLOADS: dict[str, Callable[[], serializers.Field]] = {
     NotificationType.ENROLLMENT_CONFIRMED: EnrollmentPayloadSerializer,
@@ -113,6 +137,9 @@ NOTIFICATION_PAYLOADS: dict[str, Callable[[], serializers.Field]] = {
     NotificationType.SUBMISSION_RECEIVED: SubmissionPayloadSerializer,
     NotificationType.COHORT_SEAT_OFFERED: CohortSeatPayloadSerializer,
     NotificationType.LIVE_SESSION_SOON: LiveSessionPayloadSerializer,
+    NotificationType.COHORT_STARTING: CohortStartingPayloadSerializer,
+    NotificationType.DUE_SOON: DueSoonPayloadSerializer,
+    NotificationType.CONTENT_RELEASED: ContentReleasedPayloadSerializer,
 }
 
 
