@@ -104,7 +104,18 @@ class LessonForm(forms.ModelForm):
 
     class Meta:
         model = Lesson
-        fields = ("section", "title", "content", "video_url", "duration_seconds", "is_preview", "order")
+        fields = (
+            "section",
+            "title",
+            "content",
+            "video_url",
+            "duration_seconds",
+            "is_preview",
+            "order",
+            "available_from",
+            "available_after_days",
+            "requires_passing",
+        )
 
 
 class LessonFormSet(BaseInlineFormSet):

@@ -28,9 +28,9 @@ import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from lms.errors import NotPermitted
 
@@ -261,6 +261,23 @@ def rules_prepare(*, course, kind: str, data: dict, item=None) -> dict:
     return data
 
 
+def _requirements_shape(value) -> list[dict]:
+    """`[{kind, id}]` as stored, from what an API body or an admin's JSON gave (400 otherwise)."""
+    message = f'A list of {{"kind": "quiz" or "assignment", "id": …}}, at most {MAX_REQUIREMENTS}.'
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or len(value) > MAX_REQUIREMENTS:
+        raise ValidationError({"requires_passing": [message]})
+    shaped = []
+    for requirement in value:
+        pk = requirement.get("id") if isinstance(requirement, dict) else None
+        kind = requirement.get("kind") if isinstance(requirement, dict) else None
+        if kind not in ("quiz", "assignment") or not isinstance(pk, int) or isinstance(pk, bool) or pk < 1:
+            raise ValidationError({"requires_passing": [message]})
+        shaped.append({"kind": kind, "id": pk})
+    return shaped
+
+
 def rules_clean(*, course, kind: str, item_id: int | None, data: dict, current=None) -> None:
     """Checks the release fields in `data` (a create or an update of an item of `kind` in `course`,
     `current` the item before the update): a time or a number of days, not both; a due date or a
@@ -292,9 +309,7 @@ def rules_clean(*, course, kind: str, item_id: int | None, data: dict, current=N
     graph = _requirement_graph(course)
     for required_kind, pk in seen:
         if (required_kind, pk) not in graph:
-            raise ValidationError(
-                {"requires_passing": [f"There is no {required_kind} {pk} in this course."]}, code="invalid"
-            )
+            raise ValidationError({"requires_passing": [f"There is no {required_kind} {pk} in this course."]})
     if item_id is not None and kind in _kinds:
         graph[(kind, item_id)] = seen
         if _reaches(graph, start=seen, target=(kind, item_id)):

@@ -594,7 +594,7 @@ def lesson_create(
     attachments: Sequence[uuid.UUID | str] = (),
     available_from: datetime | None = None,
     available_after_days: int | None = None,
-    requires_passing: Sequence[dict] = (),
+    requires_passing: Sequence[dict] | None = (),
 ) -> Lesson:
     """Adds a lesson to the section at `order` (last when None) and counts it in the course's
     lesson_count; the students of a published course hear of it after commit. `video` (a ready
@@ -611,7 +611,7 @@ def lesson_create(
         data={
             "available_from": available_from,
             "available_after_days": available_after_days,
-            "requires_passing": list(requires_passing),
+            "requires_passing": list(requires_passing or ()),
         },
     )
     siblings = Lesson.objects.filter(section=section)
