@@ -1,3 +1,5 @@
+from courses.api.examples import OPEN
+
 ASSIGNMENT = {
     "id": 7,
     "course": 3,
@@ -20,6 +22,9 @@ ASSIGNMENT = {
     "order": 1,
     "created_at": "2026-12-01T09:00:00Z",
     "updated_at": "2026-12-01T09:00:00Z",
+    "due_after_days": None,
+    "locked": False,
+    **OPEN,
 }
 ASSIGNMENT_INPUT = {
     "title": "Write a typed client",

@@ -39,6 +39,14 @@ ATTACHMENT = {
     "size": 184320,
     "url": f"{FILES}/signed/{SIGNED}a/",
 }
+# An item without release rules, as everyone sees it (courses.release).
+OPEN = {
+    "available_from": None,
+    "available_after_days": None,
+    "requires_passing": [],
+    "available_at": None,
+    "locked_reason": None,
+}
 LESSON = {
     "id": 2,
     "section": 1,
@@ -51,6 +59,7 @@ LESSON = {
     "is_preview": False,
     "order": 2,
     "locked": False,
+    **OPEN,
 }
 FIRST_LESSON = {
     **LESSON,
@@ -166,7 +175,7 @@ LESSON_INPUT = {
     "is_preview": False,
     "order": 3,
 }
-NEW_LESSON = {**LESSON_INPUT, "id": 8, "section": 1, "video": None, "attachments": [], "locked": False}
+NEW_LESSON = {**LESSON_INPUT, "id": 8, "section": 1, "video": None, "attachments": [], "locked": False, **OPEN}
 
 # Request and response bodies of single operations (courses/api/views.py, admin_views.py).
 CATEGORY_INPUT = {"name": "Data science", "slug": "data-science"}
@@ -186,7 +195,11 @@ REORDER = {"order": [2, 1]}
 REORDERED_SECTION = {**SECTION, "order": 2}
 REORDERED_LESSON = {**LESSON, "order": 1}
 LESSON_REPLACE = {
-    **{k: v for k, v in LESSON.items() if k not in ("id", "section", "locked", "video", "attachments")},
+    **{
+        k: v
+        for k, v in LESSON.items()
+        if k not in ("id", "section", "locked", "video", "attachments", "available_at", "locked_reason")
+    },
     "video": "5d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c0d",
     "attachments": [ATTACHMENT["id"]],
 }

@@ -75,6 +75,10 @@ ROLES = ("anonymous", "student", "instructor", "admin")
 
 # Operations whose valid-looking requests may break a rule of the domain that a JSON schema cannot
 # state: positive_data_acceptance also takes their 400 (whose body names the rule). Each says why.
+RULES = (
+    "release rules: a time or a number of days, not both (as for due dates); requirements naming quizzes or "
+    "assignments of the course, without loops"
+)
 BUSINESS_RULE_400 = {
     ("POST", "/api/v1/auth/register/"): "password validators (too common, too similar); e-mail already taken",
     ("POST", "/api/v1/auth/instructors/register/"): "password validators; e-mail already taken",
@@ -105,9 +109,16 @@ BUSINESS_RULE_400 = {
     ("PATCH", "/api/v1/admin/courses/{id}/"): "a course without lessons cannot be published",
     ("GET", "/api/v1/admin/reports/{name}/"): "`from` must not be after `to`; at most 400 buckets",
     ("GET", "/api/v1/instructor/reports/{name}/"): "`from` must not be after `to`; at most 400 buckets",
-    ("POST", "/api/v1/sections/{section_id}/assignments/"): "the cutoff must not come before the due date",
-    ("PUT", "/api/v1/assignments/{id}/"): "the cutoff must not come before the due date",
-    ("PATCH", "/api/v1/assignments/{id}/"): "the cutoff must not come before the due date",
+    ("POST", "/api/v1/sections/{section_id}/assignments/"): f"the cutoff must not come before the due date; {RULES}",
+    ("PUT", "/api/v1/assignments/{id}/"): f"the cutoff must not come before the due date; {RULES}",
+    ("PATCH", "/api/v1/assignments/{id}/"): f"the cutoff must not come before the due date; {RULES}",
+    ("POST", "/api/v1/sections/{id}/lessons/"): RULES,
+    ("PUT", "/api/v1/lessons/{id}/"): RULES,
+    ("PATCH", "/api/v1/lessons/{id}/"): RULES,
+    ("POST", "/api/v1/courses/{course_id}/quizzes/"): RULES,
+    ("PUT", "/api/v1/quizzes/{id}/"): RULES,
+    ("PATCH", "/api/v1/quizzes/{id}/"): RULES,
+    ("GET", "/api/v1/me/calendar/"): "`to` must not come before `from`; at most 366 days",
     ("POST", "/api/v1/assignments/{id}/submissions/"): "the work must use the assignment's submission types",
     ("POST", "/api/v1/submissions/{id}/grade/"): "a score within the points, or every rubric criterion within its own",
     ("POST", "/api/v1/courses/{course_id}/cohorts/"): "a cohort ends after it starts; enrollment closes after it "

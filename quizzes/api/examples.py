@@ -1,5 +1,6 @@
 """Example bodies for the schema (quizzes, questions, attempts), copied from real responses."""
 
+from courses.api.examples import OPEN
 from lms.api.responses import body, ok
 
 CHOICES = [
@@ -92,6 +93,9 @@ QUIZ = {
     "my_attempts": {"used": 1, "left": 2, "best_percent": "33.33", "passed": False},
     "created_at": "2026-10-29T08:30:00Z",
     "updated_at": "2026-10-29T08:45:12Z",
+    "due_after_days": None,
+    "locked": False,
+    **OPEN,
 }
 # What a student sees: no questions (they come with an attempt). The owner sees them with answers.
 QUIZ_DETAIL = {**QUIZ, "questions": None}
@@ -120,6 +124,9 @@ NEW_QUIZ = {
     "created_at": "2026-11-30T10:20:41Z",
     "updated_at": "2026-11-30T10:20:41Z",
     "questions": [],
+    "due_after_days": None,
+    "locked": False,
+    **OPEN,
 }
 
 ATTEMPT_QUESTIONS = [

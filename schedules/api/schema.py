@@ -182,7 +182,7 @@ MY_CALENDAR = described(
         f"first: {CALENDAR_TYPES} A range over 366 days, or `to` before `from`, is a 400.",
         parameters=[CalendarQuerySerializer],
         responses={200: CalendarEventSerializer(many=True), **errors(400, 401)},
-        examples=[ok(ex.CALENDAR)],
+        examples=[ok(ex.CALENDAR[0]), ok(ex.CALENDAR[1], name="A live session")],
     ),
 )
 

@@ -574,7 +574,7 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     expectCode(staffGrades.error, "not_enrolled", "my grades 403");
   });
 
-  await step("live sessions: the instructor schedules (400), I see the join link, attendance is marked; 403, 404", async () => {
+  await step("live sessions and my calendar: the instructor schedules (400), I see the join link, attendance is marked; the calendar and its feed (400, 404)", async () => {
     const staff = api(ctx.instructor);
     const course = { params: { path: { course_id: free.id } } };
     const startsAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
@@ -631,6 +631,29 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     expectStatus(attendance, 200, "the attendance");
     const row = find(attendance.data.results, (a) => a.student.id === me.user.id, "my attendance row");
     check(row.present && row.marked_at !== null, "marked present");
+
+    const calendar = await client().GET("/api/v1/me/calendar/", {});
+    expectStatus(calendar, 200, "my calendar (today and the next 31 days)");
+    const event = find(calendar.data, (e) => e.type === "live_session" && e.id === made.data.id, "the session in my calendar");
+    check(event.url === "https://meet.example.com/y" && event.ends_at !== null, "the join link and the end");
+    const backwards = await client().GET("/api/v1/me/calendar/", {
+      params: { query: { from: "2027-02-01T00:00:00Z", to: "2027-01-01T00:00:00Z" } },
+    });
+    expectStatus(backwards, 400, "a calendar range that ends before it starts");
+    expectFieldErrors(backwards.error, ["to"], "calendar range 400");
+    const first = await client().POST("/api/v1/me/calendar/token/", {});
+    expectStatus(first, 201, "issue my calendar feed's address");
+    const feed = await client().POST("/api/v1/me/calendar/token/", {});
+    expectStatus(feed, 201, "issue a new address, voiding the first");
+    const ics = await api().GET("/api/v1/me/calendar.ics", {
+      params: { query: { token: feed.data.token } },
+      parseAs: "text",
+    });
+    expectStatus(ics, 200, "the iCalendar feed, without signing in");
+    check(ics.response.headers.get("content-type")?.startsWith("text/calendar") === true, "a text/calendar feed");
+    check(ics.data.includes(`UID:live_session-${made.data.id}@`), "the session's stable UID in the feed");
+    const voided = await api().GET("/api/v1/me/calendar.ics", { params: { query: { token: first.data.token } } });
+    expectStatus(voided, 404, "the voided feed address");
   });
 
   const certificate = await step("certificate: request, wait until issued, download the PDF, verify anonymously", async () => {

@@ -2769,6 +2769,33 @@ export interface components {
              */
             offer_expires_at: string;
         };
+        /** @description A notification of type `cohort_starting`: your cohort starts within a day. */
+        CohortStartingNotification: {
+            readonly id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "cohort_starting";
+            readonly title: string;
+            readonly body: string;
+            payload: components["schemas"]["CohortStartingPayload"];
+            /** Format: date-time */
+            readonly read_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `cohort_starting` - Your cohort starts within a day
+         * @enum {string}
+         */
+        CohortStartingNotificationTypeEnum: "cohort_starting";
+        CohortStartingPayload: {
+            course_id: number;
+            cohort_id: number;
+            /** Format: date-time */
+            starts_at: string;
+        };
         /**
          * @description A comment, with its replies (a reply's own `replies` is always []: replies go one level deep).
          *     A hidden one shows its text only to moderators and its author.
@@ -2803,6 +2830,35 @@ export interface components {
          */
         CommentUpdateInput: {
             body: string;
+        };
+        /** @description A notification of type `content_released`: content that opened for you (a daily digest). */
+        ContentReleasedNotification: {
+            readonly id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "content_released";
+            readonly title: string;
+            readonly body: string;
+            payload: components["schemas"]["ContentReleasedPayload"];
+            /** Format: date-time */
+            readonly read_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `content_released` - Content that opened for you (a daily digest)
+         * @enum {string}
+         */
+        ContentReleasedNotificationTypeEnum: "content_released";
+        ContentReleasedPayload: {
+            /**
+             * Format: date
+             * @description The day (UTC) the items opened.
+             */
+            date: string;
+            items: components["schemas"]["ReleasedItem"][];
         };
         Coupon: {
             readonly id: number;
@@ -3122,6 +3178,38 @@ export interface components {
             /** Format: date-time */
             due_at: string;
             points: number;
+        };
+        /** @description A notification of type `due_soon`: work or a quiz due within a day. */
+        DueSoonNotification: {
+            readonly id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "due_soon";
+            readonly title: string;
+            readonly body: string;
+            payload: components["schemas"]["DueSoonPayload"];
+            /** Format: date-time */
+            readonly read_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `due_soon` - Work or a quiz due within a day
+         * @enum {string}
+         */
+        DueSoonNotificationTypeEnum: "due_soon";
+        DueSoonPayload: {
+            course_id: number;
+            kind: components["schemas"]["Kind5b6Enum"];
+            /** @description The quiz's or the assignment's id. */
+            item_id: number;
+            /**
+             * Format: date-time
+             * @description Your own due date.
+             */
+            due_at: string;
         };
         /**
          * @description The body of an enrollment (and of a checkout): both fields matter only for a course taught in
@@ -3627,7 +3715,7 @@ export interface components {
         Item: {
             /** @description `quiz-<id>` or `assignment-<id>`: the key of `scores`. */
             id: string;
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["Kind5b6Enum"];
             /** @description The quiz's or the assignment's id. */
             object_id: number;
             title: string;
@@ -3639,7 +3727,7 @@ export interface components {
          *     * `assignment` - assignment
          * @enum {string}
          */
-        KindEnum: "quiz" | "assignment";
+        Kind5b6Enum: "quiz" | "assignment";
         LatePolicy: {
             /**
              * @description Accept work after `due_at`.
@@ -3960,7 +4048,7 @@ export interface components {
         MyItem: {
             /** @description `quiz-<id>` or `assignment-<id>`: the key of `scores`. */
             id: string;
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["Kind5b6Enum"];
             /** @description The quiz's or the assignment's id. */
             object_id: number;
             title: string;
@@ -4025,7 +4113,7 @@ export interface components {
             id: number;
             title: string;
         };
-        Notification: components["schemas"]["EnrollmentConfirmedNotification"] | components["schemas"]["NewEnrollmentNotification"] | components["schemas"]["PaymentSucceededNotification"] | components["schemas"]["PaymentFailedNotification"] | components["schemas"]["PaymentRefundedNotification"] | components["schemas"]["CourseUpdatedNotification"] | components["schemas"]["AnnouncementNotification"] | components["schemas"]["ForumReplyNotification"] | components["schemas"]["ForumReportNotification"] | components["schemas"]["CertificateIssuedNotification"] | components["schemas"]["NewReviewNotification"] | components["schemas"]["ReviewReplyNotification"] | components["schemas"]["CourseRemovedNotification"] | components["schemas"]["AssignmentGradedNotification"] | components["schemas"]["SubmissionReceivedNotification"] | components["schemas"]["CohortSeatOfferedNotification"] | components["schemas"]["LiveSessionSoonNotification"];
+        Notification: components["schemas"]["EnrollmentConfirmedNotification"] | components["schemas"]["NewEnrollmentNotification"] | components["schemas"]["PaymentSucceededNotification"] | components["schemas"]["PaymentFailedNotification"] | components["schemas"]["PaymentRefundedNotification"] | components["schemas"]["CourseUpdatedNotification"] | components["schemas"]["AnnouncementNotification"] | components["schemas"]["ForumReplyNotification"] | components["schemas"]["ForumReportNotification"] | components["schemas"]["CertificateIssuedNotification"] | components["schemas"]["NewReviewNotification"] | components["schemas"]["ReviewReplyNotification"] | components["schemas"]["CourseRemovedNotification"] | components["schemas"]["AssignmentGradedNotification"] | components["schemas"]["SubmissionReceivedNotification"] | components["schemas"]["CohortSeatOfferedNotification"] | components["schemas"]["LiveSessionSoonNotification"] | components["schemas"]["CohortStartingNotification"] | components["schemas"]["ContentReleasedNotification"] | components["schemas"]["DueSoonNotification"];
         /**
          * @description * `enrollment_confirmed` - You enrolled in a course
          *     * `new_enrollment` - A student enrolled in your course
@@ -4044,9 +4132,12 @@ export interface components {
          *     * `submission_received` - A student submitted work
          *     * `cohort_seat_offered` - A seat opened for you in a cohort
          *     * `live_session_soon` - A live session starts within the hour
+         *     * `cohort_starting` - Your cohort starts within a day
+         *     * `content_released` - Content that opened for you (a daily digest)
+         *     * `due_soon` - Work or a quiz due within a day
          * @enum {string}
          */
-        NotificationTypeEnum: "enrollment_confirmed" | "new_enrollment" | "payment_succeeded" | "payment_failed" | "payment_refunded" | "course_updated" | "announcement" | "forum_reply" | "forum_report" | "certificate_issued" | "new_review" | "review_reply" | "course_removed" | "assignment_graded" | "submission_received" | "cohort_seat_offered" | "live_session_soon";
+        NotificationTypeEnum: "enrollment_confirmed" | "new_enrollment" | "payment_succeeded" | "payment_failed" | "payment_refunded" | "course_updated" | "announcement" | "forum_reply" | "forum_report" | "certificate_issued" | "new_review" | "review_reply" | "course_removed" | "assignment_graded" | "submission_received" | "cohort_seat_offered" | "live_session_soon" | "cohort_starting" | "content_released" | "due_soon";
         /** @enum {unknown} */
         NullEnum: null;
         /** @description A numeric question: right when within `tolerance` of `numeric_answer`. */
@@ -5205,6 +5296,21 @@ export interface components {
             first_name: string;
             last_name: string;
         };
+        ReleasedItem: {
+            kind: components["schemas"]["ReleasedItemKindEnum"];
+            id: number;
+            course_id: number;
+            title: string;
+            /** Format: date-time */
+            available_at: string;
+        };
+        /**
+         * @description * `lesson` - lesson
+         *     * `quiz` - quiz
+         *     * `assignment` - assignment
+         * @enum {string}
+         */
+        ReleasedItemKindEnum: "lesson" | "quiz" | "assignment";
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
          *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
@@ -5283,12 +5389,12 @@ export interface components {
          */
         ReportStatusEnum: "open" | "resolved";
         Requirement: {
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["Kind5b6Enum"];
             /** Format: int64 */
             id: number;
         };
         RequirementInput: {
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["Kind5b6Enum"];
             /** Format: int64 */
             id: number;
         };
@@ -13709,8 +13815,11 @@ export interface operations {
                  *     * `submission_received` - A student submitted work
                  *     * `cohort_seat_offered` - A seat opened for you in a cohort
                  *     * `live_session_soon` - A live session starts within the hour
+                 *     * `cohort_starting` - Your cohort starts within a day
+                 *     * `content_released` - Content that opened for you (a daily digest)
+                 *     * `due_soon` - Work or a quiz due within a day
                  */
-                type?: "announcement" | "assignment_graded" | "certificate_issued" | "cohort_seat_offered" | "course_removed" | "course_updated" | "enrollment_confirmed" | "forum_reply" | "forum_report" | "live_session_soon" | "new_enrollment" | "new_review" | "payment_failed" | "payment_refunded" | "payment_succeeded" | "review_reply" | "submission_received";
+                type?: "announcement" | "assignment_graded" | "certificate_issued" | "cohort_seat_offered" | "cohort_starting" | "content_released" | "course_removed" | "course_updated" | "due_soon" | "enrollment_confirmed" | "forum_reply" | "forum_report" | "live_session_soon" | "new_enrollment" | "new_review" | "payment_failed" | "payment_refunded" | "payment_succeeded" | "review_reply" | "submission_received";
                 /** @description Only unread ones. */
                 unread?: boolean;
             };

@@ -328,6 +328,11 @@ MATRIX = [
      E(401, 403, 404, 200, 404, 200)),
     ("POST", "/api/v1/live-sessions/<pk>/attendance/", "/api/v1/live-sessions/{live_session}/attendance/",
      lambda w, role: {"present": [w.users["student"].pk]}, E(401, 403, 404, 200, 404, 200)),
+    # --- schedules (calendar) ----------------------------------------------------------------------
+    # anyone signed in reads and feeds their own calendar; the feed is read by whoever holds its token
+    ("GET", "/api/v1/me/calendar/", None, None, SIGNED_IN(200)),
+    ("POST", "/api/v1/me/calendar/token/", None, None, SIGNED_IN(201)),
+    ("GET", "/api/v1/me/calendar.ics", "/api/v1/me/calendar.ics?token={calendar_token}", None, ALL(200)),
     # --- outside /api/v1/ -----------------------------------------------------------------------
     # files: public ones for anyone; private ones for anyone holding a signed link (its credential)
     ("GET", "/files/<name>", "/files/{public_file}", None, ALL(200)),

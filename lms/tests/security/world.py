@@ -145,12 +145,15 @@ def _cohorts(w: World) -> None:
 
 
 def _live_sessions(w: World) -> None:
-    """Two live sessions of the whole course (its enrolled student is their audience); one to delete."""
+    """Two live sessions of the whole course (its enrolled student is their audience); one to delete;
+    the student's calendar feed token (its holder reads the feed, whoever they are)."""
+    from schedules import services as schedule_services
     from schedules.tests.factories import LiveSessionFactory
 
     o = w.obj
     o["live_session"] = LiveSessionFactory(course=o["course"])
     o["scrap_live_session"] = LiveSessionFactory(course=o["course"])
+    o["calendar_token"] = schedule_services.calendar_feed_issue(user=w.users["student"])
 
 
 def _media(w: World) -> None:
