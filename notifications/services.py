@@ -24,7 +24,12 @@ from .models import (
     NotificationType,
     NotificationWithdrawal,
 )
-from .tasks import announcement_send_task, course_students_notify_task, notification_emails_send_task
+from .tasks import (
+    announcement_send_task,
+    course_students_notify_task,
+    notification_emails_send_each_task,
+    notification_emails_send_task,
+)
 
 INSERT_BATCH = 1000  # rows per INSERT and recipients per preference query
 WITHDRAW_BATCH = 500  # payload values per withdrawal query
@@ -90,6 +95,71 @@ def notify(
                 type=type, user_ids=list(email_chunk), title=title, body=body, link=link, payload=payload or {}
             )
     return stored
+
+
+def notify_each(*, type: str, messages: Sequence[dict]) -> int:
+    """Notifies each recipient of one event of `type` with their own text: `messages` are
+    `{recipient, title, body, payload}` (a per-student due date, a per-student digest). As notify:
+    preferences honoured, in-app rows bulk-inserted in this transaction, e-mails queued after commit
+    in jobs of EMAIL_CHUNK messages; queries grow with messages / INSERT_BATCH, never per message.
+    For texts that are never withdrawn (no withdrawal check). Returns the in-app notifications stored."""
+    if type not in DEFAULT_CHANNELS:
+        raise ValueError(f"Unknown notification type {type!r}")
+    stored = 0
+    for chunk in _chunks(list(messages), INSERT_BATCH):
+        channels = channels_for(user_ids=[m["recipient"] for m in chunk], type=type)
+        in_app = [m for m in chunk if channels[m["recipient"]]["in_app"]]
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=m["recipient"],
+                    type=type,
+                    title=m["title"][:200],
+                    body=m.get("body", ""),
+                    payload=m.get("payload") or {},
+                )
+                for m in in_app
+            ],
+            batch_size=INSERT_BATCH,
+        )
+        stored += len(in_app)
+        email = [m for m in chunk if channels[m["recipient"]]["email"]]
+        for email_chunk in _chunks(email, EMAIL_CHUNK):
+            enqueue_on_commit(notification_emails_send_each_task, type=type, messages=list(email_chunk))
+    return stored
+
+
+def notification_emails_send_each(*, type: str, messages: Sequence[dict]) -> int:
+    """Sends each message (`{recipient, title, body}`) to its active recipient over one SMTP
+    connection: one query for the users. Returns how many were sent."""
+    users = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=[m["recipient"] for m in messages], is_active=True).only(
+            "pk", "email", "first_name"
+        )
+    }
+    type_label = NotificationType(type).label
+    emails = []
+    for message in messages:
+        user = users.get(message["recipient"])
+        if user is None:
+            continue
+        context = {
+            "user": user,
+            "title": message["title"],
+            "body": message.get("body", ""),
+            "link": message.get("link", ""),
+            "type_label": type_label,
+        }
+        emails.append(
+            templated_email(
+                subject=message["title"][:200], template="notifications/email", context=context, to=user.email
+            )
+        )
+    if not emails:
+        return 0
+    with get_connection() as connection:
+        return connection.send_messages(emails) or 0
 
 
 def _queue_emails(*, type: str, user_ids: list[int], title: str, body: str, link: str, payload: dict) -> None:

@@ -20,6 +20,14 @@ def notification_emails_send_task(
     )
 
 
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def notification_emails_send_each_task(*, type: str, messages: list[dict]) -> int:
+    """The e-mail copies of notify_each: each message to its own recipient."""
+    from . import services
+
+    return services.notification_emails_send_each(type=type, messages=messages)
+
+
 @shared_task
 def announcement_send_task(announcement_id: int) -> int:
     from . import services

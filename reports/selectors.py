@@ -39,10 +39,11 @@ from forum.models import Report, ReportStatus
 from notifications.selectors import notification_unread_count_for_user
 from payments.models import Order, OrderStatus
 from payments.selectors import revenue_subquery
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt
 from reviews.models import Review, author_enrolled
 from reviews.selectors import review_list_for_instructor
-from schedules.models import Cohort, CohortMember, LiveSession, MemberStatus
+from schedules import calendar
+from schedules.models import Cohort, CohortMember, MemberStatus
 from schedules.selectors import cohort_list_with_figures
 
 from .periods import INTERVALS, MAX_BUCKETS, as_date, buckets
@@ -253,62 +254,35 @@ def submission_list_graded_for_student(student: User) -> QuerySet[Submission]:
     )
 
 
-def _seated_in(student: User, cohort_field: str) -> Exists:
-    """The student is seated (`enrolled`) in the cohort of the outer row (`cohort_field`)."""
-    return Exists(
-        CohortMember.objects.filter(student=student, status=MemberStatus.ENROLLED, cohort=OuterRef(cohort_field))
-    )
-
-
 def upcoming_for_student(student: User, *, days: int = UPCOMING_DAYS, limit: int = UPCOMING_ITEMS) -> list[dict]:
-    """What is coming up in the student's active enrollments from now to `days` ahead (both ends
-    included), soonest first (ties: by type, then id), at most `limit`: `{type, course, id, title,
-    at}` with type `live_session` (the sessions whose audience they are in: the whole course's, and
-    those of the cohort they are seated in), `cohort_start` (the cohort they are seated in starts),
-    `assignment_due` (not yet submitted) and `quiz_due`. Four queries (one per type), however many
-    courses and events. A revoked enrollment's course shows nothing; another student's seat never
-    counts."""
+    """What is coming up for the student from now to `days` ahead (both ends included), soonest
+    first (ties: by type, then id), at most `limit`: their calendar (schedules.calendar: lessons
+    opening for them, live sessions of their audience, their cohort's start, quizzes and
+    assignments due on their own dates), without assignments they already submitted to.
+    `{type, course, id, title, at}`. A fixed number of queries (the calendar's, and one for the
+    submissions), however many courses and events."""
     now = timezone.now()
-    window = (now, now + datetime.timedelta(days=days))
-    submitted = Submission.objects.filter(student=student, assignment=OuterRef("pk"))
-    sources = [
-        (
-            "live_session",
-            LiveSession.objects.filter(_enrolled_in(student, "course"), starts_at__range=window).filter(
-                Q(cohort__isnull=True) | Q(_seated_in(student, "cohort"))
-            ),
-            "starts_at",
-        ),
-        (
-            "cohort_start",
-            Cohort.objects.filter(_enrolled_in(student, "course"), _seated_in(student, "pk"), starts_at__range=window),
-            "starts_at",
-        ),
-        (
-            "assignment_due",
-            Assignment.objects.filter(_enrolled_in(student, "course"), due_at__range=window).exclude(Exists(submitted)),
-            "due_at",
-        ),
-        ("quiz_due", Quiz.objects.filter(_enrolled_in(student, "course"), due_at__range=window), "due_at"),
-    ]
-    events = []
-    for kind, queryset, field in sources:
-        title = "name" if kind == "cohort_start" else "title"
-        rows = queryset.order_by(field, "id").values_list(
-            "id", title, field, "course_id", "course__slug", "course__title"
-        )[:limit]
-        events.extend(
-            {
-                "type": kind,
-                "course": {"id": course_id, "slug": slug, "title": course_title},
-                "id": pk,
-                "title": name,
-                "at": at,
-            }
-            for pk, name, at, course_id, slug, course_title in rows
-        )
-    events.sort(key=lambda event: (event["at"], event["type"], event["id"]))
-    return events[:limit]
+    events = sorted(
+        calendar.student_events(student, now, now + datetime.timedelta(days=days)),
+        key=lambda e: (e.at, e.type, e.id),
+    )
+    due = [e.id for e in events if e.type == calendar.ASSIGNMENT_DUE]
+    submitted = (
+        set(Submission.objects.filter(student=student, assignment_id__in=due).values_list("assignment_id", flat=True))
+        if due
+        else set()
+    )
+    return [
+        {
+            "type": e.type,
+            "course": {"id": e.course.pk, "slug": e.course.slug, "title": e.course.title},
+            "id": e.id,
+            "title": e.title,
+            "at": e.at,
+        }
+        for e in events
+        if not (e.type == calendar.ASSIGNMENT_DUE and e.id in submitted)
+    ][:limit]
 
 
 def dashboard_for_student(student: User, *, limit: int = 20) -> dict:

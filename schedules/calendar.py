@@ -56,9 +56,9 @@ class Event:
 def events_for_user(user, start: datetime.datetime, end: datetime.datetime) -> list[Event]:
     """The user's events from `start` to `end` (both included), soonest first (ties by type, then
     id): as a student in their active enrollments, and as the instructor of the courses they teach.
-    Queries: 8 for the student part, 5 for the teaching part, however many courses."""
+    Queries: 6 for the student part, 6 for the teaching part, however many courses."""
     events: dict[tuple[str, int], Event] = {}
-    for event in [*_student_events(user, start, end), *_teaching_events(user, start, end)]:
+    for event in [*student_events(user, start, end), *_teaching_events(user, start, end)]:
         events.setdefault(event.key, event)
     return sorted(events.values(), key=lambda e: (e.at, e.type, e.id))
 
@@ -67,18 +67,21 @@ def _within(at, start, end) -> bool:
     return at is not None and start <= at <= end
 
 
-def _student_events(user, start, end) -> list[Event]:
+def student_events(user, start, end) -> list[Event]:
+    """The student part of events_for_user, unsorted: 6 queries (none but the first without an
+    active enrollment)."""
     enrollments = list(Enrollment.objects.filter(student=user, status=EnrollmentStatus.ACTIVE).select_related("course"))
     if not enrollments:
         return []
-    anchors = release.anchors_for(enrollments)
-    by_course = {e.course_id: anchors[e.pk] for e in enrollments}
     courses = {e.course_id: e.course for e in enrollments}
     seats = list(
         CohortMember.objects.filter(
             student=user, status=MemberStatus.ENROLLED, cohort__course_id__in=courses
         ).select_related("cohort")
     )
+    # The anchors (courses.release.anchors_for) from the seats just read: the cohort's dates, else enrolled_at.
+    by_course = {e.course_id: release.Anchor(e.enrolled_at) for e in enrollments}
+    by_course.update({m.cohort.course_id: release.Anchor(m.cohort.starts_at, m.cohort.ends_at) for m in seats})
     events = [
         Event(COHORT_START, m.cohort.pk, m.cohort.name, m.cohort.starts_at, courses[m.cohort.course_id],
               updated_at=m.cohort.updated_at)

@@ -12,7 +12,8 @@ Each is a per-type preference (notifications). Each notice is recorded in Schedu
 per kind, item and student, before it is sent: a job that runs twice, overlaps another run or is
 retried sends nothing twice. Students are found with one query per item and batch (dates relative
 to each student are matched in the database by shifting the window by the rule's days), never one
-per student, and digests with the same items go out as one notify call."""
+per student, and each batch goes out as one notify_each, each student with their own date or
+digest."""
 
 import datetime
 import uuid
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from assignments.models import Assignment, Submission
 from courses.models import Enrollment, EnrollmentStatus, Lesson
-from notifications.services import notify
+from notifications.services import notify, notify_each
 from quizzes.models import Attempt, Quiz
 
 from .models import Cohort, CohortMember, MemberStatus, NoticeKind, ScheduleNotice
@@ -156,30 +157,35 @@ def due_soon_send(*, now: datetime.datetime | None = None) -> int:
 
 def _due_sender(kind: str, item):
     def send(ids):
-        # Relative due dates differ per student: each batch is grouped by its students' own date.
-        for due_at, group in _due_dates(kind, item, ids).items():
-            notify(
-                recipients=group,
-                type="due_soon",
-                title=f"{item.title} is due {due_at:%Y-%m-%d %H:%M} UTC",
-                body=f"The {kind} {item.title} of {item.course.title} is due at {due_at:%Y-%m-%d %H:%M} UTC.",
-                payload={"course_id": item.course_id, "kind": kind, "item_id": item.pk, "due_at": due_at.isoformat()},
-            )
+        # Relative due dates differ per student: each gets their own date, in one notify_each.
+        notify_each(
+            type="due_soon",
+            messages=[
+                {
+                    "recipient": student_id,
+                    "title": f"{item.title} is due {due_at:%Y-%m-%d %H:%M} UTC",
+                    "body": f"The {kind} {item.title} of {item.course.title} is due at {due_at:%Y-%m-%d %H:%M} UTC.",
+                    "payload": {
+                        "course_id": item.course_id, "kind": kind, "item_id": item.pk, "due_at": due_at.isoformat()
+                    },
+                }
+                for student_id, due_at in _due_dates(item, ids)
+            ],
+        )  # fmt: skip
 
     return send
 
 
-def _due_dates(kind, item, student_ids) -> dict[datetime.datetime, list[int]]:
+def _due_dates(item, student_ids) -> list[tuple[int, datetime.datetime]]:
+    """Each student's own due date of the item: one query for a relative one (the anchors come
+    with the enrollments' seats), none for due_at."""
     if item.due_at is not None:
-        return {item.due_at: list(student_ids)}
+        return [(pk, item.due_at) for pk in student_ids]
     from courses import release
 
     enrollments = list(_enrolled(item.course_id).filter(student_id__in=student_ids))
     anchors = release.anchors_for(enrollments)
-    groups: dict[datetime.datetime, list[int]] = defaultdict(list)
-    for enrollment in enrollments:
-        groups[release.due_for(item, anchors[enrollment.pk])].append(enrollment.student_id)
-    return groups
+    return [(e.student_id, release.due_for(item, anchors[e.pk])) for e in enrollments]
 
 
 # --- content released (daily digest) -------------------------------------------------------------------
@@ -187,8 +193,9 @@ def content_released_send(*, now: datetime.datetime | None = None) -> int:
     """`content_released`: one digest per student of what opened for them during the previous day
     (UTC, from midnight to midnight), once per student and day. Items with a time rule
     (available_from, or available_after_days after the anchor); preview lessons never have one.
-    Queries: per kind one for the items, and one per item for its students; then per group of
-    students with the same items, one insert, one read-back and one notify. Returns the digests sent."""
+    Queries: per kind one for the items, and one per item for its students (two for a relative
+    rule: with their anchors); then per batch of students, one insert, one read-back and one
+    notify_each (each student's own digest). Returns the digests sent."""
     now = now or timezone.now()
     end = now.astimezone(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = end - datetime.timedelta(days=1)
@@ -215,19 +222,15 @@ def content_released_send(*, now: datetime.datetime | None = None) -> int:
                     {"kind": kind, "id": item.pk, "course_id": item.course_id, "title": item.title,
                      "available_at": (item.available_from or anchor).isoformat()}
                 )  # fmt: skip
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for student_id, items in opened.items():
-        groups[tuple(sorted((i["kind"], i["id"], i["available_at"]) for i in items))].append(student_id)
     day = start.date()
+    students = sorted(opened)
     sent = 0
-    for student_ids in groups.values():
-        items = sorted(opened[student_ids[0]], key=lambda i: (i["available_at"], i["kind"], i["id"]))
-        for at in range(0, len(student_ids), BATCH):
-            with transaction.atomic():
-                inserted = _record(NoticeKind.CONTENT_RELEASED, day.toordinal(), student_ids[at : at + BATCH], now)
-                if inserted:
-                    _digest(inserted, items, day)
-                sent += len(inserted)
+    for at in range(0, len(students), BATCH):
+        with transaction.atomic():
+            inserted = _record(NoticeKind.CONTENT_RELEASED, day.toordinal(), students[at : at + BATCH], now)
+            if inserted:
+                notify_each(type="content_released", messages=[_digest(pk, opened[pk], day) for pk in inserted])
+            sent += len(inserted)
     return sent
 
 
@@ -242,13 +245,13 @@ def _anchor_rows(item, enrollments: QuerySet):
     return [(e.student_id, release.opens_at(item, anchors[e.pk])) for e in rows]
 
 
-def _digest(student_ids: list[int], items: list[dict], day: datetime.date) -> None:
+def _digest(student_id: int, items: list[dict], day: datetime.date) -> dict:
+    items = sorted(items, key=lambda i: (i["available_at"], i["kind"], i["id"]))
     count = len(items)
     titles = ", ".join(i["title"] for i in items[:5]) + (f" and {count - 5} more" if count > 5 else "")
-    notify(
-        recipients=student_ids,
-        type="content_released",
-        title=f"{count} new item{'s' if count != 1 else ''} opened for you",
-        body=f"Opened on {day:%Y-%m-%d}: {titles}.",
-        payload={"date": day.isoformat(), "items": items},
-    )
+    return {
+        "recipient": student_id,
+        "title": f"{count} new item{'s' if count != 1 else ''} opened for you",
+        "body": f"Opened on {day:%Y-%m-%d}: {titles}.",
+        "payload": {"date": day.isoformat(), "items": items},
+    }

@@ -22,6 +22,7 @@ from payments.tests.factories import CouponFactory
 from payments.tests.helpers import charge_object, event
 from quizzes import services as quizzes
 from reviews import services as reviews
+from schedules import reminders
 from schedules import services as schedules
 
 PASSWORD = "a-long-enough-password-1"
@@ -94,6 +95,14 @@ def run_journey() -> None:
         duration_minutes=45, join_url="https://meet.example.com/office-hours",
     )  # fmt: skip
     schedules.live_session_reminders_send()  # live_session_soon
+    courses.enrollment_create(student=student, course=run, cohort=cohort.pk)  # claims the seat offered
+    reminders.cohort_starting_send()  # cohort_starting
+    assignments.assignment_create(actor=instructor, section=section, title="Project", due_at=now + timedelta(hours=2))
+    reminders.due_soon_send()  # due_soon
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    opened = midnight - timedelta(hours=23)  # yesterday (UTC): in today's digest
+    courses.lesson_create(actor=instructor, section=section, title="Week 2", available_from=opened)
+    reminders.content_released_send()  # content_released
 
     paid = PublishedCourseFactory(instructor=instructor, price=Decimal("49.99"))
     coupon = CouponFactory(course=paid, percent_off=100)

@@ -145,15 +145,16 @@ class UpcomingEventSerializer(serializers.Serializer):
     """Something coming up in one of the student's courses."""
 
     type = serializers.ChoiceField(
-        choices=["live_session", "cohort_start", "assignment_due", "quiz_due"],
-        help_text="live_session: a live session they are in the audience of (`id` is the session's); "
-        "cohort_start: the cohort they are seated in starts (the cohort's id and name); assignment_due: an "
-        "assignment not yet submitted is due; quiz_due: a quiz is due.",
+        choices=["lesson_release", "live_session", "cohort_start", "assignment_due", "quiz_due"],
+        help_text="lesson_release: a lesson opens for them (its release rules); live_session: a live session "
+        "they are in the audience of (`id` is the session's); cohort_start: the cohort they are seated in starts "
+        "(the cohort's id and name); assignment_due: an assignment not yet submitted is due (on their own date); "
+        "quiz_due: a quiz is due (on their own date).",
     )
     course = CourseRefSerializer()
     id = serializers.IntegerField(help_text="The live session's, cohort's, assignment's or quiz's id.")
     title = serializers.CharField()
-    at = serializers.DateTimeField(help_text="When the session or cohort starts, or when the work is due.")
+    at = serializers.DateTimeField(help_text="When the lesson opens, the session or cohort starts, or the work is due.")
 
 
 class StudentDashboardSerializer(serializers.Serializer):

@@ -2468,7 +2468,7 @@ export interface components {
             title: string;
         };
         CalendarEvent: {
-            type: components["schemas"]["CalendarEventTypeEnum"];
+            type: components["schemas"]["Type7bbEnum"];
             /** @description The lesson's, quiz's, assignment's, live session's or cohort's id. */
             id: number;
             course: components["schemas"]["CalendarCourse"];
@@ -2489,15 +2489,6 @@ export interface components {
              */
             url: string;
         };
-        /**
-         * @description * `lesson_release` - lesson_release
-         *     * `quiz_due` - quiz_due
-         *     * `assignment_due` - assignment_due
-         *     * `live_session` - live_session
-         *     * `cohort_start` - cohort_start
-         * @enum {string}
-         */
-        CalendarEventTypeEnum: "lesson_release" | "quiz_due" | "assignment_due" | "live_session" | "cohort_start";
         CalendarFeed: {
             /** @description Shown once: only its hash is kept. Issuing a new one voids it. */
             token: string;
@@ -5778,38 +5769,40 @@ export interface components {
          * @enum {string}
          */
         TrueFalseQuestionInputTypeEnum: "true_false";
+        /**
+         * @description * `lesson_release` - lesson_release
+         *     * `quiz_due` - quiz_due
+         *     * `assignment_due` - assignment_due
+         *     * `live_session` - live_session
+         *     * `cohort_start` - cohort_start
+         * @enum {string}
+         */
+        Type7bbEnum: "lesson_release" | "quiz_due" | "assignment_due" | "live_session" | "cohort_start";
         UnreadCount: {
             count: number;
         };
         /** @description Something coming up in one of the student's courses. */
         UpcomingEvent: {
             /**
-             * @description live_session: a live session they are in the audience of (`id` is the session's); cohort_start: the cohort they are seated in starts (the cohort's id and name); assignment_due: an assignment not yet submitted is due; quiz_due: a quiz is due.
+             * @description lesson_release: a lesson opens for them (its release rules); live_session: a live session they are in the audience of (`id` is the session's); cohort_start: the cohort they are seated in starts (the cohort's id and name); assignment_due: an assignment not yet submitted is due (on their own date); quiz_due: a quiz is due (on their own date).
              *
+             *     * `lesson_release` - lesson_release
              *     * `live_session` - live_session
              *     * `cohort_start` - cohort_start
              *     * `assignment_due` - assignment_due
              *     * `quiz_due` - quiz_due
              */
-            type: components["schemas"]["UpcomingEventTypeEnum"];
+            type: components["schemas"]["Type7bbEnum"];
             course: components["schemas"]["CourseRef"];
             /** @description The live session's, cohort's, assignment's or quiz's id. */
             id: number;
             title: string;
             /**
              * Format: date-time
-             * @description When the session or cohort starts, or when the work is due.
+             * @description When the lesson opens, the session or cohort starts, or the work is due.
              */
             at: string;
         };
-        /**
-         * @description * `live_session` - live_session
-         *     * `cohort_start` - cohort_start
-         *     * `assignment_due` - assignment_due
-         *     * `quiz_due` - quiz_due
-         * @enum {string}
-         */
-        UpcomingEventTypeEnum: "live_session" | "cohort_start" | "assignment_due" | "quiz_due";
         Upload: {
             /** Format: uuid */
             readonly id: string;
