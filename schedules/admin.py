@@ -3,7 +3,7 @@ from django.contrib import admin
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
 
 from . import services
-from .models import Attendance, Cohort, CohortMember, LiveSession, MemberStatus
+from .models import Attendance, Cohort, CohortMember, LiveSession, MemberStatus, ScheduleNotice
 from .selectors import cohort_list_with_figures
 
 FIELDS = ("name", "starts_at", "ends_at", "enrollment_opens_at", "enrollment_closes_at", "capacity")
@@ -155,3 +155,16 @@ class LiveSessionAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         services.live_session_delete(actor=request.user, session=obj)
+
+
+@admin.register(ScheduleNotice)
+class ScheduleNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A record of the schedule notifications sent (cohort starting, due soon, the daily digest of
+    released content): one row per kind, item (or day) and student, which keeps them from being
+    sent twice (schedules.reminders)."""
+
+    list_display = ("kind", "object_id", "student", "sent_at")
+    list_filter = ("kind",)
+    search_fields = ("student__email",)
+    list_select_related = ("student",)
+    date_hierarchy = "sent_at"
