@@ -34,6 +34,8 @@ from django.utils import timezone
 
 from lms.errors import NotPermitted
 
+REQUIRABLE_KINDS = ["quiz", "assignment"]  # what requires_passing may name (the schema's RequirableKindEnum)
+ITEM_KINDS = ["lesson", "quiz", "assignment"]  # what release rules apply to (ItemKindEnum)
 NOT_YET_AVAILABLE = "not_yet_available"
 PREREQUISITE = "prerequisite"
 LOCKED_REASONS = (NOT_YET_AVAILABLE, PREREQUISITE)

@@ -15,7 +15,7 @@ from media.api.serializers import absolute
 # --- release rules (courses.release), shared by lessons, quizzes and assignments --------------------
 class RequirementSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=[("quiz", "quiz"), ("assignment", "assignment")],
+        choices=release.REQUIRABLE_KINDS,
         error_messages={"invalid_choice": '"{input}" cannot be required: use quiz or assignment.'},
     )
     id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)

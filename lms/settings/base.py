@@ -315,6 +315,9 @@ SPECTACULAR_SETTINGS = {
         "UploadMethodEnum": "media.api.serializers.UPLOAD_METHODS",
         "SubmissionStatusEnum": "assignments.models.SubmissionStatus",
         "SubmissionTypeEnum": "assignments.models.SubmissionType",
+        "RequirableKindEnum": "courses.release.REQUIRABLE_KINDS",
+        "ItemKindEnum": "courses.release.ITEM_KINDS",
+        "CalendarEventTypeEnum": "schedules.calendar.TYPES",
     },
 }
 

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
+from courses import release
 from lms.api.serializers import InputSerializer, WholeInputSerializer
 from notifications.models import Announcement, Notification, NotificationType
 
@@ -100,13 +101,13 @@ class CohortStartingPayloadSerializer(CoursePayloadSerializer):
 
 
 class DueSoonPayloadSerializer(CoursePayloadSerializer):
-    kind = serializers.ChoiceField(choices=[("quiz", "quiz"), ("assignment", "assignment")])
+    kind = serializers.ChoiceField(choices=release.REQUIRABLE_KINDS)
     item_id = serializers.IntegerField(help_text="The quiz's or the assignment's id.")
     due_at = serializers.DateTimeField(help_text="Your own due date.")
 
 
 class ReleasedItemSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[("lesson", "lesson"), ("quiz", "quiz"), ("assignment", "assignment")])
+    kind = serializers.ChoiceField(choices=release.ITEM_KINDS)
     id = serializers.IntegerField()
     course_id = serializers.IntegerField()
     title = serializers.CharField()

@@ -11,6 +11,7 @@ from quizzes.selectors import student_sees_score
 from reports.periods import INTERVALS
 from reports.selectors import REPORTS
 from reviews.api.serializers import ReviewSerializer
+from schedules import calendar
 
 # The choices of a report's `name` and `interval` (the schema's ReportNameEnum, ReportIntervalEnum).
 REPORT_NAMES = sorted(REPORTS)
@@ -145,7 +146,7 @@ class UpcomingEventSerializer(serializers.Serializer):
     """Something coming up in one of the student's courses."""
 
     type = serializers.ChoiceField(
-        choices=["lesson_release", "live_session", "cohort_start", "assignment_due", "quiz_due"],
+        choices=calendar.TYPES,
         help_text="lesson_release: a lesson opens for them (its release rules); live_session: a live session "
         "they are in the audience of (`id` is the session's); cohort_start: the cohort they are seated in starts "
         "(the cohort's id and name); assignment_due: an assignment not yet submitted is due (on their own date); "

@@ -150,7 +150,7 @@ class CalendarCourseSerializer(serializers.Serializer):
 
 
 class CalendarEventSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=[(t, t) for t in TYPES])
+    type = serializers.ChoiceField(choices=TYPES)
     id = serializers.IntegerField(help_text="The lesson's, quiz's, assignment's, live session's or cohort's id.")
     course = CalendarCourseSerializer()
     title = serializers.CharField()

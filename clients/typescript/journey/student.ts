@@ -209,6 +209,30 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     expectStatus(missing, 404, "an unknown lesson");
   });
 
+  let gatedLesson = 0;
+  await step("release rules: a lesson that opens once the quiz is passed is locked (403 prerequisite)", async () => {
+    const sections = await client().GET("/api/v1/courses/{id}/sections/", { params: { path: { id: free.id } } });
+    expectStatus(sections, 200, "sections");
+    const section = first(sections.data, "section");
+    const made = await api(ctx.instructor).POST("/api/v1/sections/{id}/lessons/", {
+      params: { path: { id: section.id } },
+      body: { title: "Bonus: after the quiz", content: "Well done.", requires_passing: [{ kind: "quiz", id: free.quizId }] },
+    });
+    expectStatus(made, 201, "the instructor adds a lesson that needs the quiz passed");
+    gatedLesson = made.data.id;
+    const both = await api(ctx.instructor).PATCH("/api/v1/lessons/{id}/", {
+      params: { path: { id: gatedLesson } },
+      body: { available_from: "2030-01-01T00:00:00Z", available_after_days: 3 },
+    });
+    expectStatus(both, 400, "a date and a number of days together");
+    const gated = await client().GET("/api/v1/lessons/{id}/", { params: { path: { id: gatedLesson } } });
+    expectStatus(gated, 200, "the locked lesson, as an enrolled student");
+    check(gated.data.locked && gated.data.locked_reason === "prerequisite" && gated.data.content === null, "locked, no content");
+    const refused = await client().POST("/api/v1/lessons/{id}/complete/", { params: { path: { id: gatedLesson } } });
+    expectStatus(refused, 403, "completing a locked lesson");
+    check(refused.error.code === "prerequisite", `403 says prerequisite: ${JSON.stringify(refused.error)}`);
+  });
+
   await step("quiz: attempt, save answers, submit, 409 on resubmit, results are staff-only", async () => {
     const quizzes = await client().GET("/api/v1/courses/{course_id}/quizzes/", { params: { path: { course_id: free.id } } });
     expectStatus(quizzes, 200, "the course's quizzes");
@@ -260,6 +284,11 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     const history = await client().GET("/api/v1/quizzes/{id}/attempts/", { params: { path: { id: free.quizId } } });
     expectStatus(history, 200, "my attempts");
     find(history.data, (a) => a.id === attempt && a.passed === true, "the passed attempt");
+    const opened = await client().GET("/api/v1/lessons/{id}/", { params: { path: { id: gatedLesson } } });
+    expectStatus(opened, 200, "the lesson that needed the quiz");
+    check(!opened.data.locked && opened.data.locked_reason === null, "open once the quiz is passed");
+    const finished = await client().POST("/api/v1/lessons/{id}/complete/", { params: { path: { id: gatedLesson } } });
+    expectStatus(finished, 200, "complete the lesson that needed the quiz");
     const results = await client().GET("/api/v1/quizzes/{id}/results/", { params: { path: { id: free.quizId } } });
     expectStatus(results, 403, "quiz results as a student");
   });

@@ -2468,7 +2468,7 @@ export interface components {
             title: string;
         };
         CalendarEvent: {
-            type: components["schemas"]["Type7bbEnum"];
+            type: components["schemas"]["CalendarEventTypeEnum"];
             /** @description The lesson's, quiz's, assignment's, live session's or cohort's id. */
             id: number;
             course: components["schemas"]["CalendarCourse"];
@@ -2489,6 +2489,15 @@ export interface components {
              */
             url: string;
         };
+        /**
+         * @description * `lesson_release` - lesson_release
+         *     * `quiz_due` - quiz_due
+         *     * `assignment_due` - assignment_due
+         *     * `live_session` - live_session
+         *     * `cohort_start` - cohort_start
+         * @enum {string}
+         */
+        CalendarEventTypeEnum: "lesson_release" | "quiz_due" | "assignment_due" | "live_session" | "cohort_start";
         CalendarFeed: {
             /** @description Shown once: only its hash is kept. Issuing a new one voids it. */
             token: string;
@@ -3193,7 +3202,7 @@ export interface components {
         DueSoonNotificationTypeEnum: "due_soon";
         DueSoonPayload: {
             course_id: number;
-            kind: components["schemas"]["Kind5b6Enum"];
+            kind: components["schemas"]["RequirableKindEnum"];
             /** @description The quiz's or the assignment's id. */
             item_id: number;
             /**
@@ -3706,7 +3715,7 @@ export interface components {
         Item: {
             /** @description `quiz-<id>` or `assignment-<id>`: the key of `scores`. */
             id: string;
-            kind: components["schemas"]["Kind5b6Enum"];
+            kind: components["schemas"]["RequirableKindEnum"];
             /** @description The quiz's or the assignment's id. */
             object_id: number;
             title: string;
@@ -3714,11 +3723,12 @@ export interface components {
             points: number;
         };
         /**
-         * @description * `quiz` - quiz
+         * @description * `lesson` - lesson
+         *     * `quiz` - quiz
          *     * `assignment` - assignment
          * @enum {string}
          */
-        Kind5b6Enum: "quiz" | "assignment";
+        ItemKindEnum: "lesson" | "quiz" | "assignment";
         LatePolicy: {
             /**
              * @description Accept work after `due_at`.
@@ -4039,7 +4049,7 @@ export interface components {
         MyItem: {
             /** @description `quiz-<id>` or `assignment-<id>`: the key of `scores`. */
             id: string;
-            kind: components["schemas"]["Kind5b6Enum"];
+            kind: components["schemas"]["RequirableKindEnum"];
             /** @description The quiz's or the assignment's id. */
             object_id: number;
             title: string;
@@ -5288,20 +5298,13 @@ export interface components {
             last_name: string;
         };
         ReleasedItem: {
-            kind: components["schemas"]["ReleasedItemKindEnum"];
+            kind: components["schemas"]["ItemKindEnum"];
             id: number;
             course_id: number;
             title: string;
             /** Format: date-time */
             available_at: string;
         };
-        /**
-         * @description * `lesson` - lesson
-         *     * `quiz` - quiz
-         *     * `assignment` - assignment
-         * @enum {string}
-         */
-        ReleasedItemKindEnum: "lesson" | "quiz" | "assignment";
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
          *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
@@ -5379,13 +5382,19 @@ export interface components {
          * @enum {string}
          */
         ReportStatusEnum: "open" | "resolved";
+        /**
+         * @description * `quiz` - quiz
+         *     * `assignment` - assignment
+         * @enum {string}
+         */
+        RequirableKindEnum: "quiz" | "assignment";
         Requirement: {
-            kind: components["schemas"]["Kind5b6Enum"];
+            kind: components["schemas"]["RequirableKindEnum"];
             /** Format: int64 */
             id: number;
         };
         RequirementInput: {
-            kind: components["schemas"]["Kind5b6Enum"];
+            kind: components["schemas"]["RequirableKindEnum"];
             /** Format: int64 */
             id: number;
         };
@@ -5769,15 +5778,6 @@ export interface components {
          * @enum {string}
          */
         TrueFalseQuestionInputTypeEnum: "true_false";
-        /**
-         * @description * `lesson_release` - lesson_release
-         *     * `quiz_due` - quiz_due
-         *     * `assignment_due` - assignment_due
-         *     * `live_session` - live_session
-         *     * `cohort_start` - cohort_start
-         * @enum {string}
-         */
-        Type7bbEnum: "lesson_release" | "quiz_due" | "assignment_due" | "live_session" | "cohort_start";
         UnreadCount: {
             count: number;
         };
@@ -5787,12 +5787,12 @@ export interface components {
              * @description lesson_release: a lesson opens for them (its release rules); live_session: a live session they are in the audience of (`id` is the session's); cohort_start: the cohort they are seated in starts (the cohort's id and name); assignment_due: an assignment not yet submitted is due (on their own date); quiz_due: a quiz is due (on their own date).
              *
              *     * `lesson_release` - lesson_release
+             *     * `quiz_due` - quiz_due
+             *     * `assignment_due` - assignment_due
              *     * `live_session` - live_session
              *     * `cohort_start` - cohort_start
-             *     * `assignment_due` - assignment_due
-             *     * `quiz_due` - quiz_due
              */
-            type: components["schemas"]["Type7bbEnum"];
+            type: components["schemas"]["CalendarEventTypeEnum"];
             course: components["schemas"]["CourseRef"];
             /** @description The live session's, cohort's, assignment's or quiz's id. */
             id: number;
