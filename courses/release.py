@@ -257,7 +257,7 @@ def rules_prepare(*, course, kind: str, data: dict, item=None) -> dict:
         return data
     data = dict(data)
     if "requires_passing" in data:
-        data["requires_passing"] = [{"kind": r["kind"], "id": int(r["id"])} for r in (data["requires_passing"] or ())]
+        data["requires_passing"] = _requirements_shape(data["requires_passing"])
         Course.objects.select_for_update().filter(pk=course.pk).first()
     rules_clean(course=course, kind=kind, item_id=getattr(item, "pk", None), data=data, current=item)
     return data
@@ -291,6 +291,10 @@ def rules_clean(*, course, kind: str, item_id: int | None, data: dict, current=N
         name: data[name] if name in data else getattr(current, name, None)
         for name in ("available_from", "available_after_days", "due_at", "due_after_days")
     }
+    for name in ("available_after_days", "due_after_days"):
+        days = data.get(name)
+        if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_DAYS):
+            raise ValidationError({name: [f"A number of days from 0 to {MAX_DAYS}."]})
     if merged["available_from"] is not None and merged["available_after_days"] is not None:
         field_name = "available_after_days" if "available_after_days" in data else "available_from"
         raise ValidationError({field_name: ["Set available_from or available_after_days, not both."]})

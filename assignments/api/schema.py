@@ -3,6 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
+from courses.api.schema import ITEM_LOCKED
 from lms.api.responses import ErrorSerializer, body, described, error_of, errors, ok, page, paginated
 
 from . import examples as ex
@@ -42,7 +43,7 @@ ASSIGNMENTS = described(
     "assignments",
     retrieve=extend_schema(
         summary="An assignment",
-        responses={200: AssignmentSerializer, **errors(401, 403, 404)},
+        responses={200: AssignmentSerializer, **errors(401, 403, 404), **ITEM_LOCKED},
         examples=[ok(ex.ASSIGNMENT)],
     ),
     update=extend_schema(
@@ -81,7 +82,7 @@ ASSIGNMENTS = described(
             "taken), `attempts_used`, `already_graded` (no attempt limit: resubmit until graded). The instructor "
             "is notified (`submission_received`).",
             request=SubmissionInputSerializer,
-            responses={201: SubmissionSerializer, **errors(400, 401, 403, 404, 409)},
+            responses={201: SubmissionSerializer, **errors(400, 401, 403, 404, 409), **ITEM_LOCKED},
             examples=[
                 body({"text": "My client is attached.", "files": [ex.SUBMISSION["files"][0]["id"]]}),
                 ok(ex.SUBMISSION, status=201),

@@ -19,6 +19,7 @@ from .serializers import (
     EnrollmentConflictSerializer,
     EnrollmentSerializer,
     InstructorCourseSerializer,
+    ItemLockedSerializer,
     LessonInputSerializer,
     LessonSerializer,
     ProgressSerializer,
@@ -32,6 +33,24 @@ READ_ERRORS = errors(404)
 WRITE_ERRORS = errors(400, 401, 403, 404)
 LESSON_WRITE_ERRORS = errors(400, 401, 403, 404, 413)  # a lesson's text may pass the size limit
 DENIED_ERRORS = errors(401, 403, 404)
+ITEM_LOCKED = error_of(
+    403,
+    ItemLockedSerializer,
+    "Not enrolled (`not_enrolled`), or the item's release rules keep it closed to you: `not_yet_available` "
+    "(it opens at `available_at`) or `prerequisite` (pass the quizzes or assignments it requires first).",
+    {
+        "Not yet available": {
+            "detail": "This lesson is not open yet. It opens at 2027-03-08T09:00:00+00:00.",
+            "code": "not_yet_available",
+            "available_at": "2027-03-08T09:00:00Z",
+        },
+        "Prerequisite": {
+            "detail": "This lesson is not open yet. Pass the items it requires first.",
+            "code": "prerequisite",
+            "available_at": None,
+        },
+    },
+)
 
 
 CATEGORY = described(
@@ -265,7 +284,7 @@ LESSON = described(
     complete=extend_schema(
         summary="Mark the lesson done (enrolled; idempotent); returns my progress",
         request=None,
-        responses={200: ProgressSerializer, **DENIED_ERRORS},
+        responses={200: ProgressSerializer, **DENIED_ERRORS, **ITEM_LOCKED},
         examples=[ok(ex.PROGRESS)],
         tags=["enrollment"],
     ),

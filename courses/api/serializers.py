@@ -87,6 +87,17 @@ def item_due_at(item):
 RELEASE_STATE_FIELDS = ["available_from", "available_after_days", "requires_passing", "available_at", "locked_reason"]
 
 
+class ItemLockedSerializer(serializers.Serializer):
+    """A 403 on a lesson, quiz or assignment: not enrolled (`not_enrolled`), or its release rules
+    keep it closed to the student (`not_yet_available` with `available_at`, or `prerequisite`)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    available_at = serializers.DateTimeField(
+        allow_null=True, required=False, help_text="`not_yet_available`: when it opens for you."
+    )
+
+
 class DueItemStateSerializer(ReleaseStateSerializer):
     """A quiz's or an assignment's rules and state: `locked` by its release rules for the student
     reading it, and `due_at` their own due date (due_at, or due_after_days after their anchor; for

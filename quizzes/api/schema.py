@@ -11,6 +11,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from courses.api.schema import ITEM_LOCKED
 from courses.api.serializers import ReorderInputSerializer
 from lms.api.responses import body, described, ok
 from lms.api.responses import errors as shared_errors
@@ -66,6 +67,7 @@ START_RESPONSES = {
     201: AttemptSerializer,
     200: OpenApiResponse(AttemptSerializer, description="The attempt already open, returned again."),
     **READ_ERRORS,
+    **ITEM_LOCKED,
     **shared_errors(409, r409="The quiz has no questions yet (`quiz_empty`)."),
 }
 SAVE_RESPONSES = {
@@ -110,7 +112,7 @@ COURSE_QUIZZES = described(
 QUIZZES = described(
     "quizzes",
     retrieve=extend_schema(
-        responses={200: QuizDetailSerializer, **READ_ERRORS},
+        responses={200: QuizDetailSerializer, **READ_ERRORS, **ITEM_LOCKED},
         examples=ex.QUIZ_DETAIL_EXAMPLES,
         summary="A quiz (questions with answers only for the owner and admins)",
     ),

@@ -3729,6 +3729,19 @@ export interface components {
          * @enum {string}
          */
         ItemKindEnum: "lesson" | "quiz" | "assignment";
+        /**
+         * @description A 403 on a lesson, quiz or assignment: not enrolled (`not_enrolled`), or its release rules
+         *     keep it closed to the student (`not_yet_available` with `available_at`, or `prerequisite`).
+         */
+        ItemLocked: {
+            detail: string;
+            code: string;
+            /**
+             * Format: date-time
+             * @description `not_yet_available`: when it opens for you.
+             */
+            available_at?: string | null;
+        };
         LatePolicy: {
             /**
              * @description Accept work after `due_at`.
@@ -6859,13 +6872,13 @@ export interface operations {
                     "application/json": components["schemas"]["AuthError"];
                 };
             };
-            /** @description Signed in but not allowed. */
+            /** @description Not enrolled (`not_enrolled`), or the item's release rules keep it closed to you: `not_yet_available` (it opens at `available_at`) or `prerequisite` (pass the quizzes or assignments it requires first). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ItemLocked"];
                 };
             };
             /** @description Unknown, or not visible to you. */
@@ -7391,13 +7404,13 @@ export interface operations {
                     "application/json": components["schemas"]["AuthError"];
                 };
             };
-            /** @description Signed in but not allowed. */
+            /** @description Not enrolled (`not_enrolled`), or the item's release rules keep it closed to you: `not_yet_available` (it opens at `available_at`) or `prerequisite` (pass the quizzes or assignments it requires first). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ItemLocked"];
                 };
             };
             /** @description Unknown, or not visible to you. */
@@ -12925,13 +12938,13 @@ export interface operations {
                     "application/json": components["schemas"]["AuthError"];
                 };
             };
-            /** @description Signed in but not allowed. */
+            /** @description Not enrolled (`not_enrolled`), or the item's release rules keep it closed to you: `not_yet_available` (it opens at `available_at`) or `prerequisite` (pass the quizzes or assignments it requires first). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ItemLocked"];
                 };
             };
             /** @description Unknown, or not visible to you. */
@@ -14539,13 +14552,13 @@ export interface operations {
                     "application/json": components["schemas"]["AuthError"];
                 };
             };
-            /** @description Signed in but not allowed (not enrolled, not the owner, no attempts left, the quiz's due date passed). */
+            /** @description Not enrolled (`not_enrolled`), or the item's release rules keep it closed to you: `not_yet_available` (it opens at `available_at`) or `prerequisite` (pass the quizzes or assignments it requires first). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ItemLocked"];
                 };
             };
             /** @description Unknown, or not visible to you. */
@@ -14872,13 +14885,13 @@ export interface operations {
                     "application/json": components["schemas"]["AuthError"];
                 };
             };
-            /** @description Signed in but not allowed (not enrolled, not the owner, no attempts left, the quiz's due date passed). */
+            /** @description Not enrolled (`not_enrolled`), or the item's release rules keep it closed to you: `not_yet_available` (it opens at `available_at`) or `prerequisite` (pass the quizzes or assignments it requires first). */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ItemLocked"];
                 };
             };
             /** @description Unknown, or not visible to you. */
