@@ -47,13 +47,20 @@ CELERY_SWITCHES = ("task_always_eager", "broker_url", "result_backend")
 def _celery_restored(_celery_configured):
     """Fixtures that point Celery at a broker (celery_worker, jobs_to, broker) restore it; this makes
     sure nothing a test switched (jobs not inline, another broker) outlives it, whatever the order
-    their fixtures were set up and torn down in."""
+    their fixtures were set up and torn down in. Celery's process-wide "inside a task" flag is
+    cleared too: inline jobs queued from several threads at once (the concurrency tests) set and
+    restore it without a lock and can leave it set, after which `.apply().get()` in a later test
+    refuses to block."""
+    from celery._state import _set_task_join_will_block
+
     from lms.celery import app
 
+    _set_task_join_will_block(False)
     saved = {key: app.conf[key] for key in CELERY_SWITCHES}
     yield
     for key, value in saved.items():
         app.conf[key] = value
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)
