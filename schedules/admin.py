@@ -163,7 +163,7 @@ class ScheduleNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     released content): one row per kind, item (or day) and student, which keeps them from being
     sent twice (schedules.reminders)."""
 
-    list_display = ("kind", "object_id", "student", "sent_at")
+    list_display = ("kind", "object_id", "student", "at", "sent_at")
     list_filter = ("kind",)
     search_fields = ("student__email",)
     list_select_related = ("student",)

@@ -173,20 +173,24 @@ class NoticeKind(models.TextChoices):
 
 
 class ScheduleNotice(models.Model):
-    """That a student was sent a schedule notification (schedules.reminders), once: per cohort
-    (starting), per quiz or assignment (due), or per day (`object_id` the date's ordinal: the
-    digest of what opened). The unique row is what keeps overlapping or repeated runs from sending
-    twice; `batch` marks the rows one run inserted, so it notifies only those."""
+    """That a student was sent a schedule notification (schedules.reminders), once per date: per
+    cohort and start (starting), per quiz or assignment and due date (due), or per day (`object_id`
+    the date's ordinal: the digest of what opened). A date moved later is told again when it comes
+    near. The unique row is what keeps overlapping or repeated runs from sending twice; `batch`
+    marks the rows one run inserted, so it notifies only those."""
 
     kind = models.CharField(max_length=20, choices=NoticeKind.choices)
     object_id = models.BigIntegerField()
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(help_text="The date the notice was about: the start, the student's due date, the day.")
     batch = models.UUIDField(db_index=True)
     sent_at = models.DateTimeField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["kind", "object_id", "student"], name="schedule_notice_once"),
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "student", "at"], name="schedule_notice_once_per_date"
+            ),
         ]
 
     def __str__(self):

@@ -1,19 +1,20 @@
 """The schedule's notifications, sent by beat jobs (schedules.tasks) for the platform:
 - `cohort_starting`: each student seated in a cohort starting within the next 24 hours, once per
-  cohort;
+  cohort and start;
 - `due_soon`: each student with a quiz or an assignment due for them within the next 24 hours
-  (due_at, or due_after_days after their anchor), once per item; not for work already submitted or
-  a quiz already passed;
+  (due_at, or due_after_days after their anchor), once per item and date; not for work already
+  submitted or a quiz already passed;
 - `content_released`: once a day, each student gets one digest of the lessons, quizzes and
   assignments whose time rule opened them for them during the previous day (UTC).
 (`live_session_soon` is schedules.services.live_session_reminders_send.)
 
 Each is a per-type preference (notifications). Each notice is recorded in ScheduleNotice, unique
-per kind, item and student, before it is sent: a job that runs twice, overlaps another run or is
-retried sends nothing twice. Students are found with one query per item and batch (dates relative
-to each student are matched in the database by shifting the window by the rule's days), never one
-per student, and each batch goes out as one notify_each, each student with their own date or
-digest."""
+per kind, item, student and date (a date postponed after the notice is told again when it comes
+near; one moved within the day already told of is not), before it is sent: a job that runs twice,
+overlaps another run or is retried sends nothing twice. Students are found with one query per
+item and batch (dates relative to each student are matched in the database by shifting the window
+by the rule's days), never one per student, and each batch goes out as one notify_each, each
+student with their own date or digest."""
 
 import datetime
 import uuid
@@ -35,35 +36,46 @@ BATCH = 500
 ITEM_MODELS = {"lesson": Lesson, "quiz": Quiz, "assignment": Assignment}
 
 
-def _record(kind: str, object_id: int, student_ids, now) -> list[int]:
-    """Records the notices (rows another run inserted are left alone) and returns the students
-    whose rows this call inserted."""
+def _record(kind: str, object_id: int, dates: dict[int, datetime.datetime], now) -> list[int]:
+    """Records the notices (`dates`: each student's date the notice is about; rows another run
+    inserted are left alone) and returns the students whose rows this call inserted."""
     batch = uuid.uuid4()
     ScheduleNotice.objects.bulk_create(
-        [ScheduleNotice(kind=kind, object_id=object_id, student_id=pk, batch=batch, sent_at=now) for pk in student_ids],
+        [
+            ScheduleNotice(kind=kind, object_id=object_id, student_id=pk, at=at, batch=batch, sent_at=now)
+            for pk, at in dates.items()
+        ],
         ignore_conflicts=True,
     )
     return list(ScheduleNotice.objects.filter(batch=batch).values_list("student_id", flat=True))
 
 
-def _not_noticed(kind: str, object_id: int) -> Exists:
-    return ~Exists(ScheduleNotice.objects.filter(kind=kind, object_id=object_id, student=OuterRef("student_id")))
+def _not_noticed(kind: str, object_id: int, start, end) -> Exists:
+    """No notice of this item to the student about a date in the window: a date moved out of the
+    window and back into a later one is told again; one moved within the window is not."""
+    return ~Exists(
+        ScheduleNotice.objects.filter(
+            kind=kind, object_id=object_id, student=OuterRef("student_id"), at__gt=start, at__lte=end
+        )
+    )
 
 
-def _send_in_batches(kind: str, object_id: int, enrollments: QuerySet, send) -> int:
-    """Records and sends a notice to the students of `enrollments` not told yet, BATCH at a time:
-    one query finds a batch, one inserts it, one reads back what this run inserted."""
+def _send_in_batches(kind: str, object_id: int, enrollments: QuerySet, *, window, dates, send) -> int:
+    """Records and sends a notice to the students of `enrollments` not told yet about a date in
+    `window`, BATCH at a time: one query finds a batch, `dates(ids)` gives each one's date (at
+    most one query), one inserts, one reads back what this run inserted, and `send(ids, dates)`."""
     sent = 0
     while True:
         with transaction.atomic():
             ids = list(
-                enrollments.filter(_not_noticed(kind, object_id))
+                enrollments.filter(_not_noticed(kind, object_id, *window))
                 .order_by("student_id")
                 .values_list("student_id", flat=True)[:BATCH]
             )
-            inserted = _record(kind, object_id, ids, timezone.now()) if ids else []
+            when = dates(ids) if ids else {}
+            inserted = _record(kind, object_id, when, timezone.now()) if when else []
             if inserted:
-                send(inserted)
+                send(inserted, when)
             sent += len(inserted)
         if len(ids) < BATCH or not inserted:
             return sent
@@ -99,7 +111,7 @@ def _opening_within(item, enrollments: QuerySet, *, start, end, at_field: str, d
 # --- cohort starting -----------------------------------------------------------------------------------
 def cohort_starting_send(*, now: datetime.datetime | None = None) -> int:
     """`cohort_starting` to the students seated in each cohort that starts after now and within
-    WINDOW, once per cohort. Returns the notices sent."""
+    WINDOW, once per cohort and start. Returns the notices sent."""
     now = now or timezone.now()
     sent = 0
     for cohort in Cohort.objects.filter(starts_at__gt=now, starts_at__lte=now + WINDOW).select_related("course"):
@@ -108,7 +120,7 @@ def cohort_starting_send(*, now: datetime.datetime | None = None) -> int:
         )
         enrollments = _enrolled(cohort.course_id).filter(Exists(seated))
 
-        def send(ids, cohort=cohort):
+        def send(ids, dates, cohort=cohort):
             notify(
                 recipients=ids,
                 type="cohort_starting",
@@ -122,7 +134,14 @@ def cohort_starting_send(*, now: datetime.datetime | None = None) -> int:
                 },
             )
 
-        sent += _send_in_batches(NoticeKind.COHORT_STARTING, cohort.pk, enrollments, send)
+        sent += _send_in_batches(
+            NoticeKind.COHORT_STARTING,
+            cohort.pk,
+            enrollments,
+            window=(now, now + WINDOW),
+            dates=lambda ids, cohort=cohort: dict.fromkeys(ids, cohort.starts_at),
+            send=send,
+        )
     return sent
 
 
@@ -135,7 +154,7 @@ def _done(kind: str, item_id: int) -> Exists:
 
 def due_soon_send(*, now: datetime.datetime | None = None) -> int:
     """`due_soon` to each student with a quiz or an assignment due for them after now and within
-    WINDOW, once per item; not to those who passed the quiz or submitted to the assignment. One
+    WINDOW, once per item and due date; not to those who passed the quiz or submitted to the assignment. One
     query per item and batch. Returns the notices sent."""
     now = now or timezone.now()
     end = now + WINDOW
@@ -151,12 +170,19 @@ def due_soon_send(*, now: datetime.datetime | None = None) -> int:
             enrollments = _opening_within(
                 item, _enrolled(item.course_id), start=now, end=end, at_field="due_at", days_field="due_after_days"
             ).exclude(_done(kind, item.pk))
-            sent += _send_in_batches(notice, item.pk, enrollments, _due_sender(kind, item))
+            sent += _send_in_batches(
+                notice,
+                item.pk,
+                enrollments,
+                window=(now, end),
+                dates=lambda ids, item=item: _due_dates(item, ids),
+                send=_due_sender(kind, item),
+            )
     return sent
 
 
 def _due_sender(kind: str, item):
-    def send(ids):
+    def send(ids, dates):
         # Relative due dates differ per student: each gets their own date, in one notify_each.
         notify_each(
             type="due_soon",
@@ -169,23 +195,23 @@ def _due_sender(kind: str, item):
                         "course_id": item.course_id, "kind": kind, "item_id": item.pk, "due_at": due_at.isoformat()
                     },
                 }
-                for student_id, due_at in _due_dates(item, ids)
+                for student_id, due_at in ((pk, dates[pk]) for pk in ids)
             ],
         )  # fmt: skip
 
     return send
 
 
-def _due_dates(item, student_ids) -> list[tuple[int, datetime.datetime]]:
-    """Each student's own due date of the item: one query for a relative one (the anchors come
-    with the enrollments' seats), none for due_at."""
+def _due_dates(item, student_ids) -> dict[int, datetime.datetime]:
+    """Each student's own due date of the item: two queries for a relative one (the enrollments
+    and their anchors), none for due_at."""
     if item.due_at is not None:
-        return [(pk, item.due_at) for pk in student_ids]
+        return dict.fromkeys(student_ids, item.due_at)
     from courses import release
 
     enrollments = list(_enrolled(item.course_id).filter(student_id__in=student_ids))
     anchors = release.anchors_for(enrollments)
-    return [(e.student_id, release.due_for(item, anchors[e.pk])) for e in enrollments]
+    return {e.student_id: release.due_for(item, anchors[e.pk]) for e in enrollments}
 
 
 # --- content released (daily digest) -------------------------------------------------------------------
@@ -227,7 +253,8 @@ def content_released_send(*, now: datetime.datetime | None = None) -> int:
     sent = 0
     for at in range(0, len(students), BATCH):
         with transaction.atomic():
-            inserted = _record(NoticeKind.CONTENT_RELEASED, day.toordinal(), students[at : at + BATCH], now)
+            dates = dict.fromkeys(students[at : at + BATCH], start)
+            inserted = _record(NoticeKind.CONTENT_RELEASED, day.toordinal(), dates, now)
             if inserted:
                 notify_each(type="content_released", messages=[_digest(pk, opened[pk], day) for pk in inserted])
             sent += len(inserted)

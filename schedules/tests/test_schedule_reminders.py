@@ -791,3 +791,40 @@ def test_the_digest_job_sends_at_its_first_run_after_midnight_and_returns_the_co
         with at(DIGEST_RUN + hours * HOUR):
             assert content_released_task.apply().get() == 0
     assert received("content_released") == students
+
+
+# --- moved dates -----------------------------------------------------------------------------------
+def test_a_cohort_start_moved_later_is_told_again_when_it_comes_near(course):
+    cohort = make_cohort(course, NOW + 12 * HOUR)
+    student = enrolled(course, 1, cohort=cohort)
+    with at(NOW):
+        assert reminders.cohort_starting_send() == 1
+    cohort.starts_at = NOW + 18 * HOUR  # moved within the day already told of: not again
+    cohort.save(update_fields=["starts_at"])
+    with at(NOW + HOUR):
+        assert reminders.cohort_starting_send() == 0
+    cohort.starts_at = NOW + 5 * DAY  # postponed: told again the day before the new start
+    cohort.save(update_fields=["starts_at"])
+    with at(NOW + 3 * DAY):
+        assert reminders.cohort_starting_send() == 0
+    with at(NOW + 4 * DAY + SECOND):
+        assert reminders.cohort_starting_send() == 1
+        assert reminders.cohort_starting_send() == 0
+    assert received("cohort_starting", cohort_id=cohort.pk) == student * 2
+    assert received("cohort_starting", starts_at=(NOW + 5 * DAY).isoformat()) == student
+
+
+@pytest.mark.parametrize("kind", ["quiz", "assignment"])
+def test_a_due_date_moved_later_is_told_again_when_it_comes_near(course, kind):
+    item = make_item(kind, course, due_at=NOW + 6 * HOUR)
+    student = enrolled(course, 1)
+    with at(NOW):
+        assert reminders.due_soon_send() == 1
+    type(item).objects.filter(pk=item.pk).update(due_at=NOW + 3 * DAY)
+    with at(NOW + HOUR):
+        assert reminders.due_soon_send() == 0
+    with at(NOW + 2 * DAY + SECOND):
+        assert reminders.due_soon_send() == 1
+        assert reminders.due_soon_send() == 0
+    assert received("due_soon", item_id=item.pk) == student * 2
+    assert received("due_soon", due_at=(NOW + 3 * DAY).isoformat()) == student
