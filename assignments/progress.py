@@ -5,16 +5,15 @@ from collections.abc import Sequence
 
 from django.db.models import F
 
-from courses import release
-from courses.progress import Part, cohort_course_ids, rules_by_course
+from courses.progress import Part, left_ids
 
 from .models import Assignment, Submission
 
 
-def assignments_requirement(enrollments: Sequence, anchors: dict | None = None) -> dict[int, Part]:
+def assignments_requirement(enrollments: Sequence, left_out: dict | None = None) -> dict[int, Part]:
     """Two queries for any number of enrollments: the required assignments of their courses, and
-    the ones each student has passed (and one more when a student is in a cohort: the required
-    assignments with time rules, which may open only after the cohort ends)."""
+    the ones each student has passed; those the release rules leave out of an enrollment
+    (`left_out`, courses.release.left_out) do not count."""
     course_ids = {e.course_id for e in enrollments}
     required: dict[int, set[int]] = {cid: set() for cid in course_ids}
     for course_id, assignment_id in Assignment.objects.filter(course_id__in=course_ids, is_required=True).values_list(
@@ -35,13 +34,9 @@ def assignments_requirement(enrollments: Sequence, anchors: dict | None = None) 
         )
         for student_id, assignment_id in rows:
             passed.setdefault(student_id, set()).add(assignment_id)
-    ruled = rules_by_course(
-        Assignment.objects.filter(pk__in=all_required),
-        cohort_course_ids(enrollments, anchors) if all_required else set(),
-    )
     parts = {}
     for e in enrollments:
-        counted = required[e.course_id] - release.unreachable(ruled.get(e.course_id, ()), (anchors or {}).get(e.pk))
+        counted = required[e.course_id] - left_ids(left_out, e.pk, "assignment")
         parts[e.pk] = Part(tuple(sorted(passed.get(e.student_id, set()) & counted)), len(counted))
     return parts
 

@@ -125,12 +125,47 @@ def reachable(available_from, available_after_days, anchor: Anchor | None) -> bo
     return opening is None or opening <= anchor.ends_at
 
 
-def unreachable(rows: Iterable[tuple], anchor: Anchor | None) -> set[int]:
-    """The ids among `rows` (`(id, available_from, available_after_days)`) that open only after the
-    anchor's cohort ends."""
-    if anchor is None or anchor.ends_at is None:
-        return set()
-    return {pk for pk, available_from, after_days in rows if not reachable(available_from, after_days, anchor)}
+def left_out(enrollments: Sequence, anchors: dict[int, Anchor]) -> dict[int, set[tuple[str, int]]]:
+    """For each enrollment whose student is in a cohort, the items (`(kind, id)`) its progress
+    leaves out: those whose time rule opens them only after the cohort ends, and those that require
+    (directly or through others) an item left out, since they cannot open in that run either.
+    Preview lessons are never left out. One query per kind of item, and none when no student is in
+    a cohort."""
+    from .models import Lesson
+
+    ends = {e.pk: anchors[e.pk] for e in enrollments if anchors.get(e.pk) and anchors[e.pk].ends_at}
+    if not ends:
+        return {}
+    course_ids = {e.course_id for e in enrollments if e.pk in ends}
+    items: dict[int, list[tuple]] = {}
+    for name, model in {"lesson": Lesson, **{k: kind.model for k, kind in _kinds.items()}}.items():
+        fields = ["course_id", "pk", "available_from", "available_after_days", "requires_passing"]
+        for course_id, pk, available_from, after_days, requires, *preview in model.objects.filter(
+            course_id__in=course_ids
+        ).values_list(*fields, *(["is_preview"] if name == "lesson" else [])):
+            needs = {(r["kind"], int(r["id"])) for r in requires or ()}
+            items.setdefault(course_id, []).append(
+                (name, pk, available_from, after_days, needs, bool(preview and preview[0]))
+            )
+    result = {}
+    for enrollment in enrollments:
+        if enrollment.pk not in ends:
+            continue
+        rows = [row for row in items.get(enrollment.course_id, ()) if not row[5]]
+        out = {
+            (k, pk)
+            for k, pk, available_from, days, _, _ in rows
+            if not reachable(available_from, days, ends[enrollment.pk])
+        }
+        grown = True
+        while grown:  # what requires an item left out is left out too
+            grown = False
+            for k, pk, _, _, needs, _ in rows:
+                if (k, pk) not in out and needs & out:
+                    out.add((k, pk))
+                    grown = True
+        result[enrollment.pk] = out
+    return result
 
 
 def requirement_pairs(items: Iterable) -> dict[str, set[int]]:

@@ -4,16 +4,15 @@ from collections.abc import Sequence
 
 from django.db.models import Exists, OuterRef
 
-from courses import release
-from courses.progress import Part, cohort_course_ids, rules_by_course
+from courses.progress import Part, left_ids
 
 from .models import Attempt, Question, Quiz
 
 
-def quizzes_requirement(enrollments: Sequence, anchors: dict | None = None) -> dict[int, Part]:
+def quizzes_requirement(enrollments: Sequence, left_out: dict | None = None) -> dict[int, Part]:
     """Two queries for any number of enrollments: the required quizzes of their courses, and the
-    ones each student has passed (and one more when a student is in a cohort: the required quizzes
-    with time rules, which may open only after the cohort ends)."""
+    ones each student has passed; those the release rules leave out of an enrollment (`left_out`,
+    courses.release.left_out) do not count."""
     course_ids = {e.course_id for e in enrollments}
     required: dict[int, set[int]] = {cid: set() for cid in course_ids}
     rows = (
@@ -35,12 +34,9 @@ def quizzes_requirement(enrollments: Sequence, anchors: dict | None = None) -> d
         )
         for student_id, quiz_id in passed_rows:
             passed.setdefault(student_id, set()).add(quiz_id)
-    ruled = rules_by_course(
-        Quiz.objects.filter(pk__in=all_required), cohort_course_ids(enrollments, anchors) if all_required else set()
-    )
     parts = {}
     for e in enrollments:
-        counted = required[e.course_id] - release.unreachable(ruled.get(e.course_id, ()), (anchors or {}).get(e.pk))
+        counted = required[e.course_id] - left_ids(left_out, e.pk, "quiz")
         parts[e.pk] = Part(tuple(sorted(passed.get(e.student_id, set()) & counted)), len(counted))
     return parts
 

@@ -136,6 +136,20 @@ def test_days_after_the_cohort_start_landing_after_its_end_are_left_out(
     assert totals(alone) == {"lessons": 2, "quizzes": 1, "assignments": 0}
 
 
+def test_what_requires_an_item_left_out_is_left_out_too(student, other_student, course, section):
+    create_lesson(section)
+    late = create_quiz(course, is_required=True, available_from=ENDS + SECOND)  # never opens in the run
+    work = create_assignment(  # no date of its own, but it waits for the late quiz
+        section, is_required=True, requires_passing=[{"kind": "quiz", "id": late.pk}]
+    )
+    create_lesson(section, requires_passing=[{"kind": "assignment", "id": work.pk}])  # and this waits for it
+    create_lesson(section, is_preview=True, requires_passing=[{"kind": "quiz", "id": late.pk}])  # open to anyone
+    in_cohort, alone = seated(student, cohort_of(course)), self_paced(other_student, course)
+
+    assert totals(in_cohort) == {"lessons": 2, "quizzes": 0, "assignments": 0}
+    assert totals(alone) == {"lessons": 3, "quizzes": 1, "assignments": 1}
+
+
 def test_only_an_enrolled_seat_makes_a_cohort_run(student, course, section):
     cohort = cohort_of(course)
     create_lesson(section)
