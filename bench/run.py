@@ -286,9 +286,10 @@ def seed(args) -> dict:
             "order",
             "created_at",
             "updated_at",
+            "requires_passing",  # a JSON column: COPY does not apply the model's default
         ],
         (
-            (c + 1, c + 1, f"Lesson {k}", "Text " * 50, "", 300, k == 1, k, now, now)
+            (c + 1, c + 1, f"Lesson {k}", "Text " * 50, "", 300, k == 1, k, now, now, "[]")
             for c in range(total_courses)
             for k in range(1, 4)
         ),
