@@ -302,8 +302,10 @@ def test_schedules_on_dashboards_run_in_constant_queries(clients, student, instr
     from reports.tests.test_queries import INSTRUCTOR_DASHBOARD_QUERIES, PINNED
 
     grow_schedules(student=student, instructor=instructor, courses=1)
+    # A student seated in a cohort: the progress reads the items its release rules may leave out
+    # (courses.release.left_out: one query per kind of item, lessons, quizzes and assignments).
     small_student = count_queries(
-        clients["student"], STUDENT, django_assert_max_num_queries, PINNED[("student", STUDENT)]
+        clients["student"], STUDENT, django_assert_max_num_queries, PINNED[("student", STUDENT)] + 3
     )
     small_instructor = count_queries(
         clients["instructor"], INSTRUCTOR, django_assert_max_num_queries, INSTRUCTOR_DASHBOARD_QUERIES
