@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
@@ -53,6 +54,13 @@ class User(AbstractUser):
         blank=True,
         related_name="+",
         help_text="The uploaded profile picture (purpose avatar); replaced through user_avatar_set.",
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text="The language the platform writes to this user in (API messages, notifications, e-mails, "
+        "certificates). Empty: the browser's Accept-Language, else the platform's default.",
     )
 
     USERNAME_FIELD = "email"

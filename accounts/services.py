@@ -49,11 +49,13 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     role: str = Role.STUDENT,
+    language: str = "",
 ) -> User:
     """Creates an active user with a validated password. A taken e-mail, in any letter case, is a
-    ValidationError on `email`. Instructors get an (empty) instructor profile."""
+    ValidationError on `email`. Instructors get an (empty) instructor profile. `language`: the
+    profile's language ("" follows the browser; lms.i18n)."""
     email = normalize_email(email)
-    user = User(email=email, first_name=first_name, last_name=last_name, role=role)
+    user = User(email=email, first_name=first_name, last_name=last_name, role=role, language=language)
     user.is_staff = user.is_superuser = role == Role.ADMIN
     _validate_password(password, user)
     user.set_password(password)
@@ -81,8 +83,16 @@ def instructor_register(
     bio: str = "",
     expertise: str = "",
     website: str = "",
+    language: str = "",
 ) -> User:
-    user = user_create(email=email, password=password, first_name=first_name, last_name=last_name, role=Role.INSTRUCTOR)
+    user = user_create(
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        role=Role.INSTRUCTOR,
+        language=language,
+    )
     InstructorProfile.objects.filter(user=user).update(headline=headline, bio=bio, expertise=expertise, website=website)
     user.instructor_profile.refresh_from_db()
     return user
@@ -90,7 +100,7 @@ def instructor_register(
 
 @transaction.atomic
 def user_update_profile(*, actor: User | None, user: User, data: dict) -> User:
-    """Updates names, the avatar (`avatar`: an upload id or None, as user_avatar_set) and, for
+    """Updates names, the language, the avatar (`avatar`: an upload id or None, as user_avatar_set) and, for
     instructors, the instructor profile (PROFILE_FIELDS); other keys of `data` are ignored: role,
     e-mail and flags change elsewhere (user_set_role, user_set_email, user_deactivate). Who may: the
     user themself or an admin (the admin's user page); `actor=None` for the platform. Works on the
@@ -99,7 +109,7 @@ def user_update_profile(*, actor: User | None, user: User, data: dict) -> User:
     if actor is not None and not can_edit_profile(actor, user):
         raise NotPermitted("You can only change your own profile.", code="not_owner")
     stored = User.objects.get(pk=user.pk)
-    model_update(instance=stored, fields=("first_name", "last_name"), data=data)
+    model_update(instance=stored, fields=("first_name", "last_name", "language"), data=data)
     if stored.role == Role.INSTRUCTOR and any(f in data for f in PROFILE_FIELDS):
         profile, _ = InstructorProfile.objects.get_or_create(user=stored)
         model_update(instance=profile, fields=PROFILE_FIELDS, data=data)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import transaction
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
@@ -10,12 +11,28 @@ from media import storage
 from media.api.serializers import absolute
 
 
+LANGUAGE_HELP = (
+    "The language the platform writes to this user in: API messages, notifications, e-mails and "
+    "certificates. Empty: the request's Accept-Language, and the platform's default for what is sent later."
+)
+
+
+def language_field(**kwargs) -> serializers.ChoiceField:
+    kwargs.setdefault("help_text", LANGUAGE_HELP)
+    return serializers.ChoiceField(choices=settings.LANGUAGES, allow_blank=True, **kwargs)
+
+
 # --- input ---------------------------------------------------------------------------------------
 class RegisterInputSerializer(InputSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
     first_name = serializers.CharField(max_length=150)
     last_name = serializers.CharField(max_length=150)
+    language = language_field(
+        required=False,
+        help_text="The profile's language. Omitted: the language of the request's Accept-Language header, "
+        "when it names one the platform speaks.",
+    )
 
 
 class InstructorRegisterInputSerializer(RegisterInputSerializer):
@@ -37,6 +54,7 @@ class RefreshInputSerializer(InputSerializer):
 class MeUpdateInputSerializer(InputSerializer):
     first_name = serializers.CharField(max_length=150, required=False)
     last_name = serializers.CharField(max_length=150, required=False)
+    language = language_field(required=False)
     headline = serializers.CharField(max_length=200, required=False, allow_blank=True)
     bio = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     expertise = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -92,6 +110,7 @@ class UserSerializer(serializers.ModelSerializer):
     bio = serializers.CharField(required=False, help_text="Instructors only.")
     expertise = serializers.CharField(required=False, help_text="Instructors only.")
     website = serializers.CharField(required=False, help_text="Instructors only.")
+    language = language_field()
 
     class Meta:
         model = User
@@ -101,6 +120,7 @@ class UserSerializer(serializers.ModelSerializer):
             "first_name",
             "last_name",
             "role",
+            "language",
             "date_joined",
             "avatar",
             "headline",
@@ -117,6 +137,7 @@ class UserSerializer(serializers.ModelSerializer):
             "first_name": user.first_name,
             "last_name": user.last_name,
             "role": user.role,
+            "language": user.language,
             "date_joined": serializers.DateTimeField().to_representation(user.date_joined),
             "avatar": avatar_data(user, self.context.get("request")),
         }

@@ -43,11 +43,19 @@ class PublicAuthView(APIView):
         return 'Bearer realm="api"'
 
 
+def _language(request, data: dict) -> str:
+    """The new profile's language: the one asked for, else the Accept-Language header's (when the
+    request carries one), so that what is sent to them later is in it too."""
+    if "language" in data:
+        return data.pop("language")
+    return request.LANGUAGE_CODE if request.headers.get("Accept-Language") else ""
+
+
 @schema.REGISTER
 class RegisterView(PublicAuthView):
     def post(self, request):
         data = RegisterInputSerializer.validated(request)
-        user = services.user_create(**data, role=Role.STUDENT)
+        user = services.user_create(**data, role=Role.STUDENT, language=_language(request, data))
         return _auth_response(request, user, status.HTTP_201_CREATED)
 
 
@@ -55,7 +63,7 @@ class RegisterView(PublicAuthView):
 class InstructorRegisterView(PublicAuthView):
     def post(self, request):
         data = InstructorRegisterInputSerializer.validated(request)
-        user = services.instructor_register(**data)
+        user = services.instructor_register(**data, language=_language(request, data))
         return _auth_response(request, user, status.HTTP_201_CREATED)
 
 
