@@ -32,11 +32,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/app/var/media
 
-# WeasyPrint (certificate PDFs) needs Pango and HarfBuzz's subsetter at run time, and a font; uploaded
-# videos are read by ffprobe and given a poster frame by ffmpeg.
+# WeasyPrint (certificate PDFs) needs Pango and HarfBuzz's subsetter at run time, and fonts for every
+# script a name may be written in (Latin, Arabic, CJK); uploaded videos are read by ffprobe and given a
+# poster frame by ffmpeg; gettext's msgfmt compiles the translations at build time.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core ffmpeg \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core \
+        fonts-droid-fallback ffmpeg gettext \
     && rm -rf /var/lib/apt/lists/*
 
 # Installed from the builder's wheels, which never become a layer of this image.
@@ -55,7 +57,8 @@ COPY . .
 # a SECRET_KEY, so the build passes a throwaway one; nothing at build time signs anything with it.
 RUN SECRET_KEY=collectstatic-at-build-time-only-not-a-secret-0123456789abcdef \
         DATABASE_URL=sqlite:////tmp/build.sqlite3 \
-        python manage.py collectstatic --noinput --verbosity 0 \
+        sh -c "python manage.py collectstatic --noinput --verbosity 0 \
+            && python manage.py compilemessages --ignore=clients --verbosity 0" \
     && rm -f /tmp/build.sqlite3 \
     && mkdir -p /app/var/media \
     && chown app:app /app/var/media

@@ -19,8 +19,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 # This checkout's own SECRET_KEY in .env (sessions, reset links and JWTs are signed with it).
+# The translations (locale/*/LC_MESSAGES/django.po) are compiled into .mo files Django reads.
 install: $(VENV)/.installed
 	@$(PY) scripts/ensure_secret_key.py
+	@$(PY) manage.py compilemessages --ignore=.venv --ignore=clients --verbosity 0
 
 run: install
 	$(PY) manage.py migrate --noinput

@@ -15,8 +15,10 @@ user_change_password, logout take the user themself); they are never looked up b
 
 from typing import Literal
 
+from django.utils.translation import gettext_lazy as _
+
 from lms.access import check_need, object_or_404
-from lms.errors import NotPermitted
+from lms.errors import Message, NotPermitted
 
 from .models import User
 from .roles import is_admin
@@ -24,7 +26,7 @@ from .roles import is_admin
 Need = Literal["administer"]
 NEEDS: tuple[Need, ...] = ("administer",)
 
-ADMIN_ONLY = "Only an administrator can do this."
+ADMIN_ONLY = _("Only an administrator can do this.")
 
 
 def can_administer_users(user) -> bool:
@@ -36,7 +38,7 @@ def can_edit_profile(user, account: User) -> bool:
     return bool(user and user.is_authenticated) and (user.pk == account.pk or is_admin(user))
 
 
-def require_admin(actor, message: str = ADMIN_ONLY) -> None:
+def require_admin(actor, message: Message = ADMIN_ONLY) -> None:
     """For services: `actor` (a person; None is the platform, always allowed) must be an admin."""
     if actor is not None and not can_administer_users(actor):
         raise NotPermitted(message, code="not_admin")
@@ -51,7 +53,7 @@ def user_for(user, user_id, *, need: Need = "administer", queryset=None) -> User
     return object_or_404(User.objects.all() if queryset is None else queryset, user_id)
 
 
-def role_require(user: User, *, role: str, message: str) -> User:
+def role_require(user: User, *, role: str, message: Message) -> User:
     """`user` (just signed in) holds `role`, else NotPermitted `wrong_role` with `message`."""
     if getattr(user, "role", None) != role:
         raise NotPermitted(message, code="wrong_role")

@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from rest_framework_simplejwt.token_blacklist import admin as token_admin
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -55,7 +57,7 @@ class InstructorProfileInline(admin.StackedInline):
 class UserCreationForm(forms.ModelForm):
     """Creates users through the same service as the API: validated password, unique e-mail."""
 
-    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
 
     class Meta:
         model = User
@@ -64,7 +66,7 @@ class UserCreationForm(forms.ModelForm):
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError("A user with this e-mail address already exists.")
+            raise ValidationError(services.EMAIL_TAKEN)
         return email
 
     def clean(self):
@@ -94,7 +96,7 @@ class UserChangeForm(DjangoUserChangeForm):
     def clean_email(self):  # as user_set_email checks it, next to the field
         email = normalize_email(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise ValidationError("A user with this e-mail address already exists.")
+            raise ValidationError(services.EMAIL_TAKEN)
         return email
 
 
@@ -120,15 +122,15 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     readonly_fields = ("role", "is_active", "is_staff", "is_superuser", "last_login", "date_joined", "avatar_preview")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Personal info", {"fields": ("first_name", "last_name", "avatar_preview")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "avatar_preview")}),
         (
-            "Role",
+            _("Role"),
             {
                 "fields": ("role", "is_active", "is_staff", "is_superuser"),
-                "description": "Change roles and deactivate with the actions on the user list.",
+                "description": _("Change roles and deactivate with the actions on the user list."),
             },
         ),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_form = UserCreationForm
     add_fieldsets = (
@@ -143,7 +145,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
 
-    @admin.display(description="Avatar")
+    @admin.display(description=_("Avatar"))
     def avatar_preview(self, obj):
         """The avatar (its thumbnail once made); users set it through PATCH /api/v1/auth/me/."""
         avatar = obj.avatar if obj and obj.avatar_id else None
@@ -171,54 +173,56 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
         if names:
             services.user_update_profile(actor=request.user, user=obj, data=names)
 
-    @admin.action(description="Promote to instructor")
+    @admin.action(description=_("Promote to instructor"))
     def promote_to_instructor(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda u: services.user_set_role(actor=request.user, user=u, role=Role.INSTRUCTOR),
-            "user(s) promoted to instructor",
+            ngettext_lazy(
+                "{count} user(s) promoted to instructor.", "{count} user(s) promoted to instructor.", "count"
+            ),
         )
 
-    @admin.action(description="Promote to admin")
+    @admin.action(description=_("Promote to admin"))
     def promote_to_admin(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda u: services.user_set_role(actor=request.user, user=u, role=Role.ADMIN),
-            "user(s) promoted to admin",
+            ngettext_lazy("{count} user(s) promoted to admin.", "{count} user(s) promoted to admin.", "count"),
         )
 
-    @admin.action(description="Demote to student")
+    @admin.action(description=_("Demote to student"))
     def demote_to_student(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda u: services.user_set_role(actor=request.user, user=u, role=Role.STUDENT),
-            "user(s) demoted to student",
+            ngettext_lazy("{count} user(s) demoted to student.", "{count} user(s) demoted to student.", "count"),
         )
 
-    @admin.action(description="Deactivate (keeps their records; signs them out)")
+    @admin.action(description=_("Deactivate (keeps their records; signs them out)"))
     def deactivate(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda u: services.user_deactivate(actor=request.user, user=u),
-            "user(s) deactivated",
+            ngettext_lazy("{count} user(s) deactivated.", "{count} user(s) deactivated.", "count"),
         )
 
-    @admin.action(description="Reactivate")
+    @admin.action(description=_("Reactivate"))
     def reactivate(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda u: services.user_reactivate(actor=request.user, user=u),
-            "user(s) reactivated",
+            ngettext_lazy("{count} user(s) reactivated.", "{count} user(s) reactivated.", "count"),
         )
 
     def has_delete_permission(self, request, obj=None):
@@ -285,7 +289,7 @@ class SignInLockoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("user",)
     actions = ["unlock"]
 
-    @admin.action(description="Unlock now (forget the account's failed sign-ins)")
+    @admin.action(description=_("Unlock now (forget the account's failed sign-ins)"))
     def unlock(self, request, queryset):
         users = {lockout.user_id: lockout.user for lockout in queryset.select_related("user")}
         apply_each(
@@ -293,5 +297,5 @@ class SignInLockoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request,
             users.values(),
             lambda user: services.signin_unlock(actor=request.user, user=user),
-            "account(s) unlocked",
+            ngettext_lazy("{count} account(s) unlocked.", "{count} account(s) unlocked.", "count"),
         )

@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 def normalize_email(email: str) -> str:
@@ -11,9 +12,9 @@ def normalize_email(email: str) -> str:
 
 
 class Role(models.TextChoices):
-    STUDENT = "student", "Student"
-    INSTRUCTOR = "instructor", "Instructor"
-    ADMIN = "admin", "Admin"
+    STUDENT = "student", _("Student")
+    INSTRUCTOR = "instructor", _("Instructor")
+    ADMIN = "admin", _("Admin")
 
 
 class UserManager(BaseUserManager):
@@ -45,22 +46,28 @@ class User(AbstractUser):
     """A person on the platform. E-mail is the login; exactly one role; admins are staff."""
 
     username = None
-    email = models.EmailField("e-mail address", unique=True)
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT, db_index=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
+    role = models.CharField(
+        max_length=16, choices=Role.choices, default=Role.STUDENT, db_index=True, verbose_name=_("role")
+    )
     avatar = models.ForeignKey(
         "media.Upload",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The uploaded profile picture (purpose avatar); replaced through user_avatar_set.",
+        verbose_name=_("avatar"),
+        help_text=_("The uploaded profile picture (purpose avatar); replaced through user_avatar_set."),
     )
     language = models.CharField(
+        verbose_name=_("language"),
         max_length=8,
         choices=settings.LANGUAGES,
         blank=True,
-        help_text="The language the platform writes to this user in (API messages, notifications, e-mails, "
-        "certificates). Empty: the browser's Accept-Language, else the platform's default.",
+        help_text=_(
+            "The language the platform writes to this user in (API messages, notifications, e-mails, "
+            "certificates). Empty: the browser's language, else the platform's default."
+        ),
     )
 
     USERNAME_FIELD = "email"
@@ -70,6 +77,8 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
@@ -103,24 +112,30 @@ class User(AbstractUser):
 class InstructorProfile(models.Model):
     """What students see about an instructor. Kept when the user stops being an instructor."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="instructor_profile")
-    headline = models.CharField(max_length=200, blank=True)
-    bio = models.TextField(blank=True, max_length=5000)
-    expertise = models.CharField(max_length=500, blank=True)
-    website = models.URLField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="instructor_profile", verbose_name=_("user")
+    )
+    headline = models.CharField(max_length=200, blank=True, verbose_name=_("headline"))
+    bio = models.TextField(blank=True, max_length=5000, verbose_name=_("bio"))
+    expertise = models.CharField(max_length=500, blank=True, verbose_name=_("expertise"))
+    website = models.URLField(blank=True, verbose_name=_("website"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("instructor profile")
+        verbose_name_plural = _("instructor profiles")
 
     def __str__(self):
-        return f"Instructor profile of {self.user}"
+        return _("Instructor profile of {user}").format(user=self.user)
 
 
 class LockoutNotice(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
     # Not e-mailed: the owner was told of another lockout within SIGNIN_LOCKOUT_EMAIL_INTERVAL_HOURS,
     # or the account was deactivated before the e-mail went out.
-    SKIPPED = "skipped", "Not sent"
+    SKIPPED = "skipped", _("Not sent")
 
 
 class SignInLockout(models.Model):
@@ -128,16 +143,20 @@ class SignInLockout(models.Model):
     itself, in the cache): what staff see, and the owner's e-mail notice. Only accounts that exist
     and are active get a record; a locked e-mail with no account leaves no trace here."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signin_lockouts")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signin_lockouts", verbose_name=_("user"))
     # The client address of the failure that locked the account, as the limits count it (an IPv6
     # address as its /64); blank when the check came from outside a request.
-    address = models.CharField(max_length=64, blank=True)
-    locked_at = models.DateTimeField()
-    locked_until = models.DateTimeField()
-    notice = models.CharField(max_length=16, choices=LockoutNotice.choices, default=LockoutNotice.PENDING)
-    notified_at = models.DateTimeField(null=True, blank=True)
+    address = models.CharField(max_length=64, blank=True, verbose_name=_("client address"))
+    locked_at = models.DateTimeField(verbose_name=_("locked at"))
+    locked_until = models.DateTimeField(verbose_name=_("locked until"))
+    notice = models.CharField(
+        max_length=16, choices=LockoutNotice.choices, default=LockoutNotice.PENDING, verbose_name=_("notice")
+    )
+    notified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("notified at"))
 
     class Meta:
+        verbose_name = _("sign-in lockout")
+        verbose_name_plural = _("sign-in lockouts")
         ordering = ["-locked_at", "-id"]
         indexes = [
             models.Index(fields=["user", "locked_at"]),
@@ -146,4 +165,4 @@ class SignInLockout(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} locked at {self.locked_at:%Y-%m-%d %H:%M} UTC"
+        return _("{user} locked at {time} UTC").format(user=self.user, time=f"{self.locked_at:%Y-%m-%d %H:%M}")

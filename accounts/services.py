@@ -9,9 +9,11 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -21,6 +23,7 @@ from activity.models import Verb
 from activity.services import activity_record
 from lms.emails import templated_email
 from lms.errors import Conflict, InvalidInput, NotPermitted
+from lms.i18n import language_of
 from lms.jobs import enqueue_on_commit
 from lms.services import model_update
 from media.models import Upload, UploadPurpose
@@ -32,6 +35,8 @@ from .models import InstructorProfile, LockoutNotice, Role, SignInLockout, User,
 from .tasks import password_reset_email_send_task, signin_lockout_email_send_task
 
 PROFILE_FIELDS = ("headline", "bio", "expertise", "website")
+EMAIL_TAKEN = gettext_lazy("A user with this e-mail address already exists.")
+NOT_OWN_PROFILE = gettext_lazy("You can only change your own profile.")
 
 
 def _validate_password(password: str, user: User, field: str = "password") -> None:
@@ -60,12 +65,12 @@ def user_create(
     _validate_password(password, user)
     user.set_password(password)
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ["A user with this e-mail address already exists."]})
+        raise ValidationError({"email": [EMAIL_TAKEN]})
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:  # a concurrent sign-up with the same e-mail won the race
-        raise ValidationError({"email": ["A user with this e-mail address already exists."]}) from exc
+        raise ValidationError({"email": [EMAIL_TAKEN]}) from exc
     if role == Role.INSTRUCTOR:
         InstructorProfile.objects.create(user=user)
     activity_record(actor=user, verb=Verb.USER_SIGNED_UP, target=user, metadata={"role": role})
@@ -107,11 +112,11 @@ def user_update_profile(*, actor: User | None, user: User, data: dict) -> User:
     stored rows (`user` may carry a form's unsaved changes) and writes only the fields that changed;
     no lock (the last write of a field wins). Returns the stored user."""
     if actor is not None and not can_edit_profile(actor, user):
-        raise NotPermitted("You can only change your own profile.", code="not_owner")
+        raise NotPermitted(NOT_OWN_PROFILE, code="not_owner")
     stored = User.objects.get(pk=user.pk)
     model_update(instance=stored, fields=("first_name", "last_name", "language"), data=data)
     if stored.role == Role.INSTRUCTOR and any(f in data for f in PROFILE_FIELDS):
-        profile, _ = InstructorProfile.objects.get_or_create(user=stored)
+        profile, _created = InstructorProfile.objects.get_or_create(user=stored)
         model_update(instance=profile, fields=PROFILE_FIELDS, data=data)
     if "avatar" in data:
         stored = user_avatar_set(actor=actor, user=stored, upload_id=data["avatar"])
@@ -126,7 +131,7 @@ def user_avatar_set(*, actor: User | None, user: User, upload_id) -> User:
     admin; `actor=None` for the platform, which attaches the user's own uploads only. Takes the
     user's row lock and returns the stored user."""
     if actor is not None and not can_edit_profile(actor, user):
-        raise NotPermitted("You can only change your own profile.", code="not_owner")
+        raise NotPermitted(NOT_OWN_PROFILE, code="not_owner")
     stored = User.objects.select_for_update().get(pk=user.pk)
     current = stored.avatar_id
     if (current is None and upload_id is None) or (
@@ -152,13 +157,13 @@ def user_set_email(*, actor: User | None, user: User, email: str) -> User:
     require_admin(actor)
     email = normalize_email(email)
     if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-        raise ValidationError({"email": ["A user with this e-mail address already exists."]})
+        raise ValidationError({"email": [EMAIL_TAKEN]})
     user.email = email
     try:
         with transaction.atomic():
             user.save(update_fields=["email"])
     except IntegrityError as exc:
-        raise ValidationError({"email": ["A user with this e-mail address already exists."]}) from exc
+        raise ValidationError({"email": [EMAIL_TAKEN]}) from exc
     return user
 
 
@@ -174,12 +179,12 @@ def user_set_role(*, actor: User | None, user: User, role: str) -> User:
     demotions cannot both pass the "another admin" check."""
     require_admin(actor)
     if role not in Role.values:
-        raise InvalidInput(f"Unknown role {role!r}.", code="invalid_role")
+        raise InvalidInput(_("Unknown role {role}.").format(role=repr(role)), code="invalid_role")
     # Lock the admins so two concurrent demotions cannot both pass the "another admin" check.
     list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True).values_list("pk"))
     demoting_admin = user.role == Role.ADMIN and role != Role.ADMIN and user.is_active
     if demoting_admin and not _active_admins_other_than(user).exists():
-        raise Conflict("The last active admin cannot be demoted.", code="last_admin")
+        raise Conflict(_("The last active admin cannot be demoted."), code="last_admin")
     user.role = role
     user.is_staff = user.is_superuser = role == Role.ADMIN
     user.save(update_fields=["role", "is_staff", "is_superuser"])
@@ -202,7 +207,7 @@ def user_deactivate(*, actor: User | None, user: User) -> User:
     require_admin(actor)
     list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True).values_list("pk"))
     if user.role == Role.ADMIN and user.is_active and not _active_admins_other_than(user).exists():
-        raise Conflict("The last active admin cannot be deactivated.", code="last_admin")
+        raise Conflict(_("The last active admin cannot be deactivated."), code="last_admin")
     user.is_active = False
     user.save(update_fields=["is_active"])
     _blacklist_all_tokens(user)
@@ -319,12 +324,14 @@ def signin_lockout_email_send(*, lockout_id: int) -> bool:
             "interval_hours": settings.SIGNIN_LOCKOUT_EMAIL_INTERVAL_HOURS,
             "platform_name": settings.PLATFORM_NAME,
         }
-        templated_email(
-            subject="Too many failed sign-ins to your account",
-            template="accounts/signin_lockout_email",
-            context=context,
-            to=user.email,
-        ).send()
+        with translation.override(language_of(user)):  # the owner's language, not the attacker's
+            message = templated_email(
+                subject=_("Too many failed sign-ins to your account"),
+                template="accounts/signin_lockout_email",
+                context=context,
+                to=user.email,
+            )
+        message.send()
         lockout.notice = LockoutNotice.SENT
         lockout.notified_at = timezone.now()
         lockout.save(update_fields=["notice", "notified_at"])
@@ -344,7 +351,7 @@ def signin_lockout_emails_send_pending(*, created_before: datetime, limit: int =
 
 def signin_lockouts_prune(*, older_than: datetime) -> int:
     """Deletes lockout records from before `older_than`. Returns how many."""
-    deleted, _ = SignInLockout.objects.filter(locked_at__lt=older_than).delete()
+    deleted, _by_model = SignInLockout.objects.filter(locked_at__lt=older_than).delete()
     return deleted
 
 
@@ -381,9 +388,9 @@ def logout(*, user: User, refresh: str) -> None:
     try:
         token = RefreshToken(refresh)
     except TokenError as exc:
-        raise InvalidInput(f"Invalid refresh token: {exc}", code="token_not_valid") from exc
+        raise InvalidInput(_("Invalid refresh token: {error}").format(error=exc), code="token_not_valid") from exc
     if str(token.get("user_id")) != str(user.pk):
-        raise InvalidInput("This refresh token belongs to another user.", code="token_not_valid")
+        raise InvalidInput(_("This refresh token belongs to another user."), code="token_not_valid")
     token.blacklist()
 
 
@@ -411,7 +418,7 @@ def user_change_password(
     signin_check(email=user.email, address=address)
     if not user.check_password(old_password):
         signin_failure_record(email=user.email, address=address)
-        raise ValidationError({"old_password": ["The current password is not correct."]})
+        raise ValidationError({"old_password": [_("The current password is not correct.")]})
     signin_success_record(email=user.email)
     _validate_password(new_password, user, field="new_password")
     with transaction.atomic():
@@ -459,6 +466,7 @@ def password_reset_email_send_to(*, email: str) -> bool:
 
 
 def _password_reset_message(user: User) -> EmailMultiAlternatives:
+    """The reset e-mail, in the account owner's language (the default one for a stand-in user)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     context = {
@@ -468,9 +476,10 @@ def _password_reset_message(user: User) -> EmailMultiAlternatives:
         "token": token,
         "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
-    return templated_email(
-        subject="Reset your password", template="accounts/password_reset_email", context=context, to=user.email
-    )
+    with translation.override(language_of(user)):
+        return templated_email(
+            subject=_("Reset your password"), template="accounts/password_reset_email", context=context, to=user.email
+        )
 
 
 def password_reset_email_send(*, user: User) -> None:
@@ -486,6 +495,6 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     except (ValueError, TypeError, OverflowError, User.DoesNotExist):
         user = None
     if user is None or not default_token_generator.check_token(user, token):
-        raise ValidationError({"token": ["This password reset link is invalid or has expired."]})
+        raise ValidationError({"token": [_("This password reset link is invalid or has expired.")]})
     _validate_password(new_password, user, field="new_password")
     return user_set_password(user=user, password=new_password)

@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+from django.utils.translation import ngettext
 
 from lms.api.throttling import SlidingWindow
 from lms.cache import CACHE_ERRORS, cache_unavailable
-from lms.errors import TooManyAttempts, wait_phrase
+from lms.errors import TooManyAttempts, wait_minutes
 
 from .models import normalize_email
 
@@ -49,12 +50,22 @@ class SignInLocked(TooManyAttempts):
     default_code = "account_locked"
 
     def __init__(self, kind: str, retry_after: int):
-        wait = wait_phrase(retry_after)
+        minutes = wait_minutes(retry_after)
         if kind == ACCOUNT:
-            message = f"Too many failed sign-in attempts for this account. {wait}, or reset your password."
+            message = ngettext(
+                "Too many failed sign-in attempts for this account. Try again in {count} minute, "
+                "or reset your password.",
+                "Too many failed sign-in attempts for this account. Try again in {count} minutes, "
+                "or reset your password.",
+                minutes,
+            ).format(count=minutes)
             code = "account_locked"
         else:
-            message = f"Too many failed sign-in attempts from your network. {wait}."
+            message = ngettext(
+                "Too many failed sign-in attempts from your network. Try again in {count} minute.",
+                "Too many failed sign-in attempts from your network. Try again in {count} minutes.",
+                minutes,
+            ).format(count=minutes)
             code = "too_many_failures"
         super().__init__(message, code=code, retry_after=retry_after)
         self.kind = kind

@@ -19,6 +19,7 @@ Submissions (`submission_for`), needs:
 from typing import Literal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from courses.access import can_manage_course, course_require
 from courses.selectors import course_list_for_user, enrollment_active_exists
@@ -32,9 +33,9 @@ ASSIGNMENT_NEEDS: tuple[AssignmentNeed, ...] = ("read", "submit", "manage")
 SubmissionNeed = Literal["read", "grade"]
 SUBMISSION_NEEDS: tuple[SubmissionNeed, ...] = ("read", "grade")
 
-READ_DENIED = "Enroll in this course to see its assignments."
-SUBMIT_DENIED = "Enroll in this course to submit work."
-MANAGE_DENIED = "Only the course's instructor or an admin can do this."
+READ_DENIED = _("Enroll in this course to see its assignments.")
+SUBMIT_DENIED = _("Enroll in this course to submit work.")
+MANAGE_DENIED = _("Only the course's instructor or an admin can do this.")
 
 
 def can_manage_assignment(user, assignment: Assignment) -> bool:

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from lms.admin_actions import ReadOnlyAdminMixin, apply_each
 from media import storage
@@ -30,7 +32,8 @@ def archive_download(archive: SubmissionArchive) -> str:
     if archive.status != ArchiveStatus.READY or not archive.key:
         return "-"
     url = storage.private_url(archive.key, filename=archive.key.rsplit("/", 1)[-1])
-    return format_html('<a href="{}">Download ({} bytes)</a>', url, archive.size)
+    label = ngettext("Download ({count} byte)", "Download ({count} bytes)", archive.size).format(count=archive.size)
+    return format_html('<a href="{}">{}</a>', url, label)
 
 
 class ArchiveInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -40,7 +43,7 @@ class ArchiveInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
     show_change_link = True
 
-    @admin.display(description="zip")
+    @admin.display(description=_("zip"))
     def download(self, archive):
         return archive_download(archive)
 
@@ -58,14 +61,18 @@ class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [CriterionInline, SubmissionInline, ArchiveInline]
     actions = ["archive"]
 
-    @admin.action(description="Download all submissions (builds a zip in the background)")
+    @admin.action(description=_("Download all submissions (builds a zip in the background)"))
     def archive(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda a: services.archive_request(actor=request.user, assignment=a),
-            "archive(s) requested; the zips appear under each assignment when built",
+            ngettext_lazy(
+                "{count} archive requested; the zip appears under its assignment when built.",
+                "{count} archives requested; the zips appear under each assignment when built.",
+                "count",
+            ),
         )
 
 
@@ -80,7 +87,7 @@ class SubmissionArchiveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = [*(f.name for f in SubmissionArchive._meta.fields), "download"]
     date_hierarchy = "requested_at"
 
-    @admin.display(description="zip")
+    @admin.display(description=_("zip"))
     def download(self, archive):
         return archive_download(archive)
 
@@ -100,8 +107,10 @@ class FileInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 class GradeActionForm(ActionForm):
-    score = forms.DecimalField(required=False, min_value=0, help_text="The score to give (before any late penalty).")
-    feedback = forms.CharField(required=False, max_length=2000)
+    score = forms.DecimalField(
+        label=_("Score"), required=False, min_value=0, help_text=_("The score to give (before any late penalty).")
+    )
+    feedback = forms.CharField(label=_("Feedback"), required=False, max_length=2000)
 
 
 @admin.register(Submission)
@@ -118,7 +127,7 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     action_form = GradeActionForm
     actions = ["grade"]
 
-    @admin.action(description="Grade (type the score next to the action)")
+    @admin.action(description=_("Grade (type the score next to the action)"))
     def grade(self, request, queryset):
         score = request.POST.get("score") or None
         feedback = request.POST.get("feedback", "")
@@ -127,5 +136,5 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda s: services.submission_grade(actor=request.user, submission=s, score=score, feedback=feedback),
-            "submission(s) graded",
+            ngettext_lazy("{count} submission graded.", "{count} submissions graded.", "count"),
         )

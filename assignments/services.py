@@ -19,7 +19,9 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import format_lazy, slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from courses import release
 from courses.access import course_actor_require
@@ -27,6 +29,7 @@ from courses.models import Section
 from courses.selectors import enrollment_get_active
 from courses.services import course_lock
 from lms.errors import Conflict, InvalidInput, NotPermitted
+from lms.i18n import Text, language_of, languages_of, render_in
 from lms.jobs import enqueue_on_commit
 from lms.services import model_update
 from lms.spreadsheet import inert
@@ -78,13 +81,15 @@ def _check_rules(data: dict) -> None:
     if types is not None and (
         not types or any(t not in SubmissionType.values for t in types) or len(set(types)) != len(types)
     ):
-        raise InvalidInput("Choose one or more of text, file and url, each once.", extra={"field": "submission_types"})
+        raise InvalidInput(
+            _("Choose one or more of text, file and url, each once."), extra={"field": "submission_types"}
+        )
     points = data.get("points")
     if points is not None and not 1 <= points <= 10000:
-        raise InvalidInput("Points are from 1 to 10000.", extra={"field": "points"})
+        raise InvalidInput(_("Points are from 1 to 10000."), extra={"field": "points"})
     due, cutoff = data.get("due_at"), data.get("cutoff_at")
     if due and cutoff and cutoff < due:
-        raise InvalidInput("The cutoff cannot come before the due date.", extra={"field": "cutoff_at"})
+        raise InvalidInput(_("The cutoff cannot come before the due date."), extra={"field": "cutoff_at"})
 
 
 def _rubric_set(assignment: Assignment, rubric: Sequence[dict]) -> None:
@@ -136,7 +141,7 @@ def assignment_update(*, actor, assignment: Assignment, data: dict) -> Assignmen
         for field in ("submission_types", "points", "due_at", "cutoff_at")
     }
     _check_rules(merged)
-    assignment, _ = model_update(instance=assignment, fields=ASSIGNMENT_FIELDS, data=data)
+    assignment, _changed = model_update(instance=assignment, fields=ASSIGNMENT_FIELDS, data=data)
     if "rubric" in data:
         _rubric_set(assignment, data["rubric"])
     return assignment
@@ -150,7 +155,9 @@ def assignment_delete(*, actor, assignment: Assignment) -> None:
     assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
     course_actor_require(actor, assignment.course)
     if Submission.objects.filter(assignment=assignment).exists():
-        raise Conflict("Students have submitted work to this assignment: it cannot be deleted.", code="has_submissions")
+        raise Conflict(
+            _("Students have submitted work to this assignment: it cannot be deleted."), code="has_submissions"
+        )
     keys = [key for key in assignment.archives.values_list("key", flat=True) if key]
     assignment.delete()
     if keys:
@@ -183,26 +190,29 @@ def submission_create(
     assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
     enrollment = enrollment_get_active(student=student, course=assignment.course_id)
     if enrollment is None:
-        raise NotPermitted("Enroll in the course to submit work.", code="not_enrolled")
+        raise NotPermitted(_("Enroll in the course to submit work."), code="not_enrolled")
     due_at = release.require_open(
         user=student,
         item=assignment,
         course=assignment.course,
         enrollment=enrollment,
-        message="This assignment is not open yet.",
+        message=_("This assignment is not open yet."),
     ).due_at
     now = timezone.now()
     if assignment.cutoff_at and now > assignment.cutoff_at:
-        raise Conflict("The cutoff for this assignment has passed.", code="cutoff_passed")
+        raise Conflict(_("The cutoff for this assignment has passed."), code="cutoff_passed")
     if due_at and now > due_at and not assignment.accept_late:
-        raise Conflict("This assignment was due and does not take late work.", code="past_due")
+        raise Conflict(_("This assignment was due and does not take late work."), code="past_due")
     earlier = list(Submission.objects.filter(assignment=assignment, student=student).order_by("attempt"))
     if assignment.max_attempts is not None and len(earlier) >= assignment.max_attempts:
-        raise Conflict(
-            f"You have used all {assignment.max_attempts} attempts at this assignment.", code="attempts_used"
+        message = ngettext(
+            "You have used your {count} attempt at this assignment.",
+            "You have used all {count} attempts at this assignment.",
+            assignment.max_attempts,
         )
+        raise Conflict(message.format(count=assignment.max_attempts), code="attempts_used")
     if assignment.max_attempts is None and any(s.status == SubmissionStatus.GRADED for s in earlier):
-        raise Conflict("Your work on this assignment has been graded.", code="already_graded")
+        raise Conflict(_("Your work on this assignment has been graded."), code="already_graded")
     _check_work(assignment, text=text, url=url, files=files)
     late = days_late(due_at, now)
     submission = Submission.objects.create(
@@ -222,16 +232,23 @@ def submission_create(
         allowed = assignment.allowed_file_types
         if allowed and upload.detected_type not in allowed:
             raise InvalidInput(
-                f"{upload.filename} is {upload.detected_type}; this assignment takes {', '.join(allowed)}.",
+                _("{filename} is {type}; this assignment takes {types}.").format(
+                    filename=upload.filename, type=upload.detected_type, types=", ".join(allowed)
+                ),
                 code="file_type",
                 extra={"field": "files"},
             )
         SubmissionFile.objects.create(submission=submission, upload=upload, order=n)
+    # Lazy: notify renders the text in the instructor's language, not the student's.
+    if late:
+        body = gettext_lazy("{student} submitted attempt {attempt} (late).")
+    else:
+        body = gettext_lazy("{student} submitted attempt {attempt}.")
     notify(
         recipients=[assignment.course.instructor_id],
         type="submission_received",
-        title=f"New submission: {assignment.title}",
-        body=f"{student.full_name} submitted attempt {submission.attempt}{' (late)' if late else ''}.",
+        title=format_lazy(gettext_lazy("New submission: {assignment}"), assignment=assignment.title),
+        body=format_lazy(body, student=student.full_name, attempt=submission.attempt),
         payload={
             "course_id": assignment.course_id,
             "assignment_id": assignment.pk,
@@ -242,20 +259,31 @@ def submission_create(
     return submission
 
 
+# One sentence per kind of work (their words may agree in gender or case with the noun).
+NOT_TAKEN = {
+    SubmissionType.TEXT: gettext_lazy("This assignment does not take a text submission."),
+    SubmissionType.URL: gettext_lazy("This assignment does not take a url submission."),
+    SubmissionType.FILE: gettext_lazy("This assignment does not take a file submission."),
+}
+
+
 def _check_work(assignment: Assignment, *, text: str, url: str, files: Sequence) -> None:
     given = {SubmissionType.TEXT: bool(text.strip()), SubmissionType.URL: bool(url), SubmissionType.FILE: bool(files)}
     for kind, present in given.items():
         if present and kind not in assignment.submission_types:
             field = "files" if kind == SubmissionType.FILE else kind
-            raise InvalidInput(f"This assignment does not take a {kind} submission.", extra={"field": field})
+            raise InvalidInput(str(NOT_TAKEN[kind]), extra={"field": field})
     if not any(given.values()):
         raise InvalidInput(
-            f"Submit your work: {', '.join(assignment.submission_types)}.", code="empty", extra={"field": "text"}
+            _("Submit your work: {types}.").format(types=", ".join(assignment.submission_types)),
+            code="empty",
+            extra={"field": "text"},
         )
     if len(files) > assignment.max_files:
-        raise InvalidInput(f"At most {assignment.max_files} files.", code="too_many", extra={"field": "files"})
+        message = ngettext("At most {count} file.", "At most {count} files.", assignment.max_files)
+        raise InvalidInput(message.format(count=assignment.max_files), code="too_many", extra={"field": "files"})
     if len({str(f) for f in files}) != len(files):
-        raise InvalidInput("Each file may appear once.", code="duplicate", extra={"field": "files"})
+        raise InvalidInput(_("Each file may appear once."), code="duplicate", extra={"field": "files"})
 
 
 # --- grading -----------------------------------------------------------------------------------------
@@ -273,34 +301,44 @@ def _decimal(value, field: str) -> Decimal:
     try:
         number = Decimal(str(value))
     except (ArithmeticError, ValueError):
-        raise InvalidInput("Give a number.", extra={"field": field}) from None
+        raise InvalidInput(_("Give a number."), extra={"field": field}) from None
     if not number.is_finite():
-        raise InvalidInput("Give a number.", extra={"field": field})
+        raise InvalidInput(_("Give a number."), extra={"field": field})
     return number
 
 
 def _rubric_score(assignment: Assignment, rubric_scores: Sequence[dict]) -> tuple[Decimal, list[dict]]:
     criteria = {c.pk: c for c in assignment.criteria.all()}
     if not criteria:
-        raise InvalidInput("This assignment has no rubric: give a score.", extra={"field": "rubric_scores"})
+        raise InvalidInput(_("This assignment has no rubric: give a score."), extra={"field": "rubric_scores"})
     given: dict[int, Decimal] = {}
     for entry in rubric_scores:
         criterion = criteria.get(entry.get("criterion"))
         if criterion is None:
             raise InvalidInput(
-                f"No criterion {entry.get('criterion')} in this rubric.", extra={"field": "rubric_scores"}
+                _("No criterion {criterion} in this rubric.").format(criterion=entry.get("criterion")),
+                extra={"field": "rubric_scores"},
             )
         points = _decimal(entry.get("points"), "rubric_scores")
         if criterion.pk in given:
-            raise InvalidInput(f"Criterion {criterion.pk} is scored twice.", extra={"field": "rubric_scores"})
-        if not 0 <= points <= criterion.points:
             raise InvalidInput(
-                f"{criterion.title} takes 0 to {criterion.points} points.", extra={"field": "rubric_scores"}
+                _("Criterion {criterion} is scored twice.").format(criterion=criterion.pk),
+                extra={"field": "rubric_scores"},
+            )
+        if not 0 <= points <= criterion.points:
+            message = ngettext(
+                "{criterion} takes 0 to {count} point.", "{criterion} takes 0 to {count} points.", criterion.points
+            )
+            raise InvalidInput(
+                message.format(criterion=criterion.title, count=criterion.points), extra={"field": "rubric_scores"}
             )
         given[criterion.pk] = points
     missing = [c.title for pk, c in criteria.items() if pk not in given]
     if missing:
-        raise InvalidInput(f"Score every criterion: {', '.join(missing)}.", extra={"field": "rubric_scores"})
+        raise InvalidInput(
+            _("Score every criterion: {criteria}.").format(criteria=", ".join(missing)),
+            extra={"field": "rubric_scores"},
+        )
     record = [
         {"criterion": pk, "title": criteria[pk].title, "points": str(given[pk]), "max_points": criteria[pk].points}
         for pk in criteria
@@ -320,22 +358,24 @@ def submission_grade(
     from notifications.services import notify
 
     if actor is None:
-        raise NotPermitted("A grade names the person who gave it.")
+        raise NotPermitted(_("A grade names the person who gave it."))
     submission = (
         Submission.objects.select_for_update(of=("self",))
         .select_related("assignment__course", "student")
         .get(pk=submission.pk)
     )
     assignment = submission.assignment
-    course_actor_require(actor, assignment.course, message="Only the course's instructor or an admin grades work.")
+    course_actor_require(actor, assignment.course, message=_("Only the course's instructor or an admin grades work."))
     if (score is None) == (rubric_scores is None):
-        raise InvalidInput("Give either a score or rubric scores.", extra={"field": "score"})
+        raise InvalidInput(_("Give either a score or rubric scores."), extra={"field": "score"})
     record: list[dict] = []
     if rubric_scores is not None:
         score, record = _rubric_score(assignment, rubric_scores)
     score = _decimal(score, "score").quantize(CENT, rounding=ROUND_HALF_UP)
     if not 0 <= score <= assignment.points:
-        raise InvalidInput(f"The score is from 0 to {assignment.points}.", extra={"field": "score"})
+        raise InvalidInput(
+            _("The score is from 0 to {points}.").format(points=assignment.points), extra={"field": "score"}
+        )
     penalty = late_penalty(assignment, score, submission.days_late)
     points = score - penalty
     grade = Grade.objects.create(
@@ -351,11 +391,19 @@ def submission_grade(
     )
     submission.grade, submission.status = grade, SubmissionStatus.GRADED
     submission.save(update_fields=["grade", "status"])
+    # Lazy: notify renders the text in the student's language, not the grader's.
     notify(
         recipients=[submission.student_id],
         type="assignment_graded",
-        title=f"Graded: {assignment.title}",
-        body=f"{points} of {assignment.points} points ({grade.percent}%).",
+        title=format_lazy(gettext_lazy("Graded: {assignment}"), assignment=assignment.title),
+        body=format_lazy(
+            ngettext_lazy(
+                "{points} of {count} point ({percent}%).", "{points} of {count} points ({percent}%).", assignment.points
+            ),
+            points=points,
+            count=assignment.points,
+            percent=grade.percent,
+        ),
         payload={
             "course_id": assignment.course_id,
             "assignment_id": assignment.pk,
@@ -381,6 +429,7 @@ ARCHIVE_REQUEUE_AFTER = timedelta(minutes=10)
 ARCHIVE_FAIL_AFTER = timedelta(hours=2)
 ARCHIVE_KEEP = timedelta(days=7)
 ARCHIVE_CSV = "submissions.csv"
+# Stable English column names and yes/no cells (as the gradebook's CSV), never translated: scripts key on them.
 ARCHIVE_CSV_HEADER = (
     "student_id",
     "last_name",
@@ -396,13 +445,21 @@ ARCHIVE_CSV_HEADER = (
     "graded_at",
     "folder",
 )
-ARCHIVE_GIVEN_UP = "The archive was not built within 2 hours. Request it again."
-ARCHIVE_RETRIES_FAILED = "The archive could not be built (file storage may be unavailable). Request it again later."
-ARCHIVE_TOO_SLOW = "Building the archive took longer than the time allowed. Request it again later."
+# Why an archive failed, stored on it in the language of whoever requested it (_archive_finish).
+ARCHIVE_GIVEN_UP = gettext_lazy("The archive was not built within 2 hours. Request it again.")
+ARCHIVE_RETRIES_FAILED = gettext_lazy(
+    "The archive could not be built (file storage may be unavailable). Request it again later."
+)
+ARCHIVE_TOO_SLOW = gettext_lazy("Building the archive took longer than the time allowed. Request it again later.")
 
 
 class ArchiveIncomplete(Exception):
-    """Something a student submitted cannot be read back: the archive would silently lack it."""
+    """Something a student submitted cannot be read back: the archive would silently lack it.
+    `message` is lazy text, rendered in the requester's language when stored (_archive_finish)."""
+
+    def __init__(self, message: Text):
+        super().__init__(message)
+        self.message = message
 
 
 @transaction.atomic
@@ -413,7 +470,9 @@ def archive_request(*, actor, assignment: Assignment) -> SubmissionArchive:
     course's instructor or an admin; actor None: the platform. Locks the assignment's row, so
     concurrent requests find each other's pending archive."""
     assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
-    course_actor_require(actor, assignment.course, message="Only the course's instructor or an admin downloads work.")
+    course_actor_require(
+        actor, assignment.course, message=_("Only the course's instructor or an admin downloads work.")
+    )
     pending = (
         SubmissionArchive.objects.filter(
             assignment=assignment,
@@ -459,7 +518,7 @@ def archive_build(*, archive_id: int) -> SubmissionArchive | None:
             try:
                 count = _archive_write(path, archive.assignment, tmp)
             except ArchiveIncomplete as exc:
-                _archive_finish(archive, status=ArchiveStatus.FAILED, error=str(exc))
+                _archive_finish(archive, status=ArchiveStatus.FAILED, error=exc.message)
                 return archive
             storage.put_file(key, path, content_type="application/zip")
             size = os.path.getsize(path)
@@ -467,9 +526,10 @@ def archive_build(*, archive_id: int) -> SubmissionArchive | None:
         return archive
 
 
-def archive_fail(*, archive_id: int, error: str) -> SubmissionArchive | None:
-    """Marks a pending archive failed with `error` (its job gave up). The platform calls it (the job's
-    failure handler). Locks the archive's row; an archive no longer pending is left as it is (None)."""
+def archive_fail(*, archive_id: int, error: Text) -> SubmissionArchive | None:
+    """Marks a pending archive failed with `error` (its job gave up; lazy text is stored in the
+    requester's language). The platform calls it (the job's failure handler). Locks the archive's
+    row; an archive no longer pending is left as it is (None)."""
     with transaction.atomic():
         archive = SubmissionArchive.objects.select_for_update().filter(pk=archive_id, status=ArchiveStatus.PENDING)
         archive = archive.first()
@@ -491,8 +551,11 @@ def archives_sweep(*, limit: int = 500) -> dict[str, int]:
         stale = SubmissionArchive.objects.select_for_update(skip_locked=True).filter(
             status=ArchiveStatus.PENDING, requested_at__lt=now - ARCHIVE_FAIL_AFTER
         )
-        for archive in stale.order_by("requested_at")[:limit]:
-            _archive_finish(archive, status=ArchiveStatus.FAILED, error=ARCHIVE_GIVEN_UP)
+        stale = list(stale.order_by("requested_at")[:limit])
+        languages = languages_of(archive.requested_by_id for archive in stale)  # None: LANGUAGE_CODE
+        for archive in stale:
+            language = languages[archive.requested_by_id]
+            _archive_finish(archive, status=ArchiveStatus.FAILED, error=ARCHIVE_GIVEN_UP, language=language)
             done["failed"] += 1
         lost = SubmissionArchive.objects.select_for_update(skip_locked=True).filter(
             status=ArchiveStatus.PENDING,
@@ -521,7 +584,13 @@ def archive_filename(assignment: Assignment) -> str:
     return f"{slugify(assignment.title)[:80].strip('-') or 'assignment'}-{assignment.pk}-submissions.zip"
 
 
-def _archive_finish(archive: SubmissionArchive, *, status: str, error: str = "", **fields) -> None:
+def _archive_finish(
+    archive: SubmissionArchive, *, status: str, error: Text = "", language: str | None = None, **fields
+) -> None:
+    """Stores the outcome. `error` (lazy text) is written in `language`, by default the language of
+    whoever requested the archive: the staff read it later, and this runs in a job."""
+    if error and not isinstance(error, str):
+        error = render_in(language or language_of(archive.requested_by), error)
     archive.status, archive.error, archive.finished_at = status, error[:300], timezone.now()
     for name, value in fields.items():
         setattr(archive, name, value)
@@ -600,8 +669,13 @@ def _archive_copy(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, upload: Uplo
     """Copies the upload's bytes into the zip, a chunk at a time. A file storage does not have (any
     more) is ArchiveIncomplete; any other error (storage unreachable) propagates, to be retried."""
     missing = ArchiveIncomplete(
-        f"{entry.filename} is missing from storage, so the archive would be incomplete. Restore the file "
-        "(or ask an administrator to), then request the archive again."
+        format_lazy(
+            gettext_lazy(
+                "{file} is missing from storage, so the archive would be incomplete. Restore the file "
+                "(or ask an administrator to), then request the archive again."
+            ),
+            file=entry.filename,
+        )
     )
     if not upload.key:
         raise missing

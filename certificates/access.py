@@ -14,6 +14,7 @@ Needs:
 from typing import Literal
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from courses.access import can_manage_course
 from courses.selectors import course_list_for_manager
@@ -26,7 +27,7 @@ from .selectors import certificate_list_for_user
 Need = Literal["read", "manage"]
 NEEDS: tuple[Need, ...] = ("read", "manage")
 
-MANAGE_DENIED = "Only the course's instructor or an admin can revoke or re-issue its certificates."
+MANAGE_DENIED = _("Only the course's instructor or an admin can revoke or re-issue its certificates.")
 
 
 def can_manage_certificate(user, certificate: Certificate) -> bool:

@@ -1,15 +1,20 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from lms.admin_actions import ReadOnlyAdminMixin, apply_each
 
 from . import services
 from .models import Certificate, CertificateRevision
 
+REVOKED = ngettext_lazy("{count} certificate revoked.", "{count} certificates revoked.", "count")
+REISSUED = ngettext_lazy("{count} certificate re-issued.", "{count} certificates re-issued.", "count")
+
 
 class CertificateActionForm(ActionForm):
-    reason = forms.CharField(required=False, max_length=500, help_text="Required to revoke.")
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500, help_text=_("Required to revoke."))
 
 
 class RevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -43,7 +48,7 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     action_form = CertificateActionForm
     actions = ["revoke", "reissue"]
 
-    @admin.action(description="Revoke (type the reason next to the action)")
+    @admin.action(description=_("Revoke (type the reason next to the action)"))
     def revoke(self, request, queryset):
         reason = request.POST.get("reason", "")
         apply_each(
@@ -51,15 +56,15 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda c: services.certificate_revoke(actor=request.user, certificate=c, reason=reason),
-            "certificate(s) revoked",
+            REVOKED,
         )
 
-    @admin.action(description="Re-issue with current names (keeps the old version)")
+    @admin.action(description=_("Re-issue with current names (keeps the old version)"))
     def reissue(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda c: services.certificate_reissue(actor=request.user, certificate=c),
-            "certificate(s) re-issued",
+            REISSUED,
         )

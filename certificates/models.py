@@ -2,6 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def new_verification_code() -> str:
@@ -15,32 +16,52 @@ def certificate_path(certificate, filename: str) -> str:
 
 
 class CertificateStatus(models.TextChoices):
-    ISSUED = "issued", "Issued"
-    REVOKED = "revoked", "Revoked"
+    ISSUED = "issued", _("Issued")
+    REVOKED = "revoked", _("Revoked")
 
 
 class Certificate(models.Model):
     """One per completed enrollment. The names and titles are stored as printed, so the record
     stays true when the user or course is renamed; re-issuing prints them anew."""
 
-    enrollment = models.OneToOneField("courses.Enrollment", on_delete=models.PROTECT, related_name="certificate")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates")
-    course = models.ForeignKey("courses.Course", on_delete=models.PROTECT, related_name="certificates")
-    verification_code = models.CharField(max_length=32, unique=True, default=new_verification_code, editable=False)
-    status = models.CharField(max_length=8, choices=CertificateStatus.choices, default=CertificateStatus.ISSUED)
-    issued_at = models.DateTimeField()
-    completed_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_reason = models.CharField(max_length=500, blank=True)
-    student_name = models.CharField(max_length=300)
-    course_title = models.CharField(max_length=200)
-    instructor_name = models.CharField(max_length=300)
-    version = models.PositiveIntegerField(default=1, help_text="Raised by each re-issue.")
-    pdf = models.FileField(upload_to=certificate_path, blank=True)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    enrollment = models.OneToOneField(
+        "courses.Enrollment", on_delete=models.PROTECT, related_name="certificate", verbose_name=_("enrollment")
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("student")
+    )
+    course = models.ForeignKey(
+        "courses.Course", on_delete=models.PROTECT, related_name="certificates", verbose_name=_("course")
+    )
+    verification_code = models.CharField(
+        verbose_name=_("verification code"), max_length=32, unique=True, default=new_verification_code, editable=False
+    )
+    status = models.CharField(
+        verbose_name=_("status"), max_length=8, choices=CertificateStatus.choices, default=CertificateStatus.ISSUED
+    )
+    issued_at = models.DateTimeField(verbose_name=_("issued at"))
+    completed_at = models.DateTimeField(verbose_name=_("completed at"))
+    revoked_at = models.DateTimeField(verbose_name=_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(verbose_name=_("revoked reason"), max_length=500, blank=True)
+    student_name = models.CharField(verbose_name=_("student name"), max_length=300)
+    course_title = models.CharField(verbose_name=_("course title"), max_length=200)
+    instructor_name = models.CharField(verbose_name=_("instructor name"), max_length=300)
+    # The language it is printed in (certificates.services.certificate_language), kept so that a
+    # re-issue prints it in the same one. Blank: issued before certificates had a language.
+    language = models.CharField(
+        verbose_name=_("language"),
+        max_length=8,
+        blank=True,
+        help_text=_("The language the certificate is printed in; a re-issue keeps it."),
+    )
+    version = models.PositiveIntegerField(verbose_name=_("version"), default=1, help_text=_("Raised by each re-issue."))
+    pdf = models.FileField(verbose_name=_("PDF"), upload_to=certificate_path, blank=True)
+    pdf_sha256 = models.CharField(verbose_name=_("PDF SHA256"), max_length=64, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
         ordering = ["-issued_at", "-id"]
         indexes = [models.Index(fields=["student", "course"]), models.Index(fields=["issued_at"])]
 
@@ -59,17 +80,21 @@ def revision_path(revision, filename: str) -> str:
 class CertificateRevision(models.Model):
     """A superseded version of a certificate, kept when it is re-issued."""
 
-    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField()
-    issued_at = models.DateTimeField()
-    student_name = models.CharField(max_length=300)
-    course_title = models.CharField(max_length=200)
-    instructor_name = models.CharField(max_length=300)
-    pdf = models.FileField(upload_to=revision_path, blank=True)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
-    superseded_at = models.DateTimeField(auto_now_add=True)
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("certificate")
+    )
+    version = models.PositiveIntegerField(verbose_name=_("version"))
+    issued_at = models.DateTimeField(verbose_name=_("issued at"))
+    student_name = models.CharField(verbose_name=_("student name"), max_length=300)
+    course_title = models.CharField(verbose_name=_("course title"), max_length=200)
+    instructor_name = models.CharField(verbose_name=_("instructor name"), max_length=300)
+    pdf = models.FileField(verbose_name=_("PDF"), upload_to=revision_path, blank=True)
+    pdf_sha256 = models.CharField(verbose_name=_("PDF SHA256"), max_length=64, blank=True)
+    superseded_at = models.DateTimeField(verbose_name=_("superseded at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("certificate revision")
+        verbose_name_plural = _("certificate revisions")
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(fields=["certificate", "version"], name="certificates_revision_once"),

@@ -1,5 +1,6 @@
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
 
 from lms.errors import Conflict, NotFound
 
@@ -36,10 +37,12 @@ def certificate_pdf_get(certificate: Certificate) -> FieldFile:
     the verify endpoint is the record of it. No stored PDF: 404."""
     if certificate.status == CertificateStatus.REVOKED:
         raise Conflict(
-            f"This certificate was revoked ({certificate.revoked_reason}); its PDF is no longer available.",
+            _("This certificate was revoked ({reason}); its PDF is no longer available.").format(
+                reason=certificate.revoked_reason
+            ),
             code="certificate_revoked",
             extra={"revoked_reason": certificate.revoked_reason},
         )
     if not certificate.pdf:
-        raise NotFound("The PDF is not available.")
+        raise NotFound(_("The PDF is not available."))
     return certificate.pdf

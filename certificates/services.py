@@ -6,7 +6,10 @@ from datetime import datetime
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from activity.models import Verb
@@ -16,6 +19,7 @@ from courses.progress import progress_for
 from courses.selectors import enrollment_get_active
 from courses.services import enrollment_evaluate_completion
 from lms.errors import Conflict, InvalidInput, NotFound
+from lms.i18n import language_of, supported
 from lms.jobs import enqueue_on_commit
 from notifications.services import notify
 
@@ -28,40 +32,55 @@ logger = logging.getLogger(__name__)
 
 
 def _render_into(certificate: Certificate) -> None:
-    """Renders the PDF from the certificate's printed fields and stores it with its hash."""
+    """Renders the PDF from the certificate's printed fields, in its language, and stores it with
+    its hash."""
     pdf = rendering.render_pdf(
         code=certificate.verification_code,
         student_name=certificate.student_name,
         course_title=certificate.course_title,
         instructor_name=certificate.instructor_name,
         completed_at=certificate.completed_at,
+        language=certificate.language,
     )
     certificate.pdf_sha256 = rendering.sha256(pdf)
     certificate.pdf.save(f"{certificate.verification_code}.pdf", ContentFile(pdf), save=False)
 
 
-def certificate_printed_names(enrollment: Enrollment) -> dict[str, str]:
-    """Names as printed. Never an e-mail address: a user without a name is printed generically."""
+def certificate_language(enrollment: Enrollment) -> str:
+    """The language a certificate of `enrollment` is printed in (README "Languages"): the course's
+    `language` when the platform ships it (a course taught in Spanish gets Spanish certificates,
+    whoever takes it), else the student's profile language, else LANGUAGE_CODE. Never the active
+    language: the issue job, a sweep or someone else's request prints it."""
+    return supported(enrollment.course.language) or language_of(enrollment.student)
+
+
+def certificate_printed_names(enrollment: Enrollment, *, language: str | None = None) -> dict[str, str]:
+    """Names as printed. Never an e-mail address: a user without a name is printed generically, in
+    the certificate's `language` (when it is one the platform ships; else certificate_language)."""
 
     def name(user, fallback: str) -> str:
         return f"{user.first_name} {user.last_name}".strip() or fallback
 
-    return {
-        "student_name": name(enrollment.student, f"{settings.PLATFORM_NAME} learner"),
-        "course_title": enrollment.course.title,
-        "instructor_name": name(enrollment.course.instructor, f"{settings.PLATFORM_NAME} instructor"),
-    }
+    with translation.override(supported(language) or certificate_language(enrollment)):
+        return {
+            "student_name": name(enrollment.student, _("{platform} learner").format(platform=settings.PLATFORM_NAME)),
+            "course_title": enrollment.course.title,
+            "instructor_name": name(
+                enrollment.course.instructor, _("{platform} instructor").format(platform=settings.PLATFORM_NAME)
+            ),
+        }
 
 
 @transaction.atomic
 def certificate_issue(*, enrollment_id: int) -> Certificate | None:
     """Issues the certificate of a completed, active enrollment: once, however often or however
     concurrently it is called (the enrollment row is locked and the certificate is one-to-one with
-    it). Renders and stores the PDF, notifies `certificate_issued`. Returns None when the
-    enrollment is not (or no longer) eligible. The platform acts here (the issue job, the sweep):
-    there is no actor. Takes the enrollment's row lock (the one a refund and course completion
-    take) through courses.selectors.enrollment_get_active: whether it is still the student's active
-    enrollment, and completed, is decided under that lock."""
+    it). Renders and stores the PDF in certificate_language, notifies `certificate_issued` (in the
+    student's own language, whatever the certificate's). Returns None when the enrollment is not
+    (or no longer) eligible. The platform acts here (the issue job, the sweep): there is no actor.
+    Takes the enrollment's row lock (the one a refund and course completion take) through
+    courses.selectors.enrollment_get_active: whether it is still the student's active enrollment,
+    and completed, is decided under that lock."""
     owner = Enrollment.objects.filter(pk=enrollment_id).values("student_id", "course_id").first()
     if owner is None:
         return None
@@ -71,21 +90,25 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
     existing = Certificate.objects.filter(enrollment=enrollment).first()
     if existing is not None:
         return existing
+    language = certificate_language(enrollment)
     certificate = Certificate(
         enrollment=enrollment,
         student=enrollment.student,
         course=enrollment.course,
         issued_at=timezone.now(),
         completed_at=enrollment.completed_at,
-        **certificate_printed_names(enrollment),
+        language=language,
+        **certificate_printed_names(enrollment, language=language),
     )
     _render_into(certificate)
     certificate.save()
     notify(
         recipients=[enrollment.student_id],
         type="certificate_issued",
-        title=f"Your certificate for {certificate.course_title} is ready",
-        body=f"Congratulations! Anyone can check it with the code {certificate.verification_code}.",
+        title=format_lazy(_("Your certificate for {course} is ready"), course=certificate.course_title),
+        body=format_lazy(
+            _("Congratulations! Anyone can check it with the code {code}."), code=certificate.verification_code
+        ),
         payload={"certificate_id": certificate.pk, "course_id": enrollment.course_id},
         link=rendering.verify_url(certificate.verification_code),
     )
@@ -144,7 +167,7 @@ def certificate_request(*, student: User, course: Course) -> Certificate | None:
     which takes the enrollment's."""
     enrollment = enrollment_get_active(student=student, course=course)
     if enrollment is None:
-        raise NotFound("You are not enrolled in this course.")
+        raise NotFound(_("You are not enrolled in this course."))
     existing = Certificate.objects.filter(enrollment=enrollment).first()
     if existing is not None:
         return existing
@@ -152,18 +175,41 @@ def certificate_request(*, student: User, course: Course) -> Certificate | None:
         return None  # complete after all (e.g. a lesson was removed): completing queues the certificate
     if enrollment.completed_at is None:
         progress = progress_for([enrollment])[enrollment.pk]
-        missing = [
-            f"{part.total - part.done} of {part.total} {name}"
+        # Whole sentences: this one, then one per requirement not met yet.
+        sentences = [str(_("The course is not completed yet."))]
+        sentences.extend(
+            _still_to_do(name, left=part.total - part.done, total=part.total)
             for name, part in progress.parts.items()
             if part.done < part.total
-        ]
+        )
+        if len(sentences) == 1:
+            sentences = [str(_("The course is not completed yet: it has nothing to complete yet."))]
         raise InvalidInput(
-            f"The course is not completed yet; still to do: {', '.join(missing) or 'nothing to complete yet'}.",
+            " ".join(sentences),
             code="not_completed",
             extra={"progress_percent": progress.percent},
         )
     certificate_issue_later(enrollment.pk)
     return None
+
+
+def _still_to_do(requirement: str, *, left: int, total: int) -> str:
+    """One sentence: what is left of one requirement (courses.progress: lessons, quizzes, assignments)."""
+    if requirement == "lessons":
+        text = ngettext("Still to do: {left} of {total} lesson.", "Still to do: {left} of {total} lessons.", total)
+    elif requirement == "quizzes":
+        text = ngettext("Still to do: {left} of {total} quiz.", "Still to do: {left} of {total} quizzes.", total)
+    elif requirement == "assignments":
+        text = ngettext(
+            "Still to do: {left} of {total} assignment.", "Still to do: {left} of {total} assignments.", total
+        )
+    else:  # a requirement registered by an app this message does not know yet
+        text = ngettext(
+            "Still to do: {left} of {total} other requirement.",
+            "Still to do: {left} of {total} other requirements.",
+            total,
+        )
+    return text.format(left=left, total=total)
 
 
 def _mark_revoked(certificate: Certificate, reason: str) -> None:
@@ -182,10 +228,10 @@ def certificate_revoke(*, actor: User | None, certificate: Certificate, reason: 
     certificate_manager_require(actor, certificate)
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Give a reason for revoking.", extra={"field": "reason"})
+        raise InvalidInput(_("Give a reason for revoking."), extra={"field": "reason"})
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status == CertificateStatus.REVOKED:
-        raise Conflict("This certificate is already revoked.", code="already_revoked")
+        raise Conflict(_("This certificate is already revoked."), code="already_revoked")
     _mark_revoked(certificate, reason)
     return certificate
 
@@ -218,10 +264,12 @@ def certificates_revoke_for_refund(*, student_id: int, course_id: int) -> list[C
 @transaction.atomic
 def certificate_reissue(*, actor: User | None, certificate: Certificate) -> Certificate:
     """Prints the certificate anew with today's names (after a rename, a fix), under the same
-    code, as a new version with a new PDF and hash. The previous version is kept in the history;
-    the old PDF file is deleted after commit. `actor` manages the certificate's course (an admin,
-    or its instructor while they hold the role; 403 `not_course_staff` otherwise), or is None for
-    the platform (the reissue_certificates command). Takes the certificate's row lock."""
+    code, as a new version with a new PDF and hash, in the language it was printed in (one issued
+    before certificates had a language, or in one no longer shipped, gets certificate_language).
+    The previous version is kept in the history; the old PDF file is deleted after commit. `actor`
+    manages the certificate's course (an admin, or its instructor while they hold the role; 403
+    `not_course_staff` otherwise), or is None for the platform (the reissue_certificates command).
+    Takes the certificate's row lock."""
     certificate_manager_require(actor, certificate)
     certificate = (
         Certificate.objects.select_for_update(of=("self",))
@@ -241,7 +289,8 @@ def certificate_reissue(*, actor: User | None, certificate: Certificate) -> Cert
         with certificate.pdf.open("rb") as old:
             revision.pdf.save(f"{certificate.verification_code}.pdf", ContentFile(old.read()), save=False)
     revision.save()
-    for field, value in certificate_printed_names(certificate.enrollment).items():
+    certificate.language = supported(certificate.language) or certificate_language(certificate.enrollment)
+    for field, value in certificate_printed_names(certificate.enrollment, language=certificate.language).items():
         setattr(certificate, field, value)
     certificate.version += 1
     certificate.issued_at = timezone.now()

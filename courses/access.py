@@ -20,10 +20,11 @@ Categories: "read" is anyone; "manage" (rename, delete) is admins only, 403 `not
 from typing import Literal, NamedTuple
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_admin, is_instructor
 from lms.access import check_need, object_or_404
-from lms.errors import NotPermitted
+from lms.errors import Message, NotPermitted
 
 from .models import Category, Course, Enrollment, Lesson, Section
 from .selectors import course_visible_q, enrollment_active_exists, enrollment_get_active
@@ -31,11 +32,11 @@ from .selectors import course_visible_q, enrollment_active_exists, enrollment_ge
 Need = Literal["read", "learn", "manage"]
 NEEDS: tuple[Need, ...] = ("read", "learn", "manage")
 
-LEARN_DENIED = "Enroll in this course to open it."
-MANAGE_DENIED = "Only the course's instructor or an admin can do this."
-CHANGE_DENIED = "Only the course's instructor or an admin can change it."
-ADMIN_DENIED = "Only an administrator can do this."
-NOT_ENROLLED = "You are not enrolled in this course."
+LEARN_DENIED = _("Enroll in this course to open it.")
+MANAGE_DENIED = _("Only the course's instructor or an admin can do this.")
+CHANGE_DENIED = _("Only the course's instructor or an admin can change it.")
+ADMIN_DENIED = _("Only an administrator can do this.")
+NOT_ENROLLED = _("You are not enrolled in this course.")
 
 CategoryNeed = Literal["read", "manage"]
 CATEGORY_NEEDS: tuple[CategoryNeed, ...] = ("read", "manage")
@@ -61,7 +62,7 @@ def can_read_content(user, course: Course) -> bool:
     return can_manage_course(user, course) or enrollment_active_exists(student=user, course=course)
 
 
-def course_require(user, course: Course, *, need: Need, message: str | None = None) -> Course:
+def course_require(user, course: Course, *, need: Need, message: Message | None = None) -> Course:
     """Checks `need` (beyond "read") on a course already in hand, e.g. the course of a post or a
     quiz. Raises NotPermitted; returns the course."""
     check_need(need, NEEDS)
@@ -72,7 +73,7 @@ def course_require(user, course: Course, *, need: Need, message: str | None = No
     return course
 
 
-def course_actor_require(actor, course: Course, *, message: str | None = None) -> None:
+def course_actor_require(actor, course: Course, *, message: Message | None = None) -> None:
     """The write services' re-check that `actor` manages the course (403 `not_course_staff`);
     `actor` None is the platform itself (a task, a command, the seed), which may."""
     if actor is not None:
@@ -80,7 +81,7 @@ def course_actor_require(actor, course: Course, *, message: str | None = None) -
 
 
 def course_for(
-    user, course_id, *, need: Need = "read", message: str | None = None, queryset: QuerySet[Course] | None = None
+    user, course_id, *, need: Need = "read", message: Message | None = None, queryset: QuerySet[Course] | None = None
 ) -> Course:
     """The course `course_id` as `user` may use it for `need` (see the module docstring): 404 when
     they may not see it, 403 (with `message` when given) when they see it but lack the need.
@@ -92,7 +93,7 @@ def course_for(
 
 
 def section_for(
-    user, section_id, *, need: Need = "read", message: str | None = None, queryset: QuerySet[Section] | None = None
+    user, section_id, *, need: Need = "read", message: Message | None = None, queryset: QuerySet[Section] | None = None
 ) -> Section:
     """The section `section_id` (its course loaded) as `user` may use it for `need`: the needs of
     its course. 404 when the course is hidden from them; 403 (for "manage": `message`, or "Only the
@@ -105,7 +106,7 @@ def section_for(
 
 
 def lesson_for(
-    user, lesson_id, *, need: Need = "read", message: str | None = None, queryset: QuerySet[Lesson] | None = None
+    user, lesson_id, *, need: Need = "read", message: Message | None = None, queryset: QuerySet[Lesson] | None = None
 ) -> Lesson:
     """The lesson `lesson_id` (its course and section loaded) as `user` may use it for `need`: the
     needs of its course, as section_for. Whether its content is shown is `course_audience`'s
@@ -172,5 +173,5 @@ def sees_public_course_page(user, *, course_id: int, instructor_id: int) -> bool
     return not enrollment_active_exists(student=user, course=course_id)
 
 
-def _change_message(need: Need) -> str | None:
+def _change_message(need: Need) -> Message | None:
     return CHANGE_DENIED if need == "manage" else None

@@ -7,6 +7,9 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
@@ -14,9 +17,37 @@ from lms.errors import InvalidInput
 from media import storage
 
 from . import services
+from .languages import language_normalise, validate_language
 from .models import CURRENCIES, Category, Course, Enrollment, Lesson, LessonCompletion, Section
 
-ORDER_HELP = "Position among its siblings (1 is first); leave empty to put it last."
+ORDER_HELP = _("Position among its siblings (1 is first); leave empty to put it last.")
+
+# What the actions report (lms.admin_actions.apply_each): one plural sentence each, by the count.
+PUBLISHED = ngettext_lazy("{count} course published.", "{count} courses published.", "count")
+UNPUBLISHED = ngettext_lazy("{count} course unpublished.", "{count} courses unpublished.", "count")
+ARCHIVED = ngettext_lazy("{count} course archived.", "{count} courses archived.", "count")
+REVOKED = ngettext_lazy("{count} enrollment revoked.", "{count} enrollments revoked.", "count")
+REASSIGNED = ngettext_lazy(
+    "{count} course reassigned to {instructor}.", "{count} courses reassigned to {instructor}.", "count"
+)
+
+
+class Reassigned:
+    """The reassign action's report: REASSIGNED naming the new instructor, formatted with the count
+    by apply_each (lms.admin_actions.done_message, which formats a `done` whose text is empty)."""
+
+    def __init__(self, instructor):
+        self.instructor = str(instructor)
+
+    def __str__(self) -> str:
+        return str(REASSIGNED)
+
+    def format(self, *, count: int) -> str:
+        return REASSIGNED.format(count=count, instructor=self.instructor)
+
+
+def size_text(size: int) -> str:
+    return ngettext("{count} byte", "{count} bytes", size).format(count=size)
 
 
 def cover_src(course: Course, variant: str) -> str | None:
@@ -31,7 +62,9 @@ def cover_src(course: Course, variant: str) -> str | None:
 
 def order_field() -> forms.IntegerField:
     """`order` as the API takes it: optional, 1..100000; the services renumber the siblings."""
-    return forms.IntegerField(min_value=1, max_value=100_000, required=False, help_text=ORDER_HELP)
+    return forms.IntegerField(
+        min_value=1, max_value=100_000, required=False, label=capfirst(_("order")), help_text=ORDER_HELP
+    )
 
 
 @admin.register(Category)
@@ -129,7 +162,7 @@ class LessonFormSet(BaseInlineFormSet):
             if "section" in form.changed_data and not self._should_delete_form(form):
                 form.add_error(
                     "section",
-                    "A lesson stays in its section: add a new lesson to the other section and delete this one.",
+                    _("A lesson stays in its section: add a new lesson to the other section and delete this one."),
                 )
 
     def save_new(self, form, commit=True):
@@ -137,7 +170,9 @@ class LessonFormSet(BaseInlineFormSet):
         section = Section.objects.filter(pk=data["section"].pk, course=self.instance).first()
         if section is None:
             raise InvalidInput(
-                f"The section of the new lesson “{data['title']}” is not in this course any more.",
+                gettext("The section of the new lesson “{title}” is not in this course any more.").format(
+                    title=data["title"]
+                ),
                 extra={"field": "section"},
             )
         return services.lesson_create(
@@ -175,15 +210,23 @@ class LessonInline(ActorInlineMixin, admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class LanguageField(forms.CharField):
+    """The course language as the API takes it: an ISO 639-1 code, any case in, lower case out."""
+
+    def to_python(self, value):
+        return language_normalise(super().to_python(value))
+
+
 class CourseForm(forms.ModelForm):
     """The course fields, checked as the API checks them."""
 
-    currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES], initial="USD")
-    language = forms.RegexField(
-        r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+    currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES], initial="USD", label=capfirst(_("currency")))
+    language = LanguageField(
         max_length=16,
         initial="en",
-        error_messages={"invalid": "Use a language code such as en, pt-BR or fil."},
+        validators=[validate_language],
+        label=capfirst(_("language")),
+        help_text=Course._meta.get_field("language").help_text,
     )
     price = forms.DecimalField(
         max_digits=8,
@@ -191,6 +234,7 @@ class CourseForm(forms.ModelForm):
         min_value=Decimal("0.00"),
         max_value=Decimal("99999.99"),
         initial=Decimal("0.00"),
+        label=capfirst(_("price")),
     )
 
     class Meta:
@@ -204,7 +248,8 @@ class ReassignForm(forms.Form):
 
     instructor = forms.ModelChoiceField(
         queryset=User.objects.filter(role=Role.INSTRUCTOR, is_active=True).order_by("email"),
-        help_text="The courses' new owner. Their previous instructor loses nothing else.",
+        label=capfirst(_("instructor")),
+        help_text=_("The courses' new owner. Their previous instructor loses nothing else."),
     )
 
 
@@ -249,12 +294,12 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return [SectionInline, LessonInline] if obj else []
 
-    @admin.display(description="Cover")
+    @admin.display(description=_("Cover"))
     def cover_thumb(self, obj):
         src = cover_src(obj, "thumb")
         return format_html('<img src="{}" alt="" style="width:64px;height:36px;object-fit:cover">', src) if src else ""
 
-    @admin.display(description="Cover")
+    @admin.display(description=_("Cover"))
     def cover_preview(self, obj):
         """Instructors upload covers through the API (PATCH the course's `cover`)."""
         src = cover_src(obj, "card") if obj and obj.pk else None
@@ -289,37 +334,37 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    @admin.action(description="Publish (needs at least one lesson)")
+    @admin.action(description=_("Publish (needs at least one lesson)"))
     def publish(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda c: services.course_publish(actor=request.user, course=c),
-            "course(s) published",
+            PUBLISHED,
         )
 
-    @admin.action(description="Unpublish (back to draft)")
+    @admin.action(description=_("Unpublish (back to draft)"))
     def unpublish(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda c: services.course_unpublish(actor=request.user, course=c),
-            "course(s) unpublished",
+            UNPUBLISHED,
         )
 
-    @admin.action(description="Archive (hide; enrolled students keep access)")
+    @admin.action(description=_("Archive (hide; enrolled students keep access)"))
     def archive(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda c: services.course_archive(actor=request.user, course=c),
-            "course(s) archived",
+            ARCHIVED,
         )
 
-    @admin.action(description="Reassign to another instructor…")
+    @admin.action(description=_("Reassign to another instructor…"))
     def reassign(self, request, queryset):
         """Django's action-with-an-intermediate-page: the first POST shows the form, the second
         (with `apply`) reassigns each course through course_reassign. This is how the courses of
@@ -332,12 +377,12 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 request,
                 queryset,
                 lambda c: services.course_reassign(course=c, instructor=instructor, actor=request.user),
-                f"course(s) reassigned to {instructor}",
+                Reassigned(instructor),
             )
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Reassign to another instructor",
+            "title": _("Reassign to another instructor"),
             "opts": self.model._meta,
             "form": form,
             "queryset": queryset,
@@ -349,7 +394,11 @@ class CourseAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def delete_model(self, request, obj):
         outcome = services.course_delete(actor=request.user, course=obj)
         if outcome == "archived":
-            self.message_user(request, f"{obj} has enrollments, so it was archived instead.", messages.WARNING)
+            self.message_user(
+                request,
+                gettext("{course} has enrollments, so it was archived instead.").format(course=obj),
+                messages.WARNING,
+            )
 
 
 @admin.register(Section)
@@ -393,23 +442,27 @@ class LessonAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("video")
 
-    @admin.display(description="Video")
+    @admin.display(description=_("Video"))
     def video_file(self, obj):
         video = obj.video if obj.video_id else None
         if video is None:
             return "—"
         url = storage.private_url(video.key, filename=video.filename)
-        return format_html('<a href="{}">{}</a> ({} bytes)', url, video.filename, video.size)
+        return format_html('<a href="{}">{}</a> ({})', url, video.filename, size_text(video.size))
 
-    @admin.display(description="Attachments")
+    @admin.display(description=_("Attachments"))
     def attachment_files(self, obj):
         rows = [
-            (storage.private_url(a.upload.key, filename=a.upload.filename), a.upload.filename, a.upload.size)
+            (
+                storage.private_url(a.upload.key, filename=a.upload.filename),
+                a.upload.filename,
+                size_text(a.upload.size),
+            )
             for a in obj.attachments.select_related("upload").order_by("order", "id")
         ]
         if not rows:
             return "—"
-        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> ({} bytes)', rows)
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> ({})', rows)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -458,14 +511,14 @@ class EnrollmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         adopt(obj, services.enrollment_create(student=obj.student, course=obj.course, source="admin"))
 
-    @admin.action(description="Revoke access")
+    @admin.action(description=_("Revoke access"))
     def revoke(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda e: services.enrollment_revoke(actor=request.user, enrollment=e),
-            "enrollment(s) revoked",
+            REVOKED,
         )
 
 

@@ -14,6 +14,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import translation
 
 from lms.cache import CACHE_ERRORS, cache_unavailable
 
@@ -58,19 +59,22 @@ def course_changed(course_id: int | None = None) -> None:
 def catalog_key(request) -> str | None:
     """The key of a catalog page, or None when the cache is unavailable (get and put then skip).
     A page's `next` and `previous` links are absolute, built from the request's scheme and host, so
-    the key carries them: a page cached for one host name is never served under another."""
+    the key carries them: a page cached for one host name is never served under another. It carries
+    the request's language too: a page that some day holds translated text is cached per language."""
     version = _version(CATALOG_VERSION)
     if version is None:
         return None
     origin = f"{request.scheme}://{request.get_host()}"
-    canonical = origin + "?" + "&".join(f"{k}={v}" for k, v in sorted(request.query_params.lists()) for v in v)
+    query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.lists()) for v in v)
+    canonical = f"{translation.get_language()}:{origin}?{query}"
     digest = hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()
     return f"catalog:{version}:{digest}"
 
 
 def course_key(course_id: int) -> str | None:
+    """The key of a course's public page, per language (as catalog_key)."""
     version = _version(f"course:{course_id}:v")
-    return None if version is None else f"course:{course_id}:{version}:public"
+    return None if version is None else f"course:{course_id}:{version}:{translation.get_language()}:public"
 
 
 def get(key: str | None):

@@ -4,6 +4,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .languages import validate_language
 
 
 def empty_distribution() -> dict[str, int]:
@@ -11,29 +15,30 @@ def empty_distribution() -> dict[str, int]:
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(verbose_name=_("name"), max_length=100, unique=True)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=100, unique=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "categories"
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
 
     def __str__(self):
         return self.name
 
 
 class Level(models.TextChoices):
-    BEGINNER = "beginner", "Beginner"
-    INTERMEDIATE = "intermediate", "Intermediate"
-    ADVANCED = "advanced", "Advanced"
-    ALL = "all", "All levels"
+    BEGINNER = "beginner", _("Beginner")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
+    ALL = "all", _("All levels")
 
 
 class CourseStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    ARCHIVED = "archived", "Archived"
+    DRAFT = "draft", pgettext_lazy("course status", "Draft")
+    PUBLISHED = "published", pgettext_lazy("course status", "Published")
+    ARCHIVED = "archived", pgettext_lazy("course status", "Archived")
 
 
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "INR", "BRL", "SEK", "NOK", "DKK", "PLN")
@@ -43,23 +48,46 @@ class Course(models.Model):
     """A course. The catalog's sort keys and figures (enrollment count, rating) are stored here and
     kept current by the services that change them, so a catalog page never counts rows."""
 
-    instructor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="courses")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="courses", null=True, blank=True)
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True, editable=False)
-    subtitle = models.CharField(max_length=300, blank=True)
-    description = models.TextField(blank=True, max_length=20000)
-    level = models.CharField(max_length=16, choices=Level.choices, default=Level.ALL)
-    language = models.CharField(max_length=16, default="en")
-    price = models.DecimalField(
-        max_digits=8, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))]
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="courses", verbose_name=_("instructor")
     )
-    currency = models.CharField(max_length=3, default="USD")
-    status = models.CharField(max_length=16, choices=CourseStatus.choices, default=CourseStatus.DRAFT)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="courses",
+        null=True,
+        blank=True,
+        verbose_name=_("category"),
+    )
+    title = models.CharField(verbose_name=_("title"), max_length=200)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=80, unique=True, editable=False)
+    subtitle = models.CharField(verbose_name=_("subtitle"), max_length=300, blank=True)
+    description = models.TextField(verbose_name=_("description"), blank=True, max_length=20000)
+    level = models.CharField(verbose_name=_("level"), max_length=16, choices=Level.choices, default=Level.ALL)
+    # ISO 639-1 only (courses.languages); "" only on courses whose old value could not be read as one.
+    language = models.CharField(
+        verbose_name=_("language"),
+        max_length=16,
+        default="en",
+        validators=[validate_language],
+        help_text=_("ISO 639-1 code; when it is one of the platform's languages, the course's certificates are in it"),
+    )
+    price = models.DecimalField(
+        verbose_name=_("price"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    currency = models.CharField(verbose_name=_("currency"), max_length=3, default="USD")
+    status = models.CharField(
+        verbose_name=_("status"), max_length=16, choices=CourseStatus.choices, default=CourseStatus.DRAFT
+    )
     thumbnail_url = models.URLField(
+        verbose_name=_("thumbnail URL"),
         blank=True,
         max_length=500,
-        help_text="An external image URL, shown when the course has no uploaded cover (`cover` wins).",
+        help_text=_("An external image URL, shown when the course has no uploaded cover (`cover` wins)."),
     )
     cover = models.ForeignKey(
         "media.Upload",
@@ -67,30 +95,42 @@ class Course(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The uploaded cover image (purpose course_cover); set and replaced through course_update, "
-        "which deletes the old one.",
+        verbose_name=_("cover"),
+        help_text=_(
+            "The uploaded cover image (purpose course_cover); set and replaced through course_update, "
+            "which deletes the old one."
+        ),
     )
     prerequisites = models.ManyToManyField(
         "self",
         symmetrical=False,
         blank=True,
         related_name="required_by",
-        help_text="Courses a student must have completed to enroll (free or by checkout); set through "
-        "course_update, which refuses cycles.",
+        verbose_name=_("prerequisites"),
+        help_text=_(
+            "Courses a student must have completed to enroll (free or by checkout); set through "
+            "course_update, which refuses cycles."
+        ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
+    published_at = models.DateTimeField(verbose_name=_("published at"), null=True, blank=True)
 
     # Denormalised figures, kept current by services (never counted per catalog row).
-    lesson_count = models.PositiveIntegerField(default=0, editable=False)
-    enrollment_count = models.PositiveIntegerField(default=0, editable=False)
-    average_rating = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.00"), editable=False)
-    rating_count = models.PositiveIntegerField(default=0, editable=False)
-    rating_distribution = models.JSONField(default=empty_distribution, editable=False)
+    lesson_count = models.PositiveIntegerField(verbose_name=_("lesson count"), default=0, editable=False)
+    enrollment_count = models.PositiveIntegerField(verbose_name=_("enrollment count"), default=0, editable=False)
+    average_rating = models.DecimalField(
+        verbose_name=_("average rating"), max_digits=3, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+    rating_count = models.PositiveIntegerField(verbose_name=_("rating count"), default=0, editable=False)
+    rating_distribution = models.JSONField(
+        verbose_name=_("rating distribution"), default=empty_distribution, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="courses_course_price_not_negative"),
             models.CheckConstraint(
@@ -120,13 +160,15 @@ class Course(models.Model):
 
 
 class Section(models.Model):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sections")
-    title = models.CharField(max_length=200)
-    order = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sections", verbose_name=_("course"))
+    title = models.CharField(verbose_name=_("title"), max_length=200)
+    order = models.PositiveIntegerField(verbose_name=_("order"), default=0)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["order", "id"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
         indexes = [models.Index(fields=["course", "order"])]
 
     def __str__(self):
@@ -137,19 +179,26 @@ class ReleaseRules(models.Model):
     """When an item (a lesson, quiz or assignment) opens to a student: courses.release."""
 
     available_from = models.DateTimeField(
-        null=True, blank=True, help_text="Opens at this time (or use available_after_days, not both)."
+        verbose_name=_("available from"),
+        null=True,
+        blank=True,
+        help_text=_("Opens at this time (or use available_after_days, not both)."),
     )
     available_after_days = models.PositiveIntegerField(
+        verbose_name=_("available after (days)"),
         null=True,
         blank=True,
         validators=[MaxValueValidator(3650)],
-        help_text="Opens this many days after the student's cohort starts, or after they enrolled in a course "
-        "without cohorts.",
+        help_text=_(
+            "Opens this many days after the student's cohort starts, or after they enrolled in a course "
+            "without cohorts."
+        ),
     )
     requires_passing = models.JSONField(
+        verbose_name=_("requires passing"),
         default=list,
         blank=True,
-        help_text='Opens once these are passed: [{"kind": "quiz" or "assignment", "id": …}] of the same course.',
+        help_text=_('Opens once these are passed: [{"kind": "quiz" or "assignment", "id": …}] of the same course.'),
     )
 
     class Meta:
@@ -157,15 +206,18 @@ class ReleaseRules(models.Model):
 
 
 class Lesson(ReleaseRules):
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="lessons")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("section"))
     # Denormalised from the section so progress and counts need no join.
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons", editable=False)
-    title = models.CharField(max_length=200)
-    content = models.TextField(blank=True, max_length=200000)
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="lessons", editable=False, verbose_name=_("course")
+    )
+    title = models.CharField(verbose_name=_("title"), max_length=200)
+    content = models.TextField(verbose_name=_("content"), blank=True, max_length=200000)
     video_url = models.URLField(
+        verbose_name=_("video URL"),
         blank=True,
         max_length=500,
-        help_text="An external video link (YouTube, Vimeo, …), kept alongside an uploaded `video`.",
+        help_text=_("An external video link (YouTube, Vimeo, …), kept alongside an uploaded `video`."),
     )
     video = models.ForeignKey(
         "media.Upload",
@@ -173,16 +225,21 @@ class Lesson(ReleaseRules):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The uploaded video (purpose lesson_video), served through signed, expiring links.",
+        verbose_name=_("video"),
+        help_text=_("The uploaded video (purpose lesson_video), served through signed, expiring links."),
     )
-    duration_seconds = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(24 * 3600)])
-    is_preview = models.BooleanField(default=False)
-    order = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    duration_seconds = models.PositiveIntegerField(
+        verbose_name=_("duration (seconds)"), default=0, validators=[MaxValueValidator(24 * 3600)]
+    )
+    is_preview = models.BooleanField(verbose_name=_("preview"), default=False)
+    order = models.PositiveIntegerField(verbose_name=_("order"), default=0)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["order", "id"]
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
         indexes = [models.Index(fields=["section", "order"]), models.Index(fields=["course"])]
 
     def __str__(self):
@@ -195,41 +252,53 @@ class LessonAttachment(models.Model):
     or course through theirs) releases its uploads too. The upload is protected, so nothing deletes
     an attached file behind the lesson's back."""
 
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attachments")
-    upload = models.OneToOneField("media.Upload", on_delete=models.PROTECT, related_name="lesson_attachment")
-    order = models.PositiveIntegerField(default=0)
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("lesson"))
+    upload = models.OneToOneField(
+        "media.Upload", on_delete=models.PROTECT, related_name="lesson_attachment", verbose_name=_("upload")
+    )
+    order = models.PositiveIntegerField(verbose_name=_("order"), default=0)
 
     class Meta:
         ordering = ["order", "id"]
         indexes = [models.Index(fields=["lesson", "order"])]
+        verbose_name = _("lesson attachment")
+        verbose_name_plural = _("lesson attachments")
 
     def __str__(self):
-        return f"Attachment {self.order} of {self.lesson}"
+        return gettext("Attachment {order} of {lesson}").format(order=self.order, lesson=self.lesson)
 
 
 class EnrollmentSource(models.TextChoices):
-    FREE = "free", "Free"
-    PAID = "paid", "Paid"
-    ADMIN = "admin", "Granted by an admin"
+    FREE = "free", pgettext_lazy("enrollment source", "Free")
+    PAID = "paid", pgettext_lazy("enrollment source", "Paid")
+    ADMIN = "admin", _("Granted by an admin")
 
 
 class EnrollmentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    REVOKED = "revoked", "Revoked"
+    ACTIVE = "active", pgettext_lazy("enrollment status", "Active")
+    REVOKED = "revoked", pgettext_lazy("enrollment status", "Revoked")
 
 
 class Enrollment(models.Model):
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments")
-    source = models.CharField(max_length=8, choices=EnrollmentSource.choices, default=EnrollmentSource.FREE)
-    status = models.CharField(max_length=8, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE)
-    enrolled_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_activity_at = models.DateTimeField(null=True, blank=True)
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("student")
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("course"))
+    source = models.CharField(
+        verbose_name=_("source"), max_length=8, choices=EnrollmentSource.choices, default=EnrollmentSource.FREE
+    )
+    status = models.CharField(
+        verbose_name=_("status"), max_length=8, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
+    )
+    enrolled_at = models.DateTimeField(verbose_name=_("enrolled at"), auto_now_add=True)
+    completed_at = models.DateTimeField(verbose_name=_("completed at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(verbose_name=_("revoked at"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(verbose_name=_("last activity at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-enrolled_at", "-id"]
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
         constraints = [
             # One active enrollment per student and course, whatever races the API sees.
             models.UniqueConstraint(
@@ -246,7 +315,7 @@ class Enrollment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.student} in {self.course}"
+        return gettext("{student} in {course}").format(student=self.student, course=self.course)
 
     @property
     def is_active(self) -> bool:
@@ -254,15 +323,19 @@ class Enrollment(models.Model):
 
 
 class LessonCompletion(models.Model):
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="lesson_completions")
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions")
-    completed_at = models.DateTimeField(auto_now_add=True)
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="lesson_completions", verbose_name=_("enrollment")
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="completions", verbose_name=_("lesson"))
+    completed_at = models.DateTimeField(verbose_name=_("completed at"), auto_now_add=True)
 
     class Meta:
         ordering = ["completed_at"]
+        verbose_name = _("lesson completion")
+        verbose_name_plural = _("lesson completions")
         constraints = [
             models.UniqueConstraint(fields=["enrollment", "lesson"], name="courses_lessoncompletion_once"),
         ]
 
     def __str__(self):
-        return f"{self.enrollment} completed {self.lesson}"
+        return gettext("{enrollment} completed {lesson}").format(enrollment=self.enrollment, lesson=self.lesson)

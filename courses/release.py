@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from lms.errors import NotPermitted
+from lms.errors import Message, NotPermitted
 
 REQUIRABLE_KINDS = ["quiz", "assignment"]  # what requires_passing may name (the schema's RequirableKindEnum)
 ITEM_KINDS = ["lesson", "quiz", "assignment"]  # what release rules apply to (ItemKindEnum)
@@ -154,13 +155,13 @@ def left_out(enrollments: Sequence, anchors: dict[int, Anchor]) -> dict[int, set
         rows = [row for row in items.get(enrollment.course_id, ()) if not row[5]]
         out = {
             (k, pk)
-            for k, pk, available_from, days, _, _ in rows
+            for k, pk, available_from, days, _needs, _preview in rows
             if not reachable(available_from, days, ends[enrollment.pk])
         }
         grown = True
         while grown:  # what requires an item left out is left out too
             grown = False
-            for k, pk, _, _, needs, _ in rows:
+            for k, pk, _from, _days, needs, _preview in rows:
                 if (k, pk) not in out and needs & out:
                     out.add((k, pk))
                     grown = True
@@ -256,21 +257,21 @@ def schedule_for(*, user, course, items: Iterable = (), manages: bool | None = N
     return Schedule(anchor, passed, existing)
 
 
-def require_open(*, user, item, course, message: str, enrollment=None) -> ItemState:
+def require_open(*, user, item, course, message: Message, enrollment=None) -> ItemState:
     """Refuses (403, code `not_yet_available` or `prerequisite`, with `available_at`) a student
     whose schedule keeps `item` locked; returns its state otherwise (its due date for them)."""
     return check_open(schedule_for(user=user, course=course, items=[item], enrollment=enrollment).state(item), message)
 
 
-def check_open(state: ItemState, message: str) -> ItemState:
-    """Raises the 403 of require_open when `state` is locked; returns it otherwise."""
+def check_open(state: ItemState, message: Message) -> ItemState:
+    """Raises the 403 of require_open when `state` is locked; returns it otherwise. `message` is a
+    sentence of its own ("This quiz is not open yet."); the detail says what opens it after it."""
     if state.locked:
         when = state.available_at
-        detail = (
-            f"{message} It opens at {when.isoformat()}."
-            if state.reason == NOT_YET_AVAILABLE
-            else f"{message} Pass the items it requires first."
-        )
+        if state.reason == NOT_YET_AVAILABLE:
+            detail = _("{message} It opens at {time}.").format(message=message, time=when.isoformat())
+        else:
+            detail = _("{message} Pass the items it requires first.").format(message=message)
         raise NotPermitted(
             detail, code=state.reason, extra={"available_at": when.isoformat().replace("+00:00", "Z") if when else None}
         )
@@ -300,7 +301,9 @@ def rules_prepare(*, course, kind: str, data: dict, item=None) -> dict:
 
 def _requirements_shape(value) -> list[dict]:
     """`[{kind, id}]` as stored, from what an API body or an admin's JSON gave (400 otherwise)."""
-    message = f'A list of {{"kind": "quiz" or "assignment", "id": …}}, at most {MAX_REQUIREMENTS}.'
+    message = _("A list of {shape}, at most {limit}.").format(
+        shape='{"kind": "quiz" or "assignment", "id": …}', limit=MAX_REQUIREMENTS
+    )
     if value is None:
         return []
     if not isinstance(value, list | tuple) or len(value) > MAX_REQUIREMENTS:
@@ -329,13 +332,13 @@ def rules_clean(*, course, kind: str, item_id: int | None, data: dict, current=N
     for name in ("available_after_days", "due_after_days"):
         days = data.get(name)
         if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_DAYS):
-            raise ValidationError({name: [f"A number of days from 0 to {MAX_DAYS}."]})
+            raise ValidationError({name: [_("A number of days from 0 to {max}.").format(max=MAX_DAYS)]})
     if merged["available_from"] is not None and merged["available_after_days"] is not None:
         field_name = "available_after_days" if "available_after_days" in data else "available_from"
-        raise ValidationError({field_name: ["Set available_from or available_after_days, not both."]})
+        raise ValidationError({field_name: [_("Set available_from or available_after_days, not both.")]})
     if merged["due_at"] is not None and merged["due_after_days"] is not None:
         field_name = "due_after_days" if "due_after_days" in data else "due_at"
-        raise ValidationError({field_name: ["Set due_at or due_after_days, not both."]})
+        raise ValidationError({field_name: [_("Set due_at or due_after_days, not both.")]})
     if "requires_passing" not in data:
         return
     requirements = data["requires_passing"] or []
@@ -343,19 +346,21 @@ def rules_clean(*, course, kind: str, item_id: int | None, data: dict, current=N
     for requirement in requirements:
         pair = (requirement["kind"], int(requirement["id"]))
         if pair == (kind, item_id):
-            raise ValidationError({"requires_passing": ["An item cannot require itself."]})
+            raise ValidationError({"requires_passing": [_("An item cannot require itself.")]})
         if pair in seen:
-            raise ValidationError({"requires_passing": [f"{pair[0]} {pair[1]} is listed twice."]})
+            message = _("{kind} {id} is listed twice.").format(kind=pair[0], id=pair[1])
+            raise ValidationError({"requires_passing": [message]})
         seen.add(pair)
     graph = _requirement_graph(course)
     for required_kind, pk in seen:
         if (required_kind, pk) not in graph:
-            raise ValidationError({"requires_passing": [f"There is no {required_kind} {pk} in this course."]})
+            message = _("There is no {kind} {id} in this course.").format(kind=required_kind, id=pk)
+            raise ValidationError({"requires_passing": [message]})
     if item_id is not None and kind in _kinds:
         graph[(kind, item_id)] = seen
         if _reaches(graph, start=seen, target=(kind, item_id)):
             raise ValidationError(
-                {"requires_passing": ["These requirements would make a loop: an item would wait for itself."]}
+                {"requires_passing": [_("These requirements would make a loop: an item would wait for itself.")]}
             )
 
 

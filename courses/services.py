@@ -10,14 +10,17 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, ProtectedError, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.text import slugify
+from django.utils.text import format_lazy, slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from accounts.models import Role, User
 from accounts.roles import is_admin
 from activity.models import Verb
 from activity.services import activity_record
 from lms.counters import true_values
-from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted, PaymentRequired
+from lms.errors import Conflict, InvalidInput, Message, NotFound, NotPermitted, PaymentRequired
+from lms.i18n import deferred
 from lms.ordering import move, next_order, reorder
 from lms.services import model_update
 from media.models import Upload, UploadPurpose
@@ -28,6 +31,7 @@ from . import cache, release
 from .access import ADMIN_DENIED, CHANGE_DENIED, course_actor_require, is_course_instructor
 from .counters import LESSON_COUNT
 from .hooks import Waitlisted, enrollment_gates_run, enrollment_status_changed
+from .languages import INVALID_LANGUAGE, is_language, language_normalise
 from .models import (
     Category,
     Course,
@@ -69,22 +73,23 @@ def _require_manager(actor: User | None, course: Course) -> None:
     course_actor_require(actor, course, message=CHANGE_DENIED)
 
 
-def _require_admin(actor: User | None, message: str = ADMIN_DENIED) -> None:
+def _require_admin(actor: User | None, message: Message = ADMIN_DENIED) -> None:
     if actor is not None and not is_admin(actor):
         raise NotPermitted(message, code="not_admin")
 
 
-def _reread(queryset, pk: int, what: str):
-    """The row as stored now (the caller's copy may be stale, or carry a form's unsaved values)."""
+def _reread(queryset, pk: int, gone: Message):
+    """The row as stored now (the caller's copy may be stale, or carry a form's unsaved values);
+    NotFound with the message `gone` when it was deleted."""
     row = queryset.filter(pk=pk).first()
     if row is None:
-        raise NotFound(f"This {what} no longer exists.")
+        raise NotFound(gone)
     return row
 
 
 def _course_locked(course_id: int) -> Course:
     """The course row, locked for the caller's (open) transaction and read fresh."""
-    return _reread(Course.objects.select_for_update(), course_id, "course")
+    return _reread(Course.objects.select_for_update(), course_id, gettext_lazy("This course no longer exists."))
 
 
 # --- uploads attached to courses and lessons -------------------------------------------------------
@@ -140,15 +145,16 @@ def _lesson_video_set(*, actor: User | None, lesson: Lesson, upload_id) -> None:
 
 def _attachment_ids(upload_ids: Sequence) -> list[str]:
     if len(upload_ids) > MAX_ATTACHMENTS:
-        raise InvalidInput(
-            f"A lesson has at most {MAX_ATTACHMENTS} attachments.", code="too_many", extra={"field": "attachments"}
-        )
+        message = ngettext(
+            "A lesson has at most {count} attachment.", "A lesson has at most {count} attachments.", MAX_ATTACHMENTS
+        ).format(count=MAX_ATTACHMENTS)
+        raise InvalidInput(message, code="too_many", extra={"field": "attachments"})
     try:
         ids = [str(uuid.UUID(str(upload_id))) for upload_id in upload_ids]
     except ValueError:
-        raise InvalidInput("Attachments are upload ids.", extra={"field": "attachments"}) from None
+        raise InvalidInput(_("Attachments are upload ids."), extra={"field": "attachments"}) from None
     if len(set(ids)) != len(ids):
-        raise InvalidInput("Each attachment may appear once.", code="duplicate", extra={"field": "attachments"})
+        raise InvalidInput(_("Each attachment may appear once."), code="duplicate", extra={"field": "attachments"})
     return ids
 
 
@@ -208,9 +214,9 @@ def category_create(*, actor: User | None, name: str, slug: str = "") -> Categor
     No lock: the unique indexes on name and slug refuse a concurrent duplicate."""
     _require_admin(actor)
     if Category.objects.filter(name__iexact=name).exists():
-        raise InvalidInput("A category with this name already exists.", code="duplicate", extra={"field": "name"})
+        raise InvalidInput(_("A category with this name already exists."), code="duplicate", extra={"field": "name"})
     if slug and Category.objects.filter(slug=slug).exists():
-        raise InvalidInput("A category with this slug already exists.", code="duplicate", extra={"field": "slug"})
+        raise InvalidInput(_("A category with this slug already exists."), code="duplicate", extra={"field": "slug"})
     return Category.objects.create(
         name=name, slug=slug or _unique_slug(Category, name, max_length=100, fallback="category")
     )
@@ -221,12 +227,12 @@ def category_update(*, actor: User | None, category: Category, data: dict) -> Ca
     """Renames a category (`name`, `slug`; each stays unique: 400). Admins only; actor None: the
     platform. Takes the category's row lock and returns the fresh row."""
     _require_admin(actor)
-    category = _reread(Category.objects.select_for_update(), category.pk, "category")
+    category = _reread(Category.objects.select_for_update(), category.pk, _("This category no longer exists."))
     if "name" in data and Category.objects.filter(name__iexact=data["name"]).exclude(pk=category.pk).exists():
-        raise InvalidInput("A category with this name already exists.", code="duplicate", extra={"field": "name"})
+        raise InvalidInput(_("A category with this name already exists."), code="duplicate", extra={"field": "name"})
     if "slug" in data and Category.objects.filter(slug=data["slug"]).exclude(pk=category.pk).exists():
-        raise InvalidInput("A category with this slug already exists.", code="duplicate", extra={"field": "slug"})
-    category, _ = model_update(instance=category, fields=("name", "slug"), data=data)
+        raise InvalidInput(_("A category with this slug already exists."), code="duplicate", extra={"field": "slug"})
+    category, _changed = model_update(instance=category, fields=("name", "slug"), data=data)
     cache.course_changed()
     return category
 
@@ -238,12 +244,21 @@ def category_delete(*, actor: User | None, category: Category) -> None:
     the delete fail on its protected foreign key."""
     _require_admin(actor)
     if category.courses.exists():
-        raise Conflict("This category still has courses; move them first.", code="category_in_use")
+        raise Conflict(_("This category still has courses; move them first."), code="category_in_use")
     category.delete()
     cache.course_changed()
 
 
 # --- courses -------------------------------------------------------------------------------------
+def _language_clean(value: str) -> str:
+    """The course language as stored: an ISO 639-1 code in lower case (courses.languages), else 400
+    on `language`. The API and the admin check it first; the shell and other apps' callers too."""
+    language = language_normalise(value)
+    if not is_language(language):
+        raise InvalidInput(INVALID_LANGUAGE, code="invalid_language", extra={"field": "language"})
+    return language
+
+
 @transaction.atomic
 def course_create(
     *,
@@ -265,7 +280,7 @@ def course_create(
     course_update). The slug is made once from the title and never changes, so links keep working
     after a rename."""
     if instructor.role != Role.INSTRUCTOR:
-        raise NotPermitted("Only instructors can create courses.")
+        raise NotPermitted(_("Only instructors can create courses."))
     course = Course(
         instructor=instructor,
         title=title,
@@ -273,13 +288,13 @@ def course_create(
         description=description,
         category=category,
         level=level,
-        language=language,
+        language=_language_clean(language),
         price=price,
         currency=currency.upper(),
         thumbnail_url=thumbnail_url,
         status=CourseStatus.DRAFT,
     )
-    for _ in range(5):
+    for _attempt in range(5):
         course.slug = _unique_slug(Course, title, max_length=80, fallback="course")
         try:
             with transaction.atomic():
@@ -292,7 +307,7 @@ def course_create(
             _prerequisites_set(actor=instructor, course=course, ids=prerequisites)
         cache.course_changed(course.pk)
         return course
-    raise Conflict("Could not find a free slug for this title; try again.")
+    raise Conflict(_("Could not find a free slug for this title; try again."))
 
 
 @transaction.atomic
@@ -308,7 +323,9 @@ def course_update(*, actor: User | None, course: Course, data: dict) -> Course:
     _require_manager(actor, course)
     if data.get("currency"):
         data = {**data, "currency": data["currency"].upper()}
-    course, _ = model_update(instance=course, fields=COURSE_FIELDS, data=data)
+    if "language" in data:
+        data = {**data, "language": _language_clean(data["language"])}
+    course, _changed = model_update(instance=course, fields=COURSE_FIELDS, data=data)
     if "cover" in data:
         _course_cover_set(actor=actor, course=course, upload_id=data["cover"])
     if "prerequisites" in data:
@@ -333,7 +350,7 @@ def _prerequisites_set(*, actor: User | None, course: Course, ids: Sequence[int]
     ids = list(dict.fromkeys(ids))
     if course.pk in ids:
         raise InvalidInput(
-            "A course cannot require itself.", code="prerequisite_cycle", extra={"field": "prerequisites"}
+            _("A course cannot require itself."), code="prerequisite_cycle", extra={"field": "prerequisites"}
         )
     allowed = Course.objects.filter(pk__in=ids)
     if actor is not None and not is_admin(actor):
@@ -341,7 +358,8 @@ def _prerequisites_set(*, actor: User | None, course: Course, ids: Sequence[int]
     found = dict(allowed.values_list("pk", "title"))
     unknown = [str(pk) for pk in ids if pk not in found]
     if unknown:
-        raise InvalidInput(f"No course {', '.join(unknown)} to require.", extra={"field": "prerequisites"})
+        message = _("No course {ids} to require.").format(ids=", ".join(unknown))
+        raise InvalidInput(message, extra={"field": "prerequisites"})
     _prerequisite_graph_lock()
     edges = Course.prerequisites.through.objects
     # Does any new prerequisite lead back to this course through the existing graph?
@@ -362,7 +380,7 @@ def _prerequisites_set(*, actor: User | None, course: Course, ids: Sequence[int]
         titles = dict(Course.objects.filter(pk__in=loop).values_list("pk", "title"))
         path = " -> ".join(titles[pk] for pk in [course.pk, *reversed(loop[1:]), course.pk])
         raise InvalidInput(
-            f"That would make a loop of prerequisites (each needs the next): {path}.",
+            _("That would make a loop of prerequisites (each needs the next): {path}.").format(path=path),
             code="prerequisite_cycle",
             extra={"field": "prerequisites"},
         )
@@ -377,7 +395,7 @@ def course_publish(*, actor: User | None, course: Course) -> Course:
     course = _course_locked(course.pk)
     _require_manager(actor, course)
     if not course.lessons.exists():
-        raise InvalidInput("A course needs at least one lesson before it can be published.", code="no_lessons")
+        raise InvalidInput(_("A course needs at least one lesson before it can be published."), code="no_lessons")
     if course.status != CourseStatus.PUBLISHED:
         course.status = CourseStatus.PUBLISHED
         course.published_at = course.published_at or timezone.now()
@@ -418,14 +436,14 @@ def course_archive(*, actor: User | None, course: Course) -> Course:
 def course_set_status(*, actor: User | None, course: Course, status: str) -> Course:
     """An admin's status change: publish (needs a lesson), back to draft, or archive. Admins only;
     actor None: the platform. Returns the fresh row, locked as those services lock it."""
-    _require_admin(actor, "Only an administrator can set a course's status.")
+    _require_admin(actor, _("Only an administrator can set a course's status."))
     actions = {
         CourseStatus.PUBLISHED: course_publish,
         CourseStatus.DRAFT: course_unpublish,
         CourseStatus.ARCHIVED: course_archive,
     }
     if status not in actions:
-        raise InvalidInput(f"Unknown status {status!r}.", extra={"field": "status"})
+        raise InvalidInput(_("Unknown status {status}.").format(status=repr(status)), extra={"field": "status"})
     return actions[status](actor=actor, course=course)
 
 
@@ -434,13 +452,13 @@ def course_remove(*, actor: User | None, course: Course, reason: str = "") -> Co
     """Takes down an inappropriate course: archived (out of the catalog, closed to new students),
     enrollments kept, and the instructor told why. Admins only; actor None: the platform. Takes the
     course row lock (course_archive) and returns the fresh row."""
-    _require_admin(actor, "Only an administrator can remove a course.")
+    _require_admin(actor, _("Only an administrator can remove a course."))
     course = course_archive(actor=actor, course=course)
     notify(
         recipients=[course.instructor_id],
         type="course_removed",
-        title=f"Your course “{course.title}” was removed from the catalog",
-        body=reason or "An administrator removed it. Contact support for details.",
+        title=format_lazy(gettext_lazy("Your course “{course}” was removed from the catalog"), course=course.title),
+        body=reason or gettext_lazy("An administrator removed it. Contact support for details."),
         payload={"course_id": course.pk},
     )
     return course
@@ -473,17 +491,17 @@ def course_reassign(*, course: Course, instructor: User, actor: User) -> Course:
     teaches a course they take). Enrollments, reviews, orders and coupons stay with the course;
     the catalog cache forgets it. Takes the course row lock."""
     if not is_admin(actor):
-        raise NotPermitted("Only an administrator can reassign a course.", code="not_admin")
+        raise NotPermitted(_("Only an administrator can reassign a course."), code="not_admin")
     if instructor.role != Role.INSTRUCTOR or not instructor.is_active:
         raise InvalidInput(
-            "A course can only be reassigned to an active user with the instructor role.",
+            _("A course can only be reassigned to an active user with the instructor role."),
             code="not_an_instructor",
             extra={"field": "instructor"},
         )
     course = _course_locked(course.pk)
     if enrollment_active_exists(student=instructor, course=course):
         raise Conflict(
-            "This instructor is enrolled in the course; an instructor never takes their own course.",
+            _("This instructor is enrolled in the course; an instructor never takes their own course."),
             code="own_course",
             extra={"field": "instructor"},
         )
@@ -540,9 +558,9 @@ def section_update(*, actor: User | None, section: Section, data: dict) -> Secti
     """Renames (`title`) and moves (`order`) a section. The course's instructor or an admin; actor
     None: the platform. Re-reads the section and returns it fresh. A move locks the sibling
     sections' rows (lms.ordering.reorder)."""
-    section = _reread(Section.objects.select_related("course"), section.pk, "section")
+    section = _reread(Section.objects.select_related("course"), section.pk, _("This section no longer exists."))
     _require_manager(actor, section.course)
-    section, _ = model_update(instance=section, fields=("title",), data=data)
+    section, _changed = model_update(instance=section, fields=("title",), data=data)
     if data.get("order") is not None:
         move(section, Section.objects.filter(course_id=section.course_id), data["order"])
         section.refresh_from_db(fields=["order"])
@@ -561,7 +579,7 @@ def section_delete(*, actor: User | None, section: Section) -> None:
     _require_manager(actor, section.course)
     course_id = section.course_id
     uploads = _lesson_uploads(Lesson.objects.filter(section_id=section.pk))
-    _, deleted = section.delete()
+    _total, deleted = section.delete()
     removed = deleted.get(Lesson._meta.label, 0)
     if removed:
         Course.objects.filter(pk=course_id).update(lesson_count=F("lesson_count") - removed)
@@ -574,7 +592,7 @@ def sections_reorder(*, actor: User | None, course: Course, ids: Sequence[int]) 
     """Puts every section of the course in the order of `ids` (each id exactly once: 400). The
     course's instructor or an admin; actor None: the platform. Locks the course's section rows."""
     _require_manager(actor, course)
-    reorder(Section.objects.filter(course=course), ids, "section")
+    reorder(Section.objects.filter(course=course), ids)
     cache.course_changed(course.pk)
     return list(Section.objects.filter(course=course).order_by("order", "id"))
 
@@ -640,8 +658,8 @@ def lesson_create(
         course_students_notify_later(
             course_id=course.pk,
             type="course_updated",
-            title=f"New lesson in {course.title}: {lesson.title}",
-            body="A new lesson was added to a course you take.",
+            title=deferred(gettext_noop("New lesson in {course}: {lesson}"), course=course.title, lesson=lesson.title),
+            body=deferred(gettext_noop("A new lesson was added to a course you take.")),
             payload={"course_id": course.pk, "lesson_id": lesson.pk},
         )
     cache.course_changed(section.course_id)
@@ -661,10 +679,10 @@ def lesson_update(*, actor: User | None, lesson: Lesson, data: dict) -> Lesson:
     queryset = Lesson.objects.select_related("course", "section")
     if "video" in data or "attachments" in data:
         queryset = queryset.select_for_update(of=("self",))
-    lesson = _reread(queryset, lesson.pk, "lesson")
+    lesson = _reread(queryset, lesson.pk, _("This lesson no longer exists."))
     _require_manager(actor, lesson.course)
     data = release.rules_prepare(course=lesson.course, kind="lesson", data=data, item=lesson)
-    lesson, _ = model_update(instance=lesson, fields=LESSON_FIELDS, data=data)
+    lesson, _changed = model_update(instance=lesson, fields=LESSON_FIELDS, data=data)
     if "video" in data:
         _lesson_video_set(actor=actor, lesson=lesson, upload_id=data["video"])
     if "attachments" in data:
@@ -685,7 +703,7 @@ def lesson_delete(*, actor: User | None, lesson: Lesson) -> None:
     _require_manager(actor, lesson.course)
     course_id = lesson.course_id
     uploads = _lesson_uploads(Lesson.objects.filter(pk=lesson.pk))
-    _, deleted = lesson.delete()
+    _total, deleted = lesson.delete()
     if deleted.get(Lesson._meta.label):
         Course.objects.filter(pk=course_id).update(lesson_count=F("lesson_count") - 1)
         _release_all(uploads)
@@ -708,7 +726,7 @@ def lessons_reorder(*, actor: User | None, section: Section, ids: Sequence[int])
     """Puts every lesson of the section in the order of `ids` (each id exactly once: 400). The
     course's instructor or an admin; actor None: the platform. Locks the section's lesson rows."""
     _require_manager(actor, section.course)
-    reorder(Lesson.objects.filter(section=section), ids, "lesson")
+    reorder(Lesson.objects.filter(section=section), ids)
     cache.course_changed(section.course_id)
     return list(Lesson.objects.filter(section=section).order_by("order", "id"))
 
@@ -719,7 +737,7 @@ def enrollment_refuse_own_course(*, student: User, course: Course) -> None:
     (403 `own_course`): they would see it as a student, use their own coupons and review it.
     enrollment_create and payments' checkout_start call this."""
     if is_course_instructor(student, course):
-        raise NotPermitted("You cannot enroll in a course you teach.", code="own_course")
+        raise NotPermitted(_("You cannot enroll in a course you teach."), code="own_course")
 
 
 def enrollment_prerequisites_require(*, student: User, course: Course) -> None:
@@ -737,7 +755,7 @@ def enrollment_prerequisites_require(*, student: User, course: Course) -> None:
     )
     if missing:
         raise Conflict(
-            f"Complete {', '.join(m['title'] for m in missing)} first.",
+            _("Complete {courses} first.").format(courses=", ".join(m["title"] for m in missing)),
             code="prerequisites_not_met",
             extra={"missing": missing},
         )
@@ -765,20 +783,20 @@ def enrollment_create(
     `enrollment_closed` / `cohort_full`); with `waitlist`, a full cohort returns a Waitlisted
     instead and nothing is enrolled. A self-paced course takes neither (a `cohort` is a 400)."""
     if student.role != Role.STUDENT:
-        raise NotPermitted("Only students can enroll in courses.")
+        raise NotPermitted(_("Only students can enroll in courses."))
     enrollment_refuse_own_course(student=student, course=course)
     if source == EnrollmentSource.FREE and course.status != CourseStatus.PUBLISHED:
-        raise NotFound("No published course with this id.")
+        raise NotFound(_("No published course with this id."))
     if source == EnrollmentSource.ADMIN and course.status == CourseStatus.ARCHIVED:
-        raise Conflict("This course is archived and closed to new enrollments.", code="course_archived")
+        raise Conflict(_("This course is archived and closed to new enrollments."), code="course_archived")
     if source == EnrollmentSource.FREE and not course.is_free:
         raise PaymentRequired(
-            "This course has a price; buy it through checkout.",
+            _("This course has a price; buy it through checkout."),
             extra={"price": str(course.price), "currency": course.currency},
         )
     existing = Enrollment.objects.filter(student=student, course=course).order_by("-enrolled_at").first()
     if existing is not None and existing.is_active:
-        raise Conflict("You are already enrolled in this course.", code="already_enrolled")
+        raise Conflict(_("You are already enrolled in this course."), code="already_enrolled")
     if source == EnrollmentSource.FREE:
         enrollment_prerequisites_require(student=student, course=course)
     waitlisted = enrollment_gates_run(
@@ -800,7 +818,7 @@ def enrollment_create(
             else:
                 enrollment = Enrollment.objects.create(student=student, course=course, source=source)
     except IntegrityError as exc:  # a concurrent request enrolled the same student first
-        raise Conflict("You are already enrolled in this course.", code="already_enrolled") from exc
+        raise Conflict(_("You are already enrolled in this course."), code="already_enrolled") from exc
     Course.objects.filter(pk=course.pk).update(enrollment_count=F("enrollment_count") + 1)
     if existing is not None:  # reactivated: the student's review (if any) counts again
         enrollment_status_changed(course_id=course.pk, student_id=student.pk)
@@ -808,14 +826,16 @@ def enrollment_create(
     notify(
         recipients=[student],
         type="enrollment_confirmed",
-        title=f"You are enrolled in {course.title}",
-        body="Your course is ready. Start with the first lesson whenever you like.",
+        title=format_lazy(gettext_lazy("You are enrolled in {course}"), course=course.title),
+        body=gettext_lazy("Your course is ready. Start with the first lesson whenever you like."),
         payload=payload,
     )
     notify(
         recipients=[course.instructor_id],
         type="new_enrollment",
-        title=f"{student.full_name} enrolled in {course.title}",
+        title=format_lazy(
+            gettext_lazy("{student} enrolled in {course}"), student=student.full_name, course=course.title
+        ),
         payload={**payload, "student_id": student.pk},
     )
     activity_record(
@@ -832,7 +852,7 @@ def enrollment_revoke(*, actor: User | None, enrollment: Enrollment) -> Enrollme
     An admin, or the platform (actor None: a refund confirmed by the payment provider). Idempotent:
     the status change is conditional, so of concurrent revokes only one counts. No row lock: the
     conditional UPDATE serialises revokes."""
-    _require_admin(actor, "Only an administrator can revoke an enrollment.")
+    _require_admin(actor, _("Only an administrator can revoke an enrollment."))
     updated = Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.ACTIVE).update(
         status=EnrollmentStatus.REVOKED, revoked_at=timezone.now()
     )
@@ -888,13 +908,17 @@ def lesson_complete(*, student: User, lesson: Lesson) -> tuple[Enrollment, Progr
     lock for them: 403 `not_yet_available` / `prerequisite`."""
     enrollment = enrollment_get_active(student=student, course=lesson.course_id)
     if enrollment is None:
-        raise NotPermitted("Enroll in this course to track your progress.", code="not_enrolled")
+        raise NotPermitted(_("Enroll in this course to track your progress."), code="not_enrolled")
     release.require_open(
-        user=student, item=lesson, course=lesson.course, enrollment=enrollment, message="This lesson is not open yet."
+        user=student,
+        item=lesson,
+        course=lesson.course,
+        enrollment=enrollment,
+        message=_("This lesson is not open yet."),
     )
     try:
         with transaction.atomic():
-            _, created = LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson)
+            _completion, created = LessonCompletion.objects.get_or_create(enrollment=enrollment, lesson=lesson)
     except IntegrityError:  # the same lesson completed by a concurrent request
         created = False
     if created:

@@ -26,6 +26,8 @@ while they hold the instructor role, and admins."""
 from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from courses.access import can_manage_course, course_require
 from courses.models import Course
@@ -42,8 +44,17 @@ COMMENT_NEEDS: tuple[CommentNeed, ...] = ("read", "edit", "delete")
 ReportNeed = Literal["moderate"]
 REPORT_NEEDS: tuple[ReportNeed, ...] = ("moderate",)
 
-READ_DENIED = "Only enrolled students, the course's instructor and admins read its forum."
-MODERATE_DENIED = "Only the course's instructor and admins moderate its forum."
+READ_DENIED = _("Only enrolled students, the course's instructor and admins read its forum.")
+MODERATE_DENIED = _("Only the course's instructor and admins moderate its forum.")
+# By the item's kind ("post", "comment"): one whole sentence each.
+EDIT_DENIED = {
+    "post": _("Only the author can edit a post."),
+    "comment": _("Only the author can edit a comment."),
+}
+DELETE_DENIED = {
+    "post": _("Only the author or a moderator can delete a post."),
+    "comment": _("Only the author or a moderator can delete a comment."),
+}
 
 
 def is_moderator(user, course: Course) -> bool:
@@ -69,9 +80,9 @@ def may_delete(user, item: Post | Comment, course: Course) -> bool:
 def _require(user, item: Post | Comment, course: Course, need: str, noun: str) -> None:
     course_require(user, course, need="learn", message=READ_DENIED)
     if need == "edit" and not is_author(user, item):
-        raise NotPermitted(f"Only the author can edit a {noun}.", code="not_author")
+        raise NotPermitted(EDIT_DENIED[noun], code="not_author")
     if need == "delete" and not may_delete(user, item, course):
-        raise NotPermitted(f"Only the author or a moderator can delete a {noun}.", code="not_author")
+        raise NotPermitted(DELETE_DENIED[noun], code="not_author")
     if need == "moderate" and not is_moderator(user, course):
         raise NotPermitted(MODERATE_DENIED, code="not_course_staff")
 
@@ -104,7 +115,7 @@ def reply_parent_for(user, parent_id) -> Comment | None:
     try:
         return object_or_404(comment_list_for_user(user), parent_id)
     except NotFound:
-        raise ValidationError({"parent": ["No such comment."]}) from None
+        raise ValidationError({"parent": [gettext("No such comment.")]}) from None
 
 
 def report_for(user, report_id, *, need: ReportNeed = "moderate") -> Report:

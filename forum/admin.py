@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, apply_each, changed
 
@@ -6,6 +8,19 @@ from . import services
 from .models import Comment, ModerationLog, Post, Report, ReportStatus
 
 MODERATED_FLAGS = ("is_pinned", "is_locked", "is_hidden", "is_removed")
+
+# What a report action says once done, by resolution (lms.admin_actions.apply_each fills {count}).
+RESOLVED = {
+    "hide": ngettext_lazy(
+        "{count} report resolved: the item was hidden.", "{count} reports resolved: the items were hidden.", "count"
+    ),
+    "restore": ngettext_lazy(
+        "{count} report resolved: the item was restored.",
+        "{count} reports resolved: the items were restored.",
+        "count",
+    ),
+    "dismiss": ngettext_lazy("{count} report dismissed.", "{count} reports dismissed.", "count"),
+}
 
 
 class HideRestoreActions:
@@ -17,24 +32,24 @@ class HideRestoreActions:
     def has_delete_permission(self, request, obj=None):
         return False  # the "Delete" action removes the text and keeps the thread (a soft delete)
 
-    @admin.action(description="Hide")
+    @admin.action(description=_("Hide"))
     def hide(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda item: services.item_set_hidden(item=item, actor=request.user, hidden=True),
-            "item(s) hidden",
+            ngettext_lazy("{count} item hidden.", "{count} items hidden.", "count"),
         )
 
-    @admin.action(description="Restore (unhide)")
+    @admin.action(description=_("Restore (unhide)"))
     def restore(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda item: services.item_set_hidden(item=item, actor=request.user, hidden=False),
-            "item(s) restored",
+            ngettext_lazy("{count} item restored.", "{count} items restored.", "count"),
         )
 
 
@@ -75,14 +90,14 @@ class PostAdmin(HideRestoreActions, ServiceAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.post_update(post=obj, actor=request.user, data=changed(form, ("title", "body")))
 
-    @admin.action(description="Delete (the text is removed; the thread and its comments stay)")
+    @admin.action(description=_("Delete (the text is removed; the thread and its comments stay)"))
     def remove(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda post: services.post_delete(post=post, actor=request.user),
-            "post(s) deleted",
+            ngettext_lazy("{count} post deleted.", "{count} posts deleted.", "count"),
         )
 
     def _flag(self, request, queryset, flag, value, done):
@@ -94,21 +109,25 @@ class PostAdmin(HideRestoreActions, ServiceAdminMixin, admin.ModelAdmin):
             done,
         )
 
-    @admin.action(description="Pin")
+    @admin.action(description=_("Pin"))
     def pin(self, request, queryset):
-        self._flag(request, queryset, "is_pinned", True, "pinned")
+        done = ngettext_lazy("{count} post pinned.", "{count} posts pinned.", "count")
+        self._flag(request, queryset, "is_pinned", True, done)
 
-    @admin.action(description="Unpin")
+    @admin.action(description=_("Unpin"))
     def unpin(self, request, queryset):
-        self._flag(request, queryset, "is_pinned", False, "unpinned")
+        done = ngettext_lazy("{count} post unpinned.", "{count} posts unpinned.", "count")
+        self._flag(request, queryset, "is_pinned", False, done)
 
-    @admin.action(description="Lock")
+    @admin.action(description=_("Lock"))
     def lock(self, request, queryset):
-        self._flag(request, queryset, "is_locked", True, "locked")
+        done = ngettext_lazy("{count} post locked.", "{count} posts locked.", "count")
+        self._flag(request, queryset, "is_locked", True, done)
 
-    @admin.action(description="Unlock")
+    @admin.action(description=_("Unlock"))
     def unlock(self, request, queryset):
-        self._flag(request, queryset, "is_locked", False, "unlocked")
+        done = ngettext_lazy("{count} post unlocked.", "{count} posts unlocked.", "count")
+        self._flag(request, queryset, "is_locked", False, done)
 
 
 @admin.register(Comment)
@@ -126,14 +145,14 @@ class CommentAdmin(HideRestoreActions, ServiceAdminMixin, admin.ModelAdmin):
         if "body" in form.changed_data:
             services.comment_update(comment=obj, actor=request.user, body=form.cleaned_data["body"])
 
-    @admin.action(description="Delete (the text is removed; replies stay)")
+    @admin.action(description=_("Delete (the text is removed; replies stay)"))
     def remove(self, request, queryset):
         apply_each(
             self,
             request,
             queryset.select_related("post"),
             lambda comment: services.comment_delete(comment=comment, actor=request.user),
-            "comment(s) deleted",
+            ngettext_lazy("{count} comment deleted.", "{count} comments deleted.", "count"),
         )
 
 
@@ -154,18 +173,18 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request,
             queryset.filter(status=ReportStatus.OPEN),
             lambda report: services.report_resolve(report=report, actor=request.user, resolution=resolution),
-            f"report(s) resolved: {resolution}",
+            RESOLVED[resolution],
         )
 
-    @admin.action(description="Hide the reported item")
+    @admin.action(description=_("Hide the reported item"))
     def hide(self, request, queryset):
         self._resolve(request, queryset, "hide")
 
-    @admin.action(description="Restore the reported item")
+    @admin.action(description=_("Restore the reported item"))
     def restore(self, request, queryset):
         self._resolve(request, queryset, "restore")
 
-    @admin.action(description="Dismiss the report")
+    @admin.action(description=_("Dismiss the report"))
     def dismiss(self, request, queryset):
         self._resolve(request, queryset, "dismiss")
 

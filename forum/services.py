@@ -8,6 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_admin
 from activity.models import Verb
@@ -19,7 +22,7 @@ from lms.services import model_update
 from notifications.models import NotificationType
 from notifications.services import notifications_withdraw, notify
 
-from .access import MODERATE_DENIED, is_author, is_moderator, may_delete, may_open
+from .access import DELETE_DENIED, EDIT_DENIED, MODERATE_DENIED, is_author, is_moderator, may_delete, may_open
 from .models import (
     REMOVED,
     Comment,
@@ -35,17 +38,21 @@ from .models import (
 # Pinned threads sort above every unpinned one: their sort key is their last activity, far ahead.
 PIN_OFFSET = timedelta(days=365 * 1000)
 
-# What forum_reply notifications say instead once the text they carried is hidden.
-HIDDEN_REPLY = "This reply was hidden by a moderator."
-HIDDEN_THREAD_TITLE = "A reply in a thread hidden by a moderator"
-HIDDEN_THREAD = "This thread was hidden by a moderator."
+# What forum_reply notifications say instead once the text they carried is hidden: lazy, so that
+# notifications_withdraw writes each reader's notifications in the reader's language (and keeps the
+# English for e-mail copies still queued, translated when sent).
+HIDDEN_REPLY = _("This reply was hidden by a moderator.")
+HIDDEN_THREAD_TITLE = _("A reply in a thread hidden by a moderator")
+HIDDEN_THREAD = _("This thread was hidden by a moderator.")
+
+PARTICIPANTS_ONLY = _("Only enrolled students, the course's instructor and admins take part in its forum.")
+POST_DELETED = _("This post was deleted.")
+COMMENT_DELETED = _("This comment was deleted.")
 
 
 def _require_participant(user, course) -> None:
     if not can_read_content(user, course):
-        raise NotPermitted(
-            "Only enrolled students, the course's instructor and admins take part in its forum.", code="not_enrolled"
-        )
+        raise NotPermitted(PARTICIPANTS_ONLY, code="not_enrolled")
 
 
 def _require_moderator(user, course) -> None:
@@ -56,7 +63,7 @@ def _require_moderator(user, course) -> None:
 def _require_open(user, post: Post) -> None:
     """A hidden thread does not exist for those who may not open it (forum.access.may_open)."""
     if not may_open(user, post):
-        raise NotFound("No such post.")
+        raise NotFound(gettext("No such post."))
 
 
 def _require_editor(user, item: Post | Comment, course, noun: str) -> None:
@@ -64,7 +71,7 @@ def _require_editor(user, item: Post | Comment, course, noun: str) -> None:
     site). The API is stricter: only the author (forum.access, need "edit")."""
     _require_participant(user, course)
     if not (is_author(user, item) or is_admin(user)):
-        raise NotPermitted(f"Only the author can edit a {noun}.", code="not_author")
+        raise NotPermitted(EDIT_DENIED[noun], code="not_author")
 
 
 def _edit(item: Post | Comment, *, fields: tuple[str, ...], data: dict, removed: str):
@@ -82,7 +89,7 @@ def _edit(item: Post | Comment, *, fields: tuple[str, ...], data: dict, removed:
 def _require_deleter(user, item: Post | Comment, course, noun: str) -> None:
     _require_participant(user, course)
     if not may_delete(user, item, course):
-        raise NotPermitted(f"Only the author or a moderator can delete a {noun}.", code="not_author")
+        raise NotPermitted(DELETE_DENIED[noun], code="not_author")
 
 
 def _sort_key(post: Post):
@@ -114,7 +121,7 @@ def post_update(*, post: Post, actor, data: dict) -> Post:
     Takes the post row's lock, so an edit never writes text back into a post deleted meanwhile
     (409 `removed`)."""
     _require_editor(actor, post, post.course, "post")
-    return _edit(post, fields=("title", "body"), data=data, removed="This post was deleted.")
+    return _edit(post, fields=("title", "body"), data=data, removed=POST_DELETED)
 
 
 @transaction.atomic
@@ -192,14 +199,14 @@ def comment_create(*, post: Post, author, body: str, parent: Comment | None = No
     post.course = course
     _require_open(author, post)
     if post.is_removed:
-        raise NotPermitted("This post was deleted.", code="post_removed")
+        raise NotPermitted(POST_DELETED, code="post_removed")
     if post.is_locked and not is_moderator(author, course):
-        raise NotPermitted("This post is locked.", code="post_locked")
+        raise NotPermitted(gettext("This post is locked."), code="post_locked")
     if parent is not None:
         if parent.post_id != post.pk:
-            raise ValidationError({"parent": ["This comment belongs to another post."]})
+            raise ValidationError({"parent": [gettext("This comment belongs to another post.")]})
         if parent.parent_id is not None:
-            raise ValidationError({"parent": ["Reply to a top-level comment; replies go one level deep."]})
+            raise ValidationError({"parent": [gettext("Reply to a top-level comment; replies go one level deep.")]})
     comment = Comment.objects.create(post=post, author=author, body=body, parent=parent)
     now = timezone.now()
     post.last_activity_at = now
@@ -215,7 +222,7 @@ def comment_create(*, post: Post, author, body: str, parent: Comment | None = No
         notify(
             recipients=recipients,
             type="forum_reply",
-            title=f"{author.full_name} replied in “{post.title}”",
+            title=format_lazy(_("{author} replied in “{thread}”"), author=author.full_name, thread=post.title),
             body=body[:300],
             payload={"course_id": course.pk, "post_id": post.pk, "comment_id": comment.pk},
         )
@@ -229,7 +236,7 @@ def comment_update(*, comment: Comment, actor, body: str) -> Comment:
     admin site); anyone else is refused (NotPermitted). Takes the comment row's lock, so an edit
     never writes text back into a comment deleted meanwhile (409 `removed`)."""
     _require_editor(actor, comment, comment.post.course, "comment")
-    return _edit(comment, fields=("body",), data={"body": body}, removed="This comment was deleted.")
+    return _edit(comment, fields=("body",), data={"body": body}, removed=COMMENT_DELETED)
 
 
 @transaction.atomic
@@ -286,7 +293,7 @@ def report_create(*, reporter, reason: str, post: Post | None = None, comment: C
     thread.course = course
     _require_open(reporter, thread)
     if item.author_id == reporter.pk:
-        raise InvalidInput("You cannot report your own writing.", code="own_item")
+        raise InvalidInput(gettext("You cannot report your own writing."), code="own_item")
     target = {"post": item} if post else {"comment": item}
     counts = _report_counts(reporter, course)
     try:
@@ -295,7 +302,7 @@ def report_create(*, reporter, reason: str, post: Post | None = None, comment: C
                 reporter=reporter, course=course, reason=reason, counts_toward_hide=counts, **target
             )
     except IntegrityError as exc:
-        raise Conflict("You have already reported this.", code="already_reported") from exc
+        raise Conflict(gettext("You have already reported this."), code="already_reported") from exc
     hidden_now = False
     if counts and not item.is_hidden:
         open_reports = (
@@ -326,17 +333,33 @@ def _tell_moderators(*, report: Report, item: Post | Comment, hidden_now: bool) 
     course = report.course
     if course.instructor_id == report.reporter_id:
         return
-    kind = "post" if isinstance(item, Post) else "comment"
+    is_post = isinstance(item, Post)
     payload = {"course_id": course.pk, "report_id": report.pk, "post_id": report.post_id or item.post_id}
-    if kind == "comment":
+    if not is_post:
         payload["comment_id"] = item.pk
-    body = f"Reason given: {report.reason[:300]}"
+    # Lazy: rendered in the instructor's language (notifications.services.notify).
+    reason = report.reason[:300]
     if hidden_now:
-        body += f"\nIt was hidden automatically after {settings.FORUM_AUTO_HIDE_REPORTS} reports."
+        threshold = settings.FORUM_AUTO_HIDE_REPORTS
+        body = format_lazy(
+            ngettext_lazy(
+                "Reason given: {reason}\nIt was hidden automatically after {count} report.",
+                "Reason given: {reason}\nIt was hidden automatically after {count} reports.",
+                threshold,
+            ),
+            reason=reason,
+            count=threshold,
+        )
+    else:
+        body = format_lazy(_("Reason given: {reason}"), reason=reason)
+    if is_post:
+        title = format_lazy(_("A post was reported in the forum of “{course}”"), course=course.title)
+    else:
+        title = format_lazy(_("A comment was reported in the forum of “{course}”"), course=course.title)
     notify(
         recipients=[course.instructor_id],
         type=NotificationType.FORUM_REPORT,
-        title=f"A {kind} was reported in the forum of “{course.title}”",
+        title=title,
         body=body,
         payload=payload,
     )
@@ -380,7 +403,9 @@ def report_resolve(*, report: Report, actor, resolution: str) -> Report:
     is either closed by this decision or counted after it."""
     _require_moderator(actor, report.course)
     if resolution not in Resolution.values:
-        raise ValidationError({"action": [f"Choose one of {', '.join(Resolution.values)}."]})
+        raise ValidationError(
+            {"action": [gettext("Choose one of {choices}.").format(choices=", ".join(Resolution.values))]}
+        )
     target = {"post_id": report.post_id} if report.post_id else {"comment_id": report.comment_id}
     model = Post if report.post_id else Comment
     model.objects.select_for_update().filter(pk=report.post_id or report.comment_id).first()

@@ -19,7 +19,9 @@ def _cell(value) -> str:
 def gradebook_table(course: Course) -> dict:
     """{filename, header, rows}: one row per active student, computed 500 students at a time (the
     renderer writes the file in memory: about 200 bytes a student). Each item's column names its id
-    and points; empty cells are scores not there yet."""
+    and points; empty cells are scores not there yet. The header and the yes/no cells are stable
+    English keys, never translated: the API answers in the request's language and the command in
+    LANGUAGE_CODE, and both must write the same file (spreadsheets and scripts key on the names)."""
     scheme = scheme_get(course)
     items = item_list_for_course(course)
     header = [

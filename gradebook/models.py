@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 DEFAULT_QUIZZES_WEIGHT = 50
 DEFAULT_ASSIGNMENTS_WEIGHT = 50
@@ -20,24 +21,40 @@ class CourseGrading(models.Model):
     """How a course turns scores into a final grade. A course without a row grades by the defaults
     (quizzes and assignments weigh 50 each, pass at 60%, A-F by tens)."""
 
-    course = models.OneToOneField("courses.Course", on_delete=models.CASCADE, primary_key=True, related_name="grading")
+    course = models.OneToOneField(
+        "courses.Course",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="grading",
+        verbose_name=_("course"),
+    )
     quizzes_weight = models.PositiveSmallIntegerField(
-        default=DEFAULT_QUIZZES_WEIGHT, validators=[MaxValueValidator(100)]
+        verbose_name=_("quizzes weight"), default=DEFAULT_QUIZZES_WEIGHT, validators=[MaxValueValidator(100)]
     )
     assignments_weight = models.PositiveSmallIntegerField(
-        default=DEFAULT_ASSIGNMENTS_WEIGHT, validators=[MaxValueValidator(100)]
+        verbose_name=_("assignments weight"), default=DEFAULT_ASSIGNMENTS_WEIGHT, validators=[MaxValueValidator(100)]
     )
-    pass_percent = models.PositiveSmallIntegerField(default=DEFAULT_PASS_PERCENT, validators=[MaxValueValidator(100)])
+    pass_percent = models.PositiveSmallIntegerField(
+        verbose_name=_("pass percent"), default=DEFAULT_PASS_PERCENT, validators=[MaxValueValidator(100)]
+    )
     letter_scale = models.JSONField(
-        default=default_letter_scale, help_text="[{letter, min_percent}], highest first; the last starts at 0."
+        verbose_name=_("letter scale"),
+        default=default_letter_scale,
+        help_text=_("[{letter, min_percent}], highest first; the last starts at 0."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     class Meta:
-        verbose_name = "course grading"
+        verbose_name = _("course grading")
+        verbose_name_plural = _("course gradings")
         constraints = [
             models.CheckConstraint(
                 condition=Q(quizzes_weight__lte=100) & Q(assignments_weight=100 - F("quizzes_weight")),
@@ -47,4 +64,4 @@ class CourseGrading(models.Model):
         ]
 
     def __str__(self):
-        return f"Grading of {self.course}"
+        return _("Grading of {course}").format(course=self.course)

@@ -1,6 +1,8 @@
 """Changing a course's grading scheme. The gradebook has nothing else to write: it is computed."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from courses.access import course_actor_require
 from courses.models import Course
@@ -17,19 +19,22 @@ def letter_scale_problem(steps: list[dict]) -> tuple[str, str] | None:
     letters = [str(step["letter"]).strip() for step in steps]
     minimums = [step["min_percent"] for step in steps]
     if not steps:
-        return "Give at least one letter.", "empty"
+        return _("Give at least one letter."), "empty"
     if any(not letter for letter in letters):
-        return "A letter cannot be blank.", "blank"
+        return _("A letter cannot be blank."), "blank"
     if any(len(letter) > LETTER_MAX_LENGTH for letter in letters):
-        return f"A letter has at most {LETTER_MAX_LENGTH} characters.", "too_long"
+        message = ngettext(
+            "A letter has at most {count} character.", "A letter has at most {count} characters.", LETTER_MAX_LENGTH
+        )
+        return message.format(count=LETTER_MAX_LENGTH), "too_long"
     if len(set(letters)) != len(letters):
-        return "Each letter may appear once.", "duplicate_letter"
+        return _("Each letter may appear once."), "duplicate_letter"
     if any(not 0 <= minimum <= 100 for minimum in minimums):
-        return "A letter starts at a percent from 0 to 100.", "out_of_range"
+        return _("A letter starts at a percent from 0 to 100."), "out_of_range"
     if len(set(minimums)) != len(minimums):
-        return "Two letters cannot start at the same percent.", "duplicate_percent"
+        return _("Two letters cannot start at the same percent."), "duplicate_percent"
     if 0 not in minimums:
-        return "One letter must start at 0, so that every percent has a letter.", "no_floor"
+        return _("One letter must start at 0, so that every percent has a letter."), "no_floor"
     return None
 
 
@@ -49,9 +54,9 @@ def grading_update(
     that breaks a rule is refused (InvalidInput) whoever calls, the API's serializer or not."""
     course_actor_require(actor, course)
     if weights is not None and weights["quizzes"] + weights["assignments"] != 100:
-        raise InvalidInput("The weights must add up to 100.", code="weights_sum", extra={"field": "weights"})
+        raise InvalidInput(_("The weights must add up to 100."), code="weights_sum", extra={"field": "weights"})
     if pass_percent is not None and not 0 <= pass_percent <= 100:
-        raise InvalidInput("The pass mark is a percent from 0 to 100.", extra={"field": "pass_percent"})
+        raise InvalidInput(_("The pass mark is a percent from 0 to 100."), extra={"field": "pass_percent"})
     if letter_scale is not None and (problem := letter_scale_problem(letter_scale)):
         raise InvalidInput(problem[0], code=problem[1], extra={"field": "letter_scale"})
     CourseGrading.objects.get_or_create(course=course)

@@ -7,13 +7,16 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from lms.errors import NotFound
+from lms.errors import Message, NotFound
 
 M = TypeVar("M", bound=Model)
 
+NOT_FOUND = _("Not found.")
 
-def object_or_404(queryset: QuerySet[M], pk, message: str = "Not found.") -> M:
+
+def object_or_404(queryset: QuerySet[M], pk, message: Message = NOT_FOUND) -> M:
     """The row `pk` of `queryset` (already scoped to what the caller may see), or NotFound. An id
     that is not a positive integer is simply not found, never a 500."""
     try:

@@ -12,6 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from lms.errors import ApplicationError
 
@@ -32,15 +33,27 @@ def refusal_messages(exc: Exception) -> dict[str | None, list[str]]:
 
 def refusal_text(exc: Exception) -> str:
     return " ".join(
-        f"{field}: {message}" if field else message
+        _("{field}: {message}").format(field=field, message=message) if field else str(message)
         for field, texts in refusal_messages(exc).items()
         for message in texts
     )
 
 
-def apply_each(modeladmin, request, queryset, action, done: str) -> int:
+def done_message(done, count: int) -> str:
+    """The success message of an action that did `count` things. `done` is a whole sentence with a
+    {count} field, a plural: `ngettext_lazy("{count} course published.", "{count} courses published.",
+    "count")`. A bare phrase without {count} ("course(s) published", from callers not yet converted)
+    still gets "<count> <phrase>." in English, but cannot be translated as a sentence."""
+    text = str(done)  # "" for an ngettext_lazy keyed by "count": it has no text until formatted
+    if text and "{count}" not in text:
+        return f"{count} {text}."
+    return done.format(count=count)
+
+
+def apply_each(modeladmin, request, queryset, action, done) -> int:
     """Runs `action` (a service call) on each object, each in its own savepoint; a refusal is
-    reported for that object and the others go on. Reports "<n> <done>." and returns n."""
+    reported for that object and the others go on. Reports `done` with the number of objects done
+    (see done_message) and returns that number."""
     count = 0
     for obj in queryset:
         try:
@@ -48,9 +61,11 @@ def apply_each(modeladmin, request, queryset, action, done: str) -> int:
                 action(obj)
             count += 1
         except SERVICE_ERRORS as exc:
-            modeladmin.message_user(request, f"{obj}: {refusal_text(exc)}", messages.ERROR)
+            modeladmin.message_user(
+                request, _("{object}: {reason}").format(object=obj, reason=refusal_text(exc)), messages.ERROR
+            )
     if count:
-        modeladmin.message_user(request, f"{count} {done}.", messages.SUCCESS)
+        modeladmin.message_user(request, done_message(done, count), messages.SUCCESS)
     return count
 
 
@@ -108,7 +123,7 @@ class ServiceAdminMixin:
         try:
             return super().delete_view(request, object_id, extra_context)
         except SERVICE_ERRORS as exc:
-            self.message_user(request, f"Not deleted: {refusal_text(exc)}", messages.ERROR)
+            self.message_user(request, _("Not deleted: {reason}").format(reason=refusal_text(exc)), messages.ERROR)
         opts = self.model._meta
         return HttpResponseRedirect(
             reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(object_id)])
@@ -121,7 +136,11 @@ class ServiceAdminMixin:
                 with transaction.atomic():
                     self.delete_model(request, obj)
             except SERVICE_ERRORS as exc:
-                self.message_user(request, f"{obj} was not deleted: {refusal_text(exc)}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("{object} was not deleted: {reason}").format(object=obj, reason=refusal_text(exc)),
+                    messages.ERROR,
+                )
 
     def get_deleted_objects(self, objs, request):
         deleted, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)

@@ -15,6 +15,7 @@ from hashlib import sha256
 
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import translation
 from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
@@ -57,7 +58,10 @@ class SchemaView(SpectacularAPIView):
 
     @extend_schema(exclude=True)  # as drf-spectacular's own view (SERVE_INCLUDE_SCHEMA is off)
     def get(self, request, *args, **kwargs):
-        key = (request.accepted_media_type, request.query_params.get("lang"), request.version)
+        # ?lang= wins, else the request's language (Accept-Language): descriptions taken from models
+        # (verbose names, help texts) are translated, so each language is rendered and cached apart.
+        language = request.query_params.get("lang") or translation.get_language()
+        key = (request.accepted_media_type, language, request.version)
         cached = self._rendered.get(key)
         if cached is None:
             response = self.finalize_response(request, super().get(request, *args, **kwargs), *args, **kwargs)

@@ -4,6 +4,12 @@ and the shell."""
 
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import ngettext
+
+# A message: a str, or a lazy translation (gettext_lazy, format_lazy) rendered when it is shown.
+Message = str | Promise
+
 
 class ApplicationError(Exception):
     """A rule of the domain was broken. `extra` carries fields the client may need."""
@@ -11,7 +17,7 @@ class ApplicationError(Exception):
     status_code = 400
     default_code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
+    def __init__(self, message: Message, *, code: str | None = None, extra: dict[str, Any] | None = None):
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
@@ -65,12 +71,19 @@ class TooManyAttempts(ApplicationError):
     status_code = 429
     default_code = "too_many_attempts"
 
-    def __init__(self, message: str, *, retry_after: int, code: str | None = None):
+    def __init__(self, message: Message, *, retry_after: int, code: str | None = None):
         super().__init__(message, code=code)
         self.retry_after = retry_after
 
 
+def wait_minutes(retry_after: int) -> int:
+    """The wait of a TooManyAttempts in whole minutes (at least one): the count of its message's
+    plural (the whole sentence is one msgid, with {count} where the minutes go)."""
+    return max(1, -(-retry_after // 60))
+
+
 def wait_phrase(retry_after: int) -> str:
-    """ "Try again in 15 minutes": the wait of a TooManyAttempts, for its message."""
-    minutes = max(1, -(-retry_after // 60))
-    return f"Try again in {minutes} minute{'s' if minutes != 1 else ''}"
+    """ "Try again in 15 minutes.": the wait of a TooManyAttempts as a sentence of its own. A message
+    that says more makes the whole sentence one msgid with wait_minutes, never joins this to it."""
+    minutes = wait_minutes(retry_after)
+    return ngettext("Try again in {count} minute.", "Try again in {count} minutes.", minutes).format(count=minutes)

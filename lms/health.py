@@ -7,6 +7,7 @@ which must not take the web servers out of rotation because a worker is down."""
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -157,7 +158,7 @@ def health(request):
 def ready(request):
     detail = request.query_params.get("detail", "false").strip().lower()
     if detail not in BOOLEAN_VALUES:
-        raise InvalidInput("`detail` must be true or false (or 1 or 0).", extra={"field": "detail"})
+        raise InvalidInput(_("`detail` must be true or false (or 1 or 0)."), extra={"field": "detail"})
     probes = [
         ("database", _check_database, _database_kind),
         ("cache", _check_cache, _cache_kind),

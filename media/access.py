@@ -4,12 +4,14 @@ gets 404, as if it did not exist (ids are UUIDs, but an id seen in a page must n
 import uuid
 from typing import Literal
 
+from django.utils.translation import gettext_lazy as _
+
 from lms.errors import NotFound
 
 from .models import Upload
 
 Need = Literal["read", "delete", "upload"]
-MESSAGE = "No such upload."
+MESSAGE = _("No such upload.")
 
 
 def upload_for(user, upload_id, *, need: Need = "read", lock: bool = False) -> Upload:

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from lms.admin_actions import ServiceAdminMixin
 
@@ -18,7 +20,9 @@ def _preview(upload: Upload, size: int):
             '<img src="{}" alt="" style="max-height:{}px;max-width:{}px">', storage.public_url(thumb), size, 2 * size
         )
     return format_html(
-        '<a href="{}">open (link valid 10 minutes)</a>', storage.private_url(upload.key, filename=upload.filename)
+        '<a href="{}">{}</a>',
+        storage.private_url(upload.key, filename=upload.filename),
+        gettext("open (link valid 10 minutes)"),
     )
 
 
@@ -42,11 +46,11 @@ class UploadAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="size", ordering="size")
+    @admin.display(description=_("size"), ordering="size")
     def human_size(self, upload):
         return describe_size(upload.size)
 
-    @admin.display(description="attached", boolean=True, ordering="attached_at")
+    @admin.display(description=_("attached"), boolean=True, ordering="attached_at")
     def attached(self, upload):
         return upload.attached_at is not None
 
@@ -54,7 +58,7 @@ class UploadAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def thumbnail(self, upload):
         return _preview(upload, 40)
 
-    @admin.display(description="preview")
+    @admin.display(description=_("preview"))
     def preview(self, upload):
         return _preview(upload, 240)
 
@@ -77,11 +81,11 @@ class StorageQuotaAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("user", *self.readonly_fields) if obj else self.readonly_fields
 
-    @admin.display(description="quota", ordering="bytes")
+    @admin.display(description=_("quota"), ordering="bytes")
     def human_quota(self, quota):
         return describe_size(quota.bytes)
 
-    @admin.display(description="used")
+    @admin.display(description=_("used"))
     def used(self, quota):
         return describe_size(services.storage_used(quota.user))
 

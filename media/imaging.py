@@ -1,12 +1,13 @@
-"""Image and video processing for uploads: pure functions on file paths, no Django.
+"""Image and video processing for uploads: pure functions on file paths, no Django but its translations.
 
 Everything a user uploads is hostile until proven otherwise, so each function refuses early and
-plainly (MediaRefused, whose text is shown to the user) and the heavy lifting happens only on what
-passed: an image's pixel count is checked from its header before a byte is decoded, only the four
-accepted image formats are ever parsed (Pillow would otherwise try plugins such as EPS, which runs
-Ghostscript), and ffprobe/ffmpeg may only use the MP4/QuickTime and Matroska/WebM demuxers and the
-file or HTTP(S) protocols, so a "video" that is really a playlist cannot make them fetch other files
-or URLs. The caller passes the limits from settings (MEDIA_IMAGE_MAX_PIXELS, MEDIA_FFPROBE_TIMEOUT).
+plainly (MediaRefused, whose text is shown to the user, in the active language) and the heavy
+lifting happens only on what passed: an image's pixel count is checked from its header before a byte
+is decoded, only the four accepted image formats are ever parsed (Pillow would otherwise try plugins
+such as EPS, which runs Ghostscript), and ffprobe/ffmpeg may only use the MP4/QuickTime and
+Matroska/WebM demuxers and the file or HTTP(S) protocols, so a "video" that is really a playlist
+cannot make them fetch other files or URLs. The caller passes the limits from settings
+(MEDIA_IMAGE_MAX_PIXELS, MEDIA_FFPROBE_TIMEOUT).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import struct
 import subprocess
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from PIL import ExifTags, Image, ImageDraw, ImageFont, ImageOps, ImageSequence
 
 logger = logging.getLogger(__name__)
@@ -51,7 +54,7 @@ _PIL_ERRORS = (
     struct.error,
     Image.DecompressionBombError,
 )
-NOT_AN_IMAGE = "The file is not a readable image."
+NOT_AN_IMAGE = gettext_lazy("The file is not a readable image.")
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,9 @@ def _open_image(path: str) -> Image.Image:
         return Image.open(path, formats=_ACCEPTED_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         # Pillow's own, far higher, limit (or its warning turned into an error): also from the header.
-        raise MediaRefused("The image is too large.") from exc
+        raise MediaRefused(gettext("The image is too large.")) from exc
     except _PIL_ERRORS as exc:
-        raise MediaRefused(NOT_AN_IMAGE) from exc
+        raise MediaRefused(str(NOT_AN_IMAGE)) from exc
 
 
 def _format_of(img: Image.Image) -> str:
@@ -83,10 +86,18 @@ def _refuse_bombs(img: Image.Image, max_pixels: int) -> int:
     animation counts every frame, since each is decoded to the full canvas. Returns the frame count."""
     width, height = img.size
     if width * height > max_pixels:
-        raise MediaRefused(f"The image is too large ({width} x {height} pixels); the limit is {max_pixels:,} pixels.")
+        raise MediaRefused(
+            gettext("The image is too large ({width} x {height} pixels); the limit is {limit} pixels.").format(
+                width=width, height=height, limit=number_format(max_pixels, force_grouping=True)
+            )
+        )
     frames = getattr(img, "n_frames", 1) if _format_of(img) in _ANIMATABLE else 1
     if width * height * frames > max_pixels:
-        raise MediaRefused(f"The animation is too large ({frames} frames of {width} x {height} pixels).")
+        raise MediaRefused(
+            gettext("The animation is too large ({frames} frames of {width} x {height} pixels).").format(
+                frames=frames, width=width, height=height
+            )
+        )
     return frames
 
 
@@ -133,7 +144,7 @@ def image_clean(src: str, dst: str, *, max_pixels: int) -> ImageInfo:
         try:
             probe.verify()  # checksums where the format has them (PNG); leaves probe unusable
         except _PIL_ERRORS as exc:
-            raise MediaRefused(NOT_AN_IMAGE) from exc
+            raise MediaRefused(str(NOT_AN_IMAGE)) from exc
 
     with _open_image(src) as img:
         try:
@@ -147,7 +158,7 @@ def image_clean(src: str, dst: str, *, max_pixels: int) -> ImageInfo:
                 upright.info = {k: v for k, v in img.info.items() if k == "transparency"}
                 upright.save(dst, format=fmt, **kwargs)
         except _PIL_ERRORS as exc:
-            raise MediaRefused(NOT_AN_IMAGE) from exc
+            raise MediaRefused(str(NOT_AN_IMAGE)) from exc
     return image_info(dst)
 
 
@@ -199,7 +210,7 @@ def image_variants(src: str, out_dir: str, specs: dict[str, tuple[int, int]]) ->
                 img.draft(None, (2 * largest, 2 * largest))
             base = _flatten(ImageOps.exif_transpose(img))
         except _PIL_ERRORS as exc:
-            raise MediaRefused(NOT_AN_IMAGE) from exc
+            raise MediaRefused(str(NOT_AN_IMAGE)) from exc
 
     result: dict[str, dict] = {}
     for name, target in specs.items():
@@ -216,7 +227,7 @@ def image_variants(src: str, out_dir: str, specs: dict[str, tuple[int, int]]) ->
 # --- video ---------------------------------------------------------------------------------------
 # Demuxers and protocols ffprobe/ffmpeg may use. "mov" covers MP4 and QuickTime, "matroska" WebM.
 _FORMAT_WHITELIST = "mov,matroska"
-NOT_A_VIDEO = "The file is not a readable video."
+NOT_A_VIDEO = gettext_lazy("The file is not a readable video.")
 
 
 @dataclass(frozen=True)
@@ -231,7 +242,7 @@ class VideoInfo:
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise ToolMissing(f"{name} is not installed on this server.")
+        raise ToolMissing(gettext("{tool} is not installed on this server.").format(tool=name))
     return path
 
 
@@ -249,13 +260,19 @@ def _run(argv: list[str], *, timeout: int) -> subprocess.CompletedProcess:
     try:
         result = subprocess.run(argv, capture_output=True, timeout=timeout, check=False)  # noqa: S603 (a list argv)
     except subprocess.TimeoutExpired as exc:
-        raise MediaRefused(f"The video could not be read within {timeout} seconds.") from exc
+        raise MediaRefused(
+            ngettext(
+                "The video could not be read within {count} second.",
+                "The video could not be read within {count} seconds.",
+                timeout,
+            ).format(count=timeout)
+        ) from exc
     if result.returncode != 0:
         # The details name paths and URLs: for the log, not for the user.
         logger.info(
             "%s refused the video: %s", os.path.basename(argv[0]), result.stderr[-2000:].decode(errors="replace")
         )
-        raise MediaRefused(NOT_A_VIDEO)
+        raise MediaRefused(str(NOT_A_VIDEO))
     return result
 
 
@@ -295,7 +312,7 @@ def video_probe(source: str, *, timeout: int) -> VideoInfo:
     try:
         probe = json.loads(result.stdout or b"{}")
     except ValueError as exc:
-        raise MediaRefused(NOT_A_VIDEO) from exc
+        raise MediaRefused(str(NOT_A_VIDEO)) from exc
     stream = next(
         (
             s
@@ -305,7 +322,7 @@ def video_probe(source: str, *, timeout: int) -> VideoInfo:
         None,
     )
     if stream is None:
-        raise MediaRefused("The file has no video stream.")
+        raise MediaRefused(gettext("The file has no video stream."))
     width, height = _display_size(stream)
     return VideoInfo(
         duration_seconds=_duration(probe, stream),
@@ -332,12 +349,12 @@ def video_poster(source: str, dst: str, *, duration_seconds: int, timeout: int) 
     _run(argv, timeout=timeout)
     # ffmpeg exits 0 without writing when it finds no frame at that time.
     if not os.path.exists(dst) or os.path.getsize(dst) == 0:
-        raise MediaRefused("No picture could be taken from the video.")
+        raise MediaRefused(gettext("No picture could be taken from the video."))
     try:
         with Image.open(dst, formats=["JPEG"]) as poster:
             return poster.size
     except _PIL_ERRORS as exc:
-        raise MediaRefused("No picture could be taken from the video.") from exc
+        raise MediaRefused(gettext("No picture could be taken from the video.")) from exc
 
 
 # --- demo data -----------------------------------------------------------------------------------

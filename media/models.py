@@ -2,14 +2,16 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class UploadPurpose(models.TextChoices):
-    COURSE_COVER = "course_cover", "Course cover"
-    LESSON_VIDEO = "lesson_video", "Lesson video"
-    LESSON_ATTACHMENT = "lesson_attachment", "Lesson attachment"
-    SUBMISSION_FILE = "submission_file", "Submission file"
-    AVATAR = "avatar", "Avatar"
+    COURSE_COVER = "course_cover", _("Course cover")
+    LESSON_VIDEO = "lesson_video", _("Lesson video")
+    LESSON_ATTACHMENT = "lesson_attachment", _("Lesson attachment")
+    SUBMISSION_FILE = "submission_file", _("Submission file")
+    AVATAR = "avatar", _("Avatar")
 
 
 # Covers and avatars are shown to anyone (the catalog, forum posts): served publicly, with immutable
@@ -20,9 +22,9 @@ DERIVED_PURPOSES = frozenset({UploadPurpose.COURSE_COVER, UploadPurpose.AVATAR, 
 
 
 class UploadStatus(models.TextChoices):
-    PENDING = "pending", "Pending"  # asked for; the bytes may or may not have arrived
-    READY = "ready", "Ready"  # checked, and may be attached
-    REJECTED = "rejected", "Rejected"  # the check refused it; the object is gone
+    PENDING = "pending", _("Pending")  # asked for; the bytes may or may not have arrived
+    READY = "ready", _("Ready")  # checked, and may be attached
+    REJECTED = "rejected", _("Rejected")  # the check refused it; the object is gone
 
 
 class Upload(models.Model):
@@ -31,29 +33,47 @@ class Upload(models.Model):
     can) before checking them, so nothing replaces a file after it was checked. Attaching it to a
     course, lesson, submission or profile sets `attached_at`; uploads never attached are swept."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads")
-    purpose = models.CharField(max_length=20, choices=UploadPurpose.choices)
-    status = models.CharField(max_length=10, choices=UploadStatus.choices, default=UploadStatus.PENDING)
-    filename = models.CharField(max_length=255, help_text="As the uploader named it (made safe).")
-    content_type = models.CharField(max_length=100, help_text="As declared when asking.")
-    size = models.PositiveBigIntegerField(help_text="Bytes, as declared when asking; the stored object must match.")
-    key = models.CharField(max_length=500, blank=True, help_text="The checked object's storage name.")
-    detected_type = models.CharField(max_length=100, blank=True, help_text="Sniffed from the bytes.")
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
-    codec = models.CharField(max_length=50, blank=True)
+    id = models.UUIDField(verbose_name=_("id"), primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploads", verbose_name=_("owner")
+    )
+    purpose = models.CharField(verbose_name=_("purpose"), max_length=20, choices=UploadPurpose.choices)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=10, choices=UploadStatus.choices, default=UploadStatus.PENDING
+    )
+    filename = models.CharField(
+        verbose_name=_("file name"), max_length=255, help_text=_("As the uploader named it (made safe).")
+    )
+    content_type = models.CharField(
+        verbose_name=_("content type"), max_length=100, help_text=_("As declared when asking.")
+    )
+    size = models.PositiveBigIntegerField(
+        verbose_name=_("size"), help_text=_("Bytes, as declared when asking; the stored object must match.")
+    )
+    key = models.CharField(
+        verbose_name=_("storage key"), max_length=500, blank=True, help_text=_("The checked object's storage name.")
+    )
+    detected_type = models.CharField(
+        verbose_name=_("detected type"), max_length=100, blank=True, help_text=_("Sniffed from the bytes.")
+    )
+    width = models.PositiveIntegerField(verbose_name=_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(verbose_name=_("height"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(verbose_name=_("duration (seconds)"), null=True, blank=True)
+    codec = models.CharField(verbose_name=_("codec"), max_length=50, blank=True)
     # Derived files by name ("thumb", "card", "poster"), each {"jpeg": key, "webp": key, width, height}.
-    variants = models.JSONField(default=dict, blank=True)
-    derived_at = models.DateTimeField(null=True, blank=True)
-    rejected_reason = models.CharField(max_length=300, blank=True)
-    attached_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(help_text="The upload step must be done by then.")
-    completed_at = models.DateTimeField(null=True, blank=True)
+    variants = models.JSONField(verbose_name=_("derived files"), default=dict, blank=True)
+    derived_at = models.DateTimeField(verbose_name=_("derived at"), null=True, blank=True)
+    rejected_reason = models.CharField(verbose_name=_("reason for rejection"), max_length=300, blank=True)
+    attached_at = models.DateTimeField(verbose_name=_("attached at"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(
+        verbose_name=_("expires at"), help_text=_("The upload step must be done by then.")
+    )
+    completed_at = models.DateTimeField(verbose_name=_("completed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["owner", "status"]),
@@ -61,7 +81,9 @@ class Upload(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.filename} ({self.get_purpose_display()}, {self.status})"
+        return _("{filename} ({purpose}, {status})").format(
+            filename=self.filename, purpose=self.get_purpose_display(), status=self.status
+        )
 
     @property
     def incoming_key(self) -> str:
@@ -84,12 +106,27 @@ class Upload(models.Model):
 class StorageQuota(models.Model):
     """A user's storage allowance, when an admin set one; everyone else has MEDIA_QUOTA_BYTES."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="storage_quota")
-    bytes = models.PositiveBigIntegerField(help_text="The most this user's files may take, in bytes.")
-    updated_at = models.DateTimeField(auto_now=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="storage_quota", verbose_name=_("user")
+    )
+    bytes = models.PositiveBigIntegerField(
+        verbose_name=_("bytes"), help_text=_("The most this user's files may take, in bytes.")
+    )
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
+    class Meta:
+        verbose_name = _("storage quota")
+        verbose_name_plural = _("storage quotas")
+
     def __str__(self):
-        return f"{self.user}: {self.bytes} bytes"
+        return ngettext("{user}: {count} byte", "{user}: {count} bytes", self.bytes).format(
+            user=self.user, count=self.bytes
+        )

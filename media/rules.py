@@ -2,9 +2,12 @@
 
 import codecs
 from dataclasses import dataclass
+from decimal import Decimal
 
 import filetype
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
 from .models import UploadPurpose
 
@@ -87,9 +90,14 @@ def is_utf8_text(chunks) -> bool:
 
 
 def describe_size(size: int) -> str:
-    """1 MB = 1,048,576 bytes, as the limits are set."""
+    """1 MB = 1,048,576 bytes, as the limits are set; in the active language (its decimal mark)."""
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):g} MB"
+        return gettext("{size} MB").format(size=_number(size / (1024 * 1024)))
     if size >= 1024:
-        return f"{size / 1024:g} KB"
-    return f"{size} bytes"
+        return gettext("{size} KB").format(size=_number(size / 1024))
+    return ngettext("{count} byte", "{count} bytes", size).format(count=size)
+
+
+def _number(value: float) -> str:
+    """`value` with at most 6 significant digits (as `:g`), in the active language's format."""
+    return number_format(Decimal(f"{value:g}"))

@@ -18,6 +18,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted, ServiceUnavailable, TooLarge, UnsupportedType
 from lms.jobs import enqueue_on_commit
@@ -46,10 +48,36 @@ def safe_filename(filename: str) -> str:
     return name
 
 
-def _a(purpose: str) -> str:
-    """ "A course cover", "An avatar"."""
-    label = UploadPurpose(purpose).label.lower()
-    return f"{'An' if label[0] in 'aeiou' else 'A'} {label}"
+# Refusals that name the purpose, one whole sentence per purpose (articles and genders differ by
+# language), filled with .format() in the active language.
+PURPOSE_TOO_LARGE = {
+    UploadPurpose.COURSE_COVER: _("A course cover may be at most {size}."),
+    UploadPurpose.LESSON_VIDEO: _("A lesson video may be at most {size}."),
+    UploadPurpose.LESSON_ATTACHMENT: _("A lesson attachment may be at most {size}."),
+    UploadPurpose.SUBMISSION_FILE: _("A submission file may be at most {size}."),
+    UploadPurpose.AVATAR: _("An avatar may be at most {size}."),
+}
+PURPOSE_WRONG_TYPE = {
+    UploadPurpose.COURSE_COVER: _("A course cover cannot be {type}: use {accepted}."),
+    UploadPurpose.LESSON_VIDEO: _("A lesson video cannot be {type}: use {accepted}."),
+    UploadPurpose.LESSON_ATTACHMENT: _("A lesson attachment cannot be {type}: use {accepted}."),
+    UploadPurpose.SUBMISSION_FILE: _("A submission file cannot be {type}: use {accepted}."),
+    UploadPurpose.AVATAR: _("An avatar cannot be {type}: use {accepted}."),
+}
+PURPOSE_WRONG_CONTENTS = {
+    UploadPurpose.COURSE_COVER: _("The file's contents are {type}, which a course cover cannot be."),
+    UploadPurpose.LESSON_VIDEO: _("The file's contents are {type}, which a lesson video cannot be."),
+    UploadPurpose.LESSON_ATTACHMENT: _("The file's contents are {type}, which a lesson attachment cannot be."),
+    UploadPurpose.SUBMISSION_FILE: _("The file's contents are {type}, which a submission file cannot be."),
+    UploadPurpose.AVATAR: _("The file's contents are {type}, which an avatar cannot be."),
+}
+PURPOSE_NOT_HERE = {
+    UploadPurpose.COURSE_COVER: _("This upload is a course cover: it cannot be used here."),
+    UploadPurpose.LESSON_VIDEO: _("This upload is a lesson video: it cannot be used here."),
+    UploadPurpose.LESSON_ATTACHMENT: _("This upload is a lesson attachment: it cannot be used here."),
+    UploadPurpose.SUBMISSION_FILE: _("This upload is a submission file: it cannot be used here."),
+    UploadPurpose.AVATAR: _("This upload is an avatar: it cannot be used here."),
+}
 
 
 def storage_used(user) -> int:
@@ -75,25 +103,27 @@ def upload_create(*, actor, purpose: str, filename: str, content_type: str, size
     admins only. Locks the user's row, so concurrent asks by one user cannot together exceed the
     quota."""
     if purpose not in UploadPurpose.values:
-        raise InvalidInput(f"Unknown purpose {purpose!r}.", extra={"field": "purpose"})
+        raise InvalidInput(
+            gettext("Unknown purpose {purpose}.").format(purpose=repr(purpose)), extra={"field": "purpose"}
+        )
     if purpose in TEACHING_PURPOSES and not (actor.is_instructor or actor.is_admin):
-        raise NotPermitted("Only instructors and admins upload course material.")
+        raise NotPermitted(gettext("Only instructors and admins upload course material."))
     rule = rule_for(purpose)
     name = safe_filename(filename)
     if not name:
-        raise InvalidInput("Give the file a name.", extra={"field": "filename"})
+        raise InvalidInput(gettext("Give the file a name."), extra={"field": "filename"})
     content_type = normalize_type(content_type)
     if size < 1:
-        raise InvalidInput("The file is empty.", extra={"field": "size"})
+        raise InvalidInput(gettext("The file is empty."), extra={"field": "size"})
     if size > rule.max_bytes:
         raise TooLarge(
-            f"{_a(purpose)} may be at most {describe_size(rule.max_bytes)}.",
+            PURPOSE_TOO_LARGE[purpose].format(size=describe_size(rule.max_bytes)),
             code="file_too_large",
             extra={"field": "size", "max_bytes": rule.max_bytes},
         )
     if content_type not in rule.types:
         raise UnsupportedType(
-            f"{_a(purpose)} cannot be {content_type}: use {', '.join(rule.types)}.",
+            PURPOSE_WRONG_TYPE[purpose].format(type=content_type, accepted=", ".join(rule.types)),
             code="unsupported_type",
             extra={"field": "content_type", "accepted": list(rule.types)},
         )
@@ -101,8 +131,10 @@ def upload_create(*, actor, purpose: str, filename: str, content_type: str, size
     used, quota = storage_used(actor), storage_quota(actor)
     if used + size > quota:
         raise Conflict(
-            f"This file would take your storage past its quota of {describe_size(quota)}"
-            f" ({describe_size(used)} used). Delete files you no longer need, or ask an admin for more.",
+            gettext(
+                "This file would take your storage past its quota of {quota} ({used} used). Delete files you no "
+                "longer need, or ask an admin for more."
+            ).format(quota=describe_size(quota), used=describe_size(used)),
             code="storage_quota_exceeded",
             extra={"quota_bytes": quota, "used_bytes": used},
         )
@@ -141,12 +173,17 @@ def upload_content_write(*, actor, upload_id, stream, content_length: int | None
     upload = upload_for(actor, upload_id, need="upload")
     if storage.is_s3():
         raise Conflict(
-            "This upload goes straight to storage: POST the file to upload.url with upload.fields.",
+            gettext("This upload goes straight to storage: POST the file to upload.url with upload.fields."),
             code="upload_to_storage",
         )
     _check_open(upload)
     too_big = TooLarge(
-        f"The body is larger than the {upload.size} bytes declared for this upload.", code="file_too_large"
+        ngettext(
+            "The body is larger than the {count} byte declared for this upload.",
+            "The body is larger than the {count} bytes declared for this upload.",
+            upload.size,
+        ).format(count=upload.size),
+        code="file_too_large",
     )
     if content_length is not None and content_length > upload.size:
         raise too_big
@@ -157,9 +194,11 @@ def upload_content_write(*, actor, upload_id, stream, content_length: int | None
 
 def _check_open(upload: Upload) -> None:
     if upload.status != UploadStatus.PENDING:
-        raise Conflict("This upload is already complete.", code="upload_completed")
+        raise Conflict(gettext("This upload is already complete."), code="upload_completed")
     if upload.expires_at <= timezone.now():
-        raise Conflict("The time to upload this file has run out: ask for a new upload.", code="upload_expired")
+        raise Conflict(
+            gettext("The time to upload this file has run out: ask for a new upload."), code="upload_expired"
+        )
 
 
 def _final_key(upload: Upload) -> str:
@@ -191,7 +230,7 @@ def upload_complete(*, actor, upload_id) -> Upload:
         if storage.exists(upload.incoming_key):
             storage.move(upload.incoming_key, key)
         elif not storage.exists(key):  # moved by a complete that failed afterwards, or never uploaded
-            raise InvalidInput("The file has not been uploaded yet.", code="upload_missing")
+            raise InvalidInput(gettext("The file has not been uploaded yet."), code="upload_missing")
         upload.key = key
         try:
             _check(upload)
@@ -213,7 +252,9 @@ def upload_complete(*, actor, upload_id) -> Upload:
                 enqueue_on_commit(upload_derive_task, str(upload.pk))
         upload.save()
     if unavailable:
-        raise ServiceUnavailable(f"Videos cannot be checked right now ({unavailable}). Try again later.")
+        raise ServiceUnavailable(
+            gettext("Videos cannot be checked right now ({reason}). Try again later.").format(reason=unavailable)
+        )
     if refusal:
         raise InvalidInput(refusal, code="upload_rejected")
     return upload
@@ -224,19 +265,29 @@ def _check(upload: Upload) -> None:
     rule = rule_for(upload.purpose)
     stored = storage.size(upload.key)
     if stored == 0:
-        raise _Refused("The uploaded file is empty.")
+        raise _Refused(gettext("The uploaded file is empty."))
     if stored > upload.size or stored > rule.max_bytes:
-        raise _Refused(f"The uploaded file ({stored} bytes) is larger than declared ({upload.size} bytes).")
+        raise _Refused(
+            ngettext(
+                "The uploaded file ({count} byte) is larger than declared ({declared} bytes).",
+                "The uploaded file ({count} bytes) is larger than declared ({declared} bytes).",
+                stored,
+            ).format(count=stored, declared=upload.size)
+        )
     upload.size = stored
     detected = sniff(storage.read_head(upload.key, SNIFF_BYTES))
     if detected is None and any(t.startswith("text/") for t in rule.types) and _is_text(upload.key):
         detected = "text/plain"
     if detected is None:
-        raise _Refused("The file's contents are not a type this platform accepts.")
+        raise _Refused(gettext("The file's contents are not a type this platform accepts."))
     if detected not in rule.types and not same_kind(upload.content_type, detected):
-        raise _Refused(f"The file's contents are {detected}, which {_a(upload.purpose).lower()} cannot be.")
+        raise _Refused(PURPOSE_WRONG_CONTENTS[upload.purpose].format(type=detected))
     if not same_kind(upload.content_type, detected):
-        raise _Refused(f"The file was declared as {upload.content_type}, but its contents are {detected}.")
+        raise _Refused(
+            gettext("The file was declared as {declared}, but its contents are {detected}.").format(
+                declared=upload.content_type, detected=detected
+            )
+        )
     upload.detected_type = detected
     kind = IMAGE if detected.startswith("image/") else rule.kind
     try:
@@ -279,7 +330,7 @@ def upload_delete(*, actor, upload_id) -> None:
     upload = upload_for(actor, upload_id, need="delete", lock=True)
     if upload.attached_at is not None:
         raise Conflict(
-            "This file is in use: remove it from its course, lesson, submission or profile first.",
+            gettext("This file is in use: remove it from its course, lesson, submission or profile first."),
             code="upload_in_use",
         )
     _forget(upload)
@@ -299,21 +350,23 @@ def upload_attach(*, actor, upload_id, purposes, field: str) -> Upload:
     try:
         upload = upload_for(actor, upload_id, need="read", lock=True)
     except NotFound:
-        raise InvalidInput(f"No upload {upload_id} of yours.", code="invalid_upload", extra={"field": field}) from None
+        raise InvalidInput(
+            gettext("No upload {id} of yours.").format(id=upload_id), code="invalid_upload", extra={"field": field}
+        ) from None
     purposes = {purposes} if isinstance(purposes, str) else set(purposes)
     if upload.purpose not in purposes:
         raise InvalidInput(
-            f"This upload is {_a(upload.purpose).lower()}: it cannot be used here.",
+            str(PURPOSE_NOT_HERE[upload.purpose]),
             code="invalid_upload",
             extra={"field": field},
         )
     if upload.status != UploadStatus.READY:
         raise InvalidInput(
-            "Complete the upload first (POST .../complete/).", code="upload_not_ready", extra={"field": field}
+            gettext("Complete the upload first (POST .../complete/)."), code="upload_not_ready", extra={"field": field}
         )
     if upload.attached_at is not None:
         raise InvalidInput(
-            "This upload is already in use elsewhere: upload the file again to use it twice.",
+            gettext("This upload is already in use elsewhere: upload the file again to use it twice."),
             code="upload_in_use",
             extra={"field": field},
         )
@@ -410,11 +463,11 @@ def storage_quota_set(*, actor, user, quota_bytes: int | None) -> StorageQuota |
     what they already use is allowed: they cannot upload more until they delete files. Needs no lock:
     one row per user, written whole."""
     if not actor.is_admin:
-        raise NotPermitted("Only admins change storage quotas.")
+        raise NotPermitted(gettext("Only admins change storage quotas."))
     if quota_bytes is None:
         StorageQuota.objects.filter(user=user).delete()
         return None
     if quota_bytes < 0:
-        raise InvalidInput("A quota cannot be negative.", extra={"field": "bytes"})
+        raise InvalidInput(gettext("A quota cannot be negative."), extra={"field": "bytes"})
     quota, _ = StorageQuota.objects.update_or_create(user=user, defaults={"bytes": quota_bytes, "updated_by": actor})
     return quota

@@ -13,6 +13,7 @@ import re
 from django.conf import settings
 from django.core import signing
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from . import storage
@@ -27,7 +28,7 @@ def _content_type(name: str) -> str:
 @require_safe
 def public_file(request, name: str):
     if not name.startswith("public/") or ".." in name.split("/") or not storage.exists(name):
-        raise Http404("No such file.")
+        raise Http404(gettext("No such file."))
     response = FileResponse(storage.open_read(name), content_type=_content_type(name))
     response["Cache-Control"] = storage.PUBLIC_CACHE
     response["Cross-Origin-Resource-Policy"] = "cross-origin"  # covers are shown by SPAs on other origins
@@ -40,12 +41,12 @@ def private_file(request, token: str):
         name, filename = storage.private_token_read(token)
     except signing.SignatureExpired:
         return JsonResponse(
-            {"detail": "This link has expired: ask for the file again.", "code": "link_expired"}, status=403
+            {"detail": gettext("This link has expired: ask for the file again."), "code": "link_expired"}, status=403
         )
     except signing.BadSignature:
-        return JsonResponse({"detail": "This link is not valid.", "code": "link_invalid"}, status=403)
+        return JsonResponse({"detail": gettext("This link is not valid."), "code": "link_invalid"}, status=403)
     if not name.startswith("private/") or not storage.exists(name):
-        raise Http404("No such file.")
+        raise Http404(gettext("No such file."))
     disposition = storage.content_disposition(filename)
     if settings.MEDIA_ACCEL_REDIRECT_PREFIX and not storage.is_s3():
         response = HttpResponse(content_type=_content_type(filename))

@@ -16,6 +16,8 @@ A course's announcements (`announcement_course_for`), needs:
 
 from typing import Literal
 
+from django.utils.translation import gettext_lazy as _
+
 from courses.access import can_manage_course, course_for
 from courses.models import Course
 from lms.access import check_need, object_or_404
@@ -29,8 +31,8 @@ NOTIFICATION_NEEDS: tuple[NotificationNeed, ...] = ("own",)
 AnnouncementNeed = Literal["read", "announce"]
 ANNOUNCEMENT_NEEDS: tuple[AnnouncementNeed, ...] = ("read", "announce")
 
-READ_DENIED = "Only enrolled students can read announcements."
-ANNOUNCE_DENIED = "Only the course's instructor can make announcements."
+READ_DENIED = _("Only enrolled students can read announcements.")
+ANNOUNCE_DENIED = _("Only the course's instructor can make announcements.")
 
 
 def can_announce(user, course: Course) -> bool:

@@ -2,10 +2,12 @@
 
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from activity.models import Verb
@@ -13,6 +15,7 @@ from activity.services import activity_record
 from courses.selectors import enrollment_student_ids_active
 from lms.emails import templated_email
 from lms.errors import InvalidInput, NotPermitted
+from lms.i18n import Text, by_language, language_of, render_in, supported
 from lms.jobs import enqueue_on_commit
 
 from .access import ANNOUNCE_DENIED, can_announce, is_recipient
@@ -48,74 +51,127 @@ def _chunks(items: Sequence, size: int):
         yield items[start : start + size]
 
 
-def channels_for(*, user_ids: Sequence[int], type: str) -> dict[int, dict[str, bool]]:
-    """Each user's channels for this type: their stored choice or the default. One query."""
+def channels_for(*, user_ids: Sequence[int], type: str) -> dict[int, dict]:
+    """Each user's channels for this type (their stored choice or the default) and the language
+    text for them is written in (lms.i18n.language_of): `{id: {in_app, email, language}}`. One
+    query (the preferences are read beside the users)."""
     default = DEFAULT_CHANNELS[type]
-    channels = {pk: dict(default) for pk in user_ids}
-    rows = NotificationPreference.objects.filter(type=type, user_id__in=user_ids).values_list(
-        "user_id", "in_app", "email"
+    channels = {pk: {**default, "language": settings.LANGUAGE_CODE} for pk in user_ids}
+    chosen = NotificationPreference.objects.filter(user_id=OuterRef("pk"), type=type)
+    rows = (
+        User.objects.filter(pk__in=user_ids)
+        .annotate(in_app=Subquery(chosen.values("in_app")[:1]), email_on=Subquery(chosen.values("email")[:1]))
+        .values_list("pk", "language", "in_app", "email_on")
     )
-    for user_id, in_app, email in rows:
-        channels[user_id] = {"in_app": in_app, "email": email}
+    for user_id, language, in_app, email in rows:
+        channels[user_id] = {
+            "in_app": default["in_app"] if in_app is None else in_app,
+            "email": default["email"] if email is None else email,
+            "language": supported(language) or settings.LANGUAGE_CODE,
+        }
     return channels
+
+
+def _translated(text: Text) -> bool:
+    """Whether `text` differs by language (a lazy translation or a deferred message)."""
+    return not isinstance(text, str)
 
 
 def notify(
     *,
     recipients: Iterable,
     type: str,
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     payload: dict | None = None,
     link: str = "",
 ) -> int:
     """Notifies users (instances or ids) of one event, honouring each one's preferences: in-app
     notifications are bulk-inserted in this transaction; e-mails are queued after commit as jobs
-    of EMAIL_CHUNK recipients. Queries grow with recipients / INSERT_BATCH, never per recipient.
-    Returns the number of in-app notifications stored. A notification whose text may be taken back
-    later (notifications_withdraw) names the thing in `payload`: its e-mail copy is checked
-    against withdrawals by that payload when it is sent."""
+    of EMAIL_CHUNK recipients of one language. Queries grow with recipients / INSERT_BATCH, never
+    per recipient. `title` and `body` may be lazy translations (gettext_lazy, format_lazy) or
+    `lms.i18n.deferred` messages: each recipient gets them in their own language (lms.i18n), never
+    in the language of whoever caused the event. Returns the number of in-app notifications
+    stored. A notification whose text may be taken back later (notifications_withdraw) names the
+    thing in `payload`: its e-mail copy is checked against withdrawals by that payload when sent."""
     if type not in DEFAULT_CHANNELS:
         raise ValueError(f"Unknown notification type {type!r}")
     stored = 0
+    texts: dict[str, tuple[str, str]] = {}
+
+    def text_in(language: str) -> tuple[str, str]:
+        if language not in texts:
+            texts[language] = (render_in(language, title), render_in(language, body))
+        return texts[language]
+
     for chunk in _chunks(_ids(recipients), INSERT_BATCH):
         channels = channels_for(user_ids=chunk, type=type)
         in_app = [pk for pk in chunk if channels[pk]["in_app"]]
+        email = [pk for pk in chunk if channels[pk]["email"]]
+        languages = {pk: channels[pk]["language"] for pk in chunk}
         Notification.objects.bulk_create(
             [
-                Notification(recipient_id=pk, type=type, title=title[:200], body=body, payload=payload or {})
+                Notification(
+                    recipient_id=pk,
+                    type=type,
+                    title=text_in(languages[pk])[0][:200],
+                    body=text_in(languages[pk])[1],
+                    payload=payload or {},
+                )
                 for pk in in_app
             ],
             batch_size=INSERT_BATCH,
         )
         stored += len(in_app)
-        email = [pk for pk in chunk if channels[pk]["email"]]
-        for email_chunk in _chunks(email, EMAIL_CHUNK):
-            _queue_emails(
-                type=type, user_ids=list(email_chunk), title=title, body=body, link=link, payload=payload or {}
-            )
+        by_language: dict[str, list[int]] = {}
+        for pk in email:
+            by_language.setdefault(languages[pk], []).append(pk)
+        for language, user_ids in by_language.items():
+            rendered_title, rendered_body = text_in(language)
+            for email_chunk in _chunks(user_ids, EMAIL_CHUNK):
+                _queue_emails(
+                    type=type,
+                    user_ids=list(email_chunk),
+                    title=rendered_title,
+                    body=rendered_body,
+                    link=link,
+                    payload=payload or {},
+                    language=language,
+                )
     return stored
 
 
 def notify_each(*, type: str, messages: Sequence[dict]) -> int:
     """Notifies each recipient of one event of `type` with their own text: `messages` are
-    `{recipient, title, body, payload}` (a per-student due date, a per-student digest). As notify:
-    preferences honoured, in-app rows bulk-inserted in this transaction, e-mails queued after commit
-    in jobs of EMAIL_CHUNK messages; queries grow with messages / INSERT_BATCH, never per message.
-    For texts that are never withdrawn (no withdrawal check). Returns the in-app notifications stored."""
+    `{recipient, title, body, payload}` (a per-student due date, a per-student digest), the texts
+    lazy or deferred as for notify, rendered in each recipient's language. As notify: preferences
+    honoured, in-app rows bulk-inserted in this transaction, e-mails queued after commit in jobs of
+    EMAIL_CHUNK messages; queries grow with messages / INSERT_BATCH, never per message. For texts
+    that are never withdrawn (no withdrawal check). Returns the in-app notifications stored."""
     if type not in DEFAULT_CHANNELS:
         raise ValueError(f"Unknown notification type {type!r}")
     stored = 0
     for chunk in _chunks(list(messages), INSERT_BATCH):
-        channels = channels_for(user_ids=[m["recipient"] for m in chunk], type=type)
-        in_app = [m for m in chunk if channels[m["recipient"]]["in_app"]]
+        recipients = [m["recipient"] for m in chunk]
+        channels = channels_for(user_ids=recipients, type=type)
+        languages = {pk: channels[pk]["language"] for pk in recipients}
+        rendered = [
+            {
+                **m,
+                "title": render_in(languages[m["recipient"]], m["title"])[:200],
+                "body": render_in(languages[m["recipient"]], m.get("body", "")),
+                "language": languages[m["recipient"]],
+            }
+            for m in chunk
+        ]
+        in_app = [m for m in rendered if channels[m["recipient"]]["in_app"]]
         Notification.objects.bulk_create(
             [
                 Notification(
                     recipient_id=m["recipient"],
                     type=type,
-                    title=m["title"][:200],
-                    body=m.get("body", ""),
+                    title=m["title"],
+                    body=m["body"],
                     payload=m.get("payload") or {},
                 )
                 for m in in_app
@@ -123,46 +179,49 @@ def notify_each(*, type: str, messages: Sequence[dict]) -> int:
             batch_size=INSERT_BATCH,
         )
         stored += len(in_app)
-        email = [m for m in chunk if channels[m["recipient"]]["email"]]
+        email = [m for m in rendered if channels[m["recipient"]]["email"]]
         for email_chunk in _chunks(email, EMAIL_CHUNK):
             enqueue_on_commit(notification_emails_send_each_task, type=type, messages=list(email_chunk))
     return stored
 
 
 def notification_emails_send_each(*, type: str, messages: Sequence[dict]) -> int:
-    """Sends each message (`{recipient, title, body}`) to its active recipient over one SMTP
-    connection: one query for the users. Returns how many were sent."""
+    """Sends each message (`{recipient, title, body, language}`, the text already in the
+    recipient's language) to its active recipient over one SMTP connection, the e-mail's own words
+    in that language too: one query for the users. Returns how many were sent."""
     users = {
         u.pk: u
         for u in User.objects.filter(pk__in=[m["recipient"] for m in messages], is_active=True).only(
-            "pk", "email", "first_name"
+            "pk", "email", "first_name", "language"
         )
     }
-    type_label = NotificationType(type).label
     emails = []
     for message in messages:
         user = users.get(message["recipient"])
         if user is None:
             continue
-        context = {
-            "user": user,
-            "title": message["title"],
-            "body": message.get("body", ""),
-            "link": message.get("link", ""),
-            "type_label": type_label,
-        }
-        emails.append(
-            templated_email(
-                subject=message["title"][:200], template="notifications/email", context=context, to=user.email
+        with translation.override(message.get("language") or language_of(user)):
+            context = {
+                "user": user,
+                "title": message["title"],
+                "body": message.get("body", ""),
+                "link": message.get("link", ""),
+                "type_label": str(NotificationType(type).label),
+            }
+            emails.append(
+                templated_email(
+                    subject=message["title"][:200], template="notifications/email", context=context, to=user.email
+                )
             )
-        )
     if not emails:
         return 0
     with get_connection() as connection:
         return connection.send_messages(emails) or 0
 
 
-def _queue_emails(*, type: str, user_ids: list[int], title: str, body: str, link: str, payload: dict) -> None:
+def _queue_emails(
+    *, type: str, user_ids: list[int], title: str, body: str, link: str, payload: dict, language: str
+) -> None:
     # Broker down: the e-mail copy is dropped (logged); the in-app notification is the durable record.
     enqueue_on_commit(
         notification_emails_send_task,
@@ -172,26 +231,43 @@ def _queue_emails(*, type: str, user_ids: list[int], title: str, body: str, link
         body=body,
         link=link,
         payload=payload,
+        language=language,
     )
 
 
 def notification_emails_send(
-    *, type: str, user_ids: Sequence[int], title: str, body: str, link: str = "", payload: dict | None = None
+    *,
+    type: str,
+    user_ids: Sequence[int],
+    title: str,
+    body: str,
+    link: str = "",
+    payload: dict | None = None,
+    language: str | None = None,
 ) -> int:
     """Sends one e-mail per active user over a single SMTP connection. Returns how many were sent.
-    The text is the one given when the job was queued, unless it was withdrawn since (a withdrawal
-    of this type matching `payload`): then the withdrawn text is sent instead, at every retry."""
+    The text is the one given when the job was queued, in `language` (the recipients' own; jobs
+    queued without one use each recipient's), unless it was withdrawn since (a withdrawal of this
+    type matching `payload`): then the withdrawn text is sent instead, translated, at every retry."""
     withdrawn = _withdrawal_for(type=type, payload=payload or {})
-    if withdrawn is not None:
-        title, body = withdrawn.title or title, withdrawn.body
-    users = list(User.objects.filter(pk__in=user_ids, is_active=True).only("pk", "email", "first_name"))
-    type_label = NotificationType(type).label
+    users = list(User.objects.filter(pk__in=user_ids, is_active=True).only("pk", "email", "first_name", "language"))
     messages = []
     for user in users:
-        context = {"user": user, "title": title, "body": body, "link": link, "type_label": type_label}
-        messages.append(
-            templated_email(subject=title[:200], template="notifications/email", context=context, to=user.email)
-        )
+        with translation.override(language or language_of(user)):
+            subject, text = title, body
+            if withdrawn is not None:
+                subject = translation.gettext(withdrawn.title) if withdrawn.title else title
+                text = translation.gettext(withdrawn.body)
+            context = {
+                "user": user,
+                "title": subject,
+                "body": text,
+                "link": link,
+                "type_label": str(NotificationType(type).label),
+            }
+            messages.append(
+                templated_email(subject=subject[:200], template="notifications/email", context=context, to=user.email)
+            )
     if not messages:
         return 0
     with get_connection() as connection:
@@ -217,8 +293,8 @@ def notifications_withdraw(
     type: str,
     key: str,
     values: Iterable[int | str],
-    body: str,
-    title: str = "",
+    body: Text,
+    title: Text = "",
     recipients: Iterable | None = None,
 ) -> int:
     """Takes text back from notifications already made: those of `type` whose payload has `key`
@@ -231,22 +307,39 @@ def notifications_withdraw(
     if type not in DEFAULT_CHANNELS:
         raise ValueError(f"Unknown notification type {type!r}")
     values = list(dict.fromkeys(values))
-    changes = {"body": body, **({"title": title[:200]} if title else {})}
+    # The withdrawal keeps the source text: e-mail copies sent later translate it for their reader.
+    source_title, source_body = render_in_source(title), render_in_source(body)
     rewritten = 0
     for chunk in _chunks(values, WITHDRAW_BATCH):
         NotificationWithdrawal.objects.bulk_create(
             [
-                NotificationWithdrawal(type=type, key=key, value=str(value), title=title[:200], body=body)
+                NotificationWithdrawal(type=type, key=key, value=str(value), title=source_title[:200], body=source_body)
                 for value in chunk
             ],
             ignore_conflicts=True,
         )
-        NotificationWithdrawal.objects.filter(type=type, key=key, value__in=[str(v) for v in chunk]).update(**changes)
+        NotificationWithdrawal.objects.filter(type=type, key=key, value__in=[str(v) for v in chunk]).update(
+            body=source_body, **({"title": source_title[:200]} if source_title else {})
+        )
         stored = Notification.objects.filter(type=type, **{f"payload__{key}__in": list(chunk)})
         if recipients is not None:
             stored = stored.filter(recipient_id__in=_ids(recipients))
-        rewritten += stored.update(**changes)
+        if not (_translated(title) or _translated(body)):
+            rewritten += stored.update(body=source_body, **({"title": source_title[:200]} if source_title else {}))
+            continue
+        for language, reader_ids in by_language(set(stored.values_list("recipient_id", flat=True))).items():
+            changes = {"body": render_in(language, body)}
+            if source_title:
+                changes["title"] = render_in(language, title)[:200]
+            rewritten += stored.filter(recipient_id__in=reader_ids).update(**changes)
     return rewritten
+
+
+def render_in_source(text: Text) -> str:
+    """`text` in the source language (the msgid, formatted), for storing: rendered with no
+    language active, so gettext gives it back as written."""
+    with translation.override(None):
+        return str(text) if not isinstance(text, dict) else text["msgid"].format(**text.get("params", {}))
 
 
 @transaction.atomic
@@ -254,7 +347,7 @@ def notification_mark_read(*, actor: User | None, notification: Notification) ->
     """Marks one notification read (once: a second call changes nothing). Who may: its recipient;
     anyone else is NotPermitted. `actor=None` for the platform. No lock: the first read wins."""
     if actor is not None and not is_recipient(actor, notification):
-        raise NotPermitted("Only its recipient can mark a notification read.", code="not_recipient")
+        raise NotPermitted(_("Only its recipient can mark a notification read."), code="not_recipient")
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
@@ -272,7 +365,7 @@ def preferences_for(user: User) -> list[dict]:
         row.type: {"in_app": row.in_app, "email": row.email} for row in NotificationPreference.objects.filter(user=user)
     }
     return [
-        {"type": t.value, "label": t.label, **channels.get(t.value, DEFAULT_CHANNELS[t.value])}
+        {"type": t.value, "label": str(t.label), **channels.get(t.value, DEFAULT_CHANNELS[t.value])}
         for t in NotificationType
     ]
 
@@ -283,7 +376,9 @@ def preferences_update(*, user: User, changes: Sequence[dict]) -> list[dict]:
     current = {p["type"]: p for p in preferences_for(user)}
     for change in changes:
         if change["type"] not in current:
-            raise InvalidInput(f"Unknown notification type {change['type']!r}.", extra={"field": "preferences"})
+            raise InvalidInput(
+                _("Unknown notification type “{type}”.").format(type=change["type"]), extra={"field": "preferences"}
+            )
         merged = {**current[change["type"]], **{k: v for k, v in change.items() if k in ("in_app", "email")}}
         NotificationPreference.objects.update_or_create(
             user=user, type=change["type"], defaults={"in_app": merged["in_app"], "email": merged["email"]}
@@ -293,15 +388,17 @@ def preferences_update(*, user: User, changes: Sequence[dict]) -> list[dict]:
 
 
 # --- course-wide fan-outs ------------------------------------------------------------------------
-def course_students_notify_later(*, course_id: int, type: str, title: str, body: str, payload: dict) -> None:
-    """Queues (after commit) a background job that notifies every student enrolled in the course."""
+def course_students_notify_later(*, course_id: int, type: str, title: Text, body: Text, payload: dict) -> None:
+    """Queues (after commit) a background job that notifies every student enrolled in the course.
+    The texts cross the queue as JSON: plain strings or `lms.i18n.deferred` messages (translated
+    for each student when the job runs), never lazy translations."""
     enqueue_on_commit(
         course_students_notify_task, course_id=course_id, type=type, title=title, body=body, payload=payload
     )
 
 
 @transaction.atomic
-def course_students_notify(*, course_id: int, type: str, title: str, body: str, payload: dict) -> int:
+def course_students_notify(*, course_id: int, type: str, title: Text, body: Text, payload: dict) -> int:
     return notify(
         recipients=enrollment_student_ids_active(course_id=course_id),
         type=type,

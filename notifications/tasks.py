@@ -9,14 +9,22 @@ from django.utils import timezone
 
 @shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=True, retry_backoff_max=600, max_retries=8)
 def notification_emails_send_task(
-    *, type: str, user_ids: list[int], title: str, body: str, link: str = "", payload: dict | None = None
+    *,
+    type: str,
+    user_ids: list[int],
+    title: str,
+    body: str,
+    link: str = "",
+    payload: dict | None = None,
+    language: str | None = None,
 ) -> int:
     """The text is checked against withdrawals (a hidden forum reply) when the job runs, not when it
-    was queued. Jobs queued without `payload` are sent as they are."""
+    was queued. Jobs queued without `payload` are sent as they are. `language`: the recipients'
+    (the text is already in it); jobs queued before it existed use each recipient's own."""
     from . import services
 
     return services.notification_emails_send(
-        type=type, user_ids=user_ids, title=title, body=body, link=link, payload=payload
+        type=type, user_ids=user_ids, title=title, body=body, link=link, payload=payload, language=language
     )
 
 
@@ -36,7 +44,9 @@ def announcement_send_task(announcement_id: int) -> int:
 
 
 @shared_task
-def course_students_notify_task(*, course_id: int, type: str, title: str, body: str, payload: dict) -> int:
+def course_students_notify_task(
+    *, course_id: int, type: str, title: str | dict, body: str | dict, payload: dict
+) -> int:
     from . import services
 
     return services.course_students_notify(course_id=course_id, type=type, title=title, body=body, payload=payload)

@@ -16,10 +16,12 @@ Coupons, needs:
 import uuid
 from typing import Literal
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.roles import is_admin
 from courses.access import can_manage_course, course_require
 from courses.selectors import course_list_for_user
-from lms.access import check_need, object_or_404
+from lms.access import NOT_FOUND, check_need, object_or_404
 from lms.errors import NotFound
 
 from .models import Coupon, Order
@@ -30,7 +32,7 @@ ORDER_NEEDS: tuple[OrderNeed, ...] = ("read", "refund")
 CouponNeed = Literal["manage"]
 COUPON_NEEDS: tuple[CouponNeed, ...] = ("manage",)
 
-COUPON_DENIED = "Only the course's instructor or an admin can change it."
+COUPON_DENIED = _("Only the course's instructor or an admin can change it.")
 
 
 def can_see_order(user, order: Order) -> bool:
@@ -50,10 +52,10 @@ def order_for(user, order_id, *, need: OrderNeed = "read") -> Order:
     try:
         pk = uuid.UUID(str(order_id))
     except ValueError:
-        raise NotFound("Not found.") from None
+        raise NotFound(NOT_FOUND) from None
     order = order_list_for_user(user).filter(pk=pk).first()
     if order is None:
-        raise NotFound("Not found.")
+        raise NotFound(NOT_FOUND)
     return order
 
 

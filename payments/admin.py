@@ -1,6 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
 
@@ -21,14 +24,14 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     exclude = ("client_secret",)
     actions = ["refund"]
 
-    @admin.action(description="Refund through Stripe (ends the student's access)")
+    @admin.action(description=gettext_lazy("Refund through Stripe (ends the student's access)"))
     def refund(self, request, queryset):
         apply_each(
             self,
             request,
             queryset,
             lambda order: services.order_refund(order=order, actor=request.user),
-            "order(s) refunded",
+            ngettext_lazy("{count} order(s) refunded.", "{count} order(s) refunded.", "count"),
         )
 
 
@@ -36,7 +39,10 @@ class CouponForm(forms.ModelForm):
     """The coupon fields, checked as the API checks them."""
 
     code = forms.RegexField(
-        r"^[A-Za-z0-9_-]{3,40}$", max_length=40, error_messages={"invalid": "Use 3 to 40 letters, digits, - or _."}
+        r"^[A-Za-z0-9_-]{3,40}$",
+        max_length=40,
+        label=capfirst(Coupon._meta.get_field("code").verbose_name),
+        error_messages={"invalid": services.CODE_SHAPE},
     )
 
     class Meta:
@@ -94,7 +100,9 @@ class CouponAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         if services.coupon_delete(actor=request.user, coupon=obj) == "deactivated":
-            self.message_user(request, f"{obj} is on orders, so it was deactivated instead.", messages.WARNING)
+            self.message_user(
+                request, _("{coupon} is on orders, so it was deactivated instead.").format(coupon=obj), messages.WARNING
+            )
 
 
 @admin.register(StripeEvent)

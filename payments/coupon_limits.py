@@ -19,10 +19,11 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import ngettext
 
 from lms.api.throttling import SlidingWindow
 from lms.cache import CACHE_ERRORS, cache_unavailable
-from lms.errors import TooManyAttempts, wait_phrase
+from lms.errors import TooManyAttempts, wait_minutes
 
 WHERE = "coupon limits"
 
@@ -33,10 +34,13 @@ class CouponAttemptsExceeded(TooManyAttempts):
     default_code = "too_many_coupon_failures"
 
     def __init__(self, retry_after: int):
-        super().__init__(
-            f"Too many coupon codes were refused. {wait_phrase(retry_after)}, or check out without a coupon.",
-            retry_after=retry_after,
-        )
+        minutes = wait_minutes(retry_after)
+        message = ngettext(
+            "Too many coupon codes were refused. Try again in {count} minute, or check out without a coupon.",
+            "Too many coupon codes were refused. Try again in {count} minutes, or check out without a coupon.",
+            minutes,
+        ).format(count=minutes)
+        super().__init__(message, retry_after=retry_after)
 
 
 def _window() -> int:

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import stripe
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from lms.errors import ServiceUnavailable
 
@@ -52,7 +53,7 @@ def configured() -> bool:
 def client() -> stripe.StripeClient:
     if not configured():
         raise ServiceUnavailable(
-            "Payments are not configured: set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET.",
+            _("Payments are not configured: set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET."),
             code="payments_not_configured",
         )
     base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
@@ -78,11 +79,15 @@ def provider_error(exc: Exception) -> ServiceUnavailable:
     """A 503 naming the provider. Unreachable (connection refused, timeout) is told apart from an
     answer Stripe gave, so the client knows a retry later is the remedy."""
     if isinstance(exc, stripe.APIConnectionError):
-        message = f"The payment provider ({PROVIDER}) could not be reached; please try again in a moment."
+        message = _("The payment provider ({provider}) could not be reached; please try again in a moment.").format(
+            provider=PROVIDER
+        )
         code = "payment_provider_unreachable"
     else:
         detail = getattr(exc, "user_message", None) or str(exc) or exc.__class__.__name__
-        message = f"The payment provider ({PROVIDER}) refused the request: {detail}"
+        message = _("The payment provider ({provider}) refused the request: {detail}").format(
+            provider=PROVIDER, detail=detail
+        )
         code = "stripe_error"
     return ServiceUnavailable(message, code=code, extra={"provider": PROVIDER.lower()})
 

@@ -13,6 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Role, User
 from accounts.roles import is_admin
@@ -30,7 +33,7 @@ from courses.services import (
     enrollment_refuse_own_course,
     enrollment_revoke,
 )
-from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from lms.errors import Conflict, InvalidInput, Message, NotFound, NotPermitted
 from lms.services import model_update
 from notifications.services import notify
 from schedules.services import cohort_seat_hold, cohort_seat_release
@@ -46,17 +49,18 @@ MIN_CHARGE = Decimal("0.50")  # Stripe's smallest charge in most currencies
 
 # --- coupons -------------------------------------------------------------------------------------
 COUPON_FIELDS = ("code", "percent_off", "amount_off", "max_redemptions", "expires_at", "active")
+CODE_SHAPE = gettext_lazy("Use 3 to 40 letters, digits, - or _.")
 
 
 def _check_coupon_shape(data: dict) -> None:
     if (data.get("percent_off") is None) == (data.get("amount_off") is None):
-        raise ValidationError({"percent_off": ["Give either percent_off or amount_off, not both or neither."]})
+        raise ValidationError({"percent_off": [_("Give either percent_off or amount_off, not both or neither.")]})
 
 
 def _check_code_free(course: Course, code: str, exclude_pk=None) -> None:
     taken = Coupon.objects.filter(course=course, code__iexact=code).exclude(pk=exclude_pk)
     if taken.exists():
-        raise ValidationError({"code": ["This course already has a coupon with this code."]})
+        raise ValidationError({"code": [_("This course already has a coupon with this code.")]})
 
 
 def _coupon_actor_check(actor: User | None, course: Course) -> None:
@@ -87,7 +91,7 @@ def coupon_update(*, actor: User | None, coupon: Coupon, data: dict) -> Coupon:
     merged = {f: data.get(f, getattr(coupon, f)) for f in COUPON_FIELDS}
     _check_coupon_shape(merged)
     _check_code_free(coupon.course, merged["code"], exclude_pk=coupon.pk)
-    coupon, _ = model_update(instance=coupon, fields=COUPON_FIELDS, data=data)
+    coupon, _changed = model_update(instance=coupon, fields=COUPON_FIELDS, data=data)
     return coupon
 
 
@@ -104,17 +108,18 @@ def coupon_delete(*, actor: User | None, coupon: Coupon) -> str:
     return "deleted"
 
 
-UNKNOWN_COUPON = "Unknown coupon code."
-USED_UP = "This coupon has been used up."
+UNKNOWN_COUPON = gettext_lazy("Unknown coupon code.")
+USED_UP = gettext_lazy("This coupon has been used up.")
+INACTIVE = gettext_lazy("This coupon is no longer active.")
 
 
-def _coupon_refusal(coupon: Coupon | None) -> str | None:
+def _coupon_refusal(coupon: Coupon | None) -> Message | None:
     if coupon is None:
         return UNKNOWN_COUPON
     if not coupon.active:
-        return "This coupon is no longer active."
+        return INACTIVE
     if coupon.expires_at is not None and coupon.expires_at <= timezone.now():
-        return "This coupon has expired."
+        return _("This coupon has expired.")
     if coupon.max_redemptions is not None and coupon.redemptions >= coupon.max_redemptions:
         return USED_UP
     return None
@@ -135,13 +140,13 @@ def coupon_for_checkout(*, course: Course, code: str, student: User) -> Coupon:
     return coupon
 
 
-ALL_HELD = "The last uses of this coupon are held by checkouts in progress; try again later."
+ALL_HELD = gettext_lazy("The last uses of this coupon are held by checkouts in progress; try again later.")
 
 
 def _no_room_error(coupon: Coupon) -> ValidationError:
     coupon.refresh_from_db(fields=["redemptions", "reserved", "max_redemptions", "active"])
     if not coupon.active:
-        return ValidationError({"coupon": ["This coupon is no longer active."]})
+        return ValidationError({"coupon": [INACTIVE]})
     used_up = coupon.max_redemptions is not None and coupon.redemptions >= coupon.max_redemptions
     return ValidationError({"coupon": [USED_UP if used_up else ALL_HELD]})
 
@@ -216,7 +221,12 @@ def discount_for(price: Decimal, coupon: Coupon | None) -> Decimal:
 # --- checkout ------------------------------------------------------------------------------------
 def _transition(order: Order, status: str) -> None:
     if status not in TRANSITIONS[order.status]:
-        raise Conflict(f"An order cannot go from {order.status} to {status}.", code="invalid_transition")
+        raise Conflict(
+            _("An order cannot go from {old} to {new}.").format(
+                old=OrderStatus(order.status).label, new=OrderStatus(status).label
+            ),
+            code="invalid_transition",
+        )
     order.status = status
 
 
@@ -244,14 +254,14 @@ def checkout_start(
     transaction rolls back, so no order, coupon hold or activity is left behind; an intent Stripe
     may have created meanwhile is never handed out, so it can never be paid."""
     if student.role != Role.STUDENT:
-        raise NotPermitted("Only students can buy courses.")
+        raise NotPermitted(_("Only students can buy courses."))
     enrollment_refuse_own_course(student=student, course=course)
     if course.status != CourseStatus.PUBLISHED:
-        raise NotFound("No published course with this id.")
+        raise NotFound(_("No published course with this id."))
     if course.is_free:
-        raise InvalidInput("This course is free: enroll instead of checking out.", code="course_is_free")
+        raise InvalidInput(_("This course is free: enroll instead of checking out."), code="course_is_free")
     if enrollment_active_exists(student=student, course=course):
-        raise Conflict("You are already enrolled in this course.", code="already_enrolled")
+        raise Conflict(_("You are already enrolled in this course."), code="already_enrolled")
     enrollment_prerequisites_require(student=student, course=course)
     # Locks in one order everywhere (the order's row, then the course's, then the cohort's), as the
     # webhooks and the reconciliation take them: the order first, then the seat.
@@ -263,7 +273,9 @@ def checkout_start(
     discount = discount_for(course.price, coupon)
     amount = course.price - discount
     if 0 < amount < MIN_CHARGE:
-        raise ValidationError({"coupon": [f"This coupon leaves less than the minimum charge of {MIN_CHARGE}."]})
+        raise ValidationError(
+            {"coupon": [_("This coupon leaves less than the minimum charge of {amount}.").format(amount=MIN_CHARGE)]}
+        )
     client = gateway.client() if amount > 0 else None
 
     coupon_pk = coupon.pk if coupon else None
@@ -368,7 +380,7 @@ def _save_pending(order: Order) -> None:
         with transaction.atomic():
             order.save()
     except IntegrityError as exc:  # a concurrent checkout made the pending order first
-        raise Conflict("A checkout for this course is already in progress; retry.", code="checkout_busy") from exc
+        raise Conflict(_("A checkout for this course is already in progress; retry."), code="checkout_busy") from exc
 
 
 def _cancel_quietly(client, intent_id: str) -> None:
@@ -403,8 +415,13 @@ def _order_mark_paid(order: Order, *, reason: str = "") -> bool:
     notify(
         recipients=[order.student_id],
         type="payment_succeeded",
-        title=f"Receipt: {order.course.title}",
-        body=f"We received your payment of {order.amount} {order.currency}. Order {order.pk}.",
+        title=format_lazy(gettext_lazy("Receipt: {course}"), course=order.course.title),
+        body=format_lazy(
+            gettext_lazy("We received your payment of {amount} {currency}. Order {order}."),
+            amount=order.amount,
+            currency=order.currency,
+            order=order.pk,
+        ),
         payload={"order_id": str(order.pk), "course_id": order.course_id},
     )
     activity_record(
@@ -457,14 +474,18 @@ def _order_mark_refunded(order: Order, *, refund_id: str = "") -> bool:
             # The platform's act: whoever asked (the buyer, an admin, Stripe) was authorized above.
             enrollment_revoke(actor=None, enrollment=enrollment)
         revoked_certificates = certificates_revoke_for_refund(student_id=order.student_id, course_id=order.course_id)
-    body = f"We refunded {order.amount} {order.currency} for order {order.pk}. Your access to the course has ended."
     if revoked_certificates:
-        body += " Your certificate of the course has been revoked."
+        body = gettext_lazy(
+            "We refunded {amount} {currency} for order {order}. Your access to the course has ended. "
+            "Your certificate of the course has been revoked."
+        )
+    else:
+        body = gettext_lazy("We refunded {amount} {currency} for order {order}. Your access to the course has ended.")
     notify(
         recipients=[order.student_id],
         type="payment_refunded",
-        title=f"Refund: {order.course.title}",
-        body=body,
+        title=format_lazy(gettext_lazy("Refund: {course}"), course=order.course.title),
+        body=format_lazy(body, amount=order.amount, currency=order.currency, order=order.pk),
         payload={"order_id": str(order.pk), "course_id": order.course_id},
     )
     activity_record(
@@ -562,21 +583,33 @@ def _settle_success(order: Order, *, amount, currency) -> str:
 
 
 # --- refunds -------------------------------------------------------------------------------------
-def refund_blocker(*, order: Order, actor: User) -> str | None:
+# Why an order that is not paid cannot be refunded: one sentence per status (each language words it
+# its own way).
+NOT_REFUNDABLE = {
+    OrderStatus.PENDING: gettext_lazy("Only paid orders can be refunded; this one is pending."),
+    OrderStatus.FAILED: gettext_lazy("Only paid orders can be refunded; this one is failed."),
+    OrderStatus.REFUNDED: gettext_lazy("Only paid orders can be refunded; this one is refunded."),
+}
+
+
+def refund_blocker(*, order: Order, actor: User) -> Message | None:
     """Why this actor may not refund this order now, or None. Admins may always refund a paid
     order (a certificate of the course is then revoked, see _order_mark_refunded); the buyer
     within REFUND_WINDOW_DAYS of paying and before a valid certificate exists. For the answer to
     hold, the caller holds the order's and the enrollment's row locks (order_refund does)."""
     if order.status != OrderStatus.PAID:
-        return f"Only paid orders can be refunded; this one is {order.status}."
+        return NOT_REFUNDABLE.get(order.status) or _("Only paid orders can be refunded.")
     if is_admin(actor):
         return None
     if order.student_id != actor.pk:
-        return "You can only refund your own orders."
-    if order.paid_at and timezone.now() > order.paid_at + timedelta(days=settings.REFUND_WINDOW_DAYS):
-        return f"The refund window of {settings.REFUND_WINDOW_DAYS} days has passed."
+        return _("You can only refund your own orders.")
+    days = settings.REFUND_WINDOW_DAYS
+    if order.paid_at and timezone.now() > order.paid_at + timedelta(days=days):
+        return ngettext(
+            "The refund window of {count} day has passed.", "The refund window of {count} days has passed.", days
+        ).format(count=days)
     if _has_certificate(order):
-        return "A certificate has been issued for this course, so it can no longer be refunded."
+        return _("A certificate has been issued for this course, so it can no longer be refunded.")
     return None
 
 

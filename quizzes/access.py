@@ -26,6 +26,7 @@ Attempts (`attempt_for`), needs:
 from typing import Literal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from courses.access import can_manage_course, course_actor_require, course_require
 from courses.selectors import course_list_for_user, enrollment_active_exists
@@ -42,11 +43,11 @@ QUESTION_NEEDS: tuple[QuestionNeed, ...] = ("manage",)
 AttemptNeed = Literal["read", "own"]
 ATTEMPT_NEEDS: tuple[AttemptNeed, ...] = ("read", "own")
 
-READ_DENIED = "Enroll in this course to see its quizzes."
-TAKE_DENIED = "Enroll in this course to take its quizzes."
-MANAGE_DENIED = "Only the course's instructor or an admin can change it."
-COURSE_MANAGE_DENIED = "Only the course's instructor or an admin can change its quizzes."
-OWN_DENIED = "Only the student who started this attempt can answer it."
+READ_DENIED = _("Enroll in this course to see its quizzes.")
+TAKE_DENIED = _("Enroll in this course to take its quizzes.")
+MANAGE_DENIED = _("Only the course's instructor or an admin can change it.")
+COURSE_MANAGE_DENIED = _("Only the course's instructor or an admin can change its quizzes.")
+OWN_DENIED = _("Only the student who started this attempt can answer it.")
 
 
 def can_manage_quiz(user, quiz: Quiz) -> bool:

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, changed
 
@@ -9,7 +11,7 @@ from . import services
 from .grading import validate_question_shape
 from .models import CHOICE_TYPES, Attempt, AttemptAnswer, Choice, Question, Quiz
 
-QUESTION_ORDER_HELP = "Position in the quiz (1 is first); leave empty to put it last."
+QUESTION_ORDER_HELP = _("Position in the quiz (1 is first); leave empty to put it last.")
 
 
 class QuestionOrderFormSet(BaseInlineFormSet):
@@ -35,16 +37,24 @@ class QuestionInline(admin.TabularInline):
         return False  # questions are added on their own page, where their answers are checked
 
 
+def _label(model, name: str):
+    """The label a model form gives the field `name` (its verbose name), for a field declared anew."""
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
 class QuizForm(forms.ModelForm):
     """The quiz fields, checked as the API checks them."""
 
-    time_limit_seconds = forms.IntegerField(min_value=10, max_value=7 * 24 * 3600, required=False)
-    max_attempts = forms.IntegerField(min_value=1, max_value=1000, required=False)
+    time_limit_seconds = forms.IntegerField(
+        label=_label(Quiz, "time_limit_seconds"), min_value=10, max_value=7 * 24 * 3600, required=False
+    )
+    max_attempts = forms.IntegerField(label=_label(Quiz, "max_attempts"), min_value=1, max_value=1000, required=False)
     order = forms.IntegerField(
+        label=_label(Quiz, "order"),
         min_value=1,
         max_value=100_000,
         required=False,
-        help_text="Position in the course (1 is first); leave empty to put it last.",
+        help_text=_("Position in the course (1 is first); leave empty to put it last."),
     )
 
     class Meta:
@@ -123,7 +133,9 @@ class ChoiceInline(admin.TabularInline):
 
 
 class QuestionForm(forms.ModelForm):
-    order = forms.IntegerField(min_value=1, max_value=100_000, required=False, help_text=QUESTION_ORDER_HELP)
+    order = forms.IntegerField(
+        label=_label(Question, "order"), min_value=1, max_value=100_000, required=False, help_text=QUESTION_ORDER_HELP
+    )
 
     class Meta:
         model = Question

@@ -5,6 +5,8 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import CHOICE_TYPES, QuestionType
 
@@ -48,30 +50,46 @@ def validate_answers(snapshot: list[dict], answers) -> dict[str, dict]:
     position and question of every problem: an unknown question, a question answered twice, a
     choice of another question, a value of the wrong type."""
     if not isinstance(answers, list):
-        raise ValidationError({"answers": ["Send a list of {question, choice_ids | text | number}."]})
+        raise ValidationError({"answers": [_("Send a list of {question, choice_ids | text | number}.")]})
     questions = {q["id"]: q for q in snapshot}
     errors: list[str] = []
     clean: dict[str, dict] = {}
     for position, answer in enumerate(answers):
         where = f"answers[{position}]"
         if not isinstance(answer, dict):
-            errors.append(f"{where}: must be an object.")
+            errors.append(_("{where}: must be an object.").format(where=where))
             continue
         qid = answer.get("question")
         if isinstance(qid, bool) or not isinstance(qid, int) or qid not in questions:
-            errors.append(f"{where}.question: {qid!r} is not a question of this attempt.")
+            errors.append(
+                _("{where}.question: {question} is not a question of this attempt.").format(
+                    where=where, question=repr(qid)
+                )
+            )
             continue
         if str(qid) in clean:
-            errors.append(f"{where}.question: question {qid} is answered more than once.")
+            errors.append(
+                _("{where}.question: question {question} is answered more than once.").format(where=where, question=qid)
+            )
             continue
         question = questions[qid]
         try:
             clean[str(qid)] = _validate_one(question, answer)
-        except ValueError as exc:
-            errors.append(f"{where} (question {qid}): {exc}")
+        except InvalidAnswer as exc:
+            errors.append(exc.message.format(where=where, question=qid, **exc.params))
     if errors:
         raise ValidationError({"answers": errors})
     return clean
+
+
+class InvalidAnswer(Exception):
+    """An answer of the wrong shape: `message`, one translated sentence whose fields {where} (the
+    answer's position) and {question} (its id) validate_answers fills, with `params` for the others."""
+
+    def __init__(self, message: str, **params):
+        super().__init__(message)
+        self.message = message
+        self.params = params
 
 
 def _validate_one(question: dict, answer: dict) -> dict:
@@ -81,33 +99,39 @@ def _validate_one(question: dict, answer: dict) -> dict:
         if ids is None:
             ids = []
         if not isinstance(ids, list) or any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
-            raise ValueError("choice_ids must be a list of choice ids.")
+            raise InvalidAnswer(_("{where} (question {question}): choice_ids must be a list of choice ids."))
         if len(ids) != len(set(ids)):
-            raise ValueError("choice_ids lists a choice more than once.")
+            raise InvalidAnswer(_("{where} (question {question}): choice_ids lists a choice more than once."))
         valid = {c["id"] for c in question["choices"]}
         foreign = [i for i in ids if i not in valid]
         if foreign:
-            raise ValueError(f"choice {foreign[0]} is not a choice of this question.")
+            message = _("{where} (question {question}): choice {choice} is not a choice of this question.")
+            raise InvalidAnswer(message, choice=foreign[0])
         if qtype != QuestionType.MULTIPLE_CHOICE and len(ids) > 1:
-            raise ValueError("choose one answer.")
+            raise InvalidAnswer(_("{where} (question {question}): choose one answer."))
         return {"choice_ids": sorted(ids)}
     if qtype == QuestionType.SHORT_ANSWER:
         text = answer.get("text", "")
         if text is None:
             text = ""
         if not isinstance(text, str):
-            raise ValueError("text must be a string.")
+            raise InvalidAnswer(_("{where} (question {question}): text must be a string."))
         if "\x00" in text:
-            raise ValueError("text must not contain NUL characters.")
+            raise InvalidAnswer(_("{where} (question {question}): text must not contain NUL characters."))
         if len(text) > MAX_TEXT_ANSWER:
-            raise ValueError(f"text is longer than {MAX_TEXT_ANSWER} characters.")
+            message = ngettext(
+                "{where} (question {question}): text is longer than {count} character.",
+                "{where} (question {question}): text is longer than {count} characters.",
+                MAX_TEXT_ANSWER,
+            )
+            raise InvalidAnswer(message, count=MAX_TEXT_ANSWER)
         return {"text": text}
     number = answer.get("number")
     if number is None or number == "":
         return {"number": None}
     parsed = _to_decimal(number)
     if parsed is None:
-        raise ValueError("number must be a number.")
+        raise InvalidAnswer(_("{where} (question {question}): number must be a number."))
     return {"number": str(parsed)}
 
 
@@ -152,15 +176,15 @@ def validate_question_shape(*, type: str, choices: list[dict], accepted_answers:
     if type in CHOICE_TYPES:
         correct = sum(1 for c in choices if c.get("is_correct"))
         if len(choices) < 2:
-            raise ValidationError({"choices": ["Give at least two choices."]})
+            raise ValidationError({"choices": [_("Give at least two choices.")]})
         if type == QuestionType.TRUE_FALSE and len(choices) != 2:
-            raise ValidationError({"choices": ["A true/false question has exactly two choices."]})
+            raise ValidationError({"choices": [_("A true/false question has exactly two choices.")]})
         if type in (QuestionType.SINGLE_CHOICE, QuestionType.TRUE_FALSE) and correct != 1:
-            raise ValidationError({"choices": ["Mark exactly one choice as correct."]})
+            raise ValidationError({"choices": [_("Mark exactly one choice as correct.")]})
         if type == QuestionType.MULTIPLE_CHOICE and correct < 1:
-            raise ValidationError({"choices": ["Mark at least one choice as correct."]})
+            raise ValidationError({"choices": [_("Mark at least one choice as correct.")]})
     elif type == QuestionType.SHORT_ANSWER:
         if not [a for a in accepted_answers if normalize_text(a)]:
-            raise ValidationError({"accepted_answers": ["Give at least one accepted answer."]})
+            raise ValidationError({"accepted_answers": [_("Give at least one accepted answer.")]})
     elif type == QuestionType.NUMERIC and numeric_answer is None:
-        raise ValidationError({"numeric_answer": ["A numeric question needs an answer."]})
+        raise ValidationError({"numeric_answer": [_("A numeric question needs an answer.")]})

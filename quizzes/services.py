@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from activity.models import Verb
 from activity.services import activity_record
@@ -45,7 +47,7 @@ QUESTION_FIELDS = ("type", "text", "points", "explanation", "accepted_answers", 
 # --- quizzes -------------------------------------------------------------------------------------
 def _check_section(course, section: Section | None) -> None:
     if section is not None and section.course_id != course.pk:
-        raise ValidationError({"section": ["This section belongs to another course."]})
+        raise ValidationError({"section": [_("This section belongs to another course.")]})
 
 
 def _check_review_policy(quiz: Quiz, data: dict) -> None:
@@ -56,9 +58,9 @@ def _check_review_policy(quiz: Quiz, data: dict) -> None:
     if policy != ReviewPolicy.AFTER_DUE_DATE or due_at is not None:
         return
     if "due_at" in data and "show_correct_answers" not in data:
-        message = "This quiz shows the answers after its due date: keep a due date, or change show_correct_answers."
+        message = _("This quiz shows the answers after its due date: keep a due date, or change show_correct_answers.")
         raise ValidationError({"due_at": [message]})
-    message = "after_due_date shows the answers once the quiz's due date has passed: set due_at too."
+    message = _("after_due_date shows the answers once the quiz's due date has passed: set due_at too.")
     raise ValidationError({"show_correct_answers": [message]})
 
 
@@ -113,7 +115,7 @@ def quiz_delete(*, actor, quiz: Quiz) -> None:
     quiz_manager_require(actor, quiz.course)
     if quiz.attempts.exists():
         raise Conflict(
-            "Students have attempted this quiz, so it cannot be deleted. Set is_required to false instead.",
+            _("Students have attempted this quiz, so it cannot be deleted. Set is_required to false instead."),
             code="quiz_has_attempts",
         )
     quiz.delete()
@@ -275,7 +277,7 @@ def _attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
     if enrollment is None:
         raise NotPermitted(TAKE_DENIED, code="not_enrolled")
     due_at = release.require_open(
-        user=student, item=quiz, course=quiz.course, enrollment=enrollment, message="This quiz is not open yet."
+        user=student, item=quiz, course=quiz.course, enrollment=enrollment, message=_("This quiz is not open yet.")
     ).due_at
     now = timezone.now()
     open_attempt = Attempt.objects.filter(quiz=quiz, student=student, submitted_at__isnull=True).first()
@@ -286,13 +288,20 @@ def _attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
         _grade(open_attempt, answers=open_attempt.answers, submitted_at=open_attempt.closes_at, auto=True)
     if due_at is not None and now >= due_at:
         # Under after_due_date the answers are out from now on (plus the grace): nothing new starts.
-        raise NotPermitted(f"This quiz closed at {due_at.isoformat()}.", code="quiz_closed")
+        raise NotPermitted(
+            _("This quiz closed at {closed_at}.").format(closed_at=due_at.isoformat()), code="quiz_closed"
+        )
     used = Attempt.objects.filter(quiz=quiz, student=student).count()
     if quiz.max_attempts is not None and used >= quiz.max_attempts:
-        raise NotPermitted(f"You have used all {quiz.max_attempts} attempt(s) at this quiz.", code="no_attempts_left")
+        message = ngettext(
+            "You have used your {count} attempt at this quiz.",
+            "You have used all {count} attempts at this quiz.",
+            quiz.max_attempts,
+        )
+        raise NotPermitted(message.format(count=quiz.max_attempts), code="no_attempts_left")
     questions = list(quiz.questions.prefetch_related("choices").order_by("order", "id"))
     if not questions:
-        raise Conflict("This quiz has no questions yet.", code="quiz_empty")
+        raise Conflict(_("This quiz has no questions yet."), code="quiz_empty")
     if quiz.shuffle_questions:
         random.SystemRandom().shuffle(questions)
     attempt = Attempt(
@@ -307,7 +316,7 @@ def _attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
         with transaction.atomic():
             attempt.save()
     except IntegrityError as exc:  # only without row locks (SQLite): another start won
-        raise Conflict("An attempt was started at the same moment; reload it.", code="attempt_conflict") from exc
+        raise Conflict(_("An attempt was started at the same moment; reload it."), code="attempt_conflict") from exc
     activity_record(
         actor=student,
         verb=Verb.QUIZ_ATTEMPT_STARTED,
@@ -323,7 +332,7 @@ def _locked_open(attempt: Attempt) -> Attempt:
     when it was submitted meanwhile."""
     attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
     if not attempt.is_open:
-        raise Conflict("This attempt has already been submitted.", code="already_submitted")
+        raise Conflict(_("This attempt has already been submitted."), code="already_submitted")
     return attempt
 
 

@@ -13,6 +13,8 @@ classes answer it first, with their own message).
 
 from typing import Literal
 
+from django.utils.translation import gettext
+
 from accounts.roles import is_admin, is_instructor
 from lms.access import check_need
 from lms.errors import NotFound, NotPermitted
@@ -28,8 +30,8 @@ def report_for(user, name: str, *, need: Need) -> ReportSpec:
     check_need(need, NEEDS)
     allowed = is_admin(user) if need == "admin" else is_instructor(user)
     if not allowed:
-        raise NotPermitted("Not allowed for this role.", code="not_allowed")
+        raise NotPermitted(gettext("Not allowed for this role."), code="not_allowed")
     spec = REPORTS.get(name)
     if spec is None or (need == "instructor" and spec.instructor_scope is None):
-        raise NotFound("Not found.")
+        raise NotFound(gettext("Not found."))
     return spec

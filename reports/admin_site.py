@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .selectors import dashboard_for_admin, report_series
 
@@ -50,9 +52,9 @@ def _answer_signin_locked(response):
 
 
 class LMSAdminSite(admin.AdminSite):
-    site_header = "LMS administration"
-    site_title = "LMS admin"
-    index_title = "Staff dashboard"
+    site_header = _("LMS administration")
+    site_title = _("LMS admin")
+    index_title = _("Staff dashboard")
     index_template = "admin/lms_index.html"
 
     # The forms that check a password are under the API's sign-in limits (accounts.admin_forms). They
@@ -88,9 +90,9 @@ class LMSAdminSite(admin.AdminSite):
         start = today - datetime.timedelta(days=CHART_DAYS - 1)
         currency = getattr(settings, "DEFAULT_CURRENCY", "USD")
         series = {
-            "Signups": report_series(name="signups", start=start, end=today, interval="day"),
-            "Enrollments": report_series(name="enrollments", start=start, end=today, interval="day"),
-            f"Revenue ({currency})": report_series(
+            gettext("Signups"): report_series(name="signups", start=start, end=today, interval="day"),
+            gettext("Enrollments"): report_series(name="enrollments", start=start, end=today, interval="day"),
+            gettext("Revenue ({currency})").format(currency=currency): report_series(
                 name="revenue", start=start, end=today, interval="day", currency=currency
             ),
         }

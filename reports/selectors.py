@@ -28,6 +28,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from activity.models import ActivityEvent
@@ -180,6 +182,14 @@ def report_series(
     return [{"period": period, "value": found.get(period) or zero} for period in buckets(start, end, interval)]
 
 
+# A range too long for its interval, by interval (one whole sentence each).
+TOO_MANY_BUCKETS = {
+    "day": _("Too many days from {start} to {end} (at most {limit})."),
+    "week": _("Too many weeks from {start} to {end} (at most {limit})."),
+    "month": _("Too many months from {start} to {end} (at most {limit})."),
+}
+
+
 def report_range(
     *, start: datetime.date | None, end: datetime.date | None, interval: str
 ) -> tuple[datetime.date, datetime.date]:
@@ -188,10 +198,13 @@ def report_range(
     end = end or timezone.now().date()
     start = start or end - datetime.timedelta(days=29)
     if start > end:
-        raise ValidationError({"from": [f"`from` ({start}) must not be after `to` ({end})."]})
+        raise ValidationError(
+            {"from": [gettext("`from` ({start}) must not be after `to` ({end}).").format(start=start, end=end)]}
+        )
     days_per_bucket = {"day": 1, "week": 7, "month": 28}[interval]
     if (end - start).days // days_per_bucket >= MAX_BUCKETS:
-        raise ValidationError({"interval": [f"Too many {interval}s from {start} to {end} (at most {MAX_BUCKETS})."]})
+        message = TOO_MANY_BUCKETS[interval].format(start=start, end=end, limit=MAX_BUCKETS)
+        raise ValidationError({"interval": [message]})
     return start, end
 
 

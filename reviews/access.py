@@ -19,6 +19,9 @@ The instructor's reply (`reply_for`, by its review's id, as the URL names it):
 
 from typing import Literal
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from accounts.roles import is_admin
 from courses.access import can_manage_course
 from courses.models import Course
@@ -33,10 +36,10 @@ REVIEW_NEEDS: tuple[ReviewNeed, ...] = ("read", "edit", "delete", "reply")
 ReplyNeed = Literal["manage"]
 REPLY_NEEDS: tuple[ReplyNeed, ...] = ("manage",)
 
-EDIT_DENIED = "Only the author can edit a review."
-DELETE_DENIED = "Only the author or an admin can delete a review."
-REPLY_DENIED = "Only the course's instructor can reply to its reviews."
-MANAGE_REPLY_DENIED = "Only the course's instructor manages replies to its reviews."
+EDIT_DENIED = _("Only the author can edit a review.")
+DELETE_DENIED = _("Only the author or an admin can delete a review.")
+REPLY_DENIED = _("Only the course's instructor can reply to its reviews.")
+MANAGE_REPLY_DENIED = _("Only the course's instructor manages replies to its reviews.")
 
 
 def is_author(user, review: Review) -> bool:
@@ -78,6 +81,6 @@ def reply_for(user, review_id, *, need: ReplyNeed = "manage") -> InstructorReply
     try:
         reply = review.reply
     except InstructorReply.DoesNotExist:
-        raise NotFound("Not found.") from None
+        raise NotFound(gettext("Not found.")) from None
     reply.review = review
     return reply

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, changed
 
@@ -27,7 +28,7 @@ class ReviewAdmin(ServiceAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("course", "student")
     inlines = [ReplyInline]
 
-    @admin.display(boolean=True, description="replied")
+    @admin.display(boolean=True, description=_("replied"))
     def has_reply(self, review):
         return hasattr(review, "reply")
 

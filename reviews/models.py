@@ -2,19 +2,28 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrollment, EnrollmentStatus
 
 
 class Review(models.Model):
-    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="reviews")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
-    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
-    comment = models.TextField(blank=True, max_length=5000)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    course = models.ForeignKey(
+        "courses.Course", on_delete=models.CASCADE, related_name="reviews", verbose_name=_("course")
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("student")
+    )
+    rating = models.PositiveSmallIntegerField(
+        verbose_name=_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(verbose_name=_("comment"), blank=True, max_length=5000)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["student", "course"], name="reviews_review_once_per_course"),
@@ -26,21 +35,26 @@ class Review(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.rating}★ by {self.student_id} on {self.course_id}"
+        return _("{rating}★ by {student} on {course}").format(
+            rating=self.rating, student=self.student_id, course=self.course_id
+        )
 
 
 class InstructorReply(models.Model):
-    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    body = models.TextField(max_length=5000)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply", verbose_name=_("review"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(verbose_name=_("body"), max_length=5000)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name_plural = "instructor replies"
+        verbose_name = _("instructor reply")
+        verbose_name_plural = _("instructor replies")
 
     def __str__(self):
-        return f"Reply to review {self.review_id}"
+        return _("Reply to review {review}").format(review=self.review_id)
 
 
 def author_enrolled(*, student: str = "student_id", course: str = "course_id") -> Exists:

@@ -2,6 +2,9 @@
 while holding the course row's lock, so they are exact even under concurrent writes."""
 
 from django.db import IntegrityError, transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import is_admin
 from activity.models import Verb
@@ -46,22 +49,27 @@ def review_create(*, course: Course, student, rating: int, comment: str = "") ->
     (checked under the course row lock, which a revocation's recount takes too). Never by the
     course's instructor, even one demoted to student (403 `own_course`)."""
     if is_course_instructor(student, course):
-        raise NotPermitted("You cannot review a course you teach.", code="own_course")
+        raise NotPermitted(gettext("You cannot review a course you teach."), code="own_course")
     course_lock(course_id=course.pk)  # serialise writers of this course
     if not enrollment_active_exists(student=student, course=course):
-        raise NotPermitted("Only students enrolled in this course can review it.", code="not_enrolled")
+        raise NotPermitted(gettext("Only students enrolled in this course can review it."), code="not_enrolled")
     try:
         with transaction.atomic():
             review = Review.objects.create(course=course, student=student, rating=rating, comment=comment)
     except IntegrityError as exc:
         raise Conflict(
-            "You have already reviewed this course; edit your review instead.", code="already_reviewed"
+            gettext("You have already reviewed this course; edit your review instead."), code="already_reviewed"
         ) from exc
     course_rating_refresh(course_id=course.pk)
     notify(
         recipients=[course.instructor_id],
         type="new_review",
-        title=f"New {rating}-star review of {course.title}",
+        # Lazy: rendered in the instructor's language (notifications.services.notify).
+        title=format_lazy(
+            ngettext_lazy("New {rating}-star review of {course}", "New {rating}-star review of {course}", rating),
+            rating=rating,
+            course=course.title,
+        ),
         body=comment[:300],
         payload={"course_id": course.pk, "review_id": review.pk},
     )
@@ -72,7 +80,7 @@ def review_create(*, course: Course, student, rating: int, comment: str = "") ->
 def _require_editor(actor, review: Review) -> None:
     """The author edits their review through the API; admins also through the admin site."""
     if not (is_author(actor, review) or is_admin(actor)):
-        raise NotPermitted("Only the author or an admin can edit a review.", code="not_author")
+        raise NotPermitted(gettext("Only the author or an admin can edit a review."), code="not_author")
 
 
 @transaction.atomic
@@ -87,11 +95,13 @@ def review_update(*, review: Review, actor, data: dict) -> Review:
     course_lock(course_id=review.course_id)
     current = Review.objects.filter(pk=review.pk).first()  # fresh, under the lock: it may be gone
     if current is None:
-        raise NotFound("This review was deleted.")
+        raise NotFound(gettext("This review was deleted."))
     if not enrollment_active_exists(student=current.student_id, course=current.course_id):
         raise NotPermitted(
-            "The author's access to this course has ended, so this review no longer counts and cannot be edited; "
-            "it can still be deleted.",
+            gettext(
+                "The author's access to this course has ended, so this review no longer counts and cannot be edited; "
+                "it can still be deleted."
+            ),
             code="not_enrolled",
         )
     current, changed = model_update(instance=current, fields=("rating", "comment"), data=data)
@@ -123,11 +133,11 @@ def reply_create(*, review: Review, author, body: str) -> InstructorReply:
         with transaction.atomic():
             reply = InstructorReply.objects.create(review=review, author=author, body=body)
     except IntegrityError as exc:
-        raise Conflict("This review already has a reply; edit it instead.", code="already_replied") from exc
+        raise Conflict(gettext("This review already has a reply; edit it instead."), code="already_replied") from exc
     notify(
         recipients=[review.student_id],
         type="review_reply",
-        title=f"The instructor of {review.course.title} replied to your review",
+        title=format_lazy(_("The instructor of {course} replied to your review"), course=review.course.title),
         body=body[:300],
         payload={"course_id": review.course_id, "review_id": review.pk},
     )
@@ -146,7 +156,7 @@ def reply_update(*, reply: InstructorReply, actor, body: str) -> InstructorReply
     _require_replier(actor, reply)
     current = InstructorReply.objects.select_for_update().filter(pk=reply.pk).first()
     if current is None:
-        raise NotFound("This reply was deleted.")
+        raise NotFound(gettext("This reply was deleted."))
     current, _ = model_update(instance=current, fields=("body",), data={"body": body})
     return current
 

@@ -17,6 +17,9 @@ instructor) is told it does not exist: 404, and it is absent from the course's l
 
 from typing import Literal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from courses.access import can_manage_course, course_require
 from courses.models import Course
 from courses.selectors import course_visible_q
@@ -29,8 +32,8 @@ from .selectors import live_session_in_audience
 CohortNeed = Literal["read", "manage"]
 COHORT_NEEDS: tuple[CohortNeed, ...] = ("read", "manage")
 
-MANAGE_DENIED = "Only the course's instructor or an admin can change its cohorts."
-SESSION_MANAGE_DENIED = "Only the course's instructor or an admin can change its live sessions."
+MANAGE_DENIED = gettext_lazy("Only the course's instructor or an admin can change its cohorts.")
+SESSION_MANAGE_DENIED = gettext_lazy("Only the course's instructor or an admin can change its live sessions.")
 
 
 def cohort_for(user, cohort_id, *, need: CohortNeed = "read") -> Cohort:
@@ -55,7 +58,7 @@ def live_session_for(user, session_id, *, need: CohortNeed = "read") -> LiveSess
     if can_manage_course(user, session.course):
         return session
     if not (user and user.is_authenticated and live_session_in_audience(session, user.pk)):
-        raise NotFound("Not found.")
+        raise NotFound(_("Not found."))
     if need == "manage":
         course_require(user, session.course, need="manage", message=SESSION_MANAGE_DENIED)
     return session

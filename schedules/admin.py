@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
 
@@ -42,11 +44,11 @@ class CohortAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("course",) if obj is not None else ()
 
-    @admin.display(description="seats taken", ordering="seats_taken")
+    @admin.display(description=_("seats taken"), ordering="seats_taken")
     def seats_taken(self, cohort):
         return cohort.seats_taken
 
-    @admin.display(description="waiting", ordering="waitlist_count")
+    @admin.display(description=_("waiting"), ordering="waitlist_count")
     def waitlist_count(self, cohort):
         return cohort.waitlist_count
 
@@ -73,14 +75,16 @@ class CohortMemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = [f.name for f in CohortMember._meta.fields]
     actions = ["remove"]
 
-    @admin.action(description="Remove from the cohort (revokes an enrollment; the seat goes to the next in line)")
+    @admin.action(description=_("Remove from the cohort (revokes an enrollment; the seat goes to the next in line)"))
     def remove(self, request, queryset):
         apply_each(
             self,
             request,
             queryset.exclude(status=MemberStatus.LEFT),
             lambda m: services.cohort_member_remove(actor=request.user, member=m),
-            "student(s) removed",
+            ngettext_lazy(
+                "{count} student removed from the cohort.", "{count} students removed from the cohort.", "count"
+            ),
         )
 
 

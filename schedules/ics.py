@@ -11,17 +11,18 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from .calendar import ASSIGNMENT_DUE, COHORT_START, LESSON_RELEASE, LIVE_SESSION, QUIZ_DUE, Event
 
-SUMMARIES = {
-    LESSON_RELEASE: "Opens: {title}",
-    QUIZ_DUE: "Quiz due: {title}",
-    ASSIGNMENT_DUE: "Assignment due: {title}",
-    LIVE_SESSION: "Live: {title}",
-    COHORT_START: "{title} starts",
+SUMMARIES = {  # rendered in the active language: the feed's owner's (api.views.MyCalendarFeedView)
+    LESSON_RELEASE: _("Opens: {title}"),
+    QUIZ_DUE: _("Quiz due: {title}"),
+    ASSIGNMENT_DUE: _("Assignment due: {title}"),
+    LIVE_SESSION: _("Live: {title}"),
+    COHORT_START: _("{title} starts"),
 }
 REFRESH = datetime.timedelta(hours=1)
 
@@ -31,7 +32,8 @@ def uid_domain() -> str:
 
 
 def feed(events: Iterable[Event], *, name: str, url_for: Callable[[Event], str]) -> bytes:
-    """The events as an iCalendar document named `name`; `url_for(event)` is each event's link."""
+    """The events as an iCalendar document named `name`; `url_for(event)` is each event's link. Its
+    texts are in the active language: the caller activates the reader's."""
     calendar = Calendar()
     calendar.add("prodid", "-//LMS//Calendar feed//EN")
     calendar.add("version", "2.0")

@@ -11,20 +11,32 @@ student holds at most one membership that is not `left` per cohort."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class Cohort(models.Model):
-    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="cohorts")
-    name = models.CharField(max_length=200)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    enrollment_opens_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open until it closes.")
-    enrollment_closes_at = models.DateTimeField(null=True, blank=True, help_text="Empty: open until the end.")
-    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Seats; empty: unlimited.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    course = models.ForeignKey(
+        "courses.Course", on_delete=models.CASCADE, related_name="cohorts", verbose_name=_("course")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    enrollment_opens_at = models.DateTimeField(
+        _("enrollment opens at"), null=True, blank=True, help_text=_("Empty: open until it closes.")
+    )
+    enrollment_closes_at = models.DateTimeField(
+        _("enrollment closes at"), null=True, blank=True, help_text=_("Empty: open until the end.")
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Seats; empty: unlimited.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="cohort_ends_after_start"),
@@ -39,15 +51,15 @@ class Cohort(models.Model):
         indexes = [models.Index(fields=["course", "starts_at"])]
 
     def __str__(self):
-        return f"{self.name} ({self.course})"
+        return gettext("{cohort} ({course})").format(cohort=self.name, course=self.course)
 
 
 class MemberStatus(models.TextChoices):
-    ENROLLED = "enrolled", "Enrolled"
-    WAITLISTED = "waitlisted", "Waitlisted"
-    OFFERED = "offered", "Offered a freed seat"
-    HELD = "held", "Held by a checkout"
-    LEFT = "left", "Left"
+    ENROLLED = "enrolled", _("Enrolled")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    OFFERED = "offered", _("Offered a freed seat")
+    HELD = "held", _("Held by a checkout")
+    LEFT = "left", pgettext_lazy("cohort member status", "Left")
 
 
 SEAT_STATUSES = (MemberStatus.ENROLLED, MemberStatus.OFFERED, MemberStatus.HELD)
@@ -55,15 +67,24 @@ ACTIVE_STATUSES = (*SEAT_STATUSES, MemberStatus.WAITLISTED)
 
 
 class CohortMember(models.Model):
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="members")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cohort_memberships")
-    status = models.CharField(max_length=10, choices=MemberStatus.choices)
-    waitlisted_at = models.DateTimeField(null=True, blank=True, help_text="Its place in the waitlist.")
-    offer_expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="members", verbose_name=_("cohort"))
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cohort_memberships",
+        verbose_name=_("student"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=MemberStatus.choices)
+    waitlisted_at = models.DateTimeField(
+        _("waitlisted at"), null=True, blank=True, help_text=_("Its place in the waitlist.")
+    )
+    offer_expires_at = models.DateTimeField(_("offer expires at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("cohort member")
+        verbose_name_plural = _("cohort members")
         ordering = ["cohort", "created_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -80,7 +101,9 @@ class CohortMember(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.student} in {self.cohort.name}: {self.status}"
+        return gettext("{student} in {cohort}: {status}").format(
+            student=self.student, cohort=self.cohort.name, status=self.get_status_display()
+        )
 
 
 class LiveSession(models.Model):
@@ -88,23 +111,30 @@ class LiveSession(models.Model):
     audience is every student actively enrolled in the course, or, when it names a cohort, those of
     them seated (`enrolled`) in that cohort. Only its audience and the course's staff see it."""
 
-    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="live_sessions")
+    course = models.ForeignKey(
+        "courses.Course", on_delete=models.CASCADE, related_name="live_sessions", verbose_name=_("course")
+    )
     cohort = models.ForeignKey(
         Cohort,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="live_sessions",
-        help_text="Empty: every enrolled student of the course.",
+        verbose_name=_("cohort"),
+        help_text=_("Empty: every enrolled student of the course."),
     )
-    title = models.CharField(max_length=200)
-    starts_at = models.DateTimeField()
-    duration_minutes = models.PositiveSmallIntegerField(help_text="From 1 to 1440 (a day).")
-    join_url = models.URLField(max_length=500, help_text="An https link to the meeting (any provider).")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), help_text=_("From 1 to 1440 (a day)."))
+    join_url = models.URLField(
+        _("join link"), max_length=500, help_text=_("An https link to the meeting (any provider).")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("live session")
+        verbose_name_plural = _("live sessions")
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -114,25 +144,36 @@ class LiveSession(models.Model):
         indexes = [models.Index(fields=["course", "starts_at"]), models.Index(fields=["starts_at"])]
 
     def __str__(self):
-        return f"{self.title} ({self.starts_at:%Y-%m-%d %H:%M})"
+        return gettext("{title} ({starts_at})").format(title=self.title, starts_at=f"{self.starts_at:%Y-%m-%d %H:%M}")
 
 
 class Attendance(models.Model):
     """A student marked present at a live session; a student without a row was absent."""
 
-    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="attendance")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendance")
-    marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    session = models.ForeignKey(
+        LiveSession, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("live session")
     )
-    marked_at = models.DateTimeField()
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("student")
+    )
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked by"),
+    )
+    marked_at = models.DateTimeField(_("marked at"))
 
     class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
         ordering = ["session", "student"]
         constraints = [models.UniqueConstraint(fields=["session", "student"], name="attendance_once_per_session")]
 
     def __str__(self):
-        return f"{self.student} at {self.session}"
+        return gettext("{student} at {session}").format(student=self.student, session=self.session)
 
 
 class LiveSessionReminder(models.Model):
@@ -140,16 +181,22 @@ class LiveSessionReminder(models.Model):
     when two runs of the job overlap. `batch` marks the rows one run inserted (a conflicting insert
     leaves the other run's mark), so each run notifies exactly the students it inserted."""
 
-    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="reminders")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    batch = models.UUIDField(db_index=True)
-    sent_at = models.DateTimeField()
+    session = models.ForeignKey(
+        LiveSession, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("live session")
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("student")
+    )
+    batch = models.UUIDField(_("batch"), db_index=True)
+    sent_at = models.DateTimeField(_("sent at"))
 
     class Meta:
+        verbose_name = _("live session reminder")
+        verbose_name_plural = _("live session reminders")
         constraints = [models.UniqueConstraint(fields=["session", "student"], name="live_session_reminded_once")]
 
     def __str__(self):
-        return f"{self.student} reminded of {self.session}"
+        return gettext("{student} reminded of {session}").format(student=self.student, session=self.session)
 
 
 class CalendarFeed(models.Model):
@@ -157,19 +204,25 @@ class CalendarFeed(models.Model):
     is stored, so the address is shown once, when issued; issuing a new one voids the old. A per-user
     secret for calendar apps, never a JWT: it reads the calendar and nothing else."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField()
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("user")
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
 
     def __str__(self):
-        return f"Calendar feed of {self.user_id}"
+        return gettext("Calendar feed of {user}").format(user=self.user_id)
 
 
 class NoticeKind(models.TextChoices):
-    COHORT_STARTING = "cohort_starting", "Cohort starting"
-    QUIZ_DUE = "quiz_due", "Quiz due"
-    ASSIGNMENT_DUE = "assignment_due", "Assignment due"
-    CONTENT_RELEASED = "content_released", "Daily digest of released content"
+    COHORT_STARTING = "cohort_starting", _("Cohort starting")
+    QUIZ_DUE = "quiz_due", _("Quiz due")
+    ASSIGNMENT_DUE = "assignment_due", _("Assignment due")
+    CONTENT_RELEASED = "content_released", _("Daily digest of released content")
 
 
 class ScheduleNotice(models.Model):
@@ -179,14 +232,20 @@ class ScheduleNotice(models.Model):
     near. The unique row is what keeps overlapping or repeated runs from sending twice; `batch`
     marks the rows one run inserted, so it notifies only those."""
 
-    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
-    object_id = models.BigIntegerField()
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    at = models.DateTimeField(help_text="The date the notice was about: the start, the student's due date, the day.")
-    batch = models.UUIDField(db_index=True)
-    sent_at = models.DateTimeField()
+    kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices)
+    object_id = models.BigIntegerField(_("object id"))
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("student")
+    )
+    at = models.DateTimeField(
+        _("date"), help_text=_("The date the notice was about: the start, the student's due date, the day.")
+    )
+    batch = models.UUIDField(_("batch"), db_index=True)
+    sent_at = models.DateTimeField(_("sent at"))
 
     class Meta:
+        verbose_name = _("schedule notice")
+        verbose_name_plural = _("schedule notices")
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "object_id", "student", "at"], name="schedule_notice_once_per_date"
@@ -194,4 +253,6 @@ class ScheduleNotice(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} {self.object_id} to {self.student_id}"
+        return gettext("{kind} {object} to {student}").format(
+            kind=self.get_kind_display(), object=self.object_id, student=self.student_id
+        )

@@ -23,6 +23,9 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from assignments.models import Assignment, Submission
 from courses.models import Enrollment, EnrollmentStatus, Lesson
@@ -30,6 +33,7 @@ from notifications.services import notify, notify_each
 from quizzes.models import Attempt, Quiz
 
 from .models import Cohort, CohortMember, MemberStatus, NoticeKind, ScheduleNotice
+from .texts import date_text, datetime_text
 
 WINDOW = datetime.timedelta(hours=24)
 BATCH = 500
@@ -121,12 +125,17 @@ def cohort_starting_send(*, now: datetime.datetime | None = None) -> int:
         enrollments = _enrolled(cohort.course_id).filter(Exists(seated))
 
         def send(ids, dates, cohort=cohort):
-            notify(
+            starts = datetime_text(cohort.starts_at)
+            notify(  # lazy texts: each recipient reads them in their language
                 recipients=ids,
                 type="cohort_starting",
-                title=f"{cohort.course.title} starts {cohort.starts_at:%Y-%m-%d %H:%M} UTC",
-                body=f"Your cohort {cohort.name} of {cohort.course.title} starts at "
-                f"{cohort.starts_at:%Y-%m-%d %H:%M} UTC.",
+                title=format_lazy(_("{course} starts {time} UTC"), course=cohort.course.title, time=starts),
+                body=format_lazy(
+                    _("Your cohort {cohort} of {course} starts at {time} UTC."),
+                    cohort=cohort.name,
+                    course=cohort.course.title,
+                    time=starts,
+                ),
                 payload={
                     "course_id": cohort.course_id,
                     "cohort_id": cohort.pk,
@@ -181,16 +190,25 @@ def due_soon_send(*, now: datetime.datetime | None = None) -> int:
     return sent
 
 
+DUE_BODIES = {
+    "quiz": _("The quiz {title} of {course} is due at {time} UTC."),
+    "assignment": _("The assignment {title} of {course} is due at {time} UTC."),
+}
+
+
 def _due_sender(kind: str, item):
     def send(ids, dates):
-        # Relative due dates differ per student: each gets their own date, in one notify_each.
+        # Relative due dates differ per student: each gets their own date, in one notify_each. The
+        # texts are lazy (the date too): each is rendered in its recipient's language.
         notify_each(
             type="due_soon",
             messages=[
                 {
                     "recipient": student_id,
-                    "title": f"{item.title} is due {due_at:%Y-%m-%d %H:%M} UTC",
-                    "body": f"The {kind} {item.title} of {item.course.title} is due at {due_at:%Y-%m-%d %H:%M} UTC.",
+                    "title": format_lazy(_("{title} is due {time} UTC"), title=item.title, time=datetime_text(due_at)),
+                    "body": format_lazy(
+                        DUE_BODIES[kind], title=item.title, course=item.course.title, time=datetime_text(due_at)
+                    ),
                     "payload": {
                         "course_id": item.course_id, "kind": kind, "item_id": item.pk, "due_at": due_at.isoformat()
                     },
@@ -272,13 +290,30 @@ def _anchor_rows(item, enrollments: QuerySet):
     return [(e.student_id, release.opens_at(item, anchors[e.pk])) for e in rows]
 
 
+DIGEST_SHOWN = 5  # titles named in a digest's body; the others are counted
+
+
 def _digest(student_id: int, items: list[dict], day: datetime.date) -> dict:
+    """One student's digest, as lazy texts (rendered in their language, the day too)."""
     items = sorted(items, key=lambda i: (i["available_at"], i["kind"], i["id"]))
-    count = len(items)
-    titles = ", ".join(i["title"] for i in items[:5]) + (f" and {count - 5} more" if count > 5 else "")
+    count, more = len(items), len(items) - DIGEST_SHOWN
+    titles = ", ".join(i["title"] for i in items[:DIGEST_SHOWN])  # the items' own titles: user content
+    if more > 0:
+        body = format_lazy(
+            ngettext_lazy(
+                "Opened on {date}: {titles} and {more} more.", "Opened on {date}: {titles} and {more} more.", more
+            ),
+            date=date_text(day),
+            titles=titles,
+            more=more,
+        )
+    else:
+        body = format_lazy(_("Opened on {date}: {titles}."), date=date_text(day), titles=titles)
     return {
         "recipient": student_id,
-        "title": f"{count} new item{'s' if count != 1 else ''} opened for you",
-        "body": f"Opened on {day:%Y-%m-%d}: {titles}.",
+        "title": format_lazy(
+            ngettext_lazy("{count} new item opened for you", "{count} new items opened for you", count), count=count
+        ),
+        "body": body,
         "payload": {"date": day.isoformat(), "items": items},
     }

@@ -20,6 +20,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from accounts.models import User
 from courses.access import course_actor_require
@@ -53,6 +56,7 @@ from .selectors import (
     member_list_waiting,
     member_waitlist_position,
 )
+from .texts import datetime_text, time_text
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +69,10 @@ def _check_dates(values: dict) -> None:
     """400 naming the field when the dates are out of order (the check constraints' rules)."""
     errors = {}
     if values["ends_at"] <= values["starts_at"]:
-        errors["ends_at"] = ["A cohort must end after it starts."]
+        errors["ends_at"] = [_("A cohort must end after it starts.")]
     opens, closes = values.get("enrollment_opens_at"), values.get("enrollment_closes_at")
     if opens is not None and closes is not None and closes <= opens:
-        errors["enrollment_closes_at"] = ["Enrollment must close after it opens."]
+        errors["enrollment_closes_at"] = [_("Enrollment must close after it opens.")]
     if errors:
         raise ValidationError(errors)
 
@@ -129,8 +133,13 @@ def cohort_update(*, actor: User | None, cohort: Cohort, data: dict) -> Cohort:
     if "capacity" in data and data["capacity"] is not None:
         taken = cohort_seats_taken(locked.pk)
         if data["capacity"] < taken:
-            raise ValidationError({"capacity": [f"{taken} seats are taken: the capacity cannot be less."]})
-    locked, _ = model_update(instance=locked, fields=COHORT_FIELDS, data=data)
+            message = ngettext(
+                "{count} seat is taken: the capacity cannot be less.",
+                "{count} seats are taken: the capacity cannot be less.",
+                taken,
+            ).format(count=taken)
+            raise ValidationError({"capacity": [message]})
+    locked, _changed = model_update(instance=locked, fields=COHORT_FIELDS, data=data)
     _offer_free_seats(locked)
     return locked
 
@@ -146,7 +155,9 @@ def cohort_delete(*, actor: User | None, cohort: Cohort) -> None:
     if locked is None:
         return
     if CohortMember.objects.filter(cohort=locked, status__in=ACTIVE_STATUSES).exists():
-        raise Conflict("Students hold or wait for seats in this cohort: remove them first.", code="cohort_has_members")
+        raise Conflict(
+            _("Students hold or wait for seats in this cohort: remove them first."), code="cohort_has_members"
+        )
     locked.delete()
 
 
@@ -155,10 +166,12 @@ def _window_refusal(cohort: Cohort, now: datetime) -> str | None:
     """Why enrollment is closed now, or None. Opens at `enrollment_opens_at` (inclusive) and closes
     at `enrollment_closes_at`, or when the cohort ends if no closing time is set (exclusive)."""
     if cohort.enrollment_opens_at is not None and now < cohort.enrollment_opens_at:
-        return f"Enrollment in {cohort.name} opens at {cohort.enrollment_opens_at.isoformat()}."
+        return _("Enrollment in {cohort} opens at {time}.").format(
+            cohort=cohort.name, time=cohort.enrollment_opens_at.isoformat()
+        )
     closes = cohort.enrollment_closes_at or cohort.ends_at
     if now >= closes:
-        return f"Enrollment in {cohort.name} closed at {closes.isoformat()}."
+        return _("Enrollment in {cohort} closed at {time}.").format(cohort=cohort.name, time=closes.isoformat())
     return None
 
 
@@ -204,7 +217,7 @@ def _waitlist(cohort: Cohort, student: User, member: CohortMember | None, now: d
 
 def _full(cohort: Cohort) -> Conflict:
     return Conflict(
-        f"{cohort.name} is full. Join its waitlist to be offered the next free seat.",
+        _("{cohort} is full. Join its waitlist to be offered the next free seat.").format(cohort=cohort.name),
         code="cohort_full",
         extra={"cohort": cohort.pk},
     )
@@ -226,7 +239,7 @@ def _cohort_of_course(course: Course, cohort_id, others_of: int | None = None) -
     locked = _cohorts_locked(ids)
     cohort = locked.get(cohort_id)
     if cohort is None or cohort.course_id != course.pk:
-        raise ValidationError({"cohort": [f"This course has no cohort {cohort_id}."]})
+        raise ValidationError({"cohort": [_("This course has no cohort {id}.").format(id=cohort_id)]})
     return cohort, locked
 
 
@@ -269,7 +282,7 @@ def cohort_enrollment_gate(*, student: User, course: Course, cohort_id: int | No
                 return None
             cohort_id = held.cohort_id
         else:
-            raise ValidationError({"cohort": ["Choose a cohort: this course is taught in cohorts."]})
+            raise ValidationError({"cohort": [_("Choose a cohort: this course is taught in cohorts.")]})
     cohort, locked = _cohort_of_course(course, cohort_id, others_of=student.pk)
     now = timezone.now()
     member = _lapsed_offer_passed_on(cohort, _active_member(cohort, student.pk), now)
@@ -301,13 +314,13 @@ def cohort_seat_hold(*, student: User, course: Course, cohort_id: int | None, wa
     Waitlisted. Called by payments for the student (the buyer); takes the cohort's row lock."""
     if cohort_id is None:
         if Cohort.objects.filter(course=course).exists():
-            raise ValidationError({"cohort": ["Choose a cohort: this course is taught in cohorts."]})
+            raise ValidationError({"cohort": [_("Choose a cohort: this course is taught in cohorts.")]})
         return None
-    cohort, _ = _cohort_of_course(course, cohort_id)
+    cohort, _locked = _cohort_of_course(course, cohort_id)
     now = timezone.now()
     member = _lapsed_offer_passed_on(cohort, _active_member(cohort, student.pk), now)
     if member is not None and member.status == MemberStatus.ENROLLED:
-        raise Conflict("You are already enrolled in this course.", code="already_enrolled")
+        raise Conflict(_("You are already enrolled in this course."), code="already_enrolled")
     if member is not None and (member.status == MemberStatus.HELD or _valid_offer(member, now)):
         _set_status(member, MemberStatus.HELD, offer_expires_at=None)
         return cohort.pk
@@ -367,10 +380,10 @@ def cohort_member_remove(*, actor: User | None, member: CohortMember) -> CohortM
     from courses.services import enrollment_revoke
 
     if actor is not None and not actor.is_admin:
-        raise NotPermitted("Only an administrator can remove a student from a cohort.", code="not_admin")
+        raise NotPermitted(_("Only an administrator can remove a student from a cohort."), code="not_admin")
     if member.status == MemberStatus.HELD:  # its order could still be paid, and would then overbook
         raise Conflict(
-            "A checkout holds this seat: it is released when its order is cancelled or expires.", code="seat_held"
+            _("A checkout holds this seat: it is released when its order is cancelled or expires."), code="seat_held"
         )
     if member.status == MemberStatus.ENROLLED:
         enrollment = enrollment_get_active(student=member.student_id, course=member.cohort.course_id)
@@ -409,14 +422,21 @@ def _offer_free_seats(cohort: Cohort) -> list[int]:
         status=MemberStatus.OFFERED, offer_expires_at=expires, updated_at=now
     )
     course = cohort.course
-    paid = not course.is_free
-    how = "complete the checkout" if paid else "enroll"
-    notify(
+    if course.is_free:
+        body = gettext_lazy(
+            "A seat opened in {cohort} of {course}. Enroll by {time} UTC to take it; after that it goes to the next "
+            "student waiting."
+        )
+    else:
+        body = gettext_lazy(
+            "A seat opened in {cohort} of {course}. Complete the checkout by {time} UTC to take it; after that it "
+            "goes to the next student waiting."
+        )
+    notify(  # lazy texts: each recipient reads them in their language
         recipients=[m.student_id for m in members],
         type="cohort_seat_offered",
-        title=f"A seat is yours in {cohort.name}",
-        body=f"A seat opened in {cohort.name} of {course.title}. {how.capitalize()} by {expires:%Y-%m-%d %H:%M} UTC "
-        "to take it; after that it goes to the next student waiting.",
+        title=format_lazy(gettext_lazy("A seat is yours in {cohort}"), cohort=cohort.name),
+        body=format_lazy(body, cohort=cohort.name, course=course.title, time=datetime_text(expires)),
         payload={"course_id": course.pk, "cohort_id": cohort.pk, "offer_expires_at": expires.isoformat()},
     )
     return [m.student_id for m in members]
@@ -461,17 +481,21 @@ def _check_session(values: dict, course: Course) -> None:
     record a session held and its attendance)."""
     errors = {}
     if not (values.get("title") or "").strip():
-        errors["title"] = ["A live session needs a title."]
+        errors["title"] = [_("A live session needs a title.")]
     duration = values.get("duration_minutes")
     if not isinstance(duration, int) or not 1 <= duration <= MAX_DURATION_MINUTES:
-        errors["duration_minutes"] = [f"From 1 to {MAX_DURATION_MINUTES} minutes."]
+        errors["duration_minutes"] = [
+            ngettext("From 1 to {max} minute.", "From 1 to {max} minutes.", MAX_DURATION_MINUTES).format(
+                max=MAX_DURATION_MINUTES
+            )
+        ]
     try:
         _https(values.get("join_url") or "")
     except ValidationError:
-        errors["join_url"] = ["Enter an https link to the meeting."]
+        errors["join_url"] = [_("Enter an https link to the meeting.")]
     cohort_id = values.get("cohort_id")
     if cohort_id is not None and not Cohort.objects.filter(pk=cohort_id, course=course).exists():
-        errors["cohort"] = [f"This course has no cohort {cohort_id}."]
+        errors["cohort"] = [_("This course has no cohort {id}.").format(id=cohort_id)]
     if errors:
         raise ValidationError(errors)
 
@@ -520,11 +544,11 @@ def live_session_update(*, actor: User | None, session: LiveSession, data: dict)
         data["cohort_id"] = data.pop("cohort")
     locked = _session_locked(session.pk)
     if locked is None:
-        raise ValidationError("This live session was deleted.")
+        raise ValidationError(_("This live session was deleted."))
     merged = {f: data.get(f, getattr(locked, f)) for f in SESSION_FIELDS}
     _check_session(merged, session.course)
     moved = "starts_at" in data and data["starts_at"] != locked.starts_at
-    locked, _ = model_update(instance=locked, fields=SESSION_FIELDS, data=data)
+    locked, _changed = model_update(instance=locked, fields=SESSION_FIELDS, data=data)
     if moved:
         LiveSessionReminder.objects.filter(session=locked).delete()
     return locked
@@ -543,7 +567,7 @@ def live_session_delete(*, actor: User | None, session: LiveSession) -> None:
 
 def _listed_ids(name: str, ids) -> list[int]:
     if not isinstance(ids, list | tuple | set) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        raise ValidationError({name: ["A list of student ids."]})
+        raise ValidationError({name: [_("A list of student ids.")]})
     return list(dict.fromkeys(ids))
 
 
@@ -558,17 +582,18 @@ def attendance_mark(*, actor: User | None, session: LiveSession, present=(), abs
     course_actor_require(actor, session.course, message=SESSION_MANAGE_DENIED)
     present, absent = _listed_ids("present", present), _listed_ids("absent", absent)
     if both := sorted(set(present) & set(absent)):
-        raise ValidationError({"absent": [f"Marked both present and absent: {', '.join(map(str, both))}."]})
+        message = _("Marked both present and absent: {ids}.").format(ids=", ".join(map(str, both)))
+        raise ValidationError({"absent": [message]})
     locked = _session_locked(session.pk)
     if locked is None:
-        raise ValidationError("This live session was deleted.")
+        raise ValidationError(_("This live session was deleted."))
     marked = attendance_student_ids(locked)
     named = set(present) | set(absent)
     expected = set(live_session_audience(locked).filter(pk__in=named).values_list("pk", flat=True)) | marked
     errors = {}
     for name, ids in (("present", present), ("absent", absent)):
         if bad := [i for i in ids if i not in expected]:
-            errors[name] = [f"Not students of this session: {', '.join(map(str, bad))}."]
+            errors[name] = [_("Not students of this session: {ids}.").format(ids=", ".join(map(str, bad)))]
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -586,12 +611,25 @@ def attendance_mark(*, actor: User | None, session: LiveSession, present=(), abs
 
 def _remind(session: LiveSession, student_ids: list[int]) -> None:
     course = session.course
-    notify(
+    minutes = session.duration_minutes
+    notify(  # lazy texts: each recipient reads them in their language
         recipients=student_ids,
         type="live_session_soon",
-        title=f"{session.title} starts at {session.starts_at:%H:%M} UTC",
-        body=f"The live session {session.title} of {course.title} starts at {session.starts_at:%Y-%m-%d %H:%M} UTC "
-        f"and lasts {session.duration_minutes} minutes. Join at {session.join_url}",
+        title=format_lazy(
+            gettext_lazy("{title} starts at {time} UTC"), title=session.title, time=time_text(session.starts_at)
+        ),
+        body=format_lazy(
+            ngettext_lazy(
+                "The live session {title} of {course} starts at {time} UTC and lasts {minutes} minute. Join at {url}",
+                "The live session {title} of {course} starts at {time} UTC and lasts {minutes} minutes. Join at {url}",
+                minutes,
+            ),
+            title=session.title,
+            course=course.title,
+            time=datetime_text(session.starts_at),
+            minutes=minutes,
+            url=session.join_url,
+        ),
         payload={
             "course_id": course.pk,
             "live_session_id": session.pk,

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
@@ -9,7 +10,6 @@ from accounts.services import refresh_token_claim
 from lms.api.serializers import InputSerializer
 from media import storage
 from media.api.serializers import absolute
-
 
 LANGUAGE_HELP = (
     "The language the platform writes to this user in: API messages, notifications, e-mails and "
@@ -181,7 +181,7 @@ class SafeTokenRefreshSerializer(TokenRefreshSerializer):
                 refresh_token_claim(refresh=attrs["refresh"])
                 return super().validate(attrs)
         except User.DoesNotExist as exc:
-            raise AuthenticationFailed("No active account found for the given token.") from exc
+            raise AuthenticationFailed(_("No active account found for the given token.")) from exc
 
 
 class AdminUserSerializer(serializers.ModelSerializer):

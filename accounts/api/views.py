@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -55,7 +56,8 @@ def _language(request, data: dict) -> str:
 class RegisterView(PublicAuthView):
     def post(self, request):
         data = RegisterInputSerializer.validated(request)
-        user = services.user_create(**data, role=Role.STUDENT, language=_language(request, data))
+        language = _language(request, data)  # before **data: it takes `language` out of it
+        user = services.user_create(**data, role=Role.STUDENT, language=language)
         return _auth_response(request, user, status.HTTP_201_CREATED)
 
 
@@ -63,7 +65,8 @@ class RegisterView(PublicAuthView):
 class InstructorRegisterView(PublicAuthView):
     def post(self, request):
         data = InstructorRegisterInputSerializer.validated(request)
-        user = services.instructor_register(**data, language=_language(request, data))
+        language = _language(request, data)
+        user = services.instructor_register(**data, language=language)
         return _auth_response(request, user, status.HTTP_201_CREATED)
 
 
@@ -78,10 +81,10 @@ class LoginView(PublicAuthView):
         )
         if user is None:
             raise exceptions.AuthenticationFailed(
-                "No active account found with the given credentials.", code="invalid_credentials"
+                _("No active account found with the given credentials."), code="invalid_credentials"
             )
         if self.required_role:
-            role_require(user, role=self.required_role, message="This account is not an instructor account.")
+            role_require(user, role=self.required_role, message=_("This account is not an instructor account."))
         services.user_record_login(user=user)
         return _auth_response(request, user, status.HTTP_200_OK)
 

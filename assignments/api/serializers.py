@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -145,7 +146,7 @@ class GradeInputSerializer(InputSerializer):
 
     def validate(self, data):
         if ("score" in data) == ("rubric_scores" in data):
-            raise serializers.ValidationError({"score": ["Give either a score or rubric scores."]})
+            raise serializers.ValidationError({"score": [_("Give either a score or rubric scores.")]})
         return data
 
 

@@ -1,6 +1,7 @@
 """Assignments, submissions and grading. Every object is resolved through assignments.access
 (assignment_for, submission_for) or courses.access.section_for, with the need each action names."""
 
+from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -73,7 +74,7 @@ class AssignmentViewSet(
         assignment = self.get_object()
         schedule = release.schedule_for(user=request.user, course=assignment.course, items=[assignment])
         # Its instructions are its content: a locked assignment is refused.
-        release.check_open(schedule.state(assignment), "This assignment is not open yet.")
+        release.check_open(schedule.state(assignment), _("This assignment is not open yet."))
         return Response(AssignmentSerializer(assignment, context={"schedule": schedule}).data)
 
     def update(self, request, *args, **kwargs):
@@ -129,7 +130,7 @@ class AssignmentViewSet(
             )
         archive = selectors.archive_get_latest(assignment)
         if archive is None:
-            raise NotFound("No archive has been requested for this assignment.", code="no_archive")
+            raise NotFound(_("No archive has been requested for this assignment."), code="no_archive")
         return Response(SubmissionArchiveSerializer(archive, context={"request": request}).data)
 
 

@@ -42,7 +42,7 @@ def test_the_grade_action_goes_through_the_service(staff, admin_user, student):
 
     messages = _grade_action(staff, [submission], score="7.5", feedback="Good argument")
 
-    assert messages == ["1 submission(s) graded."]
+    assert messages == ["1 submission graded."]
     grade = Grade.objects.get(submission=submission)
     assert (grade.score, grade.percent, grade.feedback) == (Decimal("7.50"), Decimal("75.00"), "Good argument")
     assert grade.graded_by_id == admin_user.pk  # the signed-in admin is the grader
@@ -77,7 +77,7 @@ def test_each_selected_submission_is_graded_or_refused_on_its_own(staff, student
     messages = _grade_action(staff, [small, large], score="20")
 
     assert any("The score is from 0 to 5." in m for m in messages)
-    assert "1 submission(s) graded." in messages
+    assert "1 submission graded." in messages
     assert list(Grade.objects.values_list("submission_id", "score")) == [(large.pk, Decimal("20.00"))]
 
 
@@ -158,7 +158,7 @@ def test_the_archive_action_goes_through_the_service(
         )
     messages = [str(m) for m in get_messages(response.wsgi_request)]
 
-    assert messages == ["2 archive(s) requested; the zips appear under each assignment when built."]
+    assert messages == ["2 archives requested; the zips appear under each assignment when built."]
     archives = {a.assignment_id: a for a in SubmissionArchive.objects.all()}
     assert set(archives) == {submission.assignment.pk, empty.pk}
     assert {a.status for a in archives.values()} == {ArchiveStatus.READY}

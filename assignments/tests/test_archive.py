@@ -423,6 +423,15 @@ def test_the_sweep(instructor, assignment, classroom, count_puts, django_capture
     assert not storage.exists(expired.key) and storage.exists(kept.key)
 
 
+def test_the_sweep_fails_a_stuck_archive_whose_requester_is_gone(instructor, assignment):
+    stuck = _aged(instructor, assignment, timedelta(hours=3), None, build=False)
+    SubmissionArchive.objects.filter(pk=stuck.pk).update(requested_by=None)
+
+    assert services.archives_sweep()["failed"] == 1
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.error) == (ArchiveStatus.FAILED, services.ARCHIVE_GIVEN_UP)
+
+
 def test_a_lost_build_is_queued_again_once_per_period_not_on_every_sweep(instructor, assignment, monkeypatch):
     queued = []
     monkeypatch.setattr(services, "enqueue_on_commit", lambda task, *args: queued.append(args))

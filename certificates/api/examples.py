@@ -35,7 +35,7 @@ VERIFICATION = {
 }
 REQUEST_ERRORS = {
     "Not completed": {
-        "detail": "The course is not completed yet; still to do: 3 of 12 lessons, 1 of 2 quizzes.",
+        "detail": "The course is not completed yet. Still to do: 3 of 12 lessons. Still to do: 1 of 2 quizzes.",
         "code": "not_completed",
         "progress_percent": 71,
     },

@@ -3,6 +3,7 @@ certificates.access.certificate_for), and the public verify endpoint."""
 
 from django.http import FileResponse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -16,7 +17,6 @@ from courses.access import course_for
 from lms.api.access import AccessViewSetMixin
 from lms.api.negotiation import FileOrJSONErrors
 
-from . import examples as ex
 from . import schema
 from .serializers import CertificateRequestInputSerializer, CertificateSerializer, VerificationSerializer
 
@@ -36,7 +36,9 @@ class MyCertificateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         certificate = services.certificate_request(student=request.user, course=course)
         if certificate is not None:
             return Response(CertificateSerializer(certificate, context={"request": request}).data)
-        return Response(ex.QUEUED, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {"detail": _("Your certificate is being issued."), "status": "queued"}, status=status.HTTP_202_ACCEPTED
+        )
 
 
 @schema.CERTIFICATES
@@ -66,5 +68,5 @@ class VerifyView(APIView):
     def get(self, request, code):
         certificate = selectors.certificate_get_by_code(code)
         if certificate is None:
-            return Response({"detail": "No certificate has this code."}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": _("No certificate has this code.")}, status=status.HTTP_404_NOT_FOUND)
         return Response(VerificationSerializer(certificate).data)

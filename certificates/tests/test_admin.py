@@ -51,7 +51,7 @@ def test_revoke_action_with_a_reason(staff):
     assert chosen.revoked_reason == "Plagiarised final project"
     assert chosen.revoked_at is not None
     assert untouched.status == CertificateStatus.ISSUED
-    assert any("1 certificate(s) revoked" in m for m in messages)
+    assert any("1 certificate revoked." in m for m in messages)
 
 
 def test_revoke_action_without_a_reason_revokes_nothing(staff):
@@ -90,7 +90,7 @@ def test_reissue_action_prints_a_new_version_and_keeps_the_old(staff, django_cap
     assert certificate.pdf_sha256 != old_sha
     [revision] = certificate.revisions.all()
     assert revision.version == 1 and revision.pdf_sha256 == old_sha and revision.pdf
-    assert any("1 certificate(s) re-issued" in m for m in messages)
+    assert any("1 certificate re-issued." in m for m in messages)
     change = reverse("admin:certificates_certificate_change", args=[certificate.pk])
     page = staff.get(change)
     assert page.status_code == 200 and old_sha in page.content.decode()

@@ -1,10 +1,12 @@
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
 from courses import release
+from courses.languages import language_normalise, validate_language
 from courses.models import CURRENCIES, Category, Course, CourseStatus, Enrollment, Lesson, Level, Section
 from courses.services import MAX_ATTACHMENTS, MAX_PREREQUISITES
 from lms.api.serializers import InputSerializer, WholeInputSerializer
@@ -16,7 +18,7 @@ from media.api.serializers import absolute
 class RequirementSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=release.REQUIRABLE_KINDS,
-        error_messages={"invalid_choice": '"{input}" cannot be required: use quiz or assignment.'},
+        error_messages={"invalid_choice": _('"{input}" cannot be required: use quiz or assignment.')},
     )
     id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
@@ -123,6 +125,19 @@ DUE_ITEM_STATE_FIELDS = ["due_at", "due_after_days", "locked", *RELEASE_STATE_FI
 
 
 # --- input ---------------------------------------------------------------------------------------
+class LanguageField(serializers.CharField):
+    """A course language: an ISO 639-1 code (courses.languages), any case in, lower case out
+    ("EN" -> "en"); anything else ("eng", "xx", "english", "pt-BR") is a 400 on the field."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 16)
+        super().__init__(**kwargs)
+        self.validators.append(validate_language)
+
+    def to_internal_value(self, data):
+        return language_normalise(super().to_internal_value(data))
+
+
 class CategoryInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=100)
     slug = serializers.SlugField(max_length=100, required=False)
@@ -134,11 +149,10 @@ class CourseInputSerializer(InputSerializer):
     description = serializers.CharField(max_length=20000, required=False, allow_blank=True)
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False, allow_null=True)
     level = serializers.ChoiceField(choices=Level.choices, required=False)
-    language = serializers.RegexField(
-        r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-        max_length=16,
+    language = LanguageField(
         required=False,
-        error_messages={"invalid": "Use a language code such as en, pt-BR or fil."},
+        help_text="The language the course is taught in: an ISO 639-1 code (en, es, fr, ar, ...), any case. When "
+        "it is one of the platform's languages, the course's certificates are written in it.",
     )
     price = serializers.DecimalField(
         max_digits=8, decimal_places=2, min_value=Decimal("0.00"), max_value=Decimal("99999.99"), required=False

@@ -93,3 +93,17 @@ def test_a_cached_catalog_page_links_to_the_host_that_asked_for_it(anon_client, 
     assert second["next"].startswith("http://other.example/")
     cached = anon_client.get(f"{COURSES}?page_size=1", HTTP_HOST="api.school.example").json()
     assert cached["next"] == first["next"]
+
+
+def test_each_language_is_cached_apart(anon_client, django_assert_num_queries):
+    """A page cached for one language is never served to a reader of another (README "Languages")."""
+    course = PublishedCourseFactory(title="Cached")
+    for path in (COURSES, f"{COURSES}{course.pk}/"):
+        english = anon_client.get(path)
+        with django_assert_num_queries(0):
+            assert anon_client.get(path).json() == english.json()
+        arabic = anon_client.get(path, HTTP_ACCEPT_LANGUAGE="ar")
+        assert arabic["Content-Language"] == "ar"
+        assert arabic.json() == english.json()  # what these pages hold is not translated today
+        with django_assert_num_queries(0):
+            assert anon_client.get(path, HTTP_ACCEPT_LANGUAGE="ar")["Content-Language"] == "ar"

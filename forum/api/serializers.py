@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.helpers import lazy_serializer
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -7,7 +8,9 @@ from forum.access import is_moderator
 from forum.models import Comment, ModerationLog, Post, Report, Resolution
 from lms.api.serializers import InputSerializer, WholeInputSerializer
 
-HIDDEN = "[hidden by a moderator]"
+# Shown instead of hidden text, and of deleted text (stored as forum.models.REMOVED), in the reader's language.
+HIDDEN = _("[hidden by a moderator]")
+REMOVED = _("[removed]")
 
 
 class PostInputSerializer(InputSerializer):
@@ -57,6 +60,12 @@ class PostSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, post):
+        data = super().to_representation(post)
+        if post.is_removed:  # the stored marker, in the reader's language
+            data["title"] = data["body"] = str(REMOVED)
+        return data
+
 
 class CommentSerializer(serializers.ModelSerializer):
     """A comment, with its replies (a reply's own `replies` is always []: replies go one level deep).
@@ -89,7 +98,9 @@ class CommentSerializer(serializers.ModelSerializer):
         viewer = self.context.get("viewer")
         own = comment.author_id == getattr(viewer, "pk", None)
         if comment.is_hidden and not (own or self._moderates()):
-            return HIDDEN
+            return str(HIDDEN)
+        if comment.is_removed:
+            return str(REMOVED)
         return comment.body
 
     @extend_schema_field(lazy_serializer("forum.api.serializers.CommentSerializer")(many=True))
@@ -141,7 +152,9 @@ class ReportSerializer(serializers.ModelSerializer):
         if item is None:
             return ""
         if not self._moderates(report.course) and _hidden(report):
-            return HIDDEN
+            return str(HIDDEN)
+        if item.is_removed:
+            return str(REMOVED)
         return (getattr(item, "title", "") or item.body)[:200]
 
     def _moderates(self, course) -> bool:

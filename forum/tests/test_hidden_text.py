@@ -240,7 +240,7 @@ def test_an_email_queued_before_the_hiding_is_sent_without_the_text(
     assert SECRET not in sent
     assert (SECRET_TITLE in sent) is (target == "comment")  # a hidden thread's title goes too
     expected = services.HIDDEN_REPLY if target == "comment" else services.HIDDEN_THREAD
-    assert expected in message.body
+    assert str(expected) in message.body
 
 
 def test_a_reply_in_a_hidden_thread_tells_only_those_who_can_open_it(
@@ -255,3 +255,21 @@ def test_a_reply_in_a_hidden_thread_tells_only_those_who_can_open_it(
 
     # The thread's author is told; the author of the comment replied to cannot open the thread.
     assert list(Notification.objects.values_list("recipient", flat=True)) == [student.pk]
+
+
+def test_hidden_text_reaches_each_reader_in_their_language(course, student, other_student, instructor):
+    """The words put in place of a hidden reply are in each reader's language (README "Languages")."""
+    from django.utils import translation
+
+    student.language = "fr"
+    student.save(update_fields=["language"])
+    thread = services.post_create(course=course, author=student, title=SECRET_TITLE, body="b")
+    comment = services.comment_create(post=thread, author=other_student, body=SECRET)
+
+    services.item_set_hidden(item=comment, actor=instructor, hidden=True)
+
+    notification = Notification.objects.get(type="forum_reply", recipient=student)
+    with translation.override("fr"):
+        french = str(services.HIDDEN_REPLY)
+    assert french != "This reply was hidden by a moderator."
+    assert notification.body == french

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
@@ -18,7 +19,7 @@ class WeightsSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["quizzes"] + attrs["assignments"] != 100:
-            raise serializers.ValidationError("The weights must add up to 100.", code="weights_sum")
+            raise serializers.ValidationError(_("The weights must add up to 100."), code="weights_sum")
         return attrs
 
 

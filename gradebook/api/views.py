@@ -1,6 +1,7 @@
 """A course's grading scheme, its gradebook, and a student's own grades. The course is resolved
 through courses.access (course_for with need "manage"; enrollment_for for a student's own)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -22,7 +23,7 @@ from .serializers import (
     row_data,
 )
 
-GRADING_DENIED = "Only the course's instructor or an admin can see or change its grading."
+GRADING_DENIED = _("Only the course's instructor or an admin can see or change its grading.")
 
 
 @schema.GRADING

@@ -7,6 +7,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -26,7 +27,7 @@ def exception_handler(exc, context):
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
         return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, RequestDataTooBig):
-        body = {"detail": "The request body is too large.", "code": "request_too_large"}
+        body = {"detail": _("The request body is too large."), "code": "request_too_large"}
         return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
@@ -37,7 +38,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, RecursionError) and "decoding a JSON" in str(exc):
         # json.loads gives up on deeply nested input with RecursionError, which DRF's parser does
         # not catch: bad input, not a server error.
-        exc = exceptions.ParseError("JSON parse error - nested too deeply.")
+        exc = exceptions.ParseError(_("JSON parse error - nested too deeply."))
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         response.data = validation_error_body(exc.detail)
@@ -77,22 +78,22 @@ def _database_unavailable(exc) -> Response:
     timeout): a clear 503 the client may retry, not a 500. Django reconnects on the next request."""
     logger.error("Database unavailable: %s: %s", exc.__class__.__name__, exc)
     set_rollback()
-    body = {"detail": "The service is temporarily unavailable. Try again shortly.", "code": "database_unavailable"}
+    body = {"detail": _("The service is temporarily unavailable. Try again shortly."), "code": "database_unavailable"}
     return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
 
 
 # Django's own error pages are HTML; clients of this API always get JSON.
 def json_page_not_found(request, exception=None):
-    return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return JsonResponse({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
 
 
 def json_server_error(request):
-    return JsonResponse({"detail": "Server error."}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return JsonResponse({"detail": _("Server error.")}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
 def json_bad_request(request, exception=None):
-    return JsonResponse({"detail": "Bad request."}, status=status.HTTP_400_BAD_REQUEST)
+    return JsonResponse({"detail": _("Bad request.")}, status=status.HTTP_400_BAD_REQUEST)
 
 
 def json_permission_denied(request, exception=None):
-    return JsonResponse({"detail": "Forbidden."}, status=status.HTTP_403_FORBIDDEN)
+    return JsonResponse({"detail": _("Forbidden.")}, status=status.HTTP_403_FORBIDDEN)

@@ -5,6 +5,7 @@ import datetime
 import django_filters
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BaseCSVWidget
 
 
@@ -12,7 +13,7 @@ class DateOrDateTimeField(forms.Field):
     """Accepts `2026-11-30` or a full ISO 8601 date-time; a date is kept as a date so that an
     end-of-range filter can include the whole day."""
 
-    default_error_messages = {"invalid": "Enter a date (YYYY-MM-DD) or an ISO 8601 date-time."}
+    default_error_messages = {"invalid": _("Enter a date (YYYY-MM-DD) or an ISO 8601 date-time.")}
 
     def to_python(self, value):
         if value in (None, ""):
@@ -66,7 +67,7 @@ class StrictBooleanField(forms.Field):
     everything)."""
 
     widget = forms.TextInput
-    default_error_messages = {"invalid": "Enter true or false."}
+    default_error_messages = {"invalid": _("Enter true or false.")}
     _VALUES = {"true": True, "1": True, "false": False, "0": False}
 
     def to_python(self, value):

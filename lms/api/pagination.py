@@ -1,5 +1,6 @@
 import re
 
+from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
@@ -17,7 +18,7 @@ def query_whole_number(request, name: str) -> int | None:
     if raw is None or raw == "":
         return None
     if not WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1:
-        raise ValidationError({name: ["Enter a whole number from 1."]}, code="invalid")
+        raise ValidationError({name: [_("Enter a whole number from 1.")]}, code="invalid")
     return int(raw)
 
 

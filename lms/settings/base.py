@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "assignments",
     "gradebook",
     "schedules",
+    "lms",  # project-wide management commands (makemessages)
 ]
 
 MIDDLEWARE = [

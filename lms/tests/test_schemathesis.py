@@ -17,7 +17,11 @@ bodies; the tests at the end check they exist and match the schema), then fuzzin
     scripts/schemathesis.sh                       # SCHEMATHESIS_MAX_EXAMPLES=100 by default
     SCHEMATHESIS_MAX_EXAMPLES=500 SCHEMATHESIS_SEED=7 scripts/schemathesis.sh -k "courses"
 
-Environment: SCHEMATHESIS_MAX_EXAMPLES (fuzzing examples per operation and role, default 3),
+Every request asks for SCHEMATHESIS_LANGUAGE (Accept-Language; default `ar`, right to left, six
+plural forms): every message then comes out of the Arabic catalog, so a translation that breaks a
+message (a placeholder the code does not fill) fails here. CI's SQLite pass runs it in English.
+
+Environment: SCHEMATHESIS_LANGUAGE (default ar), SCHEMATHESIS_MAX_EXAMPLES (fuzzing examples per operation and role, default 3),
 SCHEMATHESIS_COVERAGE=1 (add the coverage phase), SCHEMATHESIS_SEED (default 12), and
 SCHEMATHESIS_RANDOM=1 (a new random run instead of the derandomized one).
 """
@@ -161,6 +165,7 @@ OPERATIONS = [
     for method, path in BUSINESS_RULE_400
 ]
 
+LANGUAGE = os.environ.get("SCHEMATHESIS_LANGUAGE", "ar")
 CONFIG = schemathesis.Config.from_dict(
     {
         "seed": SEED,
@@ -344,7 +349,7 @@ class World:
 
     def headers(self, role: str) -> dict:
         token = self.tokens.get(role)
-        return {"Authorization": f"Bearer {token}"} if token else {}
+        return {"Accept-Language": LANGUAGE, **({"Authorization": f"Bearer {token}"} if token else {})}
 
     def real_path_parameters(self, path: str, parameters: dict) -> dict:
         """Generated integers point at real objects most of the time: `n % (k + 1)` picks one of the k
@@ -401,7 +406,8 @@ def world(db, settings, request):
 @hypothesis_settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], print_blob=True)
 def test_api(case, role, world):
     case.path_parameters = world.real_path_parameters(case.path, case.path_parameters or {})
-    case.call_and_validate(headers=world.headers(role))
+    response = case.call_and_validate(headers=world.headers(role))
+    assert response.headers.get("content-language") == [LANGUAGE], response.headers
 
 
 METHODS = ("get", "post", "put", "patch", "delete")

@@ -2,6 +2,7 @@ from collections.abc import Callable
 from functools import partial
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -181,8 +182,8 @@ class AnnouncementInputSerializer(InputSerializer):
 class AnnouncementStatus(models.TextChoices):
     """An announcement as the API shows it (the model stores `sent_at`; the schema's AnnouncementStatusEnum)."""
 
-    QUEUED = "queued", "Queued: being delivered in the background"
-    SENT = "sent", "Sent to every enrolled student"
+    QUEUED = "queued", _("Queued: being delivered in the background")
+    SENT = "sent", _("Sent to every enrolled student")
 
 
 class AnnouncementSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from courses.api.serializers import CourseRefSerializer, EnrollInputSerializer
 from lms.api.serializers import InputSerializer
 from payments.models import Coupon, Order
+from payments.services import CODE_SHAPE
 
 
 class CheckoutInputSerializer(EnrollInputSerializer):
@@ -59,7 +60,7 @@ class CouponInputSerializer(InputSerializer):
     code = serializers.RegexField(
         r"^[A-Za-z0-9_-]{3,40}$",
         max_length=40,
-        error_messages={"invalid": "Use 3 to 40 letters, digits, - or _."},
+        error_messages={"invalid": CODE_SHAPE},
     )
     percent_off = serializers.IntegerField(min_value=1, max_value=100, required=False, allow_null=True)
     amount_off = serializers.DecimalField(

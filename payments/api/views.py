@@ -3,6 +3,8 @@ import logging
 import stripe
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -61,23 +63,25 @@ class StripeWebhookView(APIView):
 
     def post(self, request):
         if not settings.STRIPE_WEBHOOK_SECRET:
-            return Response({"detail": "Webhooks are not configured."}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            return Response({"detail": _("Webhooks are not configured.")}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         try:
             event = gateway.construct_event(request.body, request.headers.get("Stripe-Signature", ""))
         except (ValueError, stripe.SignatureVerificationError):
-            return Response({"detail": "Invalid payload or signature."}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": _("Invalid payload or signature.")}, status=status.HTTP_400_BAD_REQUEST)
         try:
             event_id, event_type, obj = event["id"], event["type"], event["data"]["object"]
             obj = obj.to_dict() if hasattr(obj, "to_dict") else obj
             if not isinstance(obj, dict):
                 raise TypeError("data.object is not an object")
         except (KeyError, TypeError) as exc:
-            return Response({"detail": f"Malformed event: {exc}"}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": _("Malformed event: {error}").format(error=exc)}, status=status.HTTP_400_BAD_REQUEST
+            )
         try:
             outcome = services.webhook_event_process(event_id=event_id, event_type=event_type, obj=obj)
         except DatabaseError:
             logger.exception("Stripe event %s could not be committed", event_id)
-            return Response({"detail": "Try again later."}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            return Response({"detail": _("Try again later.")}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response({"received": True, "outcome": outcome})
 
 
@@ -107,7 +111,7 @@ class OrderViewSet(AccessViewSetMixin, mixins.RetrieveModelMixin, viewsets.Gener
         return Response(OrderSerializer(order).data)
 
 
-COUPONS_DENIED = "Only the course's instructor or an admin manages its coupons."
+COUPONS_DENIED = gettext_lazy("Only the course's instructor or an admin manages its coupons.")
 
 
 @schema.COURSE_COUPONS

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -44,14 +46,19 @@ class QuizInputSerializer(ReleaseRulesInputSerializer, DueInputSerializer, Input
     due_at = serializers.DateTimeField(required=False, allow_null=True, help_text=DUE_AT_HELP)
     shuffle_questions = serializers.BooleanField(required=False)
     show_correct_answers = serializers.ChoiceField(
-        choices=ReviewPolicy.choices, required=False, help_text=f"Default: after_last_attempt. {REVIEW_POLICY_HELP}"
+        choices=ReviewPolicy.choices,
+        required=False,
+        help_text=format_lazy(_("Default: after_last_attempt. {policy_help}"), policy_help=REVIEW_POLICY_HELP),
     )
     is_required = serializers.BooleanField(required=False)
     scoring_policy = serializers.ChoiceField(
         choices=ScoringPolicy.choices,
         required=False,
-        help_text=f"{SCORING_POLICY_HELP} best (the default): the highest percent; last: the most recently submitted.",
-        error_messages={"invalid_choice": '"{input}" is not a scoring policy: use best or last.'},
+        help_text=format_lazy(
+            _("{policy_help} best (the default): the highest percent; last: the most recently submitted."),
+            policy_help=SCORING_POLICY_HELP,
+        ),
+        error_messages={"invalid_choice": _('"{input}" is not a scoring policy: use best or last.')},
     )
     order = serializers.IntegerField(min_value=1, max_value=100000, required=False)
 

@@ -1,6 +1,7 @@
 """Quizzes, questions and attempts. Every object is resolved through quizzes.access (quiz_for,
 question_for, attempt_for) or courses.access.course_for, with the need each action names."""
 
+from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -97,7 +98,7 @@ class QuizViewSet(
         user = self.request.user
         schedule = release.schedule_for(user=user, course=quiz.course, items=[quiz])
         if check_open:  # its questions are its content: a locked quiz is refused
-            release.check_open(schedule.state(quiz), "This quiz is not open yet.")
+            release.check_open(schedule.state(quiz), _("This quiz is not open yet."))
         summaries = selectors.attempt_summary_list_for_student(student=user, quiz_ids=[quiz.pk])
         context = {"schedule": schedule, "is_manager": can_manage_quiz(user, quiz), "attempt_summaries": summaries}
         return Response(QuizDetailSerializer(quiz, context=context).data)
@@ -178,7 +179,7 @@ class AttemptViewSet(AccessViewSetMixin, mixins.RetrieveModelMixin, viewsets.Gen
         attempt, saved = services.attempt_save_answers(actor=request.user, attempt=self.get_object(), answers=answers)
         if not saved:
             body = {
-                "detail": "Time is up: the attempt was graded with the answers saved before the deadline.",
+                "detail": _("Time is up: the attempt was graded with the answers saved before the deadline."),
                 "code": "deadline_passed",
                 "attempt": _attempt_data(request.user, [attempt]),
             }

@@ -1,5 +1,6 @@
 import datetime
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -27,7 +28,8 @@ class ReportQuerySerializer(InputSerializer):
     def validate(self, attrs):
         for name in ("from", "to"):
             if attrs.get(name) and attrs[name] > LAST_DAY:
-                raise serializers.ValidationError({name: [f"Use a date up to {LAST_DAY.isoformat()}."]})
+                message = gettext("Use a date up to {date}.").format(date=LAST_DAY.isoformat())
+                raise serializers.ValidationError({name: [message]})
         return attrs
 
 

@@ -76,7 +76,7 @@ def test_admin_index_shows_figures_and_three_charts(admin_user, instructor, stud
 
     cards = re.sub(r"\s+", " ", html)
     assert re.search(r"<h3>Students</h3><div class=\"big\">3</div> <small>1 deactivated", cards)
-    assert re.search(r"<h3>Courses</h3><div class=\"big\">1</div> <small>published · 1 drafts · 1 archived", cards)
+    assert re.search(r"<h3>Courses</h3><div class=\"big\">1</div> <small>published · 1 draft · 1 archived", cards)
     assert re.search(r"<h3>Enrollments</h3><div class=\"big\">1</div> <small>active · 1 completed · 1 revoked", cards)
     money = r"(\.00)?"  # SQLite sums decimals to "25", PostgreSQL to "25.00"
     assert re.search(rf"<h3>Revenue USD</h3><div class=\"big\">25{money}</div> <small>net · 25{money} refunded", cards)

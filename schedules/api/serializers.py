@@ -1,6 +1,8 @@
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -58,7 +60,7 @@ class HttpsURLField(serializers.URLField):
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
         if not value.lower().startswith("https://"):
-            raise serializers.ValidationError("Enter an https link to the meeting.")
+            raise serializers.ValidationError(_("Enter an https link to the meeting."))
         return value
 
 
@@ -124,13 +126,17 @@ class CalendarQuerySerializer(InputSerializer):
     def validate(self, attrs):
         for name in ("from", "to"):
             if attrs.get(name) and attrs[name].year > LAST_YEAR:
-                raise serializers.ValidationError({name: [f"Use a time before the year {LAST_YEAR + 1}."]})
+                message = _("Use a time before the year {year}.").format(year=LAST_YEAR + 1)
+                raise serializers.ValidationError({name: [message]})
         start = attrs.get("from") or timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
         end = attrs.get("to") or start + timedelta(days=31)
         if end < start:
-            raise serializers.ValidationError({"to": ["`to` comes before `from`."]})
+            raise serializers.ValidationError({"to": [_("`to` comes before `from`.")]})
         if end - start > timedelta(days=MAX_RANGE_DAYS):
-            raise serializers.ValidationError({"to": [f"The range is at most {MAX_RANGE_DAYS} days."]})
+            message = ngettext(
+                "The range is at most {days} day.", "The range is at most {days} days.", MAX_RANGE_DAYS
+            ).format(days=MAX_RANGE_DAYS)
+            raise serializers.ValidationError({"to": [message]})
         return {"from": start, "to": end}
 
 

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
@@ -20,6 +21,7 @@ from lms.api.access import AccessViewSetMixin
 from lms.api.negotiation import FileOrJSONErrors
 from lms.api.pagination import PageNumberPagination
 from lms.errors import NotFound
+from lms.i18n import language_of
 
 from .. import calendar, ics, selectors, services
 from ..access import MANAGE_DENIED, SESSION_MANAGE_DENIED, cohort_for, live_session_for
@@ -197,7 +199,8 @@ class MyCalendarTokenView(APIView):
 @schema.MY_CALENDAR_FEED
 class MyCalendarFeedView(APIView):
     """The feed's token is its only credential (calendar apps send no header): a bearer token is
-    neither needed nor read."""
+    neither needed nor read. Calendar apps fetch it without the owner's session or language, so it
+    is written in the owner's profile language (an error, with no owner known, in the request's)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -206,13 +209,15 @@ class MyCalendarFeedView(APIView):
     def get(self, request):
         user = selectors.calendar_feed_user(request.query_params.get("token", ""))
         if user is None:
-            raise NotFound("No calendar feed has this token: issue a new one.", code="not_found")
+            raise NotFound(_("No calendar feed has this token: issue a new one."), code="not_found")
         now = timezone.now()
         events = calendar.events_for_user(user, now - FEED_PAST, now + FEED_AHEAD)
-        body = ics.feed(
-            events, name=f"{user.get_full_name() or user.email}: courses", url_for=partial(_event_url, request)
-        )
+        language = language_of(user)
+        with translation.override(language):
+            name = _("{name}: courses").format(name=user.get_full_name() or user.email)
+            body = ics.feed(events, name=name, url_for=partial(_event_url, request))
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Language"] = language
         response["Content-Disposition"] = 'inline; filename="calendar.ics"'
         response["Cache-Control"] = "private, max-age=900"
         return response

@@ -78,7 +78,7 @@ def test_a_session_is_reminded_once_as_it_comes_into_the_window(course):
         "cohort_id": None,
         "starts_at": session.starts_at.isoformat(),
     }
-    assert note.title == f"{session.title} starts at 17:01 UTC"
+    assert note.title == f"{session.title} starts at 5:01 p.m. UTC"  # in the recipient's language
     assert session.join_url in note.body
 
 

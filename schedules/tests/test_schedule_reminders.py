@@ -16,6 +16,7 @@ import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.formats import date_format
 
 from accounts import services as accounts
 from accounts.tests.factories import StudentFactory
@@ -216,7 +217,7 @@ def test_a_cohort_start_is_announced_once_per_cohort_and_student():
         "starts_at": tomorrow.starts_at.isoformat(),
     }
     assert note.payload["starts_at"] == "2031-05-07T08:00:00+00:00"
-    assert note.title == f"{course.title} starts 2031-05-07 08:00 UTC"
+    assert note.title == f"{course.title} starts May 7, 2031, 8 a.m. UTC"  # in the recipient's language
     assert "May run" in note.body
 
 
@@ -274,8 +275,9 @@ def test_a_relative_due_date_counts_from_each_students_enrollment(course, kind):
         note = Notification.objects.get(type="due_soon", recipient=students[name])
         due_at = NOW + offsets[name]
         assert note.payload == {"course_id": course.pk, "kind": kind, "item_id": item.pk, "due_at": iso(due_at)}
-        assert note.title == f"{item.title} is due {due_at:%Y-%m-%d %H:%M} UTC"
-        assert f"The {kind} {item.title} of {course.title} is due at {due_at:%Y-%m-%d %H:%M} UTC." == note.body
+        when = date_format(due_at, "DATETIME_FORMAT")  # "May 6, 2031, noon" (English: the default)
+        assert note.title == f"{item.title} is due {when} UTC"
+        assert f"The {kind} {item.title} of {course.title} is due at {when} UTC." == note.body
 
 
 @KINDS
@@ -436,7 +438,7 @@ def test_the_digest_lists_what_opened_for_each_student_yesterday_across_courses(
     note = Notification.objects.get(type="content_released", recipient=both)
     assert note.title == "4 new items opened for you"
     assert note.body == (
-        f"Opened on 2031-05-05: {first_day.title}, {cohort_item.title}, {after_two.title}, {last_second.title}."
+        f"Opened on May 5, 2031: {first_day.title}, {cohort_item.title}, {after_two.title}, {last_second.title}."
     )
     assert Notification.objects.filter(type="content_released").count() == 2
 
@@ -530,7 +532,7 @@ def test_a_long_digest_names_five_items_and_counts_the_rest(course):
         assert reminders.content_released_send() == 1
     note = Notification.objects.get(type="content_released", recipient=student)
     assert note.title == "7 new items opened for you"
-    assert note.body == f"Opened on 2031-05-05: {', '.join(lesson.title for lesson in lessons[:5])} and 2 more."
+    assert note.body == f"Opened on May 5, 2031: {', '.join(lesson.title for lesson in lessons[:5])} and 2 more."
     assert [i["id"] for i in note.payload["items"]] == [lesson.pk for lesson in lessons]
 
 

@@ -59,7 +59,9 @@ examples:
             count += 1
             changes = [
                 f"{field}: {getattr(certificate, field)!r} -> {value!r}"
-                for field, value in certificate_printed_names(certificate.enrollment).items()
+                for field, value in certificate_printed_names(
+                    certificate.enrollment, language=certificate.language
+                ).items()
                 if getattr(certificate, field) != value
             ]
             self.stdout.write(

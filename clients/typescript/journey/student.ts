@@ -135,6 +135,18 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     expectStatus(tooLong, 400, "a name too long");
     check("first_name" in tooLong.error && Array.isArray(tooLong.error.first_name), "400 names first_name");
 
+    // Languages: the profile's language wins over the browser's; messages and Content-Language follow it.
+    const spanish = await client.PATCH("/api/v1/auth/me/", { body: { language: "es" } });
+    expectStatus(spanish, 200, "choose Spanish");
+    check(spanish.data.language === "es", "the profile's language is Spanish");
+    const enEspanol = await client.PATCH("/api/v1/auth/me/", { body: { first_name: "x".repeat(400) } });
+    expectStatus(enEspanol, 400, "a name too long, in Spanish");
+    check(enEspanol.response.headers.get("content-language") === "es", "answered in Spanish");
+    check(JSON.stringify(enEspanol.error) !== JSON.stringify(tooLong.error), "the message is not the English one");
+    const browser = await client.PATCH("/api/v1/auth/me/", { body: { language: "" } });
+    expectStatus(browser, 200, "follow the browser's language again");
+    check(browser.data.language === "" && browser.response.headers.get("content-language") === "es", "read before");
+
     const badOld = await client.POST("/api/v1/auth/password/change/", {
       body: { old_password: "not-my-password", new_password: "another-Pass-3141" },
     });

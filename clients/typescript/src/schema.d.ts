@@ -2157,6 +2157,7 @@ export interface components {
             readonly title: string;
             readonly body: string;
             readonly status: components["schemas"]["AnnouncementStatusEnum"];
+            /** Recipients */
             readonly recipient_count: number;
             /** Format: date-time */
             readonly created_at: string;
@@ -2209,6 +2210,7 @@ export interface components {
             course: number | null;
             /** @description Nothing: always {}. */
             metadata: Record<string, never>;
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -2256,10 +2258,17 @@ export interface components {
             readonly points: number;
             submission_types: components["schemas"]["SubmissionTypeEnum"][];
             allowed_file_types: string[];
+            /** Maximum files */
             readonly max_files: number;
-            /** @description Submissions a student may make; empty: resubmit freely until one is graded. */
+            /**
+             * Maximum attempts
+             * @description Submissions a student may make; empty: resubmit freely until one is graded.
+             */
             readonly max_attempts: number | null;
-            /** @description Must be passed to complete the course. */
+            /**
+             * Required
+             * @description Must be passed to complete the course.
+             */
             readonly is_required: boolean;
             readonly pass_percent: number;
             readonly late_policy: components["schemas"]["LatePolicy"];
@@ -2363,7 +2372,10 @@ export interface components {
             readonly time_remaining_seconds: number | null;
             /** Format: date-time */
             readonly submitted_at: string | null;
-            /** @description Closed by the deadline, not by the student. */
+            /**
+             * Submitted automatically
+             * @description Closed by the deadline, not by the student.
+             */
             readonly auto_submitted: boolean;
             readonly questions: components["schemas"]["AttemptQuestion"][];
             readonly answers: components["schemas"]["Answer"][];
@@ -2373,6 +2385,7 @@ export interface components {
              */
             readonly score: string | null;
             /**
+             * Maximum score
              * Format: decimal
              * @description null while open, and for the student when the quiz's policy is never.
              */
@@ -2561,6 +2574,7 @@ export interface components {
             readonly target: components["schemas"]["Target"] | null;
             course: number | null;
             metadata: components["schemas"]["CertificateMetadata"];
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -2803,10 +2817,13 @@ export interface components {
         Comment: {
             readonly id: number;
             readonly post: number;
+            /** Reply to */
             readonly parent: number | null;
             author: components["schemas"]["PublicUser"];
             readonly body: string;
+            /** Hidden */
             readonly is_hidden: boolean;
+            /** Deleted */
             readonly is_removed: boolean;
             /** Format: date-time */
             readonly created_at: string;
@@ -2867,6 +2884,7 @@ export interface components {
             readonly percent_off: number | null;
             /** Format: decimal */
             readonly amount_off: string | null;
+            /** Maximum redemptions */
             readonly max_redemptions: number | null;
             /** @description Uses taken by paid orders. */
             readonly redemptions: number;
@@ -2915,6 +2933,7 @@ export interface components {
             readonly description: string;
             category: components["schemas"]["Category"] | null;
             readonly level: components["schemas"]["LevelEnum"];
+            /** @description ISO 639-1 code; when it is one of the platform's languages, the course's certificates are in it */
             readonly language: string;
             /** Format: decimal */
             readonly price: string;
@@ -2954,6 +2973,7 @@ export interface components {
             course: number | null;
             /** @description Nothing: always {}. */
             metadata: Record<string, never>;
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -2984,6 +3004,7 @@ export interface components {
             readonly description: string;
             category: components["schemas"]["Category"] | null;
             readonly level: components["schemas"]["LevelEnum"];
+            /** @description ISO 639-1 code; when it is one of the platform's languages, the course's certificates are in it */
             readonly language: string;
             /** Format: decimal */
             readonly price: string;
@@ -3024,6 +3045,7 @@ export interface components {
             description?: string;
             category?: number | null;
             level?: components["schemas"]["LevelEnum"];
+            /** @description The language the course is taught in: an ISO 639-1 code (en, es, fr, ar, ...), any case. When it is one of the platform's languages, the course's certificates are written in it. */
             language?: string;
             /** Format: decimal */
             price?: string;
@@ -3283,6 +3305,7 @@ export interface components {
             readonly target: components["schemas"]["Target"] | null;
             course: number | null;
             metadata: components["schemas"]["EnrollmentMetadata"];
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -3313,6 +3336,7 @@ export interface components {
             course: number | null;
             /** @description Nothing: always {}. */
             metadata: Record<string, never>;
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -3366,6 +3390,7 @@ export interface components {
             course: number | null;
             /** @description Nothing: always {}. */
             metadata: Record<string, never>;
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -3389,6 +3414,7 @@ export interface components {
             course: number | null;
             /** @description Nothing: always {}. */
             metadata: Record<string, never>;
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -3560,6 +3586,7 @@ export interface components {
             readonly description: string;
             category: components["schemas"]["Category"] | null;
             readonly level: components["schemas"]["LevelEnum"];
+            /** @description ISO 639-1 code; when it is one of the platform's languages, the course's certificates are in it */
             readonly language: string;
             /** Format: decimal */
             readonly price: string;
@@ -3603,6 +3630,7 @@ export interface components {
             readonly description: string;
             category: components["schemas"]["Category"] | null;
             readonly level: components["schemas"]["LevelEnum"];
+            /** @description ISO 639-1 code; when it is one of the platform's languages, the course's certificates are in it */
             readonly language: string;
             /** Format: decimal */
             readonly price: string;
@@ -3658,6 +3686,15 @@ export interface components {
             password: string;
             first_name: string;
             last_name: string;
+            /**
+             * @description The profile's language. Omitted: the language of the request's Accept-Language header, when it names one the platform speaks.
+             *
+             *     * `en` - English
+             *     * `es` - Español
+             *     * `fr` - Français
+             *     * `ar` - العربية
+             */
+            language?: components["schemas"]["LanguageEnum"] | components["schemas"]["BlankEnum"];
             /** @default  */
             headline?: string;
             /** @default  */
@@ -3742,6 +3779,14 @@ export interface components {
              */
             available_at?: string | null;
         };
+        /**
+         * @description * `en` - English
+         *     * `es` - Español
+         *     * `fr` - Français
+         *     * `ar` - العربية
+         * @enum {string}
+         */
+        LanguageEnum: "en" | "es" | "fr" | "ar";
         LatePolicy: {
             /**
              * @description Accept work after `due_at`.
@@ -3793,7 +3838,9 @@ export interface components {
             readonly video_url: string | null;
             readonly video: components["schemas"]["LessonVideo"] | null;
             readonly attachments: components["schemas"]["LessonAttachment"][];
+            /** Duration (seconds) */
             readonly duration_seconds: number;
+            /** Preview */
             readonly is_preview: boolean;
             readonly order: number;
             readonly locked: boolean;
@@ -3835,6 +3882,7 @@ export interface components {
             course: number | null;
             /** @description Nothing: always {}. */
             metadata: Record<string, never>;
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -3912,7 +3960,10 @@ export interface components {
             readonly title: string;
             /** Format: date-time */
             readonly starts_at: string;
-            /** @description From 1 to 1440 (a day). */
+            /**
+             * Duration (minutes)
+             * @description From 1 to 1440 (a day).
+             */
             readonly duration_minutes: number;
             /**
              * Format: date-time
@@ -3920,6 +3971,7 @@ export interface components {
              */
             readonly ends_at: string;
             /**
+             * Join link
              * Format: uri
              * @description An https link to the meeting (any provider).
              */
@@ -4212,6 +4264,7 @@ export interface components {
             readonly target: components["schemas"]["Target"] | null;
             course: number | null;
             metadata: components["schemas"]["OrderMetadata"];
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -4596,6 +4649,7 @@ export interface components {
             description?: string;
             category?: number | null;
             level?: components["schemas"]["LevelEnum"];
+            /** @description The language the course is taught in: an ISO 639-1 code (en, es, fr, ar, ...), any case. When it is one of the platform's languages, the course's certificates are written in it. */
             language?: string;
             /** Format: decimal */
             price?: string;
@@ -4672,6 +4726,15 @@ export interface components {
         PatchedMeUpdateInput: {
             first_name?: string;
             last_name?: string;
+            /**
+             * @description The language the platform writes to this user in: API messages, notifications, e-mails and certificates. Empty: the request's Accept-Language, and the platform's default for what is sent later.
+             *
+             *     * `en` - English
+             *     * `es` - Español
+             *     * `fr` - Français
+             *     * `ar` - العربية
+             */
+            language?: components["schemas"]["LanguageEnum"] | components["schemas"]["BlankEnum"];
             headline?: string;
             bio?: string;
             expertise?: string;
@@ -4813,6 +4876,7 @@ export interface components {
             readonly target: components["schemas"]["Target"] | null;
             course: number | null;
             metadata: components["schemas"]["OrderMetadata"];
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -4867,6 +4931,7 @@ export interface components {
             readonly target: components["schemas"]["Target"] | null;
             course: number | null;
             metadata: components["schemas"]["PaymentMetadata"];
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -4904,13 +4969,23 @@ export interface components {
             author: components["schemas"]["PublicUser"];
             readonly title: string;
             readonly body: string;
+            /** Pinned */
             readonly is_pinned: boolean;
+            /** Locked */
             readonly is_locked: boolean;
-            /** @description Hidden by moderation (or by reports). */
+            /**
+             * Hidden
+             * @description Hidden by moderation (or by reports).
+             */
             readonly is_hidden: boolean;
-            /** @description Deleted: the text is gone, the thread stays. */
+            /**
+             * Deleted
+             * @description Deleted: the text is gone, the thread stays.
+             */
             readonly is_removed: boolean;
+            /** Comments */
             readonly comment_count: number;
+            /** Votes */
             readonly vote_count: number;
             /** @default false */
             has_voted?: boolean;
@@ -5020,8 +5095,12 @@ export interface components {
             readonly description: string;
             /** @description Percent needed to pass. */
             readonly passing_score: number;
+            /** Time limit (seconds) */
             readonly time_limit_seconds: number | null;
-            /** @description Attempts each student may make; null: unlimited. New quizzes default to 3: with unlimited attempts the score after each attempt lets a student find the answers by trial, and after_last_attempt never shows the review. */
+            /**
+             * Maximum attempts
+             * @description Attempts each student may make; null: unlimited. New quizzes default to 3: with unlimited attempts the score after each attempt lets a student find the answers by trial, and after_last_attempt never shows the review.
+             */
             readonly max_attempts: number | null;
             readonly shuffle_questions: boolean;
             /**
@@ -5034,7 +5113,10 @@ export interface components {
              *     * `after_due_date` - Once the quiz's due date has passed
              */
             readonly show_correct_answers: components["schemas"]["ShowCorrectAnswersEnum"];
-            /** @description Must be passed to complete the course. */
+            /**
+             * Required
+             * @description Must be passed to complete the course.
+             */
             readonly is_required: boolean;
             /**
              * @description Which submitted attempt the gradebook counts.
@@ -5083,6 +5165,7 @@ export interface components {
             readonly target: components["schemas"]["Target"] | null;
             course: number | null;
             metadata: components["schemas"]["AttemptStartedMetadata"];
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -5105,6 +5188,7 @@ export interface components {
             readonly target: components["schemas"]["Target"] | null;
             course: number | null;
             metadata: components["schemas"]["AttemptGradedMetadata"];
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -5128,8 +5212,12 @@ export interface components {
             readonly description: string;
             /** @description Percent needed to pass. */
             readonly passing_score: number;
+            /** Time limit (seconds) */
             readonly time_limit_seconds: number | null;
-            /** @description Attempts each student may make; null: unlimited. New quizzes default to 3: with unlimited attempts the score after each attempt lets a student find the answers by trial, and after_last_attempt never shows the review. */
+            /**
+             * Maximum attempts
+             * @description Attempts each student may make; null: unlimited. New quizzes default to 3: with unlimited attempts the score after each attempt lets a student find the answers by trial, and after_last_attempt never shows the review.
+             */
             readonly max_attempts: number | null;
             readonly shuffle_questions: boolean;
             /**
@@ -5142,7 +5230,10 @@ export interface components {
              *     * `after_due_date` - Once the quiz's due date has passed
              */
             readonly show_correct_answers: components["schemas"]["ShowCorrectAnswersEnum"];
-            /** @description Must be passed to complete the course. */
+            /**
+             * Required
+             * @description Must be passed to complete the course.
+             */
             readonly is_required: boolean;
             /**
              * @description Which submitted attempt the gradebook counts.
@@ -5238,6 +5329,7 @@ export interface components {
             readonly target: components["schemas"]["Target"] | null;
             course: number | null;
             metadata: components["schemas"]["AttemptGradedMetadata"];
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -5309,6 +5401,15 @@ export interface components {
             password: string;
             first_name: string;
             last_name: string;
+            /**
+             * @description The profile's language. Omitted: the language of the request's Accept-Language header, when it names one the platform speaks.
+             *
+             *     * `en` - English
+             *     * `es` - Español
+             *     * `fr` - Français
+             *     * `ar` - العربية
+             */
+            language?: components["schemas"]["LanguageEnum"] | components["schemas"]["BlankEnum"];
         };
         ReleasedItem: {
             kind: components["schemas"]["ItemKindEnum"];
@@ -5434,11 +5535,17 @@ export interface components {
             readonly started_at: string;
             /** Format: date-time */
             readonly submitted_at: string | null;
-            /** @description Closed by the deadline, not by the student. */
+            /**
+             * Submitted automatically
+             * @description Closed by the deadline, not by the student.
+             */
             readonly auto_submitted: boolean;
             /** Format: decimal */
             readonly score: string | null;
-            /** Format: decimal */
+            /**
+             * Maximum score
+             * Format: decimal
+             */
             readonly max_score: string | null;
             /** Format: decimal */
             readonly percent: string | null;
@@ -5480,6 +5587,7 @@ export interface components {
             readonly target: components["schemas"]["Target"] | null;
             course: number | null;
             metadata: components["schemas"]["ReviewMetadata"];
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -5821,7 +5929,10 @@ export interface components {
             readonly id: string;
             readonly purpose: components["schemas"]["UploadPurposeEnum"];
             readonly status: components["schemas"]["UploadStatusEnum"];
-            /** @description As the uploader named it (made safe). */
+            /**
+             * File name
+             * @description As the uploader named it (made safe).
+             */
             readonly filename: string;
             /** @description As declared when asking. */
             readonly content_type: string;
@@ -5831,8 +5942,10 @@ export interface components {
             readonly detected_type: string;
             readonly width: number | null;
             readonly height: number | null;
+            /** Duration (seconds) */
             readonly duration_seconds: number | null;
             readonly codec: string;
+            /** Reason for rejection */
             readonly rejected_reason: string;
             /** @description True once a course, lesson, submission or profile uses it. */
             readonly attached: boolean;
@@ -5853,7 +5966,10 @@ export interface components {
             readonly id: string;
             readonly purpose: components["schemas"]["UploadPurposeEnum"];
             readonly status: components["schemas"]["UploadStatusEnum"];
-            /** @description As the uploader named it (made safe). */
+            /**
+             * File name
+             * @description As the uploader named it (made safe).
+             */
             readonly filename: string;
             /** @description As declared when asking. */
             readonly content_type: string;
@@ -5863,8 +5979,10 @@ export interface components {
             readonly detected_type: string;
             readonly width: number | null;
             readonly height: number | null;
+            /** Duration (seconds) */
             readonly duration_seconds: number | null;
             readonly codec: string;
+            /** Reason for rejection */
             readonly rejected_reason: string;
             /** @description True once a course, lesson, submission or profile uses it. */
             readonly attached: boolean;
@@ -5956,6 +6074,15 @@ export interface components {
             readonly first_name: string;
             readonly last_name: string;
             readonly role: components["schemas"]["RoleEnum"];
+            /**
+             * @description The language the platform writes to this user in: API messages, notifications, e-mails and certificates. Empty: the request's Accept-Language, and the platform's default for what is sent later.
+             *
+             *     * `en` - English
+             *     * `es` - Español
+             *     * `fr` - Français
+             *     * `ar` - العربية
+             */
+            language: components["schemas"]["LanguageEnum"] | components["schemas"]["BlankEnum"];
             /** Format: date-time */
             readonly date_joined: string;
             readonly avatar: components["schemas"]["Avatar"] | null;
@@ -5981,6 +6108,7 @@ export interface components {
             course: number | null;
             /** @description Nothing: always {}. */
             metadata: Record<string, never>;
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -6003,6 +6131,7 @@ export interface components {
             readonly target: components["schemas"]["Target"] | null;
             course: number | null;
             metadata: components["schemas"]["SignupMetadata"];
+            /** IP address */
             readonly ip: string | null;
             readonly user_agent: string;
             /** Format: date-time */
@@ -11255,7 +11384,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this comment. */
+                /** @description A unique integer value identifying this forum comment. */
                 id: number;
             };
             cookie?: never;
@@ -11312,7 +11441,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this comment. */
+                /** @description A unique integer value identifying this forum comment. */
                 id: number;
             };
             cookie?: never;
@@ -11392,7 +11521,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this comment. */
+                /** @description A unique integer value identifying this forum comment. */
                 id: number;
             };
             cookie?: never;
@@ -11554,7 +11683,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this post. */
+                /** @description A unique integer value identifying this forum post. */
                 id: number;
             };
             cookie?: never;
@@ -11612,7 +11741,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this post. */
+                /** @description A unique integer value identifying this forum post. */
                 id: number;
             };
             cookie?: never;
@@ -11669,7 +11798,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this post. */
+                /** @description A unique integer value identifying this forum post. */
                 id: number;
             };
             cookie?: never;
@@ -11752,7 +11881,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description A unique integer value identifying this post. */
+                /** @description A unique integer value identifying this forum post. */
                 id: number;
             };
             cookie?: never;
@@ -11819,7 +11948,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this post. */
+                /** @description A unique integer value identifying this forum post. */
                 id: number;
             };
             cookie?: never;
@@ -11890,7 +12019,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this post. */
+                /** @description A unique integer value identifying this forum post. */
                 id: number;
             };
             cookie?: never;
@@ -11948,7 +12077,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this post. */
+                /** @description A unique integer value identifying this forum post. */
                 id: number;
             };
             cookie?: never;
@@ -12006,7 +12135,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this post. */
+                /** @description A unique integer value identifying this forum post. */
                 id: number;
             };
             cookie?: never;
@@ -12086,7 +12215,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this post. */
+                /** @description A unique integer value identifying this forum post. */
                 id: number;
             };
             cookie?: never;
@@ -12144,7 +12273,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this post. */
+                /** @description A unique integer value identifying this forum post. */
                 id: number;
             };
             cookie?: never;
@@ -12202,7 +12331,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this post. */
+                /** @description A unique integer value identifying this forum post. */
                 id: number;
             };
             cookie?: never;
@@ -12335,7 +12464,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A unique integer value identifying this report. */
+                /** @description A unique integer value identifying this forum report. */
                 id: number;
             };
             cookie?: never;

@@ -197,9 +197,10 @@ class Journal:
             assert all(status == 200 for status in matches.values()), matches
 
 
-def open_page(browser, journal: Journal, base_url: str):
-    """A fresh context (cookies, storage) and page, wired to the journal. Runs in the Playwright thread."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+def open_page(browser, journal: Journal, base_url: str, locale: str = "en-US"):
+    """A fresh context (cookies, storage) and page, wired to the journal. Runs in the Playwright thread.
+    `locale`: the browser's language (its Accept-Language header and navigator.language)."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, locale=locale)
     context.set_default_timeout(TIMEOUT_MS)
     context.expose_binding("__lmsCspViolation", journal.on_csp_violation)
     context.add_init_script(CSP_LISTENER)
