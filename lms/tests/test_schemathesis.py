@@ -21,8 +21,8 @@ Every request asks for SCHEMATHESIS_LANGUAGE (Accept-Language; default `ar`, rig
 plural forms): every message then comes out of the Arabic catalog, so a translation that breaks a
 message (a placeholder the code does not fill) fails here. CI's SQLite pass runs it in English.
 
-Environment: SCHEMATHESIS_LANGUAGE (default ar), SCHEMATHESIS_MAX_EXAMPLES (fuzzing examples per operation and role, default 3),
-SCHEMATHESIS_COVERAGE=1 (add the coverage phase), SCHEMATHESIS_SEED (default 12), and
+Environment: SCHEMATHESIS_LANGUAGE (default ar), SCHEMATHESIS_MAX_EXAMPLES (fuzzing examples per
+operation and role, default 3), SCHEMATHESIS_COVERAGE=1 (add the coverage phase), SCHEMATHESIS_SEED (default 12), and
 SCHEMATHESIS_RANDOM=1 (a new random run instead of the derandomized one).
 """
 
