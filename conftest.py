@@ -64,6 +64,18 @@ def _celery_restored(_celery_configured):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the default language: a request answered in a user's language
+    leaves it active in the thread (Django's LocaleMiddleware sets it per request, never resets it),
+    and a later service call in the same test or the next one would write in it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache():
     """Throttle counters and cached values never leak from one test into the next."""
     cache.clear()

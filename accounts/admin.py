@@ -180,9 +180,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             request,
             queryset,
             lambda u: services.user_set_role(actor=request.user, user=u, role=Role.INSTRUCTOR),
-            ngettext_lazy(
-                "{count} user(s) promoted to instructor.", "{count} user(s) promoted to instructor.", "count"
-            ),
+            ngettext_lazy("{count} user promoted to instructor.", "{count} users promoted to instructor.", "count"),
         )
 
     @admin.action(description=_("Promote to admin"))
@@ -192,7 +190,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             request,
             queryset,
             lambda u: services.user_set_role(actor=request.user, user=u, role=Role.ADMIN),
-            ngettext_lazy("{count} user(s) promoted to admin.", "{count} user(s) promoted to admin.", "count"),
+            ngettext_lazy("{count} user promoted to admin.", "{count} users promoted to admin.", "count"),
         )
 
     @admin.action(description=_("Demote to student"))
@@ -202,7 +200,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             request,
             queryset,
             lambda u: services.user_set_role(actor=request.user, user=u, role=Role.STUDENT),
-            ngettext_lazy("{count} user(s) demoted to student.", "{count} user(s) demoted to student.", "count"),
+            ngettext_lazy("{count} user demoted to student.", "{count} users demoted to student.", "count"),
         )
 
     @admin.action(description=_("Deactivate (keeps their records; signs them out)"))
@@ -212,7 +210,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             request,
             queryset,
             lambda u: services.user_deactivate(actor=request.user, user=u),
-            ngettext_lazy("{count} user(s) deactivated.", "{count} user(s) deactivated.", "count"),
+            ngettext_lazy("{count} user deactivated.", "{count} users deactivated.", "count"),
         )
 
     @admin.action(description=_("Reactivate"))
@@ -222,7 +220,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             request,
             queryset,
             lambda u: services.user_reactivate(actor=request.user, user=u),
-            ngettext_lazy("{count} user(s) reactivated.", "{count} user(s) reactivated.", "count"),
+            ngettext_lazy("{count} user reactivated.", "{count} users reactivated.", "count"),
         )
 
     def has_delete_permission(self, request, obj=None):
@@ -297,5 +295,5 @@ class SignInLockoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request,
             users.values(),
             lambda user: services.signin_unlock(actor=request.user, user=user),
-            ngettext_lazy("{count} account(s) unlocked.", "{count} account(s) unlocked.", "count"),
+            ngettext_lazy("{count} account unlocked.", "{count} accounts unlocked.", "count"),
         )

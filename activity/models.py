@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Verb(models.TextChoices):
     USER_SIGNED_UP = "user_signed_up", _("Signed up")
     USER_LOGGED_IN = "user_logged_in", _("Logged in")
-    ENROLLMENT_CREATED = "enrollment_created", _("Enrolled")
+    ENROLLMENT_CREATED = "enrollment_created", pgettext_lazy("activity", "Enrolled")
     ENROLLMENT_REVOKED = "enrollment_revoked", _("Enrollment revoked")
     LESSON_COMPLETED = "lesson_completed", _("Completed a lesson")
     COURSE_COMPLETED = "course_completed", _("Completed a course")

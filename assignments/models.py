@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from courses.models import ReleaseRules
 
@@ -83,7 +84,7 @@ class Assignment(ReleaseRules):
     cutoff_at = models.DateTimeField(
         verbose_name=_("cutoff date"), null=True, blank=True, help_text=_("Nothing is accepted after this.")
     )
-    order = models.PositiveIntegerField(verbose_name=_("order"), default=0)
+    order = models.PositiveIntegerField(verbose_name=pgettext_lazy("position in a list", "order"), default=0)
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
@@ -113,7 +114,7 @@ class RubricCriterion(models.Model):
     points = models.PositiveIntegerField(
         verbose_name=_("points"), validators=[MinValueValidator(1), MaxValueValidator(10000)]
     )
-    order = models.PositiveIntegerField(verbose_name=_("order"), default=0)
+    order = models.PositiveIntegerField(verbose_name=pgettext_lazy("position in a list", "order"), default=0)
 
     class Meta:
         ordering = ["order", "id"]
@@ -188,7 +189,7 @@ class SubmissionFile(models.Model):
     upload = models.OneToOneField(
         "media.Upload", on_delete=models.PROTECT, related_name="submission_file", verbose_name=_("upload")
     )
-    order = models.PositiveSmallIntegerField(verbose_name=_("order"), default=0)
+    order = models.PositiveSmallIntegerField(verbose_name=pgettext_lazy("position in a list", "order"), default=0)
 
     class Meta:
         ordering = ["order", "id"]

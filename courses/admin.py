@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import gettext, ngettext, ngettext_lazy
+from django.utils.translation import gettext, ngettext, ngettext_lazy, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
@@ -63,7 +63,11 @@ def cover_src(course: Course, variant: str) -> str | None:
 def order_field() -> forms.IntegerField:
     """`order` as the API takes it: optional, 1..100000; the services renumber the siblings."""
     return forms.IntegerField(
-        min_value=1, max_value=100_000, required=False, label=capfirst(_("order")), help_text=ORDER_HELP
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        label=capfirst(pgettext_lazy("position in a list", "order")),
+        help_text=ORDER_HELP,
     )
 
 

@@ -162,7 +162,7 @@ class Course(models.Model):
 class Section(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sections", verbose_name=_("course"))
     title = models.CharField(verbose_name=_("title"), max_length=200)
-    order = models.PositiveIntegerField(verbose_name=_("order"), default=0)
+    order = models.PositiveIntegerField(verbose_name=pgettext_lazy("position in a list", "order"), default=0)
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
@@ -232,7 +232,7 @@ class Lesson(ReleaseRules):
         verbose_name=_("duration (seconds)"), default=0, validators=[MaxValueValidator(24 * 3600)]
     )
     is_preview = models.BooleanField(verbose_name=_("preview"), default=False)
-    order = models.PositiveIntegerField(verbose_name=_("order"), default=0)
+    order = models.PositiveIntegerField(verbose_name=pgettext_lazy("position in a list", "order"), default=0)
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
@@ -256,7 +256,7 @@ class LessonAttachment(models.Model):
     upload = models.OneToOneField(
         "media.Upload", on_delete=models.PROTECT, related_name="lesson_attachment", verbose_name=_("upload")
     )
-    order = models.PositiveIntegerField(verbose_name=_("order"), default=0)
+    order = models.PositiveIntegerField(verbose_name=pgettext_lazy("position in a list", "order"), default=0)
 
     class Meta:
         ordering = ["order", "id"]

@@ -31,7 +31,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request,
             queryset,
             lambda order: services.order_refund(order=order, actor=request.user),
-            ngettext_lazy("{count} order(s) refunded.", "{count} order(s) refunded.", "count"),
+            ngettext_lazy("{count} order refunded.", "{count} orders refunded.", "count"),
         )
 
 

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from courses.models import ReleaseRules
 
@@ -116,7 +117,7 @@ class Quiz(ReleaseRules):
         default=ScoringPolicy.BEST,
         help_text=SCORING_POLICY_HELP,
     )
-    order = models.PositiveIntegerField(verbose_name=_("order"), default=0)
+    order = models.PositiveIntegerField(verbose_name=pgettext_lazy("position in a list", "order"), default=0)
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
@@ -157,7 +158,7 @@ class Question(models.Model):
     points = models.PositiveSmallIntegerField(
         verbose_name=_("points"), default=1, validators=[MinValueValidator(1), MaxValueValidator(1000)]
     )
-    order = models.PositiveIntegerField(verbose_name=_("order"), default=0)
+    order = models.PositiveIntegerField(verbose_name=pgettext_lazy("position in a list", "order"), default=0)
     explanation = models.TextField(verbose_name=_("explanation"), blank=True, max_length=10000)
     accepted_answers = models.JSONField(
         verbose_name=_("accepted answers"), default=list, blank=True, help_text=_("short_answer: accepted texts.")
@@ -183,7 +184,7 @@ class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question"))
     text = models.CharField(verbose_name=_("text"), max_length=1000)
     is_correct = models.BooleanField(verbose_name=_("correct"), default=False)
-    order = models.PositiveIntegerField(verbose_name=_("order"), default=0)
+    order = models.PositiveIntegerField(verbose_name=pgettext_lazy("position in a list", "order"), default=0)
 
     class Meta:
         ordering = ["order", "id"]

@@ -7,7 +7,6 @@
 - no message is built by gluing translated fragments together (word order differs by language)."""
 
 import ast
-import itertools
 import re
 import shutil
 import subprocess
@@ -89,8 +88,11 @@ def test_the_committed_catalog_is_the_extracted_one(extracted, language):
     """The committed catalog has exactly the code's messages (makemessages changes no message)."""
 
     def messages(po: Path) -> list[str]:
+        """Each msgid as one string (however the file wraps its lines), with its context."""
         text = po.read_text(encoding="utf-8")
-        return sorted(m[0] + m[1] for m in re.findall(r'^msgid "(.*)"\n((?:".*"\n)*)', text, flags=re.M))
+        entries = re.findall(r'^(?:msgctxt "(.*)"\n)?msgid "(.*)"\n((?:".*"\n)*)', text, flags=re.M)
+        continued = re.compile(r'^"(.*)"$', flags=re.M)
+        return sorted(context + "\x04" + first + "".join(continued.findall(rest)) for context, first, rest in entries)
 
     assert messages(po_path(ROOT, language)) == messages(po_path(extracted, language))
 
@@ -103,18 +105,38 @@ def test_the_catalog_declares_the_languages_plural_rule(language):
     assert match.group(1).replace(" ", "") == PLURAL_FORMS[language].replace(" ", "")
 
 
+def plural_entries(language: str) -> dict[str, list[str]]:
+    """{singular msgid: [msgstr[0], msgstr[1], ...]} of the catalog's plural messages (one-line ids)."""
+    text = po_path(ROOT, language).read_text(encoding="utf-8")
+    found = {}
+    for block in text.split("\n\n"):
+        singular = re.search(r'^msgid "(.+)"$', block, flags=re.M)
+        if singular and "msgid_plural" in block:
+            forms = re.findall(r'^msgstr\[(\d)\] "(.*)"((?:\n".*")*)', block, flags=re.M)
+            found[singular.group(1)] = [first + "".join(re.findall(r'"(.*)"', rest)) for _, first, rest in forms]
+    return found
+
+
 @pytest.mark.parametrize("language", SHIPPED)
-def test_plural_messages_take_the_form_each_count_needs(language):
-    """The wait of a locked sign-in ("Try again in 1 minute.") in each language, for 0, 1, 2, 5, 11."""
-    singular, plural = "Try again in {count} minute.", "Try again in {count} minutes."
+def test_every_plural_message_has_all_its_forms(language):
+    nplurals = int(re.search(r"nplurals=(\d)", PLURAL_FORMS[language]).group(1))
+    entries = plural_entries(language)
+    assert len(entries) > 20
+    for msgid, forms in entries.items():
+        assert len(forms) == nplurals and all(forms), (msgid, forms)
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+@pytest.mark.parametrize("message", ["Try again in {count} minute.", "{count} course published."])
+def test_plural_messages_take_the_form_each_count_needs(language, message):
+    """0, 1, 2, 5 and 11 each get the form the language's rule gives them (Arabic: five forms)."""
+    singular, plural = message, message.replace("minute", "minutes").replace("course", "courses")
+    forms = plural_entries(language)[singular]
     with translation.override(language):
-        forms = [translation.ngettext(singular, plural, n) for n in COUNTS]
-        assert all("{count}" in form for form in forms), forms
-        assert forms[0] != singular or language == "en"
-    # Counts that share a form get the same text; counts of different forms get different texts.
-    expected = FORMS_BY_COUNT[language]
-    for i, j in itertools.combinations(range(len(COUNTS)), 2):
-        assert (forms[i] == forms[j]) == (expected[i] == expected[j]), (language, COUNTS[i], COUNTS[j], forms)
+        for count, index in zip(COUNTS, FORMS_BY_COUNT[language], strict=True):
+            text = translation.ngettext(singular, plural, count)
+            assert text == forms[index], (language, count, text, forms[index])
+            assert text.format(count=count)  # every form formats with the count
 
 
 # --- no message glued from pieces ----------------------------------------------------------------

@@ -206,3 +206,9 @@ def test_the_default_language_is_a_setting(anon_client):
     response = anon_client.get(ME)
     assert response["Content-Language"] == "fr"
     assert response.json()["detail"] == drf_unauthenticated("fr")
+
+
+def test_simplejwts_own_messages_are_translated(anon_client):
+    response = anon_client.get(ME, HTTP_AUTHORIZATION="Bearer not-a-token", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 401
+    assert response.json()["detail"] == translated("fr", "Given token not valid for any token type")

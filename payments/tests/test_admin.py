@@ -78,7 +78,7 @@ def test_the_refund_action_refunds_through_stripe(stripe_emulator, staff, studen
     assert Enrollment.objects.get(student=student, course=course).status == "revoked"
     assert Order.objects.get(pk=pending.pk).status == "pending"
     messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert "1 order(s) refunded." in messages
+    assert "1 order refunded." in messages
     assert any(str(pending.pk) in m and "pending" in m for m in messages)
 
 
