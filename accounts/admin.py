@@ -116,13 +116,13 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     change_password_form = PasswordChangeForm
     ordering = ("-date_joined",)
     list_display = ("email", "first_name", "last_name", "role", "is_active", "date_joined", "last_login")
-    list_filter = ("role", "is_active", "date_joined")
+    list_filter = ("role", "is_active", "language", "date_joined")
     search_fields = ("email", "first_name", "last_name")
     # Role and active state change only through the actions (the services keep the rules).
     readonly_fields = ("role", "is_active", "is_staff", "is_superuser", "last_login", "date_joined", "avatar_preview")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name", "avatar_preview")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "language", "avatar_preview")}),
         (
             _("Role"),
             {
@@ -169,7 +169,7 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
             return
         if "email" in form.changed_data:
             services.user_set_email(actor=request.user, user=obj, email=data["email"])
-        names = changed(form, ("first_name", "last_name"))
+        names = changed(form, ("first_name", "last_name", "language"))
         if names:
             services.user_update_profile(actor=request.user, user=obj, data=names)
 

@@ -280,6 +280,19 @@ def test_change_form_renames_and_readdresses_through_the_services(staff, instruc
     assert InstructorProfile.objects.get(user=user).headline == "New"
 
 
+def test_change_form_sets_the_language_through_the_service(staff, student, monkeypatch):
+    url = f"{CHANGELIST}{student.pk}/change/"
+    calls = []
+    real = services.user_update_profile
+    monkeypatch.setattr(services, "user_update_profile", lambda **kw: calls.append(kw["data"]) or real(**kw))
+
+    r = staff.post(url, page_data(staff.get(url), language="ar"))
+
+    assert r.status_code == 302, form_errors(r)
+    assert calls == [{"language": "ar"}]
+    assert User.objects.get(pk=student.pk).language == "ar"
+
+
 def test_change_form_refuses_an_email_taken_in_another_letter_case(staff, student, other_student):
     url = f"{CHANGELIST}{student.pk}/change/"
 
