@@ -15,6 +15,7 @@ STUDENT = {
     "first_name": "Grace",
     "last_name": "Hopper",
     "role": "student",
+    "language": "es",
     "date_joined": "2026-11-30T10:00:00Z",
     "avatar": None,
 }
@@ -30,11 +31,18 @@ INSTRUCTOR = {
     "first_name": "Barbara",
     "last_name": "Liskov",
     "role": "instructor",
+    "language": "",
     "date_joined": "2026-11-30T10:05:00Z",
     "avatar": AVATAR,
     **INSTRUCTOR_PROFILE,
 }
-REGISTER = {"email": "grace@example.com", "password": PASSWORD, "first_name": "Grace", "last_name": "Hopper"}
+REGISTER = {
+    "email": "grace@example.com",
+    "password": PASSWORD,
+    "first_name": "Grace",
+    "last_name": "Hopper",
+    "language": "es",
+}
 INSTRUCTOR_REGISTER = {
     "email": "barbara@example.com",
     "password": PASSWORD,
