@@ -100,7 +100,8 @@ def test_the_committed_catalog_is_the_extracted_one(extracted, language):
 @pytest.mark.parametrize("language", SHIPPED)
 def test_the_catalog_declares_the_languages_plural_rule(language):
     header = po_path(ROOT, language).read_text(encoding="utf-8").split("\n\n", 1)[0]
-    match = re.search(r'"Plural-Forms: (.*?)\\n"', header)
+    header = "".join(re.findall(r'^"(.*)"$', header, flags=re.M))  # the header's lines, unwrapped
+    match = re.search(r"Plural-Forms: (.*?)\\n", header)
     assert match is not None
     assert match.group(1).replace(" ", "") == PLURAL_FORMS[language].replace(" ", "")
 
