@@ -14,6 +14,7 @@ from rest_framework_simplejwt.token_blacklist import admin as token_admin
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
+from lms.audit import AuditedReadAdmin
 from media import storage
 
 from . import services
@@ -108,7 +109,7 @@ class PasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
+class UserAdmin(AuditedReadAdmin, ServiceAdminMixin, DjangoUserAdmin):
     """Users are created by user_create, renamed by user_update_profile and re-addressed by
     user_set_email; roles and active state change only through the actions; nobody is deleted."""
 
@@ -116,10 +117,19 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
     change_password_form = PasswordChangeForm
     ordering = ("-date_joined",)
     list_display = ("email", "first_name", "last_name", "role", "is_active", "date_joined", "last_login")
-    list_filter = ("role", "is_active", "language", "date_joined")
+    list_filter = ("role", "is_active", "language", "date_joined", "erased_at")
     search_fields = ("email", "first_name", "last_name")
     # Role and active state change only through the actions (the services keep the rules).
-    readonly_fields = ("role", "is_active", "is_staff", "is_superuser", "last_login", "date_joined", "avatar_preview")
+    readonly_fields = (
+        "role",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "last_login",
+        "date_joined",
+        "erased_at",
+        "avatar_preview",
+    )
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "language", "avatar_preview")}),
@@ -130,14 +140,21 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
                 "description": _("Change roles and deactivate with the actions on the user list."),
             },
         ),
-        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "erased_at")}),
     )
     add_form = UserCreationForm
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "role", "password")}),
     )
     inlines = [InstructorProfileInline]
-    actions = ["promote_to_instructor", "promote_to_admin", "demote_to_student", "deactivate", "reactivate"]
+    actions = [
+        "promote_to_instructor",
+        "promote_to_admin",
+        "demote_to_student",
+        "deactivate",
+        "reactivate",
+        "erase_now",
+    ]
 
     def get_inlines(self, request, obj):
         return [InstructorProfileInline] if obj and obj.role == Role.INSTRUCTOR else []
@@ -172,6 +189,24 @@ class UserAdmin(ServiceAdminMixin, DjangoUserAdmin):
         names = changed(form, ("first_name", "last_name", "language"))
         if names:
             services.user_update_profile(actor=request.user, user=obj, data=names)
+
+    @admin.action(description=_("Erase personal data at once (cannot be undone)"))
+    def erase_now(self, request, queryset):
+        """A confirmation page listing what erasure removes and keeps (privacy.admin), then (with
+        `apply`) the erasure of each user through privacy.services.erasure_now (audited; a job runs it)."""
+        from privacy.admin import erase_confirmation
+        from privacy.services import erasure_now
+
+        if "apply" not in request.POST:
+            return erase_confirmation(self, request, queryset)
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda user: erasure_now(actor=request.user, user=user),
+            ngettext_lazy("{count} user is being erased.", "{count} users are being erased.", "count"),
+        )
+        return None
 
     @admin.action(description=_("Promote to instructor"))
     def promote_to_instructor(self, request, queryset):

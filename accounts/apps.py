@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
+
+    def ready(self):
+        from privacy.registry import register_eraser, register_exporter
+
+        from .privacy import ERASER, EXPORTER
+
+        register_exporter(EXPORTER)
+        register_eraser(ERASER)

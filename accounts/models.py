@@ -3,7 +3,18 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+# The domain of erased accounts' e-mail addresses: `.invalid` is reserved (RFC 2606), so nothing is
+# ever delivered there, and nobody may sign up with it (accounts.services refuses it).
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+
+
+def erased_email(pk) -> str:
+    """The unique, non-routable address an erased account gets in place of its e-mail: the pseudonym
+    that rows kept after an erasure (and the admin's log) point at."""
+    return f"erased-{pk}@{ERASED_EMAIL_DOMAIN}"
 
 
 def normalize_email(email: str) -> str:
@@ -69,6 +80,7 @@ class User(AbstractUser):
             "certificates). Empty: the browser's language, else the platform's default."
         ),
     )
+    erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("erased at"))
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -94,7 +106,18 @@ class User(AbstractUser):
 
     @property
     def full_name(self) -> str:
+        """The display name; "Deleted user" once the account was erased (its posts, reviews and
+        courses stay, under that name)."""
+        if self.erased_at is not None:
+            return gettext("Deleted user")
         return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    def get_full_name(self) -> str:
+        return gettext("Deleted user") if self.erased_at is not None else super().get_full_name()
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def is_student(self) -> bool:

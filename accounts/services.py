@@ -1,14 +1,19 @@
 """Every write to accounts goes through here: the API, the admin, tasks and commands call these."""
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -31,12 +36,29 @@ from media.services import upload_attach, upload_release
 
 from . import signin_limits
 from .access import can_edit_profile, require_admin
-from .models import InstructorProfile, LockoutNotice, Role, SignInLockout, User, normalize_email
+from .models import (
+    ERASED_EMAIL_DOMAIN,
+    InstructorProfile,
+    LockoutNotice,
+    Role,
+    SignInLockout,
+    User,
+    erased_email,
+    normalize_email,
+)
 from .tasks import password_reset_email_send_task, signin_lockout_email_send_task
 
 PROFILE_FIELDS = ("headline", "bio", "expertise", "website")
 EMAIL_TAKEN = gettext_lazy("A user with this e-mail address already exists.")
 NOT_OWN_PROFILE = gettext_lazy("You can only change your own profile.")
+EMAIL_NOT_USABLE = gettext_lazy("This e-mail address cannot be used.")
+USER_ERASED = gettext_lazy("This account was erased: it cannot be used again.")
+
+
+def _check_usable_email(email: str) -> None:
+    """Erased accounts' pseudonyms live in ERASED_EMAIL_DOMAIN: nobody else may take one."""
+    if email.endswith("@" + ERASED_EMAIL_DOMAIN):
+        raise ValidationError({"email": [EMAIL_NOT_USABLE]})
 
 
 def _validate_password(password: str, user: User, field: str = "password") -> None:
@@ -60,6 +82,7 @@ def user_create(
     ValidationError on `email`. Instructors get an (empty) instructor profile. `language`: the
     profile's language ("" follows the browser; lms.i18n)."""
     email = normalize_email(email)
+    _check_usable_email(email)
     user = User(email=email, first_name=first_name, last_name=last_name, role=role, language=language)
     user.is_staff = user.is_superuser = role == Role.ADMIN
     _validate_password(password, user)
@@ -152,10 +175,13 @@ def user_avatar_set(*, actor: User | None, user: User, upload_id) -> User:
 def user_set_email(*, actor: User | None, user: User, email: str) -> User:
     """Changes the login e-mail (an admin's correction). Stored folded to lower case; one taken by
     another user, in any letter case, is a ValidationError on `email` (also under a concurrent
-    change: the database's unique index decides, no lock needed). Who may: admins; `actor=None`
-    for the platform."""
+    change: the database's unique index decides, no lock needed). An erased account keeps its
+    pseudonym (409 user_erased). Who may: admins; `actor=None` for the platform."""
     require_admin(actor)
+    if user.erased_at is not None:
+        raise Conflict(USER_ERASED, code="user_erased")
     email = normalize_email(email)
+    _check_usable_email(email)
     if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
         raise ValidationError({"email": [EMAIL_TAKEN]})
     user.email = email
@@ -216,12 +242,112 @@ def user_deactivate(*, actor: User | None, user: User) -> User:
 
 @transaction.atomic
 def user_reactivate(*, actor: User | None, user: User) -> User:
-    """Lets a deactivated user sign in again (their old tokens stay blacklisted). Who may: admins;
-    `actor=None` for the platform (seed_demo). No lock."""
+    """Lets a deactivated user sign in again (their old tokens stay blacklisted); never an erased
+    one (409 user_erased). Who may: admins; `actor=None` for the platform (seed_demo). No lock."""
     require_admin(actor)
+    if user.erased_at is not None:
+        raise Conflict(USER_ERASED, code="user_erased")
     user.is_active = True
     user.save(update_fields=["is_active"])
     return user
+
+
+# --- erasure (the privacy app's last step: accounts/privacy.py) ----------------------------------
+
+
+@transaction.atomic
+def user_erase_identity(*, user: User) -> User:
+    """Pseudonymises the account itself, the last step of an erasure (the other apps' erasers ran
+    before): the e-mail becomes the unique non-routable erased_email(pk) (so the address may sign up
+    anew, as a new person), first and last name and language are blanked, last_login forgotten, the
+    password made unusable, the account inactive, `erased_at` set (full_name then reads "Deleted
+    user"); the avatar is deleted (user_avatar_set, its files after commit), the instructor profile's
+    text blanked, sign-in lockouts deleted, every token blacklisted then deleted, and the admin's log
+    pseudonymised (admin_log_erase_for_user). What is kept: the row and its id (the user's kept posts,
+    reviews, orders, courses point at it), role and date_joined (statistics).
+
+    Who may call: the platform only (the privacy app's erasure job, after its own checks; there is no
+    actor). Refuses the last active admin (409 last_admin): somebody must run the platform. Locks the
+    active admins' rows (as user_deactivate) and the user's. Idempotent: a second run, or a run after a
+    crash (everything here is one transaction), changes nothing and keeps the first `erased_at`."""
+    list(User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True).values_list("pk"))
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    if stored.role == Role.ADMIN and stored.is_active and not _active_admins_other_than(stored).exists():
+        raise Conflict(_("The last active admin cannot be erased."), code="last_admin")
+    old_email, pseudonym = stored.email, erased_email(stored.pk)
+    admin_log_erase_for_user(user=stored, email=old_email)
+    if stored.avatar_id is not None:
+        stored = user_avatar_set(actor=None, user=stored, upload_id=None)
+    InstructorProfile.objects.filter(user=stored).filter(
+        ~Q(headline="") | ~Q(bio="") | ~Q(expertise="") | ~Q(website="")
+    ).update(headline="", bio="", expertise="", website="", updated_at=timezone.now())
+    SignInLockout.objects.filter(user=stored).delete()
+    _blacklist_all_tokens(stored)
+    OutstandingToken.objects.filter(user=stored).delete()  # their blacklist rows go with them
+    wanted = {
+        "email": pseudonym,
+        "first_name": "",
+        "last_name": "",
+        "language": "",
+        "last_login": None,
+        "is_active": False,
+    }
+    changed = [name for name, value in wanted.items() if getattr(stored, name) != value]
+    for name in changed:
+        setattr(stored, name, wanted[name])
+    if stored.has_usable_password():
+        stored.set_unusable_password()
+        changed.append("password")
+    if stored.erased_at is None:
+        stored.erased_at = timezone.now()
+        changed.append("erased_at")
+    if changed:
+        stored.save(update_fields=changed)
+    if old_email != pseudonym:
+        # The lock and failures counted against the old address must not greet its next owner.
+        transaction.on_commit(lambda: signin_limits.clear(email=old_email))
+    return stored
+
+
+def _email_pattern(email: str) -> re.Pattern:
+    """The address as a whole word: "alice@example.com" but not inside "malice@example.com" or
+    "alice@example.com.au"; in plain text or JSON-escaped (the log's change messages are JSON)."""
+    forms = {re.escape(email), re.escape(json.dumps(email)[1:-1])}
+    return re.compile(rf"(?<![\w.+-])(?:{'|'.join(sorted(forms))})(?![\w-]|\.\w)", re.IGNORECASE)
+
+
+@transaction.atomic
+def admin_log_erase_for_user(*, user: User, email: str | None = None) -> int:
+    """Pseudonymises the admin's log (django.contrib.admin's LogEntry) for an erased user: entries
+    ABOUT the user (their account's page) get the pseudonym erased_email(pk) as their `object_repr`;
+    any other entry whose `object_repr` or `change_message` holds the user's e-mail (`email`, by
+    default the current one; other objects' names show their user's e-mail, e.g. "Instructor
+    profile of ...") gets the pseudonym in its place. Change messages (which fields changed) are
+    kept, and so are entries BY the user, who was staff: they now point at the pseudonymised account.
+
+    Who may call: the platform only (user_erase_identity calls it with the address it replaces).
+    Takes no lock: log entries are only ever added. Idempotent. Returns how many entries changed."""
+    email = normalize_email(email or user.email)
+    pseudonym = erased_email(user.pk)
+    changed = (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
+        .exclude(object_repr=pseudonym)
+        .update(object_repr=pseudonym)
+    )
+    if not email or email == pseudonym:
+        return changed
+    pattern = _email_pattern(email)
+    escaped = json.dumps(email)[1:-1]
+    candidates = LogEntry.objects.filter(
+        Q(object_repr__icontains=email) | Q(change_message__icontains=email) | Q(change_message__icontains=escaped)
+    ).only("pk", "object_repr", "change_message")
+    for entry in candidates.iterator():
+        object_repr = pattern.sub(pseudonym, entry.object_repr)[:200]
+        message = pattern.sub(pseudonym, entry.change_message)
+        if (object_repr, message) != (entry.object_repr, entry.change_message):
+            LogEntry.objects.filter(pk=entry.pk).update(object_repr=object_repr, change_message=message)
+            changed += 1
+    return changed
 
 
 # --- sign-in limits -------------------------------------------------------------------------------
@@ -437,6 +563,19 @@ def user_set_password(*, user: User, password: str) -> User:
     _blacklist_all_tokens(user)
     email = user.email
     transaction.on_commit(lambda: signin_limits.clear(email=email))
+    return user
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, user: User, password: str) -> User:
+    """Signs the user out of every session without changing their password: `password` (checked by
+    the caller) is stored again under a new salt, so every access token carrying the old hash is
+    refused, and outstanding refresh tokens are blacklisted. Signing in again works. Who: the
+    platform, for the user themself (privacy's erasure request). Writes the user's row (no lock:
+    the last write wins, and it writes the same password)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    _blacklist_all_tokens(user)
     return user
 
 

@@ -5,3 +5,11 @@ class ActivityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "activity"
     verbose_name = "Activity log"
+
+    def ready(self):
+        from privacy.registry import register_eraser, register_exporter
+
+        from .privacy import ERASER, EXPORTER
+
+        register_exporter(EXPORTER)
+        register_eraser(ERASER)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from lms import request_context
 
-from .models import ActivityEvent
+from .models import ActivityEvent, Verb
 
 logger = logging.getLogger(__name__)
 
@@ -65,3 +65,60 @@ def activity_prune(
         deleted += batch
         if on_batch is not None:
             on_batch(batch)
+
+
+# What an erased user's events keep of their metadata, per verb: figures and ids that say nothing about
+# the person once the actor is a pseudonym (scores, amounts, ratings, how they enrolled). Anything else,
+# and everything of a verb not listed (a new verb must be added here to keep any), is cleared.
+KEPT_METADATA: dict[str, frozenset[str]] = {
+    Verb.USER_SIGNED_UP: frozenset({"role"}),
+    Verb.ENROLLMENT_CREATED: frozenset({"source"}),
+    Verb.QUIZ_ATTEMPT_STARTED: frozenset({"quiz_id", "number"}),
+    Verb.QUIZ_ATTEMPT_SUBMITTED: frozenset({"quiz_id", "percent", "passed", "auto"}),
+    Verb.QUIZ_PASSED: frozenset({"quiz_id", "percent", "passed", "auto"}),
+    Verb.ORDER_CREATED: frozenset({"amount", "currency"}),
+    Verb.PAYMENT_SUCCEEDED: frozenset({"amount", "currency", "reason"}),
+    Verb.PAYMENT_REFUNDED: frozenset({"amount", "currency"}),
+    Verb.REVIEW_CREATED: frozenset({"rating"}),
+    # CERTIFICATE_ISSUED's verification_code is cleared: the certificate keeps it, and a copy here
+    # would only be another way to find the pseudonymised account's events.
+}
+
+
+def activity_metadata_kept(*, verb: str, metadata) -> dict:
+    """The part of an event's metadata an erasure keeps (KEPT_METADATA)."""
+    kept = KEPT_METADATA.get(verb, frozenset())
+    return {key: value for key, value in (metadata or {}).items() if key in kept} if isinstance(metadata, dict) else {}
+
+
+def activity_erase_for_user(*, user, batch_size: int = 1000) -> int:
+    """Pseudonymises the events `user` did: the actor stays (it is the pseudonymised account once
+    accounts' eraser has run: "Deleted user"), so reports keep their counts; the client address and
+    user agent are cleared, and the metadata keeps only what KEPT_METADATA lists for its verb.
+    Events by others stay as they are.
+
+    Who may call: the platform only (the privacy app's erasure job; there is no actor). Takes no
+    lock: events are only ever added, never changed, by anything else; works in batches, each its own
+    transaction, so a crash leaves a prefix done and a rerun finishes it. Idempotent: a second run
+    changes nothing. Returns how many events changed."""
+    changed = 0
+    after = 0
+    while True:
+        rows = list(
+            ActivityEvent.objects.filter(actor=user, pk__gt=after)
+            .order_by("pk")
+            .only("pk", "verb", "metadata", "ip", "user_agent")[:batch_size]
+        )
+        if not rows:
+            return changed
+        dirty = []
+        for event in rows:
+            metadata = activity_metadata_kept(verb=event.verb, metadata=event.metadata)
+            if (event.ip, event.user_agent, event.metadata) != (None, "", metadata):
+                event.ip, event.user_agent, event.metadata = None, "", metadata
+                dirty.append(event)
+        if dirty:
+            with transaction.atomic():
+                ActivityEvent.objects.bulk_update(dirty, ["ip", "user_agent", "metadata"])
+            changed += len(dirty)
+        after = rows[-1].pk

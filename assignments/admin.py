@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from lms.admin_actions import ReadOnlyAdminMixin, apply_each
+from lms.audit import AuditedReadAdmin
 from media import storage
 
 from . import services
@@ -114,9 +115,11 @@ class GradeActionForm(ActionForm):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SubmissionAdmin(AuditedReadAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Submissions and their grading history are records; grading goes through the same service as
     the API (the action: type the score next to it)."""
+
+    audit_subject_field = "student"
 
     list_display = ("assignment", "student", "attempt", "status", "submitted_at", "is_late", "grade")
     list_filter = ("status", "is_late", "assignment__course")

@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 
 from courses.models import Section
 
-from .models import Assignment, Submission, SubmissionArchive, SubmissionStatus
+from .models import Assignment, Grade, Submission, SubmissionArchive, SubmissionFile, SubmissionStatus
 
 
 def assignment_get(assignment_id: int) -> Assignment:
@@ -56,3 +56,35 @@ def archive_get(archive_id: int) -> SubmissionArchive:
 def archive_get_latest(assignment: Assignment) -> SubmissionArchive | None:
     """The assignment's most recently requested archive (whatever its status), or None."""
     return SubmissionArchive.objects.filter(assignment=assignment).order_by("-requested_at", "-id").first()
+
+
+# --- privacy: what a person's export holds ---------------------------------------------------------
+def submission_list_for_export(student) -> QuerySet[Submission]:
+    """Every submission of the student's, oldest first, with its assignment, its files' uploads and
+    its whole grade history with the graders (four queries), for their data export."""
+    return (
+        Submission.objects.filter(student=student)
+        .select_related("assignment")
+        .prefetch_related("submission_files__upload", "grades__graded_by")
+        .order_by("submitted_at", "id")
+    )
+
+
+def submission_file_list_for_student(student) -> QuerySet[SubmissionFile]:
+    """The files the student submitted, with their uploads, by submission then order (one query)."""
+    return (
+        SubmissionFile.objects.filter(submission__student=student)
+        .select_related("upload")
+        .order_by("submission_id", "order", "id")
+    )
+
+
+def grade_list_given_by(user) -> QuerySet[Grade]:
+    """The grades `user` gave (as a course's instructor or an admin), oldest first, with the
+    submission's assignment (one query)."""
+    return Grade.objects.filter(graded_by=user).select_related("submission__assignment").order_by("graded_at", "id")
+
+
+def archive_list_requested_by(user) -> QuerySet[SubmissionArchive]:
+    """The submission archives `user` asked for, oldest first (one query)."""
+    return SubmissionArchive.objects.filter(requested_by=user).order_by("requested_at", "id")

@@ -35,7 +35,7 @@ from lms.services import model_update
 from lms.spreadsheet import inert
 from media import storage
 from media.models import Upload, UploadPurpose
-from media.services import upload_attach
+from media.services import upload_attach, upload_release
 
 from . import selectors
 from .models import (
@@ -354,7 +354,8 @@ def submission_grade(
     `rubric_scores` (every criterion, each within its points; the score is their sum), exactly one
     of them. The late penalty is applied to the score. A re-grade adds to the history; the
     submission points at the new grade. The course's instructor or an admin (actor required: a
-    grade names its grader). Locks the submission's row. Notifies the student (`assignment_graded`)."""
+    grade names its grader). Work of an erased student is refused (409 `student_erased`). Locks the
+    submission's row. Notifies the student (`assignment_graded`)."""
     from notifications.services import notify
 
     if actor is None:
@@ -366,6 +367,13 @@ def submission_grade(
     )
     assignment = submission.assignment
     course_actor_require(actor, assignment.course, message=_("Only the course's instructor or an admin grades work."))
+    if submission.student.is_erased:
+        # Its work was erased (submissions_erase_for_user): new feedback would be about a person
+        # who asked to be forgotten, on work nobody can read any more.
+        raise Conflict(
+            _("This student's account and work were erased: the submission can no longer be graded."),
+            code="student_erased",
+        )
     if (score is None) == (rubric_scores is None):
         raise InvalidInput(_("Give either a score or rubric scores."), extra={"field": "score"})
     record: list[dict] = []
@@ -419,6 +427,76 @@ def submission_grade(
         if enrollment is not None:
             enrollment_evaluate_completion(enrollment=enrollment)
     return grade
+
+
+# --- privacy -------------------------------------------------------------------------------------------
+def submissions_erase_for_user(*, user) -> dict[str, int]:
+    """Erases a person's work in assignments (privacy; README "Privacy"), assignment by assignment:
+
+    - the archives of the assignment (zips holding every student's name and work) are deleted with
+      their zips (after commit), except those asked for after the person's erasure was complete
+      (`user.erased_at`), which hold only the pseudonym: staff ask for a new one;
+    - their files are deleted: the SubmissionFile rows, and the uploads with their stored objects
+      (media.services.upload_release, after commit);
+    - a submission not graded is deleted: there is no score to keep, and kept empty it would wait in
+      the grading queue forever;
+    - a graded one is kept for the gradebook, the reports and the course's completion figures, its
+      text and URL blanked, and the feedback of every grade of it (written about their work) blanked;
+      the scores stay.
+
+    Nothing of other students changes: the gradebook reads each student's own grades. The platform
+    calls it (the erasure job; there is no actor). Each assignment in its own transaction: it locks
+    the assignment's row first (as submitting and asking for an archive do, so neither runs
+    meanwhile), then the assignment's archives (waiting for a build in progress, which is then
+    deleted), then the person's submissions there. A run cut short leaves each assignment done or
+    untouched; the next run finishes the rest, and a run with nothing left writes nothing. Returns
+    how many submissions were deleted and blanked, files deleted and archives deleted."""
+    done = {"submissions_deleted": 0, "submissions_blanked": 0, "files_deleted": 0, "archives_deleted": 0}
+    assignment_ids = sorted(set(Submission.objects.filter(student=user).values_list("assignment_id", flat=True)))
+    for assignment_id in assignment_ids:
+        _submissions_erase_at(user, assignment_id, done)
+    return done
+
+
+@transaction.atomic
+def _submissions_erase_at(user, assignment_id: int, done: dict[str, int]) -> None:
+    if not Assignment.objects.select_for_update().filter(pk=assignment_id).exists():
+        return
+    archives = SubmissionArchive.objects.select_for_update().filter(assignment_id=assignment_id)
+    if user.erased_at is not None:
+        archives = archives.filter(requested_at__lt=user.erased_at)
+    archives = list(archives.order_by("pk"))
+    if archives:
+        keys = [archive.key for archive in archives if archive.key]
+        SubmissionArchive.objects.filter(pk__in=[archive.pk for archive in archives]).delete()
+        done["archives_deleted"] += len(archives)
+        if keys:
+            transaction.on_commit(partial(storage.delete, keys))
+    submissions = (
+        Submission.objects.select_for_update()
+        .filter(assignment_id=assignment_id, student=user)
+        .prefetch_related("submission_files__upload", "grades")
+        .order_by("attempt")
+    )
+    for submission in submissions:
+        for attached in submission.submission_files.all():
+            upload = attached.upload
+            attached.delete()  # first: it protects the upload
+            upload_release(upload=upload)
+            done["files_deleted"] += 1
+        if submission.grade_id is None:
+            submission.delete()
+            done["submissions_deleted"] += 1
+            continue
+        feedback = [grade.pk for grade in submission.grades.all() if grade.feedback]
+        if feedback:
+            Grade.objects.filter(pk__in=feedback).update(feedback="")
+        if submission.text or submission.url:
+            submission.text, submission.url = "", ""
+            submission.save(update_fields=["text", "url"])
+        elif not feedback:
+            continue
+        done["submissions_blanked"] += 1
 
 
 # --- submission archives -----------------------------------------------------------------------------

@@ -7,7 +7,11 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         from courses.progress import on_course_completed
+        from privacy.registry import register_eraser, register_exporter
 
+        from .privacy import ERASER, EXPORTER
         from .services import certificate_issue_later
 
         on_course_completed(certificate_issue_later)
+        register_exporter(EXPORTER)
+        register_eraser(ERASER)

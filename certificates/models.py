@@ -58,6 +58,18 @@ class Certificate(models.Model):
     pdf = models.FileField(verbose_name=_("PDF"), upload_to=certificate_path, blank=True)
     pdf_sha256 = models.CharField(verbose_name=_("PDF SHA256"), max_length=64, blank=True)
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    # Set when the holder's account was erased (certificates_erase_for_user): the printed name and
+    # the PDFs are gone for good, the certificate stays verifiable by its code, and it is never
+    # printed again.
+    name_withheld_at = models.DateTimeField(
+        verbose_name=_("name withheld at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the holder's name was withheld (their account was erased): the certificate stays verifiable "
+            "without it and cannot be re-issued."
+        ),
+    )
 
     class Meta:
         verbose_name = _("certificate")
@@ -66,11 +78,16 @@ class Certificate(models.Model):
         indexes = [models.Index(fields=["student", "course"]), models.Index(fields=["issued_at"])]
 
     def __str__(self):
-        return f"{self.verification_code}: {self.student_name}, {self.course_title}"
+        holder = "(name withheld)" if self.name_withheld else self.student_name
+        return f"{self.verification_code}: {holder}, {self.course_title}"
 
     @property
     def is_valid(self) -> bool:
         return self.status == CertificateStatus.ISSUED
+
+    @property
+    def name_withheld(self) -> bool:
+        return self.name_withheld_at is not None
 
 
 def revision_path(revision, filename: str) -> str:

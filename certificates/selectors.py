@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from lms.errors import Conflict, NotFound
 
-from .models import Certificate, CertificateStatus
+from .models import Certificate, CertificateRevision, CertificateStatus
 
 
 def certificate_exists(*, student_id: int, course_id: int) -> bool:
@@ -16,6 +16,11 @@ def certificate_exists(*, student_id: int, course_id: int) -> bool:
 
 def certificate_list_for_student(student) -> QuerySet[Certificate]:
     return Certificate.objects.filter(student=student).select_related("course").order_by("-issued_at", "-id")
+
+
+def certificate_revision_list_for_student(student) -> QuerySet[CertificateRevision]:
+    """The superseded versions of the student's certificates (kept by each re-issue)."""
+    return CertificateRevision.objects.filter(certificate__student=student).order_by("certificate_id", "version")
 
 
 def certificate_list_for_user(user) -> QuerySet[Certificate]:

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -261,6 +262,11 @@ def certificates_revoke_for_refund(*, student_id: int, course_id: int) -> list[C
     return revoked
 
 
+NAME_WITHHELD = _(
+    "The holder's name on this certificate is withheld (their account was erased), so it cannot be re-issued."
+)
+
+
 @transaction.atomic
 def certificate_reissue(*, actor: User | None, certificate: Certificate) -> Certificate:
     """Prints the certificate anew with today's names (after a rename, a fix), under the same
@@ -269,13 +275,16 @@ def certificate_reissue(*, actor: User | None, certificate: Certificate) -> Cert
     The previous version is kept in the history; the old PDF file is deleted after commit. `actor`
     manages the certificate's course (an admin, or its instructor while they hold the role; 403
     `not_course_staff` otherwise), or is None for the platform (the reissue_certificates command).
-    Takes the certificate's row lock."""
+    Takes the certificate's row lock. A certificate whose holder's name is withheld (their account
+    was erased) is never printed again: 409 `name_withheld`."""
     certificate_manager_require(actor, certificate)
     certificate = (
         Certificate.objects.select_for_update(of=("self",))
         .select_related("enrollment__student", "enrollment__course__instructor")
         .get(pk=certificate.pk)
     )
+    if certificate.name_withheld:
+        raise Conflict(NAME_WITHHELD, code="name_withheld")
     revision = CertificateRevision(
         certificate=certificate,
         version=certificate.version,
@@ -300,3 +309,71 @@ def certificate_reissue(*, actor: User | None, certificate: Certificate) -> Cert
     if old_name and old_name != certificate.pdf.name:
         transaction.on_commit(lambda: certificate.pdf.storage.delete(old_name))
     return certificate
+
+
+@transaction.atomic
+def certificates_erase_for_user(*, user: User) -> int:
+    """Erasure of a person (privacy's erasure job: the platform acts, there is no actor and no other
+    caller). Returns how many certificates it changed.
+
+    As the holder: their certificates stay verifiable by their code (valid or revoked, with the
+    course, instructor and dates), with their name withheld: the printed name is blanked on each
+    certificate and its earlier versions, every PDF (which shows the name) is deleted with its
+    hash, and `name_withheld_at` is set, so the verify endpoint says the name is withheld and
+    certificate_reissue refuses to print it again. Runs after the courses eraser has revoked their
+    enrollments, so no certificate can be issued to them afterwards (certificate_issue needs an
+    active enrollment).
+
+    As an instructor: on the certificates of the courses they teach (and their earlier versions),
+    the instructor's name printed as theirs is replaced by the generic one a re-issue would now
+    print ("<platform> instructor", in the certificate's language). The students' PDFs are their
+    documents as issued and are not reprinted, so the hash a student's copy carries still verifies.
+
+    Takes the certificates' row locks (in pk order). Idempotent and resumable: files are deleted
+    before the rows stop naming them, so a run that dies half way (the rows rolled back, some files
+    gone) is finished by the next run, which deletes what is left (a missing file is not an error)
+    and blanks the rows; with nothing left to change, nothing is touched."""
+    return _holder_name_withhold(user) + _instructor_name_withhold(user)
+
+
+def _holder_name_withhold(user: User) -> int:
+    certificates = list(Certificate.objects.select_for_update().filter(student=user).order_by("pk"))
+    revisions = list(CertificateRevision.objects.filter(certificate__in=certificates).order_by("pk"))
+    pending = [c for c in certificates if not c.name_withheld or c.student_name or c.pdf or c.pdf_sha256]
+    pending_revisions = [r for r in revisions if r.student_name or r.pdf or r.pdf_sha256]
+    for item in [*pending, *pending_revisions]:
+        if item.pdf:
+            item.pdf.storage.delete(item.pdf.name)
+    now = timezone.now()
+    for certificate in pending:
+        certificate.student_name, certificate.pdf, certificate.pdf_sha256 = "", "", ""
+        certificate.name_withheld_at = certificate.name_withheld_at or now
+        certificate.save(update_fields=["student_name", "pdf", "pdf_sha256", "name_withheld_at"])
+    for revision in pending_revisions:
+        revision.student_name, revision.pdf, revision.pdf_sha256 = "", "", ""
+        revision.save(update_fields=["student_name", "pdf", "pdf_sha256"])
+    return len(pending)
+
+
+def _generic_instructor_name(language: str) -> str:
+    """What certificate_printed_names prints for an instructor without a name, in `language`."""
+    with translation.override(supported(language) or settings.LANGUAGE_CODE):
+        return str(_("{platform} instructor").format(platform=settings.PLATFORM_NAME))
+
+
+def _instructor_name_withhold(user: User) -> int:
+    printed = f"{user.first_name} {user.last_name}".strip()
+    if not printed or getattr(user, "erased_at", None) is not None:
+        return 0
+    taught = Q(course__instructor=user, instructor_name=printed)
+    certificates = list(Certificate.objects.select_for_update(of=("self",)).filter(taught).order_by("pk"))
+    for certificate in certificates:
+        certificate.instructor_name = _generic_instructor_name(certificate.language)
+        certificate.save(update_fields=["instructor_name"])
+    revisions = CertificateRevision.objects.filter(
+        certificate__course__instructor=user, instructor_name=printed
+    ).select_related("certificate")
+    for revision in revisions.order_by("pk"):
+        revision.instructor_name = _generic_instructor_name(revision.certificate.language)
+        revision.save(update_fields=["instructor_name"])
+    return len(certificates)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
+from lms.audit import AuditedReadAdmin
 from lms.errors import InvalidInput
 from media import storage
 
@@ -489,9 +490,11 @@ class LessonAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class EnrollmentAdmin(AuditedReadAdmin, ServiceAdminMixin, admin.ModelAdmin):
     """Staff grant access here (enrollment_create, source "admin") and revoke it with the action;
     an enrollment is never edited or deleted by hand: the student's history stays."""
+
+    audit_subject_field = "student"
 
     list_display = ("student", "course", "status", "source", "enrolled_at", "completed_at")
     list_filter = ("status", "source", "enrolled_at", "completed_at")

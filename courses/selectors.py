@@ -8,7 +8,17 @@ from accounts.models import User
 from accounts.roles import is_admin, is_instructor
 from payments.selectors import revenue_subquery
 
-from .models import Category, Course, CourseStatus, Enrollment, EnrollmentStatus, Lesson, LessonAttachment, Section
+from .models import (
+    Category,
+    Course,
+    CourseStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Lesson,
+    LessonAttachment,
+    LessonCompletion,
+    Section,
+)
 
 
 def _has_active_enrollment(user) -> Exists:
@@ -153,4 +163,21 @@ def enrollment_list_for_student(student: User) -> QuerySet[Enrollment]:
         Enrollment.objects.filter(student=student)
         .select_related("course", "course__category", "course__instructor", "course__cover")
         .order_by("-enrolled_at", "-id")
+    )
+
+
+# --- a person's own data (privacy's export) --------------------------------------------------------
+def course_list_taught_by(user: User) -> QuerySet[Course]:
+    """Every course the user is the instructor of, any status, whatever role they hold now (unlike
+    course_list_for_instructor), oldest first: what a privacy export lists."""
+    return Course.objects.filter(instructor=user).order_by("created_at", "id")
+
+
+def lesson_completion_list_for_student(student: User) -> QuerySet[LessonCompletion]:
+    """Every lesson the student marked done, in any of their enrollments (active or revoked), oldest
+    first, with the lesson and its course's id: one query."""
+    return (
+        LessonCompletion.objects.filter(enrollment__student=student)
+        .select_related("lesson", "enrollment")
+        .order_by("completed_at", "id")
     )

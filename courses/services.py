@@ -927,3 +927,24 @@ def lesson_complete(*, student: User, lesson: Lesson) -> tuple[Enrollment, Progr
     enrollment.save(update_fields=["last_activity_at"])
     enrollment_evaluate_completion(enrollment=enrollment)
     return enrollment, progress_for([enrollment])[enrollment.pk]
+
+
+# --- erasure (privacy) ------------------------------------------------------------------------------
+def enrollments_erase_for_user(*, user: User) -> int:
+    """Erasure of a person (privacy's erasure job, the platform: there is no actor, and no other
+    caller). Each of the user's active enrollments is revoked through enrollment_revoke, so
+    everything a revoke does happens: the course's enrollment_count drops, the status hooks run
+    (schedules gives the cohort seat to the next in line; reviews recounts the course's rating) and
+    the revoke is recorded in the activity log. The enrollments and their lesson completions stay,
+    as history pointing at the pseudonymised user; courses the user teaches are not touched here
+    (they stay readable, their instructor shown as the pseudonym).
+
+    Not atomic as a whole, on purpose: each revoke is its own transaction (enrollment_revoke's
+    conditional UPDATE locks only that enrollment's row, then its course's row and, through the
+    hook, its cohorts'), so no locks of several courses are held at once. A run that dies half way
+    leaves each enrollment revoked or active, and a second run revokes the rest; with nothing left
+    active it does nothing. Returns how many enrollments it found active (and revoked)."""
+    active = list(Enrollment.objects.filter(student=user, status=EnrollmentStatus.ACTIVE).order_by("pk"))
+    for enrollment in active:
+        enrollment_revoke(actor=None, enrollment=enrollment)
+    return len(active)

@@ -79,3 +79,45 @@ def moderation_log_list_for_moderator(user) -> QuerySet[ModerationLog]:
     if is_admin(user):
         return queryset
     return queryset.filter(course__in=course_list_for_manager(user))
+
+
+# --- a person's own rows, for their export (privacy) ----------------------------------------------
+def post_list_by_author(author) -> QuerySet[Post]:
+    """Every post `author` wrote, hidden or deleted ones too, with its course."""
+    return Post.objects.filter(author=author).select_related("course").order_by("created_at", "id")
+
+
+def comment_list_by_author(author) -> QuerySet[Comment]:
+    """Every comment and reply `author` wrote, hidden or deleted ones too, with its thread (the forum
+    eraser reads the thread's state and the authors it notified)."""
+    return Comment.objects.filter(author=author).select_related("post", "parent").order_by("created_at", "id")
+
+
+def vote_list_by_user(user) -> QuerySet[Vote]:
+    """Every vote `user` gave, with the thread voted for."""
+    return Vote.objects.filter(user=user).select_related("post").order_by("created_at", "id")
+
+
+def report_list_by_reporter(reporter) -> QuerySet[Report]:
+    """Every report `reporter` made, open or resolved."""
+    return Report.objects.filter(reporter=reporter).order_by("created_at", "id")
+
+
+def moderation_log_list_by_actor(actor) -> QuerySet[ModerationLog]:
+    """Every moderation action `actor` took (as a course's moderator, or an admin)."""
+    return ModerationLog.objects.filter(actor=actor).order_by("created_at", "id")
+
+
+def comment_list_about_user(user) -> QuerySet[Comment]:
+    """The comments the erasure of `user` reads (forum.services.forum_erase_for_user): theirs, those
+    in their threads and the replies to theirs, with thread, parent and author, in pk order."""
+    return (
+        Comment.objects.filter(Q(author=user) | Q(post__author=user) | Q(parent__author=user))
+        .select_related("author", "post", "parent")
+        .order_by("pk")
+    )
+
+
+def report_list_about_user(user) -> QuerySet[Report]:
+    """The reports the erasure of `user` reads: theirs, and those on their posts and comments."""
+    return Report.objects.filter(Q(reporter=user) | Q(post__author=user) | Q(comment__author=user)).order_by("pk")

@@ -1,6 +1,7 @@
 """Every write to the forum, with its rules: who may take part, locks, one vote and one report per
 reader, soft deletes that keep threads whole, and an audit log of every moderation action."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from lms.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from lms.services import model_update
 from notifications.models import NotificationType
 from notifications.services import notifications_withdraw, notify
+from privacy.redaction import identity_pattern
 
 from .access import DELETE_DENIED, EDIT_DENIED, MODERATE_DENIED, is_author, is_moderator, may_delete, may_open
 from .models import (
@@ -34,6 +36,7 @@ from .models import (
     Resolution,
     Vote,
 )
+from .selectors import comment_list_about_user, post_list_by_author, report_list_about_user
 
 # Pinned threads sort above every unpinned one: their sort key is their last activity, far ahead.
 PIN_OFFSET = timedelta(days=365 * 1000)
@@ -44,6 +47,11 @@ PIN_OFFSET = timedelta(days=365 * 1000)
 HIDDEN_REPLY = _("This reply was hidden by a moderator.")
 HIDDEN_THREAD_TITLE = _("A reply in a thread hidden by a moderator")
 HIDDEN_THREAD = _("This thread was hidden by a moderator.")
+
+# The forum_reply title; "Deleted user" stands for the author once their account is erased.
+REPLY_TITLE = _("{author} replied in “{thread}”")
+DELETED_USER = _("Deleted user")
+REMOVED_THREAD = _("[removed]")  # a deleted thread's title (stored as models.REMOVED), in the reader's language
 
 PARTICIPANTS_ONLY = _("Only enrolled students, the course's instructor and admins take part in its forum.")
 POST_DELETED = _("This post was deleted.")
@@ -222,7 +230,7 @@ def comment_create(*, post: Post, author, body: str, parent: Comment | None = No
         notify(
             recipients=recipients,
             type="forum_reply",
-            title=format_lazy(_("{author} replied in “{thread}”"), author=author.full_name, thread=post.title),
+            title=format_lazy(REPLY_TITLE, author=author.full_name, thread=post.title),
             body=body[:300],
             payload={"course_id": course.pk, "post_id": post.pk, "comment_id": comment.pk},
         )
@@ -337,21 +345,7 @@ def _tell_moderators(*, report: Report, item: Post | Comment, hidden_now: bool) 
     payload = {"course_id": course.pk, "report_id": report.pk, "post_id": report.post_id or item.post_id}
     if not is_post:
         payload["comment_id"] = item.pk
-    # Lazy: rendered in the instructor's language (notifications.services.notify).
-    reason = report.reason[:300]
-    if hidden_now:
-        threshold = settings.FORUM_AUTO_HIDE_REPORTS
-        body = format_lazy(
-            ngettext_lazy(
-                "Reason given: {reason}\nIt was hidden automatically after {count} report.",
-                "Reason given: {reason}\nIt was hidden automatically after {count} reports.",
-                threshold,
-            ),
-            reason=reason,
-            count=threshold,
-        )
-    else:
-        body = format_lazy(_("Reason given: {reason}"), reason=reason)
+    body = _report_body(report.reason, hidden_now=hidden_now)
     if is_post:
         title = format_lazy(_("A post was reported in the forum of “{course}”"), course=course.title)
     else:
@@ -363,6 +357,24 @@ def _tell_moderators(*, report: Report, item: Post | Comment, hidden_now: bool) 
         body=body,
         payload=payload,
     )
+
+
+def _report_body(reason: str, *, hidden_now: bool):
+    """The forum_report notification's body: the reason given, and whether the report hid the item.
+    Lazy: rendered in the instructor's language (notifications.services.notify)."""
+    reason = reason[:300]
+    if hidden_now:
+        threshold = settings.FORUM_AUTO_HIDE_REPORTS
+        return format_lazy(
+            ngettext_lazy(
+                "Reason given: {reason}\nIt was hidden automatically after {count} report.",
+                "Reason given: {reason}\nIt was hidden automatically after {count} reports.",
+                threshold,
+            ),
+            reason=reason,
+            count=threshold,
+        )
+    return format_lazy(_("Reason given: {reason}"), reason=reason)
 
 
 def _withdraw_text(item: Post | Comment) -> None:
@@ -448,3 +460,103 @@ def item_set_hidden(*, item: Post | Comment, actor, hidden: bool) -> None:
             action=ModerationAction.HIDE if hidden else ModerationAction.RESTORE,
             **target,
         )
+
+
+# --- erasure (privacy) ---------------------------------------------------------------------------
+def _redactor(user) -> Callable[[str], str]:
+    """`text` with every mention of the person (privacy.redaction.identity_pattern) replaced by the removed marker."""
+    pattern = identity_pattern(user)
+    if pattern is None:
+        return lambda text: text
+    return lambda text: pattern.sub(REMOVED, text)
+
+
+def _reply_notification_text(comment: Comment, *, author, thread: str, body: str) -> tuple:
+    """The title and body a forum_reply notification about `comment` shows once the erasure has
+    rewritten it: `author` and the `thread` title named in the title, and for the body what the
+    thread shows now: the markers of _withdraw_text for hidden text, the deleted marker, or `body`."""
+    post = comment.post
+    if post.is_hidden:
+        return HIDDEN_THREAD_TITLE, HIDDEN_THREAD
+    title = format_lazy(REPLY_TITLE, author=author, thread=REMOVED_THREAD if post.is_removed else thread)
+    if comment.is_hidden:
+        return title, HIDDEN_REPLY
+    if comment.is_removed:
+        return title, COMMENT_DELETED
+    return title, body[:300]
+
+
+def _erase_from_comment(comment: Comment, *, user, redact) -> int:
+    """Takes the person out of one comment (theirs, or one answering them) and out of the forum_reply
+    notifications it sent: those first, then the row, so a run that dies in between redoes both."""
+    theirs = comment.author_id == user.pk
+    body, thread = redact(comment.body), redact(comment.post.title)
+    rewritten = 0
+    if theirs or body != comment.body or thread != comment.post.title:
+        recipients = {comment.post.author_id}
+        if comment.parent_id is not None:
+            recipients.add(comment.parent.author_id)
+        recipients.discard(comment.author_id)
+        if recipients:  # nobody is told of a reply to themselves
+            title, text = _reply_notification_text(
+                comment, author=DELETED_USER if theirs else comment.author.full_name, thread=thread, body=body
+            )
+            rewritten = notifications_withdraw(
+                type=NotificationType.FORUM_REPLY,
+                key="comment_id",
+                values=[comment.pk],
+                title=title,
+                body=text,
+                recipients=recipients,
+            )
+    if body != comment.body:  # compare and set: a moderator's delete meanwhile wins
+        Comment.objects.filter(pk=comment.pk, body=comment.body).update(body=body)
+    return rewritten
+
+
+def forum_erase_for_user(*, user) -> int:
+    """What erasing `user`'s account does to the forum (privacy; README "Privacy"). No row is
+    deleted: their posts and comments stay, so threads stay whole (the author reads "Deleted user"
+    once the accounts eraser, last, pseudonymises the user row); their votes stay, so other people's
+    threads keep their vote counts (lms/counters.py: nothing to recount); their reports and
+    moderation actions stay as the course's moderation record, pointing at the pseudonym.
+
+    What is rewritten is text that names them: their e-mail address and name (privacy.redaction.identity_pattern)
+    become "[removed]" in their posts' titles and bodies, their comments, their reports' reasons, and
+    in what others wrote to them (comments in their threads, replies to their comments, reports on
+    their writing); mentions elsewhere in the forum are not searched. The notifications that carried
+    that text are rewritten through notifications_withdraw (which covers e-mail copies still queued):
+    forum_reply ones about their comments get "Deleted user" in the title ("{author} replied in
+    “{thread}”"), and every rewritten one a body that shows no more than the thread does now;
+    forum_report ones about a rewritten reason get the new reason. Returns how many stored
+    notifications were rewritten.
+
+    Called by the platform only, before the account is pseudonymised (the privacy erasure job:
+    actor None; no permission check). Takes no lock: each row changes by compare and set (a
+    moderator's delete or hide meanwhile wins). Resumable: per item, notifications are rewritten
+    before the row, posts after their comments, so a run that dies half way leaves every changed
+    row's notifications done, and the next run finds the rest. Idempotent: a second run finds no
+    text to change, and writes the same notification text again."""
+    redact = _redactor(user)
+    rewritten = 0
+    for comment in comment_list_about_user(user).iterator(chunk_size=500):
+        with transaction.atomic():
+            rewritten += _erase_from_comment(comment, user=user, redact=redact)
+    for report in report_list_about_user(user).iterator(chunk_size=500):
+        reason = redact(report.reason)
+        if reason == report.reason:
+            continue
+        with transaction.atomic():
+            hidden_now = ModerationLog.objects.filter(report=report, action=ModerationAction.AUTO_HIDE).exists()
+            rewritten += notifications_withdraw(
+                type=NotificationType.FORUM_REPORT,
+                key="report_id",
+                values=[report.pk],
+                body=_report_body(reason, hidden_now=hidden_now),
+            )
+            Report.objects.filter(pk=report.pk, reason=report.reason).update(reason=reason)
+    for post in post_list_by_author(user).iterator(chunk_size=500):
+        title, body = redact(post.title), redact(post.body)
+        if (title, body) != (post.title, post.body):  # compare and set: a delete meanwhile wins
+            Post.objects.filter(pk=post.pk, title=post.title, body=post.body).update(title=title, body=body)
+    return rewritten

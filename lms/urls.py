@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("assignments.api.urls")),
     path("", include("gradebook.api.urls")),
     path("", include("schedules.api.urls")),
+    path("", include("privacy.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import UploadPurpose, UploadStatus
+from .models import StorageQuota, Upload, UploadPurpose, UploadStatus
 
 
 def storage_usage(*, roles: list[str] | None = None, limit: int | None = None) -> list[dict]:
@@ -34,3 +34,13 @@ def storage_usage(*, roles: list[str] | None = None, limit: int | None = None) -
         .values("id", "email", "role", "files", "used_bytes", "quota_bytes", *per_purpose)
     )
     return list(rows[:limit] if limit else rows)
+
+
+def upload_list_for_owner(user) -> QuerySet[Upload]:
+    """Every upload the user made (any status), oldest first: their export."""
+    return Upload.objects.filter(owner=user).order_by("created_at", "pk")
+
+
+def storage_quota_for_user(user) -> StorageQuota | None:
+    """The quota an admin set for the user, if any (everyone else has MEDIA_QUOTA_BYTES)."""
+    return StorageQuota.objects.filter(user=user).first()

@@ -16,7 +16,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import ProtectedError, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -471,3 +471,55 @@ def storage_quota_set(*, actor, user, quota_bytes: int | None) -> StorageQuota |
         raise InvalidInput(gettext("A quota cannot be negative."), extra={"field": "bytes"})
     quota, _ = StorageQuota.objects.update_or_create(user=user, defaults={"bytes": quota_bytes, "updated_by": actor})
     return quota
+
+
+# --- erasure (privacy: media/privacy.py) ------------------------------------------------------------
+
+
+def uploads_erase_for_user(*, user, batch_size: int = 100) -> tuple[int, int]:
+    """Deletes every upload of `user` that nothing uses any more (asked for, rejected, never attached,
+    or released by what used it) with its files, and keeps those still in use: course material the
+    user uploaded as an instructor or admin (a course's cover, a lesson's video or attachments: the
+    course stays readable) and, until their own apps' erasers release them, an avatar or a submission
+    file. In use is what the database says: every reference to an upload is PROTECT, so deleting one
+    in use raises ProtectedError (before anything is deleted), and it is kept.
+
+    Unlike upload_delete, the files are deleted before the rows' transaction commits: a crash in
+    between leaves rows whose files are gone, which a rerun deletes (deleting a missing file is no
+    error); the other way round, it could leave files that no row remembers and nothing would delete.
+
+    Who may call: the platform only (the privacy app's erasure job; there is no actor). Locks the
+    user's uploads' rows, a batch at a time, each batch in its own transaction. Idempotent: a second
+    run finds only the kept uploads, and keeps them. Returns (deleted, kept)."""
+    deleted = kept = 0
+    after = None
+    while True:
+        with transaction.atomic():
+            batch = Upload.objects.select_for_update().filter(owner=user).order_by("pk")
+            if after is not None:
+                batch = batch.filter(pk__gt=after)
+            batch = list(batch[:batch_size])
+            if not batch:
+                return deleted, kept
+            after = batch[-1].pk  # read now: deleting an instance clears its pk
+            gone = []
+            for upload in batch:
+                keys = upload.stored_keys()
+                try:
+                    with transaction.atomic():
+                        upload.delete()
+                except ProtectedError:
+                    kept += 1
+                    continue
+                gone.extend(keys)
+                deleted += 1
+            storage.delete(gone)
+
+
+@transaction.atomic
+def storage_quota_erase_for_user(*, user) -> int:
+    """Deletes the storage quota an admin set for `user`. Quotas the user set for others, as an admin,
+    stay (`updated_by` then points at the pseudonymised account). Who may call: the platform only (the
+    privacy app's erasure job). No lock: one row, deleted whole. Idempotent. Returns how many rows went."""
+    deleted, _by_model = StorageQuota.objects.filter(user=user).delete()
+    return deleted

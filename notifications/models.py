@@ -25,6 +25,7 @@ class NotificationType(models.TextChoices):
     COHORT_STARTING = "cohort_starting", _("Your cohort starts within a day")
     CONTENT_RELEASED = "content_released", _("Content that opened for you (a daily digest)")
     DUE_SOON = "due_soon", _("Work or a quiz due within a day")
+    DATA_EXPORT_READY = "data_export_ready", _("Your data export is ready")
 
 
 # Channels on unless the user switches them off. E-mail stays off for the chattiest types.

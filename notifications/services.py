@@ -1,5 +1,6 @@
 """Telling users about things. Every app calls `notify`; nothing else creates notifications."""
 
+import re
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from activity.models import Verb
@@ -15,7 +17,7 @@ from activity.services import activity_record
 from courses.selectors import enrollment_student_ids_active
 from lms.emails import templated_email
 from lms.errors import InvalidInput, NotPermitted
-from lms.i18n import Text, by_language, language_of, render_in, supported
+from lms.i18n import Text, by_language, language_of, languages_of, render_in, supported
 from lms.jobs import enqueue_on_commit
 
 from .access import ANNOUNCE_DENIED, can_announce, is_recipient
@@ -54,19 +56,20 @@ def _chunks(items: Sequence, size: int):
 def channels_for(*, user_ids: Sequence[int], type: str) -> dict[int, dict]:
     """Each user's channels for this type (their stored choice or the default) and the language
     text for them is written in (lms.i18n.language_of): `{id: {in_app, email, language}}`. One
-    query (the preferences are read beside the users)."""
+    query (the preferences are read beside the users). A deactivated or erased account gets neither
+    channel: nobody reads it any more (privacy: an erased instructor's course still has events)."""
     default = DEFAULT_CHANNELS[type]
     channels = {pk: {**default, "language": settings.LANGUAGE_CODE} for pk in user_ids}
     chosen = NotificationPreference.objects.filter(user_id=OuterRef("pk"), type=type)
     rows = (
         User.objects.filter(pk__in=user_ids)
         .annotate(in_app=Subquery(chosen.values("in_app")[:1]), email_on=Subquery(chosen.values("email")[:1]))
-        .values_list("pk", "language", "in_app", "email_on")
+        .values_list("pk", "language", "in_app", "email_on", "is_active")
     )
-    for user_id, language, in_app, email in rows:
+    for user_id, language, in_app, email, is_active in rows:
         channels[user_id] = {
-            "in_app": default["in_app"] if in_app is None else in_app,
-            "email": default["email"] if email is None else email,
+            "in_app": is_active and (default["in_app"] if in_app is None else in_app),
+            "email": is_active and (default["email"] if email is None else email),
             "language": supported(language) or settings.LANGUAGE_CODE,
         }
     return channels
@@ -456,3 +459,117 @@ def announcement_send(*, announcement_id: int) -> int:
     announcement.recipient_count = len(recipients)
     announcement.save(update_fields=["sent_at", "recipient_count"])
     return len(recipients)
+
+
+# --- erasure -------------------------------------------------------------------------------------
+# What a name erased from stored text reads, in each reader's language (the name accounts gives an
+# erased user).
+DELETED_USER = gettext_lazy("Deleted user")
+
+
+def printed_names(user: User) -> list[str]:
+    """The ways stored text may name `user`: their full name (what User.full_name printed), their
+    e-mail address (its fallback), and their first and last names alone (a signature, a greeting).
+    Empty once the account is pseudonymised (the accounts eraser, last)."""
+    if getattr(user, "erased_at", None) is not None:
+        return []
+    return [f"{user.first_name} {user.last_name}".strip(), user.email, user.first_name, user.last_name]
+
+
+class _Names:
+    """`names` found as whole words, whatever their case, longest first (the full name before its
+    parts): in a queryset's text fields (`mentions`) and in a text (`replace`)."""
+
+    def __init__(self, names: Iterable[str]):
+        self.names = sorted({name.strip() for name in names if name and name.strip()}, key=len, reverse=True)
+        alternatives = "|".join(rf"(?<!\w){re.escape(name)}(?!\w)" for name in self.names)
+        self.pattern = re.compile(alternatives, re.IGNORECASE) if self.names else None
+
+    def mentions(self, *fields: str) -> Q:
+        found = Q()
+        for name in self.names:
+            for field in fields:
+                found |= Q(**{f"{field}__icontains": name})
+        return found
+
+    def replace(self, text: str, label: str) -> str:
+        return self.pattern.sub(lambda _match: label, text) if self.pattern else text
+
+
+@transaction.atomic
+def notifications_unname(*, names: Iterable[str], key: str, values: Iterable[int | str], types=None) -> int:
+    """Erasure of a person, in other people's inboxes: in the stored notifications whose payload
+    `key` is one of `values` (the person's id as `student_id`; their announcements as
+    `announcement_id`; for the forum, their comments as `comment_id`), of `types` when given, each
+    of `names` (printed_names: how text named them) is replaced, as a whole word and whatever its
+    case, by "Deleted user" in the reader's language, in the title and the body; the rest of the
+    text stays. Whoever erases a person calls it (the platform: no actor). Safe to repeat: a second
+    run finds no name. Takes no lock: only the title and body are written, so a reader marking one
+    read meanwhile loses nothing. Returns how many notifications it changed."""
+    names = _Names(names)
+    values = list(dict.fromkeys(values))
+    if not names.names or not values:
+        return 0
+    changed = []
+    for chunk in _chunks(values, WITHDRAW_BATCH):
+        stored = Notification.objects.filter(names.mentions("title", "body"), **{f"payload__{key}__in": list(chunk)})
+        if types is not None:
+            stored = stored.filter(type__in=list(types))
+        rows = list(stored.only("pk", "recipient_id", "title", "body").order_by("pk"))
+        languages = languages_of({row.recipient_id for row in rows})
+        labels = {language: render_in(language, DELETED_USER) for language in set(languages.values())}
+        for row in rows:
+            label = labels[languages[row.recipient_id]]
+            title, body = names.replace(row.title, label)[:200], names.replace(row.body, label)
+            if (title, body) != (row.title, row.body):
+                row.title, row.body = title, body
+                changed.append(row)
+    Notification.objects.bulk_update(changed, ["title", "body"], batch_size=INSERT_BATCH)
+    return len(changed)
+
+
+@transaction.atomic
+def notifications_erase_for_user(*, user: User) -> dict[str, int]:
+    """Erasure of a person (privacy's erasure job: the platform acts, there is no actor and no other
+    caller). Their notifications and their channel preferences are deleted. Their announcements stay,
+    as course content (the author then reads "Deleted user"), with their name (printed_names: a
+    signature) replaced by "Deleted user" in the title and body. In other people's notifications
+    that name them, by the payload's `student_id` ("Ada Lovelace enrolled in ...", "Ada Lovelace
+    submitted attempt 2." to the instructor) or `announcement_id` (a copy of their announcement),
+    their name becomes "Deleted user" in the reader's language (notifications_unname). E-mail
+    copies still queued for them are not sent: the e-mail jobs skip inactive accounts, which an
+    erased one is. Takes the row locks of their announcements (announcement_send takes them to
+    deliver one). Idempotent: a second run finds nothing to delete or rename. Returns the counts:
+    {"notifications", "preferences", "announcements", "renamed"}."""
+    names = printed_names(user)
+    notifications = Notification.objects.filter(recipient=user).delete()[0]
+    preferences = NotificationPreference.objects.filter(user=user).delete()[0]
+    announcement_ids = list(Announcement.objects.filter(author=user).values_list("pk", flat=True))
+    announcements = _announcements_unname(names=_Names(names), ids=announcement_ids)
+    renamed = notifications_unname(names=names, key="student_id", values=[user.pk])
+    renamed += notifications_unname(
+        names=names, key="announcement_id", values=announcement_ids, types=[NotificationType.ANNOUNCEMENT]
+    )
+    return {
+        "notifications": notifications,
+        "preferences": preferences,
+        "announcements": announcements,
+        "renamed": renamed,
+    }
+
+
+def _announcements_unname(*, names: _Names, ids: list[int]) -> int:
+    """The announcements `ids` with `names` replaced by "Deleted user" (in the platform's language:
+    the text is the course's, read by all its students), under their row locks."""
+    if not names.names or not ids:
+        return 0
+    label = render_in(settings.LANGUAGE_CODE, DELETED_USER)
+    changed = 0
+    found = Announcement.objects.select_for_update().filter(names.mentions("title", "body"), pk__in=ids)
+    for announcement in found.order_by("pk"):
+        title, body = names.replace(announcement.title, label)[:200], names.replace(announcement.body, label)
+        if (title, body) != (announcement.title, announcement.body):
+            announcement.title, announcement.body = title, body
+            announcement.save(update_fields=["title", "body"])
+            changed += 1
+    return changed

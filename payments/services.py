@@ -730,3 +730,89 @@ def order_reconcile(*, client, order_pk) -> str:
         _order_mark_failed(order, "canceled", final=True)
         return "failed"
     return "still pending"
+
+
+# --- erasure -------------------------------------------------------------------------------------
+# The failure_reason of an order closed because its buyer's account was erased: why it failed, not
+# anything about the person, so erasure keeps it (every other reason on their orders is blanked).
+ERASED_REASON = "canceled: account erased"
+UNSETTLED = Q(status=OrderStatus.PENDING) | Q(status=OrderStatus.FAILED, coupon_held=True)
+UNSETTLED |= Q(status=OrderStatus.FAILED, seat_held=True)
+
+
+def _unsettled(order: Order) -> bool:
+    """UNSETTLED, for a row in hand."""
+    held = order.coupon_held or order.seat_held
+    return order.status == OrderStatus.PENDING or (order.status == OrderStatus.FAILED and held)
+
+
+class PaymentProcessing(Conflict):
+    """An order's payment is being processed at Stripe: erasure waits for its outcome (the job
+    fails and runs again later), rather than close an order that may yet be paid."""
+
+
+def orders_erase_for_user(*, user: User) -> int:
+    """Erasure of a person (privacy's erasure job: the platform acts, there is no actor and no other
+    caller). Orders stay, for accounting, with their amounts, currency, status, course, coupon and
+    dates, pointing at the pseudonymised user. The platform stores no name, e-mail, address or
+    Stripe customer on an order, and sends Stripe only the order's, course's and user's ids as
+    metadata, so nothing at Stripe needs anonymising. What goes:
+
+    - every order still unsettled (pending, or declined but holding a coupon use or a cohort seat)
+      is closed: its intent canceled at Stripe, then the order failed (ERASED_REASON) with its holds
+      given back (the coupon's `reserved`, the cohort seat to the next in line), as reconciliation
+      expires orders. An intent Stripe says succeeded meanwhile is settled as paid instead (what its
+      webhook would do; the courses eraser, which runs after, revokes the enrollment it made). One
+      still processing raises PaymentProcessing: the erasure job runs again later;
+    - the client secret of every order (it reads the intent, and its card's details, at Stripe);
+    - the failure reasons (a card issuer's decline message says something about the person).
+
+    Each unsettled order under its own row lock (_locked_order), one at a time. Idempotent and
+    resumable: a run that dies half way leaves each order closed or not, an intent canceled at
+    Stripe is found canceled by the next run, and with nothing left it changes nothing. Stripe
+    unreachable: raises (503) and the job retries. Without Stripe configured, unsettled orders are
+    closed without a call (nothing can be paid through us then). Returns how many orders it closed."""
+    unsettled = Order.objects.filter(UNSETTLED, student=user).order_by("created_at")
+    ids = list(unsettled.values_list("pk", flat=True))
+    client = None
+    if gateway.configured() and unsettled.filter(payment_intent_id__isnull=False).exists():
+        client = gateway.client()
+    closed = sum(_order_close_for_erasure(order_pk=pk, client=client) for pk in ids)
+    mine = Order.objects.filter(student=user)
+    mine.exclude(client_secret="").update(client_secret="")
+    mine.exclude(failure_reason="").exclude(failure_reason=ERASED_REASON).update(failure_reason="")
+    return closed
+
+
+@transaction.atomic
+def _order_close_for_erasure(*, order_pk, client) -> bool:
+    """Closes one unsettled order of a person being erased (see orders_erase_for_user), under its
+    row lock. Returns whether it closed it (False: settled meanwhile, or paid at Stripe)."""
+    order = _locked_order(pk=order_pk)
+    if order is None or not _unsettled(order):
+        return False
+    if order.payment_intent_id and client is not None:
+        try:
+            intent = client.v1.payment_intents.retrieve(order.payment_intent_id)
+            if intent.status in CANCELABLE:
+                try:
+                    intent = client.v1.payment_intents.cancel(order.payment_intent_id)
+                except stripe.InvalidRequestError:  # it moved on meanwhile (e.g. it was just paid)
+                    intent = client.v1.payment_intents.retrieve(order.payment_intent_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.code != "resource_missing" and exc.http_status != 404:
+                raise gateway.provider_error(exc) from exc
+            intent = None  # Stripe has no such intent (another account's keys): nothing can pay it
+        except stripe.StripeError as exc:
+            raise gateway.provider_error(exc) from exc
+        if intent is not None and intent.status == "succeeded":
+            amount = getattr(intent, "amount_received", None) or intent.amount
+            _settle_success(order, amount=int(amount), currency=intent.currency)
+            return False
+        if intent is not None and intent.status == "processing":
+            raise PaymentProcessing(
+                _("A payment of this user's is being processed; erasure waits for its outcome."),
+                code="payment_processing",
+            )
+    _order_mark_failed(order, ERASED_REASON, final=True)
+    return True

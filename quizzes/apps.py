@@ -8,9 +8,13 @@ class QuizzesConfig(AppConfig):
     def ready(self):
         from courses.progress import register_requirement
         from courses.release import register_kind
+        from privacy.registry import register_eraser, register_exporter
 
         from .models import Quiz
+        from .privacy import ERASER, EXPORTER
         from .progress import quizzes_passed, quizzes_requirement
 
         register_requirement("quizzes", quizzes_requirement)
         register_kind("quiz", Quiz, quizzes_passed)
+        register_exporter(EXPORTER)
+        register_eraser(ERASER)

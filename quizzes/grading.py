@@ -160,6 +160,32 @@ def grade_question(question: dict, answer: dict | None) -> tuple[bool, Decimal]:
     return ok, (points if ok else Decimal(0))
 
 
+# Marks an answer whose typed text or number was erased (privacy): the attempt's grade stands as
+# given, so its review reads the stored results (AttemptAnswer) rather than grading the blank again.
+ERASED = "erased"
+
+
+def has_typed_content(answer) -> bool:
+    """Whether a stored answer holds something the student typed: a short answer's text or a
+    numeric answer (a pick among the choices is not typed)."""
+    if not isinstance(answer, dict):
+        return False
+    return answer.get("text") not in (None, "") or answer.get("number") is not None
+
+
+def erase_typed_content(answer):
+    """The answer with its typed text blanked ("") and its number cleared (None), marked ERASED;
+    choices picked, and answers with nothing typed, come back as they were."""
+    if not has_typed_content(answer):
+        return answer
+    blanked = {**answer, ERASED: True}
+    if "text" in blanked:
+        blanked["text"] = ""
+    if "number" in blanked:
+        blanked["number"] = None
+    return blanked
+
+
 def correct_answer(question: dict) -> dict:
     """What the review shows as the right answer."""
     return {

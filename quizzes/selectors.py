@@ -233,3 +233,14 @@ def quiz_results_get(quiz: Quiz) -> dict:
 
 def attempt_list_for_results(quiz: Quiz) -> QuerySet[Attempt]:
     return Attempt.objects.filter(quiz=quiz).select_related("student").order_by("-started_at", "-id")
+
+
+def attempt_list_for_export(student) -> QuerySet[Attempt]:
+    """Every attempt of the student's, oldest first, with its quiz and course and its graded results
+    (two queries), for their data export (privacy)."""
+    return (
+        Attempt.objects.filter(student=student)
+        .select_related("quiz__course")
+        .prefetch_related("graded_answers")
+        .order_by("started_at", "id")
+    )

@@ -22,7 +22,14 @@ from lms.ordering import move, next_order, reorder
 from lms.services import model_update
 
 from .access import TAKE_DENIED, attempt_owner_require, quiz_manager_require
-from .grading import grade_question, snapshot_question, validate_answers, validate_question_shape
+from .grading import (
+    erase_typed_content,
+    grade_question,
+    has_typed_content,
+    snapshot_question,
+    validate_answers,
+    validate_question_shape,
+)
 from .models import CHOICE_TYPES, Attempt, AttemptAnswer, Choice, Question, Quiz, ReviewPolicy, grace
 from .selectors import attempt_list_past_closing
 
@@ -425,3 +432,55 @@ def attempts_close_expired(*, limit: int = 500) -> int:
                 _grade(attempt, answers=attempt.answers, submitted_at=attempt.closes_at, auto=True)
                 closed += 1
     return closed
+
+
+# --- privacy -------------------------------------------------------------------------------------
+def attempts_erase_for_user(*, user) -> dict[str, int]:
+    """Erases what a person typed into quizzes (privacy; README "Privacy"). Their open attempts are
+    deleted: nothing was graded to keep, and left open the deadline job would grade them later, with
+    the answers blanked, in the erased person's name. In their submitted attempts the short-answer
+    text and numeric answers they typed are blanked (grading.erase_typed_content), in the saved
+    answers and in the graded results alike; the attempts themselves, their scores, the choices
+    picked and each question's result stay, for the quiz's statistics, the gradebook and the reports.
+
+    The platform calls it (the erasure job; there is no actor). Each attempt is changed in its own
+    transaction under its row lock (the one submit, save and the deadline job take), so an attempt
+    being graded is waited for and then blanked, and a run cut short leaves every attempt either
+    done or untouched: the next run finishes the rest, and a run with nothing left writes nothing.
+    Returns how many attempts were deleted and blanked."""
+    typed = {
+        attempt_id
+        for attempt_id, response in AttemptAnswer.objects.filter(attempt__student=user)
+        .values_list("attempt_id", "response")
+        .iterator()
+        if has_typed_content(response)
+    }
+    pending = [
+        pk
+        for pk, submitted_at, answers in Attempt.objects.filter(student=user)
+        .order_by("pk")
+        .values_list("pk", "submitted_at", "answers")
+        .iterator()
+        if submitted_at is None or pk in typed or any(has_typed_content(a) for a in (answers or {}).values())
+    ]
+    done = {"deleted": 0, "blanked": 0}
+    for pk in pending:
+        with transaction.atomic():
+            attempt = Attempt.objects.select_for_update().filter(pk=pk, student=user).first()
+            if attempt is None:
+                continue
+            if attempt.is_open:
+                attempt.delete()
+                done["deleted"] += 1
+                continue
+            answers = {qid: erase_typed_content(answer) for qid, answer in attempt.answers.items()}
+            changed = answers != attempt.answers
+            if changed:
+                attempt.answers = answers
+                attempt.save(update_fields=["answers"])
+            rows = [row for row in attempt.graded_answers.all() if has_typed_content(row.response)]
+            for row in rows:
+                row.response = erase_typed_content(row.response)
+            AttemptAnswer.objects.bulk_update(rows, ["response"])
+            done["blanked"] += bool(changed or rows)
+    return done

@@ -4,8 +4,9 @@ one call (lms.access). Views resolve reviews through them, and reviews.services 
 predicates, so a caller that forgets is still refused.
 
 Reviews (`review_for`), a review existing for a user (otherwise 404) when its course is visible to
-them (courses.access "read") and it counts (its author holds an active enrollment), or it is their
-own, or they are an admin (reviews.selectors.review_list_for_user):
+them (courses.access "read") and it counts (its author holds an active enrollment, or it counted
+when its author's account was erased), or it is their own, or they are an admin
+(reviews.selectors.review_list_for_user):
 - "read": nothing more.
 - "edit": they wrote it: 403 `not_author`, "Only the author can edit a review." (Admins edit
   reviews in the admin site, not the API.)

@@ -36,7 +36,7 @@ class ReviewAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return False  # students write reviews; staff edit or delete them
 
     def get_readonly_fields(self, request, obj=None):
-        return ("course", "student", "created_at", "updated_at")
+        return ("course", "student", "counts_after_erasure", "created_at", "updated_at")
 
     def save_model(self, request, obj, form, change):
         services.review_update(review=obj, actor=request.user, data=changed(form, ("rating", "comment")))

@@ -11,3 +11,10 @@ class ReviewsConfig(AppConfig):
         from .services import course_rating_enrollment_changed
 
         on_enrollment_status_changed(course_rating_enrollment_changed)
+
+        from privacy.registry import register_eraser, register_exporter
+
+        from .privacy import ERASER, EXPORTER
+
+        register_exporter(EXPORTER)
+        register_eraser(ERASER)

@@ -16,8 +16,9 @@ from .models import author_enrolled
 
 STARS = range(1, 6)
 
-# Only the reviews that count: their author's enrollment is active (reviews.models.author_enrolled).
-_counted = Q(author_enrolled(student="reviews__student_id", course="pk"))
+# Only the reviews that count: their author's enrollment is active, or they counted when their author was
+# erased (reviews.models.author_enrolled).
+_counted = author_enrolled(student="reviews__student_id", course="pk", review="reviews__")
 _count = Count("reviews", filter=_counted)
 # The mean rounded half up to whole cents, in integers so both databases round alike:
 # floor((200 * total + count) / (2 * count)) = floor(100 * total / count + 1/2).

@@ -18,6 +18,14 @@ class Review(models.Model):
         verbose_name=_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     comment = models.TextField(verbose_name=_("comment"), blank=True, max_length=5000)
+    counts_after_erasure = models.BooleanField(
+        verbose_name=_("counts after its author's erasure"),
+        default=False,
+        help_text=_(
+            "The author's account was erased while this review counted: it keeps counting and showing, "
+            'by "Deleted user", although the erasure revoked their enrollment.'
+        ),
+    )
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
@@ -57,14 +65,19 @@ class InstructorReply(models.Model):
         return _("Reply to review {review}").format(review=self.review_id)
 
 
-def author_enrolled(*, student: str = "student_id", course: str = "course_id") -> Exists:
+def author_enrolled(*, student: str = "student_id", course: str = "course_id", review: str = "") -> Q:
     """Which reviews count and show: those whose author holds an ACTIVE enrollment in the course.
     A review stays in the database when its author's enrollment is revoked (a refund, staff), but
     leaves the course's rating figures (reviews/counters.py) and the public lists, and can no longer
-    be edited; it counts again if the student is enrolled again. `student` and `course` name the
-    review's author and course in the outer query (a Course query reaches them through `reviews`)."""
-    return Exists(
+    be edited; it counts again if the student is enrolled again. One exception: a review that
+    counted when its author's account was erased keeps counting (`counts_after_erasure`, set by
+    reviews.services.review_erase_for_user before the erasure revokes the enrollment), so erasing
+    someone leaves the course's figures and page as they were. `student` and `course` name the
+    review's author and course in the outer query, `review` is the path to the review's own fields
+    (a Course query reaches them all through `reviews`: "reviews__student_id", "pk", "reviews__")."""
+    enrolled = Exists(
         Enrollment.objects.filter(
             student_id=OuterRef(student), course_id=OuterRef(course), status=EnrollmentStatus.ACTIVE
         )
     )
+    return Q(enrolled) | Q(**{f"{review}counts_after_erasure": True})

@@ -2,6 +2,7 @@
 while holding the course row's lock, so they are exact even under concurrent writes."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -16,11 +17,17 @@ from courses.services import course_lock, course_rating_update
 from lms.counters import true_values
 from lms.errors import Conflict, NotFound, NotPermitted
 from lms.services import model_update
-from notifications.services import notify
+from notifications.models import NotificationType
+from notifications.services import notifications_withdraw, notify
+from privacy.redaction import identity_pattern
 
 from .access import DELETE_DENIED, MANAGE_REPLY_DENIED, REPLY_DENIED, is_author, may_delete, may_reply
 from .counters import COURSE_RATING
-from .models import InstructorReply, Review
+from .models import InstructorReply, Review, author_enrolled
+
+# Stored in place of an erased person's name or e-mail address in the text reviews keep (the forum's
+# marker: forum.models.REMOVED).
+REMOVED = "[removed]"
 
 
 @transaction.atomic
@@ -167,3 +174,64 @@ def reply_delete(*, reply: InstructorReply, actor) -> None:
     role (may_reply; NotPermitted otherwise). No lock: deleting twice deletes once."""
     _require_replier(actor, reply)
     reply.delete()
+
+
+def review_erase_for_user(*, user) -> int:
+    """What erasing `user`'s account does to reviews (privacy; README "Privacy"). Their reviews and
+    the replies they wrote as an instructor stay (the course page stays readable; the author then
+    reads "Deleted user", the accounts eraser pseudonymising the user row last), and so do the
+    course's rating figures: each review of theirs that counts now (its author holds an active
+    enrollment) is marked `counts_after_erasure`, so that revoking their enrollments afterwards (the
+    courses eraser, which must run after this one) changes neither the figures nor the course's
+    public list. A review that no longer counted (a refund) stays out of them.
+
+    Text that names them is rewritten: their e-mail address and name become "[removed]" in their
+    reviews, in the instructor's replies to them, and in the replies they wrote as an instructor;
+    the notifications that carried that text (new_review to the instructor, review_reply to the
+    reviewer) get the rewritten text through notifications_withdraw (e-mail copies still queued too).
+    Returns how many reviews were marked.
+
+    Called by the platform only, before the account is pseudonymised (the privacy erasure job:
+    actor None; no permission check). Marking takes the course row's lock (course_lock:
+    enrollment_revoke's recount takes it too) and re-checks the enrollment under it, one transaction
+    per course, so a refund racing with the erasure either revoked first (left unmarked) or recounts
+    after (marked: no change). Text changes take no lock (compare and set: an admin's edit or
+    delete meanwhile wins); notifications are rewritten before the row. Idempotent and resumable:
+    a marked review is never marked again, a rewritten text is found unchanged, and the
+    notifications are written again with the same text."""
+    marked = 0
+    course_ids = (
+        Review.objects.filter(student=user, counts_after_erasure=False)
+        .values_list("course_id", flat=True)
+        .order_by("course_id")
+    )
+    for course_id in list(course_ids):
+        with transaction.atomic():
+            course_lock(course_id=course_id)
+            marked += Review.objects.filter(
+                author_enrolled(), student=user, course_id=course_id, counts_after_erasure=False
+            ).update(counts_after_erasure=True)
+
+    pattern = identity_pattern(user)
+    if pattern is None:
+        return marked
+    for review in Review.objects.filter(student=user).order_by("pk"):
+        comment = pattern.sub(REMOVED, review.comment)
+        with transaction.atomic():
+            # Always: the notification holds the comment as first written, maybe since edited.
+            notifications_withdraw(
+                type=NotificationType.NEW_REVIEW, key="review_id", values=[review.pk], body=comment[:300]
+            )
+            if comment != review.comment:
+                Review.objects.filter(pk=review.pk, comment=review.comment).update(comment=comment)
+    replies = InstructorReply.objects.filter(Q(review__student=user) | Q(author=user)).order_by("pk")
+    for reply in replies:
+        body = pattern.sub(REMOVED, reply.body)
+        with transaction.atomic():
+            if reply.author_id == user.pk:  # their reply, as first written, told the reviewer
+                notifications_withdraw(
+                    type=NotificationType.REVIEW_REPLY, key="review_id", values=[reply.review_id], body=body[:300]
+                )
+            if body != reply.body:
+                InstructorReply.objects.filter(pk=reply.pk, body=reply.body).update(body=body)
+    return marked

@@ -18,6 +18,7 @@ from .models import (
     LiveSession,
     LiveSessionReminder,
     MemberStatus,
+    ScheduleNotice,
 )
 
 
@@ -175,3 +176,35 @@ def calendar_feed_user(token: str) -> User | None:
         .first()
     )
     return feed.user if feed else None
+
+
+# --- a person's own data (privacy's export) --------------------------------------------------------
+def member_list_for_student(student: User) -> QuerySet[CohortMember]:
+    """Every place the student holds, waits for or held in a cohort (left ones too), oldest first,
+    with the cohort and its course: one query."""
+    return CohortMember.objects.filter(student=student).select_related("cohort__course").order_by("created_at", "id")
+
+
+def attendance_list_for_student(student: User) -> QuerySet[Attendance]:
+    """Every live session the student was marked present at, with the session: one query."""
+    return Attendance.objects.filter(student=student).select_related("session").order_by("marked_at", "id")
+
+
+def attendance_list_marked_by(user: User) -> QuerySet[Attendance]:
+    """Every attendance mark the user made (as a course's staff), with the session: one query."""
+    return Attendance.objects.filter(marked_by=user).select_related("session").order_by("marked_at", "id")
+
+
+def live_session_reminder_list_for_student(student: User) -> QuerySet[LiveSessionReminder]:
+    """Every live session reminder sent to the student, with the session: one query."""
+    return LiveSessionReminder.objects.filter(student=student).select_related("session").order_by("sent_at", "id")
+
+
+def schedule_notice_list_for_student(student: User) -> QuerySet[ScheduleNotice]:
+    """Every schedule notice (cohort starting, work due, daily digest) sent to the student."""
+    return ScheduleNotice.objects.filter(student=student).order_by("sent_at", "id")
+
+
+def calendar_feed_for_user(user: User) -> CalendarFeed | None:
+    """The user's calendar feed (its token hash is a secret: never show it), or None."""
+    return CalendarFeed.objects.filter(user=user).first()

@@ -45,6 +45,7 @@ from .models import (
     LiveSession,
     LiveSessionReminder,
     MemberStatus,
+    ScheduleNotice,
 )
 from .selectors import (
     attendance_student_ids,
@@ -690,3 +691,77 @@ def calendar_feed_issue(*, user: User) -> str:
         user=user, defaults={"token_hash": feed_token_hash(token), "created_at": timezone.now()}
     )
     return token
+
+
+# --- erasure (privacy) ---------------------------------------------------------------------------
+@transaction.atomic
+def _place_give_up(member_id: int) -> bool:
+    """Gives up one place (any status but `left`), as cohort_member_remove does and in its lock
+    order: an `enrolled` seat whose enrollment is still active first revokes it through
+    courses.services.enrollment_revoke (the enrollment's row, the course's, then through its hook
+    the cohort's, which leaves the seat); then, under the cohort's row lock, the member re-read
+    there is left if it is not yet, and the freed seat offered to the next in line. Returns whether
+    there was a place to give up."""
+    from courses.services import enrollment_revoke
+
+    member = CohortMember.objects.select_related("cohort").filter(pk=member_id).first()
+    if member is None or member.status == MemberStatus.LEFT:
+        return False
+    if member.status == MemberStatus.ENROLLED:
+        enrollment = enrollment_get_active(student=member.student_id, course=member.cohort.course_id)
+        if enrollment is not None:
+            enrollment_revoke(actor=None, enrollment=enrollment)  # frees the seat (cohort_seat_free_on_revoke)
+    cohort = _cohorts_locked([member.cohort_id]).get(member.cohort_id)
+    if cohort is None:
+        return False
+    member.refresh_from_db()
+    if member.status != MemberStatus.LEFT:
+        _leave(member)
+        _offer_free_seats(cohort)
+    return True
+
+
+def cohort_memberships_erase_for_user(*, user: User) -> int:
+    """Erasure of a person (privacy's erasure job, the platform: there is no actor, and no other
+    caller): the user gives up every place they hold or wait for in a cohort, so that no seat stays
+    taken, and no waitlist spot waits, for someone who can never come. A waitlisted or offered place
+    leaves the waitlist; a seat held by a checkout is released (if its order is paid after all, the
+    paid enrollment takes a free seat or is honoured over capacity, as for any released seat); an
+    enrolled seat whose enrollment is still active revokes it through the courses service (courses'
+    own eraser normally did that first). Each freed seat is offered to the next in line, who is
+    notified. The rows stay as history (`left`), pointing at the pseudonymised user.
+
+    Each place is given up in its own transaction under its cohort's row lock (the course's row,
+    then the cohort's, as on every seat path), never two cohorts' locks at once. A run that dies
+    half way leaves each place given up or not, and a second run gives up the rest; with nothing
+    left it does nothing. Returns the places this call gave up."""
+    ids = list(
+        CohortMember.objects.filter(student=user)
+        .exclude(status=MemberStatus.LEFT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(_place_give_up(member_id) for member_id in ids)
+
+
+@transaction.atomic
+def reminders_erase_for_user(*, user: User) -> int:
+    """Erasure of a person (privacy's erasure job, the platform; no other caller): deletes the
+    records of the live session reminders and schedule notices sent to the user. No lock: the
+    reminder jobs only insert rows for students of an audience (an active enrollment of an active
+    user), which an erased user no longer is once courses' eraser revoked their enrollments, and
+    they insert with conflicts ignored. Idempotent (a second run finds nothing). Returns the rows
+    deleted."""
+    reminders, _by_model = LiveSessionReminder.objects.filter(student=user).delete()
+    notices, _by_model = ScheduleNotice.objects.filter(student=user).delete()
+    return reminders + notices
+
+
+@transaction.atomic
+def calendar_feed_erase_for_user(*, user: User) -> bool:
+    """Erasure of a person (privacy's erasure job, the platform; no other caller): deletes the
+    user's calendar feed, so its secret address stops working at once. Locks nothing beyond the
+    row it deletes (calendar_feed_issue's update_or_create would make a new one: the erased user is
+    signed out and cannot ask). Idempotent. Returns whether there was a feed."""
+    deleted, _by_model = CalendarFeed.objects.filter(user=user).delete()
+    return bool(deleted)

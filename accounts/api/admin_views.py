@@ -13,6 +13,7 @@ from accounts.models import Role, User
 from lms.api.access import AccessViewSetMixin
 from lms.api.filters import BooleanFilter as StrictBooleanFilter
 from lms.api.permissions import IsAdmin
+from lms.audit import personal_data_read
 
 from . import schema
 from .serializers import AdminUserSerializer, AdminUserUpdateInputSerializer
@@ -55,6 +56,18 @@ class AdminUserViewSet(
     http_method_names = ["get", "patch", "delete", "head", "options"]
     access = staticmethod(user_for)
     needs = {"retrieve": "administer", "partial_update": "administer", "destroy": "administer"}
+
+    def retrieve(self, request, *args, **kwargs):
+        user = self.get_object()
+        personal_data_read(
+            actor=request.user,
+            subject=user,
+            action="api.read",
+            target=f"accounts.user:{user.pk}",
+            reason=request.headers.get("X-Audit-Reason", "")[:500],
+            path=request.path,
+        )
+        return Response(AdminUserSerializer(user).data)
 
     def partial_update(self, request, *args, **kwargs):
         user = self.get_object()

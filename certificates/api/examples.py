@@ -24,6 +24,7 @@ VERIFICATION = {
     "status": "issued",
     "verification_code": "K7QX2M9TB4HZ",
     "student_name": "Ada Lovelace",
+    "name_withheld": False,
     "course_title": "Python from scratch",
     "instructor_name": "Alan Turing",
     "issued_at": "2026-11-02T10:15:00Z",
@@ -32,6 +33,14 @@ VERIFICATION = {
     "sha256": "9f2c1e0b7a4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a43",
     "revoked_at": None,
     "revoked_reason": "",
+}
+# The holder's account was erased: still genuine, the name withheld and the PDF (and its hash) gone.
+VERIFICATION_NAME_WITHHELD = {
+    **VERIFICATION,
+    "verification_code": "R4W8PZQ2HN6TXC3DJ5KM",
+    "student_name": "",
+    "name_withheld": True,
+    "sha256": "",
 }
 REQUEST_ERRORS = {
     "Not completed": {

@@ -85,7 +85,14 @@ VERIFY = described(
     "certificates",
     get=extend_schema(
         responses={200: VerificationSerializer, **errors(404)},
-        examples=[OpenApiExample("A valid certificate", value=ex.VERIFICATION, response_only=True)],
+        examples=[
+            OpenApiExample("A valid certificate", value=ex.VERIFICATION, response_only=True),
+            OpenApiExample(
+                "The holder's name withheld (their account was erased)",
+                value=ex.VERIFICATION_NAME_WITHHELD,
+                response_only=True,
+            ),
+        ],
         summary="Check a certificate by its code (public)",
         auth=[],
     ),

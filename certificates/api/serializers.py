@@ -53,9 +53,15 @@ class CertificateSerializer(serializers.ModelSerializer):
 
 class VerificationSerializer(serializers.ModelSerializer):
     """What anyone may learn from a code: every printed field, the status and the PDF's hash (so
-    an edited PDF can be told apart), never an e-mail address."""
+    an edited PDF can be told apart), never an e-mail address. Once the holder's account is erased
+    the certificate still verifies, with `name_withheld` true, `student_name` empty and no hash
+    (the PDF, which showed the name, is deleted)."""
 
     valid = serializers.BooleanField(source="is_valid")
+    name_withheld = serializers.BooleanField(
+        help_text="True when the holder's account was erased: the certificate is genuine (see `valid`), but its "
+        "holder's name is withheld, so `student_name` and `sha256` are empty."
+    )
     sha256 = serializers.CharField(source="pdf_sha256")
 
     class Meta:
@@ -65,6 +71,7 @@ class VerificationSerializer(serializers.ModelSerializer):
             "status",
             "verification_code",
             "student_name",
+            "name_withheld",
             "course_title",
             "instructor_name",
             "issued_at",

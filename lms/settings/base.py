@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "assignments",
     "gradebook",
     "schedules",
+    "privacy",
     "lms",  # project-wide management commands (makemessages)
 ]
 
@@ -153,6 +154,8 @@ CELERY_TASK_ROUTES = {
     "media.tasks.*": {"queue": "media"},
     # Zipping every submission of an assignment is file work, like the media's.
     "assignments.tasks.archive*": {"queue": "media"},
+    # So is zipping everything about a person (their files included).
+    "privacy.tasks.data_export_build_task": {"queue": "media"},
 }
 # No job may run away: soft limit (the task can clean up), then the hard kill. PDFs get more time.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
@@ -163,6 +166,8 @@ CELERY_TASK_ANNOTATIONS = {
     "media.tasks.*": {"soft_time_limit": 600, "time_limit": 660},
     # The zip copies every submitted file.
     "assignments.tasks.archive_build_task": {"soft_time_limit": 600, "time_limit": 660},
+    "privacy.tasks.data_export_build_task": {"soft_time_limit": 600, "time_limit": 660},
+    "privacy.tasks.erasure_run_task": {"soft_time_limit": 600, "time_limit": 660},
 }
 # Recycle worker processes now and then, so a slow leak in a library never grows without bound.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=1000)
@@ -185,6 +190,7 @@ CELERY_BEAT_SCHEDULE = {
     "prune-signin-lockouts": {"task": "accounts.tasks.signin_lockouts_prune_task", "schedule": 24 * 3600.0},
     "derive-missing-media": {"task": "media.tasks.uploads_derive_missing_task", "schedule": 600.0},
     "sweep-submission-archives": {"task": "assignments.tasks.archives_sweep_task", "schedule": 600.0},
+    "privacy-sweep": {"task": "privacy.tasks.privacy_sweep_task", "schedule": 600.0},
     "delete-unattached-uploads": {"task": "media.tasks.uploads_delete_unattached_task", "schedule": 3600.0},
     "expire-cohort-seat-offers": {"task": "schedules.tasks.cohort_offers_expire_task", "schedule": 300.0},
     "remind-live-sessions": {"task": "schedules.tasks.live_session_reminders_task", "schedule": 300.0},
@@ -321,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "RequirableKindEnum": "courses.release.REQUIRABLE_KINDS",
         "ItemKindEnum": "courses.release.ITEM_KINDS",
         "CalendarEventTypeEnum": "schedules.calendar.TYPES",
+        "DataExportStatusEnum": "privacy.models.ExportStatus",
+        "ErasureStatusEnum": "privacy.models.ErasureStatus",
     },
 }
 
@@ -440,6 +448,12 @@ MEDIA_UNATTACHED_HOURS = env.int("MEDIA_UNATTACHED_HOURS", default=24)
 MEDIA_QUOTA_BYTES = env.int("MEDIA_QUOTA_BYTES", default=10 * 1024 * MB)
 # Private files (lesson videos and attachments, submissions) are given as links that expire.
 MEDIA_PRIVATE_URL_SECONDS = env.int("MEDIA_PRIVATE_URL_SECONDS", default=600)
+
+# Privacy (README "Privacy"): how long an export's link lives, the grace period before an erasure
+# runs (cancellable until then), and how long the audit log of staff reads is kept.
+PRIVACY_EXPORT_DAYS = env.int("PRIVACY_EXPORT_DAYS", default=7)
+ERASURE_GRACE_DAYS = env.int("ERASURE_GRACE_DAYS", default=14)
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
 # Public files (covers, avatars) are served by the API at /files/public/... with a year-long immutable
 # cache header, unless a CDN or public bucket prefix serves them: then their URL is this + the key.
 MEDIA_PUBLIC_URL = env("MEDIA_PUBLIC_URL", default="")

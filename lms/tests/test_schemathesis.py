@@ -136,6 +136,8 @@ BUSINESS_RULE_400 = {
     ("PATCH", "/api/v1/live-sessions/{id}/"): "`cohort` must be one of the course's own",
     ("POST", "/api/v1/live-sessions/{id}/attendance/"): "ids must be students of the session's audience (or "
     "already marked present), none both present and absent",
+    ("POST", "/api/v1/me/erasure/"): "the password must be the caller's own",
+    ("POST", "/api/v1/admin/users/{user_id}/erase/"): "an administrator cannot erase themself",
     ("PATCH", "/api/v1/courses/{course_id}/grading/"): "weights adding up to 100; a letter scale of distinct letters "
     "and starting percents, one of them 0",
 }

@@ -120,6 +120,10 @@ class ContentReleasedPayloadSerializer(serializers.Serializer):
     items = ReleasedItemSerializer(many=True)
 
 
+class DataExportPayloadSerializer(serializers.Serializer):
+    export_id = serializers.IntegerField(help_text="The export in GET /api/v1/me/data-exports/.")
+
+
 # The payload field of each type, a class to instantiate (so each schema variant has its own field).
 NOTIFICATION_PAYLOADS: dict[str, Callable[[], serializers.Field]] = {
     NotificationType.ENROLLMENT_CONFIRMED: EnrollmentPayloadSerializer,
@@ -142,6 +146,7 @@ NOTIFICATION_PAYLOADS: dict[str, Callable[[], serializers.Field]] = {
     NotificationType.COHORT_STARTING: CohortStartingPayloadSerializer,
     NotificationType.DUE_SOON: DueSoonPayloadSerializer,
     NotificationType.CONTENT_RELEASED: ContentReleasedPayloadSerializer,
+    NotificationType.DATA_EXPORT_READY: DataExportPayloadSerializer,
 }
 
 

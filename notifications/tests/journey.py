@@ -20,6 +20,7 @@ from notifications import services as notifications
 from payments import services as payments
 from payments.tests.factories import CouponFactory
 from payments.tests.helpers import charge_object, event
+from privacy import services as privacy
 from quizzes import services as quizzes
 from reviews import services as reviews
 from schedules import reminders
@@ -110,6 +111,8 @@ def run_journey() -> None:
     charge = {**charge_object(order), "metadata": {"order_id": str(order.pk)}}
     refund = event("charge.refunded", charge)
     payments.webhook_event_process(event_id=refund["id"], event_type=refund["type"], obj=charge)
+
+    privacy.data_export_request(actor=student, user=student)  # data_export_ready, once built (on commit)
 
     courses.enrollment_revoke(actor=None, enrollment=Enrollment.objects.get(student=classmate, course=course))
     courses.course_remove(actor=AdminFactory(), course=course, reason="Copied material.")

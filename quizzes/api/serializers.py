@@ -15,7 +15,7 @@ from courses.api.serializers import (
 )
 from courses.models import Section
 from lms.api.serializers import InputSerializer
-from quizzes.grading import correct_answer, grade_question
+from quizzes.grading import ERASED, correct_answer, grade_question
 from quizzes.models import (
     DUE_AT_HELP,
     MAX_ATTEMPTS_HELP,
@@ -406,15 +406,28 @@ class AttemptSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AnswerSerializer(many=True))
     def get_answers(self, attempt):
-        return [{"question": int(qid), **answer} for qid, answer in attempt.answers.items()]
+        return [
+            {"question": int(qid), **{k: v for k, v in answer.items() if k != ERASED}}
+            for qid, answer in attempt.answers.items()
+        ]
 
     @extend_schema_field(FeedbackSerializer(many=True))
     def get_feedback(self, attempt):
         if attempt.is_open or not self._visibility(attempt).review:
             return []
+        # An answer whose typed text was erased (privacy) keeps the result it was graded with: read
+        # from the stored results (one query, only for such an attempt), not graded again blank.
+        stored = {}
+        if any(answer.get(ERASED) for answer in attempt.answers.values()):
+            stored = {row.question_id: row for row in attempt.graded_answers.all()}
         feedback = []
         for question in attempt.snapshot:
-            correct, points = grade_question(question, attempt.answers.get(str(question["id"])))
+            answer = attempt.answers.get(str(question["id"]))
+            row = stored.get(question["id"]) if answer and answer.get(ERASED) else None
+            if row is not None:
+                correct, points = row.correct, row.points_awarded
+            else:
+                correct, points = grade_question(question, answer)
             feedback.append(
                 {
                     "question": question["id"],

@@ -46,14 +46,15 @@ class InstructorReplyFactory(factory.django.DjangoModelFactory):
 
 def fresh_figures(course_id: int) -> tuple[int, Decimal, dict[str, int]]:
     """rating_count, average_rating and rating_distribution computed now, in Python, from the rows:
-    the reviews whose author is enrolled in the course (active)."""
+    the reviews whose author is enrolled in the course (active), or that counted when their author
+    was erased (counts_after_erasure)."""
     enrolled = set(
         Enrollment.objects.filter(course_id=course_id, status=EnrollmentStatus.ACTIVE).values_list(
             "student_id", flat=True
         )
     )
-    reviews = Review.objects.filter(course_id=course_id).values_list("student_id", "rating")
-    ratings = [rating for student_id, rating in reviews if student_id in enrolled]
+    reviews = Review.objects.filter(course_id=course_id).values_list("student_id", "rating", "counts_after_erasure")
+    ratings = [rating for student_id, rating, kept in reviews if kept or student_id in enrolled]
     distribution = {str(stars): ratings.count(stars) for stars in range(1, 6)}
     average = (
         (Decimal(sum(ratings)) / len(ratings)).quantize(Decimal("0.01"), ROUND_HALF_UP) if ratings else Decimal("0.00")

@@ -10,7 +10,8 @@ from lms.commands import OperatorCommand, add_dry_run_argument, add_progress_arg
 class Command(OperatorCommand):
     help = (
         "Re-issue certificates for one course or every course: a new PDF with today's names under the\n"
-        "same verification code, as a new version (the old version and its PDF are kept)."
+        "same verification code, as a new version (the old version and its PDF are kept). Certificates\n"
+        "whose holder's name is withheld (an erased account) are left out."
     )
     epilog = """
 examples:
@@ -32,7 +33,8 @@ examples:
         add_progress_argument(parser)
 
     def handle(self, *args, course, all, include_revoked, dry_run, progress, **options):
-        queryset = Certificate.objects.order_by("pk")
+        # A certificate whose holder's name is withheld (their account was erased) is never printed again.
+        queryset = Certificate.objects.filter(name_withheld_at__isnull=True).order_by("pk")
         if course is not None:
             queryset = queryset.filter(course_id=course)
         if not include_revoked:

@@ -15,6 +15,7 @@ import {
   register,
   step,
   unique,
+  waitFor,
 } from "./lib.js";
 
 const UNKNOWN_ID = 2_000_000_000;
@@ -160,6 +161,29 @@ export async function run(ctx: JourneyContext, learner: Session): Promise<void> 
     } else {
       console.log(`    (${admins.data.count} active admins: the last-admin 409s are not tried)`);
     }
+  });
+
+  await step("privacy: erase a user at once, the erasures list; the erased account cannot sign in", async () => {
+    const leaving = await register("student");
+    const erased = await api(admin).POST("/api/v1/admin/users/{user_id}/erase/", {
+      params: { path: { user_id: leaving.user.id } },
+    });
+    expectStatus(erased, 202, "erase a user at once");
+    const done = await waitFor("the erasure", 90, async () => {
+      const list = await api(admin).GET("/api/v1/admin/erasures/");
+      expectStatus(list, 200, "the erasures");
+      const row = find(list.data.results, (e) => e.id === erased.data.id, "the erasure just asked for");
+      return row.status === "done" ? row : undefined;
+    });
+    check(done.user_id === leaving.user.id && done.requested_by_id === admin.user.id, "who and by whom");
+    const signIn = await api().POST("/api/v1/auth/login/", {
+      body: { email: leaving.user.email, password: PASSWORD },
+    });
+    expectStatus(signIn, 401, "an erased account signs in");
+    const self = await api(admin).POST("/api/v1/admin/users/{user_id}/erase/", {
+      params: { path: { user_id: admin.user.id } },
+    });
+    expectStatus(self, 400, "an administrator erasing themself");
   });
 
   await step("courses: list with filters, read, set status, remove; 400, 404", async () => {

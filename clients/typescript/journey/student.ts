@@ -976,6 +976,37 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     expectStatus(after, 401, "refresh after logout");
   });
 
+  await step("privacy: export my data (a zip, once a day), ask for erasure (signed out everywhere), cancel", async () => {
+    const asked = await client().POST("/api/v1/me/data-exports/");
+    expectStatus(asked, 202, "ask for an export of my data");
+    const ready = await waitFor("my data export", 90, async () => {
+      const list = await client().GET("/api/v1/me/data-exports/");
+      expectStatus(list, 200, "my data exports");
+      const mine = find(list.data, (e) => e.id === asked.data.id, "the export I asked for");
+      check(mine.status !== "failed", "the export failed");
+      return mine.status === "ready" ? mine : undefined;
+    });
+    check(ready.download_url !== null && ready.expires_at !== null, "a link that expires");
+    const zipped = await fetch(ready.download_url ?? "");
+    check(zipped.status === 200, `download my data: ${zipped.status}`);
+    check(new TextDecoder().decode(new Uint8Array(await zipped.arrayBuffer()).slice(0, 2)) === "PK", "a zip file");
+    const again = await client().POST("/api/v1/me/data-exports/");
+    expectStatus(again, 429, "a second export the same day");
+
+    // Erasure on an account of its own: asking signs every session out; signing in again works.
+    const leaving = await register("student");
+    const wrong = await api(leaving).POST("/api/v1/me/erasure/", { body: { password: "not-my-password" } });
+    expectStatus(wrong, 400, "erasure with a wrong password");
+    const scheduled = await api(leaving).POST("/api/v1/me/erasure/", { body: { password: PASSWORD } });
+    expectStatus(scheduled, 202, "ask for my erasure");
+    check(Date.parse(scheduled.data.scheduled_for) > Date.now() + 13 * 86400_000, "after the grace period");
+    expectStatus(await api(leaving).GET("/api/v1/auth/me/"), 401, "the old token, after asking for erasure");
+    const back = await login(leaving.user.email, PASSWORD);
+    expectStatus(await api(back).DELETE("/api/v1/me/erasure/"), 204, "cancel my erasure");
+    const none = await api(back).DELETE("/api/v1/me/erasure/");
+    expectStatus(none, 409, "cancel again: none pending");
+  });
+
   console.log(`  (student ${me.user.email} on ${BASE_URL})`);
   return me;
 }

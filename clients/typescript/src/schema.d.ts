@@ -56,6 +56,26 @@ export interface paths {
         patch: operations["admin_courses_partial_update"];
         trace?: never;
     };
+    "/api/v1/admin/erasures/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Erasures (admin)
+         * @description Pending, running, done and canceled erasure requests, newest first.
+         */
+        get: operations["admin_erasures_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/reports/{name}/": {
         parameters: {
             query?: never;
@@ -116,6 +136,26 @@ export interface paths {
          * @description Every account on the platform (admins only).
          */
         patch: operations["admin_users_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/erase/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a user at once (admin)
+         * @description Runs the erasure now, in the background (202 with the request; it reads `done` when finished). Written to the audit log. An administrator cannot erase themself here.
+         */
+        post: operations["admin_users_erase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/assignments/{id}/": {
@@ -1498,6 +1538,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/data-exports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My data exports
+         * @description The signed-in user's exports, newest first. A ready export has a signed `download_url` that expires with it (`expires_at`, PRIVACY_EXPORT_DAYS after it was made).
+         */
+        get: operations["me_data_exports_list"];
+        put?: never;
+        /**
+         * Export everything about me
+         * @description Queues a zip of everything the platform holds about the signed-in user: one JSON file per part of the platform (profile, enrollments and progress, quiz attempts with answers, submissions, forum posts and votes, reviews, orders without card data, certificates, notifications, preferences, activity), their files (uploads, submitted files, certificate PDFs) and a README.txt explaining every field. 202 with the export; the user is notified (`data_export_ready`) when it is ready. One a day (429 with Retry-After).
+         */
+        post: operations["me_data_exports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/enrollments/": {
         parameters: {
             query?: never;
@@ -1510,6 +1574,30 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/erasure/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase my account
+         * @description With the password. The erasure runs after ERASURE_GRACE_DAYS (default 14) and can be canceled until then (DELETE). Every session is signed out at once (every token revoked); signing in again during the grace period works. 409 `erasure_pending` when one is already scheduled. See README 'Privacy' for what erasure removes and what it keeps, pseudonymised.
+         */
+        post: operations["me_erasure_create"];
+        /**
+         * Cancel my pending erasure
+         * @description 204; 409 `no_pending_erasure` when none is pending.
+         */
+        delete: operations["me_erasure_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2130,6 +2218,30 @@ export interface components {
             enrollments_by_day: components["schemas"]["ReportPoint"][];
             open_forum_reports: number;
         };
+        AdminErasure: {
+            readonly id: number;
+            readonly user_id: number;
+            readonly requested_by_id: number | null;
+            readonly status: components["schemas"]["AdminErasureStatusEnum"];
+            /** Format: date-time */
+            readonly requested_at: string;
+            /** Format: date-time */
+            readonly scheduled_for: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly done_at: string | null;
+            /** Format: date-time */
+            readonly canceled_at: string | null;
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `running` - Running
+         *     * `done` - Done
+         *     * `canceled` - Canceled
+         * @enum {string}
+         */
+        AdminErasureStatusEnum: "pending" | "running" | "done" | "canceled";
         AdminUser: {
             readonly id: number;
             /**
@@ -3192,6 +3304,43 @@ export interface components {
             readonly completed_at: string | null;
             next_lesson: components["schemas"]["NextLesson"] | null;
         };
+        DataExport: {
+            readonly id: number;
+            readonly status: components["schemas"]["Status95aEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly ready_at: string | null;
+            /** @description A signed link to the zip while it is ready and not expired; null otherwise. */
+            readonly download_url: string | null;
+            /** Format: date-time */
+            readonly expires_at: string | null;
+        };
+        DataExportPayload: {
+            /** @description The export in GET /api/v1/me/data-exports/. */
+            export_id: number;
+        };
+        /** @description A notification of type `data_export_ready`: your data export is ready. */
+        DataExportReadyNotification: {
+            readonly id: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "data_export_ready";
+            readonly title: string;
+            readonly body: string;
+            payload: components["schemas"]["DataExportPayload"];
+            /** Format: date-time */
+            readonly read_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `data_export_ready` - Your data export is ready
+         * @enum {string}
+         */
+        DataExportReadyNotificationTypeEnum: "data_export_ready";
         /** @description An assignment the student has yet to submit, due soon. */
         DueAssignment: {
             id: number;
@@ -3358,6 +3507,17 @@ export interface components {
             active: number;
             revoked: number;
             completions: number;
+        };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        ErasureInput: {
+            password: string;
+        };
+        ErasureScheduled: {
+            /** Format: date-time */
+            readonly scheduled_for: string;
         };
         Error: {
             detail: string;
@@ -4179,7 +4339,7 @@ export interface components {
             id: number;
             title: string;
         };
-        Notification: components["schemas"]["EnrollmentConfirmedNotification"] | components["schemas"]["NewEnrollmentNotification"] | components["schemas"]["PaymentSucceededNotification"] | components["schemas"]["PaymentFailedNotification"] | components["schemas"]["PaymentRefundedNotification"] | components["schemas"]["CourseUpdatedNotification"] | components["schemas"]["AnnouncementNotification"] | components["schemas"]["ForumReplyNotification"] | components["schemas"]["ForumReportNotification"] | components["schemas"]["CertificateIssuedNotification"] | components["schemas"]["NewReviewNotification"] | components["schemas"]["ReviewReplyNotification"] | components["schemas"]["CourseRemovedNotification"] | components["schemas"]["AssignmentGradedNotification"] | components["schemas"]["SubmissionReceivedNotification"] | components["schemas"]["CohortSeatOfferedNotification"] | components["schemas"]["LiveSessionSoonNotification"] | components["schemas"]["CohortStartingNotification"] | components["schemas"]["ContentReleasedNotification"] | components["schemas"]["DueSoonNotification"];
+        Notification: components["schemas"]["EnrollmentConfirmedNotification"] | components["schemas"]["NewEnrollmentNotification"] | components["schemas"]["PaymentSucceededNotification"] | components["schemas"]["PaymentFailedNotification"] | components["schemas"]["PaymentRefundedNotification"] | components["schemas"]["CourseUpdatedNotification"] | components["schemas"]["AnnouncementNotification"] | components["schemas"]["ForumReplyNotification"] | components["schemas"]["ForumReportNotification"] | components["schemas"]["CertificateIssuedNotification"] | components["schemas"]["NewReviewNotification"] | components["schemas"]["ReviewReplyNotification"] | components["schemas"]["CourseRemovedNotification"] | components["schemas"]["AssignmentGradedNotification"] | components["schemas"]["SubmissionReceivedNotification"] | components["schemas"]["CohortSeatOfferedNotification"] | components["schemas"]["LiveSessionSoonNotification"] | components["schemas"]["CohortStartingNotification"] | components["schemas"]["ContentReleasedNotification"] | components["schemas"]["DueSoonNotification"] | components["schemas"]["DataExportReadyNotification"];
         /**
          * @description * `enrollment_confirmed` - You enrolled in a course
          *     * `new_enrollment` - A student enrolled in your course
@@ -4201,9 +4361,10 @@ export interface components {
          *     * `cohort_starting` - Your cohort starts within a day
          *     * `content_released` - Content that opened for you (a daily digest)
          *     * `due_soon` - Work or a quiz due within a day
+         *     * `data_export_ready` - Your data export is ready
          * @enum {string}
          */
-        NotificationTypeEnum: "enrollment_confirmed" | "new_enrollment" | "payment_succeeded" | "payment_failed" | "payment_refunded" | "course_updated" | "announcement" | "forum_reply" | "forum_report" | "certificate_issued" | "new_review" | "review_reply" | "course_removed" | "assignment_graded" | "submission_received" | "cohort_seat_offered" | "live_session_soon" | "cohort_starting" | "content_released" | "due_soon";
+        NotificationTypeEnum: "enrollment_confirmed" | "new_enrollment" | "payment_succeeded" | "payment_failed" | "payment_refunded" | "course_updated" | "announcement" | "forum_reply" | "forum_report" | "certificate_issued" | "new_review" | "review_reply" | "course_removed" | "assignment_graded" | "submission_received" | "cohort_seat_offered" | "live_session_soon" | "cohort_starting" | "content_released" | "due_soon" | "data_export_ready";
         /** @enum {unknown} */
         NullEnum: null;
         /** @description A numeric question: right when within `tolerance` of `numeric_answer`. */
@@ -4306,6 +4467,14 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["ActivityEvent"][];
+        };
+        PaginatedAdminErasureList: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["AdminErasure"][];
+            count: number;
         };
         PaginatedAdminUserList: {
             /** @example 1 */
@@ -5740,6 +5909,13 @@ export interface components {
          * @enum {string}
          */
         SourceEnum: "free" | "paid" | "admin";
+        /**
+         * @description * `pending` - Pending
+         *     * `ready` - Ready
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        Status95aEnum: "pending" | "ready" | "failed";
         StudentDashboard: {
             /** @description Active enrollments, newest first. */
             enrollments: components["schemas"]["DashboardEnrollment"][];
@@ -5781,7 +5957,7 @@ export interface components {
              *     * `ready` - Ready
              *     * `failed` - Failed
              */
-            status: components["schemas"]["SubmissionArchiveStatusEnum"];
+            status: components["schemas"]["Status95aEnum"];
             /** Format: date-time */
             requested_at: string;
             /**
@@ -5798,13 +5974,6 @@ export interface components {
             /** @description Why it failed; empty otherwise. */
             error: string;
         };
-        /**
-         * @description * `pending` - Pending
-         *     * `ready` - Ready
-         *     * `failed` - Failed
-         * @enum {string}
-         */
-        SubmissionArchiveStatusEnum: "pending" | "ready" | "failed";
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
          *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
@@ -6164,13 +6333,17 @@ export interface components {
         };
         /**
          * @description What anyone may learn from a code: every printed field, the status and the PDF's hash (so
-         *     an edited PDF can be told apart), never an e-mail address.
+         *     an edited PDF can be told apart), never an e-mail address. Once the holder's account is erased
+         *     the certificate still verifies, with `name_withheld` true, `student_name` empty and no hash
+         *     (the PDF, which showed the name, is deleted).
          */
         Verification: {
             valid: boolean;
             readonly status: components["schemas"]["CertificateStatusEnum"];
             readonly verification_code: string;
             readonly student_name: string;
+            /** @description True when the holder's account was erased: the certificate is genuine (see `valid`), but its holder's name is withheld, so `student_name` and `sha256` are empty. */
+            name_withheld: boolean;
             readonly course_title: string;
             readonly instructor_name: string;
             /** Format: date-time */
@@ -6597,6 +6770,52 @@ export interface operations {
             };
         };
     };
+    admin_erasures_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAdminErasureList"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     admin_reports_retrieve: {
         parameters: {
             query?: {
@@ -6954,6 +7173,72 @@ export interface operations {
             };
             /** @description Conflicts with the current state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    admin_users_erase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminErasure"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13800,6 +14085,80 @@ export interface operations {
             };
         };
     };
+    me_data_exports_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExport"][];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_data_exports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExport"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     me_enrollments_list: {
         parameters: {
             query?: {
@@ -13847,6 +14206,110 @@ export interface operations {
             };
             /** @description Unknown, or not visible to you. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_erasure_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureInput"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureScheduled"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_erasure_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13953,8 +14416,9 @@ export interface operations {
                  *     * `cohort_starting` - Your cohort starts within a day
                  *     * `content_released` - Content that opened for you (a daily digest)
                  *     * `due_soon` - Work or a quiz due within a day
+                 *     * `data_export_ready` - Your data export is ready
                  */
-                type?: "announcement" | "assignment_graded" | "certificate_issued" | "cohort_seat_offered" | "cohort_starting" | "content_released" | "course_removed" | "course_updated" | "due_soon" | "enrollment_confirmed" | "forum_reply" | "forum_report" | "live_session_soon" | "new_enrollment" | "new_review" | "payment_failed" | "payment_refunded" | "payment_succeeded" | "review_reply" | "submission_received";
+                type?: "announcement" | "assignment_graded" | "certificate_issued" | "cohort_seat_offered" | "cohort_starting" | "content_released" | "course_removed" | "course_updated" | "data_export_ready" | "due_soon" | "enrollment_confirmed" | "forum_reply" | "forum_report" | "live_session_soon" | "new_enrollment" | "new_review" | "payment_failed" | "payment_refunded" | "payment_succeeded" | "review_reply" | "submission_received";
                 /** @description Only unread ones. */
                 unread?: boolean;
             };

@@ -333,6 +333,15 @@ MATRIX = [
     ("GET", "/api/v1/me/calendar/", None, None, SIGNED_IN(200)),
     ("POST", "/api/v1/me/calendar/token/", None, None, SIGNED_IN(201)),
     ("GET", "/api/v1/me/calendar.ics", "/api/v1/me/calendar.ics?token={calendar_token}", None, ALL(200)),
+    # --- privacy ----------------------------------------------------------------------------------
+    # anyone signed in exports and erases themself (with their own password); admins erase others
+    ("GET", "/api/v1/me/data-exports/", None, None, SIGNED_IN(200)),
+    ("POST", "/api/v1/me/data-exports/", None, None, SIGNED_IN(202)),
+    ("POST", "/api/v1/me/erasure/", None, {"password": PASSWORD}, SIGNED_IN(202)),
+    ("DELETE", "/api/v1/me/erasure/", None, None, SIGNED_IN(409)),  # none pending
+    ("GET", "/api/v1/admin/erasures/", None, None, ADMIN_ONLY(200)),
+    ("POST", "/api/v1/admin/users/<user_id>/erase/", "/api/v1/admin/users/{student_user}/erase/", None,
+     ADMIN_ONLY(202)),
     # --- outside /api/v1/ -----------------------------------------------------------------------
     # files: public ones for anyone; private ones for anyone holding a signed link (its credential)
     ("GET", "/files/<name>", "/files/{public_file}", None, ALL(200)),
