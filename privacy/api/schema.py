@@ -60,7 +60,7 @@ ADMIN_ERASURES = described(
         summary="Erasures (admin)",
         description="Pending, running, done and canceled erasure requests, newest first.",
         responses={200: paginated(AdminErasureSerializer), **errors(401, 403)},
-        examples=[ok(page(ex.ADMIN_ERASURE))],
+        examples=[ok(page(ex.ADMIN_ERASURE, count=1))],
     ),
 )
 

@@ -2222,7 +2222,7 @@ export interface components {
             readonly id: number;
             readonly user_id: number;
             readonly requested_by_id: number | null;
-            readonly status: components["schemas"]["AdminErasureStatusEnum"];
+            readonly status: components["schemas"]["ErasureStatusEnum"];
             /** Format: date-time */
             readonly requested_at: string;
             /** Format: date-time */
@@ -2234,14 +2234,6 @@ export interface components {
             /** Format: date-time */
             readonly canceled_at: string | null;
         };
-        /**
-         * @description * `pending` - Pending
-         *     * `running` - Running
-         *     * `done` - Done
-         *     * `canceled` - Canceled
-         * @enum {string}
-         */
-        AdminErasureStatusEnum: "pending" | "running" | "done" | "canceled";
         AdminUser: {
             readonly id: number;
             /**
@@ -3306,7 +3298,7 @@ export interface components {
         };
         DataExport: {
             readonly id: number;
-            readonly status: components["schemas"]["Status95aEnum"];
+            readonly status: components["schemas"]["DataExportStatusEnum"];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -3341,6 +3333,13 @@ export interface components {
          * @enum {string}
          */
         DataExportReadyNotificationTypeEnum: "data_export_ready";
+        /**
+         * @description * `pending` - Pending
+         *     * `ready` - Ready
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        DataExportStatusEnum: "pending" | "ready" | "failed";
         /** @description An assignment the student has yet to submit, due soon. */
         DueAssignment: {
             id: number;
@@ -3519,6 +3518,14 @@ export interface components {
             /** Format: date-time */
             readonly scheduled_for: string;
         };
+        /**
+         * @description * `pending` - Pending
+         *     * `running` - Running
+         *     * `done` - Done
+         *     * `canceled` - Canceled
+         * @enum {string}
+         */
+        ErasureStatusEnum: "pending" | "running" | "done" | "canceled";
         Error: {
             detail: string;
             /** @description A stable machine-readable code, where there is one. */
@@ -5909,13 +5916,6 @@ export interface components {
          * @enum {string}
          */
         SourceEnum: "free" | "paid" | "admin";
-        /**
-         * @description * `pending` - Pending
-         *     * `ready` - Ready
-         *     * `failed` - Failed
-         * @enum {string}
-         */
-        Status95aEnum: "pending" | "ready" | "failed";
         StudentDashboard: {
             /** @description Active enrollments, newest first. */
             enrollments: components["schemas"]["DashboardEnrollment"][];
@@ -5957,7 +5957,7 @@ export interface components {
              *     * `ready` - Ready
              *     * `failed` - Failed
              */
-            status: components["schemas"]["Status95aEnum"];
+            status: components["schemas"]["DataExportStatusEnum"];
             /** Format: date-time */
             requested_at: string;
             /**
