@@ -137,11 +137,12 @@ def seed(args) -> dict:
         "date_joined",
         "email",
         "role",
+        "language",  # COPY does not apply the model's default ("": follow the browser)
     ]
     n_users = 1 + n_instructors + args.students + args.storm
 
     def users():
-        yield (1, password, True, "Bench", "Admin", True, True, now, "admin@bench.lms", "admin")
+        yield (1, password, True, "Bench", "Admin", True, True, now, "admin@bench.lms", "admin", "")
         for i in range(n_instructors):
             yield (
                 2 + i,
@@ -154,6 +155,7 @@ def seed(args) -> dict:
                 now - timedelta(days=i % 365),
                 f"instructor{i}@bench.lms",
                 "instructor",
+                "",
             )
         for i in range(args.students + args.storm):
             yield (
@@ -167,6 +169,7 @@ def seed(args) -> dict:
                 now - timedelta(minutes=i),
                 f"student{i}@bench.lms",
                 "student",
+                "",
             )
 
     copy_rows(cursor, "accounts_user", user_cols, users(), n_users, "users")
@@ -331,12 +334,12 @@ def seed(args) -> dict:
                     return
                 course = 1 + (s + k * stride) % args.courses
                 made += 1
-                yield (course, first_student + s, 1 + rng.randrange(5), "Good course.", now, now)
+                yield (course, first_student + s, 1 + rng.randrange(5), "Good course.", now, now, False)
 
     copy_rows(
         cursor,
         "reviews_review",
-        ["course_id", "student_id", "rating", "comment", "created_at", "updated_at"],
+        ["course_id", "student_id", "rating", "comment", "created_at", "updated_at", "counts_after_erasure"],
         reviews(),
         n_reviews,
         "reviews",
