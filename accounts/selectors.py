@@ -4,7 +4,7 @@ from django.contrib.admin.models import LogEntry
 from django.db.models import F, QuerySet
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from .models import InstructorProfile, SignInLockout, User
+from .models import InstructorProfile, Role, SignInLockout, User
 
 
 def user_list_for_admin() -> QuerySet[User]:
@@ -42,3 +42,10 @@ def token_list_for_user(user: User) -> QuerySet[OutstandingToken]:
 def admin_log_list_by_user(user: User) -> QuerySet[LogEntry]:
     """What the user did in the admin (staff, or once staff), oldest first."""
     return LogEntry.objects.filter(user=user).select_related("content_type").order_by("action_time", "pk")
+
+
+def user_is_last_active_admin(user: User) -> bool:
+    """Whether `user` is the only active administrator (who then cannot be demoted, deactivated or erased)."""
+    if user.role != Role.ADMIN or not user.is_active:
+        return False
+    return not User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists()

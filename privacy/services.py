@@ -214,6 +214,16 @@ ERASURE_PASSWORD = _("The password is not right.")
 ERASURE_ALREADY = _("An erasure of this account is already scheduled.")
 ERASURE_NONE = _("No erasure of this account is pending.")
 ERASURE_ADMIN_ONLY = _("Only an administrator can erase another user.")
+ERASURE_LAST_ADMIN = _("The last active admin cannot be erased.")
+
+
+def _refuse_last_admin(user) -> None:
+    """Somebody must run the platform: the last active admin is refused when the erasure is asked
+    for (409), not by its last step days later."""
+    from accounts.selectors import user_is_last_active_admin
+
+    if user_is_last_active_admin(user):
+        raise Conflict(ERASURE_LAST_ADMIN, code="last_admin")
 
 
 def erasure_request(*, user, password: str) -> ErasureRequest:
@@ -226,6 +236,7 @@ def erasure_request(*, user, password: str) -> ErasureRequest:
 
     if not user.check_password(password):
         raise InvalidInput(ERASURE_PASSWORD, code="wrong_password", extra={"field": "password"})
+    _refuse_last_admin(user)
     scheduled_for = timezone.now() + timedelta(days=settings.ERASURE_GRACE_DAYS)
     try:
         with transaction.atomic():
@@ -256,6 +267,7 @@ def erasure_now(*, actor, user) -> ErasureRequest:
         raise NotPermitted(ERASURE_ADMIN_ONLY, code="not_admin")
     if actor.pk == user.pk:
         raise InvalidInput(_("Administrators cannot erase themselves here: ask another administrator."), code="self")
+    _refuse_last_admin(user)
     now = timezone.now()
     with transaction.atomic():
         erasure = (

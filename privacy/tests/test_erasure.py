@@ -170,3 +170,15 @@ def test_an_admin_cannot_erase_themself_nor_a_missing_user():
     admin = AdminFactory()
     assert client_for(admin).post(f"/api/v1/admin/users/{admin.pk}/erase/").status_code == 400
     assert client_for(admin).post("/api/v1/admin/users/999999/erase/").status_code == 404
+
+
+def test_the_last_active_admin_is_refused_when_asking():
+    admin = AdminFactory()
+    response = client_for(admin).post(ERASURE, {"password": PASSWORD}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "last_admin"
+    assert ErasureRequest.objects.count() == 0
+    other = AdminFactory()
+    assert (
+        client_for(User.objects.get(pk=admin.pk)).post(ERASURE, {"password": PASSWORD}, format="json").status_code
+        == 202
+    )

@@ -337,7 +337,8 @@ MATRIX = [
     # anyone signed in exports and erases themself (with their own password); admins erase others
     ("GET", "/api/v1/me/data-exports/", None, None, SIGNED_IN(200)),
     ("POST", "/api/v1/me/data-exports/", None, None, SIGNED_IN(202)),
-    ("POST", "/api/v1/me/erasure/", None, {"password": PASSWORD}, SIGNED_IN(202)),
+    # the world's admin is its only active admin: refused (409 last_admin)
+    ("POST", "/api/v1/me/erasure/", None, {"password": PASSWORD}, E(401, 202, 202, 202, 202, 409)),
     ("DELETE", "/api/v1/me/erasure/", None, None, SIGNED_IN(409)),  # none pending
     ("GET", "/api/v1/admin/erasures/", None, None, ADMIN_ONLY(200)),
     ("POST", "/api/v1/admin/users/<user_id>/erase/", "/api/v1/admin/users/{student_user}/erase/", None,
