@@ -177,7 +177,7 @@ def test_the_last_active_admin_is_refused_when_asking():
     response = client_for(admin).post(ERASURE, {"password": PASSWORD}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "last_admin"
     assert ErasureRequest.objects.count() == 0
-    other = AdminFactory()
+    AdminFactory()  # another active admin: now the first may go
     assert (
         client_for(User.objects.get(pk=admin.pk)).post(ERASURE, {"password": PASSWORD}, format="json").status_code
         == 202
