@@ -15,7 +15,3 @@ def data_export_get(pk: int) -> DataExport:
 def erasure_list_for_admin():
     """Every erasure request, newest first, with who it is for and who asked."""
     return ErasureRequest.objects.select_related("user", "requested_by").order_by("-requested_at", "-id")
-
-
-def erasure_pending_for_user(user) -> ErasureRequest | None:
-    return ErasureRequest.objects.filter(user=user, status__in=["pending", "running"]).first()

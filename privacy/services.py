@@ -249,7 +249,8 @@ def erasure_request(*, user, password: str) -> ErasureRequest:
 
 @transaction.atomic
 def erasure_cancel(*, user) -> ErasureRequest:
-    """Cancels the user's pending erasure (404-like InvalidInput when none is pending). Locks it."""
+    """Cancels the user's pending erasure (Conflict `no_pending_erasure`, a 409, when none is pending).
+    Who: the user themself. Locks the request's row."""
     erasure = ErasureRequest.objects.select_for_update().filter(user=user, status=ErasureStatus.PENDING).first()
     if erasure is None:
         raise Conflict(ERASURE_NONE, code="no_pending_erasure")
