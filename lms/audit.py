@@ -3,7 +3,7 @@
 Apps report a read here: `personal_data_read(actor=..., subject=..., target=..., ...)` from API views,
 and `AuditedReadAdmin` on the admin pages that show a person's data (users, enrollments, orders,
 submissions). The privacy app registers the recorder that writes them to its append-only log, so
-the apps that report need not import it. A read by the person themself is not recorded."""
+the apps that report need not import it. A read by the person themselves is not recorded."""
 
 from collections.abc import Callable
 

@@ -6,14 +6,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from lms.admin_actions import ReadOnlyAdminMixin, ServiceAdminMixin, adopt, apply_each, changed
+from lms.audit import AuditedReadAdmin
 
 from . import services
 from .models import Coupon, Order, StripeEvent
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Orders change only through Stripe's events and the refund action."""
+class OrderAdmin(AuditedReadAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Orders change only through Stripe's events and the refund action. Viewing one is a read of the
+    student's personal data (the audit log)."""
+
+    audit_subject_field = "student"
 
     list_display = ("id", "student", "course", "amount", "currency", "status", "coupon", "created_at", "paid_at")
     list_filter = ("status", "currency", "created_at", "course")

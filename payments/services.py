@@ -811,7 +811,7 @@ def _order_close_for_erasure(*, order_pk, client) -> bool:
             return False
         if intent is not None and intent.status == "processing":
             raise PaymentProcessing(
-                _("A payment of this user's is being processed; erasure waits for its outcome."),
+                _("This user has a payment being processed; the erasure waits for its outcome."),
                 code="payment_processing",
             )
     _order_mark_failed(order, ERASED_REASON, final=True)

@@ -27,7 +27,7 @@ class DataExport(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("requested by"),
-        help_text=_("The staff member who asked for it; empty when the user asked themself."),
+        help_text=_("The staff member who asked for it; empty when the user asked for it."),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=ExportStatus.choices, default=ExportStatus.PENDING, db_index=True
@@ -72,7 +72,7 @@ class ErasureRequest(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("requested by"),
-        help_text=_("The administrator who erased the user; empty when the user asked themself."),
+        help_text=_("The administrator who erased the user; empty when the user asked for the erasure."),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=ErasureStatus.choices, default=ErasureStatus.PENDING, db_index=True
@@ -124,7 +124,7 @@ class AuditEvent(models.Model):
     target = models.CharField(_("target"), max_length=100, help_text=_("What was read: model and id."))
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     path = models.CharField(_("path"), max_length=300, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("date and time"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -7,6 +7,7 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, timedelta
 from functools import partial
 
@@ -45,7 +46,7 @@ def _is_staff(actor) -> bool:
 
 # --- exports -------------------------------------------------------------------------------------
 def data_export_request(*, actor, user) -> DataExport:
-    """Queues an export of everything about `user` (after commit). Who may: the user themself or an
+    """Queues an export of everything about `user` (after commit). Who may: the user themselves or an
     administrator (the request is written to the audit log); `actor=None` for the platform. One a
     day per person: TooManyAttempts (429) with the seconds to wait. No lock: two requests at the same
     moment meet the one-pending-export check and one of them is refused."""
@@ -203,10 +204,20 @@ def audit_record(*, actor, subject, action: str, target: str, reason: str = "", 
     )
 
 
-def audit_prune(*, older_than) -> int:
-    """Deletes audit events older than `older_than` (AUDIT_RETENTION_DAYS). The platform calls it."""
-    deleted, _ = AuditEvent.objects.filter(at__lt=older_than).delete()
-    return deleted
+def audit_prune(*, older_than, batch_size: int = 5000, on_batch: Callable[[int], None] | None = None) -> int:
+    """Deletes audit events older than `older_than`, in batches (no long table lock); `on_batch(deleted)`
+    after each. The platform calls it (the sweep, with AUDIT_RETENTION_DAYS), and operators through
+    `manage.py prune_audit`, which never goes below that retention. Takes no lock: events are never
+    changed, so a delete by id cannot race a write."""
+    deleted = 0
+    while True:
+        ids = list(AuditEvent.objects.filter(at__lt=older_than).values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return deleted
+        batch = AuditEvent.objects.filter(pk__in=ids).delete()[0]
+        deleted += batch
+        if on_batch is not None:
+            on_batch(batch)
 
 
 # --- erasure -------------------------------------------------------------------------------------
@@ -250,7 +261,7 @@ def erasure_request(*, user, password: str) -> ErasureRequest:
 @transaction.atomic
 def erasure_cancel(*, user) -> ErasureRequest:
     """Cancels the user's pending erasure (Conflict `no_pending_erasure`, a 409, when none is pending).
-    Who: the user themself. Locks the request's row."""
+    Who: the user themselves. Locks the request's row."""
     erasure = ErasureRequest.objects.select_for_update().filter(user=user, status=ErasureStatus.PENDING).first()
     if erasure is None:
         raise Conflict(ERASURE_NONE, code="no_pending_erasure")
@@ -262,7 +273,7 @@ def erasure_cancel(*, user) -> ErasureRequest:
 def erasure_now(*, actor, user) -> ErasureRequest:
     """An administrator erases `user` at once: a request scheduled now (or the pending one brought
     forward), run by a job right after commit. The erasure is written to the audit log. Who may: an
-    administrator (NotPermitted otherwise), never on themself. Locks the user's open erasure request,
+    administrator (NotPermitted otherwise), never on themselves. Locks the user's open erasure request,
     if any, to bring it forward."""
     if actor is None or not _is_staff(actor):
         raise NotPermitted(ERASURE_ADMIN_ONLY, code="not_admin")

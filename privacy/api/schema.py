@@ -69,7 +69,7 @@ ADMIN_USER_ERASE = described(
     post=extend_schema(
         summary="Erase a user at once (admin)",
         description="Runs the erasure now, in the background (202 with the request; it reads `done` when "
-        "finished). Written to the audit log. An administrator cannot erase themself here.",
+        "finished). Written to the audit log. An administrator cannot erase themselves here.",
         request=None,
         responses={202: AdminErasureSerializer, **errors(400, 401, 403, 404)},
         examples=[ok(ex.ADMIN_ERASURE_NOW, status=202)],

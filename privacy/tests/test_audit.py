@@ -6,8 +6,11 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory, StudentFactory
+from assignments.services import submission_create
+from assignments.tests.factories import AssignmentFactory, enroll
 from conftest import client_for
 from courses.tests.factories import EnrollmentFactory
+from payments.tests.factories import OrderFactory
 from privacy import services
 from privacy.models import AuditEvent
 
@@ -31,16 +34,25 @@ def test_the_admin_api_read_of_a_user_is_audited_with_its_reason():
 def test_admin_change_pages_with_personal_data_are_audited(client):
     admin, student = AdminFactory(), StudentFactory()
     enrollment = EnrollmentFactory(student=student)
+    order = OrderFactory(student=student, course=enrollment.course)
+    assignment = AssignmentFactory()
+    enroll(student, assignment)
+    submission = submission_create(student=student, assignment=assignment, text="My essay")
     client.force_login(admin)
 
     assert client.get(f"/admin/accounts/user/{student.pk}/change/?reason=support").status_code == 200
     assert client.get(f"/admin/courses/enrollment/{enrollment.pk}/change/").status_code == 200
+    assert client.get(f"/admin/payments/order/{order.pk}/change/?reason=refund+query").status_code == 200
+    assert client.get(f"/admin/assignments/submission/{submission.pk}/change/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 200  # a list is not a read of one person
+    assert client.get("/admin/payments/order/").status_code == 200
 
     events = list(AuditEvent.objects.order_by("id"))
     assert [(e.subject_id, e.action, e.target, e.reason) for e in events] == [
         (student.pk, "admin.view", f"accounts.user:{student.pk}", "support"),
         (student.pk, "admin.view", f"courses.enrollment:{enrollment.pk}", ""),
+        (student.pk, "admin.view", f"payments.order:{order.pk}", "refund query"),
+        (student.pk, "admin.view", f"assignments.submission:{submission.pk}", ""),
     ]
     assert all(e.actor == admin for e in events)
 
@@ -91,3 +103,32 @@ def test_the_admin_erases_a_user_after_a_confirmation_page(client, django_captur
     assert ErasureRequest.objects.get(user=student).status == "done"
     assert User.objects.get(pk=student.pk).erased_at is not None
     assert AuditEvent.objects.filter(action="erase", subject=student, actor=admin).exists()
+
+
+def test_prune_audit_never_deletes_what_the_retention_keeps(settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    settings.AUDIT_RETENTION_DAYS = 730
+    admin, student = AdminFactory(), StudentFactory()
+    ages = {"old": 800, "older": 1200, "young": 10, "kept": 729}
+    for action, days in ages.items():
+        event = services.audit_record(actor=admin, subject=student, action=action, target="t:1")
+        AuditEvent.objects.filter(pk=event.pk).update(at=timezone.now() - timedelta(days=days))
+
+    out = StringIO()
+    call_command("prune_audit", "--dry-run", stdout=out)
+    assert "would delete 2 audit event(s) older than 730 day(s)" in out.getvalue()
+    assert AuditEvent.objects.count() == 4
+
+    with pytest.raises(CommandError, match="shorter than the audit log's retention"):
+        call_command("prune_audit", "--older-than", "30")
+    assert AuditEvent.objects.count() == 4
+
+    call_command("prune_audit", "--older-than", "1000", stdout=StringIO())
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {"old", "young", "kept"}
+    out = StringIO()
+    call_command("prune_audit", "--batch-size", "1", stdout=out)
+    assert "Deleted 1 audit event(s) older than 730 day(s)." in out.getvalue()
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {"young", "kept"}

@@ -4,7 +4,8 @@ mid-task at a known point. No production code changes: the function is wrapped b
 starts (the pool's child processes inherit the wrapper when they fork).
 
 LMS_FAULT_SLOWED: `module:function` to slow (default `certificates.rendering:render_pdf`; the media
-tests use `media.imaging:image_variants`).
+tests use `media.imaging:image_variants`), or `eraser:<name>` for one of the privacy registry's erasers
+(wrapped in each pool process once Django is set up, since the registry is filled by the apps' ready()).
 LMS_FAULT_MARKER_DIR: every call touches `render-<pid>-<n>` there; the first one (of all the
 workers sharing the directory) also writes its pid to `slowed` and then sleeps
 LMS_FAULT_RENDER_DELAY seconds before doing its work."""
@@ -15,12 +16,7 @@ import time
 from pathlib import Path
 
 
-def _slow_down_first_rendering() -> None:
-    import importlib
-
-    module_name, function = os.environ.get("LMS_FAULT_SLOWED", "certificates.rendering:render_pdf").split(":")
-    module = importlib.import_module(module_name)
-    original = getattr(module, function)
+def _slowed(original):
     markers = Path(os.environ["LMS_FAULT_MARKER_DIR"])
     delay = float(os.environ.get("LMS_FAULT_RENDER_DELAY", "30"))
 
@@ -36,7 +32,32 @@ def _slow_down_first_rendering() -> None:
             time.sleep(delay)
         return original(*args, **kwargs)
 
-    setattr(module, function, slowed)
+    return slowed
+
+
+def _slow_down_eraser(name: str) -> None:
+    from celery.signals import worker_process_init
+
+    @worker_process_init.connect(weak=False)
+    def wrap(**kwargs):
+        from dataclasses import replace
+
+        from privacy import registry
+
+        eraser = registry._erasers[name]
+        registry._erasers[name] = replace(eraser, erase=_slowed(eraser.erase))
+
+
+def _slow_down_first_rendering() -> None:
+    import importlib
+
+    target = os.environ.get("LMS_FAULT_SLOWED", "certificates.rendering:render_pdf")
+    if target.startswith("eraser:"):
+        _slow_down_eraser(target.removeprefix("eraser:"))
+        return
+    module_name, function = target.split(":")
+    module = importlib.import_module(module_name)
+    setattr(module, function, _slowed(getattr(module, function)))
 
 
 if __name__ == "__main__":
