@@ -149,7 +149,7 @@ export interface paths {
         put?: never;
         /**
          * Erase a user at once (admin)
-         * @description Runs the erasure now, in the background (202 with the request; it reads `done` when finished). Written to the audit log. An administrator cannot erase themself here.
+         * @description Runs the erasure now, in the background (202 with the request; it reads `done` when finished). Written to the audit log. An administrator cannot erase themselves here.
          */
         post: operations["admin_users_erase"];
         delete?: never;
