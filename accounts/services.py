@@ -28,6 +28,7 @@ from activity.models import Verb
 from activity.services import activity_record
 from lms.emails import templated_email
 from lms.errors import Conflict, InvalidInput, NotPermitted
+from lms.events import publish
 from lms.i18n import language_of
 from lms.jobs import enqueue_on_commit
 from lms.services import model_update
@@ -89,14 +90,16 @@ def user_create(
     user.set_password(password)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": [EMAIL_TAKEN]})
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as exc:  # a concurrent sign-up with the same e-mail won the race
-        raise ValidationError({"email": [EMAIL_TAKEN]}) from exc
-    if role == Role.INSTRUCTOR:
-        InstructorProfile.objects.create(user=user)
-    activity_record(actor=user, verb=Verb.USER_SIGNED_UP, target=user, metadata={"role": role})
+    with transaction.atomic(savepoint=False):  # the event commits with the account, or neither does
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:  # a concurrent sign-up with the same e-mail won the race
+            raise ValidationError({"email": [EMAIL_TAKEN]}) from exc
+        if role == Role.INSTRUCTOR:
+            InstructorProfile.objects.create(user=user)
+        activity_record(actor=user, verb=Verb.USER_SIGNED_UP, target=user, metadata={"role": role})
+        publish("user.created", user)
     return user
 
 

@@ -29,6 +29,7 @@ from courses.models import Section
 from courses.selectors import enrollment_get_active
 from courses.services import course_lock
 from lms.errors import Conflict, InvalidInput, NotPermitted
+from lms.events import publish
 from lms.i18n import Text, language_of, languages_of, render_in
 from lms.jobs import enqueue_on_commit
 from lms.services import model_update
@@ -256,6 +257,7 @@ def submission_create(
             "student_id": student.pk,
         },
     )
+    publish("submission.created", submission)
     return submission
 
 
@@ -419,6 +421,7 @@ def submission_grade(
             "percent": str(grade.percent),
         },
     )
+    publish("submission.graded", submission)
     if assignment.is_required:
         from courses.selectors import enrollment_get_active
         from courses.services import enrollment_evaluate_completion

@@ -20,6 +20,7 @@ from courses.progress import progress_for
 from courses.selectors import enrollment_get_active
 from courses.services import enrollment_evaluate_completion
 from lms.errors import Conflict, InvalidInput, NotFound
+from lms.events import publish
 from lms.i18n import language_of, supported
 from lms.jobs import enqueue_on_commit
 from notifications.services import notify
@@ -120,6 +121,7 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
         course=enrollment.course_id,
         metadata={"verification_code": certificate.verification_code},
     )
+    publish("certificate.issued", certificate)
     return certificate
 
 
@@ -218,6 +220,7 @@ def _mark_revoked(certificate: Certificate, reason: str) -> None:
     certificate.revoked_at = timezone.now()
     certificate.revoked_reason = reason[:500]
     certificate.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    publish("certificate.revoked", certificate)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from activity.models import Verb
 from activity.services import activity_record
 from lms.counters import true_values
 from lms.errors import Conflict, InvalidInput, Message, NotFound, NotPermitted, PaymentRequired
+from lms.events import publish
 from lms.i18n import deferred
 from lms.ordering import move, next_order, reorder
 from lms.services import model_update
@@ -841,6 +842,7 @@ def enrollment_create(
     activity_record(
         actor=student, verb=Verb.ENROLLMENT_CREATED, target=enrollment, course=course, metadata={"source": source}
     )
+    publish("enrollment.created", enrollment)
     cache.course_changed(course.pk)
     return enrollment
 
@@ -863,6 +865,8 @@ def enrollment_revoke(*, actor: User | None, enrollment: Enrollment) -> Enrollme
             actor=enrollment.student_id, verb=Verb.ENROLLMENT_REVOKED, target=enrollment, course=enrollment.course_id
         )
     enrollment.refresh_from_db()
+    if updated:
+        publish("enrollment.revoked", enrollment)
     cache.course_changed(enrollment.course_id)
     return enrollment
 
@@ -896,6 +900,7 @@ def enrollment_evaluate_completion(*, enrollment: Enrollment) -> bool:
     activity_record(
         actor=enrollment.student_id, verb=Verb.COURSE_COMPLETED, target=enrollment, course=enrollment.course_id
     )
+    publish("enrollment.completed", enrollment)
     for handler in completion_handlers():
         transaction.on_commit(partial(handler, enrollment.pk))
     return True

@@ -20,6 +20,8 @@ api_v1 = [
     path("", include("gradebook.api.urls")),
     path("", include("schedules.api.urls")),
     path("", include("privacy.api.urls")),
+    path("", include("webhooks.api.urls")),
+    path("", include("sso.api.urls")),
 ]
 
 urlpatterns = [

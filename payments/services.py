@@ -34,6 +34,7 @@ from courses.services import (
     enrollment_revoke,
 )
 from lms.errors import Conflict, InvalidInput, Message, NotFound, NotPermitted
+from lms.events import publish
 from lms.services import model_update
 from notifications.services import notify
 from schedules.services import cohort_seat_hold, cohort_seat_release
@@ -431,6 +432,7 @@ def _order_mark_paid(order: Order, *, reason: str = "") -> bool:
         course=order.course_id,
         metadata={"amount": str(order.amount), "currency": order.currency, "reason": reason},
     )
+    publish("order.paid", order)
     return True
 
 
@@ -495,6 +497,7 @@ def _order_mark_refunded(order: Order, *, refund_id: str = "") -> bool:
         course=order.course_id,
         metadata={"amount": str(order.amount), "currency": order.currency},
     )
+    publish("order.refunded", order)
     return True
 
 

@@ -16,6 +16,7 @@ from courses.selectors import enrollment_active_exists
 from courses.services import course_lock, course_rating_update
 from lms.counters import true_values
 from lms.errors import Conflict, NotFound, NotPermitted
+from lms.events import publish
 from lms.services import model_update
 from notifications.models import NotificationType
 from notifications.services import notifications_withdraw, notify
@@ -81,6 +82,7 @@ def review_create(*, course: Course, student, rating: int, comment: str = "") ->
         payload={"course_id": course.pk, "review_id": review.pk},
     )
     activity_record(actor=student, verb=Verb.REVIEW_CREATED, target=review, course=course, metadata={"rating": rating})
+    publish("review.created", review)
     return review
 
 

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "gradebook",
     "schedules",
     "privacy",
+    "webhooks",
+    "sso",
     "lms",  # project-wide management commands (makemessages)
 ]
 
@@ -137,14 +139,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-# Four queues, so a flood of e-mails never delays certificates, a long video never delays either, and
-# none of them delays the rest. They are
+# Five queues, so a flood of e-mails never delays certificates, a long video never delays either, a
+# slow webhook receiver never delays anything but other webhooks, and none of them delays the rest. They are
 # declared here (Celery's task_queues), so a plain `celery -A lms worker` consumes all of them and
 # `-Q` selects a subset for scaling each on its own (README, "Scaling out"). A route to a queue that
 # is not declared fails when the job is queued, instead of creating a queue no worker reads; `doctor`
 # and `/ready/?detail=1` name any routed queue that no live worker consumes.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = tuple(Queue(name, routing_key=name) for name in ("default", "emails", "certificates", "media"))
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, routing_key=name) for name in ("default", "emails", "certificates", "media", "webhooks")
+)
 CELERY_TASK_CREATE_MISSING_QUEUES = False
 CELERY_TASK_ROUTES = {
     "accounts.tasks.password_reset_email_send_task": {"queue": "emails"},
@@ -156,6 +160,10 @@ CELERY_TASK_ROUTES = {
     "assignments.tasks.archive*": {"queue": "media"},
     # So is zipping everything about a person (their files included).
     "privacy.tasks.data_export_build_task": {"queue": "media"},
+    # Other systems' receivers answer slowly or not at all: their deliveries wait only for each other.
+    "webhooks.tasks.*": {"queue": "webhooks"},
+    # ... but the e-mail to an endpoint's owner is an e-mail like the others (an exact name wins).
+    "webhooks.tasks.endpoint_disabled_email_send_task": {"queue": "emails"},
 }
 # No job may run away: soft limit (the task can clean up), then the hard kill. PDFs get more time.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
@@ -191,6 +199,9 @@ CELERY_BEAT_SCHEDULE = {
     "derive-missing-media": {"task": "media.tasks.uploads_derive_missing_task", "schedule": 600.0},
     "sweep-submission-archives": {"task": "assignments.tasks.archives_sweep_task", "schedule": 600.0},
     "privacy-sweep": {"task": "privacy.tasks.privacy_sweep_task", "schedule": 600.0},
+    "webhooks-sweep": {"task": "webhooks.tasks.webhooks_sweep_task", "schedule": 60.0},
+    # Expired single sign-on state (pending sign-ins, one-time codes): minutes-long rows, pruned hourly.
+    "prune-sso": {"task": "sso.tasks.sso_prune_task", "schedule": 3600.0},
     "delete-unattached-uploads": {"task": "media.tasks.uploads_delete_unattached_task", "schedule": 3600.0},
     "expire-cohort-seat-offers": {"task": "schedules.tasks.cohort_offers_expire_task", "schedule": 300.0},
     "remind-live-sessions": {"task": "schedules.tasks.live_session_reminders_task", "schedule": 300.0},
@@ -305,6 +316,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "deepLinking": True},
     "ENUM_NAME_OVERRIDES": {
+        "WebhookEventTypeEnum": "webhooks.api.serializers.EVENT_TYPE_CHOICES",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus",
+        "WebhookDisabledReasonEnum": "webhooks.models.DisabledReason",
         "CourseStatusEnum": "courses.models.CourseStatus",
         "EnrollmentStatusEnum": "courses.models.EnrollmentStatus",
         "QuestionTypeEnum": "quizzes.models.QuestionType",
@@ -577,3 +591,38 @@ if SENTRY_DSN:
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
         send_default_pii=False,
     )
+
+
+# --- integrations (README "Integrations") ---------------------------------------------------------
+# Outgoing webhooks. Private, loopback and link-local targets (and plain http) are refused unless this
+# is on (tests, on-premise receivers); cloud metadata addresses are refused always.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)
+# A delivery is retried with exponential backoff and jitter for this long, then given up.
+WEBHOOKS_RETRY_HOURS = env.int("WEBHOOKS_RETRY_HOURS", default=24)
+# An endpoint that has failed every delivery for this long is turned off and its owner e-mailed.
+WEBHOOKS_DISABLE_AFTER_DAYS = env.int("WEBHOOKS_DISABLE_AFTER_DAYS", default=3)
+# After a secret is rotated, the old one keeps signing (a second v1) for this long.
+WEBHOOKS_SECRET_OVERLAP_HOURS = env.int("WEBHOOKS_SECRET_OVERLAP_HOURS", default=24)
+
+# Single sign-on with OpenID Connect providers, one block of variables per name in OIDC_PROVIDERS
+# (OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _LABEL, _ALLOWED_DOMAINS, _DEFAULT_ROLE, _ROLE_CLAIM,
+# _ROLE_MAP, _SCOPES; README "Single sign-on").
+OIDC_PROVIDERS = {}
+for _name in env.list("OIDC_PROVIDERS", default=[]):
+    _prefix = f"OIDC_{_name.upper().replace('-', '_')}_"
+    OIDC_PROVIDERS[_name] = {
+        "issuer": env(_prefix + "ISSUER"),
+        "client_id": env(_prefix + "CLIENT_ID"),
+        "client_secret": env(_prefix + "CLIENT_SECRET", default=""),
+        "label": env(_prefix + "LABEL", default=_name),
+        "allowed_domains": env.list(_prefix + "ALLOWED_DOMAINS", default=[]),
+        "default_role": env(_prefix + "DEFAULT_ROLE", default="student"),
+        "role_claim": env(_prefix + "ROLE_CLAIM", default=""),
+        "role_map": env.dict(_prefix + "ROLE_MAP", default={}),
+        "scopes": env.list(_prefix + "SCOPES", default=["openid", "email", "profile"]),
+    }
+# Where the browser is sent at the end of a sign-in: the SPA's page, given a one-time code in the
+# fragment (`#code=...`, or `#error=...`), which it exchanges by POST for the JWT pair.
+OIDC_RETURN_URL = env("OIDC_RETURN_URL", default="http://localhost:3000/sso/callback")

@@ -223,6 +223,7 @@ def test_production_logs_json_by_default():
         ("quizzes.tasks.attempts_close_expired_task", "default"),
         ("media.tasks.upload_derive_task", "media"),
         ("media.tasks.uploads_delete_unattached_task", "media"),
+        ("webhooks.tasks.webhooks_sweep_task", "webhooks"),
     ],
 )
 def test_tasks_are_routed_to_their_queue(task, queue):
@@ -239,7 +240,7 @@ def test_every_queue_a_job_is_routed_to_is_declared_so_a_plain_worker_consumes_i
 
     declared = {queue.name for queue in settings.CELERY_TASK_QUEUES}
     routed = routed_queues()
-    assert set(routed) == declared == {"default", "emails", "certificates", "media"}
+    assert set(routed) == declared == {"default", "emails", "certificates", "media", "webhooks"}
     assert "certificates.tasks.certificate_issue_task" in routed["certificates"]
     assert "notifications.tasks.announcement_send_task" in routed["emails"]
 

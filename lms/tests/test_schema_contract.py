@@ -9,7 +9,7 @@ from courses.tests.factories import PublishedCourseFactory
 
 METHODS = ("get", "put", "post", "patch", "delete")
 FIELD_MESSAGES = {"type": "array", "items": {"type": "string"}}
-STRING_PATH_PARAMETERS = {"code", "name"}  # a certificate's verification code, a report's name
+STRING_PATH_PARAMETERS = {"code", "name", "provider"}  # a verification code, a report's name, an SSO provider
 UUID_PATHS = ("/api/v1/orders/", "/api/v1/uploads/")  # unguessable ids, where a guess would leak data (shared/API.md)
 
 

@@ -58,6 +58,7 @@ NOT_IN_THE_WORLD: dict[str, str] = {
     "forum.ModerationLog": "the person moderates nothing (the instructor's decisions on their reports are "
     "linked to them through the report)",
     "notifications.Announcement": "written by instructors (the instructor case)",
+    "webhooks.Endpoint": "made by administrators (the person is a student)",
     "assignments.SubmissionArchive": "asked for by staff",
     "gradebook.CourseGrading": "set by staff",
     "token_blacklist.BlacklistedToken": "no user column: linked through the outstanding token",
@@ -144,6 +145,7 @@ def expected_in_export(world, who: Holdings) -> dict[str, dict[str, object]]:
         },
         "schedules": {"cohort": world.cohort.pk, "live session attended": world.session.pk},
         "gradebook": {"course graded": world.course.pk},
+        "sso": {"identity at a provider": who.markers["sso subject"]},
     }
 
 

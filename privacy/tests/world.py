@@ -52,6 +52,8 @@ from reviews import services as reviews
 from schedules import reminders
 from schedules import services as schedules
 from schedules.tests.factories import CohortFactory, LiveSessionFactory
+from sso import services as sso
+from sso.models import LoginCode
 
 PERSON = {
     "first_name": "Zebulonia",
@@ -211,6 +213,12 @@ def _account(who: Holdings, spec: dict, capture, admin) -> None:
     privacy.audit_record(
         actor=admin, subject=user, action="view", target=f"accounts.user:{user.pk}", reason="Support ticket 4711"
     )
+    # Single sign-on: an identity at the school's provider linked to the account, and a one-time code
+    # issued at a sign-in with it.
+    who.markers["sso subject"] = f"school-{first}-{user.pk}"
+    who.add(sso.identity_link_create(user=user, provider="school", subject=who.markers["sso subject"], email=who.email))
+    sso.login_code_issue(user=user, provider="school")
+    who.add(LoginCode.objects.filter(user=user).latest("pk"))
 
 
 def _learning(who: Holdings, world: SimpleNamespace, capture) -> None:

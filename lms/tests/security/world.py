@@ -110,9 +110,25 @@ def build_world() -> World:
     _assignments(w)
     _cohorts(w)
     _live_sessions(w)
+    _webhooks(w)
     o["order"].refresh_from_db()
     assert o["order"].paid_at > timezone.now() - timedelta(minutes=5)
     return w
+
+
+def _webhooks(w: World) -> None:
+    """An endpoint (on a public address: the world never delivers) with one delivery in its log."""
+    from webhooks import services as webhook_services
+    from webhooks.models import Delivery, Event
+
+    o = w.obj
+    o["webhook"] = webhook_services.endpoint_create(
+        actor=None, url="https://93.184.215.14/hooks", events=["user.created"]
+    )
+    event = Event.objects.create(
+        public_id="evt_matrix", type="user.created", created_at=timezone.now(), data={"user_id": 0}
+    )
+    o["webhook_delivery"] = Delivery.objects.create(endpoint=o["webhook"], event=event, next_attempt_at=timezone.now())
 
 
 def _assignments(w: World) -> None:
