@@ -1,6 +1,10 @@
 // The admin journey: what a staff front end calls. It runs last, so its dashboard, lists, activity
 // and reports see what the instructor and student journeys made; it changes and removes only the
 // accounts, courses, categories and forum threads it creates itself.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { type IncomingHttpHeaders, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
 import {
   type JourneyContext,
   type Session,
@@ -25,6 +29,61 @@ function dateRange(): { from: string; to: string } {
   const to = new Date();
   const from = new Date(to.getTime() - 30 * 86_400_000);
   return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
+}
+
+/** A webhook request as the receiver got it: its headers and raw body. */
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A receiver of webhooks on loopback (the stack runs with WEBHOOKS_ALLOW_PRIVATE_TARGETS=true). */
+async function webhookReceiver(): Promise<{ url: string; received: Received[]; close: () => void }> {
+  const received: Received[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
+      response.writeHead(200, { "Content-Type": "text/plain" });
+      response.end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address: AddressInfo | string | null = server.address();
+  check(address !== null && typeof address !== "string", "the receiver listens");
+  const port = address !== null && typeof address !== "string" ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}/hooks`, received, close: () => server.close() };
+}
+
+/** README "Webhooks": LMS-Signature is t=<unix>,v1=<hex HMAC-SHA256 of "t.body"> (one v1 per secret). */
+function signedBy(request: Received, secret: string): boolean {
+  const header = request.headers["lms-signature"];
+  if (typeof header !== "string") return false;
+  let timestamp = "";
+  const signatures: string[] = [];
+  for (const part of header.split(",")) {
+    const [key, value = ""] = part.trim().split("=");
+    if (key === "t") timestamp = value;
+    else if (key === "v1") signatures.push(value);
+  }
+  if (!/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
+  const expected = createHmac("sha256", secret).update(`${timestamp}.${request.body}`).digest();
+  return signatures.some((s) => {
+    const given = Buffer.from(s, "hex");
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+}
+
+/** The event a webhook request carries: {id, type, created_at, data}. */
+function eventOf(request: Received): { id: string; type: string; data: Record<string, unknown> } | undefined {
+  const parsed: unknown = JSON.parse(request.body);
+  if (typeof parsed !== "object" || parsed === null) return undefined;
+  const id: unknown = Reflect.get(parsed, "id");
+  const type: unknown = Reflect.get(parsed, "type");
+  const data: unknown = Reflect.get(parsed, "data");
+  if (typeof id !== "string" || typeof type !== "string" || typeof data !== "object" || data === null) return undefined;
+  return { id, type, data: Object.fromEntries(Object.entries(data)) };
 }
 
 export async function run(ctx: JourneyContext, learner: Session): Promise<void> {
@@ -184,6 +243,71 @@ export async function run(ctx: JourneyContext, learner: Session): Promise<void> 
       params: { path: { user_id: admin.user.id } },
     });
     expectStatus(self, 400, "an administrator erasing themself");
+  });
+
+  await step("webhooks: a signed user.created reaches a receiver; the log, redeliver (same id), rotate, edit, remove", async () => {
+    const receiver = await webhookReceiver();
+    try {
+      const created = await api(admin).POST("/api/v1/admin/webhooks/", {
+        body: { url: receiver.url, events: ["user.created"], description: "typed journey" },
+      });
+      expectStatus(created, 201, "create a webhook endpoint");
+      check(created.data.secret.startsWith("whsec_"), "the signing secret is shown once, on create");
+      const endpoint = { params: { path: { id: created.data.id } } };
+      const listed = await api(admin).GET("/api/v1/admin/webhooks/");
+      expectStatus(listed, 200, "webhook endpoints");
+      find(listed.data.results, (e) => e.id === created.data.id, "the endpoint just made");
+      const read = await api(admin).GET("/api/v1/admin/webhooks/{id}/", endpoint);
+      expectStatus(read, 200, "a webhook endpoint");
+      check(read.data.events.join() === "user.created" && read.data.is_active, "its events, active");
+      const refused = await api(admin).POST("/api/v1/admin/webhooks/", {
+        body: { url: "https://169.254.169.254/latest/meta-data/", events: ["user.created"] },
+      });
+      expectStatus(refused, 400, "a cloud metadata address as a webhook URL");
+
+      const newcomer = await register("student");
+      const first = await waitFor("the user.created delivery", 60, async () =>
+        receiver.received.find((r) => eventOf(r)?.data["user_id"] === newcomer.user.id),
+      );
+      const event = eventOf(first);
+      check(event !== undefined && event.type === "user.created", "a user.created event");
+      check(signedBy(first, created.data.secret), "signed with the endpoint's secret");
+      check(first.headers["lms-event-id"] === event?.id, "LMS-Event-Id is the event's id");
+
+      const delivery = await waitFor("the delivery in the log", 30, async () => {
+        const log = await api(admin).GET("/api/v1/admin/webhooks/{id}/deliveries/", endpoint);
+        expectStatus(log, 200, "the delivery log");
+        const row = log.data.results.find((d) => d.event === event?.id);
+        return row?.status === "succeeded" ? row : undefined;
+      });
+      check(delivery.response_status === 200 && delivery.attempts >= 1, "200 after an attempt");
+      const again = await api(admin).POST("/api/v1/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver/", {
+        params: { path: { id: created.data.id, delivery_id: delivery.id } },
+      });
+      expectStatus(again, 202, "redeliver");
+      await waitFor("the redelivery, with the same event id", 60, async () =>
+        receiver.received.filter((r) => eventOf(r)?.id === event?.id).length >= 2 ? true : undefined,
+      );
+
+      const rotated = await api(admin).POST("/api/v1/admin/webhooks/{id}/rotate-secret/", endpoint);
+      expectStatus(rotated, 200, "rotate the secret");
+      check(rotated.data.secret !== created.data.secret, "a new secret");
+      const renamed = await api(admin).PATCH("/api/v1/admin/webhooks/{id}/", {
+        ...endpoint,
+        body: { description: "typed journey, renamed" },
+      });
+      expectStatus(renamed, 200, "edit an endpoint");
+      const replaced = await api(admin).PUT("/api/v1/admin/webhooks/{id}/", {
+        ...endpoint,
+        body: { url: receiver.url, events: ["user.created", "enrollment.created"], is_active: false },
+      });
+      expectStatus(replaced, 200, "replace an endpoint");
+      check(!replaced.data.is_active && replaced.data.events.length === 2, "turned off, two types");
+      expectStatus(await api(admin).DELETE("/api/v1/admin/webhooks/{id}/", endpoint), 204, "remove the endpoint");
+      expectStatus(await api(admin).GET("/api/v1/admin/webhooks/{id}/", endpoint), 404, "a removed endpoint");
+    } finally {
+      receiver.close();
+    }
   });
 
   await step("courses: list with filters, read, set status, remove; 400, 404", async () => {

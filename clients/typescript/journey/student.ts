@@ -104,6 +104,23 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     expectStatus(detail, 401, "course detail with a garbage token");
   });
 
+  await step("single sign-on: the providers for the buttons; an unknown provider 404; a bad one-time code 400", async () => {
+    const providers = await api().GET("/api/v1/auth/oidc/providers/");
+    expectStatus(providers, 200, "the single sign-on providers");
+    check(Array.isArray(providers.data), "a list (empty when none is configured)");
+    const nowhere = { params: { path: { provider: "no-such-provider" } } };
+    const start = await api().GET("/api/v1/auth/oidc/{provider}/start/", nowhere);
+    expectStatus(start, 404, "start with an unknown provider");
+    expectCode(start.error, "unknown_provider", "start with an unknown provider");
+    const callback = await api().GET("/api/v1/auth/oidc/{provider}/callback/", {
+      params: { path: { provider: "no-such-provider" }, query: { code: "x", state: "y" } },
+    });
+    expectStatus(callback, 404, "a callback for an unknown provider");
+    const exchange = await api().POST("/api/v1/auth/oidc/exchange/", { body: { code: "not-a-code-we-issued" } });
+    expectStatus(exchange, 400, "exchange a code never issued");
+    expectCode(exchange.error, "code_invalid", "exchange a code never issued");
+  });
+
   me = await step("log in, refresh (rotation: the old refresh token is refused), product client refresh-on-401", async () => {
     const wrong = await api().POST("/api/v1/auth/login/", { body: { email: me.user.email, password: "wrong-password-1" } });
     expectStatus(wrong, 401, "login with a wrong password");

@@ -158,6 +158,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/webhooks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Webhook endpoints (admin)
+         * @description Every endpoint, newest first. Secrets are never listed. Deliveries are POSTs of JSON `{id, type, created_at, data}` signed with the endpoint's secret (`LMS-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`), at least once, retried with backoff for WEBHOOKS_RETRY_HOURS; see README 'Webhooks' for each type's `data` and the verification snippets.
+         */
+        get: operations["admin_webhooks_list"];
+        put?: never;
+        /**
+         * Add a webhook endpoint (admin)
+         * @description 201 with the endpoint and its signing `secret`, shown in this response only. The URL is checked now and again, against the addresses its host resolves to, at every delivery. The caller becomes the owner, e-mailed if the endpoint is ever turned off.
+         */
+        post: operations["admin_webhooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhooks/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook endpoint (admin)
+         * @description `disabled_reason` says why the platform turned it off: `gone` (410) or `failing`.
+         */
+        get: operations["admin_webhooks_retrieve"];
+        /**
+         * Replace a webhook endpoint (admin)
+         * @description `url` and `events` are required. Turning an endpoint back on (`is_active: true`) sends what is still pending.
+         */
+        put: operations["admin_webhooks_update"];
+        post?: never;
+        /**
+         * Delete a webhook endpoint (admin)
+         * @description With its deliveries and their log. 204.
+         */
+        delete: operations["admin_webhooks_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint (admin)
+         * @description Any of `url`, `events`, `description`, `is_active`. Turning an endpoint back on (`is_active: true`) clears why it was turned off and sends what is still pending.
+         */
+        patch: operations["admin_webhooks_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/admin/webhooks/{id}/deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An endpoint's deliveries (admin)
+         * @description Newest event first: `event` is the event's id as sent (`LMS-Event-Id`), `status` is `pending` (retried until `next_attempt_at`), `succeeded` (a 2xx) or `failed` (given up WEBHOOKS_RETRY_HOURS after the event, or the receiver answered 410). The request and response of each attempt are in the admin site's delivery log.
+         */
+        get: operations["admin_webhooks_deliveries_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhooks/{id}/deliveries/{delivery_id}/redeliver/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver an event (admin)
+         * @description Sends the delivery's event again now, with the same event id (receivers drop repeats by it), whatever its status: 202 with the delivery, pending. 409 `endpoint_inactive` when the endpoint is turned off.
+         */
+        post: operations["admin_webhooks_deliveries_redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhooks/{id}/rotate-secret/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an endpoint's signing secret (admin)
+         * @description A new secret, shown in this response only. The previous one keeps signing (a second `v1` in LMS-Signature) until `previous_secret_expires_at` (WEBHOOKS_SECRET_OVERLAP_HOURS), so the receiver can switch without rejecting a delivery.
+         */
+        post: operations["admin_webhooks_rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assignments/{id}/": {
         parameters: {
             query?: never;
@@ -398,6 +514,86 @@ export interface paths {
         head?: never;
         /** Update my profile (role and e-mail are read-only here) */
         patch: operations["auth_me_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/{provider}/callback/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Single sign-on callback (the provider sends the browser here)
+         * @description Register this URL at the provider as the redirect URI. Checks the sign-in (state, the start's cookie, expiry, single use), exchanges the code, verifies the ID token, refuses an unverified e-mail or a domain not allowed, then signs in the linked account, links an existing account with the verified e-mail, or creates a student account (or what the provider's role mapping says; never an admin). Always 302 to the return page. The return page is OIDC_RETURN_URL, with `#code=<one-time code>` after a successful sign-in, or `#error=<code>&error_description=<message>` after a refusal (the codes are listed in the README, 'Single sign-on'). The provider being down or answering badly is a refusal (`provider_unavailable`, `provider_error`), never a server error.
+         */
+        get: operations["auth_oidc_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/{provider}/start/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start a single sign-on
+         * @description Open this in the browser (a navigation, not a fetch). Answers 302 to the provider's sign-in page (authorization code flow with PKCE, state and nonce) and sets an HttpOnly cookie binding the sign-in to this browser for 10 minutes. If the provider cannot be reached, 302 to the return page with an error instead. The return page is OIDC_RETURN_URL, with `#code=<one-time code>` after a successful sign-in, or `#error=<code>&error_description=<message>` after a refusal (the codes are listed in the README, 'Single sign-on'). The provider being down or answering badly is a refusal (`provider_unavailable`, `provider_error`), never a server error.
+         */
+        get: operations["auth_oidc_start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/exchange/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a single sign-on's one-time code for tokens
+         * @description The SPA sends the code from its return page's fragment and gets the same answer as POST /api/v1/auth/login/. The code is valid for 60 seconds, once. The sign-in is recorded as a login (last login, activity).
+         */
+        post: operations["auth_oidc_exchange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/providers/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Single sign-on providers
+         * @description The configured OpenID Connect providers, for the SPA's sign-in buttons (empty when none is configured). Public.
+         */
+        get: operations["auth_oidc_providers_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/auth/password/change/": {
@@ -3531,6 +3727,28 @@ export interface components {
             /** @description A stable machine-readable code, where there is one. */
             code?: string;
         };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        ExchangeInput: {
+            /** @description The one-time code from the return URL's fragment (`#code=...`): valid 60 seconds, once. */
+            code: string;
+        };
+        /**
+         * @description The exchange's 400: its body has a field named `code`, so `code` is either the rule's stable
+         *     code (`code_invalid`, `code_used`, `code_expired`) or that field's list of messages.
+         */
+        ExchangeValidationError: {
+            /** @description For a rule of the domain: what is wrong. */
+            detail?: string;
+            /** @description A rule's stable code (a string), or the messages about the body's field `code` (a list). */
+            code?: string | string[];
+            /** @description For a rule of the domain: the field it is about. */
+            field?: string;
+        } & {
+            [key: string]: string[];
+        };
         Feedback: {
             question: number;
             correct: boolean;
@@ -4701,6 +4919,29 @@ export interface components {
             results: components["schemas"]["Submission"][];
             count: number;
         };
+        PaginatedWebhookDeliveryList: {
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["WebhookDelivery"][];
+            count: number;
+        };
+        PaginatedWebhookEndpointList: {
+            /** @example 1 */
+            count: number;
+            /**
+             * Format: uri
+             * @example null
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example null
+             */
+            previous?: string | null;
+            results: components["schemas"]["WebhookEndpoint"][];
+        };
         /**
          * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
          *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
@@ -5008,6 +5249,20 @@ export interface components {
             title?: string;
             order?: number;
         };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        PatchedWebhookEndpointInput: {
+            /** @description The receiver's https:// URL. Refused: plain http (unless WEBHOOKS_ALLOW_PRIVATE_TARGETS), user names or passwords in the URL, and hosts on private, loopback, link-local or cloud metadata addresses. */
+            url?: string;
+            /** @description The event types sent to this URL (at least one). */
+            events?: components["schemas"]["WebhookEventTypeEnum"][];
+            /** @default  */
+            description?: string;
+            /** @default true */
+            is_active?: boolean;
+        };
         /** @description A notification of type `payment_failed`: payment failed. */
         PaymentFailedNotification: {
             readonly id: number;
@@ -5212,6 +5467,13 @@ export interface components {
             quizzes_total: number;
             /** Format: date-time */
             completed_at: string | null;
+        };
+        /** @description A configured single sign-on provider: the SPA shows a button for each. */
+        Provider: {
+            /** @description Its name in the start URL: `/api/v1/auth/oidc/{name}/start/`. */
+            name: string;
+            /** @description What the button says. */
+            label: string;
         };
         /** @description How a user appears to others (course instructor, forum author): no e-mail. */
         PublicUser: {
@@ -6372,9 +6634,132 @@ export interface components {
             /** @description From 1: the next seat freed goes to position 1. */
             position: number;
         };
+        WebhookDelivery: {
+            readonly id: number;
+            /** @description The event's id (`evt_...`), as sent. */
+            event: string;
+            type: components["schemas"]["WebhookEventTypeEnum"];
+            status: components["schemas"]["WebhookDeliveryStatusEnum"];
+            readonly attempts: number;
+            /** Last response status */
+            readonly response_status: number | null;
+            /** Format: date-time */
+            readonly next_attempt_at: string | null;
+            /** Format: date-time */
+            readonly last_attempt_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        WebhookDeliveryStatusEnum: "pending" | "succeeded" | "failed";
+        /** @enum {string} */
+        WebhookDisabledReasonEnum: "gone" | "failing";
+        WebhookEndpoint: {
+            readonly id: number;
+            /** Format: uri */
+            readonly url: string;
+            readonly description: string;
+            events: components["schemas"]["WebhookEventTypeEnum"][];
+            /** Active */
+            readonly is_active: boolean;
+            /** @description The owner (the admin who created it), or null. */
+            created_by: number | null;
+            /** Format: date-time */
+            readonly failing_since: string | null;
+            /**
+             * Turned off at
+             * Format: date-time
+             */
+            readonly disabled_at: string | null;
+            /** @description Why the platform turned it off: `gone` (the receiver answered 410) or `failing` (no success for WEBHOOKS_DISABLE_AFTER_DAYS); null while on, or when an admin turned it off. */
+            readonly disabled_reason: (components["schemas"]["WebhookDisabledReasonEnum"] | components["schemas"]["NullEnum"]) | null;
+            /**
+             * Format: date-time
+             * @description After a rotation, until when the previous secret still signs (a second `v1`); null otherwise.
+             */
+            readonly previous_secret_expires_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        WebhookEndpointCreated: {
+            readonly id: number;
+            /** Format: uri */
+            readonly url: string;
+            readonly description: string;
+            events: components["schemas"]["WebhookEventTypeEnum"][];
+            /** Active */
+            readonly is_active: boolean;
+            /** @description The owner (the admin who created it), or null. */
+            created_by: number | null;
+            /** Format: date-time */
+            readonly failing_since: string | null;
+            /**
+             * Turned off at
+             * Format: date-time
+             */
+            readonly disabled_at: string | null;
+            /** @description Why the platform turned it off: `gone` (the receiver answered 410) or `failing` (no success for WEBHOOKS_DISABLE_AFTER_DAYS); null while on, or when an admin turned it off. */
+            readonly disabled_reason: (components["schemas"]["WebhookDisabledReasonEnum"] | components["schemas"]["NullEnum"]) | null;
+            /**
+             * Format: date-time
+             * @description After a rotation, until when the previous secret still signs (a second `v1`); null otherwise.
+             */
+            readonly previous_secret_expires_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** @description The signing secret (`whsec_...`). Shown in this response only: store it with the receiver. */
+            secret: string;
+        };
+        /**
+         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
+         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
+         */
+        WebhookEndpointInput: {
+            /** @description The receiver's https:// URL. Refused: plain http (unless WEBHOOKS_ALLOW_PRIVATE_TARGETS), user names or passwords in the URL, and hosts on private, loopback, link-local or cloud metadata addresses. */
+            url: string;
+            /** @description The event types sent to this URL (at least one). */
+            events: components["schemas"]["WebhookEventTypeEnum"][];
+            /** @default  */
+            description?: string;
+            /** @default true */
+            is_active?: boolean;
+        };
+        /**
+         * @description * `user.created` - an account was created (sign-up, single sign-on or staff)
+         *     * `enrollment.created` - a student was enrolled (free, paid, cohort or staff)
+         *     * `enrollment.completed` - a student completed every required item of the course
+         *     * `enrollment.revoked` - an enrollment was revoked (staff, or a refund)
+         *     * `order.paid` - an order's payment succeeded
+         *     * `order.refunded` - an order was refunded
+         *     * `certificate.issued` - a certificate was issued
+         *     * `certificate.revoked` - a certificate was revoked
+         *     * `review.created` - a student reviewed a course
+         *     * `submission.created` - a student submitted an assignment
+         *     * `submission.graded` - a submission was graded or re-graded
+         * @enum {string}
+         */
+        WebhookEventTypeEnum: "user.created" | "enrollment.created" | "enrollment.completed" | "enrollment.revoked" | "order.paid" | "order.refunded" | "certificate.issued" | "certificate.revoked" | "review.created" | "submission.created" | "submission.graded";
         WebhookReply: {
             received: boolean;
             outcome: string;
+        };
+        WebhookSecret: {
+            /** @description The new signing secret, shown this once. */
+            secret: string;
+            /**
+             * Format: date-time
+             * @description Until when the previous secret still signs deliveries (a second `v1`).
+             */
+            previous_secret_expires_at: string;
         };
         Weights: {
             /** @description Percent of the grade. */
@@ -7217,6 +7602,581 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    admin_webhooks_list: {
+        parameters: {
+            query?: {
+                /** @description A page number from 1 (default 1); a page past the end is a 404. */
+                page?: number;
+                /** @description Results per page, from 1 (default 20). Larger numbers are capped at 100. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWebhookEndpointList"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A page past the end. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    admin_webhooks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointCreated"];
+                };
+            };
+            /** @description Invalid input: the URL refused (plain http, credentials, a private or metadata address), no events. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    admin_webhooks_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    admin_webhooks_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Invalid input: the URL refused (plain http, credentials, a private or metadata address), no events. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    admin_webhooks_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    admin_webhooks_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedWebhookEndpointInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description Invalid input: the URL refused (plain http, credentials, a private or metadata address), no events. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    admin_webhooks_deliveries_list: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this status. */
+                status?: "failed" | "pending" | "succeeded";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWebhookDeliveryList"];
+                };
+            };
+            /** @description Invalid input; the body names each bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown endpoint, or a page past the end. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    admin_webhooks_deliveries_redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The delivery. */
+                delivery_id: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Signed in but not allowed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    admin_webhooks_rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
                 };
             };
             /** @description Not signed in, or the token is invalid or expired. */
@@ -8342,6 +9302,177 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_oidc_callback: {
+        parameters: {
+            query?: {
+                /** @description The provider's authorization code. */
+                code?: string;
+                /** @description The provider's error, when the sign-in failed there (e.g. `access_denied`). */
+                error?: string;
+                /** @description The provider's description of its error (not shown to the user). */
+                error_description?: string;
+                /** @description The provider's issuer (RFC 9207), when it sends one: checked. */
+                iss?: string;
+                /** @description The sign-in's state, as the start sent it. */
+                state?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A provider's `name`, as GET /api/v1/auth/oidc/providers/ lists them. */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the return page. */
+            302: {
+                headers: {
+                    /** @description Where the browser goes next. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No provider has this name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_oidc_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A provider's `name`, as GET /api/v1/auth/oidc/providers/ lists them. */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider's sign-in page. */
+            302: {
+                headers: {
+                    /** @description Where the browser goes next. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No provider has this name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_oidc_exchange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExchangeInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthResponse"];
+                };
+            };
+            /** @description An unknown, used or expired code. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExchangeValidationError"];
+                };
+            };
+            /** @description The account was deactivated meanwhile. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; the Retry-After header says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_oidc_providers_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Provider"][];
                 };
             };
             /** @description Too many requests; the Retry-After header says when to try again. */
