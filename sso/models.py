@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IdentityLink(models.Model):
@@ -18,7 +19,9 @@ class IdentityLink(models.Model):
     )
     provider = models.CharField(_("provider"), max_length=64)
     subject = models.CharField(
-        _("subject"), max_length=255, help_text=_("The provider's stable identifier of the person (`sub`).")
+        pgettext_lazy("identity link", "subject"),
+        max_length=255,
+        help_text=_("The provider's stable identifier of the person (`sub`)."),
     )
     email = models.EmailField(
         _("e-mail at link time"), max_length=254, help_text=_("The verified e-mail the provider gave when linked.")

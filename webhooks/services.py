@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.access import require_admin
 from lms.emails import templated_email
@@ -68,9 +68,11 @@ def _clean_events(events) -> list[str]:
     unknown = [str(e) for e in events if e not in EVENT_TYPES]
     if unknown:
         raise InvalidInput(
-            _("Unknown event type(s): {types}. Known: {known}.").format(
-                types=", ".join(unknown), known=", ".join(EVENT_TYPES)
-            ),
+            ngettext(
+                "Unknown event type: {types}. Known: {known}.",
+                "Unknown event types: {types}. Known: {known}.",
+                len(unknown),
+            ).format(types=", ".join(unknown), known=", ".join(EVENT_TYPES)),
             code="unknown_event_type",
             extra={"field": "events"},
         )
@@ -90,7 +92,7 @@ def _clean_description(description) -> str:
     description = str(description or "").strip()
     if len(description) > 300:
         raise InvalidInput(
-            _("Keep the description under 300 characters."), code="too_long", extra={"field": "description"}
+            _("Keep the description to 300 characters or fewer."), code="too_long", extra={"field": "description"}
         )
     return description
 
