@@ -409,10 +409,14 @@ def _attempt_row(delivery: Delivery, url: str, outcome: Outcome, number: int, no
 
 def _record_success(*, endpoint: Endpoint, delivery: Delivery, outcome: Outcome, clear_streak: bool) -> None:
     """A 2xx: the delivery succeeded (whatever a redelivery asked meanwhile: it was delivered) and the
-    endpoint's failure streak ends. No lock: under the drain's lease nobody else sends or counts
-    attempts, and these writes are conditional."""
+    endpoint's failure streak ends. No explicit lock: under the drain's lease nobody else sends or
+    counts attempts, and these writes are conditional. The endpoint's row is written before the
+    delivery's, the order delivery_redeliver and _record_failure lock them in, so a redelivery asked
+    at that moment waits instead of deadlocking."""
     now = timezone.now()
     with transaction.atomic():
+        if clear_streak:
+            Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
         updated = Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.SUCCEEDED,
             next_attempt_at=None,
@@ -423,8 +427,6 @@ def _record_success(*, endpoint: Endpoint, delivery: Delivery, outcome: Outcome,
         )
         if updated:
             _attempt_row(delivery, endpoint.url, outcome, delivery.attempts + 1, now).save()
-        if clear_streak:
-            Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
 
 
 @transaction.atomic

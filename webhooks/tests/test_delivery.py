@@ -339,7 +339,8 @@ def test_three_days_of_failure_turn_the_endpoint_off_and_email_the_owner_in_thei
     endpoint.refresh_from_db()
     assert not endpoint.is_active and endpoint.disabled_reason == "failing"
     [mail] = mailoutbox
-    assert mail.to == [admin_user.email] and "failed for 3 days" in mail.body
+    # In the owner's language (French), with the real plural.
+    assert mail.to == [admin_user.email] and "ont échoué pendant 3 jours" in mail.body
     assert languages == ["fr"]
 
 
