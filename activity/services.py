@@ -6,6 +6,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from lms import request_context
+from lms.services import delete_in_batches
 
 from .models import ActivityEvent, Verb
 
@@ -56,15 +57,9 @@ def activity_prune(
     """Deletes events older than the given number of days, in batches (no long table lock).
     `on_batch(deleted)` is called after each batch (a progress bar)."""
     cutoff = activity_prune_cutoff(older_than_days=older_than_days)
-    deleted = 0
-    while True:
-        ids = list(ActivityEvent.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return deleted
-        batch = ActivityEvent.objects.filter(pk__in=ids).delete()[0]
-        deleted += batch
-        if on_batch is not None:
-            on_batch(batch)
+    return delete_in_batches(
+        ActivityEvent.objects.filter(created_at__lt=cutoff), batch_size=batch_size, on_batch=on_batch
+    )
 
 
 # What an erased user's events keep of their metadata, per verb: figures and ids that say nothing about

@@ -151,3 +151,22 @@ def write_output(command: BaseCommand, body: bytes, output: str, *, charset: str
         Path(output).write_bytes(body)
     except OSError as exc:
         raise CommandError(f"Cannot write {output}: {exc.strerror or exc}") from exc
+
+
+def write_prune_report(
+    command: BaseCommand, doomed, *, noun: str, verb: str, days: int, cutoff, date_field: str, group_by: str
+) -> None:
+    """A prune command's --dry-run: how many `noun`s (`verb` before the cutoff) would be deleted, the
+    oldest and newest, and how many per `group_by`. Deletes nothing."""
+    from django.db.models import Count, Max, Min
+
+    span = doomed.aggregate(n=Count("pk"), oldest=Min(date_field), newest=Max(date_field))
+    command.stdout.write(
+        f"Dry run: would delete {span['n']} {noun}(s) older than {days} day(s) "
+        f"({verb} before {cutoff:%Y-%m-%d %H:%M:%S} UTC). Nothing was deleted."
+    )
+    if not span["n"]:
+        return
+    command.stdout.write(f"  oldest {span['oldest']:%Y-%m-%d %H:%M:%S}, newest {span['newest']:%Y-%m-%d %H:%M:%S}")
+    for row in doomed.values(group_by).annotate(n=Count("pk")).order_by("-n", group_by):
+        command.stdout.write(f"  {row['n']:>10}  {row[group_by]}")

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext_lazy
 
 from lms.errors import Conflict, InvalidInput, NotPermitted, TooManyAttempts
 from lms.jobs import enqueue_on_commit
+from lms.services import delete_in_batches
 from media import storage
 
 from . import registry
@@ -209,15 +210,7 @@ def audit_prune(*, older_than, batch_size: int = 5000, on_batch: Callable[[int],
     after each. The platform calls it (the sweep, with AUDIT_RETENTION_DAYS), and operators through
     `manage.py prune_audit`, which never goes below that retention. Takes no lock: events are never
     changed, so a delete by id cannot race a write."""
-    deleted = 0
-    while True:
-        ids = list(AuditEvent.objects.filter(at__lt=older_than).values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return deleted
-        batch = AuditEvent.objects.filter(pk__in=ids).delete()[0]
-        deleted += batch
-        if on_batch is not None:
-            on_batch(batch)
+    return delete_in_batches(AuditEvent.objects.filter(at__lt=older_than), batch_size=batch_size, on_batch=on_batch)
 
 
 # --- erasure -------------------------------------------------------------------------------------

@@ -1,5 +1,4 @@
 from django.core.management.base import CommandError
-from django.db.models import Count, Max, Min
 
 from activity.models import ActivityEvent
 from activity.services import activity_prune, activity_prune_cutoff
@@ -10,6 +9,7 @@ from lms.commands import (
     add_progress_argument,
     progress_for,
     require_at_least_one,
+    write_prune_report,
 )
 
 
@@ -44,21 +44,12 @@ examples:
         cutoff = activity_prune_cutoff(older_than_days=older_than)
         doomed = ActivityEvent.objects.filter(created_at__lt=cutoff)
         if dry_run:
-            self._report(doomed, older_than, cutoff)
+            write_prune_report(
+                self, doomed, noun="activity event", verb="created", days=older_than, cutoff=cutoff,
+                date_field="created_at", group_by="verb",
+            )  # fmt: skip
             return
         total = doomed.count()
         with progress_for(self, total, label="Pruning", force=progress) as bar:
             deleted = activity_prune(older_than_days=older_than, batch_size=batch_size, on_batch=bar.advance)
         self.stdout.write(f"Deleted {deleted} activity event(s) older than {older_than} day(s).")
-
-    def _report(self, doomed, older_than, cutoff) -> None:
-        span = doomed.aggregate(n=Count("pk"), oldest=Min("created_at"), newest=Max("created_at"))
-        self.stdout.write(
-            f"Dry run: would delete {span['n']} activity event(s) older than {older_than} day(s) "
-            f"(created before {cutoff:%Y-%m-%d %H:%M:%S} UTC). Nothing was deleted."
-        )
-        if not span["n"]:
-            return
-        self.stdout.write(f"  oldest {span['oldest']:%Y-%m-%d %H:%M:%S}, newest {span['newest']:%Y-%m-%d %H:%M:%S}")
-        for row in doomed.values("verb").annotate(n=Count("pk")).order_by("-n", "verb"):
-            self.stdout.write(f"  {row['n']:>10}  {row['verb']}")

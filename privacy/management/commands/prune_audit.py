@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from lms.commands import (
@@ -12,6 +11,7 @@ from lms.commands import (
     add_progress_argument,
     progress_for,
     require_at_least_one,
+    write_prune_report,
 )
 from privacy.models import AuditEvent
 from privacy.services import audit_prune
@@ -53,20 +53,11 @@ examples:
         cutoff = timezone.now() - timedelta(days=days)
         doomed = AuditEvent.objects.filter(at__lt=cutoff)
         if dry_run:
-            self._report(doomed, days, cutoff)
+            write_prune_report(
+                self, doomed, noun="audit event", verb="recorded", days=days, cutoff=cutoff,
+                date_field="at", group_by="action",
+            )  # fmt: skip
             return
         with progress_for(self, doomed.count(), label="Pruning", force=progress) as bar:
             deleted = audit_prune(older_than=cutoff, batch_size=batch_size, on_batch=bar.advance)
         self.stdout.write(f"Deleted {deleted} audit event(s) older than {days} day(s).")
-
-    def _report(self, doomed, days, cutoff) -> None:
-        span = doomed.aggregate(n=Count("pk"), oldest=Min("at"), newest=Max("at"))
-        self.stdout.write(
-            f"Dry run: would delete {span['n']} audit event(s) older than {days} day(s) "
-            f"(recorded before {cutoff:%Y-%m-%d %H:%M:%S} UTC). Nothing was deleted."
-        )
-        if not span["n"]:
-            return
-        self.stdout.write(f"  oldest {span['oldest']:%Y-%m-%d %H:%M:%S}, newest {span['newest']:%Y-%m-%d %H:%M:%S}")
-        for row in doomed.values("action").annotate(n=Count("pk")).order_by("-n", "action"):
-            self.stdout.write(f"  {row['n']:>10}  {row['action']}")
