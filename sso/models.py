@@ -1,6 +1,7 @@
 """Single sign-on (README "Single sign-on"): which provider identities are linked to which account,
 the sign-ins under way, and the one-time codes the SPA exchanges for its tokens. Secrets that a
-browser holds (the state, the browser's cookie, the one-time code) are stored as SHA-256 hashes."""
+browser holds (the state, the browser's cookie, the one-time code) are stored as SHA-256 hashes. The
+SPA's code challenge is one already (of a verifier only the SPA knows) and is stored as given."""
 
 from django.conf import settings
 from django.db import models
@@ -45,7 +46,8 @@ class IdentityLink(models.Model):
 class PendingLogin(models.Model):
     """A sign-in sent to a provider and not yet back: what the callback checks (the state, the
     browser's cookie, the provider, the expiry, single use) and needs (the nonce, the PKCE
-    code_verifier, the redirect_uri the code was issued for). Pruned once expired."""
+    code_verifier, the redirect_uri the code was issued for), and the SPA's code challenge its
+    one-time code will be bound to. Pruned once expired."""
 
     state_hash = models.CharField(_("state hash"), max_length=64, unique=True)
     browser_hash = models.CharField(_("browser cookie hash"), max_length=64)
@@ -53,6 +55,11 @@ class PendingLogin(models.Model):
     nonce = models.CharField(_("nonce"), max_length=128)
     code_verifier = models.CharField(_("PKCE code verifier"), max_length=128)
     redirect_uri = models.CharField(_("redirect URI"), max_length=500)
+    spa_challenge = models.CharField(
+        _("SPA code challenge"),
+        max_length=43,
+        help_text=_("BASE64URL(SHA-256(code_verifier)) of the verifier the SPA that started the sign-in keeps."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
@@ -68,13 +75,19 @@ class PendingLogin(models.Model):
 
 class LoginCode(models.Model):
     """The one-time code a finished sign-in hands to the SPA (in the URL's fragment), exchanged once,
-    within seconds, for the platform's tokens. Pruned once expired."""
+    within seconds, for the platform's tokens, by the SPA that started the sign-in only: the exchange
+    must send the verifier of `spa_challenge` (login CSRF). Pruned once expired."""
 
     code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
     )
     provider = models.CharField(_("provider"), max_length=64)
+    spa_challenge = models.CharField(
+        _("SPA code challenge"),
+        max_length=43,
+        help_text=_("The sign-in's code challenge: only the verifier whose SHA-256 it is exchanges the code."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)

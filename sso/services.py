@@ -2,13 +2,19 @@
 OpenID Connect provider, the one-time code the SPA exchanges for the platform's tokens, identity links,
 and their erasure and pruning.
 
-The flow: `oidc_login_start` stores a PendingLogin (state, nonce and PKCE verifier, bound to the
-browser by a cookie) and gives the provider's authorization URL; the provider sends the browser back
-to the callback, whose `oidc_login_finish` checks and consumes the pending sign-in, exchanges the code,
-verifies the ID token, finds or links or creates the account and issues a one-time code (60 s, single
-use); the SPA exchanges that code by POST (`login_code_redeem`) for `{access, refresh, user}`, the login
-view's answer. No token of ours ever travels in a URL; refusals are SignInRefused with a stable code."""
+The flow: the SPA makes a random code_verifier, keeps it (sessionStorage) and opens the start with its
+code_challenge; `oidc_login_start` stores a PendingLogin (state, nonce and PKCE verifier for the
+provider, bound to the browser by a cookie, and the SPA's challenge) and gives the provider's
+authorization URL; the provider sends the browser back to the callback, whose `oidc_login_finish`
+checks and consumes the pending sign-in, exchanges the code, verifies the ID token, finds or links or
+creates the account and issues a one-time code (60 s, single use) bound to the SPA's challenge; the SPA
+exchanges that code with its verifier by POST (`login_code_redeem`) for `{access, refresh, user}`, the
+login view's answer. The challenge is what stops login CSRF at the exchange: a code from someone
+else's sign-in (an attacker who stopped at their own callback's redirect and sent the victim to
+`OIDC_RETURN_URL#code=...`) is refused, since the victim's SPA does not hold that sign-in's verifier.
+No token of ours ever travels in a URL; refusals are SignInRefused with a stable code."""
 
+import base64
 import hashlib
 import logging
 import re
@@ -42,10 +48,24 @@ CODE_INVALID = _("This sign-in code is not valid. Please sign in again.")
 CODE_USED = _("This sign-in code was already used. Please sign in again.")
 CODE_EXPIRED = _("This sign-in code has expired. Please sign in again.")
 ACCOUNT_INACTIVE = _("This account is deactivated.")
+CHALLENGE_INVALID = _(
+    "code_challenge must be the BASE64URL (without padding) SHA-256 of a code_verifier of 43 to 128 characters "
+    "(A-Z, a-z, 0-9, '-', '.', '_', '~') that the app keeps for the exchange."
+)
+# RFC 7636: a challenge with S256 is BASE64URL(SHA-256(verifier)) without padding, 43 characters;
+# a verifier is 43 to 128 unreserved characters.
+CHALLENGE_FORMAT = re.compile(r"[A-Za-z0-9_-]{43}")
+VERIFIER_FORMAT = re.compile(r"[A-Za-z0-9._~-]{43,128}")
 
 
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def code_challenge_of(code_verifier: str) -> str:
+    """RFC 7636's S256: BASE64URL(SHA-256(ASCII(code_verifier))), without padding."""
+    digest = hashlib.sha256(code_verifier.encode("ascii", errors="replace")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def _usable(user: User) -> None:
@@ -62,14 +82,19 @@ class LoginStart:
     max_age: int  # seconds the sign-in may take
 
 
-def oidc_login_start(*, provider: Provider, redirect_uri: str) -> LoginStart:
+def oidc_login_start(*, provider: Provider, redirect_uri: str, code_challenge: str) -> LoginStart:
     """Starts a sign-in with `provider`: a PendingLogin with a random state, nonce and PKCE
     code_verifier, valid PENDING_LOGIN_SECONDS, bound to the browser through `browser_key` (its hash
-    is stored: the caller sets it as a cookie). `redirect_uri` is this API's absolute callback URL.
+    is stored: the caller sets it as a cookie) and to the SPA through `code_challenge`
+    (BASE64URL(SHA-256(verifier)) of a verifier the SPA keeps: the one-time code this sign-in ends
+    with is exchanged only with that verifier). `redirect_uri` is this API's absolute callback URL.
 
     Who may call: anyone (the start endpoint, before anybody is signed in). Takes no lock: it only
-    inserts. SignInRefused `provider_unavailable` / `provider_error` when the provider's discovery
-    document cannot be had; nothing is stored then."""
+    inserts. InvalidInput `code_challenge_invalid` when the challenge is missing or malformed;
+    SignInRefused `provider_unavailable` / `provider_error` when the provider's discovery document
+    cannot be had; nothing is stored then."""
+    if not isinstance(code_challenge, str) or not CHALLENGE_FORMAT.fullmatch(code_challenge):
+        raise InvalidInput(CHALLENGE_INVALID, code="code_challenge_invalid", extra={"field": "code_challenge"})
     state, nonce = oidc.random_token(43), oidc.random_token(43)
     code_verifier, browser_key = oidc.random_token(64), oidc.random_token(43)
     try:
@@ -87,6 +112,7 @@ def oidc_login_start(*, provider: Provider, redirect_uri: str) -> LoginStart:
         nonce=nonce,
         code_verifier=code_verifier,
         redirect_uri=redirect_uri,
+        spa_challenge=code_challenge,
         created_at=now,
         expires_at=now + timedelta(seconds=PENDING_LOGIN_SECONDS),
     )
@@ -208,8 +234,9 @@ def oidc_login_finish(*, provider: Provider, params: Mapping[str, str], browser_
     start's cookie). Consumes the pending sign-in (single use), exchanges the code with its PKCE
     verifier, verifies the ID token (signature, iss, aud, exp, iat, nonce), reads the e-mail (from the
     userinfo endpoint when the ID token lacks it), refuses an unverified e-mail or a domain not
-    allowed, finds, links or creates the account (`_account`) and returns a one-time code for it.
-    `language`: a new account's language ("" follows the browser).
+    allowed, finds, links or creates the account (`_account`) and returns a one-time code for it,
+    bound to the code challenge the SPA gave at the start. `language`: a new account's language (""
+    follows the browser).
 
     Who may call: anyone (the callback endpoint: the browser the provider sent back). Locks the
     pending sign-in's row while consuming it, then the identity link's row while signing in. Every
@@ -238,33 +265,41 @@ def oidc_login_finish(*, provider: Provider, params: Mapping[str, str], browser_
     except SignInRefused as exc:
         logger.warning("SSO sign-in with %s refused: %s (%s)", provider.name, exc.code, exc.detail)
         raise
-    return login_code_issue(user=user, provider=provider.name)
+    return login_code_issue(user=user, provider=provider.name, code_challenge=pending.spa_challenge)
 
 
 # --- the one-time code --------------------------------------------------------------------------------
-def login_code_issue(*, user: User, provider: str) -> str:
-    """A new one-time code for `user`, valid LOGIN_CODE_SECONDS and once (only its hash is stored).
+def login_code_issue(*, user: User, provider: str, code_challenge: str) -> str:
+    """A new one-time code for `user`, valid LOGIN_CODE_SECONDS and once (only its hash is stored),
+    exchanged only with the verifier of `code_challenge` (the sign-in's, from the SPA that started it).
     Who may call: the platform, once it has verified who signs in (oidc_login_finish). Takes no lock."""
     code, now = oidc.random_token(43), timezone.now()
     LoginCode.objects.create(
         code_hash=_hash(code),
         user=user,
         provider=provider,
+        spa_challenge=code_challenge,
         created_at=now,
         expires_at=now + timedelta(seconds=LOGIN_CODE_SECONDS),
     )
     return code
 
 
-def login_code_redeem(*, code: str) -> User:
-    """Exchanges a one-time code for the account it was issued for, and records the sign-in as the
-    login view does (last_login, the `user_logged_in` activity); the caller then hands out the token
-    pair. 400 `code_invalid` / `code_used` / `code_expired`; 403 `account_inactive` when the account
-    was deactivated meanwhile.
+def login_code_redeem(*, code: str, code_verifier: str) -> User:
+    """Exchanges a one-time code, with the verifier of the challenge its sign-in started with, for
+    the account it was issued for, and records the sign-in as the login view does (last_login, the
+    `user_logged_in` activity); the caller then hands out the token pair. 400 `code_invalid` /
+    `code_used` / `code_expired`; 403 `account_inactive` when the account was deactivated meanwhile.
 
-    Who may call: anyone holding the code (the exchange endpoint). Locks the code's row, so two
-    concurrent exchanges of one code cannot both succeed."""
+    A verifier that does not match (compared in constant time) is 400 `code_invalid`, the very answer
+    to an unknown code, and consumes the code: it was either sent to a browser whose SPA did not start
+    its sign-in (login CSRF: an attacker's code planted in a victim's return page), or guessed at, and
+    in neither case should it stay usable; the rightful SPA just signs in again.
+
+    Who may call: anyone holding the code and its verifier (the exchange endpoint). Locks the code's
+    row, so two concurrent exchanges of one code cannot both succeed."""
     now = timezone.now()
+    refusal = None
     with transaction.atomic():
         row = (
             LoginCode.objects.select_for_update(of=("self",))
@@ -274,17 +309,35 @@ def login_code_redeem(*, code: str) -> User:
         )
         if row is None:
             raise InvalidInput(CODE_INVALID, code="code_invalid", extra={"field": "code"})
-        if row.used_at is not None:
-            raise InvalidInput(CODE_USED, code="code_used", extra={"field": "code"})
-        if row.expires_at <= now:
-            raise InvalidInput(CODE_EXPIRED, code="code_expired", extra={"field": "code"})
-        user = row.user
-        if not user.is_active or user.erased_at is not None:
-            raise NotPermitted(ACCOUNT_INACTIVE, code="account_inactive")
-        row.used_at = now
-        row.save(update_fields=["used_at"])
-        user_record_login(user=user)
+        if not _verifier_matches(challenge=row.spa_challenge, code_verifier=code_verifier):
+            if row.used_at is None:
+                row.used_at = now
+                row.save(update_fields=["used_at"])
+                logger.warning("SSO one-time code %s sent with another verifier: consumed", row.pk)
+            # raised once this block has committed the consumption
+            refusal = InvalidInput(CODE_INVALID, code="code_invalid", extra={"field": "code"})
+        else:
+            if row.used_at is not None:
+                raise InvalidInput(CODE_USED, code="code_used", extra={"field": "code"})
+            if row.expires_at <= now:
+                raise InvalidInput(CODE_EXPIRED, code="code_expired", extra={"field": "code"})
+            user = row.user
+            if not user.is_active or user.erased_at is not None:
+                raise NotPermitted(ACCOUNT_INACTIVE, code="account_inactive")
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            user_record_login(user=user)
+    if refusal is not None:
+        raise refusal
     return user
+
+
+def _verifier_matches(*, challenge: str, code_verifier: str) -> bool:
+    """Whether `code_verifier` is a well-formed verifier whose S256 is `challenge` (constant time; a
+    code issued before challenges existed has "" and matches nothing)."""
+    well_formed = isinstance(code_verifier, str) and VERIFIER_FORMAT.fullmatch(code_verifier) is not None
+    computed = code_challenge_of(code_verifier if well_formed else "")
+    return constant_time_compare(challenge, computed) and well_formed and bool(challenge)
 
 
 # --- identity links -----------------------------------------------------------------------------------

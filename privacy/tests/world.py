@@ -217,7 +217,7 @@ def _account(who: Holdings, spec: dict, capture, admin) -> None:
     # issued at a sign-in with it.
     who.markers["sso subject"] = f"school-{first}-{user.pk}"
     who.add(sso.identity_link_create(user=user, provider="school", subject=who.markers["sso subject"], email=who.email))
-    sso.login_code_issue(user=user, provider="school")
+    sso.login_code_issue(user=user, provider="school", code_challenge="E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
     who.add(LoginCode.objects.filter(user=user).latest("pk"))
 
 

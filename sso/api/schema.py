@@ -1,9 +1,16 @@
 """The OpenAPI description of sso/api/views.py (drf-spectacular). The start and callback endpoints are
 browser navigations answered with redirects (302), never with tokens: the callback's redirect carries a
-one-time code in the URL's fragment, which the SPA exchanges by POST (README "Single sign-on")."""
+one-time code in the URL's fragment, which the SPA exchanges by POST with the code_verifier whose
+challenge it gave the start (README "Single sign-on")."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 
 from accounts.api.serializers import AuthResponseSerializer
@@ -65,17 +72,41 @@ PROVIDERS = described(
     ),
 )
 
+CODE_CHALLENGE = OpenApiParameter(
+    "code_challenge",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    required=True,
+    pattern=r"^[A-Za-z0-9_-]{43}$",
+    description="BASE64URL (without padding) of the SHA-256 of a `code_verifier` the SPA made for this "
+    "sign-in (43 to 128 random characters of A-Z, a-z, 0-9, `-._~`, as in RFC 7636 with S256) and keeps, "
+    "e.g. in sessionStorage, for the exchange. The one-time code this sign-in ends with is exchanged only "
+    "with that verifier: a code from someone else's sign-in (login CSRF) is refused.",
+    examples=[OpenApiExample("Challenge", value=ex.CODE_CHALLENGE)],
+)
+
 START = described(
     "auth",
     get=extend_schema(
         summary="Start a single sign-on",
         operation_id="auth_oidc_start",
-        description="Open this in the browser (a navigation, not a fetch). Answers 302 to the provider's "
-        "sign-in page (authorization code flow with PKCE, state and nonce) and sets an HttpOnly cookie "
-        "binding the sign-in to this browser for 10 minutes. If the provider cannot be reached, 302 to the "
-        f"return page with an error instead. {RETURN}",
-        parameters=[PROVIDER, LOCATION],
-        responses={302: OpenApiResponse(description="To the provider's sign-in page."), **UNKNOWN_PROVIDER, **errors()},
+        description="Open this in the browser (a navigation, not a fetch), with the SPA's `code_challenge`. "
+        "Answers 302 to the provider's sign-in page (authorization code flow with PKCE, state and nonce) and "
+        "sets an HttpOnly cookie binding the sign-in to this browser for 10 minutes. If the provider cannot "
+        "be reached, 302 to the return page with an error instead. A missing or malformed `code_challenge` "
+        f"is a JSON 400 (`code_challenge_invalid`): nothing was started. {RETURN}",
+        parameters=[PROVIDER, CODE_CHALLENGE, LOCATION],
+        responses={
+            302: OpenApiResponse(description="To the provider's sign-in page."),
+            **error_of(
+                400,
+                ValidationErrorSerializer,
+                "A missing or malformed `code_challenge`.",
+                {"Bad code_challenge": ex.CHALLENGE_INVALID},
+            ),
+            **UNKNOWN_PROVIDER,
+            **errors(),
+        },
     ),
 )
 
@@ -106,13 +137,20 @@ EXCHANGE = described(
     "auth",
     post=extend_schema(
         summary="Exchange a single sign-on's one-time code for tokens",
-        description="The SPA sends the code from its return page's fragment and gets the same answer as "
-        "POST /api/v1/auth/login/. The code is valid for 60 seconds, once. The sign-in is recorded as a "
-        "login (last login, activity).",
+        description="The SPA sends the code from its return page's fragment, with the `code_verifier` whose "
+        "challenge it gave the start, and gets the same answer as POST /api/v1/auth/login/. The code is valid "
+        "for 60 seconds, once. A verifier that does not match the sign-in's challenge (a code from a sign-in "
+        "this SPA did not start: login CSRF) is `code_invalid`, like an unknown code, and the code can no "
+        "longer be used. The sign-in is recorded as a login (last login, activity).",
         request=ExchangeInputSerializer,
         responses={
             200: AuthResponseSerializer,
-            **error_of(400, ExchangeValidationErrorSerializer, "An unknown, used or expired code.", ex.CODE_ERRORS),
+            **error_of(
+                400,
+                ExchangeValidationErrorSerializer,
+                "An unknown, used or expired code, or a code_verifier that is not the sign-in's.",
+                ex.CODE_ERRORS,
+            ),
             **error_of(403, ErrorSerializer, "The account was deactivated meanwhile.", {"Deactivated": ex.INACTIVE}),
             **errors(),
         },

@@ -1,6 +1,7 @@
 """Single sign-on endpoints (README "Single sign-on"). Start and callback are browser navigations:
 they answer redirects, a refusal included (to the SPA's return page with `#error=...`), and never put
-a token of ours in a URL. The exchange answers like the login view."""
+a token of ours in a URL, except the start's 400 for a missing or malformed `code_challenge` (JSON:
+nothing started, the SPA's own bug). The exchange answers like the login view."""
 
 from urllib.parse import urlencode, urlsplit
 
@@ -79,7 +80,9 @@ class StartView(BrowserFlowView):
     def get(self, request, provider: str):
         found = provider_for(request.user, provider)
         redirect_uri = request.build_absolute_uri(reverse("sso-callback", args=[found.name]))
-        start = services.oidc_login_start(provider=found, redirect_uri=redirect_uri)
+        start = services.oidc_login_start(
+            provider=found, redirect_uri=redirect_uri, code_challenge=request.query_params.get("code_challenge", "")
+        )
         response = _redirect(start.url)
         response.set_cookie(
             COOKIE,
@@ -108,6 +111,6 @@ class CallbackView(BrowserFlowView):
 class ExchangeView(PublicAuthView):
     def post(self, request):
         data = ExchangeInputSerializer.validated(request)
-        user = services.login_code_redeem(code=data["code"])
+        user = services.login_code_redeem(code=data["code"], code_verifier=data["code_verifier"])
         body = {"user": UserSerializer(user, context={"request": request}).data, **tokens_for_user(user)}
         return Response(body)

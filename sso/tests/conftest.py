@@ -3,6 +3,7 @@ once per test module on a free loopback port, and the helpers that walk a browse
 our side through the Django test client, the provider's side through `requests`."""
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -16,12 +17,17 @@ import requests
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from sso.services import code_challenge_of
+
 CLIENT_ID = "lms-tests"
 CLIENT_SECRET = "provider-secret-for-tests"
 RETURN_URL = "https://app.example.com/sso/callback"
 # Provider names our configuration uses: each has its own callback URL, registered at the provider.
 NAMES = ("school", "roles", "other")
 CALLBACK = "http://testserver/api/v1/auth/oidc/{name}/callback/"
+# A code_verifier and its S256 code_challenge (RFC 7636's appendix B), for codes issued directly.
+VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
 
 @dataclass
@@ -137,6 +143,11 @@ def sso_settings(settings, provider_server):
     return settings
 
 
+def new_verifier() -> str:
+    """A code_verifier as the SPA makes one (RFC 7636: 43-128 unreserved characters)."""
+    return secrets.token_urlsafe(48)
+
+
 def fragment(location: str) -> dict[str, str]:
     """The parameters of a return-page URL's fragment (`#code=...` or `#error=...`)."""
     parts = urlsplit(location)
@@ -148,14 +159,21 @@ def fragment(location: str) -> dict[str, str]:
 @dataclass
 class Flow:
     """One browser signing in: `client` is its side of our API (keeps our cookie), `browser` its
-    session at the provider. Every URL the browser visits is kept in `urls`."""
+    session at the provider, `verifier` the code_verifier its SPA keeps (sessionStorage) and whose
+    challenge the start gets. Every URL the browser visits is kept in `urls`."""
 
     browser: requests.Session
     client: APIClient = field(default_factory=APIClient)
     urls: list[str] = field(default_factory=list)
+    verifier: str = field(default_factory=new_verifier)
+
+    @property
+    def challenge(self) -> str:
+        return code_challenge_of(self.verifier)
 
     def start(self, name: str = "school", **extra):
-        response = self.client.get(f"/api/v1/auth/oidc/{name}/start/", **extra)
+        query = {"code_challenge": self.challenge}
+        response = self.client.get(f"/api/v1/auth/oidc/{name}/start/", query, **extra)
         self.urls.append(response.get("Location", ""))
         return response
 
@@ -181,8 +199,10 @@ class Flow:
         assert response.status_code == 302, response.content
         return fragment(response["Location"])
 
-    def exchange(self, code: str, client: APIClient | None = None):
-        return (client or APIClient()).post("/api/v1/auth/oidc/exchange/", {"code": code}, format="json")
+    def exchange(self, code: str, client: APIClient | None = None, verifier: str | None = None):
+        """The SPA's exchange of `code`, with this flow's verifier unless another is given."""
+        body = {"code": code, "code_verifier": self.verifier if verifier is None else verifier}
+        return (client or APIClient()).post("/api/v1/auth/oidc/exchange/", body, format="json")
 
 
 @pytest.fixture

@@ -14,17 +14,24 @@ from sso.models import PendingLogin
 from sso.providers import Provider
 from sso.refusals import SignInRefused
 
+from .conftest import CHALLENGE, VERIFIER
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_code_exchanged_eight_times_at_once_signs_in_once(postgres):
     user = StudentFactory()
-    code = services.login_code_issue(user=user, provider="school")
+    code = services.login_code_issue(user=user, provider="school", code_challenge=CHALLENGE)
 
     statuses = [
         r.status_code
         for r in run_together(
-            [lambda: APIClient().post("/api/v1/auth/oidc/exchange/", {"code": code}, format="json")] * 8
+            [
+                lambda: APIClient().post(
+                    "/api/v1/auth/oidc/exchange/", {"code": code, "code_verifier": VERIFIER}, format="json"
+                )
+            ]
+            * 8
         )
     ]
 

@@ -22,7 +22,7 @@ from sso.oidc import _cache_key
 from sso.providers import provider_get
 from sso.services import _hash
 
-from .conftest import fragment, provider_config
+from .conftest import CHALLENGE, fragment, provider_config
 
 # About 15 s: the provider's start (~4 s) and some 40 sign-ins through it.
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -351,11 +351,17 @@ def test_the_start_binds_the_sign_in_to_the_browser_with_a_strict_cookie(flow):
     assert pending.browser_hash == _hash(cookie.value) and pending.expires_at > timezone.now()
     assert cookie.value not in response["Location"]
 
-    assert APIClient().get("/api/v1/auth/oidc/school/start/", secure=True).cookies["lms_sso"]["secure"]
+    assert (
+        APIClient()
+        .get("/api/v1/auth/oidc/school/start/", {"code_challenge": CHALLENGE}, secure=True)
+        .cookies["lms_sso"]["secure"]
+    )
 
 
 def test_the_start_sends_pkce_state_and_nonce_to_the_provider(flow, provider_server):
-    response = flow().start()
+    browser = flow()
+    flow_challenge = browser.challenge
+    response = browser.start()
 
     url = urlsplit(response["Location"])
     query = {key: values[0] for key, values in parse_qs(url.query).items()}
@@ -366,6 +372,8 @@ def test_the_start_sends_pkce_state_and_nonce_to_the_provider(flow, provider_ser
     pending = PendingLogin.objects.get()
     assert pending.state_hash == _hash(query["state"]) and pending.nonce == query["nonce"]
     assert len(pending.code_verifier) >= 43 and query["code_challenge"] != pending.code_verifier
+    # the provider's PKCE is ours (our verifier, kept server-side), not the SPA's challenge passed on
+    assert pending.spa_challenge == flow_challenge and query["code_challenge"] != flow_challenge
 
 
 def test_a_callback_in_another_browser_is_refused(flow):
@@ -379,6 +387,33 @@ def test_a_callback_in_another_browser_is_refused(flow):
     victim.cookies["lms_sso"] = "a-cookie-of-another-sign-in"
     assert refused(victim.get(f"{parts.path}?{parts.query}")) == "browser_mismatch"
     assert not User.objects.exists()
+
+
+def test_a_code_from_another_sign_in_is_refused_at_the_exchange(flow):
+    """Login CSRF at the exchange: an attacker goes through their own sign-in, stops at the callback's
+    redirect and sends the victim to `OIDC_RETURN_URL#code=<the attacker's code>`. The victim's SPA
+    exchanges it with its own verifier (from its own, earlier or unfinished, start): refused, the
+    attacker's code dies, and nobody is signed in as the attacker."""
+    attacker = flow("attacker")
+    planted = attacker.sign_in()["code"]
+    victim = flow("victim")
+    victim.start()  # the victim's SPA holds a verifier of its own
+
+    response = victim.exchange(planted)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "This sign-in code is not valid. Please sign in again.",
+        "code": "code_invalid",
+        "field": "code",
+    }
+    assert "access" not in response.content.decode()
+    # the code is dead: not even the attacker's SPA can use it now
+    assert attacker.exchange(planted).json()["code"] == "code_used"
+    assert not ActivityEvent.objects.filter(verb=Verb.USER_LOGGED_IN).exists()
+    # and the victim's own sign-in still works
+    _, victim_user = signed_in(victim)
+    assert victim_user.email == "victim@school.test"
 
 
 def test_the_callback_removes_the_cookie(flow):

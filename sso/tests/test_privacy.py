@@ -9,6 +9,8 @@ from privacy.registry import erasers, exporters
 from sso import privacy, services
 from sso.models import IdentityLink, LoginCode
 
+from .conftest import CHALLENGE, VERIFIER
+
 pytestmark = pytest.mark.django_db
 
 
@@ -16,9 +18,9 @@ pytestmark = pytest.mark.django_db
 def holdings(student, other_student):
     services.identity_link_create(user=student, provider="school", subject="sub-of-student", email=student.email)
     services.identity_link_create(user=other_student, provider="school", subject="sub-of-other", email="o@x.test")
-    code = services.login_code_issue(user=student, provider="school")
-    services.login_code_redeem(code=code)
-    services.login_code_issue(user=other_student, provider="school")
+    code = services.login_code_issue(user=student, provider="school", code_challenge=CHALLENGE)
+    services.login_code_redeem(code=code, code_verifier=VERIFIER)
+    services.login_code_issue(user=other_student, provider="school", code_challenge=CHALLENGE)
 
 
 def test_the_export_holds_the_person_s_links_and_codes_only(holdings, student):

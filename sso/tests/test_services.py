@@ -15,46 +15,109 @@ from sso.providers import Provider
 from sso.refusals import SignInRefused
 from sso.tasks import sso_prune_task
 
+from .conftest import CHALLENGE, VERIFIER
+
 pytestmark = pytest.mark.django_db
 
 
 def test_a_code_is_stored_only_as_its_hash_and_redeemed_once(student):
-    code = services.login_code_issue(user=student, provider="school")
+    code = services.login_code_issue(user=student, provider="school", code_challenge=CHALLENGE)
 
     row = LoginCode.objects.get()
     assert code not in row.code_hash and len(code) >= 43
     assert row.expires_at - row.created_at == timedelta(seconds=60)
-    assert services.login_code_redeem(code=code) == student
+    assert services.login_code_redeem(code=code, code_verifier=VERIFIER) == student
     assert ActivityEvent.objects.filter(actor=student, verb=Verb.USER_LOGGED_IN).count() == 1
     with pytest.raises(InvalidInput) as caught:
-        services.login_code_redeem(code=code)
+        services.login_code_redeem(code=code, code_verifier=VERIFIER)
     assert caught.value.code == "code_used"
     assert ActivityEvent.objects.filter(actor=student, verb=Verb.USER_LOGGED_IN).count() == 1
+
+
+def test_the_challenge_is_rfc_7636_s256():
+    assert services.code_challenge_of(VERIFIER) == CHALLENGE  # RFC 7636, appendix B
+
+
+def test_a_code_is_bound_to_its_challenge(student):
+    code = services.login_code_issue(user=student, provider="school", code_challenge=CHALLENGE)
+
+    assert LoginCode.objects.get().spa_challenge == CHALLENGE
+    assert services.login_code_redeem(code=code, code_verifier=VERIFIER) == student
+
+
+@pytest.mark.parametrize("verifier", ["", "W" * 43, VERIFIER[:-1], VERIFIER + "A", CHALLENGE, VERIFIER + "\n", None])
+def test_another_verifier_is_refused_like_an_unknown_code_and_consumes_it(student, verifier):
+    code = services.login_code_issue(user=student, provider="school", code_challenge=CHALLENGE)
+
+    with pytest.raises(InvalidInput) as caught:
+        services.login_code_redeem(code=code, code_verifier=verifier)
+    assert (caught.value.code, caught.value.extra, str(caught.value.message)) == (
+        "code_invalid",
+        {"field": "code"},
+        str(services.CODE_INVALID),
+    )
+    assert LoginCode.objects.get().used_at is not None  # committed although refused
+    with pytest.raises(InvalidInput) as caught:
+        services.login_code_redeem(code=code, code_verifier=VERIFIER)
+    assert caught.value.code == "code_used"
+    assert not ActivityEvent.objects.filter(actor=student, verb=Verb.USER_LOGGED_IN).exists()
+
+
+def test_a_used_or_expired_code_with_another_verifier_says_only_invalid(student, time_machine):
+    used = services.login_code_issue(user=student, provider="school", code_challenge=CHALLENGE)
+    services.login_code_redeem(code=used, code_verifier=VERIFIER)
+    expired = services.login_code_issue(user=student, provider="school", code_challenge=CHALLENGE)
+    time_machine.move_to(timezone.now() + timedelta(seconds=61))
+
+    for code in (used, expired):
+        with pytest.raises(InvalidInput) as caught:
+            services.login_code_redeem(code=code, code_verifier="W" * 43)
+        assert caught.value.code == "code_invalid"
+
+
+def test_a_code_issued_before_challenges_existed_is_never_exchanged(student):
+    """The migration gives codes issued before it an empty challenge: no verifier matches it."""
+    code = services.login_code_issue(user=student, provider="school", code_challenge=CHALLENGE)
+    LoginCode.objects.update(spa_challenge="")
+
+    with pytest.raises(InvalidInput) as caught:
+        services.login_code_redeem(code=code, code_verifier=VERIFIER)
+    assert caught.value.code == "code_invalid"
+
+
+@pytest.mark.parametrize("challenge", ["", "x", CHALLENGE + "=", CHALLENGE[:-1] + "+", CHALLENGE + "\n", None])
+def test_a_start_needs_a_well_formed_challenge(challenge):
+    provider = Provider(name="school", issuer="https://id.example.com", client_id="c")
+
+    with pytest.raises(InvalidInput) as caught:
+        services.oidc_login_start(provider=provider, redirect_uri="http://testserver/cb/", code_challenge=challenge)
+    assert caught.value.code == "code_challenge_invalid" and caught.value.extra == {"field": "code_challenge"}
+    assert not PendingLogin.objects.exists()
 
 
 @pytest.mark.parametrize("code", ["", "x", "a" * 43])
 def test_an_unknown_code_is_refused(code):
     with pytest.raises(InvalidInput) as caught:
-        services.login_code_redeem(code=code)
+        services.login_code_redeem(code=code, code_verifier=VERIFIER)
     assert caught.value.code == "code_invalid" and caught.value.extra == {"field": "code"}
 
 
 def test_an_expired_code_is_refused(student, time_machine):
-    code = services.login_code_issue(user=student, provider="school")
+    code = services.login_code_issue(user=student, provider="school", code_challenge=CHALLENGE)
     time_machine.move_to(timezone.now() + timedelta(seconds=60))
 
     with pytest.raises(InvalidInput) as caught:
-        services.login_code_redeem(code=code)
+        services.login_code_redeem(code=code, code_verifier=VERIFIER)
     assert caught.value.code == "code_expired"
     assert LoginCode.objects.get().used_at is None
 
 
 def test_a_code_of_a_deactivated_user_is_refused(student):
-    code = services.login_code_issue(user=student, provider="school")
+    code = services.login_code_issue(user=student, provider="school", code_challenge=CHALLENGE)
     user_deactivate(actor=None, user=student)
 
     with pytest.raises(NotPermitted) as caught:
-        services.login_code_redeem(code=code)
+        services.login_code_redeem(code=code, code_verifier=VERIFIER)
     assert caught.value.code == "account_inactive"
 
 
@@ -97,9 +160,9 @@ def test_prune_deletes_what_expired_and_keeps_the_rest(student):
     now = timezone.now()
     _pending(expires_at=now - timedelta(seconds=1))
     live = _pending(expires_at=now + timedelta(minutes=5))
-    old = services.login_code_issue(user=student, provider="school")
+    old = services.login_code_issue(user=student, provider="school", code_challenge=CHALLENGE)
     LoginCode.objects.update(expires_at=now - timedelta(seconds=1))
-    services.login_code_issue(user=student, provider="school")
+    services.login_code_issue(user=student, provider="school", code_challenge=CHALLENGE)
 
     assert services.sso_prune(now=now) == 2
     assert list(PendingLogin.objects.all()) == [live]

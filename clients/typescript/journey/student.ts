@@ -108,7 +108,10 @@ export async function run(ctx: JourneyContext): Promise<Session> {
     const providers = await api().GET("/api/v1/auth/oidc/providers/");
     expectStatus(providers, 200, "the single sign-on providers");
     check(Array.isArray(providers.data), "a list (empty when none is configured)");
-    const nowhere = { params: { path: { provider: "no-such-provider" } } };
+    // The SPA's verifier (RFC 7636's example) and its S256 challenge: the code is exchanged only with it.
+    const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    const nowhere = { params: { path: { provider: "no-such-provider" }, query: { code_challenge: challenge } } };
     const start = await api().GET("/api/v1/auth/oidc/{provider}/start/", nowhere);
     expectStatus(start, 404, "start with an unknown provider");
     expectCode(start.error, "unknown_provider", "start with an unknown provider");
@@ -116,7 +119,9 @@ export async function run(ctx: JourneyContext): Promise<Session> {
       params: { path: { provider: "no-such-provider" }, query: { code: "x", state: "y" } },
     });
     expectStatus(callback, 404, "a callback for an unknown provider");
-    const exchange = await api().POST("/api/v1/auth/oidc/exchange/", { body: { code: "not-a-code-we-issued" } });
+    const exchange = await api().POST("/api/v1/auth/oidc/exchange/", {
+      body: { code: "not-a-code-we-issued", code_verifier: verifier },
+    });
     expectStatus(exchange, 400, "exchange a code never issued");
     expectCode(exchange.error, "code_invalid", "exchange a code never issued");
   });

@@ -545,7 +545,7 @@ export interface paths {
         };
         /**
          * Start a single sign-on
-         * @description Open this in the browser (a navigation, not a fetch). Answers 302 to the provider's sign-in page (authorization code flow with PKCE, state and nonce) and sets an HttpOnly cookie binding the sign-in to this browser for 10 minutes. If the provider cannot be reached, 302 to the return page with an error instead. The return page is OIDC_RETURN_URL, with `#code=<one-time code>` after a successful sign-in, or `#error=<code>&error_description=<message>` after a refusal (the codes are listed in the README, 'Single sign-on'). The provider being down or answering badly is a refusal (`provider_unavailable`, `provider_error`), never a server error.
+         * @description Open this in the browser (a navigation, not a fetch), with the SPA's `code_challenge`. Answers 302 to the provider's sign-in page (authorization code flow with PKCE, state and nonce) and sets an HttpOnly cookie binding the sign-in to this browser for 10 minutes. If the provider cannot be reached, 302 to the return page with an error instead. A missing or malformed `code_challenge` is a JSON 400 (`code_challenge_invalid`): nothing was started. The return page is OIDC_RETURN_URL, with `#code=<one-time code>` after a successful sign-in, or `#error=<code>&error_description=<message>` after a refusal (the codes are listed in the README, 'Single sign-on'). The provider being down or answering badly is a refusal (`provider_unavailable`, `provider_error`), never a server error.
          */
         get: operations["auth_oidc_start"];
         put?: never;
@@ -567,7 +567,7 @@ export interface paths {
         put?: never;
         /**
          * Exchange a single sign-on's one-time code for tokens
-         * @description The SPA sends the code from its return page's fragment and gets the same answer as POST /api/v1/auth/login/. The code is valid for 60 seconds, once. The sign-in is recorded as a login (last login, activity).
+         * @description The SPA sends the code from its return page's fragment, with the `code_verifier` whose challenge it gave the start, and gets the same answer as POST /api/v1/auth/login/. The code is valid for 60 seconds, once. A verifier that does not match the sign-in's challenge (a code from a sign-in this SPA did not start: login CSRF) is `code_invalid`, like an unknown code, and the code can no longer be used. The sign-in is recorded as a login (last login, activity).
          */
         post: operations["auth_oidc_exchange"];
         delete?: never;
@@ -3727,13 +3727,12 @@ export interface components {
             /** @description A stable machine-readable code, where there is one. */
             code?: string;
         };
-        /**
-         * @description Validates a request body. Views call `Input.validated(request)` and get clean data or a 400
-         *     naming every bad field; unknown fields (role, is_staff, ...) are ignored, never assigned.
-         */
+        /** @description The one-time code from the return page, and the verifier of the challenge the SPA gave the start. */
         ExchangeInput: {
             /** @description The one-time code from the return URL's fragment (`#code=...`): valid 60 seconds, once. */
             code: string;
+            /** @description The code_verifier the SPA made before the start (kept in sessionStorage) and whose BASE64URL(SHA-256) it sent there as `code_challenge` (RFC 7636, S256). A code from a sign-in started with another challenge is refused (`code_invalid`) and can no longer be used. */
+            code_verifier: string;
         };
         /**
          * @description The exchange's 400: its body has a field named `code`, so `code` is either the rule's stable
@@ -9369,7 +9368,10 @@ export interface operations {
     };
     auth_oidc_start: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description BASE64URL (without padding) of the SHA-256 of a `code_verifier` the SPA made for this sign-in (43 to 128 random characters of A-Z, a-z, 0-9, `-._~`, as in RFC 7636 with S256) and keeps, e.g. in sessionStorage, for the exchange. The one-time code this sign-in ends with is exchanged only with that verifier: a code from someone else's sign-in (login CSRF) is refused. */
+                code_challenge: string;
+            };
             header?: never;
             path: {
                 /** @description A provider's `name`, as GET /api/v1/auth/oidc/providers/ lists them. */
@@ -9387,6 +9389,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A missing or malformed `code_challenge`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationError"];
+                };
             };
             /** @description No provider has this name. */
             404: {
@@ -9429,7 +9440,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthResponse"];
                 };
             };
-            /** @description An unknown, used or expired code. */
+            /** @description An unknown, used or expired code, or a code_verifier that is not the sign-in's. */
             400: {
                 headers: {
                     [name: string]: unknown;

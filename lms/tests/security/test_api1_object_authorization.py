@@ -46,9 +46,14 @@ def answers(w, role):
 
 def sso_code(w, role):
     """A fresh one-time code of a single sign-on by the student."""
-    from sso.services import login_code_issue
+    from sso.services import code_challenge_of, login_code_issue
 
-    return {"code": login_code_issue(user=w.users["student"], provider="school")}
+    verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    challenge = code_challenge_of(verifier)
+    return {
+        "code": login_code_issue(user=w.users["student"], provider="school", code_challenge=challenge),
+        "code_verifier": verifier,
+    }
 
 
 COURSE_BODY = {"title": "Renamed course", "subtitle": "", "description": "", "level": "beginner", "language": "en"}
