@@ -28,7 +28,7 @@ from .services import stop_process, wait_for
 # on two busy cores, where a worker process can take a minute to start.
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-ROUTED = {"default", "emails", "certificates", "media"}
+ROUTED = {"default", "emails", "certificates", "media", "webhooks"}
 
 
 @pytest.fixture
