@@ -10,7 +10,6 @@ per second, p50, p99, errors, SQL queries per request and the ratio to /health/ 
 then catalog latency at growing catalog sizes, then the quiz storm."""
 
 import argparse
-import io
 import json
 import os
 import random
@@ -18,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -45,7 +45,27 @@ def parse_args():
     p.add_argument("--storm-seconds", type=int, default=60)
     p.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)")
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--worker-class", default=None, help="gunicorn worker class (default: gunicorn.conf.py)")
     p.add_argument("--port", type=int, default=8765)
+    p.add_argument(
+        "--settings",
+        default="production",
+        help="settings modules of lms.settings to measure, comma-separated (e.g. production,local): the "
+        "endpoint table is run once per module and compared",
+    )
+    p.add_argument("--only", default="", help="only the endpoints whose name contains one of these (comma-separated)")
+    p.add_argument("--no-curve", action="store_true", help="skip the catalog size curve")
+    p.add_argument("--no-storm", action="store_true", help="skip the quiz storm")
+    p.add_argument("--reuse", action="store_true", help="keep the database of an earlier run with the same scale")
+    p.add_argument(
+        "--profile",
+        default="",
+        help="py-spy flame graphs (SVG, in bench/flamegraphs/) of the gunicorn workers for the endpoints whose "
+        "name contains one of these (comma-separated)",
+    )
+    p.add_argument("--label", default="", help="a suffix for the flame graph files (before, after, ...)")
+    p.add_argument("--pin", action="store_true", help="the storm's generator on CPU 0, the stack on CPU 1 (taskset)")
+    p.add_argument("--json", default="", help="also write every figure to this JSON file")
     p.add_argument("--tiny", action="store_true", help="a small smoke run (CI): every step, no meaningful timing")
     args = p.parse_args()
     if args.tiny:
@@ -71,10 +91,10 @@ def progress(label: str, done: int, total: int, started: float) -> None:
 
 
 # --- environment ---------------------------------------------------------------------------------
-def server_env(args) -> dict:
+def server_env(args, settings: str = "production") -> dict:
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="lms.settings.production",
+        DJANGO_SETTINGS_MODULE=f"lms.settings.{settings}",
         SECRET_KEY=env.get("BENCH_SECRET_KEY", "bench-" + "x" * 50),
         DATABASE_URL=env.get("DATABASE_URL", DEFAULT_DB),
         REDIS_URL=env.get("REDIS_URL", DEFAULT_REDIS),
@@ -84,7 +104,6 @@ def server_env(args) -> dict:
         THROTTLE_ANON="100000000/min",
         THROTTLE_USER="100000000/min",
         THROTTLE_AUTH="100000000/min",
-        LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
     return env
@@ -433,38 +452,65 @@ def tokens_for(ids) -> dict[int, str]:
 
 
 # --- servers -------------------------------------------------------------------------------------
-def start_stack(args, env) -> list[subprocess.Popen]:
-    venv_bin = Path(sys.executable).parent
-    cmd = [
-        str(venv_bin / "gunicorn"),
-        "lms.wsgi:application",
-        "-c",
-        str(ROOT / "gunicorn.conf.py"),
-        "--bind",
-        f"127.0.0.1:{args.port}",
-    ]
+BARE_PORT_OFFSET = 1
+
+
+def gunicorn_cmd(args, app: str, port: int) -> list[str]:
+    cmd = [str(Path(sys.executable).parent / "gunicorn"), app, "-c", str(ROOT / "gunicorn.conf.py")]
+    cmd += ["--bind", f"127.0.0.1:{port}"]
     if args.workers:
         cmd += ["--workers", str(args.workers)]
     if args.threads:
         cmd += ["--threads", str(args.threads)]
-    web = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if args.worker_class:
+        cmd += ["--worker-class", args.worker_class]
+    return cmd
+
+
+def wait_up(port: int, proc: subprocess.Popen, others: list[subprocess.Popen]) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                stop([proc, *others])
+                sys.exit(f"gunicorn did not start (its log: {tempfile.gettempdir()}/bench-gunicorn-*.log)")
+            time.sleep(0.2)
+
+
+def start_stack(args, env) -> list[subprocess.Popen]:
+    """gunicorn with the project (args.port), gunicorn with a bare WSGI app (the framework-free
+    ceiling, args.port + 1), both as gunicorn.conf.py configures them, and a Celery worker. The
+    settings' own log level applies (production logs a line per request, as deployed); the lines go
+    to a file (a pipe nobody reads would fill and block the server)."""
+    pin = ["taskset", "-c", "1"] if args.pin else []
+    log = open(Path(tempfile.gettempdir()) / f"bench-gunicorn-{args.port}.log", "ab")  # noqa: SIM115
+    web = subprocess.Popen(
+        [*pin, *gunicorn_cmd(args, "lms.wsgi:application", args.port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    bare = subprocess.Popen(
+        [*pin, *gunicorn_cmd(args, "bare_wsgi:application", args.port + BARE_PORT_OFFSET)],
+        cwd=ROOT / "bench",
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     worker = subprocess.Popen(
-        [str(venv_bin / "celery"), "-A", "lms", "worker", "--loglevel=WARNING", "--concurrency=1"],
+        [*pin, str(Path(sys.executable).parent / "celery"), "-A", "lms", "worker", "-l", "WARNING", "-c", "1"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{args.port}/health/", timeout=1).close()
-            return [web, worker]
-        except OSError:
-            if time.monotonic() > deadline or web.poll() is not None:
-                stop([web, worker])
-                sys.exit("gunicorn did not start: " + (web.stderr.read().decode() if web.stderr else ""))
-            time.sleep(0.2)
+    wait_up(args.port, web, [bare, worker])
+    wait_up(args.port + BARE_PORT_OFFSET, bare, [web, worker])
+    return [web, bare, worker]
 
 
 def stop(processes) -> None:
@@ -487,9 +533,18 @@ def wrk(
     method: str = "GET",
     body: str = "",
     bust: bool = False,
+    header: str = "",
     duration: int | None = None,
+    port: int | None = None,
 ) -> dict:
-    env = dict(os.environ, BENCH_TOKEN=token, BENCH_METHOD=method, BENCH_BODY=body, BENCH_BUST="1" if bust else "0")
+    env = dict(
+        os.environ,
+        BENCH_TOKEN=token,
+        BENCH_METHOD=method,
+        BENCH_BODY=body,
+        BENCH_BUST="1" if bust else "0",
+        BENCH_HEADER=header,
+    )
     cmd = [
         "wrk",
         "-t2",
@@ -498,13 +553,58 @@ def wrk(
         "--latency",
         "-s",
         str(ROOT / "bench" / "wrk" / "request.lua"),
-        f"http://127.0.0.1:{args.port}{path}",
+        f"http://127.0.0.1:{port or args.port}{path}",
     ]
+    if args.pin:
+        cmd = ["taskset", "-c", "0", *cmd]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=(duration or args.duration) + 60)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no result for {path}:\n{out.stdout}\n{out.stderr}")
     return json.loads(line[len("BENCH ") :])
+
+
+def etag_of(port: int, path: str, token: str = "") -> str:
+    """The ETag a GET of `path` answers with (for the conditional GET rows)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers.get("ETag") or ""
+
+
+def profiled(args, stack, name: str, label: str):
+    """Starts py-spy on the gunicorn master and its workers for the length of a wrk run; returns the
+    process (or None when this endpoint is not profiled)."""
+    wanted = [w for w in args.profile.split(",") if w]
+    if not any(w in name for w in wanted):
+        return None
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    out_dir = ROOT / "bench" / "flamegraphs"
+    out_dir.mkdir(exist_ok=True)
+    slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+    while "--" in slug:
+        slug = slug.replace("--", "-")
+    target = out_dir / f"{slug}-{label}.svg"
+    return subprocess.Popen(
+        [
+            spy,
+            "record",
+            "--pid",
+            str(stack[0].pid),
+            "--subprocesses",
+            "--rate",
+            "250",
+            "--duration",
+            str(args.duration),
+            "--format",
+            "flamegraph",
+            "--output",
+            str(target),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def queries_per_request(path: str, *, token: str = "", method: str = "GET", body: str = "") -> int:
@@ -525,52 +625,96 @@ def queries_per_request(path: str, *, token: str = "", method: str = "GET", body
     return len(ctx.captured_queries)
 
 
-def table(rows: list[dict], ceiling: float) -> str:
+def table(rows: list[dict], ceiling: float, bare: float | None = None) -> str:
     head = (
-        f"| {'endpoint':<44} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} | {'SQL/req':>7} | "
-        f"{'vs /health/':>11} |"
+        f"| {'endpoint':<46} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} | {'SQL/req':>7} | "
+        f"{'vs /health/':>11} |" + (f" {'vs bare WSGI':>12} |" if bare else "")
     )
     lines = [head, "|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|"]
     for r in rows:
         lines.append(
-            f"| {r['name']:<44} | {r['rps']:>8.0f} | {r['p50_ms']:>7.1f} | {r['p99_ms']:>7.1f} | "
+            f"| {r['name']:<46} | {r['rps']:>8.0f} | {r['p50_ms']:>7.1f} | {r['p99_ms']:>7.1f} | "
             f"{r['errors'] + r['non2xx']:>6} | {r['sql']:>7} | {r['rps'] / ceiling:>10.0%} |"
+            + (f" {r['rps'] / bare:>11.0%} |" if bare else "")
         )
     return "\n".join(lines)
 
 
-def main() -> None:
-    args = parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is not installed (Debian: apt-get install wrk).")
-    env = server_env(args)
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
-    step(f"data set on {env['DATABASE_URL']}")
-    recreate_database(env["DATABASE_URL"])
-    import django
+def compare(by_settings: dict[str, list[dict]]) -> str:
+    """Throughput of each settings module side by side, and the ratio of the first to the others."""
+    names = list(by_settings)
+    head = f"| {'endpoint':<46} | " + " | ".join(f"{n + ' req/s':>17}" for n in names)
+    head += " | " + " | ".join(f"{names[0] + '/' + n:>20}" for n in names[1:]) + " |"
+    lines = [head, "|" + "|".join("-" * len(c) for c in head.split("|")[1:-1]) + "|"]
+    first = by_settings[names[0]]
+    for i, row in enumerate(first):
+        values = [by_settings[n][i]["rps"] for n in names]
+        ratios = [values[0] / v if v else 0 for v in values[1:]]
+        lines.append(
+            f"| {row['name']:<46} | "
+            + " | ".join(f"{v:>17.0f}" for v in values)
+            + " | "
+            + " | ".join(f"{r:>19.2f}x" for r in ratios)
+            + " |"
+        )
+    return "\n".join(lines)
 
-    django.setup()
+
+SCENARIO_FILE = ROOT / ".bench-scenario.json"
+
+
+def data_set(args, env) -> dict:
+    """Builds the data set, or with --reuse takes the one an earlier run with the same scale left."""
     from django.core.cache import cache
 
+    key = {k: getattr(args, k) for k in ("courses", "categories", "students", "enrollments", "reviews", "questions")}
+    key.update(scales=args.scales, storm=args.storm, database=env["DATABASE_URL"])
+    if args.reuse and SCENARIO_FILE.exists():
+        saved = json.loads(SCENARIO_FILE.read_text())
+        if saved.get("key") == key:
+            django_setup()
+            from quizzes.models import Attempt
+
+            Attempt.objects.filter(quiz_id=saved["scenario"]["quiz"]).delete()  # the last storm's
+            cache.clear()
+            print("  reusing the data set of an earlier run")
+            return saved["scenario"]
+    SCENARIO_FILE.unlink(missing_ok=True)
+    recreate_database(env["DATABASE_URL"])
+    django_setup()
     cache.clear()
     started = time.monotonic()
     scenario = seed(args)
     print(f"  built in {time.monotonic() - started:.0f}s")
-    tokens = tokens_for([scenario["student"], scenario["instructor"], scenario["admin"], *scenario["storm"]])
+    SCENARIO_FILE.write_text(json.dumps({"key": key, "scenario": scenario}))
+    return scenario
+
+
+def django_setup() -> None:
+    import django
+
+    django.setup()
+
+
+def endpoints_for(scenario: dict, tokens: dict) -> list[tuple[str, str, dict]]:
     student, instructor = tokens[scenario["student"]], tokens[scenario["instructor"]]
     course, quiz = scenario["course"], scenario["quiz"]
-    endpoints = [
+    return [
         ("/health/ (ceiling)", "/health/", {}),
+        ("/health/ on a bare WSGI app (no Django)", "/health/", {"bare": True}),
         ("catalog list, cached", "/api/v1/courses/", {}),
+        ("catalog list, conditional GET (304)", "/api/v1/courses/", {"conditional": True}),
         ("catalog list, uncached", "/api/v1/courses/", {"bust": True}),
         ("catalog filtered, uncached", "/api/v1/courses/?category=cat-3&level=beginner&max_price=60", {"bust": True}),
         ("catalog searched, uncached", "/api/v1/courses/?search=python", {"bust": True}),
         ("catalog by rating, uncached", "/api/v1/courses/?ordering=-average_rating", {"bust": True}),
         ("course detail, cached (anonymous)", f"/api/v1/courses/{course}/", {}),
+        ("course detail, conditional GET (304)", f"/api/v1/courses/{course}/", {"conditional": True}),
         ("course detail, enrolled student", f"/api/v1/courses/{course}/", {"token": student}),
         ("my enrollments", "/api/v1/me/enrollments/", {"token": student}),
         ("student dashboard", "/api/v1/dashboard/student/", {"token": student}),
         ("instructor dashboard", "/api/v1/dashboard/instructor/", {"token": instructor}),
+        ("instructor's courses", "/api/v1/instructor/courses/", {"token": instructor}),
         (
             "quiz start (returns the open attempt)",
             f"/api/v1/quizzes/{quiz}/attempts/",
@@ -579,83 +723,155 @@ def main() -> None:
         ("forum thread list", f"/api/v1/courses/{course}/forum/posts/", {"token": student}),
         ("notifications unread count", "/api/v1/notifications/unread-count/", {"token": student}),
     ]
+
+
+def main() -> None:
+    args = parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (Debian: apt-get install wrk).")
+    modules = [m for m in args.settings.split(",") if m]
+    env = server_env(args, modules[0])
+    os.environ.update({k: v for k, v in env.items() if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")})
+    os.environ["DJANGO_SETTINGS_MODULE"] = "lms.settings.production"
+    step(f"data set on {env['DATABASE_URL']}")
+    scenario = data_set(args, env)
+    from django.core.cache import cache
+
+    tokens = tokens_for([scenario["student"], scenario["instructor"], scenario["admin"], *scenario["storm"]])
+    wanted = [w for w in args.only.split(",") if w]
+    endpoints = [e for e in endpoints_for(scenario, tokens) if not wanted or any(w in e[0] for w in wanted)]
     step("SQL queries per request (in-process)")
     sql = {}
     for name, path, opts in endpoints:
+        if opts.get("bare"):
+            continue
         measured = path + ("&" if "?" in path else "?") + "nocache=sql" if opts.get("bust") else path
         sql[name] = queries_per_request(measured, token=opts.get("token", ""), method=opts.get("method", "GET"))
-        print(f"  {name:<44} {sql[name]}")
+        print(f"  {name:<46} {sql[name]}")
     cache.clear()
-    step(f"load: wrk, {args.connections} connections, {args.duration}s per endpoint")
+    results: dict[str, list[dict]] = {}
+    extra: dict = {}
+    for module in modules:
+        step(f"load ({module} settings): wrk, {args.connections} connections, {args.duration}s per endpoint")
+        stack_env = server_env(args, module)
+        cache.clear()
+        rows = measure_table(args, stack_env, endpoints, sql, args.label or module)
+        results[module] = rows
+        if module == modules[0]:
+            extra = after_table(args, stack_env, scenario, tokens)
+        cache.clear()
+    step("results")
+    for module, rows in results.items():
+        ceiling = next((r["rps"] for r in rows if r["name"] == "/health/ (ceiling)"), None) or rows[0]["rps"]
+        bare = next((r["rps"] for r in rows if r["name"].startswith("/health/ on a bare")), None)
+        print(f"\n{module} settings:\n" + table(rows, ceiling, bare))
+    if len(results) > 1:
+        print("\n" + compare(results))
+    for size, result in extra.get("curve", []):
+        print(f"  catalog at {size:>8,} courses: p50 {result['p50_ms']:.1f} ms, {result['rps']:.0f} req/s")
+    if extra.get("storm"):
+        print(extra["storm"])
+    if args.json:
+        Path(args.json).write_text(json.dumps({"results": results, **extra}, indent=1, default=str))
+    if extra.get("once") is False:
+        sys.exit(1)
+
+
+def measure_table(args, env, endpoints, sql, label: str) -> list[dict]:
     stack = start_stack(args, env)
     rows = []
     try:
         for name, path, opts in endpoints:
-            if opts.get("method") != "POST" and "bust" not in opts:
-                wrk(args, path, token=opts.get("token", ""), duration=1)  # warm the cache and connections
-            result = wrk(
-                args, path, token=opts.get("token", ""), method=opts.get("method", "GET"), bust=opts.get("bust", False)
-            )
-            rows.append({"name": name, "sql": sql[name], **result})
-            print(f"  {name:<44} {result['rps']:>8.0f} req/s  p99 {result['p99_ms']:.1f} ms", flush=True)
-        ceiling = rows[0]["rps"]
-        report = io.StringIO()
-        report.write(table(rows, ceiling) + "\n")
-        step("catalog latency against catalog size (uncached list, published courses)")
-        from django.db import connection
-
-        curve = []
-        for size in args.scales:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE courses_course SET status = CASE WHEN id <= %s THEN 'published' ELSE 'draft' END", [size]
-                )
-                cursor.execute("ANALYZE courses_course")
-            result = wrk(args, "/api/v1/courses/", bust=True)
-            curve.append((size, result))
-            print(
-                f"  {size:>8,} courses: p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
-                f"{result['rps']:.0f} req/s",
-                flush=True,
-            )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE courses_course SET status = CASE WHEN id <= %s THEN 'published' ELSE 'draft' END",
-                [args.courses],
-            )
-        step(f"quiz storm: {args.storm} students over {args.storm_seconds}s")
-        storm = subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "bench" / "quiz_storm.py"),
-                f"http://127.0.0.1:{args.port}",
-                str(quiz),
-                str(args.storm_seconds),
-            ],
-            input=json.dumps([tokens[pk] for pk in scenario["storm"]]),
-            capture_output=True,
-            text=True,
-            timeout=args.storm_seconds + 600,
-        )
-        print(storm.stdout.strip() or storm.stderr[-2000:])
-        from quizzes.models import Attempt, AttemptAnswer
-
-        attempts = Attempt.objects.filter(quiz_id=quiz, student_id__in=scenario["storm"])
-        graded = attempts.filter(submitted_at__isnull=False).count()
-        answers = AttemptAnswer.objects.filter(attempt__in=attempts).count()
-        once = graded == args.storm and answers == args.storm * args.questions and attempts.count() == args.storm
-        print(
-            f"  attempts: {attempts.count()}, graded: {graded}, graded answers: {answers} "
-            f"({'every attempt graded once' if once else 'MISMATCH'})"
-        )
+            port = args.port + BARE_PORT_OFFSET if opts.get("bare") else args.port
+            token, method = opts.get("token", ""), opts.get("method", "GET")
+            header = ""
+            if opts.get("conditional"):
+                etag = etag_of(port, path, token)
+                if not etag:
+                    print(f"  {name:<46} (no ETag: skipped)")
+                    continue
+                header = f"If-None-Match: {etag}"
+            if method != "POST" and not opts.get("bust"):
+                wrk(args, path, token=token, header=header, duration=1, port=port)  # warm cache and connections
+            spy = profiled(args, stack, name, label)
+            result = wrk(args, path, token=token, method=method, bust=opts.get("bust", False), header=header, port=port)
+            if spy is not None:
+                spy.wait(timeout=args.duration + 60)
+            rows.append({"name": name, "sql": sql.get(name, 0), **result})
+            print(f"  {name:<46} {result['rps']:>8.0f} req/s  p99 {result['p99_ms']:.1f} ms", flush=True)
     finally:
         stop(stack)
-    step("results")
-    print(report.getvalue())
-    for size, result in curve:
-        print(f"  catalog at {size:>8,} courses: p50 {result['p50_ms']:.1f} ms")
-    if not once:
-        sys.exit(1)
+    return rows
+
+
+def after_table(args, env, scenario, tokens) -> dict:
+    """The catalog size curve and the quiz storm, on the first settings module's stack."""
+    extra: dict = {}
+    if args.no_curve and args.no_storm:
+        return extra
+    stack = start_stack(args, env)
+    try:
+        from django.db import connection
+
+        if not args.no_curve:
+            step("catalog latency against catalog size (uncached list, published courses)")
+            curve = []
+            for size in args.scales:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "UPDATE courses_course SET status = CASE WHEN id <= %s THEN 'published' ELSE 'draft' END",
+                        [size],
+                    )
+                    cursor.execute("ANALYZE courses_course")
+                result = wrk(args, "/api/v1/courses/", bust=True)
+                curve.append((size, result))
+                print(
+                    f"  {size:>8,} courses: p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
+                    f"{result['rps']:.0f} req/s",
+                    flush=True,
+                )
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE courses_course SET status = CASE WHEN id <= %s THEN 'published' ELSE 'draft' END",
+                    [args.courses],
+                )
+                cursor.execute("ANALYZE courses_course")
+            extra["curve"] = curve
+        if not args.no_storm:
+            extra.update(storm(args, scenario, tokens))
+    finally:
+        stop(stack)
+    return extra
+
+
+def storm(args, scenario, tokens) -> dict:
+    step(f"quiz storm: {args.storm} students over {args.storm_seconds}s" + (" (pinned)" if args.pin else ""))
+    quiz = scenario["quiz"]
+    cmd = [sys.executable, str(ROOT / "bench" / "quiz_storm.py"), f"http://127.0.0.1:{args.port}", str(quiz)]
+    cmd.append(str(args.storm_seconds))
+    if args.pin:
+        cmd = ["taskset", "-c", "0", *cmd]
+    result = subprocess.run(
+        cmd,
+        input=json.dumps([tokens[pk] for pk in scenario["storm"]]),
+        capture_output=True,
+        text=True,
+        timeout=args.storm_seconds + 600,
+    )
+    report = result.stdout.strip() or result.stderr[-2000:]
+    print(report)
+    from quizzes.models import Attempt, AttemptAnswer
+
+    attempts = Attempt.objects.filter(quiz_id=quiz, student_id__in=scenario["storm"])
+    graded = attempts.filter(submitted_at__isnull=False).count()
+    answers = AttemptAnswer.objects.filter(attempt__in=attempts).count()
+    once = graded == args.storm and answers == args.storm * args.questions and attempts.count() == args.storm
+    verdict = (
+        f"  attempts: {attempts.count()}, graded: {graded}, graded answers: {answers} "
+        f"({'every attempt graded once' if once else 'MISMATCH'})"
+    )
+    print(verdict)
+    return {"storm": report + "\n" + verdict, "once": once}
 
 
 if __name__ == "__main__":

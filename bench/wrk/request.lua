@@ -1,14 +1,19 @@
 -- wrk script: optional bearer token, method and JSON body from the environment; `BENCH_BUST=1`
--- appends a changing query parameter so that every request misses the cache. Prints one JSON
--- line with the figures bench/run.py reads.
+-- appends a changing query parameter so that every request misses the cache; `BENCH_HEADER` adds a
+-- header. Prints one JSON line with the figures bench/run.py reads.
 local token = os.getenv("BENCH_TOKEN") or ""
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY") or ""
 local bust = os.getenv("BENCH_BUST") == "1"
+local header = os.getenv("BENCH_HEADER") or ""  -- one extra "Name: value" header (If-None-Match, ...)
 local counter = 0
 
 wrk.method = method
 if token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
+if header ~= "" then
+  local name, value = string.match(header, "^([^:]+):%s*(.*)$")
+  wrk.headers[name] = value
+end
 if body ~= "" then
   wrk.body = body
   wrk.headers["Content-Type"] = "application/json"
