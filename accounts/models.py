@@ -28,7 +28,30 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    """Writes in bulk drop the users' cached rows (accounts.auth_cache), as save() does."""
+
+    def update(self, **kwargs):
+        from accounts import auth_cache
+
+        ids = list(self.values_list("pk", flat=True)) if auth_cache.enabled() else []
+        updated = super().update(**kwargs)
+        auth_cache.changed(*ids)
+        return updated
+
+    update.alters_data = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        from accounts import auth_cache
+
+        updated = super().bulk_update(objs, fields, batch_size=batch_size)
+        auth_cache.changed(*(obj.pk for obj in objs))
+        return updated
+
+    bulk_update.alters_data = True
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):

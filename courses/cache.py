@@ -1,22 +1,33 @@
 """Caching of the public catalog and course detail in the shared cache (Redis in production).
 
-Keys carry version numbers: the catalog's (one for every list page) and each course's. A service
-that changes what a page shows calls `course_changed(course_id)`, which bumps both versions when
-its transaction commits, so the next request misses and recomputes from committed data: a cached
-page is never stale after a change commits. CATALOG_CACHE_SECONDS = 0 switches caching off.
+Pages are stored rendered (the JSON bytes, their ETag and the versions they were made under) and
+served as they are. There are versions for the catalog (every list page) and for each course: a
+version is a token of the time of the last change. A service that changes what a page shows calls
+`course_changed(course_id)`, which sets new versions when its transaction commits; a page is served
+only while the versions it was made under are still the current ones, so a cached page is never
+stale after a change commits. The versions also give the pages' Last-Modified.
 
-Every operation fails open: with the cache down, keys are None, reads miss, writes and bumps are
-skipped (logged), and pages are computed from the database. A bump lost while Redis was unreachable
-but still holding data can leave a page stale for at most CATALOG_CACHE_SECONDS."""
+A page and its versions are read in one round trip, with the request's rate limit and user: the
+views name the keys (`catalog_keys`, `course_keys`) and lms.api.roundtrip reads them before the
+view runs. CATALOG_CACHE_SECONDS = 0 switches caching off.
+
+Every operation fails open: with the cache down, reads miss, writes and bumps are skipped (logged),
+and pages are computed from the database. A bump lost while Redis was unreachable but still holding
+data can leave a page stale for at most CATALOG_CACHE_SECONDS."""
 
 import hashlib
+import secrets
+import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
 
+from lms.api import roundtrip
 from lms.cache import CACHE_ERRORS, cache_unavailable
+from lms.http_cache import etag_for
 
 CATALOG_VERSION = "catalog:v"
 
@@ -25,22 +36,12 @@ def enabled() -> bool:
     return settings.CATALOG_CACHE_SECONDS > 0
 
 
-def _version(key: str) -> int | None:
-    try:
-        return cache.get_or_set(key, 1, timeout=None)
-    except CACHE_ERRORS as exc:
-        cache_unavailable("the catalog cache", exc)
-        return None
+def course_version(course_id) -> str:
+    return f"course:{course_id}:v"
 
 
-def _bump(key: str) -> None:
-    try:
-        try:
-            cache.incr(key)
-        except ValueError:  # not cached yet (or evicted): any new value differs from what pages used
-            cache.set(key, 2, timeout=None)
-    except CACHE_ERRORS as exc:  # runs after commit: failing here would turn a saved change into a 500
-        cache_unavailable("catalog invalidation", exc)
+def _new_version() -> str:
+    return f"{time.time():.6f}-{secrets.token_hex(4)}"
 
 
 def course_changed(course_id: int | None = None) -> None:
@@ -49,48 +50,97 @@ def course_changed(course_id: int | None = None) -> None:
         return
 
     def bump():
-        _bump(CATALOG_VERSION)
-        if course_id is not None:
-            _bump(f"course:{course_id}:v")
+        version = _new_version()
+        keys = [CATALOG_VERSION] + ([course_version(course_id)] if course_id is not None else [])
+        try:
+            cache.set_many(dict.fromkeys(keys, version), timeout=None)
+        except CACHE_ERRORS as exc:  # runs after commit: failing here would turn a saved change into a 500
+            cache_unavailable("catalog invalidation", exc)
 
     transaction.on_commit(bump)
 
 
-def catalog_key(request) -> str | None:
-    """The key of a catalog page, or None when the cache is unavailable (get and put then skip).
-    A page's `next` and `previous` links are absolute, built from the request's scheme and host, so
-    the key carries them: a page cached for one host name is never served under another. It carries
-    the request's language too: a page that some day holds translated text is cached per language."""
-    version = _version(CATALOG_VERSION)
-    if version is None:
-        return None
+def catalog_keys(request) -> tuple[list[str], str]:
+    """The version keys and the page key of a catalog page. A page's `next` and `previous` links are
+    absolute, built from the request's scheme and host, so the key carries them: a page cached for
+    one host name is never served under another. It carries the request's language too: a page that
+    some day holds translated text is cached per language."""
     origin = f"{request.scheme}://{request.get_host()}"
     query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.lists()) for v in v)
     canonical = f"{translation.get_language()}:{origin}?{query}"
     digest = hashlib.sha1(canonical.encode(), usedforsecurity=False).hexdigest()
-    return f"catalog:{version}:{digest}"
+    return [CATALOG_VERSION], f"catalog:page:{digest}"
 
 
-def course_key(course_id: int) -> str | None:
-    """The key of a course's public page, per language (as catalog_key)."""
-    version = _version(f"course:{course_id}:v")
-    return None if version is None else f"course:{course_id}:{version}:{translation.get_language()}:public"
+def course_keys(course_id) -> tuple[list[str], str]:
+    """The version keys and the page key of a course's public page, per language."""
+    return [course_version(course_id)], f"course:{course_id}:page:{translation.get_language()}"
 
 
-def get(key: str | None):
-    if key is None or not enabled():
-        return None
+def _start(key: str) -> str | None:
+    """A version for a key that has none (never changed since the cache started, or evicted); None
+    if another request started it first (its value is unknown here: do not store)."""
+    version = _new_version()
+    return version if cache.add(key, version, timeout=None) else None
+
+
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    etag: str
+    modified: float  # the time of the last change it shows (seconds since the epoch)
+    extra: dict
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A cached page (or None) and the versions a page computed now is stored under (None when
+    caching is off or the cache could not be read: compute, do not store)."""
+
+    page: Page | None
+    versions: tuple | None
+
+
+_NOTHING = Lookup(None, None)
+
+
+def lookup(request, keys: tuple[list[str], str]) -> Lookup:
+    """Reads a page and its versions, from the request's round trip when it read them."""
+    if not enabled():
+        return _NOTHING
+    version_keys, page_key = keys
+    wanted = [*version_keys, page_key]
+    trip = roundtrip.of(request)
     try:
-        return cache.get(key)
+        values = trip.values if trip is not None and trip.has_read(*wanted) else cache.get_many(wanted)
+        versions = tuple(values.get(k) or _start(k) for k in version_keys)
+        if None in versions:
+            return _NOTHING
     except CACHE_ERRORS as exc:
         cache_unavailable("the catalog cache", exc)
-        return None
+        return _NOTHING
+    entry = values.get(page_key)
+    if entry is not None and entry["versions"] == versions:
+        return Lookup(Page(entry["body"], entry["etag"], entry["modified"], entry["extra"]), versions)
+    return Lookup(None, versions)
 
 
-def put(key: str | None, value) -> None:
-    if key is None or not enabled():
-        return
+def store(keys: tuple[list[str], str] | None, versions: tuple | None, body: bytes, **extra) -> Page:
+    """Keeps a page made under `versions` (from `lookup`; None: not kept). Returns it."""
+    page = Page(body, etag_for(body), max((float(v.split("-")[0]) for v in versions or ()), default=time.time()), extra)
+    if versions is None or not enabled():
+        return page
     try:
-        cache.set(key, value, settings.CATALOG_CACHE_SECONDS)
+        cache.set(
+            keys[1],
+            {"versions": versions, "body": body, "etag": page.etag, "modified": page.modified, "extra": extra},
+            settings.CATALOG_CACHE_SECONDS,
+        )
     except CACHE_ERRORS as exc:
         cache_unavailable("the catalog cache", exc)
+    return page
+
+
+def cached_course_page(course_id) -> Page | None:
+    """The course's public page in the cache, if it is current (for tests and the admin)."""
+    return lookup(None, course_keys(course_id)).page

@@ -51,3 +51,11 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
         self._options = {**DEFAULT_OPTIONS, **self._options}
+
+    def raw_client(self):
+        """The redis-py client (shared, thread-safe) for a pipeline of our own."""
+        return self._cache.get_client(write=True)
+
+    def decode(self, data):
+        """A stored value as cache.get would return it (ints raw, anything else pickled)."""
+        return None if data is None else self._cache._serializer.loads(data)

@@ -4,6 +4,7 @@ caller as `actor` and check again."""
 
 from functools import partial
 
+from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -25,8 +26,10 @@ from courses.access import (
 from courses.hooks import Waitlisted
 from courses.models import Course, Enrollment, Lesson, Section
 from courses.progress import progress_for
+from lms import http_cache
 from lms.api.access import AccessViewSetMixin
 from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
+from lms.http_cache import PublicReadsMixin
 
 from . import schema
 from .filters import CourseFilter
@@ -64,6 +67,7 @@ def _has_signed_links(course_data: dict) -> bool:
 
 @schema.CATEGORY
 class CategoryViewSet(
+    PublicReadsMixin,
     AccessViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -110,6 +114,7 @@ def content_context(request, course, items, *, audience=None) -> dict:
 
 @schema.COURSE
 class CourseViewSet(
+    PublicReadsMixin,
     AccessViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -118,6 +123,7 @@ class CourseViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    public_actions = frozenset({"sections", "retrieve", "list"})
     access = staticmethod(partial(course_for, message=CHANGE_DENIED))
     needs = dict.fromkeys(("update", "partial_update", "destroy", "publish", "unpublish", "reorder_sections"), MANAGE)
     filter_backends = [DjangoFilterBackend]
@@ -145,7 +151,25 @@ class CourseViewSet(
         under the origin it was made for."""
         return f"{self.request.scheme}://{self.request.get_host()}"
 
-    def _detail(self, course_id, http_status=status.HTTP_200_OK):
+    def prefetch_cache_keys(self, request) -> list[str]:
+        """The cache entries list and retrieve read, for the request's one round trip."""
+        if not course_cache.enabled() or self.action not in ("list", "retrieve"):
+            return []
+        if self.action == "list":
+            versions, page = course_cache.catalog_keys(request)
+        else:
+            versions, page = course_cache.course_keys(self.kwargs.get("pk"))
+        return [*versions, page]
+
+    def _rendered(self, data) -> bytes | None:
+        """The JSON body DRF would send for `data`, or None when the caller asked for another format."""
+        renderer = self.request.accepted_renderer
+        if renderer.format != "json":
+            return None
+        return renderer.render(data, self.request.accepted_media_type, self.get_renderer_context())
+
+    def _detail_data(self, course_id):
+        """The course, the caller's audience and the course page's data for the caller."""
         user = self.request.user
         course = course_for(user, course_id, queryset=selectors.course_list_with_curriculum())
         audience = course_audience(user, course)
@@ -154,34 +178,52 @@ class CourseViewSet(
             **content_context(self.request, course, lessons, audience=audience),
             "is_enrolled": audience.enrolled,
         }
-        data = CourseDetailSerializer(course, context=context).data
+        return course, audience, CourseDetailSerializer(course, context=context).data
+
+    def _detail(self, course_id, http_status=status.HTTP_200_OK, cache_versions=None):
+        course, audience, data = self._detail_data(course_id)
         # What every outsider sees is cacheable, unless a preview lesson carries signed links (they expire).
         if course.is_published and not audience.content_visible and not _has_signed_links(data):
-            cached = {"instructor": course.instructor_id, "origin": self._origin(), "data": data}
-            course_cache.put(course_cache.course_key(course.pk), cached)
+            body = self._rendered(data)
+            if body is not None:
+                page = course_cache.store(
+                    course_cache.course_keys(course.pk),
+                    cache_versions,
+                    body,
+                    instructor=course.instructor_id,
+                    origin=self._origin(),
+                )
+                return self._page_response(page, http_status)
         return Response(data, status=http_status)
+
+    @staticmethod
+    def _page_response(page, http_status=status.HTTP_200_OK):
+        response = HttpResponse(page.body, status=http_status, content_type="application/json")
+        response["ETag"] = page.etag
+        return http_cache.public(http_cache.last_modified(response, page.modified))
 
     def retrieve(self, request, *args, **kwargs):
         pk = kwargs["pk"]
-        cached = course_cache.get(course_cache.course_key(pk)) if course_cache.enabled() else None
+        found = course_cache.lookup(request, course_cache.course_keys(pk))
+        page = found.page
         if (
-            cached is not None
-            and cached.get("origin") == self._origin()
-            and sees_public_course_page(request.user, course_id=pk, instructor_id=cached["instructor"])
+            page is not None
+            and page.extra.get("origin") == self._origin()
+            and sees_public_course_page(request.user, course_id=pk, instructor_id=page.extra["instructor"])
         ):
-            return Response(cached["data"])
-        return self._detail(pk)
+            return self._page_response(page)
+        return self._detail(pk, cache_versions=found.versions)
 
     def list(self, request, *args, **kwargs):
-        if not course_cache.enabled():
-            return super().list(request, *args, **kwargs)
-        key = course_cache.catalog_key(request)
-        data = course_cache.get(key)
-        if data is None:
-            response = super().list(request, *args, **kwargs)
-            course_cache.put(key, dict(response.data))
-            return response
-        return Response(data)
+        keys = course_cache.catalog_keys(request) if course_cache.enabled() else None
+        found = course_cache.lookup(request, keys) if keys else course_cache.Lookup(None, None)
+        if found.page is not None:
+            return self._page_response(found.page)
+        response = super().list(request, *args, **kwargs)
+        body = self._rendered(response.data)
+        if body is None:
+            return http_cache.public(response)
+        return self._page_response(course_cache.store(keys, found.versions, body))
 
     def create(self, request, *args, **kwargs):
         course = services.course_create(instructor=request.user, **CourseInputSerializer.validated(request))
@@ -226,7 +268,7 @@ class CourseViewSet(
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def sections(self, request, pk=None):
         if request.method == "GET":
-            return Response(self._detail(pk).data["sections"])
+            return Response(self._detail_data(pk)[2]["sections"])
         course = course_for(request.user, pk, need=MANAGE, message=CHANGE_DENIED)
         section = services.section_create(
             actor=request.user, course=course, **SectionInputSerializer.validated(request)
@@ -238,7 +280,7 @@ class CourseViewSet(
     def reorder_sections(self, request, pk=None):
         ids = ReorderInputSerializer.validated(request)["order"]
         services.sections_reorder(actor=request.user, course=self.get_object(), ids=ids)
-        return Response(self._detail(pk).data["sections"])
+        return Response(self._detail_data(pk)[2]["sections"])
 
 
 @schema.INSTRUCTOR_COURSE
@@ -253,12 +295,14 @@ class InstructorCourseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 @schema.SECTION
 class SectionViewSet(
+    PublicReadsMixin,
     AccessViewSetMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    public_actions = frozenset({"lessons", "retrieve"})
     access = staticmethod(section_for)
     needs = dict.fromkeys(("update", "partial_update", "destroy", "reorder_lessons"), MANAGE)
     queryset = Section.objects.none()  # for the schema; objects come from section_for
@@ -309,12 +353,14 @@ class SectionViewSet(
 
 @schema.LESSON
 class LessonViewSet(
+    PublicReadsMixin,
     AccessViewSetMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    public_actions = frozenset({"retrieve"})
     access = staticmethod(lesson_for)
     # `complete` needs "read": lesson_complete answers those not enrolled (403 `not_enrolled`).
     needs = dict.fromkeys(("update", "partial_update", "destroy"), MANAGE)

@@ -208,7 +208,7 @@ def test_a_section_added_in_the_admin_goes_last_and_reaches_the_cached_course_pa
     SectionFactory(course=course, title="Two", order=2)
     detail = f"/api/v1/courses/{course.pk}/"
     assert [s["title"] for s in anon_client.get(detail).json()["sections"]] == ["One", "Two"]
-    assert course_cache.get(course_cache.course_key(course.pk)) is not None  # the page is cached now
+    assert course_cache.cached_course_page(course.pk) is not None  # the page is cached now
 
     with django_capture_on_commit_callbacks(execute=True):
         response = add(staff, course, "Three")

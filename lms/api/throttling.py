@@ -7,7 +7,11 @@ With the cache down, throttles fail open (every request is allowed, logged once 
 rate limits protect the service, and refusing everyone would be the outage they guard against.
 
 DRF's own throttles keep a list of every request time in the window and rewrite it on each request:
-its cost grows with the rate allowed. A counter costs the same at 10 requests a minute or 10,000."""
+its cost grows with the rate allowed. A counter costs the same at 10 requests a minute or 10,000.
+
+A hit is one cache round trip (create the counter if new, increment it, read the previous window's),
+and an API request's throttles join the request's single round trip (lms.api.roundtrip), made
+before the view runs: `prefetch` plans the hit, `allow_request` reads its result."""
 
 import ipaddress
 
@@ -15,7 +19,34 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework import throttling
 
+from lms.api.roundtrip import RoundTrip
 from lms.cache import CACHE_ERRORS, cache_unavailable
+
+_COUNTED = "_lms_throttle_counts"
+
+
+class _PlannedHit:
+    """A counter hit queued in a round trip; `settle` turns the trip's replies into the count."""
+
+    def __init__(self, key: str, current_key: str, elapsed: float, duration: float):
+        self.key, self.current_key, self.elapsed, self.duration = key, current_key, elapsed, duration
+
+    def result(self, trip: RoundTrip) -> tuple[float, float]:
+        current, previous = trip.counts[self.current_key]
+        return current + previous * (1 - self.elapsed / self.duration), self.duration - self.elapsed
+
+    def settle(self, request, trip: RoundTrip) -> None:
+        counted_for(request)[self.key] = self.result(trip)
+
+
+def counted_for(request) -> dict:
+    """{throttle key: (count, wait)} counted for this request by its round trip."""
+    django_request = getattr(request, "_request", request)
+    counted = getattr(django_request, _COUNTED, None)
+    if counted is None:
+        counted = {}
+        setattr(django_request, _COUNTED, counted)
+    return counted
 
 
 class SlidingWindow:
@@ -31,23 +62,19 @@ class SlidingWindow:
         window, elapsed = divmod(now, self.duration)
         return f"{key}:{int(window)}", f"{key}:{int(window) - 1}", elapsed
 
+    def plan(self, key: str, now: float, trip: RoundTrip) -> _PlannedHit:
+        """Queues one event's hit in `trip`; the returned plan reads the count once it is sent."""
+        current_key, previous_key, elapsed = self._keys(key, now)
+        trip.count(current_key, previous_key, timeout=int(2 * self.duration) + 1)
+        return _PlannedHit(key, current_key, elapsed, self.duration)
+
     def hit(self, key: str, now: float) -> tuple[float, float]:
         """Counts one event. Returns the count in the window (this event included) and the seconds
-        left in the current fixed window."""
-        current_key, previous_key, elapsed = self._keys(key, now)
-        counts = cache.get_many([current_key, previous_key])
-        if current_key in counts:
-            try:
-                current = cache.incr(current_key)
-            except ValueError:  # expired just now
-                current = 0
-        else:
-            current = 0
-        if not current:
-            current = 1 if cache.add(current_key, 1, timeout=int(2 * self.duration) + 1) else cache.incr(current_key)
-        # Sliding window: the previous window counts in proportion to how much of it still overlaps.
-        previous = counts.get(previous_key, 0)
-        return current + previous * (1 - elapsed / self.duration), self.duration - elapsed
+        left in the current fixed window. Sliding: the previous window counts in proportion to how
+        much of it still overlaps."""
+        trip = RoundTrip()
+        planned = self.plan(key, now, trip)
+        return planned.result(trip.send())
 
     def count(self, key: str, now: float) -> float:
         """The count in the window, without counting anything."""
@@ -82,12 +109,26 @@ class CounterThrottleMixin:
     def get_rate(self):
         return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
 
+    def prefetch_key(self, request, user_id) -> str | None:
+        """The key get_cache_key will give, known before authentication finishes (`user_id` is the
+        valid token's user, None without one); None when this throttle will not count the request.
+        It must not read request.user (the request is being authenticated)."""
+        return None
+
+    def prefetch(self, request, view, user_id, trip: RoundTrip) -> _PlannedHit | None:
+        key = self.prefetch_key(request, user_id) if self.rate is not None else None
+        return None if key is None else SlidingWindow(self.duration).plan(key, self.timer(), trip)
+
     def allow_request(self, request, view):
         if self.rate is None:
             return True
         key = self.get_cache_key(request, view)
         if key is None:
             return True
+        known = counted_for(request).pop(key, None)
+        if known is not None:  # counted by the request's round trip
+            count, self.wait_seconds = known
+            return count <= self.num_requests
         try:
             return self._allow(key)
         except CACHE_ERRORS as exc:  # fail open: an outage of the counters must not lock everyone out
@@ -105,6 +146,11 @@ class CounterThrottleMixin:
 class AnonThrottle(CounterThrottleMixin, throttling.AnonRateThrottle):
     """Anonymous callers, per address."""
 
+    def prefetch_key(self, request, user_id):
+        return (
+            None if user_id is not None else self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        )
+
 
 class UserThrottle(CounterThrottleMixin, throttling.UserRateThrottle):
     """Signed-in callers, per user (anonymous ones are AnonThrottle's)."""
@@ -113,6 +159,9 @@ class UserThrottle(CounterThrottleMixin, throttling.UserRateThrottle):
         if not (request.user and request.user.is_authenticated):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+    def prefetch_key(self, request, user_id):
+        return None if user_id is None else self.cache_format % {"scope": self.scope, "ident": user_id}
 
 
 class AuthThrottle(CounterThrottleMixin, throttling.SimpleRateThrottle):
@@ -124,3 +173,6 @@ class AuthThrottle(CounterThrottleMixin, throttling.SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+    def prefetch_key(self, request, user_id):
+        return self.get_cache_key(request, None)

@@ -57,19 +57,22 @@ INSTALLED_APPS = [
     "lms",  # project-wide management commands (makemessages)
 ]
 
+# The Browser* middlewares are Django's session, CSRF, session-user and message middlewares for the
+# admin and the docs; API requests (/api/v1/, bearer tokens only) skip them (lms.middleware).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "lms.middleware.BrowserSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "lms.i18n.UserLanguageMiddleware",
+    "lms.middleware.BrowserCsrfViewMiddleware",
+    "lms.middleware.BrowserAuthenticationMiddleware",
+    "lms.middleware.BrowserUserLanguageMiddleware",
     "lms.request_context.RequestContextMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "lms.http_cache.ApiHttpCacheMiddleware",
+    "lms.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -558,6 +561,13 @@ for _name in ("COUPON_FAILURES_PER_USER", "COUPON_FAILURE_WINDOW_MINUTES"):
 PLATFORM_NAME = env("PLATFORM_NAME", default="LMS")
 # The public catalog and course detail are cached this long (invalidated on every change); 0: off.
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+# HTTP caching of public reads made without credentials (README "HTTP caching"): browsers, proxies and
+# CDNs may serve them this long, then serve the stale copy this much longer while they revalidate.
+HTTP_CACHE_MAX_AGE = env.int("HTTP_CACHE_MAX_AGE", default=30)
+HTTP_CACHE_STALE_WHILE_REVALIDATE = env.int("HTTP_CACHE_STALE_WHILE_REVALIDATE", default=60)
+# The signed-in user's row is cached this long for API requests (accounts.auth_cache; every write to
+# the user drops it at once); 0: read it from the database on every request.
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=600)
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")  # the admin dashboard's revenue chart
 # A forum post or comment reported by this many different readers is hidden until a moderator looks.
 FORUM_AUTO_HIDE_REPORTS = env.int("FORUM_AUTO_HIDE_REPORTS", default=3)

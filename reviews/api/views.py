@@ -17,6 +17,7 @@ from lms.api.filters import BooleanFilter as StrictBooleanFilter
 from lms.api.filters import StableOrderingFilter
 from lms.api.pagination import PageNumberPagination
 from lms.api.permissions import IsInstructor, IsStudent
+from lms.http_cache import PublicReadsMixin
 from reviews import selectors, services
 from reviews.access import reply_for, review_for
 from reviews.models import Review
@@ -58,7 +59,9 @@ def _filtered(filterset_class, request, queryset):
 
 
 @schema.COURSE_REVIEWS
-class CourseReviewsView(APIView):
+class CourseReviewsView(PublicReadsMixin, APIView):
+    public_actions = frozenset({"get"})
+
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated(), IsStudent()]
 

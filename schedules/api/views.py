@@ -21,6 +21,7 @@ from lms.api.access import AccessViewSetMixin
 from lms.api.negotiation import FileOrJSONErrors
 from lms.api.pagination import PageNumberPagination
 from lms.errors import NotFound
+from lms.http_cache import PublicReadsMixin
 from lms.i18n import language_of
 
 from .. import calendar, ics, selectors, services
@@ -41,7 +42,9 @@ from .serializers import (
 
 
 @schema.COURSE_COHORTS
-class CourseCohortsView(APIView):
+class CourseCohortsView(PublicReadsMixin, APIView):
+    public_actions = frozenset({"get"})
+
     def get_permissions(self):
         return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
 
@@ -57,12 +60,14 @@ class CourseCohortsView(APIView):
 
 @schema.COHORTS
 class CohortViewSet(
+    PublicReadsMixin,
     AccessViewSetMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    public_actions = frozenset({"retrieve"})
     queryset = Cohort.objects.none()  # for the schema; requests resolve it through cohort_for
     serializer_class = CohortSerializer
     access = staticmethod(cohort_for)

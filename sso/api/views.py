@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from accounts.api.serializers import UserSerializer
 from accounts.api.views import PublicAuthView
 from accounts.services import tokens_for_user
+from lms.http_cache import PublicReadsMixin
 from sso import selectors, services
 from sso.access import provider_for
 from sso.refusals import SignInRefused
@@ -70,7 +71,9 @@ class BrowserFlowView(PublicAuthView):
 
 
 @schema.PROVIDERS
-class ProvidersView(PublicAuthView):
+class ProvidersView(PublicReadsMixin, PublicAuthView):
+    public_actions = frozenset({"get"})
+
     def get(self, request):
         return Response(ProviderSerializer(selectors.provider_list(), many=True).data)
 

@@ -312,14 +312,14 @@ def test_a_course_page_with_signed_links_is_not_cached(
     settings.CATALOG_CACHE_SECONDS = 300
     url = course_url(course.pk)
     clients["anonymous"].get(url)
-    assert course_cache.get(course_cache.course_key(course.pk)) is not None  # no files yet: cached
+    assert course_cache.cached_course_page(course.pk) is not None  # no files yet: cached
 
     with django_capture_on_commit_callbacks(execute=True):  # the course changed: its page is dropped
         attach(preview, instructor)
     response = clients["anonymous"].get(url)
 
     assert response.data["sections"][0]["lessons"][0]["video"] is not None
-    assert course_cache.get(course_cache.course_key(course.pk)) is None  # expiring links: not cached
+    assert course_cache.cached_course_page(course.pk) is None  # expiring links: not cached
 
 
 # --- query counts --------------------------------------------------------------------------------
