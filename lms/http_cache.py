@@ -8,16 +8,30 @@ read is `private, no-cache` (the caller's browser may keep it and must revalidat
 use); errors and writes are `no-store`. API responses vary with `Authorization` (and
 `Accept-Language`, which LocaleMiddleware adds). A view's own Cache-Control (file downloads) stands."""
 
+import json
 from hashlib import blake2b
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.http import http_date, parse_http_date_safe
 
 from lms.middleware import is_api
 
 _SAFE = frozenset({"GET", "HEAD"})
 PUBLIC = "_lms_public"
+
+
+class RenderedResponse(HttpResponse):
+    """JSON sent as stored bytes (a cached page), with `data` decoded on demand like DRF's."""
+
+    def __init__(self, body: bytes, **kwargs):
+        super().__init__(body, content_type="application/json", **kwargs)
+
+    @cached_property
+    def data(self):
+        return json.loads(self.content)
 
 
 def etag_for(body: bytes) -> str:

@@ -4,7 +4,6 @@ caller as `actor` and check again."""
 
 from functools import partial
 
-from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -198,7 +197,7 @@ class CourseViewSet(
 
     @staticmethod
     def _page_response(page, http_status=status.HTTP_200_OK):
-        response = HttpResponse(page.body, status=http_status, content_type="application/json")
+        response = http_cache.RenderedResponse(page.body, status=http_status)
         response["ETag"] = page.etag
         return http_cache.public(http_cache.last_modified(response, page.modified))
 

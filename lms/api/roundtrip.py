@@ -12,7 +12,7 @@ prefetch only ever saves time: it never changes an answer."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from lms.cache import CACHE_ERRORS, RedisCache, cache_unavailable
 
@@ -43,26 +43,27 @@ class RoundTrip:
 
     def send(self) -> RoundTrip:
         """Sends everything. Cache errors propagate (callers decide how to fail open)."""
-        if isinstance(cache, RedisCache):
-            self._send_pipeline()
+        backend = caches["default"]
+        if isinstance(backend, RedisCache):
+            self._send_pipeline(backend)
         else:
             self._send_each()
         self.sent = True
         return self
 
-    def _send_pipeline(self) -> None:
-        pipe = cache.raw_client().pipeline(transaction=False)
-        raw = [cache.make_and_validate_key(k) for k in self._reads]
+    def _send_pipeline(self, backend: RedisCache) -> None:
+        pipe = backend.raw_client().pipeline(transaction=False)
+        raw = [backend.make_and_validate_key(k) for k in self._reads]
         for key in raw:
             pipe.get(key)
         for key, previous, timeout in self._counts:
-            pipe.set(cache.make_and_validate_key(key), 0, ex=timeout, nx=True)
-            pipe.incr(cache.make_and_validate_key(key))
-            pipe.get(cache.make_and_validate_key(previous))
+            pipe.set(backend.make_and_validate_key(key), 0, ex=timeout, nx=True)
+            pipe.incr(backend.make_and_validate_key(key))
+            pipe.get(backend.make_and_validate_key(previous))
         replies = pipe.execute()
         for key, data in zip(self._reads, replies, strict=False):
             if data is not None:
-                self.values[key] = cache.decode(data)
+                self.values[key] = backend.decode(data)
         rest = replies[len(raw) :]
         for n, (key, _previous, _timeout) in enumerate(self._counts):
             current, previous = rest[3 * n + 1], rest[3 * n + 2]
