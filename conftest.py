@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
+from accounts import auth_cache
 from accounts.services import tokens_for_user
 from accounts.tests.factories import AdminFactory, InstructorFactory, StudentFactory
 
@@ -132,9 +133,12 @@ def redis_url():
 
 
 def client_for(user) -> APIClient:
+    """An API client signed in as `user` (None: anonymous), as a returning client: the user's row is
+    already in the cache (accounts.auth_cache), so query counts are those of every later request."""
     client = APIClient()
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for_user(user)['access']}")
+        auth_cache.user(user.pk)
     client.user = user
     return client
 

@@ -61,10 +61,11 @@ def user(user_id, values: dict | None = None):
         return entry[1]
     found = User.objects.get(pk=user_id)
     try:
-        if version is None:  # a first read (or an evicted version): start one; cache from the next read
-            cache.add(version_key, _new_version(), timeout=VERSION_SECONDS)
-        else:
-            cache.set(entry_key, (version, found), timeout=settings.AUTH_USER_CACHE_SECONDS)
+        if version is None:  # a first read (or an evicted version): start one, unless another request just did
+            version = _new_version()
+            if not cache.add(version_key, version, timeout=VERSION_SECONDS):
+                return found
+        cache.set(entry_key, (version, found), timeout=settings.AUTH_USER_CACHE_SECONDS)
     except CACHE_ERRORS as exc:
         cache_unavailable("the user cache", exc)
     return found
