@@ -72,6 +72,37 @@ def catalog_keys(request) -> tuple[list[str], str]:
     return [CATALOG_VERSION], f"catalog:page:{digest}"
 
 
+def catalog_count_key(request, filter_names) -> str:
+    """The key of the number of courses a catalog query matches: its filters only (every page, size
+    and ordering of the same filters has the same count)."""
+    query = "&".join(
+        f"{k}={v}" for k, values in sorted(request.query_params.lists()) if k in filter_names for v in values
+    )
+    return "catalog:count:" + hashlib.sha1(query.encode(), usedforsecurity=False).hexdigest()
+
+
+def cached_count(request, key: str, versions: tuple | None) -> int | None:
+    """The count stored under `key` for these catalog versions, if any."""
+    if versions is None:
+        return None
+    trip = roundtrip.of(request)
+    try:
+        entry = trip.values.get(key) if trip is not None and trip.has_read(key) else cache.get(key)
+    except CACHE_ERRORS as exc:
+        cache_unavailable("the catalog cache", exc)
+        return None
+    return entry[1] if entry is not None and entry[0] == versions else None
+
+
+def store_count(key: str, versions: tuple | None, count: int) -> None:
+    if versions is None or not enabled():
+        return
+    try:
+        cache.set(key, (versions, count), settings.CATALOG_CACHE_SECONDS)
+    except CACHE_ERRORS as exc:
+        cache_unavailable("the catalog cache", exc)
+
+
 def course_keys(course_id) -> tuple[list[str], str]:
     """The version keys and the page key of a course's public page, per language."""
     return [course_version(course_id)], f"course:{course_id}:page:{translation.get_language()}"

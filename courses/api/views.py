@@ -53,6 +53,8 @@ from .serializers import (
 )
 
 MANAGE = "manage"
+# The catalog's query parameters that change which courses match (not the page, size or ordering).
+COUNTED_FILTERS = frozenset(CourseFilter.base_filters) - {"ordering"}
 
 
 def _has_signed_links(course_data: dict) -> bool:
@@ -156,8 +158,8 @@ class CourseViewSet(
             return []
         if self.action == "list":
             versions, page = course_cache.catalog_keys(request)
-        else:
-            versions, page = course_cache.course_keys(self.kwargs.get("pk"))
+            return [*versions, page, course_cache.catalog_count_key(request, COUNTED_FILTERS)]
+        versions, page = course_cache.course_keys(self.kwargs.get("pk"))
         return [*versions, page]
 
     def _rendered(self, data) -> bytes | None:
@@ -218,7 +220,13 @@ class CourseViewSet(
         found = course_cache.lookup(request, keys) if keys else course_cache.Lookup(None, None)
         if found.page is not None:
             return self._page_response(found.page)
+        # Another page of the same filters may have counted the matches already (a COUNT over the
+        # whole catalog is most of an uncached page's time in the database).
+        count_key = course_cache.catalog_count_key(request, COUNTED_FILTERS) if keys else None
+        self.paginator.count_hint = course_cache.cached_count(request, count_key, found.versions) if keys else None
         response = super().list(request, *args, **kwargs)
+        if keys and self.paginator.count_hint is None and response.data.get("count") is not None:
+            course_cache.store_count(count_key, found.versions, response.data["count"])
         body = self._rendered(response.data)
         if body is None:
             return http_cache.public(response)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from courses import cache as course_cache
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)  # changes really commit, as in production
@@ -107,3 +108,19 @@ def test_each_language_is_cached_apart(anon_client, django_assert_num_queries):
         assert arabic.json() == english.json()  # what these pages hold is not translated today
         with django_assert_num_queries(0):
             assert anon_client.get(path, HTTP_ACCEPT_LANGUAGE="ar")["Content-Language"] == "ar"
+
+
+def test_every_page_of_the_same_filters_shares_one_count(anon_client, instructor, django_assert_num_queries):
+    """The COUNT of a catalog query is kept with the catalog's version: the next page, another page
+    size or ordering of the same filters does not count again; other filters, or a change, do."""
+    PublishedCourseFactory.create_batch(3, instructor=instructor)
+    assert anon_client.get("/api/v1/courses/?page_size=2").json()["count"] == 3
+    with django_assert_num_queries(1):  # the page only
+        second = anon_client.get("/api/v1/courses/?page_size=2&page=2&ordering=-price")
+    assert second.json()["count"] == 3 and len(second.json()["results"]) == 1
+    with django_assert_num_queries(2):  # other filters: counted
+        assert anon_client.get(f"/api/v1/courses/?instructor={instructor.pk}&page_size=2").json()["count"] == 3
+    PublishedCourseFactory(instructor=instructor)
+    course_cache.course_changed()  # as the services do: a change, counted again
+    with django_assert_num_queries(2):
+        assert anon_client.get("/api/v1/courses/?page_size=3").json()["count"] == 4

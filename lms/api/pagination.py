@@ -63,7 +63,16 @@ class PageSizeMixin:
 
 class PageNumberPagination(PageSizeMixin, pagination.PageNumberPagination):
     """`{count, next, previous, results}`; `?page=` and `?page_size=` (default 20, max 100). DRF's
-    `page=last` still works; any other page that is not a whole number from 1 is a 400."""
+    `page=last` still works; any other page that is not a whole number from 1 is a 400. A view that
+    already knows the count (the catalog keeps it in the cache) sets `count_hint`: no COUNT query."""
+
+    count_hint: int | None = None
+
+    def django_paginator_class(self, queryset, page_size):
+        paginator = pagination.DjangoPaginator(queryset, page_size)
+        if self.count_hint is not None:
+            paginator.count = self.count_hint  # Paginator.count is a cached_property: this is its value
+        return paginator
 
     def paginate_queryset(self, queryset, request, view=None):
         if request.query_params.get(self.page_query_param) not in self.last_page_strings:
