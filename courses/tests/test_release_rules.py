@@ -746,12 +746,13 @@ def anchor_queries(queries) -> list[str]:
 
 # page: (its URL, its queries for an enrolled student of a course without rules, as before release rules)
 PAGES = {
-    # user, course (cover joined), sections, lessons (video joined), attachments, prerequisites, enrollment
-    "course": ("/api/v1/courses/{course}/", 7),
-    # user, course, enrollment, quizzes (with their totals), the student's attempts
-    "quizzes": ("/api/v1/courses/{course}/quizzes/", 5),
-    # user, section (course joined), enrollment, assignments, their rubrics
-    "assignments": ("/api/v1/sections/{section}/assignments/", 5),
+    # (the user's row comes from the cache) course (cover joined), sections, lessons (video joined),
+    # attachments, prerequisites, enrollment
+    "course": ("/api/v1/courses/{course}/", 6),
+    # course, enrollment, quizzes (with their totals), the student's attempts
+    "quizzes": ("/api/v1/courses/{course}/quizzes/", 4),
+    # section (course joined), enrollment, assignments, their rubrics
+    "assignments": ("/api/v1/sections/{section}/assignments/", 4),
 }
 
 

@@ -197,10 +197,10 @@ def _queries(client, path: str) -> int:
     return len(captured)
 
 
-# The page: the user (JWT), the course (course_for), the scheme, the quizzes with their points, the
+# The page (the user's row comes from the cache, accounts.auth_cache): the course (course_for), the scheme, the quizzes with their points, the
 # assignments, the count, the page of enrollments with their students, the counted quiz attempts,
 # the graded submissions.
-PAGE_QUERIES = 9
+PAGE_QUERIES = 8
 
 
 def test_a_page_costs_the_same_queries_whatever_the_students(clients, instructor, django_assert_num_queries):

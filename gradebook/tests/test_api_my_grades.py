@@ -167,9 +167,9 @@ def _queries(client, path: str) -> int:
     return len(captured)
 
 
-# The user (JWT), the course (course_for), the enrollment, the scheme, the quizzes with their points,
+# The course (course_for; the user's row comes from the cache), the enrollment, the scheme, the quizzes with their points,
 # the assignments, the counted attempts, the grades.
-MY_GRADES_QUERIES = 8
+MY_GRADES_QUERIES = 7
 
 
 def test_my_grades_cost_the_same_queries_whatever_the_items(instructor, django_assert_num_queries):

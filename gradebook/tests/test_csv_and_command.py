@@ -204,9 +204,9 @@ def _queries(client, path: str) -> tuple[int, bytes]:
     return len(captured), response.content
 
 
-# The file: the user (JWT), the course, the scheme, the quizzes, the assignments; then per chunk of
+# The file (the user's row comes from the cache): the course, the scheme, the quizzes, the assignments; then per chunk of
 # 500 students: the chunk of enrollments, the counted attempts, the grades; and the empty chunk that ends it.
-CSV_QUERIES = 5 + 3 + 1
+CSV_QUERIES = 4 + 3 + 1
 
 
 def test_the_csv_costs_the_same_queries_whatever_the_items(clients, instructor, django_assert_num_queries):

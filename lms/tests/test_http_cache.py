@@ -147,3 +147,11 @@ def test_api_requests_skip_sessions_and_csrf_while_the_admin_keeps_them():
     assert "sessionid" not in api.cookies and "csrftoken" not in api.cookies
     catalog = browser.get("/api/v1/courses/")
     assert catalog.status_code == 200 and "cookie" not in _vary(catalog)
+
+
+def test_the_deploy_checks_insist_on_csrf_protection_for_the_admin(settings):
+    from lms.checks import check_csrf_middleware
+
+    assert check_csrf_middleware() == []
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "Csrf" not in m]
+    assert [e.id for e in check_csrf_middleware()] == ["lms.E001"]
