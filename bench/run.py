@@ -755,7 +755,7 @@ def main() -> None:
         step(f"load ({module} settings): wrk, {args.connections} connections, {args.duration}s per endpoint")
         stack_env = server_env(args, module)
         cache.clear()
-        rows = measure_table(args, stack_env, endpoints, sql, args.label or module)
+        rows = measure_table(args, stack_env, endpoints, sql, f"{module}-{args.label}" if args.label else module)
         results[module] = rows
         if module == modules[0]:
             extra = after_table(args, stack_env, scenario, tokens)
