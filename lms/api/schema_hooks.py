@@ -9,7 +9,9 @@ client can rely on them:
   the 400 for a `page` or `page_size` that is not a whole number from 1;
 - an operation id says what the operation does: `courses_forum_posts_list` rather than
   `..._retrieve` for a list, `lessons_complete` rather than `lessons_complete_create` for an action;
-- request components are named for what they are (`CourseInput`, not `CourseInputRequest`).
+- request components are named for what they are (`CourseInput`, not `CourseInputRequest`);
+- every JSON read of the API documents its validator and caching headers (`ETag`, `Cache-Control`,
+  and `Last-Modified` where sent) and the 304 of a conditional GET (lms.http_cache).
 """
 
 from lms.api.responses import DESCRIPTIONS, EXAMPLES
@@ -19,10 +21,12 @@ SCHEMAS = "#/components/schemas/"
 
 
 def contract(result, generator, request, public):
-    for item in result["paths"].values():
-        for _method, operation in _operations(item):
+    for path, item in result["paths"].items():
+        for method, operation in _operations(item):
             _integer_path_ids(operation)
             _error_bodies(operation)
+            if method == "get" and path.startswith("/api/v1/"):
+                _conditional_read(operation)
         _operation_ids(item, result["components"]["schemas"])
     return _rename_request_components(result)
 
@@ -58,6 +62,35 @@ def _error_bodies(operation: dict) -> None:
             )
         elif "content" not in response:
             response["content"] = _body("ValidationError" if status == "400" else "Error")
+
+
+CACHE_HEADERS = {
+    "ETag": {
+        "description": "The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds.",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "`public, max-age=..., stale-while-revalidate=...` for a public read made without "
+        "credentials; `private, no-cache` otherwise.",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def _conditional_read(operation: dict) -> None:
+    """A JSON read answers with an ETag, and 304 to a conditional GET whose validator still holds."""
+    ok = operation["responses"].get("200")
+    if ok is None or "application/json" not in ok.get("content", {}):
+        return  # files, feeds and redirects keep their own headers
+    ok.setdefault("headers", {}).update(CACHE_HEADERS)
+    operation["responses"].setdefault(
+        "304",
+        {
+            "description": "Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) "
+            "is still current. No body.",
+            "headers": {"ETag": CACHE_HEADERS["ETag"]},
+        },
+    )
 
 
 def _operation_ids(item: dict, components: dict) -> None:

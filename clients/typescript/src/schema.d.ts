@@ -707,10 +707,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Categories */
+        /**
+         * Categories
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         get: operations["categories_list"];
         put?: never;
-        /** Create a category (admin) */
+        /**
+         * Create a category (admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         post: operations["categories_create"];
         delete?: never;
         options?: never;
@@ -725,15 +733,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A category */
+        /**
+         * A category
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         get: operations["categories_retrieve"];
         put?: never;
         post?: never;
-        /** Delete an empty category (admin) */
+        /**
+         * Delete an empty category (admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         delete: operations["categories_destroy"];
         options?: never;
         head?: never;
-        /** Rename a category (admin) */
+        /**
+         * Rename a category (admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         patch: operations["categories_partial_update"];
         trace?: never;
     };
@@ -832,10 +852,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The published catalog */
+        /**
+         * The published catalog
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         get: operations["courses_list"];
         put?: never;
-        /** Create a draft course (instructor) */
+        /**
+         * Create a draft course (instructor)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         post: operations["courses_create"];
         delete?: never;
         options?: never;
@@ -1034,10 +1062,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A course's reviews (?rating=, ?ordering=-created_at|rating|-rating) */
+        /**
+         * A course's reviews (?rating=, ?ordering=-created_at|rating|-rating)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         get: operations["courses_reviews_list"];
         put?: never;
-        /** Review a course I am enrolled in (once) */
+        /**
+         * Review a course I am enrolled in (once)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         post: operations["courses_reviews_create"];
         delete?: never;
         options?: never;
@@ -1052,16 +1088,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A course with its curriculum */
+        /**
+         * A course with its curriculum
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         get: operations["courses_retrieve"];
-        /** Replace a course's details (owner, admin) */
+        /**
+         * Replace a course's details (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         put: operations["courses_update"];
         post?: never;
-        /** Delete a course; one with enrollments is archived instead (owner, admin) */
+        /**
+         * Delete a course; one with enrollments is archived instead (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         delete: operations["courses_destroy"];
         options?: never;
         head?: never;
-        /** Update a course (owner, admin) */
+        /**
+         * Update a course (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         patch: operations["courses_partial_update"];
         trace?: never;
     };
@@ -1092,7 +1144,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My progress in this course (enrolled) */
+        /**
+         * My progress in this course (enrolled)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         get: operations["courses_progress_retrieve"];
         put?: never;
         post?: never;
@@ -1111,7 +1167,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Publish (needs at least one lesson) */
+        /**
+         * Publish (needs at least one lesson)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         post: operations["courses_publish"];
         delete?: never;
         options?: never;
@@ -1126,10 +1186,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The course's sections, in order, with their lessons */
+        /**
+         * The course's sections, in order, with their lessons
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         get: operations["courses_sections_list"];
         put?: never;
-        /** Add a section (owner, admin) */
+        /**
+         * Add a section (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         post: operations["courses_sections_create"];
         delete?: never;
         options?: never;
@@ -1146,7 +1214,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reorder every section of the course (owner, admin) */
+        /**
+         * Reorder every section of the course (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         post: operations["courses_sections_reorder"];
         delete?: never;
         options?: never;
@@ -1163,7 +1235,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Unpublish (back to draft; enrolled students keep access) */
+        /**
+         * Unpublish (back to draft; enrolled students keep access)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         post: operations["courses_unpublish"];
         delete?: never;
         options?: never;
@@ -1550,16 +1626,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A lesson (content only for previews, enrolled students, the owner and admins) */
+        /**
+         * A lesson (content only for previews, enrolled students, the owner and admins)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         get: operations["lessons_retrieve"];
-        /** Replace a lesson (owner, admin) */
+        /**
+         * Replace a lesson (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         put: operations["lessons_update"];
         post?: never;
-        /** Delete a lesson (owner, admin) */
+        /**
+         * Delete a lesson (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         delete: operations["lessons_destroy"];
         options?: never;
         head?: never;
-        /** Update a lesson (owner, admin) */
+        /**
+         * Update a lesson (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         patch: operations["lessons_partial_update"];
         trace?: never;
     };
@@ -1572,7 +1664,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark the lesson done (enrolled; idempotent); returns my progress */
+        /**
+         * Mark the lesson done (enrolled; idempotent); returns my progress
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         post: operations["lessons_complete"];
         delete?: never;
         options?: never;
@@ -2152,16 +2248,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A section */
+        /**
+         * A section
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         get: operations["sections_retrieve"];
-        /** Rename or move a section (owner, admin) */
+        /**
+         * Rename or move a section (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         put: operations["sections_update"];
         post?: never;
-        /** Delete a section and its lessons (owner, admin) */
+        /**
+         * Delete a section and its lessons (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         delete: operations["sections_destroy"];
         options?: never;
         head?: never;
-        /** Rename or move a section (owner, admin) */
+        /**
+         * Rename or move a section (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         patch: operations["sections_partial_update"];
         trace?: never;
     };
@@ -2172,10 +2284,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The section's lessons, in order */
+        /**
+         * The section's lessons, in order
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         get: operations["sections_lessons_list"];
         put?: never;
-        /** Add a lesson (owner, admin) */
+        /**
+         * Add a lesson (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         post: operations["sections_lessons_create"];
         delete?: never;
         options?: never;
@@ -2192,7 +2312,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reorder every lesson of the section (owner, admin) */
+        /**
+         * Reorder every lesson of the section (owner, admin)
+         * @description For views whose reads show every anonymous caller the same thing: the viewset actions (or,
+         *     on an APIView, "get") named in `public_actions`.
+         */
         post: operations["sections_lessons_reorder"];
         delete?: never;
         options?: never;
@@ -6825,11 +6949,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedActivityEventList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -6903,11 +7040,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedCourseList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -6970,11 +7120,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Course"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -7165,11 +7328,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedAdminErasureList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -7225,12 +7401,25 @@ export interface operations {
             /** @description The report; as CSV (`Accept: text/csv` or `?format=csv`): `period,value` rows, a file download. An error as CSV is `field,message` rows. */
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TimeSeriesReport"];
                     "text/csv": string;
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad range, interval or currency. */
             400: {
@@ -7309,11 +7498,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedAdminUserList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -7376,11 +7578,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AdminUser"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -7657,11 +7872,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedWebhookEndpointList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -7782,11 +8010,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -8038,11 +8279,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedWebhookDeliveryList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -8230,11 +8484,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Assignment"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -8496,11 +8763,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SubmissionArchive"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -8612,6 +8892,10 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8621,6 +8905,15 @@ export interface operations {
             /** @description No response body */
             204: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8682,11 +8975,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedSubmissionList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -8829,11 +9135,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Attempt"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -9238,11 +9557,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -9480,11 +9812,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Provider"][];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Too many requests; the Retry-After header says when to try again. */
             429: {
@@ -9736,11 +10081,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedCategoryList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -9862,11 +10220,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Category"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -10105,11 +10476,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Verification"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unknown, or not yours. */
             404: {
@@ -10145,11 +10529,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Cohort"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -10402,11 +10799,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Coupon"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -10623,11 +11033,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedCourseList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -10748,11 +11171,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedAnnouncementList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -10973,11 +11409,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Cohort"][];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -11091,11 +11540,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Coupon"][];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -11224,11 +11686,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedPostList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -11366,12 +11841,25 @@ export interface operations {
             /** @description A page of the gradebook. */
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Gradebook"];
                     "text/csv": string;
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -11438,11 +11926,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Grading"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -11568,11 +12069,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedLiveSessionList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -11704,11 +12218,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Quiz"][];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -11837,11 +12364,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedReviewList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -11973,11 +12513,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CourseDetail"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -12313,11 +12866,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Progress"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -12436,11 +13002,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Section"][];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -12679,11 +13258,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AdminDashboard"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -12725,11 +13317,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["InstructorDashboard"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -12771,11 +13376,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StudentDashboard"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -13052,11 +13670,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedModerationLogList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -13119,11 +13750,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Post"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -13317,11 +13961,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedCommentList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -13833,11 +14490,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedReportList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -13973,11 +14643,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedInstructorCourseList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -14051,12 +14734,25 @@ export interface operations {
             /** @description The report; as CSV (`Accept: text/csv` or `?format=csv`): `period,value` rows, a file download. An error as CSV is `field,message` rows. */
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TimeSeriesReport"];
                     "text/csv": string;
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad range, interval or currency. */
             400: {
@@ -14146,11 +14842,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedInstructorReviewList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -14213,11 +14922,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Lesson"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -14537,11 +15259,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LiveSession"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -14788,11 +15523,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedAttendanceList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -14928,11 +15676,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CalendarEvent"][];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -15057,11 +15818,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedCertificateList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -15183,11 +15957,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MyGrades"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -15238,11 +16025,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DataExport"][];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -15322,11 +16122,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedEnrollmentList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -15486,11 +16299,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedOrderList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -15572,11 +16398,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedNotificationList"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input; the body names each bad field. */
             400: {
@@ -15676,11 +16515,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Preferences"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -15800,11 +16652,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UnreadCount"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -15840,11 +16705,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -16015,11 +16893,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Question"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -16272,11 +17163,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["QuizDetail"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -16538,11 +17442,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Attempt"][];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -16672,11 +17589,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Question"][];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -16872,11 +17802,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["QuizResults"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -17266,11 +18209,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Section"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -17514,11 +18470,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Lesson"][];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -17713,11 +18682,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Assignment"][];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -17841,11 +18823,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Submission"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
@@ -18046,11 +19041,24 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    /** @description `public, max-age=..., stale-while-revalidate=...` for a public read made without credentials; `private, no-cache` otherwise. */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Upload"];
                 };
+            };
+            /** @description Not modified: the `ETag` sent in `If-None-Match` (or the date in `If-Modified-Since`) is still current. No body. */
+            304: {
+                headers: {
+                    /** @description The validator of this answer: send it back in `If-None-Match` to get a 304 while it holds. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in, or the token is invalid or expired. */
             401: {
