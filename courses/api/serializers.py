@@ -9,7 +9,7 @@ from courses import release
 from courses.languages import language_normalise, validate_language
 from courses.models import CURRENCIES, Category, Course, CourseStatus, Enrollment, Lesson, Level, Section
 from courses.services import MAX_ATTACHMENTS, MAX_PREREQUISITES
-from lms.api.serializers import InputSerializer, WholeInputSerializer
+from lms.api.serializers import CachedFieldsMixin, InputSerializer, WholeInputSerializer
 from media import storage
 from media.api.serializers import absolute
 
@@ -341,7 +341,7 @@ def attachment_data(upload, request) -> dict:
     }
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(CachedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "slug"]
@@ -359,7 +359,7 @@ class CourseRefSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
-class CourseSerializer(serializers.ModelSerializer):
+class CourseSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """A course as the catalog shows it."""
 
     category = CategorySerializer(allow_null=True)
@@ -536,7 +536,7 @@ class InstructorCourseSerializer(CourseSerializer):
         read_only_fields = fields
 
 
-class EnrollmentSerializer(serializers.ModelSerializer):
+class EnrollmentSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     course = CourseSerializer()
     progress_percent = serializers.SerializerMethodField()
 

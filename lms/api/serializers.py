@@ -1,3 +1,5 @@
+import copy
+
 from rest_framework import serializers
 
 
@@ -45,3 +47,19 @@ def narrowed(base, *, tag: str, choice, shape: str, shape_serializer, suffix: st
         "Meta": type("Meta", (base.Meta,), {"ref_name": name}),
     }
     return type(f"{name}Serializer", (base,), fields)
+
+
+class CachedFieldsMixin:
+    """For ModelSerializers read in hot paths (the catalog, enrollments): DRF builds a ModelSerializer's
+    fields by introspecting the model on every instance, about 3 ms for the catalog's course (a third
+    of rendering a page of 20). The unbound fields are the same for every instance of a class, so they
+    are built once per class and deep-copied per instance, as DRF does for a plain Serializer's
+    declared fields. Only for serializers whose fields do not depend on the instance or context."""
+
+    def get_fields(self):
+        cls = type(self)
+        template = cls.__dict__.get("_cached_fields")
+        if template is None:
+            template = super().get_fields()
+            cls._cached_fields = template
+        return copy.deepcopy(template)
