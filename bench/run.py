@@ -53,7 +53,7 @@ def parse_args():
         help="settings modules of lms.settings to measure, comma-separated (e.g. production,local): the "
         "endpoint table is run once per module and compared",
     )
-    p.add_argument("--only", default="", help="only the endpoints whose name contains one of these (comma-separated)")
+    p.add_argument("--only", default="", help="only the endpoints whose name contains one of these (separated by |)")
     p.add_argument("--no-curve", action="store_true", help="skip the catalog size curve")
     p.add_argument("--no-storm", action="store_true", help="skip the quiz storm")
     p.add_argument("--reuse", action="store_true", help="keep the database of an earlier run with the same scale")
@@ -61,7 +61,7 @@ def parse_args():
         "--profile",
         default="",
         help="py-spy flame graphs (SVG, in bench/flamegraphs/) of the gunicorn workers for the endpoints whose "
-        "name contains one of these (comma-separated)",
+        "name contains one of these (separated by |)",
     )
     p.add_argument("--label", default="", help="a suffix for the flame graph files (before, after, ...)")
     p.add_argument("--pin", action="store_true", help="the storm's generator on CPU 0, the stack on CPU 1 (taskset)")
@@ -576,7 +576,7 @@ def etag_of(port: int, path: str, token: str = "") -> str:
 def profiled(args, stack, name: str, label: str):
     """Starts py-spy on the gunicorn master and its workers for the length of a wrk run; returns the
     process (or None when this endpoint is not profiled)."""
-    wanted = [w for w in args.profile.split(",") if w]
+    wanted = [w for w in args.profile.split("|") if w]
     if not any(w in name for w in wanted):
         return None
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -738,7 +738,7 @@ def main() -> None:
     from django.core.cache import cache
 
     tokens = tokens_for([scenario["student"], scenario["instructor"], scenario["admin"], *scenario["storm"]])
-    wanted = [w for w in args.only.split(",") if w]
+    wanted = [w for w in args.only.split("|") if w]
     endpoints = [e for e in endpoints_for(scenario, tokens) if not wanted or any(w in e[0] for w in wanted)]
     step("SQL queries per request (in-process)")
     sql = {}

@@ -197,9 +197,9 @@ def _queries(client, path: str) -> int:
     return len(captured)
 
 
-# The page (the user's row comes from the cache, accounts.auth_cache): the course (course_for), the scheme, the quizzes with their points, the
-# assignments, the count, the page of enrollments with their students, the counted quiz attempts,
-# the graded submissions.
+# The page (the user's row comes from the cache, accounts.auth_cache): the course (course_for), the
+# scheme, the quizzes with their points, the assignments, the count, the page of enrollments with their
+# students, the counted quiz attempts, the graded submissions.
 PAGE_QUERIES = 8
 
 

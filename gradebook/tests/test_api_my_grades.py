@@ -167,8 +167,8 @@ def _queries(client, path: str) -> int:
     return len(captured)
 
 
-# The course (course_for; the user's row comes from the cache), the enrollment, the scheme, the quizzes with their points,
-# the assignments, the counted attempts, the grades.
+# The course (course_for; the user's row comes from the cache), the enrollment, the scheme, the
+# quizzes with their points, the assignments, the counted attempts, the grades.
 MY_GRADES_QUERIES = 7
 
 

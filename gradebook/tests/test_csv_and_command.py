@@ -204,8 +204,9 @@ def _queries(client, path: str) -> tuple[int, bytes]:
     return len(captured), response.content
 
 
-# The file (the user's row comes from the cache): the course, the scheme, the quizzes, the assignments; then per chunk of
-# 500 students: the chunk of enrollments, the counted attempts, the grades; and the empty chunk that ends it.
+# The file (the user's row comes from the cache): the course, the scheme, the quizzes, the assignments;
+# then per chunk of 500 students: the chunk of enrollments, the counted attempts, the grades; and the
+# empty chunk that ends it.
 CSV_QUERIES = 4 + 3 + 1
 
 

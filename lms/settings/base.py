@@ -103,8 +103,21 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A persistent connection is health-checked before reuse only after this long idle (lms.db.postgresql).
 DB_HEALTH_CHECK_IDLE_SECONDS = env.float("DB_HEALTH_CHECK_IDLE_SECONDS", default=5)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "lms.db.postgresql"
+# PostgreSQL's JIT compiles a query whose estimated cost is high: the instructor dashboard's (a
+# subquery per figure) paid 130 ms of compiling for 3 ms of work on every request (bench/README.md).
+# Off for the app's own connections; POSTGRES_JIT=true turns it back on.
+POSTGRES_JIT = env.bool("POSTGRES_JIT", default=False)
+
+
+def _postgresql(database: dict) -> None:
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["ENGINE"] = "lms.db.postgresql"
+    if database["ENGINE"] == "lms.db.postgresql" and not POSTGRES_JIT:
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
+
+
+_postgresql(DATABASES["default"])
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server, a shell and inline jobs share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -115,8 +128,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
-    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["replica"]["ENGINE"] = "lms.db.postgresql"
+    _postgresql(DATABASES["replica"])
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     # Tests (and migrations) treat it as the primary it mirrors.

@@ -56,3 +56,10 @@ def test_a_connection_with_errors_is_checked(checks, settings, monkeypatch):
 def test_postgresql_connections_use_the_backend():
     wrapper = connections["default"]
     assert type(wrapper).__module__ == "lms.db.postgresql.base" or wrapper.vendor != "postgresql"
+
+
+def test_the_app_connections_do_not_jit(db):
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL=postgres://...")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
