@@ -1,6 +1,11 @@
 """gunicorn settings, tunable from the environment. The defaults come from bench/ measurements on a
-2-core machine: sync-style workers with a few threads each keep both cores busy while a request
-waits on PostgreSQL or Redis."""
+2-core machine (bench/README.md, "Worker model"): threaded workers (gthread, 2 per core, 4 threads
+each) served more than sync workers (2 per core + 1) in two rounds of the same endpoints, because a
+request spends much of its time waiting on PostgreSQL or Redis; and without keep-alive, since a kept
+connection stays with the worker that accepted it: with a few clients (a proxy's handful of
+connections, wrk's 4) one worker got them all while the other idled, and p99 grew tenfold. The proxy
+in front keeps the clients' connections alive; to gunicorn each request is a new connection, taken by
+whichever worker is free."""
 
 import multiprocessing
 import os
@@ -12,7 +17,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
-keepalive = 5
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 0))
 # Recycle workers now and then (a leak cannot grow forever), rarely: a restart costs a second.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 100000))
 max_requests_jitter = 10000
