@@ -127,6 +127,9 @@ def test_postgres_restart_under_gunicorn_503_then_recovers_without_restarting_th
     def catalog():
         return http.get(f"{base}/api/v1/courses/", timeout=10)
 
+    def enrollments():  # a signed-in read that needs the database
+        return http.get(f"{base}/api/v1/me/enrollments/", headers=auth, timeout=10)
+
     for _ in range(4):  # both threads hold a persistent connection now
         assert catalog().status_code == 200
         assert signed_in().status_code == 200
@@ -136,8 +139,9 @@ def test_postgres_restart_under_gunicorn_503_then_recovers_without_restarting_th
 
     for attempt in range(3):
         assert_clean_503(http.get(f"{base}/api/v1/courses/?search=attempt{attempt}", timeout=10))  # not cached
-        assert_clean_503(signed_in())
+        assert_clean_503(enrollments())
         assert catalog().status_code == 200  # a catalog page already in the cache is still served
+        assert signed_in().status_code == 200  # and so is the profile: the user's row is in the cache
     login = http.post(f"{base}/api/v1/auth/login/", json={"email": "ada@fault.test", "password": "x"}, timeout=10)
     assert_clean_503(login)
     ready = http.get(f"{base}/ready/", timeout=10)
@@ -152,5 +156,6 @@ def test_postgres_restart_under_gunicorn_503_then_recovers_without_restarting_th
     for _ in range(4):
         assert catalog().status_code == 200
         assert signed_in().json()["email"] == "ada@fault.test"
+        assert enrollments().status_code == 200
     assert http.get(f"{base}/ready/", timeout=10).status_code == 200
     assert server.poll() is None
