@@ -50,11 +50,13 @@ def narrowed(base, *, tag: str, choice, shape: str, shape_serializer, suffix: st
 
 
 class CachedFieldsMixin:
-    """For ModelSerializers read in hot paths (the catalog, enrollments): DRF builds a ModelSerializer's
-    fields by introspecting the model on every instance, about 3 ms for the catalog's course (a third
-    of rendering a page of 20). The unbound fields are the same for every instance of a class, so they
-    are built once per class and deep-copied per instance, as DRF does for a plain Serializer's
-    declared fields. Only for serializers whose fields do not depend on the instance or context."""
+    # For ModelSerializers read in hot paths (the catalog, enrollments): DRF builds a ModelSerializer's
+    # fields by introspecting the model on every instance, about 3 ms for the catalog's course (a third
+    # of rendering a page of 20). The unbound fields are the same for every instance of a class, so they
+    # are built once per class and deep-copied per instance, as DRF does for a plain Serializer's
+    # declared fields. Only for serializers whose fields do not depend on the instance or context.
+    # (A comment, not a docstring: drf-spectacular would show a docstring as the description of every
+    # serializer without one of its own.)
 
     def get_fields(self):
         cls = type(self)
