@@ -15,14 +15,11 @@ open to the database. A version bump lost to a cache outage (Redis refusing writ
 serving reads) leaves an entry live for at most AUTH_USER_CACHE_SECONDS. AUTH_USER_CACHE_SECONDS = 0
 turns the cache off."""
 
-import secrets
-import time
-
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from lms.cache import CACHE_ERRORS, cache_unavailable
+from lms.cache import CACHE_ERRORS, cache_unavailable, new_version
 
 VERSION_KEY = "auth:user:{}:v"
 ENTRY_KEY = "auth:user:{}"
@@ -36,10 +33,6 @@ def enabled() -> bool:
 
 def keys(user_id) -> tuple[str, str]:
     return VERSION_KEY.format(user_id), ENTRY_KEY.format(user_id)
-
-
-def _new_version() -> str:
-    return f"{time.time():.6f}-{secrets.token_hex(4)}"
 
 
 def user(user_id, values: dict | None = None):
@@ -62,7 +55,7 @@ def user(user_id, values: dict | None = None):
     found = User.objects.get(pk=user_id)
     try:
         if version is None:  # a first read (or an evicted version): start one, unless another request just did
-            version = _new_version()
+            version = new_version()
             if not cache.add(version_key, version, timeout=VERSION_SECONDS):
                 return found
         cache.set(entry_key, (version, found), timeout=settings.AUTH_USER_CACHE_SECONDS)
@@ -73,7 +66,7 @@ def user(user_id, values: dict | None = None):
 
 def _bump(user_ids) -> None:
     try:
-        cache.set_many({VERSION_KEY.format(pk): _new_version() for pk in user_ids}, timeout=VERSION_SECONDS)
+        cache.set_many({VERSION_KEY.format(pk): new_version() for pk in user_ids}, timeout=VERSION_SECONDS)
     except CACHE_ERRORS as exc:
         cache_unavailable("user cache invalidation", exc)
 

@@ -16,7 +16,6 @@ and pages are computed from the database. A bump lost while Redis was unreachabl
 data can leave a page stale for at most CATALOG_CACHE_SECONDS."""
 
 import hashlib
-import secrets
 import time
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ from django.db import transaction
 from django.utils import translation
 
 from lms.api import roundtrip
-from lms.cache import CACHE_ERRORS, cache_unavailable
+from lms.cache import CACHE_ERRORS, cache_unavailable, new_version
 from lms.http_cache import etag_for
 
 CATALOG_VERSION = "catalog:v"
@@ -40,17 +39,13 @@ def course_version(course_id) -> str:
     return f"course:{course_id}:v"
 
 
-def _new_version() -> str:
-    return f"{time.time():.6f}-{secrets.token_hex(4)}"
-
-
 def course_changed(course_id: int | None = None) -> None:
     """Invalidates the catalog and, if given, the course's detail, once the transaction commits."""
     if not enabled():
         return
 
     def bump():
-        version = _new_version()
+        version = new_version()
         keys = [CATALOG_VERSION] + ([course_version(course_id)] if course_id is not None else [])
         try:
             cache.set_many(dict.fromkeys(keys, version), timeout=None)
@@ -111,7 +106,7 @@ def course_keys(course_id) -> tuple[list[str], str]:
 def _start(key: str) -> str | None:
     """A version for a key that has none (never changed since the cache started, or evicted); None
     if another request started it first (its value is unknown here: do not store)."""
-    version = _new_version()
+    version = new_version()
     return version if cache.add(key, version, timeout=None) else None
 
 

@@ -7,6 +7,7 @@ OPEN, catching CACHE_ERRORS and carrying on without it, so a Redis outage never 
 `cache_unavailable` logs such a failure, at most once a minute per place."""
 
 import logging
+import secrets
 import time
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -25,6 +26,12 @@ DEFAULT_OPTIONS = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
 
 LOG_EVERY_SECONDS = 60
 _last_logged: dict[str, float] = {}
+
+
+def new_version() -> str:
+    """A version token for versioned cache entries (the catalog's, a user's row): the time of the
+    change (its float prefix gives Last-Modified) and random bits, so two changes never share one."""
+    return f"{time.time():.6f}-{secrets.token_hex(4)}"
 
 
 def cache_unavailable(where: str, exc: BaseException) -> None:
