@@ -76,6 +76,13 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self._create(email, password, **extra)
 
 
+def display_name(first_name: str, last_name: str, email: str, erased_at) -> str:
+    """User.full_name from the row's values (for reads that build dicts from `.values()`)."""
+    if erased_at is not None:
+        return gettext("Deleted user")
+    return f"{first_name} {last_name}".strip() or email
+
+
 class User(AbstractUser):
     """A person on the platform. E-mail is the login; exactly one role; admins are staff."""
 
@@ -131,9 +138,7 @@ class User(AbstractUser):
     def full_name(self) -> str:
         """The display name; "Deleted user" once the account was erased (its posts, reviews and
         courses stay, under that name)."""
-        if self.erased_at is not None:
-            return gettext("Deleted user")
-        return f"{self.first_name} {self.last_name}".strip() or self.email
+        return display_name(self.first_name, self.last_name, self.email, self.erased_at)
 
     def get_full_name(self) -> str:
         return gettext("Deleted user") if self.erased_at is not None else super().get_full_name()

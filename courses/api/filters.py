@@ -39,4 +39,15 @@ class CourseFilter(django_filters.FilterSet):
             return queryset
         if self.form.cleaned_data.get("search") and "search_rank" in queryset.query.annotations:
             return queryset.order_by("-search_rank", "-published_at", "-id")
+        return self.default_order(queryset)
+
+    @staticmethod
+    def default_order(queryset):
+        """The catalog's order when the request names none: newest published first."""
         return queryset.order_by("-published_at", "-id")
+
+    @classmethod
+    def names_none_of(cls, query_params) -> bool:
+        """True when the query string holds none of the filter's parameters (the catalog's front
+        page): the FilterSet would only apply default_order."""
+        return cls.base_filters.keys().isdisjoint(query_params)

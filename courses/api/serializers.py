@@ -281,7 +281,12 @@ def cover_data(cover, request) -> dict | None:
     """A course's cover (an Upload, or None) as CourseCoverSerializer describes it."""
     if cover is None:
         return None
-    made = cover.variants if cover.derived_at else {}
+    return cover_fields(request, cover.key, cover.width, cover.height, cover.variants, cover.derived_at)
+
+
+def cover_fields(request, key: str, width, height, variants, derived_at) -> dict:
+    """cover_data from the upload's columns (reads that build dicts from `.values()` rows)."""
+    made = variants if derived_at else {}
 
     def variant(name: str) -> dict | None:
         files = made.get(name)
@@ -295,9 +300,9 @@ def cover_data(cover, request) -> dict | None:
         }
 
     return {
-        "url": _public_url(request, cover.key),
-        "width": cover.width,
-        "height": cover.height,
+        "url": _public_url(request, key),
+        "width": width,
+        "height": height,
         "variants": {"thumb": variant("thumb"), "card": variant("card")},
     }
 

@@ -1,0 +1,150 @@
+"""The catalog's course card (CourseSerializer's representation) built from `.values()` rows.
+
+The catalog, an instructor's courses and a student's enrollments list up to 100 cards a page.
+Building them through model instances (a Course, its category, instructor and cover per row) and
+DRF's field machinery cost most of an uncached page (bench/README.md, "Round two"); a row of plain
+values turned into a dict by one function costs a fraction. CourseSerializer stays the contract:
+the schema is generated from it and `courses/tests/test_cards.py` holds the two to the same output
+for every kind of course (cover or not, variants made or not, no category, erased instructor, ...).
+"""
+
+from functools import cache
+
+from accounts.models import display_name
+
+from .serializers import CourseSerializer, cover_fields
+
+# The columns a card reads, in the order card() unpacks them.
+CARD_VALUES = (
+    "id",
+    "slug",
+    "title",
+    "subtitle",
+    "description",
+    "category_id",
+    "category__name",
+    "category__slug",
+    "level",
+    "language",
+    "price",
+    "currency",
+    "status",
+    "instructor_id",
+    "instructor__first_name",
+    "instructor__last_name",
+    "instructor__email",
+    "instructor__erased_at",
+    "cover_id",
+    "cover__key",
+    "cover__width",
+    "cover__height",
+    "cover__variants",
+    "cover__derived_at",
+    "thumbnail_url",
+    "lesson_count",
+    "average_rating",
+    "rating_count",
+    "rating_distribution",
+    "enrollment_count",
+    "published_at",
+    "created_at",
+    "updated_at",
+)
+
+
+@cache
+def _fields():
+    """CourseSerializer's own fields for the values whose formatting is DRF's (decimals, dates), so
+    a card formats them exactly as the serializer does (COERCE_DECIMAL_TO_STRING, DATETIME_FORMAT,
+    the current time zone)."""
+    return CourseSerializer().fields
+
+
+class CourseCards:
+    """Cards from rows of a queryset's `.values(*cards.names)`; `prefix` is the path from the
+    queried model to the course ("course__" for enrollments)."""
+
+    def __init__(self, prefix: str = ""):
+        self.prefix = prefix
+        self.names = tuple(prefix + name for name in CARD_VALUES)
+
+    def card(self, row: dict, request) -> dict:
+        (
+            pk,
+            slug,
+            title,
+            subtitle,
+            description,
+            category_id,
+            category_name,
+            category_slug,
+            level,
+            language,
+            price,
+            currency,
+            status,
+            instructor_id,
+            first_name,
+            last_name,
+            email,
+            erased_at,
+            cover_id,
+            cover_key,
+            cover_width,
+            cover_height,
+            cover_variants,
+            cover_derived_at,
+            thumbnail_url,
+            lesson_count,
+            average_rating,
+            rating_count,
+            rating_distribution,
+            enrollment_count,
+            published_at,
+            created_at,
+            updated_at,
+        ) = map(row.__getitem__, self.names)
+        fields = _fields()
+        cover = None
+        if cover_id is not None:
+            cover = cover_fields(request, cover_key, cover_width, cover_height, cover_variants, cover_derived_at)
+            card = cover["variants"]["card"]
+            thumbnail_url = card["url"] if card else cover["url"]
+        return {
+            "id": pk,
+            "slug": slug,
+            "title": title,
+            "subtitle": subtitle,
+            "description": description,
+            "category": (
+                None if category_id is None else {"id": category_id, "name": category_name, "slug": category_slug}
+            ),
+            "level": level,
+            "language": language,
+            "price": fields["price"].to_representation(price),
+            "currency": currency,
+            "is_free": price == 0,
+            "status": status,
+            "instructor": {
+                "id": instructor_id,
+                "first_name": first_name,
+                "last_name": last_name,
+                "full_name": display_name(first_name, last_name, email, erased_at),
+            },
+            "cover": cover,
+            "thumbnail_url": thumbnail_url,
+            "lesson_count": lesson_count,
+            "average_rating": float(average_rating),
+            "rating_count": rating_count,
+            "rating_distribution": {str(stars): int(n) for stars, n in rating_distribution.items()},
+            "enrollment_count": enrollment_count,
+            "published_at": fields["published_at"].to_representation(published_at),
+            "created_at": fields["created_at"].to_representation(created_at),
+            "updated_at": fields["updated_at"].to_representation(updated_at),
+        }
+
+    def cards(self, rows, request) -> list[dict]:
+        return [self.card(row, request) for row in rows]
+
+
+CATALOG = CourseCards()
