@@ -57,6 +57,23 @@ class Progress:
 
 
 # requirement(enrollments, left_out) -> {enrollment id: Part}; left_out: {enrollment id: {(kind, id)}}
+@dataclass(frozen=True, slots=True)
+class LessonCount:
+    lesson_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentRef:
+    """What progress_for reads of an enrollment (its id, student, course, start and the course's
+    lesson count), for reads that build their items from `.values()` rows instead of instances."""
+
+    pk: int
+    student_id: int
+    course_id: int
+    enrolled_at: object
+    course: LessonCount
+
+
 Requirement = Callable[[Sequence, dict[int, set[tuple[str, int]]]], dict[int, Part]]
 CompletionHandler = Callable[[object], None]
 

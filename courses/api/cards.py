@@ -11,6 +11,7 @@ for every kind of course (cover or not, variants made or not, no category, erase
 from functools import cache
 
 from accounts.models import display_name
+from courses.progress import EnrollmentRef, LessonCount, progress_for
 
 from .serializers import CourseSerializer, cover_fields
 
@@ -148,3 +149,33 @@ class CourseCards:
 
 
 CATALOG = CourseCards()
+ENROLLED = CourseCards("course__")
+
+# An enrollment's own columns for enrollment_items(), then ENROLLED's.
+ENROLLMENT_VALUES = ("id", "student_id", "course_id", "status", "source", "enrolled_at", "completed_at")
+
+
+def enrollment_items(rows, request) -> list[dict]:
+    """EnrollmentSerializer's representation of each row of `.values(*ENROLLMENT_VALUES,
+    *ENROLLED.names)`, with each enrollment's progress (progress_for, its usual queries)."""
+    rows = list(rows)
+    refs = [
+        EnrollmentRef(
+            row["id"], row["student_id"], row["course_id"], row["enrolled_at"], LessonCount(row["course__lesson_count"])
+        )
+        for row in rows
+    ]
+    progress = progress_for(refs)
+    when = _fields()["created_at"].to_representation
+    return [
+        {
+            "id": row["id"],
+            "course": ENROLLED.card(row, request),
+            "status": row["status"],
+            "source": row["source"],
+            "progress_percent": progress[row["id"]].percent,
+            "enrolled_at": when(row["enrolled_at"]),
+            "completed_at": when(row["completed_at"]),
+        }
+        for row in rows
+    ]

@@ -31,7 +31,7 @@ from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
 from lms.http_cache import PublicReadsMixin
 
 from . import schema
-from .cards import CATALOG
+from .cards import CATALOG, ENROLLED, ENROLLMENT_VALUES, enrollment_items
 from .filters import CourseFilter
 from .serializers import (
     CategoryInputSerializer,
@@ -418,10 +418,7 @@ class MyEnrollmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.enrollment_list_for_student(self.request.user)
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "progress": getattr(self, "_progress", {})}
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        self._progress = progress_for(page if page is not None else queryset)
-        return page
+    def list(self, request, *args, **kwargs):
+        # Items from plain rows (cards.py), not instances through EnrollmentSerializer: same output.
+        queryset = self.filter_queryset(self.get_queryset()).values(*ENROLLMENT_VALUES, *ENROLLED.names)
+        return self.get_paginated_response(enrollment_items(self.paginate_queryset(queryset), request))

@@ -1,5 +1,6 @@
-"""Course cards built from `.values()` rows (courses/api/cards.py) are CourseSerializer's output,
-field for field, for every kind of course a card can show."""
+"""Course cards and enrollment items built from `.values()` rows (courses/api/cards.py) are
+CourseSerializer's and EnrollmentSerializer's output, field for field and in the same order, for
+every kind of course a card can show."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -9,10 +10,11 @@ from django.test import RequestFactory
 from django.utils import timezone, translation
 
 from accounts.tests.factories import InstructorFactory
-from courses.api.cards import CATALOG, CourseCards
-from courses.api.serializers import CourseSerializer
-from courses.models import Course, CourseStatus, Enrollment
-from courses.tests.factories import CourseFactory
+from courses.api.cards import CATALOG, ENROLLED, ENROLLMENT_VALUES, CourseCards, enrollment_items
+from courses.api.serializers import CourseSerializer, EnrollmentSerializer
+from courses.models import Course, CourseStatus, Enrollment, LessonCompletion
+from courses.progress import progress_for
+from courses.tests.factories import CourseFactory, LessonFactory, SectionFactory
 from media.models import Upload, UploadPurpose, UploadStatus
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +93,24 @@ def test_catalog_endpoint_serves_the_cards(courses, anon_client):
     request = RequestFactory().get("/api/v1/courses/", HTTP_HOST="testserver")
     expected = CourseSerializer(courses.order_by("title"), many=True, context={"request": request}).data
     assert response.json()["results"] == [dict(card) for card in expected]
+
+
+def test_enrollment_items_are_the_serializers_output(courses, student):
+    first = courses[0]
+    section = SectionFactory(course=first)
+    lessons = [LessonFactory(section=section) for _ in range(3)]
+    first.refresh_from_db()
+    enrollments = [Enrollment.objects.create(student=student, course=course) for course in courses]
+    LessonCompletion.objects.create(enrollment=enrollments[0], lesson=lessons[0])
+    Enrollment.objects.filter(pk=enrollments[1].pk).update(status="completed", completed_at=timezone.now())
+
+    request = RequestFactory().get("/api/v1/me/enrollments/")
+    queryset = Enrollment.objects.filter(student=student).order_by("id")
+    instances = list(queryset.select_related("course__category", "course__instructor", "course__cover"))
+    expected = EnrollmentSerializer(
+        instances, many=True, context={"request": request, "progress": progress_for(instances)}
+    ).data
+    items = enrollment_items(queryset.values(*ENROLLMENT_VALUES, *ENROLLED.names), request)
+    assert items == [dict(item) for item in expected]
+    assert [list(item) for item in items] == [list(item) for item in expected]
+    assert items[0]["progress_percent"] == 33
