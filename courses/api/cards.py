@@ -13,7 +13,7 @@ from functools import cache
 from accounts.models import display_name
 from courses.progress import EnrollmentRef, LessonCount, progress_for
 
-from .serializers import CourseSerializer, cover_fields
+from .serializers import CourseSerializer, InstructorCourseSerializer, cover_fields
 
 # The columns a card reads, in the order card() unpacks them.
 CARD_VALUES = (
@@ -149,6 +149,18 @@ class CourseCards:
 
 
 CATALOG = CourseCards()
+
+
+def taught_cards(rows, request) -> list[dict]:
+    """InstructorCourseSerializer's representation of rows of `.values(*CATALOG.names, "revenue")`."""
+    money = _revenue_field().to_representation
+    return [{**CATALOG.card(row, request), "revenue": money(row["revenue"])} for row in rows]
+
+
+@cache
+def _revenue_field():
+    return InstructorCourseSerializer().fields["revenue"]
+
 ENROLLED = CourseCards("course__")
 
 # An enrollment's own columns for enrollment_items(), then ENROLLED's.

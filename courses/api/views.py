@@ -31,7 +31,7 @@ from lms.api.permissions import IsAdmin, IsInstructor, IsStudent
 from lms.http_cache import PublicReadsMixin
 
 from . import schema
-from .cards import CATALOG, ENROLLED, ENROLLMENT_VALUES, enrollment_items
+from .cards import CATALOG, ENROLLED, ENROLLMENT_VALUES, enrollment_items, taught_cards
 from .filters import CourseFilter
 from .serializers import (
     CategoryInputSerializer,
@@ -308,6 +308,11 @@ class InstructorCourseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.course_list_for_instructor(self.request.user).order_by("-created_at", "-id")
+
+    def list(self, request, *args, **kwargs):
+        # Cards from plain rows (cards.py), not instances through InstructorCourseSerializer: same output.
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*CATALOG.names, "revenue"))
+        return self.get_paginated_response(taught_cards(page, request))
 
 
 @schema.SECTION

@@ -9,13 +9,15 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone, translation
 
-from accounts.tests.factories import InstructorFactory
-from courses.api.cards import CATALOG, ENROLLED, ENROLLMENT_VALUES, CourseCards, enrollment_items
-from courses.api.serializers import CourseSerializer, EnrollmentSerializer
+from accounts.tests.factories import InstructorFactory, StudentFactory
+from courses import selectors
+from courses.api.cards import CATALOG, ENROLLED, ENROLLMENT_VALUES, CourseCards, enrollment_items, taught_cards
+from courses.api.serializers import CourseSerializer, EnrollmentSerializer, InstructorCourseSerializer
 from courses.models import Course, CourseStatus, Enrollment, LessonCompletion
 from courses.progress import progress_for
 from courses.tests.factories import CourseFactory, LessonFactory, SectionFactory
 from media.models import Upload, UploadPurpose, UploadStatus
+from payments.models import Order
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +116,18 @@ def test_enrollment_items_are_the_serializers_output(courses, student):
     assert items == [dict(item) for item in expected]
     assert [list(item) for item in items] == [list(item) for item in expected]
     assert items[0]["progress_percent"] == 33
+
+
+def test_taught_cards_are_the_serializers_output(courses):
+    teacher = courses[0].instructor
+    buyer = StudentFactory()
+    for course, price, paid in ((courses[0], "49.90", "paid"), (courses[1], "10.00", "refunded")):
+        price = Decimal(price)
+        Order.objects.create(student=buyer, course=course, list_price=price, amount=price, currency="USD", status=paid)
+    request = RequestFactory().get("/api/v1/instructor/courses/")
+    queryset = selectors.course_list_for_instructor(teacher).order_by("id")
+    expected = InstructorCourseSerializer(queryset, many=True, context={"request": request}).data
+    items = taught_cards(queryset.values(*CATALOG.names, "revenue"), request)
+    assert items == [dict(item) for item in expected]
+    assert [list(item) for item in items] == [list(item) for item in expected]
+    assert [item["revenue"] for item in items] == ["49.90", "0.00"]
