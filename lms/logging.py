@@ -10,6 +10,8 @@ import logging
 import re
 from datetime import UTC, datetime
 
+import orjson
+
 from lms import request_context
 
 # Values that must never reach a log: bearer tokens and JWTs, Stripe keys and webhook secrets, and
@@ -108,4 +110,13 @@ class JSONFormatter(logging.Formatter):
             entry["exception"] = redact(self.formatException(record.exc_info))
         if record.stack_info:
             entry["stack"] = redact(self.formatStack(record.stack_info))
+        return _dumps(entry)
+
+
+def _dumps(entry: dict) -> str:
+    # orjson writes the request's log line in a third of the standard library's time (production's
+    # one per-request cost that development's plain lines do not have: bench/README.md).
+    try:
+        return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson refuses (an integer over 64 bits, ...), the standard library writes
         return json.dumps(entry, default=str)

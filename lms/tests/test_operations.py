@@ -1,12 +1,14 @@
 """Operations settings: request ids and structured, redacted logs; the read-replica router; media
 storage, Sentry and Celery routing switched by environment variables; the Content-Security-Policy."""
 
+import datetime
 import io
 import json
 import logging
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,21 @@ def test_redaction_covers_keys_tokens_and_password_fields():
     )
     for secret in ("abc123", "rk_test_9", "whsec_zz", "hunter2", '"r1"', "eyJhbGciOiJIUzI1NiJ9"):
         assert secret not in text
+
+
+def test_json_log_lines_take_any_extra_value(json_log):
+    """Whatever a caller passes with extra= makes a line: what JSON has no type for is written as
+    its str(), dates as ISO 8601, and an integer too large for orjson falls back to the standard
+    library (a log call must never raise)."""
+    when = datetime.datetime(2026, 12, 3, 18, 0, tzinfo=datetime.UTC)
+    extra = {"when": when, "ids": {1: "a"}, "thing": object(), "amount": Decimal("1.50")}
+    logging.getLogger("lms.test").info("odd extras", extra=extra)
+    logging.getLogger("lms.test").info("a huge number", extra={"huge": 2**70, "amount": Decimal("2")})
+    lines = {entry["message"]: entry for entry in json_log()}
+    odd, huge = lines["odd extras"], lines["a huge number"]
+    assert odd["when"].startswith("2026-12-03T18:00:00") and odd["ids"] == {"1": "a"}
+    assert odd["thing"].startswith("<object object") and odd["amount"] == "1.50"
+    assert huge["huge"] == 2**70 and huge["amount"] == "2"
 
 
 def test_log_records_outside_a_request_have_a_placeholder_id(json_log):
