@@ -53,6 +53,13 @@ def parse_args():
         help="settings modules of lms.settings to measure, comma-separated (e.g. production,local): the "
         "endpoint table is run once per module and compared",
     )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run the endpoint table this many times per settings module, alternating the modules' order "
+        "each round; the tables show each row's median, and the comparison the spread",
+    )
     p.add_argument("--only", default="", help="only the endpoints whose name contains one of these (separated by |)")
     p.add_argument("--no-curve", action="store_true", help="skip the catalog size curve")
     p.add_argument("--no-storm", action="store_true", help="skip the quiz storm")
@@ -240,7 +247,8 @@ def seed(args) -> dict:
                 f"{topic}-course-{i}",
                 f"Learn {topic} step by step",
                 f"A practical course about {topic}. " * 5,
-                ["beginner", "intermediate", "advanced", "all"][i % 4],
+                # Every level in every category (the filtered row must match courses).
+                ["beginner", "intermediate", "advanced", "all"][i // args.categories % 4],
                 "en",
                 "0.00" if i % 3 == 0 else f"{9 + i % 90}.99",
                 "USD",
@@ -577,7 +585,7 @@ def profiled(args, stack, name: str, label: str):
     """Starts py-spy on the gunicorn master and its workers for the length of a wrk run; returns the
     process (or None when this endpoint is not profiled)."""
     wanted = [w for w in args.profile.split("|") if w]
-    if not any(w in name for w in wanted):
+    if not label or not any(w in name for w in wanted):  # no label: a later round, profiled already
         return None
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     out_dir = ROOT / "bench" / "flamegraphs"
@@ -660,7 +668,37 @@ def compare(by_settings: dict[str, list[dict]]) -> str:
     return "\n".join(lines)
 
 
+def median_rows(tables: list[list[dict]]) -> list[dict]:
+    """Each endpoint's row of the round with the median throughput (a real run's figures together,
+    not medians mixed from different rounds)."""
+    rows = []
+    for same in zip(*tables, strict=True):
+        ranked = sorted(same, key=lambda r: r["rps"])
+        rows.append(ranked[(len(ranked) - 1) // 2])
+    return rows
+
+
+def spread(rounds: dict[str, list[list[dict]]]) -> str:
+    """Per endpoint, the first module's throughput over each other's in every round (the rounds
+    pair up in the order they ran), as min-median-max: a ratio whose range stays above 1 is a
+    difference, one that straddles 1 is noise."""
+    names = list(rounds)
+    head = f"| {'endpoint':<46} | " + " | ".join(f"{names[0] + '/' + n + ' min-median-max':>32}" for n in names[1:])
+    lines = [head + " |", "|" + "|".join("-" * len(c) for c in (head + " |").split("|")[1:-1]) + "|"]
+    first = rounds[names[0]]
+    for i, row in enumerate(first[0]):
+        cells = []
+        for other in names[1:]:
+            ratios = sorted(
+                a[i]["rps"] / b[i]["rps"] if b[i]["rps"] else 0 for a, b in zip(first, rounds[other], strict=True)
+            )
+            cells.append(f"{ratios[0]:.2f} - {ratios[(len(ratios) - 1) // 2]:.2f} - {ratios[-1]:.2f}")
+        lines.append(f"| {row['name']:<46} | " + " | ".join(f"{c:>32}" for c in cells) + " |")
+    return "\n".join(lines)
+
+
 SCENARIO_FILE = ROOT / ".bench-scenario.json"
+DATA_VERSION = 2  # bumped when seed() changes what it builds: --reuse then builds anew
 
 
 def data_set(args, env) -> dict:
@@ -668,7 +706,7 @@ def data_set(args, env) -> dict:
     from django.core.cache import cache
 
     key = {k: getattr(args, k) for k in ("courses", "categories", "students", "enrollments", "reviews", "questions")}
-    key.update(scales=args.scales, storm=args.storm, database=env["DATABASE_URL"])
+    key.update(scales=args.scales, storm=args.storm, database=env["DATABASE_URL"], version=DATA_VERSION)
     if args.reuse and SCENARIO_FILE.exists():
         saved = json.loads(SCENARIO_FILE.read_text())
         if saved.get("key") == key:
@@ -749,30 +787,35 @@ def main() -> None:
         sql[name] = queries_per_request(measured, token=opts.get("token", ""), method=opts.get("method", "GET"))
         print(f"  {name:<46} {sql[name]}")
     cache.clear()
-    results: dict[str, list[dict]] = {}
+    rounds: dict[str, list[list[dict]]] = {module: [] for module in modules}
     extra: dict = {}
-    for module in modules:
-        step(f"load ({module} settings): wrk, {args.connections} connections, {args.duration}s per endpoint")
-        stack_env = server_env(args, module)
-        cache.clear()
-        rows = measure_table(args, stack_env, endpoints, sql, f"{module}-{args.label}" if args.label else module)
-        results[module] = rows
-        if module == modules[0]:
-            extra = after_table(args, stack_env, scenario, tokens)
-        cache.clear()
-    step("results")
+    for n in range(args.rounds):
+        # Alternate the order (a, b, b, a, ...) so that a drift of the machine during the run falls on both.
+        for module in modules if n % 2 == 0 else modules[::-1]:
+            round_name = f", round {n + 1} of {args.rounds}" if args.rounds > 1 else ""
+            step(f"load ({module} settings{round_name}): wrk, {args.connections} connections, {args.duration}s each")
+            stack_env = server_env(args, module)
+            cache.clear()
+            label = f"{module}-{args.label}" if args.label else module
+            rounds[module].append(measure_table(args, stack_env, endpoints, sql, label if n == 0 else ""))
+            cache.clear()
+    extra = after_table(args, server_env(args, modules[0]), scenario, tokens)
+    results = {module: median_rows(tables) for module, tables in rounds.items()}
+    step("results" + (f" (medians of {args.rounds} rounds)" if args.rounds > 1 else ""))
     for module, rows in results.items():
         ceiling = next((r["rps"] for r in rows if r["name"] == "/health/ (ceiling)"), None) or rows[0]["rps"]
         bare = next((r["rps"] for r in rows if r["name"].startswith("/health/ on a bare")), None)
         print(f"\n{module} settings:\n" + table(rows, ceiling, bare))
     if len(results) > 1:
         print("\n" + compare(results))
+        if args.rounds > 1:
+            print("\n" + spread(rounds))
     for size, result in extra.get("curve", []):
         print(f"  catalog at {size:>8,} courses: p50 {result['p50_ms']:.1f} ms, {result['rps']:.0f} req/s")
     if extra.get("storm"):
         print(extra["storm"])
     if args.json:
-        Path(args.json).write_text(json.dumps({"results": results, **extra}, indent=1, default=str))
+        Path(args.json).write_text(json.dumps({"results": results, "rounds": rounds, **extra}, indent=1, default=str))
     if extra.get("once") is False:
         sys.exit(1)
 
