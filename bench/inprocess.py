@@ -5,8 +5,12 @@ the data set bench/run.py left (run it once first), timing the wall clock and th
     .venv/bin/python bench/inprocess.py                       # production and local settings, 200 each
     .venv/bin/python bench/inprocess.py --settings production --requests 500
 
+    .venv/bin/python bench/inprocess.py --rounds 5              # alternating, medians
+
 Each settings module runs in its own process (settings are read once); the table compares them.
-The database and Redis are the same as bench/run.py's (DATABASE_URL, REDIS_URL)."""
+The database and Redis are the same as bench/run.py's (DATABASE_URL, REDIS_URL). Django's test
+client keeps the database connection between requests whatever CONN_MAX_AGE says, so the cost of
+connecting per request (development's default) shows only under bench/run.py."""
 
 import argparse
 import json
@@ -56,10 +60,22 @@ def measure(requests: int) -> dict:
     return results
 
 
+def _medians(runs: list[dict]) -> dict:
+    """Per endpoint, the median wall and CPU milliseconds of the runs."""
+    middle = (len(runs) - 1) // 2
+    return {
+        name: {key: sorted(r[name][key] for r in runs)[middle] for key in ("wall_ms", "cpu_ms")}
+        for name in runs[0]
+    }
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--settings", default="production,local")
     p.add_argument("--requests", type=int, default=200)
+    p.add_argument(
+        "--rounds", type=int, default=1, help="measure each module this many times, alternating; print medians"
+    )
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -67,19 +83,23 @@ def main() -> None:
         return
     if not run.SCENARIO_FILE.exists():
         sys.exit("No data set: run bench/run.py first (it leaves .bench-scenario.json).")
-    by_module = {}
-    for module in args.settings.split(","):
-        env = run.server_env(argparse.Namespace(), module)
-        env["DJANGO_SETTINGS_MODULE"] = f"lms.settings.{module}"
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", "--requests", str(args.requests)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        by_module[module] = json.loads(out.stdout.strip().splitlines()[-1])
-    modules = list(by_module)
+    modules = args.settings.split(",")
+    runs: dict[str, list[dict]] = {module: [] for module in modules}
+    for n in range(args.rounds):
+        for module in modules if n % 2 == 0 else modules[::-1]:  # a, b, b, a: drift falls on both
+            env = run.server_env(argparse.Namespace(), module)
+            env["DJANGO_SETTINGS_MODULE"] = f"lms.settings.{module}"
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", "--requests", str(args.requests)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs[module].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    by_module = {module: _medians(measured) for module, measured in runs.items()}
+    if args.rounds > 1:
+        print(f"medians of {args.rounds} rounds")
     head = f"| {'endpoint':<46} | " + " | ".join(f"{m + ' ms (CPU)':>22}" for m in modules) + " |"
     print(head)
     print("|" + "|".join("-" * len(c) for c in head.split("|")[1:-1]) + "|")

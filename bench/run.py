@@ -745,6 +745,7 @@ def endpoints_for(scenario: dict, tokens: dict) -> list[tuple[str, str, dict]]:
         ("catalog list, uncached", "/api/v1/courses/", {"bust": True}),
         ("catalog filtered, uncached", "/api/v1/courses/?category=cat-3&level=beginner&max_price=60", {"bust": True}),
         ("catalog searched, uncached", "/api/v1/courses/?search=python", {"bust": True}),
+        ("catalog page 200, uncached", "/api/v1/courses/?page=200", {"bust": True}),
         ("catalog by rating, uncached", "/api/v1/courses/?ordering=-average_rating", {"bust": True}),
         ("course detail, cached (anonymous)", f"/api/v1/courses/{course}/", {}),
         ("course detail, conditional GET (304)", f"/api/v1/courses/{course}/", {"conditional": True}),

@@ -13,7 +13,7 @@ from accounts.tests.factories import InstructorFactory, StudentFactory
 from courses import selectors
 from courses.api.cards import CATALOG, ENROLLED, ENROLLMENT_VALUES, CourseCards, enrollment_items, taught_cards
 from courses.api.serializers import CourseSerializer, EnrollmentSerializer, InstructorCourseSerializer
-from courses.models import Course, CourseStatus, Enrollment, LessonCompletion
+from courses.models import Course, CourseStatus, Enrollment, EnrollmentStatus, LessonCompletion
 from courses.progress import progress_for
 from courses.tests.factories import CourseFactory, LessonFactory, SectionFactory
 from media.models import Upload, UploadPurpose, UploadStatus
@@ -104,7 +104,8 @@ def test_enrollment_items_are_the_serializers_output(courses, student):
     first.refresh_from_db()
     enrollments = [Enrollment.objects.create(student=student, course=course) for course in courses]
     LessonCompletion.objects.create(enrollment=enrollments[0], lesson=lessons[0])
-    Enrollment.objects.filter(pk=enrollments[1].pk).update(status="completed", completed_at=timezone.now())
+    Enrollment.objects.filter(pk=enrollments[1].pk).update(completed_at=timezone.now())
+    Enrollment.objects.filter(pk=enrollments[2].pk).update(status=EnrollmentStatus.REVOKED, revoked_at=timezone.now())
 
     request = RequestFactory().get("/api/v1/me/enrollments/")
     queryset = Enrollment.objects.filter(student=student).order_by("id")
@@ -131,3 +132,30 @@ def test_taught_cards_are_the_serializers_output(courses):
     assert items == [dict(item) for item in expected]
     assert [list(item) for item in items] == [list(item) for item in expected]
     assert [item["revenue"] for item in items] == ["49.90", "0.00"]
+
+
+def test_later_pages_and_searches_fetch_ids_first_and_keep_the_order(
+    anon_client, instructor, settings, django_assert_num_queries
+):
+    """A later page or a search takes the page's ids, then their rows: the same courses in the same
+    order as the single query of a first page (the catalog cache off: every request runs its COUNT)."""
+    settings.CATALOG_CACHE_SECONDS = 0
+    for n in range(7):
+        CourseFactory(
+            instructor=instructor,
+            title=f"Python {n}" if n % 2 else f"Cooking {n}",
+            status=CourseStatus.PUBLISHED,
+            published_at=timezone.now() - timedelta(hours=n),
+            price=Decimal(n),
+        )
+    whole = anon_client.get("/api/v1/courses/?page_size=100&ordering=-price").json()["results"]
+    pages = []
+    for number in (1, 2, 3):
+        with django_assert_num_queries(2 if number == 1 else 3):  # COUNT, then rows (page 1) or ids and rows
+            response = anon_client.get(f"/api/v1/courses/?page_size=3&ordering=-price&page={number}")
+        pages += response.json()["results"]
+    assert pages == whole
+    found = anon_client.get("/api/v1/courses/?search=python&page_size=2").json()
+    assert found["count"] == 3 and [c["title"] for c in found["results"]] == ["Python 1", "Python 3"]
+    again = anon_client.get("/api/v1/courses/?search=python&page_size=2&page=2").json()
+    assert [c["title"] for c in again["results"]] == ["Python 5"]
