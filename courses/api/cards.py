@@ -10,6 +10,10 @@ for every kind of course (cover or not, variants made or not, no category, erase
 
 from functools import cache
 
+from django.conf import settings
+from django.utils import timezone
+from rest_framework.settings import api_settings
+
 from accounts.models import display_name
 from courses.progress import EnrollmentRef, LessonCount, progress_for
 
@@ -61,6 +65,24 @@ def _fields():
     return CourseSerializer().fields
 
 
+def datetime_formatter():
+    """A function that writes a datetime as DRF's DateTimeField does (ISO 8601 in the current time
+    zone, "Z" for UTC), with the zone looked up once for a page rather than once per value (the
+    lookup was a fifth of building a catalog page's cards)."""
+    field = _fields()["created_at"]
+    if api_settings.DATETIME_FORMAT.lower() != "iso-8601" or not settings.USE_TZ:
+        return field.to_representation
+    zone = timezone.get_current_timezone()
+
+    def when(value):
+        if not value:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return when
+
+
 class CourseCards:
     """Cards from rows of a queryset's `.values(*cards.names)`; `prefix` is the path from the
     queried model to the course ("course__" for enrollments)."""
@@ -69,7 +91,8 @@ class CourseCards:
         self.prefix = prefix
         self.names = tuple(prefix + name for name in CARD_VALUES)
 
-    def card(self, row: dict, request) -> dict:
+    def card(self, row: dict, request, when=None) -> dict:
+        """One card; `when` is a datetime_formatter() shared by the page's cards."""
         (
             pk,
             slug,
@@ -106,6 +129,7 @@ class CourseCards:
             updated_at,
         ) = map(row.__getitem__, self.names)
         fields = _fields()
+        when = when or datetime_formatter()
         cover = None
         if cover_id is not None:
             cover = cover_fields(request, cover_key, cover_width, cover_height, cover_variants, cover_derived_at)
@@ -139,13 +163,14 @@ class CourseCards:
             "rating_count": rating_count,
             "rating_distribution": {str(stars): int(n) for stars, n in rating_distribution.items()},
             "enrollment_count": enrollment_count,
-            "published_at": fields["published_at"].to_representation(published_at),
-            "created_at": fields["created_at"].to_representation(created_at),
-            "updated_at": fields["updated_at"].to_representation(updated_at),
+            "published_at": when(published_at),
+            "created_at": when(created_at),
+            "updated_at": when(updated_at),
         }
 
     def cards(self, rows, request) -> list[dict]:
-        return [self.card(row, request) for row in rows]
+        when = datetime_formatter()
+        return [self.card(row, request, when) for row in rows]
 
 
 CATALOG = CourseCards()
@@ -153,8 +178,8 @@ CATALOG = CourseCards()
 
 def taught_cards(rows, request) -> list[dict]:
     """InstructorCourseSerializer's representation of rows of `.values(*CATALOG.names, "revenue")`."""
-    money = _revenue_field().to_representation
-    return [{**CATALOG.card(row, request), "revenue": money(row["revenue"])} for row in rows]
+    money, when = _revenue_field().to_representation, datetime_formatter()
+    return [{**CATALOG.card(row, request, when), "revenue": money(row["revenue"])} for row in rows]
 
 
 @cache
@@ -178,11 +203,11 @@ def enrollment_items(rows, request) -> list[dict]:
         for row in rows
     ]
     progress = progress_for(refs)
-    when = _fields()["created_at"].to_representation
+    when = datetime_formatter()
     return [
         {
             "id": row["id"],
-            "course": ENROLLED.card(row, request),
+            "course": ENROLLED.card(row, request, when),
             "status": row["status"],
             "source": row["source"],
             "progress_percent": progress[row["id"]].percent,

@@ -67,10 +67,10 @@ def courses():
     return Course.objects.select_related("category", "instructor", "cover").order_by("id")
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
-def test_catalog_cards_are_the_serializers_output(courses, language):
+@pytest.mark.parametrize("language, zone", [("en", "UTC"), ("fr", "Europe/Paris")])
+def test_catalog_cards_are_the_serializers_output(courses, language, zone):
     request = RequestFactory().get("/api/v1/courses/", HTTP_HOST="testserver")
-    with translation.override(language):
+    with translation.override(language), timezone.override(zone):
         expected = CourseSerializer(courses, many=True, context={"request": request}).data
         rows = courses.values(*CATALOG.names)
         assert CATALOG.cards(rows, request) == [dict(card) for card in expected]
