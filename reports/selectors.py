@@ -19,7 +19,6 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -35,8 +34,9 @@ from accounts.models import User
 from activity.models import ActivityEvent
 from assignments.models import Assignment, Submission, SubmissionStatus
 from certificates.models import Certificate
+from courses.api.cards import CATALOG, ENROLLED, ENROLLMENT_VALUES
 from courses.models import Course, Enrollment, EnrollmentStatus, Lesson
-from courses.progress import progress_for
+from courses.progress import EnrollmentRef, LessonCount, progress_for
 from forum.models import Report, ReportStatus
 from notifications.selectors import notification_unread_count_for_user
 from payments.models import Order, OrderStatus
@@ -55,6 +55,85 @@ DUE_SOON_DAYS = 14  # the student dashboard's horizon for assignments due soon
 DASHBOARD_ITEMS = 5  # recent quiz results, assignments due soon, recently graded
 UPCOMING_DAYS = 14  # the student dashboard's horizon for `upcoming`
 UPCOMING_ITEMS = 10
+
+# The columns the dashboards read (`.values()`), which reports.api.serializers formats as the
+# dashboards' serializers describe them.
+CERTIFICATE_VALUES = (
+    "id",
+    "course_id",
+    "course__slug",
+    "course__title",
+    "status",
+    "issued_at",
+    "completed_at",
+    "verification_code",
+    "student_name",
+    "course_title",
+    "instructor_name",
+    "version",
+    "pdf_sha256",
+    "revoked_at",
+    "revoked_reason",
+)
+QUIZ_RESULT_VALUES = (
+    "id",
+    "quiz_id",
+    "quiz__title",
+    "quiz__course_id",
+    "quiz__show_correct_answers",
+    "percent",
+    "passed",
+    "submitted_at",
+)
+DUE_VALUES = ("id", "title", "course_id", "course__slug", "course__title", "due_at", "points")
+GRADED_VALUES = (
+    "id",
+    "attempt",
+    "assignment_id",
+    "assignment__title",
+    "assignment__points",
+    "assignment__course_id",
+    "assignment__course__slug",
+    "assignment__course__title",
+    "grade__points",
+    "grade__percent",
+    "grade__graded_at",
+)
+# An instructor's course: its card (courses.api.cards) and these annotations.
+COURSE_FIGURES = (
+    "active_students_30d",
+    "completions",
+    "revenue",
+    "unanswered_reviews",
+    "quiz_attempts",
+    "quiz_passes",
+    "submissions_to_grade",
+    "oldest_waiting_at",
+)
+COHORT_VALUES = ("id", "name", "starts_at", "ends_at", "capacity", "seats_taken", "waitlist_count")
+PERSON_VALUES = ("first_name", "last_name", "email", "erased_at")  # accounts.models.display_name's
+REVIEW_VALUES = (
+    "id",
+    "course_id",
+    "student_id",
+    *(f"student__{name}" for name in PERSON_VALUES),
+    "rating",
+    "comment",
+    "reply__id",
+    "reply__body",
+    "reply__created_at",
+    "reply__updated_at",
+    "created_at",
+    "updated_at",
+)
+RECENT_ENROLLMENT_VALUES = (
+    "id",
+    "student_id",
+    *(f"student__{name}" for name in PERSON_VALUES),
+    "course_id",
+    "course__title",
+    "enrolled_at",
+)
 
 
 def _count_per_course(queryset: QuerySet, course_field: str = "course") -> Coalesce:
@@ -233,38 +312,44 @@ def report_build(
 
 
 # --- student -------------------------------------------------------------------------------------
-def _enrolled_in(student: User, course_field: str) -> Exists:
-    """The student holds an active enrollment in the course of the outer row (`course_field`)."""
+def _enrolled_in(student: User, course_field: str, courses: list[int] | None) -> Exists | Q:
+    """The student holds an active enrollment in the course of the outer row (`course_field`).
+    `courses`: the ids of those courses when the caller read them already (a plain IN list is
+    cheaper to build than the subquery)."""
+    if courses is not None:
+        return Q(**{f"{course_field}_id__in": courses})
     return Exists(
         Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE, course=OuterRef(course_field))
     )
 
 
-def assignment_list_due_soon_for_student(student: User, *, days: int = DUE_SOON_DAYS) -> QuerySet[Assignment]:
-    """Assignments of the student's active enrollments due from now to `days` ahead (both ends
-    included), that they have not submitted to yet, the nearest first; their courses loaded. One
-    query. Work already submitted (graded or not) and work past due are not listed."""
+def assignment_list_due_soon_for_student(
+    student: User, *, courses: list[int] | None = None, days: int = DUE_SOON_DAYS
+) -> QuerySet[Assignment]:
+    """Assignments of the student's active enrollments (`courses`: their courses' ids, if known)
+    due from now to `days` ahead (both ends included), that they have not submitted to yet, the
+    nearest first. One query. Work already submitted (graded or not) and work past due are not
+    listed."""
     now = timezone.now()
     submitted = Submission.objects.filter(student=student, assignment=OuterRef("pk"))
     return (
         Assignment.objects.filter(
-            _enrolled_in(student, "course"), due_at__gte=now, due_at__lte=now + datetime.timedelta(days=days)
+            _enrolled_in(student, "course", courses),
+            due_at__gte=now,
+            due_at__lte=now + datetime.timedelta(days=days),
         )
         .exclude(Exists(submitted))
-        .select_related("course")
         .order_by("due_at", "id")
     )
 
 
-def submission_list_graded_for_student(student: User) -> QuerySet[Submission]:
-    """The student's graded submissions in the courses they are still enrolled in (an assignment of
-    a course they left is closed to them), the most recently graded first (a re-grade counts from
-    when it was given); the current grade, assignment and course loaded. One query."""
-    return (
-        Submission.objects.filter(_enrolled_in(student, "assignment__course"), student=student, grade__isnull=False)
-        .select_related("grade", "assignment__course")
-        .order_by("-grade__graded_at", "-id")
-    )
+def submission_list_graded_for_student(student: User, *, courses: list[int] | None = None) -> QuerySet[Submission]:
+    """The student's graded submissions in the courses they are still enrolled in (`courses`: their
+    ids, if known; an assignment of a course they left is closed to them), the most recently graded
+    first (a re-grade counts from when it was given). One query."""
+    return Submission.objects.filter(
+        _enrolled_in(student, "assignment__course", courses), student=student, grade__isnull=False
+    ).order_by("-grade__graded_at", "-id")
 
 
 def upcoming_for_student(student: User, *, days: int = UPCOMING_DAYS, limit: int = UPCOMING_ITEMS) -> list[dict]:
@@ -299,56 +384,85 @@ def upcoming_for_student(student: User, *, days: int = UPCOMING_DAYS, limit: int
 
 
 def dashboard_for_student(student: User, *, limit: int = 20) -> dict:
-    enrollments = list(
+    """The student dashboard's data as rows of plain values (reports.api.serializers
+    student_dashboard_data formats them): the newest `limit` active enrollments with their course
+    card's columns, `progress` ({enrollment id: Progress}) and `next_lesson`; the counts; the other
+    lists. Built from `.values()` rows rather than model instances: instances and DRF fields were
+    most of the request's time (bench/README.md)."""
+    # One row more than shown tells whether the list holds every active enrollment: then the counts
+    # come from it, with no COUNT query.
+    rows = list(
         Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE)
-        .select_related("course__instructor", "course__category", "course__cover")
-        .order_by("-enrolled_at", "-id")[:limit]
+        .order_by("-enrolled_at", "-id")
+        .values(*ENROLLMENT_VALUES, *ENROLLED.names)[: limit + 1]
     )
-    progress = progress_for(enrollments)
-    course_ids = [e.course_id for e in enrollments]
-    curricula: dict[int, list[tuple[int, str]]] = {cid: [] for cid in course_ids}
+    every = len(rows) <= limit
+    rows = rows[:limit]
+    progress = progress_for(
+        [
+            EnrollmentRef(
+                r["id"], r["student_id"], r["course_id"], r["enrolled_at"], LessonCount(r["course__lesson_count"])
+            )
+            for r in rows
+        ]
+    )
+    curricula: dict[int, list[tuple[int, str]]] = {r["course_id"]: [] for r in rows}
     for course_id, lesson_id, title in (
-        Lesson.objects.filter(course_id__in=course_ids)
+        Lesson.objects.filter(course_id__in=curricula)
         .order_by("course_id", "section__order", "section_id", "order", "id")
         .values_list("course_id", "id", "title")
     ):
         curricula[course_id].append((lesson_id, title))
-    for enrollment in enrollments:
-        done = set(progress[enrollment.pk].ids("lessons"))
-        upcoming = next(((pk, title) for pk, title in curricula[enrollment.course_id] if pk not in done), None)
-        enrollment.next_lesson = {"id": upcoming[0], "title": upcoming[1]} if upcoming else None
-    counts = Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE).aggregate(
-        active=Count("pk"), completed=Count("pk", filter=Q(completed_at__isnull=False))
-    )
+    for row in rows:
+        done = set(progress[row["id"]].ids("lessons"))
+        first = next(((pk, title) for pk, title in curricula[row["course_id"]] if pk not in done), None)
+        row["next_lesson"] = {"id": first[0], "title": first[1]} if first else None
+    if every:
+        counts = {"active": len(rows), "completed": sum(r["completed_at"] is not None for r in rows)}
+    else:
+        counts = Enrollment.objects.filter(student=student, status=EnrollmentStatus.ACTIVE).aggregate(
+            active=Count("pk"), completed=Count("pk", filter=Q(completed_at__isnull=False))
+        )
+    # Work due, graded work and the calendar belong to active enrollments: without one, nothing to
+    # ask. With every active enrollment read, their courses are a list (no subquery to build).
+    due, graded, upcoming = [], [], []
+    if rows:
+        courses = [row["course_id"] for row in rows] if every else None
+        due = assignment_list_due_soon_for_student(student, courses=courses).values(*DUE_VALUES)
+        graded = submission_list_graded_for_student(student, courses=courses).values(*GRADED_VALUES)
+        upcoming = upcoming_for_student(student)
     return {
-        "enrollments": enrollments,
+        "enrollments": rows,
         "progress": progress,
         "active_count": counts["active"],
         "completed_count": counts["completed"],
         "certificates": list(
-            Certificate.objects.filter(student=student).select_related("course").order_by("-issued_at")[:limit]
+            Certificate.objects.filter(student=student).order_by("-issued_at").values(*CERTIFICATE_VALUES)[:limit]
         ),
         "recent_quiz_results": list(
             Attempt.objects.filter(student=student, submitted_at__isnull=False)
-            .select_related("quiz")
-            .order_by("-submitted_at", "-id")[:DASHBOARD_ITEMS]
+            .order_by("-submitted_at", "-id")
+            .values(*QUIZ_RESULT_VALUES)[:DASHBOARD_ITEMS]
         ),
-        "assignments_due_soon": list(assignment_list_due_soon_for_student(student)[:DASHBOARD_ITEMS]),
-        "recently_graded": list(submission_list_graded_for_student(student)[:DASHBOARD_ITEMS]),
+        "assignments_due_soon": list(due[:DASHBOARD_ITEMS]),
+        "recently_graded": list(graded[:DASHBOARD_ITEMS]),
         "unread_notifications": notification_unread_count_for_user(user=student),
-        "upcoming": upcoming_for_student(student),
+        "upcoming": upcoming,
     }
 
 
 # --- instructor ----------------------------------------------------------------------------------
 def dashboard_for_instructor(instructor: User) -> dict:
+    """The instructor dashboard's data as rows of plain values (reports.api.serializers
+    instructor_dashboard_data formats them): each course's card columns with its figures and
+    current cohorts, the totals, the recent reviews and enrollments. Four queries (one without a
+    course)."""
     since = timezone.now() - datetime.timedelta(days=30)
     graded = Attempt.objects.filter(submitted_at__isnull=False)
     # Work waiting for a grade: what `next-ungraded` and `?status=submitted` list, every student's.
     waiting = Submission.objects.filter(status=SubmissionStatus.SUBMITTED)
     courses = list(
         Course.objects.filter(instructor=instructor)
-        .select_related("instructor", "category", "cover")
         .annotate(
             active_students_30d=_count_per_course(
                 Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, last_activity_at__gte=since)
@@ -366,51 +480,56 @@ def dashboard_for_instructor(instructor: User) -> dict:
                 waiting.filter(assignment__course=OuterRef("pk")).order_by("submitted_at").values("submitted_at")[:1]
             ),
         )
-        .prefetch_related(
-            # Cohorts not yet ended, with their seat figures: one query for every course.
-            Prefetch(
-                "cohorts",
-                queryset=cohort_list_with_figures().filter(ends_at__gt=timezone.now()).order_by("starts_at", "id"),
-                to_attr="current_cohorts",
-            )
-        )
         .order_by("-created_at", "-id")
+        .values(*CATALOG.names, *COURSE_FIGURES)
     )
+    # Cohorts not yet ended, with their seat figures: one query for every course (none without one).
+    cohorts: dict[int, list[dict]] = {course["id"]: [] for course in courses}
+    if cohorts:
+        for cohort in (
+            cohort_list_with_figures()
+            .filter(course_id__in=cohorts, ends_at__gt=timezone.now())
+            .order_by("starts_at", "id")
+            .values("course_id", *COHORT_VALUES)
+        ):
+            cohorts[cohort.pop("course_id")].append(cohort)
     for course in courses:
-        enrolled = course.enrollment_count
-        course.completion_rate = round(course.completions / enrolled, 4) if enrolled else None
-        course.quiz_pass_rate = round(course.quiz_passes / course.quiz_attempts, 4) if course.quiz_attempts else None
-    rated = [c for c in courses if c.rating_count]
-    rating_total = sum(c.rating_count for c in rated)
+        enrolled = course["enrollment_count"]
+        attempts = course["quiz_attempts"]
+        course["completion_rate"] = round(course["completions"] / enrolled, 4) if enrolled else None
+        course["quiz_pass_rate"] = round(course["quiz_passes"] / attempts, 4) if attempts else None
+        course["cohorts"] = cohorts[course["id"]]
+    rated = [c for c in courses if c["rating_count"]]
+    rating_total = sum(c["rating_count"] for c in rated)
     totals = {
         "courses": len(courses),
-        "enrollments": sum(c.enrollment_count for c in courses),
-        "active_students_30d": sum(c.active_students_30d for c in courses),
-        "completions": sum(c.completions for c in courses),
-        "revenue": sum((c.revenue for c in courses), ZERO),
+        "enrollments": sum(c["enrollment_count"] for c in courses),
+        "active_students_30d": sum(c["active_students_30d"] for c in courses),
+        "completions": sum(c["completions"] for c in courses),
+        "revenue": sum((c["revenue"] for c in courses), ZERO),
         "rating_count": rating_total,
         "average_rating": (
-            (sum(c.average_rating * c.rating_count for c in rated) / rating_total).quantize(Decimal("0.01"))
+            (sum(c["average_rating"] * c["rating_count"] for c in rated) / rating_total).quantize(Decimal("0.01"))
             if rating_total
             else None
         ),
-        "unanswered_reviews": sum(c.unanswered_reviews for c in courses),
-        "submissions_to_grade": sum(c.submissions_to_grade for c in courses),
-        "oldest_waiting_at": min((c.oldest_waiting_at for c in courses if c.oldest_waiting_at), default=None),
+        "unanswered_reviews": sum(c["unanswered_reviews"] for c in courses),
+        "submissions_to_grade": sum(c["submissions_to_grade"] for c in courses),
+        "oldest_waiting_at": min((c["oldest_waiting_at"] for c in courses if c["oldest_waiting_at"]), default=None),
     }
+    reviews, enrollments = [], []
+    if courses:  # both are of the instructor's courses: without one, nothing to ask
+        reviews = review_list_for_instructor(instructor).order_by("-created_at", "-id").values(*REVIEW_VALUES)
+        enrollments = (
+            Enrollment.objects.filter(course__instructor=instructor)
+            .order_by("-enrolled_at", "-id")
+            .values(*RECENT_ENROLLMENT_VALUES)
+        )
     return {
         "courses": courses,
         "totals": totals,
-        "recent_reviews": list(
-            review_list_for_instructor(instructor)
-            .select_related("student", "course", "reply")
-            .order_by("-created_at", "-id")[:5]
-        ),
-        "recent_enrollments": list(
-            Enrollment.objects.filter(course__instructor=instructor)
-            .select_related("student", "course")
-            .order_by("-enrolled_at", "-id")[:5]
-        ),
+        "recent_reviews": list(reviews[:5]),
+        "recent_enrollments": list(enrollments[:5]),
     }
 
 

@@ -1,11 +1,17 @@
 import datetime
+from functools import cache
+from types import SimpleNamespace
 
+from django.urls import reverse
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import PublicUserSerializer
+from accounts.models import display_name
 from certificates.api.serializers import CertificateSerializer
+from certificates.rendering import verify_url
+from courses.api.cards import CATALOG, ENROLLED, datetime_formatter
 from courses.api.serializers import CourseRefSerializer, CourseSerializer, EnrollmentSerializer
 from lms.api.serializers import InputSerializer
 from quizzes.selectors import student_sees_score
@@ -96,6 +102,9 @@ class DashboardEnrollmentSerializer(EnrollmentSerializer):
         read_only_fields = fields
 
 
+QUIZ_PERCENT = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
 class QuizResultSerializer(serializers.Serializer):
     attempt = serializers.IntegerField(source="pk")
     quiz = serializers.IntegerField(source="quiz_id")
@@ -111,7 +120,7 @@ class QuizResultSerializer(serializers.Serializer):
     def get_percent(self, attempt):
         if not student_sees_score(attempt.quiz):
             return None
-        return serializers.DecimalField(max_digits=5, decimal_places=2).to_representation(attempt.percent)
+        return QUIZ_PERCENT.to_representation(attempt.percent)
 
 
 class DueAssignmentSerializer(serializers.Serializer):
@@ -298,3 +307,235 @@ class AdminDashboardSerializer(serializers.Serializer):
     signups_by_day = ReportPointSerializer(many=True)
     enrollments_by_day = ReportPointSerializer(many=True)
     open_forum_reports = serializers.IntegerField()
+
+
+# --- the dashboards' bodies, built by plain functions ---------------------------------------------
+# The student and instructor dashboards are built from `.values()` rows (reports.selectors) by the
+# functions below: model instances and DRF's field machinery were most of their cost (bench/README.md,
+# "Round two"). The serializers above stay the contract (the schema is generated from them), and
+# reports/tests/test_dashboard_bodies.py holds these functions' output equal to theirs, values and
+# key order, for every shape of data. `when` is a courses.api.cards.datetime_formatter(), one a body.
+@cache
+def _decimals() -> dict:
+    """The serializers' own decimal fields' formatting (COERCE_DECIMAL_TO_STRING, each field's
+    digits)."""
+    graded = GradedSubmissionSerializer().fields
+    course = InstructorDashboardCourseSerializer().fields
+    totals = InstructorTotalsSerializer().fields
+    return {
+        "graded_points": graded["points"].to_representation,
+        "graded_percent": graded["percent"].to_representation,
+        "revenue": course["revenue"].to_representation,
+        "total_revenue": totals["revenue"].to_representation,
+        "average_rating": totals["average_rating"].to_representation,
+    }
+
+
+@cache
+def _sees_score(policy: str) -> bool:
+    # quizzes.selectors.student_sees_score keeps the rule; it reads nothing of the quiz but its review
+    # policy, which the row holds (a quiz it cannot read would fail test_dashboard_bodies loudly).
+    return student_sees_score(SimpleNamespace(show_correct_answers=policy))
+
+
+def _course_ref(row: dict, prefix: str) -> dict:
+    """CourseRefSerializer's representation of the row's `{prefix}_id`, `{prefix}__slug` and
+    `{prefix}__title`."""
+    return {"id": row[f"{prefix}_id"], "slug": row[f"{prefix}__slug"], "title": row[f"{prefix}__title"]}
+
+
+def _person(row: dict, prefix: str) -> dict:
+    """PublicUserSerializer's representation of the row's `{prefix}_id` and `{prefix}__` columns of
+    reports.selectors.PERSON_VALUES."""
+    first, last = row[f"{prefix}__first_name"], row[f"{prefix}__last_name"]
+    return {
+        "id": row[f"{prefix}_id"],
+        "first_name": first,
+        "last_name": last,
+        "full_name": display_name(first, last, row[f"{prefix}__email"], row[f"{prefix}__erased_at"]),
+    }
+
+
+def _enrollment(row: dict, progress: dict, request, when) -> dict:
+    return {
+        "id": row["id"],
+        "course": ENROLLED.card(row, request, when),
+        "status": row["status"],
+        "source": row["source"],
+        "progress_percent": progress[row["id"]].percent if row["id"] in progress else 0,
+        "enrolled_at": when(row["enrolled_at"]),
+        "completed_at": when(row["completed_at"]),
+        "next_lesson": row["next_lesson"],
+    }
+
+
+def _certificate(row: dict, request, when) -> dict:
+    download = reverse("certificate-download", args=[row["id"]])
+    return {
+        "id": row["id"],
+        "course": _course_ref(row, "course"),
+        "status": row["status"],
+        "issued_at": when(row["issued_at"]),
+        "completed_at": when(row["completed_at"]),
+        "verification_code": row["verification_code"],
+        "student_name": row["student_name"],
+        "course_title": row["course_title"],
+        "instructor_name": row["instructor_name"],
+        "version": row["version"],
+        "pdf_sha256": row["pdf_sha256"],
+        "revoked_at": when(row["revoked_at"]),
+        "revoked_reason": row["revoked_reason"],
+        "download_url": request.build_absolute_uri(download) if request else download,
+        "verify_url": verify_url(row["verification_code"]),
+    }
+
+
+def _quiz_result(row: dict, when) -> dict:
+    sees = _sees_score(row["quiz__show_correct_answers"])
+    return {
+        "attempt": row["id"],
+        "quiz": row["quiz_id"],
+        "quiz_title": row["quiz__title"],
+        "course": row["quiz__course_id"],
+        "percent": QUIZ_PERCENT.to_representation(row["percent"]) if sees else None,
+        "passed": row["passed"],
+        "submitted_at": when(row["submitted_at"]),
+    }
+
+
+def _due(row: dict, when) -> dict:
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "course": _course_ref(row, "course"),
+        "due_at": when(row["due_at"]),
+        "points": row["points"],
+    }
+
+
+def _graded(row: dict, when) -> dict:
+    decimals = _decimals()
+    return {
+        "submission": row["id"],
+        "attempt": row["attempt"],
+        "assignment": {
+            "id": row["assignment_id"],
+            "title": row["assignment__title"],
+            "points": row["assignment__points"],
+        },
+        "course": _course_ref(row, "assignment__course"),
+        "points": decimals["graded_points"](row["grade__points"]),
+        "percent": decimals["graded_percent"](row["grade__percent"]),
+        "graded_at": when(row["grade__graded_at"]),
+    }
+
+
+def _upcoming(event: dict, when) -> dict:
+    return {
+        "type": event["type"],
+        "course": event["course"],
+        "id": event["id"],
+        "title": event["title"],
+        "at": when(event["at"]),
+    }
+
+
+def student_dashboard_data(data: dict, request) -> dict:
+    """StudentDashboardSerializer's representation of reports.selectors.dashboard_for_student."""
+    progress, when = data["progress"], datetime_formatter()
+    return {
+        "enrollments": [_enrollment(row, progress, request, when) for row in data["enrollments"]],
+        "active_count": data["active_count"],
+        "completed_count": data["completed_count"],
+        "certificates": [_certificate(row, request, when) for row in data["certificates"]],
+        "recent_quiz_results": [_quiz_result(row, when) for row in data["recent_quiz_results"]],
+        "assignments_due_soon": [_due(row, when) for row in data["assignments_due_soon"]],
+        "recently_graded": [_graded(row, when) for row in data["recently_graded"]],
+        "unread_notifications": data["unread_notifications"],
+        "upcoming": [_upcoming(event, when) for event in data["upcoming"]],
+    }
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _taught(row: dict, when) -> dict:
+    return {
+        **CATALOG.card(row, None, when),
+        "active_students_30d": row["active_students_30d"],
+        "completions": row["completions"],
+        "completion_rate": _rate(row["completion_rate"]),
+        "revenue": _decimals()["revenue"](row["revenue"]),
+        "unanswered_reviews": row["unanswered_reviews"],
+        "quiz_attempts": row["quiz_attempts"],
+        "quiz_pass_rate": _rate(row["quiz_pass_rate"]),
+        "submissions_to_grade": row["submissions_to_grade"],
+        "oldest_waiting_at": when(row["oldest_waiting_at"]),
+        "cohorts": [
+            {
+                "id": cohort["id"],
+                "name": cohort["name"],
+                "starts_at": when(cohort["starts_at"]),
+                "ends_at": when(cohort["ends_at"]),
+                "capacity": cohort["capacity"],
+                "seats_taken": cohort["seats_taken"],
+                "waitlist_count": cohort["waitlist_count"],
+            }
+            for cohort in row["cohorts"]
+        ],
+    }
+
+
+def _review(row: dict, when) -> dict:
+    reply = None
+    if row["reply__id"] is not None:
+        reply = {
+            "body": row["reply__body"],
+            "created_at": when(row["reply__created_at"]),
+            "updated_at": when(row["reply__updated_at"]),
+        }
+    return {
+        "id": row["id"],
+        "course": row["course_id"],
+        "student": _person(row, "student"),
+        "rating": row["rating"],
+        "comment": row["comment"],
+        "reply": reply,
+        "created_at": when(row["created_at"]),
+        "updated_at": when(row["updated_at"]),
+    }
+
+
+def instructor_dashboard_data(data: dict) -> dict:
+    """InstructorDashboardSerializer's representation of reports.selectors.dashboard_for_instructor
+    (as ever without a request: a cover's URLs are as the storage gives them)."""
+    decimals, when = _decimals(), datetime_formatter()
+    totals = data["totals"]
+    average = totals["average_rating"]
+    return {
+        "courses": [_taught(row, when) for row in data["courses"]],
+        "totals": {
+            "courses": totals["courses"],
+            "enrollments": totals["enrollments"],
+            "active_students_30d": totals["active_students_30d"],
+            "completions": totals["completions"],
+            "revenue": decimals["total_revenue"](totals["revenue"]),
+            "rating_count": totals["rating_count"],
+            "average_rating": None if average is None else decimals["average_rating"](average),
+            "unanswered_reviews": totals["unanswered_reviews"],
+            "submissions_to_grade": totals["submissions_to_grade"],
+            "oldest_waiting_at": when(totals["oldest_waiting_at"]),
+        },
+        "recent_reviews": [_review(row, when) for row in data["recent_reviews"]],
+        "recent_enrollments": [
+            {
+                "id": row["id"],
+                "student": _person(row, "student"),
+                "course": row["course_id"],
+                "course_title": row["course__title"],
+                "enrolled_at": when(row["enrolled_at"]),
+            }
+            for row in data["recent_enrollments"]
+        ],
+    }
