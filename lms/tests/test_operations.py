@@ -360,6 +360,23 @@ def test_gunicorn_logs_json_in_production_without_duplicate_access_lines():
     assert {line["logger"] for line in lines} == {"gunicorn.error"}
 
 
+@pytest.mark.parametrize("access_log, built", [("", False), ("-", True)])
+def test_gunicorn_builds_access_lines_only_when_asked(access_log, built):
+    """With a logging configuration (JSON in production), gunicorn would build each request's access
+    fields even with its access logger silenced; the configured logger class builds them only when
+    GUNICORN_ACCESS_LOG asks for access lines."""
+    code = (
+        "import runpy; from gunicorn.config import Config; "
+        "conf = runpy.run_path('gunicorn.conf.py'); cfg = Config(); "
+        "[cfg.set(k, conf[k]) for k in ('logger_class', 'logconfig_dict', 'accesslog') if k in conf]; "
+        "print(cfg.logger_class(cfg).access_log_enabled)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("LOG_FORMAT", "GUNICORN_ACCESS_LOG")}
+    env.update(DJANGO_SETTINGS_MODULE="lms.settings.production", GUNICORN_ACCESS_LOG=access_log)
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=BASE_DIR, capture_output=True, text=True)
+    assert result.stdout.strip() == str(built), result.stderr
+
+
 @pytest.mark.django_db
 def test_django_error_lines_carry_the_request_id_and_not_the_query_string(anon_client, json_log):
     response = anon_client.get("/api/v1/nowhere/?token=s3cr3t-value", HTTP_X_REQUEST_ID="req-404")
