@@ -73,6 +73,13 @@ class EnrollmentRef:
     enrolled_at: object
     course: LessonCount
 
+    @classmethod
+    def from_row(cls, row: dict) -> "EnrollmentRef":
+        """From a row of Enrollment `.values()` holding id, student_id, course_id, enrolled_at and
+        course__lesson_count."""
+        lessons = LessonCount(row["course__lesson_count"])
+        return cls(row["id"], row["student_id"], row["course_id"], row["enrolled_at"], lessons)
+
 
 Requirement = Callable[[Sequence, dict[int, set[tuple[str, int]]]], dict[int, Part]]
 CompletionHandler = Callable[[object], None]

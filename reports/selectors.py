@@ -36,7 +36,7 @@ from assignments.models import Assignment, Submission, SubmissionStatus
 from certificates.models import Certificate
 from courses.api.cards import CATALOG, ENROLLED, ENROLLMENT_VALUES
 from courses.models import Course, Enrollment, EnrollmentStatus, Lesson
-from courses.progress import EnrollmentRef, LessonCount, progress_for
+from courses.progress import EnrollmentRef, progress_for
 from forum.models import Report, ReportStatus
 from notifications.selectors import notification_unread_count_for_user
 from payments.models import Order, OrderStatus
@@ -398,14 +398,7 @@ def dashboard_for_student(student: User, *, limit: int = 20) -> dict:
     )
     every = len(rows) <= limit
     rows = rows[:limit]
-    progress = progress_for(
-        [
-            EnrollmentRef(
-                r["id"], r["student_id"], r["course_id"], r["enrolled_at"], LessonCount(r["course__lesson_count"])
-            )
-            for r in rows
-        ]
-    )
+    progress = progress_for([EnrollmentRef.from_row(r) for r in rows])
     curricula: dict[int, list[tuple[int, str]]] = {r["course_id"]: [] for r in rows}
     for course_id, lesson_id, title in (
         Lesson.objects.filter(course_id__in=curricula)

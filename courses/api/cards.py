@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.settings import api_settings
 
 from accounts.models import display_name
-from courses.progress import EnrollmentRef, LessonCount, progress_for
+from courses.progress import EnrollmentRef, progress_for
 
 from .serializers import CourseSerializer, InstructorCourseSerializer, cover_fields
 
@@ -192,27 +192,24 @@ ENROLLED = CourseCards("course__")
 ENROLLMENT_VALUES = ("id", "student_id", "course_id", "status", "source", "enrolled_at", "completed_at")
 
 
+def enrollment_item(row: dict, progress: dict, request, when) -> dict:
+    """EnrollmentSerializer's representation of one row of `.values(*ENROLLMENT_VALUES,
+    *ENROLLED.names)`; `progress` is progress_for's answer for the page, `when` a datetime_formatter()."""
+    done = progress.get(row["id"])
+    return {
+        "id": row["id"],
+        "course": ENROLLED.card(row, request, when),
+        "status": row["status"],
+        "source": row["source"],
+        "progress_percent": done.percent if done else 0,
+        "enrolled_at": when(row["enrolled_at"]),
+        "completed_at": when(row["completed_at"]),
+    }
+
+
 def enrollment_items(rows, request) -> list[dict]:
-    """EnrollmentSerializer's representation of each row of `.values(*ENROLLMENT_VALUES,
-    *ENROLLED.names)`, with each enrollment's progress (progress_for, its usual queries)."""
+    """enrollment_item() of each row, with each enrollment's progress (progress_for, its usual queries)."""
     rows = list(rows)
-    refs = [
-        EnrollmentRef(
-            row["id"], row["student_id"], row["course_id"], row["enrolled_at"], LessonCount(row["course__lesson_count"])
-        )
-        for row in rows
-    ]
-    progress = progress_for(refs)
+    progress = progress_for([EnrollmentRef.from_row(row) for row in rows])
     when = datetime_formatter()
-    return [
-        {
-            "id": row["id"],
-            "course": ENROLLED.card(row, request, when),
-            "status": row["status"],
-            "source": row["source"],
-            "progress_percent": progress[row["id"]].percent,
-            "enrolled_at": when(row["enrolled_at"]),
-            "completed_at": when(row["completed_at"]),
-        }
-        for row in rows
-    ]
+    return [enrollment_item(row, progress, request, when) for row in rows]

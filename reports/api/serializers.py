@@ -11,7 +11,7 @@ from accounts.api.serializers import PublicUserSerializer
 from accounts.models import display_name
 from certificates.api.serializers import CertificateSerializer
 from certificates.rendering import verify_url
-from courses.api.cards import CATALOG, ENROLLED, datetime_formatter
+from courses.api.cards import CATALOG, datetime_formatter, enrollment_item
 from courses.api.serializers import CourseRefSerializer, CourseSerializer, EnrollmentSerializer
 from lms.api.serializers import InputSerializer
 from quizzes.selectors import student_sees_score
@@ -357,16 +357,7 @@ def _person(row: dict, prefix: str) -> dict:
 
 
 def _enrollment(row: dict, progress: dict, request, when) -> dict:
-    return {
-        "id": row["id"],
-        "course": ENROLLED.card(row, request, when),
-        "status": row["status"],
-        "source": row["source"],
-        "progress_percent": progress[row["id"]].percent if row["id"] in progress else 0,
-        "enrolled_at": when(row["enrolled_at"]),
-        "completed_at": when(row["completed_at"]),
-        "next_lesson": row["next_lesson"],
-    }
+    return {**enrollment_item(row, progress, request, when), "next_lesson": row["next_lesson"]}
 
 
 def _certificate(row: dict, request, when) -> dict:
