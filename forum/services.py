@@ -156,7 +156,7 @@ def post_set_flag(*, post: Post, actor, flag: str, value: bool) -> Post:
     otherwise). Takes the post row's lock (comment_create takes it too: the sort key is never
     overwritten by a stale one)."""
     _require_moderator(actor, post.course)
-    post = Post.objects.select_for_update().select_related("course").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("course").get(pk=post.pk)
     if getattr(post, flag) != value:
         setattr(post, flag, value)
         post.sort_key = _sort_key(post)

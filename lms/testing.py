@@ -1,11 +1,12 @@
-"""Helpers the tests share: for the PostgreSQL race tests, calls released together in threads and a
-wait for a session blocked on a lock (to force an interleaving); for the access tables (need x
-role), what an access helper answered."""
+"""Helpers the tests share: for the PostgreSQL race tests, calls released together in threads, a
+wait for a session blocked on a lock (to force an interleaving) and a transaction held open with
+the locks it took; for the access tables (need x role), what an access helper answered."""
 
 import threading
 import time
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 
 from lms.errors import NotFound, NotPermitted
 
@@ -52,6 +53,40 @@ def wait_for_a_lock_waiter(timeout: float = 10.0) -> bool:
                 return True
             time.sleep(0.02)
     return False
+
+
+@contextmanager
+def held_open(call, *, lock_timeout: str = "3s"):
+    """Runs `call` in a transaction in another thread (its own connection) and keeps that
+    transaction open, with every lock it took, until the block ends. Inside the block, this
+    thread's connection gives up on a lock after `lock_timeout`: a statement that would wait on
+    the held locks raises (a 503 through the API) instead of hanging the test."""
+    held, release, failed = threading.Event(), threading.Event(), []
+
+    def hold():
+        try:
+            with transaction.atomic():
+                call()
+                held.set()
+                release.wait(60)
+        except BaseException as exc:  # reported below, never swallowed
+            failed.append(exc)
+            held.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert held.wait(20) and not failed, failed
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = %s", [lock_timeout])
+        yield
+    finally:
+        release.set()
+        thread.join(20)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
 
 
 def access_outcome(call, *, report: str = "code"):

@@ -444,7 +444,9 @@ def announcements_send_unsent(*, created_before, limit: int = 100) -> int:
 def announcement_send(*, announcement_id: int) -> int:
     """Delivers an announcement once: the row is locked and marked sent in the same transaction,
     so a retried or duplicated job sends nothing twice. Returns the number of recipients."""
-    announcement = Announcement.objects.select_for_update().select_related("course").filter(pk=announcement_id).first()
+    announcement = (
+        Announcement.objects.select_for_update(of=("self",)).select_related("course").filter(pk=announcement_id).first()
+    )
     if announcement is None or announcement.sent_at is not None:
         return 0
     recipients = enrollment_student_ids_active(course_id=announcement.course_id)

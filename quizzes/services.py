@@ -257,7 +257,7 @@ def attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
 @transaction.atomic
 def _close_expired_open_attempt(*, student, quiz: Quiz) -> None:
     attempt = (
-        Attempt.objects.select_for_update()
+        Attempt.objects.select_for_update(of=("self",))
         .select_related("quiz")
         .filter(quiz=quiz, student=student, submitted_at__isnull=True)
         .first()
@@ -336,8 +336,9 @@ def _attempt_start(*, student, quiz: Quiz) -> tuple[Attempt, bool]:
 
 def _locked_open(attempt: Attempt) -> Attempt:
     """The attempt again, its row locked until commit (so one save or submit at a time), or 409
-    when it was submitted meanwhile."""
-    attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+    when it was submitted meanwhile. Only the attempt's row: a lock on the quiz's (FOR UPDATE of a
+    join locks every table in it) would make every student's save and start wait on the others'."""
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("quiz__course").get(pk=attempt.pk)
     if not attempt.is_open:
         raise Conflict(_("This attempt has already been submitted."), code="already_submitted")
     return attempt
@@ -427,7 +428,7 @@ def attempts_close_expired(*, limit: int = 500) -> int:
     closed = 0
     for pk in ids:
         with transaction.atomic():
-            attempt = Attempt.objects.select_for_update().select_related("quiz").filter(pk=pk).first()
+            attempt = Attempt.objects.select_for_update(of=("self",)).select_related("quiz").filter(pk=pk).first()
             if attempt is not None and attempt.is_open and _deadline_passed(attempt, timezone.now()):
                 _grade(attempt, answers=attempt.answers, submitted_at=attempt.closes_at, auto=True)
                 closed += 1

@@ -10,7 +10,7 @@ from accounts.tests.factories import InstructorFactory, StudentFactory
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
 from forum import services
 from forum.models import Post, Vote
-from lms.testing import run_together, wait_for_a_lock_waiter
+from lms.testing import held_open, run_together, wait_for_a_lock_waiter
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -147,3 +147,16 @@ def test_a_comment_racing_a_pin_keeps_the_post_pinned_first(forum):
     assert post.is_pinned is True
     assert post.comment_count == 1
     assert post.sort_key == post.last_activity_at + services.PIN_OFFSET
+
+
+def test_pinning_a_post_does_not_hold_its_course(forum):
+    """post_set_flag locks the post's row only: while a pin is in its transaction, students post
+    in the same course (a new post's key lock on the course would wait on a course row lock)."""
+    post, students = forum
+    moderator = post.course.instructor
+    with held_open(
+        lambda: services.post_set_flag(post=Post.objects.get(pk=post.pk), actor=moderator, flag="is_pinned", value=True)
+    ):
+        services.post_create(course=post.course, author=students[1], title="while pinning", body="b")
+    assert Post.objects.get(pk=post.pk).is_pinned
+    assert Post.objects.filter(title="while pinning").exists()

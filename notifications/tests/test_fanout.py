@@ -12,6 +12,7 @@ from accounts.models import Role, User
 from conftest import client_for
 from courses.models import Course, Enrollment
 from courses.tests.factories import PublishedCourseFactory
+from lms.testing import held_open
 from notifications import services, tasks
 from notifications.models import Announcement, Notification
 
@@ -219,3 +220,22 @@ def test_next_page_costs_the_same(student, django_assert_max_num_queries):
 
     with django_assert_max_num_queries(first_count):
         client.get(first.data["next"])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_sending_an_announcement_does_not_hold_its_course(postgres, email_jobs):
+    """The delivery job locks the announcement's row only: while it is in its transaction, students
+    still enroll in the course (a new enrollment's key lock on the course would wait on a course row
+    lock)."""
+    from accounts.tests.factories import StudentFactory
+    from courses.tests.factories import EnrollmentFactory
+
+    course = PublishedCourseFactory(lessons=1)
+    enroll_many(course, 3)
+    announcement = services.announcement_create(course=course, author=course.instructor, title="Exam", body="Fri")
+    with held_open(lambda: services.announcement_send(announcement_id=announcement.pk)):
+        EnrollmentFactory(student=StudentFactory(), course=course)
+    announcement.refresh_from_db()
+    assert announcement.sent_at is not None and announcement.recipient_count == 3
+    assert course.enrollments.count() == 4

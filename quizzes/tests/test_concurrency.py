@@ -8,7 +8,7 @@ from django.db import connection
 from activity.models import ActivityEvent
 from conftest import client_for
 from courses.tests.factories import EnrollmentFactory, PublishedCourseFactory
-from lms.testing import run_together, wait_for_a_lock_waiter
+from lms.testing import held_open, run_together, wait_for_a_lock_waiter
 from quizzes.models import Attempt, AttemptAnswer
 from quizzes.tests.factories import QuizFactory
 from quizzes.tests.helpers import all_right, build_mixed_questions
@@ -218,3 +218,28 @@ def test_the_last_two_requirements_met_in_overlapping_transactions_complete_the_
     enrollment = Enrollment.objects.get(student=student, course=quiz.course)
     assert enrollment.completed_at is not None
     assert ActivityEvent.objects.filter(verb="course_completed", actor=student).count() == 1
+
+
+def test_a_student_saving_or_submitting_does_not_hold_the_quiz_for_others(setup, student, other_student):
+    """A save or submit locks its own attempt's row, never the quiz's: while one student's save is
+    still in its transaction, another student starts, saves and submits on the same quiz (a lock on
+    the quiz row would serialise a whole class: the quiz storm)."""
+    from quizzes import services
+
+    quiz, questions = setup
+    EnrollmentFactory(student=other_student, course=quiz.course)
+    start = f"/api/v1/quizzes/{quiz.pk}/attempts/"
+    mine = Attempt.objects.get(pk=client_for(student).post(start).json()["id"])
+    other = client_for(other_student)
+    first = all_right(questions)[:1]
+
+    with held_open(lambda: services.attempt_save_answers(actor=student, attempt=mine, answers=first)):
+        theirs = other.post(start)
+        assert theirs.status_code == 201, theirs.content
+        url = f"/api/v1/attempts/{theirs.json()['id']}/"
+        assert other.patch(url, {"answers": all_right(questions)[:2]}).status_code == 200
+        assert other.post(url + "submit/", {"answers": all_right(questions)[2:]}).status_code == 200
+
+    assert Attempt.objects.get(pk=theirs.json()["id"]).passed
+    mine.refresh_from_db()
+    assert mine.is_open and len(mine.answers) == 1
