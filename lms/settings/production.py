@@ -32,3 +32,5 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.Compresse
 
 # One JSON object per log line, for the log collector (LOG_FORMAT=plain to read them yourself).
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
+# ... and records skip the thread and process names that no line prints.
+LOGGING_CONFIG = "lms.logging.configure_lean"

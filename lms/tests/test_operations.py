@@ -99,9 +99,10 @@ def test_redaction_covers_keys_tokens_and_password_fields():
 def test_json_log_lines_take_any_extra_value(json_log):
     """Whatever a caller passes with extra= makes a line: what JSON has no type for is written as
     its str(), dates as ISO 8601, and an integer too large for orjson falls back to the standard
-    library (a log call must never raise)."""
+    library (a log call must never raise). The extras follow the standard keys in the order given;
+    private ones (a leading underscore) are left out."""
     when = datetime.datetime(2026, 12, 3, 18, 0, tzinfo=datetime.UTC)
-    extra = {"when": when, "ids": {1: "a"}, "thing": object(), "amount": Decimal("1.50")}
+    extra = {"when": when, "ids": {1: "a"}, "thing": object(), "amount": Decimal("1.50"), "_private": 1}
     logging.getLogger("lms.test").info("odd extras", extra=extra)
     logging.getLogger("lms.test").info("a huge number", extra={"huge": 2**70, "amount": Decimal("2")})
     lines = {entry["message"]: entry for entry in json_log()}
@@ -109,6 +110,8 @@ def test_json_log_lines_take_any_extra_value(json_log):
     assert odd["when"].startswith("2026-12-03T18:00:00") and odd["ids"] == {"1": "a"}
     assert odd["thing"].startswith("<object object") and odd["amount"] == "1.50"
     assert huge["huge"] == 2**70 and huge["amount"] == "2"
+    standard = ["time", "level", "logger", "message", "request_id"]
+    assert list(odd) == [*standard, "when", "ids", "thing", "amount"]
 
 
 def test_log_records_outside_a_request_have_a_placeholder_id(json_log):
@@ -225,6 +228,21 @@ def test_production_logs_json_by_default():
     assert json.loads(result.stdout) == "json"
     plain = _settings_in_subprocess({"LOG_FORMAT": "plain"}, "settings.LOGGING['handlers']['console']['formatter']")
     assert json.loads(plain.stdout) == "plain"
+
+
+def test_production_records_skip_thread_and_process_names_and_keep_the_caller():
+    """Production's LOGGING_CONFIG applies the LOGGING setting and switches off the thread and
+    process names that no line prints; the caller's file and line stay (errors need them).
+    Development keeps everything."""
+    expression = (
+        "[__import__('logging').logThreads, __import__('logging').logProcesses, "
+        "__import__('logging').logMultiprocessing, __import__('logging')._srcfile is not None, "
+        "[type(f).__name__ for f in __import__('logging').getLogger().handlers[0].filters]]"
+    )
+    production = _settings_in_subprocess({}, expression)
+    assert json.loads(production.stdout) == [False, False, False, True, ["RequestContextFilter", "RedactSecretsFilter"]]
+    local = _settings_in_subprocess({}, expression, module="lms.settings.local")
+    assert json.loads(local.stdout)[:4] == [True, True, True, True], local.stderr
 
 
 # --- Celery ------------------------------------------------------------------------------------
