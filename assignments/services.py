@@ -134,7 +134,7 @@ def assignment_update(*, actor, assignment: Assignment, data: dict) -> Assignmen
     `requires_passing` changes (release.rules_prepare: no loop of requirements)."""
     if "requires_passing" in data:
         course_lock(course_id=assignment.course_id)
-    assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("course").get(pk=assignment.pk)
     course_actor_require(actor, assignment.course)
     data = release.rules_prepare(course=assignment.course, kind="assignment", data=data, item=assignment)
     merged = {
@@ -153,7 +153,7 @@ def assignment_delete(*, actor, assignment: Assignment) -> None:
     """Deletes an assignment nobody has submitted to; one with submissions is refused (409), so no
     student's work is lost. Its archives go too (their zips after commit). The course's instructor
     or an admin; actor None: the platform. Locks the assignment's row."""
-    assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("course").get(pk=assignment.pk)
     course_actor_require(actor, assignment.course)
     if Submission.objects.filter(assignment=assignment).exists():
         raise Conflict(
@@ -188,7 +188,7 @@ def submission_create(
     `submission_received` for the course's instructor."""
     from notifications.services import notify
 
-    assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("course").get(pk=assignment.pk)
     enrollment = enrollment_get_active(student=student, course=assignment.course_id)
     if enrollment is None:
         raise NotPermitted(_("Enroll in the course to submit work."), code="not_enrolled")
@@ -550,7 +550,7 @@ def archive_request(*, actor, assignment: Assignment) -> SubmissionArchive:
     ARCHIVE_FAIL_AFTER is returned instead of a new one, so a double click builds one zip. The
     course's instructor or an admin; actor None: the platform. Locks the assignment's row, so
     concurrent requests find each other's pending archive."""
-    assignment = Assignment.objects.select_for_update().select_related("course").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("course").get(pk=assignment.pk)
     course_actor_require(
         actor, assignment.course, message=_("Only the course's instructor or an admin downloads work.")
     )

@@ -1,6 +1,6 @@
 """Instructions per request under each settings module, counted by valgrind's callgrind: a figure
 that does not move with the machine's load, for differences too small for wrk to resolve (production
-against development on `/health/`, bench/README.md "Instructions per request").
+against development on `/health/`, bench/README.md "Third pass").
 
     python bench/instructions.py                       # /health/, in-process and under gunicorn
     python bench/instructions.py --settings production,local --path /health/ --requests 1000

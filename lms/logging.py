@@ -97,7 +97,7 @@ _STANDARD = set(_RECORD_ATTRIBUTES) | {"message", "asctime", "request_id", "requ
 class JSONFormatter(logging.Formatter):
     """One JSON object per record: time (UTC, milliseconds), level, logger, message, request id, then
     the extra= values in the order given. It runs for every request's line, so it does less than
-    the plain format (bench/README.md, "Instructions per request"): the date and time are converted
+    the plain format (bench/README.md, "Third pass"): the date and time are converted
     once a second, and only the attributes after a LogRecord's own are looked at (Logger.makeRecord
     appends the extras, and refuses any that would replace one of its own)."""
 

@@ -313,7 +313,7 @@ def erasure_run(*, erasure_id: int) -> ErasureRequest | None:
         # a step twice, and a run that dies resumes with the next step (erasers are idempotent).
         with transaction.atomic():
             erasure = (
-                ErasureRequest.objects.select_for_update(skip_locked=True)
+                ErasureRequest.objects.select_for_update(of=("self",), skip_locked=True)
                 .select_related("user")
                 .filter(pk=erasure_id, status=ErasureStatus.RUNNING)
                 .first()

@@ -178,7 +178,7 @@ def _names(claims: dict) -> tuple[str, str]:
 def _account_once(*, provider: Provider, claims: dict, email: str, language: str) -> tuple[User, str]:
     subject = claims["sub"]
     link = (
-        IdentityLink.objects.select_for_update()
+        IdentityLink.objects.select_for_update(of=("self", "user"))  # the link and its user, both locked
         .select_related("user")
         .filter(provider=provider.name, subject=subject)
         .first()

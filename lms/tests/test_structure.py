@@ -4,7 +4,8 @@
 - an app writes another app's models only through that app's services;
 - every object a view acts on is resolved through an access helper (`<app>/access.py`), and no view
   decides permission by hand (owner comparisons, `get_object_or_404`, raising PermissionDenied,
-  calling the access predicates itself).
+  calling the access predicates itself);
+- a row lock taken with a join names the tables it locks (`select_for_update(of=...)`).
 
 Each checker is also run on a small bad example, so a checker that finds nothing cannot pass."""
 
@@ -65,21 +66,17 @@ QUERYSET_SOURCES = {"objects", "filter", "exclude", "all", "get_queryset", "filt
 def orm_writes(source: str) -> list[str]:
     """Calls in `source` that write through the ORM: `.save()`, `X.objects.create()`,
     `qs.filter(...).update()`, `obj.delete()`, ...; `cache.delete()` and services are fine."""
-    found = []
+    found: dict[int, str] = {}  # by line: a chain's inner calls start on the same line
     for node in ast.walk(ast.parse(source)):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-            continue
-        chain = _chain(node.func)
-        attr = node.func.attr
-        if attr in ALWAYS_WRITES:
-            found.append(f"line {node.lineno}: {'.'.join(chain)}()")
-        elif attr in QUERYSET_WRITES and chain[0] not in {"cache", "services", "self"}:
-            receiver = chain[:-1]
-            on_queryset = bool(QUERYSET_SOURCES & set(receiver))
-            on_instance = attr == "delete" and len(receiver) == 1 and not node.args
-            if on_queryset or on_instance:
-                found.append(f"line {node.lineno}: {'.'.join(chain)}()")
-    return found
+        calls, current = [], node
+        while isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
+            calls.append(current)
+            current = current.func.value
+        names = [c.func.attr for c in calls]
+        locks = [c for c in calls if c.func.attr == "select_for_update"]
+        if "select_related" in names and any(not any(k.arg == "of" for k in c.keywords) for c in locks):
+            found.setdefault(node.lineno, f"line {node.lineno}: {'.'.join(reversed(names))}")
+    return list(found.values())
 
 
 def test_the_orm_write_checker_finds_writes():
@@ -113,6 +110,39 @@ def test_the_orm_query_checker_finds_queries():
         questions = selectors.question_list_for_quiz(quiz)
     """
     assert len(orm_queries(textwrap.dedent(bad))) == 2
+
+
+def joined_locks(source: str) -> list[str]:
+    """`select_for_update()` without `of` in a query with `select_related`: PostgreSQL's FOR UPDATE
+    then locks the joined rows too (the quiz under every student's attempt, the course under every
+    submission), and every writer of the same parent waits on the others. Name the tables to lock:
+    `of=("self",)`, or more where that is meant."""
+    found: dict[int, str] = {}  # by line: a chain's inner calls start on the same line
+    for node in ast.walk(ast.parse(source)):
+        calls, current = [], node
+        while isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
+            calls.append(current)
+            current = current.func.value
+        names = [c.func.attr for c in calls]
+        locks = [c for c in calls if c.func.attr == "select_for_update"]
+        if "select_related" in names and any(not any(k.arg == "of" for k in c.keywords) for c in locks):
+            found.setdefault(node.lineno, f"line {node.lineno}: {'.'.join(reversed(names))}")
+    return list(found.values())
+
+
+def test_the_joined_lock_checker_finds_them():
+    bad = """
+        Attempt.objects.select_for_update().select_related("quiz").get(pk=1)
+        Post.objects.select_related("course").select_for_update().first()
+        Attempt.objects.select_for_update(of=("self",)).select_related("quiz").get(pk=1)
+        Attempt.objects.select_for_update().get(pk=1)
+    """
+    assert len(joined_locks(textwrap.dedent(bad))) == 2
+
+
+@pytest.mark.parametrize("path", [p for app in PROJECT_APPS for p in _modules(app)], ids=_rel)
+def test_row_locks_with_a_join_name_what_they_lock(path):
+    assert joined_locks(path.read_text()) == [], f"{_rel(path)}: select_for_update() with a join locks every table"
 
 
 @pytest.mark.parametrize("path", _view_modules(), ids=_rel)
