@@ -66,17 +66,21 @@ QUERYSET_SOURCES = {"objects", "filter", "exclude", "all", "get_queryset", "filt
 def orm_writes(source: str) -> list[str]:
     """Calls in `source` that write through the ORM: `.save()`, `X.objects.create()`,
     `qs.filter(...).update()`, `obj.delete()`, ...; `cache.delete()` and services are fine."""
-    found: dict[int, str] = {}  # by line: a chain's inner calls start on the same line
+    found = []
     for node in ast.walk(ast.parse(source)):
-        calls, current = [], node
-        while isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute):
-            calls.append(current)
-            current = current.func.value
-        names = [c.func.attr for c in calls]
-        locks = [c for c in calls if c.func.attr == "select_for_update"]
-        if "select_related" in names and any(not any(k.arg == "of" for k in c.keywords) for c in locks):
-            found.setdefault(node.lineno, f"line {node.lineno}: {'.'.join(reversed(names))}")
-    return list(found.values())
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        chain = _chain(node.func)
+        attr = node.func.attr
+        if attr in ALWAYS_WRITES:
+            found.append(f"line {node.lineno}: {'.'.join(chain)}()")
+        elif attr in QUERYSET_WRITES and chain[0] not in {"cache", "services", "self"}:
+            receiver = chain[:-1]
+            on_queryset = bool(QUERYSET_SOURCES & set(receiver))
+            on_instance = attr == "delete" and len(receiver) == 1 and not node.args
+            if on_queryset or on_instance:
+                found.append(f"line {node.lineno}: {'.'.join(chain)}()")
+    return found
 
 
 def test_the_orm_write_checker_finds_writes():
